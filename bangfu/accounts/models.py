@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from bangfu.core.models import TimeStampedModel
+
+from .roles import Role
+
+
+class User(AbstractUser):
+    """A person who logs in. Users are deactivated, never deleted (the audit trail names them)."""
+
+    # Chinese names are not split into first and last.
+    first_name = None  # type: ignore[assignment]
+    last_name = None  # type: ignore[assignment]
+    full_name = models.CharField(_("姓名"), max_length=50)
+    phone = models.CharField(_("电话"), max_length=20, blank=True)
+    unit = models.ForeignKey(
+        "network.OrgUnit",
+        verbose_name=_("所属单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+        help_text=_("账号归属的单位;管理员只能管理其范围内单位的账号。"),
+    )
+    must_change_password = models.BooleanField(
+        _("须修改密码"),
+        default=False,
+        help_text=_("管理员创建或重置密码后,用户首次登录须先修改密码。"),
+    )
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+
+    objects = UserManager()  # type: ignore[misc]
+
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["username"]
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return f"{self.full_name}({self.username})" if self.full_name else self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+    def get_full_name(self) -> str:
+        return self.display_name
+
+    def get_short_name(self) -> str:
+        return self.display_name
+
+
+class RoleAssignment(TimeStampedModel):
+    """A role held over an org unit and everything under it."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
+    unit = models.ForeignKey(
+        "network.OrgUnit",
+        verbose_name=_("范围(组织单位)"),
+        on_delete=models.PROTECT,
+        related_name="role_assignments",
+    )
+    granted_by = models.ForeignKey(
+        User,
+        verbose_name=_("授权人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["user", "role"]
+        verbose_name = _("角色授权")
+        verbose_name_plural = _("角色授权")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "unit"], name="accounts_roleassignment_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} @ {self.unit}"

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from .context import client_address
+
+
+def request_client_address(request: HttpRequest) -> str:
+    """Return the client's address; behind a proxy set BANGFU_TRUST_X_FORWARDED_FOR."""
+    from django.conf import settings
+
+    if getattr(settings, "BANGFU_TRUST_X_FORWARDED_FOR", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()[:64]
+    return str(request.META.get("REMOTE_ADDR", ""))[:64]
+
+
+class RequestContextMiddleware:
+    """Make the client's address available to the audit trail for the length of a request."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = client_address.set(request_client_address(request))
+        try:
+            return self.get_response(request)
+        finally:
+            client_address.reset(token)

@@ -1,0 +1,34 @@
+from enum import StrEnum
+
+from bangfu.accounts.policy import AUTHENTICATED, PUBLIC
+from bangfu.accounts.roles import Role
+
+
+class CorePermission(StrEnum):
+    VIEW_AUDIT = "core.view_audit"
+    VIEW_ACCESS_LOG = "core.view_access_log"
+    VERIFY_AUDIT = "core.verify_audit"
+
+
+ROLE_GRANTS = {
+    Role.AUDITOR: {
+        CorePermission.VIEW_AUDIT,
+        CorePermission.VIEW_ACCESS_LOG,
+        CorePermission.VERIFY_AUDIT,
+    },
+    Role.SECURITY_ADMIN: {CorePermission.VIEW_ACCESS_LOG},
+}
+
+URL_PERMISSIONS = {
+    "core:home": PUBLIC,
+    "core:set_language": PUBLIC,
+    "core:worklist": AUTHENTICATED,
+    "core:job_detail": AUTHENTICATED,
+    "core:job_progress": AUTHENTICATED,
+    "core:audit_list": CorePermission.VIEW_AUDIT,
+    "core:audit_detail": CorePermission.VIEW_AUDIT,
+    "core:audit_verify": CorePermission.VERIFY_AUDIT,
+    "core:access_log": CorePermission.VIEW_ACCESS_LOG,
+    "api:schema": AUTHENTICATED,
+    "api:docs": AUTHENTICATED,
+}

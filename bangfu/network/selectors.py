@@ -1,0 +1,68 @@
+"""Reads of the network, always scoped to the asking user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.utils.translation import gettext as _
+
+from bangfu.accounts import policy
+from bangfu.core.errors import NotFound
+
+from .models import OrgUnit, UnitPerson
+from .permissions import NetworkPermission
+
+
+def unit_list(*, user: Any, perm: str = NetworkPermission.VIEW) -> QuerySet[OrgUnit]:
+    """Return the units the user may see for `perm`, in tree order (by path)."""
+    return OrgUnit.objects.filter(policy.scope_q(user, perm, field="")).order_by("path")
+
+
+def access_unit(*, user: Any, unit_id: Any, perm: str = NetworkPermission.VIEW) -> OrgUnit:
+    """Return the unit if it lies in the user's scope for `perm`; raise NotFound otherwise,
+    exactly as for a unit that does not exist."""
+    try:
+        return unit_list(user=user, perm=perm).select_related("parent").get(pk=int(unit_id))
+    except (OrgUnit.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("未找到该组织单位。")) from None
+
+
+def access_person(*, user: Any, person_id: Any, perm: str = NetworkPermission.VIEW) -> UnitPerson:
+    try:
+        return (
+            UnitPerson.objects.filter(policy.scope_q(user, perm, field="unit"))
+            .select_related("unit")
+            .get(pk=int(person_id))
+        )
+    except (UnitPerson.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("未找到该人员。")) from None
+
+
+def unit_tree(*, user: Any, root: OrgUnit | None = None) -> list[OrgUnit]:
+    """Return the visible units (under `root` when given) with their people prefetched and
+    `tree_children` set, ordered so that each parent comes before its children."""
+    qs = unit_list(user=user)
+    if root is not None:
+        qs = qs.filter(path__startswith=root.path)
+    units = list(
+        qs.annotate(child_count=Count("children", distinct=True)).prefetch_related(
+            Prefetch("people", queryset=UnitPerson.objects.order_by("sort_order", "id"))
+        )
+    )
+    by_id = {u.pk: u for u in units}
+    for unit in units:
+        unit.tree_children = []  # type: ignore[attr-defined]
+    for unit in sorted(units, key=lambda u: (u.sort_order, u.name)):
+        parent = by_id.get(unit.parent_id) if unit.parent_id else None
+        if parent is not None:
+            parent.tree_children.append(unit)  # type: ignore[attr-defined]
+    return units
+
+
+def tree_roots(units: list[OrgUnit]) -> list[OrgUnit]:
+    """Return the units whose parent is not among `units` (the tops of what the user sees)."""
+    ids = {u.pk for u in units}
+    return sorted(
+        (u for u in units if u.parent_id not in ids), key=lambda u: (u.sort_order, u.path)
+    )

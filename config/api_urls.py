@@ -1,0 +1,13 @@
+"""The API: every context adds its views here under the `api` namespace."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+app_name = "api"
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("", include("bangfu.accounts.api_urls")),
+    path("", include("bangfu.network.api_urls")),
+]

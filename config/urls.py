@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("bangfu.core.urls")),
+    path("accounts/", include("bangfu.accounts.urls")),
+    path("network/", include("bangfu.network.urls")),
+    path("api/", include("config.api_urls")),
+]
+
+handler403 = "bangfu.core.errorviews.permission_denied"
+handler404 = "bangfu.core.errorviews.page_not_found"

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "bangfu.core",
     "bangfu.accounts",
     "bangfu.network",
+    "bangfu.demo",
 ]
 
 MIDDLEWARE = [
@@ -161,6 +162,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "bangfu.core.staticfinders.BangfuAppDirectoriesFinder",
+]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("BANGFU_MEDIA_ROOT", str(DATA_DIR / "media")))
 STORAGES = {

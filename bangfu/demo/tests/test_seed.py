@@ -1,0 +1,43 @@
+import pytest
+from django.core.management import call_command
+
+from bangfu.accounts.models import RoleAssignment, User
+from bangfu.accounts.roles import Role
+from bangfu.core.audit import verify_chain
+from bangfu.demo.data import CENTRE_NAME, DEMO_PASSWORD
+from bangfu.network.models import OrgUnit, UnitPerson
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_creates_the_township_and_a_user_per_role(capsys):
+    call_command("seed_demo")
+
+    centre = OrgUnit.objects.get(name=CENTRE_NAME, parent__isnull=True)
+    assert centre.children.filter(station_type=OrgUnit.StationType.COMMUNITY).count() == 3
+    assert centre.children.filter(station_type=OrgUnit.StationType.ENTERPRISE).count() == 2
+    assert UnitPerson.objects.get(unit=centre, role=UnitPerson.Role.GROUP_HEAD).name == "何亮"
+    assert set(RoleAssignment.objects.values_list("role", flat=True)) == set(Role.values)
+    for user in User.objects.all():
+        assert user.check_password(DEMO_PASSWORD)
+        assert not user.must_change_password
+    out = capsys.readouterr().out
+    assert "liaison1" in out and DEMO_PASSWORD in out
+    assert verify_chain()[1] is None
+
+
+def test_seed_demo_twice_changes_nothing():
+    call_command("seed_demo")
+    counts = (OrgUnit.objects.count(), User.objects.count(), UnitPerson.objects.count())
+
+    call_command("seed_demo")
+
+    assert (OrgUnit.objects.count(), User.objects.count(), UnitPerson.objects.count()) == counts
+
+
+def test_every_unit_path_matches_its_parent():
+    call_command("seed_demo")
+
+    for unit in OrgUnit.objects.select_related("parent"):
+        expected = f"{unit.parent.path if unit.parent else '/'}{unit.pk}/"
+        assert unit.path == expected

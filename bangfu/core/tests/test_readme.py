@@ -1,0 +1,24 @@
+"""The README's table of environment variables lists every variable the settings read."""
+
+import re
+from pathlib import Path
+
+from django.conf import settings
+
+
+def test_every_environment_variable_is_documented_in_the_readme():
+    base = Path(settings.BASE_DIR)
+    names = set()
+    for path in (base / "config" / "settings").glob("*.py"):
+        names |= set(
+            re.findall(r'env(?:_bool|_int|_list)?\(\s*"([A-Z][A-Z0-9_]+)"', path.read_text())
+        )
+    assert "DATABASE_URL" in names
+    readme = (base / "README.md").read_text()
+    assert sorted(n for n in names if f"`{n}`" not in readme) == []
+
+
+def test_the_readme_quick_start_is_make_run_and_make_test():
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
+    assert re.search(r"^make run$", readme, re.MULTILINE)
+    assert re.search(r"^make test$", readme, re.MULTILINE)

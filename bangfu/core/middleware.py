@@ -30,3 +30,31 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             client_address.reset(token)
+
+
+class ChosenLanguageMiddleware:
+    """Show Chinese unless the user chose another language with the switch at the page foot.
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language, so an English browser
+    would see English; Bangfu is a Chinese system whose English is opt-in, so only the language
+    cookie set by `set_language` counts.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        supported = {code for code, _name in settings.LANGUAGES}
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        try:
+            response = self.get_response(request)
+        finally:
+            translation.deactivate()
+        response.headers.setdefault("Content-Language", language)
+        return response

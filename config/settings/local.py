@@ -8,4 +8,4 @@ DEBUG = env_bool("DJANGO_DEBUG", True)
 SECRET_KEY = env("DJANGO_SECRET_KEY", "bangfu-local-development-key-not-for-production-use")
 BANGFU_FIELD_KEYS = [env("BANGFU_FIELD_KEYS", "bGmUHk3VVa3Yp9QhXf2rWkq8pFJ0l3bQ0Zt6n3T5mYc=")]
 BANGFU_BLIND_INDEX_KEY = env("BANGFU_BLIND_INDEX_KEY", "bangfu-local-blind-index-key")
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+(DATA_DIR / "static").mkdir(parents=True, exist_ok=True)

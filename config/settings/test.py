@@ -11,5 +11,5 @@ ALLOWED_HOSTS = ["*"]
 TASKS = {
     "default": {"BACKEND": env("BANGFU_TEST_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}
 }
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+(DATA_DIR / "static").mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = DATA_DIR / "test-media"

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import connection, models
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .context import client_address
 from .models import AuditEvent
@@ -137,20 +138,23 @@ def audit_record(
     last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
     seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
     actor_obj = actor if getattr(actor, "pk", None) else None
+    if actor_obj is not None:
+        actor_name = getattr(actor_obj, "display_name", "") or actor_obj.get_username()
+    else:
+        # None is the system itself (a job, a command); an unsaved or anonymous user is a
+        # visitor of the public portal, who must not be mistaken for the system.
+        actor_name = "系统" if actor is None else "匿名访客"
     event = AuditEvent(
         seq=seq,
         created_at=timezone.now(),
         actor=actor_obj,
-        actor_name=(
-            (getattr(actor_obj, "display_name", "") or getattr(actor_obj, "username", ""))
-            if actor_obj
-            else "系统"
-        )[:150],
-        action=action[:80],
+        actor_name=str(actor_name)[:150],
+        # str() also resolves lazy translations, so the hash sees what the database stores.
+        action=str(action)[:80],
         object_type=str(object_type)[:80],
         object_id=str(object_id)[:64],
         object_repr=str(object_repr)[:255],
-        summary=summary[:255],
+        summary=str(summary)[:255],
         changes=_plain(dict(changes or {})),
         client_address=(client_address.get() or "")[:64],
         prev_hash=prev_hash,
@@ -170,11 +174,18 @@ class ChainProblem:
 
 def iter_chain_problems(
     events: Iterable[AuditEvent] | None = None,
+    *,
+    progress_every: int = 1000,
 ) -> Iterator[ChainProblem | int]:
-    """Walk the chain in order; yield the count of events checked so far, and problems found.
+    """Walk the chain in order; yield the count of intact events so far, and the first problem.
+
+    Yield the count every `progress_every` events and once more at the end; when a problem is
+    found, yield the count of intact events before it, then the problem, and stop.
 
     Detect an altered event (its hash no longer matches its content), a deleted event (the
     next one's sequence skips or its prev_hash no longer matches) and an inserted event.
+    Deleting the newest events leaves a shorter chain that is still intact: only a copy of
+    the head hash kept elsewhere (a printed verification report) can show that.
     """
     if events is None:
         events = AuditEvent.objects.order_by("seq").iterator(chunk_size=2000)
@@ -182,29 +193,36 @@ def iter_chain_problems(
     expected_seq = 1
     checked = 0
     for event in events:
+        problem = _event_problem(event, expected_seq, expected_prev)
+        if problem is not None:
+            yield checked
+            yield problem
+            return
         checked += 1
-        if event.seq != expected_seq:
-            yield ChainProblem(
-                event.seq,
-                event.pk,
-                f"序号应为 {expected_seq},实为 {event.seq}:其前有事件被删除或插入",
-            )
-            return
-        if event.prev_hash != expected_prev:
-            yield ChainProblem(event.seq, event.pk, "前一事件哈希不符:其前的事件被改动、删除或插入")
-            return
-        if event_hash(event) != event.hash:
-            yield ChainProblem(event.seq, event.pk, "内容与哈希不符:该事件被改动")
-            return
         expected_prev = event.hash
         expected_seq += 1
-        if checked % 1000 == 0:
+        if checked % progress_every == 0:
             yield checked
     yield checked
 
 
+def _event_problem(event: AuditEvent, expected_seq: int, expected_prev: str) -> ChainProblem | None:
+    if event.seq != expected_seq:
+        return ChainProblem(
+            event.seq,
+            event.pk,
+            _("序号应为 %(expected)s,实为 %(seq)s:其前有事件被删除或插入")
+            % {"expected": expected_seq, "seq": event.seq},
+        )
+    if event.prev_hash != expected_prev:
+        return ChainProblem(event.seq, event.pk, _("前一事件哈希不符:其前的事件被改动、删除或插入"))
+    if event_hash(event) != event.hash:
+        return ChainProblem(event.seq, event.pk, _("内容与哈希不符:该事件被改动"))
+    return None
+
+
 def verify_chain() -> tuple[int, ChainProblem | None]:
-    """Return (events checked, first problem or None)."""
+    """Return (intact events before the first problem, or all of them; first problem or None)."""
     checked = 0
     for item in iter_chain_problems():
         if isinstance(item, ChainProblem):

@@ -22,6 +22,20 @@ class ImmutableError(Exception):
     pass
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """Refuse bulk `update()` and `delete()`, which bypass the model's own `save`/`delete` guards.
+
+    The audit trail and the access log are append-only; only raw SQL can change them, and the
+    hash chain makes that visible.
+    """
+
+    def update(self, **kwargs: Any) -> int:
+        raise ImmutableError(f"{self.model._meta.label} rows are never changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ImmutableError(f"{self.model._meta.label} rows are never deleted.")
+
+
 class AuditEvent(models.Model):
     """One link of the hash-chained audit trail. Written only by `audit.audit_record`."""
 
@@ -48,6 +62,8 @@ class AuditEvent(models.Model):
     client_address = models.CharField(_("客户端地址"), max_length=64, blank=True)
     prev_hash = models.CharField(_("前一事件哈希"), max_length=64)
     hash = models.CharField(_("哈希"), max_length=64)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-seq"]
@@ -84,6 +100,8 @@ class AccessLog(models.Model):
     purpose = models.CharField(_("事由"), max_length=255)
     client_address = models.CharField(_("客户端地址"), max_length=64, blank=True)
 
+    objects = AppendOnlyQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("敏感信息查看记录")
@@ -96,6 +114,9 @@ class AccessLog(models.Model):
         if not self._state.adding:
             raise ImmutableError("Access log entries are never changed.")
         super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ImmutableError("Access log entries are never deleted.")
 
 
 class Job(models.Model):

@@ -44,4 +44,5 @@ URL_PERMISSIONS = {
     "api:user_detail": AccountsPermission.VIEW_USERS,
     "api:user_create": AccountsPermission.MANAGE_USERS,
     "api:me": AUTHENTICATED,
+    "api:token": PUBLIC,  # checks the password itself, through axes
 }

@@ -1,4 +1,5 @@
-"""API glue shared by every context: domain errors become responses."""
+"""API glue shared by every context: domain errors become responses, input is checked the same
+way everywhere, and the error answers are declared once for the OpenAPI schema."""
 
 from __future__ import annotations
 
@@ -6,11 +7,40 @@ from typing import Any
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import status
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions as drf_exceptions
+from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
+
+
+def _first_message(value: Any) -> str:
+    """Return the first message of a DRF error detail (a list, a dict or a string)."""
+    if isinstance(value, dict):
+        return _first_message(next(iter(value.values()), ""))
+    if isinstance(value, list):
+        return _first_message(value[0]) if value else ""
+    return str(value)
+
+
+def validate_input(serializer: serializers.Serializer) -> dict[str, Any]:
+    """Return the serializer's validated data; raise ValidationError naming each bad field.
+
+    The message of each field starts with the field's label (“名称”:…), so that an answer
+    read on its own still says which field is wrong.
+    """
+    if serializer.is_valid():
+        return dict(serializer.validated_data)
+    errors: dict[str, str] = {}
+    for name, detail in serializer.errors.items():
+        field = serializer.fields.get(name)
+        label = str(field.label) if field is not None and field.label else name
+        message = _first_message(detail)
+        errors[name] = _("“%(field)s”:%(message)s") % {"field": label, "message": message}
+    raise ValidationError(next(iter(errors.values())), errors=errors)
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -20,6 +50,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, ValidationError):
         return Response(
             {"detail": exc.message, "errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST
+        )
+    if isinstance(exc, drf_exceptions.ValidationError):
+        # A serializer checked outside `validate_input`: give it the same shape.
+        detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        errors = {str(k): _first_message(v) for k, v in detail.items()}
+        return Response(
+            {"detail": next(iter(errors.values()), ""), "errors": errors},
+            status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, PermissionDenied):
         return Response({"detail": exc.message}, status=status.HTTP_403_FORBIDDEN)
@@ -31,3 +69,32 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if response is not None and response.status_code == 404:
         response.data = {"detail": _("未找到。")}
     return response
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text=gettext_lazy("说明原因的中文信息。"))
+
+
+class ValidationErrorSerializer(ErrorSerializer):
+    # DRF's metaclass moves declared fields off the class, so this does not shadow
+    # Serializer.errors at run time; the stubs cannot know that.
+    errors = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.CharField(),
+        help_text=gettext_lazy('出错的字段及其中文信息,例如 {"name": "……"}。'),
+    )
+
+
+# The error answers, declared once so that every view's schema lists them the same way.
+RESPONSE_400 = OpenApiResponse(
+    ValidationErrorSerializer, description=gettext_lazy("输入有误:`errors` 按字段给出原因。")
+)
+RESPONSE_403 = OpenApiResponse(
+    ErrorSerializer,
+    description=gettext_lazy("未登录、角色无此权限,或须先在网页上修改初始密码。"),
+)
+RESPONSE_404 = OpenApiResponse(
+    ErrorSerializer, description=gettext_lazy("不存在,或不在您的范围内(两者答复相同)。")
+)
+RESPONSE_409 = OpenApiResponse(
+    ErrorSerializer, description=gettext_lazy("当前状态不允许此操作,`detail` 说明原因。")
+)

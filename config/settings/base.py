@@ -191,13 +191,26 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Bangfu API",
-    "DESCRIPTION": _("帮扶 — 职工服务(帮扶)中心管理系统接口"),
+    "DESCRIPTION": _(
+        "帮扶 — 职工服务(帮扶)中心管理系统接口。\n\n"
+        "认证:网页登录后的会话可直接调用(写操作须带 CSRF 令牌);程序调用请先 POST "
+        "`/api/token/` 提交登录名和密码换取令牌,再在每个请求头中发送 "
+        "`Authorization: Token <令牌>`。令牌与本人网页登录同权同范围;须先修改初始密码的账号"
+        "答复 403。\n\n"
+        "范围:每个接口只返回您角色范围内的数据,范围外的对象答复 404,与不存在相同。\n\n"
+        '错误:答复体为 `{"detail": "中文说明"}`;输入有误(400)时另有 `errors`,'
+        "按字段给出原因。"
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The docs page must not call swagger.io's online validator (the system runs offline).
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True},
+    # Without this the schema and docs views allow anyone; they declare their URLs like the rest.
+    "SERVE_PERMISSIONS": ["bangfu.accounts.api_permissions.DeclaredPermission"],
 }
 
 # Background jobs: django-tasks with its database backend needs no extra service;

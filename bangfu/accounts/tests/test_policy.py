@@ -1,0 +1,192 @@
+"""Who may do what, and where: scope filters, permission checks, role rules, declarations."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from bangfu.accounts import policy, selectors
+from bangfu.accounts.permissions import AccountsPermission
+from bangfu.accounts.roles import ADMIN_ROLES, BUSINESS_ROLES, Role, incompatible_roles
+from bangfu.accounts.tests.factories import make_user
+from bangfu.core.errors import NotFound, PermissionDenied
+from bangfu.network import selectors as network_selectors
+from bangfu.network.models import OrgUnit
+from bangfu.network.permissions import NetworkPermission
+
+pytestmark = pytest.mark.django_db
+
+
+def visible_units(user, perm=NetworkPermission.VIEW) -> set[str]:
+    return set(
+        OrgUnit.objects.filter(policy.scope_q(user, perm, field="")).values_list("name", flat=True)
+    )
+
+
+# --- scope_q --------------------------------------------------------------------------------
+
+
+def test_liaison_sees_only_its_station_and_what_lies_under_it(liaison_a):
+    assert visible_units(liaison_a) == {"响水社区帮扶站", "响水社区一组帮扶点"}
+
+
+def test_township_staff_sees_the_township_but_not_its_neighbour(staff):
+    assert visible_units(staff) == {
+        "响水乡职工服务(帮扶)中心",
+        "响水社区帮扶站",
+        "金霞社区帮扶站",
+        "湘潭电机厂帮扶站",
+        "响水社区一组帮扶点",
+    }
+
+
+def test_scope_is_empty_without_the_permission(liaison_a, network):
+    assert visible_units(liaison_a, AccountsPermission.VIEW_USERS) == set()
+    assert policy.scope_paths(liaison_a, AccountsPermission.VIEW_USERS) == []
+
+
+def test_scope_follows_a_relation(staff, liaison_a, liaison_b, sysadmin, network):
+    from bangfu.accounts.models import User
+
+    in_scope = User.objects.filter(
+        policy.scope_q(liaison_a, NetworkPermission.VIEW, field="unit")
+    ).values_list("username", flat=True)
+
+    assert sorted(in_scope) == ["liaison_a"]
+
+
+def test_nested_grants_collapse_to_the_outer_unit(network):
+    user = make_user((Role.STAFF, network.township), (Role.LIAISON, network.station_a))
+
+    assert policy.scope_paths(user, NetworkPermission.VIEW) == [network.township.path]
+
+
+def test_a_disabled_user_has_no_scope(staff):
+    staff.is_active = False
+    staff.save(update_fields=["is_active"])
+    policy.forget_grants(staff)
+
+    assert visible_units(staff) == set()
+    assert policy.user_permissions(staff) == frozenset()
+
+
+def test_liaison_of_station_a_cannot_reach_station_b(liaison_a, liaison_b, network):
+    with pytest.raises(NotFound):
+        network_selectors.access_unit(user=liaison_a, unit_id=network.station_b.pk)
+    with pytest.raises(NotFound):
+        selectors.access_user(user=liaison_a, user_id=liaison_b.pk)
+    assert network_selectors.access_unit(user=liaison_a, unit_id=network.station_a.pk) == (
+        network.station_a
+    )
+
+
+def test_liaison_of_station_a_gets_404_for_station_b_pages(client, liaison_a, network):
+    client.force_login(liaison_a)
+
+    other = client.get(reverse("network:unit_detail", args=[network.station_b.pk]))
+    own = client.get(reverse("network:unit_detail", args=[network.station_a.pk]))
+
+    assert other.status_code == 404
+    assert own.status_code == 200
+
+
+def test_station_admin_gets_404_for_users_of_another_station(client, network, liaison_b):
+    station_admin = make_user((Role.SECURITY_ADMIN, network.station_a), username="sa_a")
+    client.force_login(station_admin)
+
+    response = client.get(reverse("accounts:user_detail", args=[liaison_b.pk]))
+
+    assert response.status_code == 404
+
+
+# --- require_perm and has_perm --------------------------------------------------------------
+
+
+def test_require_perm_raises_without_the_permission(liaison_a):
+    with pytest.raises(PermissionDenied) as caught:
+        policy.require_perm(liaison_a, AccountsPermission.VIEW_USERS)
+
+    assert caught.value.message == "您没有执行此操作的权限。"
+
+
+def test_require_perm_passes_with_the_permission(security_admin):
+    policy.require_perm(security_admin, AccountsPermission.ASSIGN_ROLES)  # raises if refused
+
+
+def test_require_perm_refuses_an_anonymous_user():
+    from django.contrib.auth.models import AnonymousUser
+
+    with pytest.raises(PermissionDenied):
+        policy.require_perm(AnonymousUser(), policy.AUTHENTICATED)
+
+
+@pytest.mark.parametrize(
+    ("role", "granted"),
+    [
+        (Role.SYSTEM_ADMIN, {"accounts.view_users", "accounts.manage_users"}),
+        (
+            Role.SECURITY_ADMIN,
+            {
+                "accounts.view_users",
+                "accounts.assign_roles",
+                "accounts.unlock",
+                "accounts.reset_password",
+            },
+        ),
+        (Role.AUDITOR, {"accounts.view_users"}),
+        (Role.LEADER, set()),
+        (Role.LIAISON, set()),
+    ],
+)
+def test_accounts_permissions_follow_the_three_admins_rule(role, granted):
+    accounts_perms = {p for p in policy.role_permissions(role) if p.startswith("accounts.")}
+
+    assert accounts_perms == granted
+
+
+# --- Role rules -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", sorted(ADMIN_ROLES))
+def test_each_admin_role_excludes_every_other_role(role):
+    assert incompatible_roles(role) == frozenset(set(Role.values) - {role})
+
+
+@pytest.mark.parametrize("role", sorted(BUSINESS_ROLES))
+def test_business_roles_exclude_only_the_admin_roles(role):
+    assert incompatible_roles(role) == ADMIN_ROLES
+
+
+# --- Declarations ---------------------------------------------------------------------------
+
+
+def test_every_declared_permission_is_granted_to_some_role():
+    declared = {policy.url_permission(name) or "" for name in policy.declared_url_names()}
+    needed = declared - {policy.PUBLIC, policy.AUTHENTICATED}
+
+    assert {perm for perm in needed if not policy.roles_with(perm)} == set()
+
+
+def test_accounts_pages_declare_what_the_brief_names():
+    assert policy.url_permission("accounts:login") == policy.PUBLIC
+    assert policy.url_permission("accounts:password_change") == policy.AUTHENTICATED
+    assert policy.url_permission("accounts:role_assign") == AccountsPermission.ASSIGN_ROLES
+    assert policy.url_permission("accounts:user_create") == AccountsPermission.MANAGE_USERS
+
+
+@pytest.mark.urls("bangfu.accounts.tests.urls_undeclared")
+def test_a_page_that_declares_nothing_is_refused(client, sysadmin):
+    client.force_login(sysadmin)
+
+    response = client.get("/undeclared/")
+
+    assert response.status_code == 403
+    assert "secret" not in response.content.decode()
+
+
+@pytest.mark.urls("bangfu.accounts.tests.urls_undeclared")
+def test_an_undeclared_page_sends_an_anonymous_visitor_to_log_in(client, network):
+    response = client.get("/undeclared/")
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))

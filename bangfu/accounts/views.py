@@ -1,0 +1,307 @@
+"""Pages for logging in and out, changing one's password, and managing accounts and roles.
+
+Views stay thin: they read through `selectors`, write through `services`, show a service's
+refusal as a message or a form error, and answer 404 for anything outside the user's scope.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from bangfu.core.errors import DomainError, NotFound
+from bangfu.network import selectors as network_selectors
+
+from . import selectors, services
+from .forms import LoginForm, PasswordChangeForm, RoleAssignForm, UserCreateForm, UserForm
+from .models import User
+from .permissions import AccountsPermission
+
+# The session key under which a freshly generated password waits to be shown once.
+ONE_TIME_PASSWORD_KEY = "accounts_one_time_password"  # noqa: S105 - a key name
+LOCKOUT_STATUS = 429
+USERS_PER_PAGE = 50
+
+
+# --- Logging in and out ---------------------------------------------------------------------
+
+
+class LoginView(auth_views.LoginView):
+    """Django's log-in view; its form calls `authenticate(request, ...)`, which axes needs."""
+
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    """Log out on POST only (a link or an image cannot log anyone out)."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        messages.info(request, _("您已退出登录。"))
+        return response
+
+
+def lockout_response(
+    request: HttpRequest,
+    response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """Answer a log-in to a locked account: the log-in page with why and for how long.
+
+    django-axes calls this (settings.AXES_LOCKOUT_CALLABLE) both for the failure that sets
+    off the lock and for every attempt during it, even with the right password.
+    """
+    username = str((credentials or {}).get("username") or request.POST.get("username", ""))[:150]
+    message = _(
+        "该账号因连续 %(limit)d 次登录失败已被锁定 %(minutes)d 分钟,"
+        "请稍后再试,或联系安全管理员解锁。"
+    ) % {"limit": selectors.lockout_failure_limit(), "minutes": selectors.lockout_minutes()}
+    form = LoginForm(request, initial={"username": username})
+    redirect_to = request.POST.get("next") or request.GET.get("next") or ""
+    return render(
+        request,
+        "accounts/login.html",
+        {"form": form, "lockout_message": message, "next": redirect_to},
+        status=LOCKOUT_STATUS,
+    )
+
+
+# --- One's own password ---------------------------------------------------------------------
+
+
+@sensitive_post_parameters("old_password", "new_password1", "new_password2")
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    forced = user.must_change_password
+    form = PasswordChangeForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_change(user=user, new_password=form.cleaned_data["new_password1"])
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            update_session_auth_hash(request, user)
+            if forced:
+                messages.success(request, _("密码已修改,欢迎使用。"))
+                return redirect("core:worklist")
+            return redirect("accounts:password_change_done")
+    return render(request, "accounts/password_change.html", {"form": form, "forced": forced})
+
+
+@login_required
+def password_change_done(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/password_change_done.html")
+
+
+# --- Accounts and roles ---------------------------------------------------------------------
+
+
+def _access_user(request: HttpRequest, pk: int, perm: str) -> User:
+    try:
+        return selectors.access_user(user=request.user, user_id=pk, perm=perm)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+
+
+def _units(request: HttpRequest, perm: str) -> Any:
+    return network_selectors.unit_list(user=request.user, perm=perm)
+
+
+def _remember_password(request: HttpRequest, target: User, password: str) -> None:
+    """Keep a generated password in the session until the next page shows it, once."""
+    request.session[ONE_TIME_PASSWORD_KEY] = {"user_id": target.pk, "password": password}
+
+
+def _take_password(request: HttpRequest, target: User) -> str | None:
+    pending = request.session.pop(ONE_TIME_PASSWORD_KEY, None)
+    if pending and pending.get("user_id") == target.pk:
+        return str(pending["password"])
+    return None
+
+
+def user_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    users = selectors.user_list(user=request.user, query=query)
+    page = Paginator(users, USERS_PER_PAGE).get_page(request.GET.get("page"))
+    locked = selectors.locked_usernames(usernames=[u.username for u in page])
+    rows = [{"user": u, "locked": u.username in locked} for u in page]
+    return render(
+        request,
+        "accounts/user_list.html",
+        {"page": page, "rows": rows, "query": query},
+    )
+
+
+def _render_detail(
+    request: HttpRequest,
+    target: User,
+    *,
+    assign_form: RoleAssignForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    actions = selectors.user_actions(user=request.user, target=target)
+    if assign_form is None and actions.assign_roles:
+        assign_form = RoleAssignForm(units=_units(request, AccountsPermission.ASSIGN_ROLES))
+    one_time_password = _take_password(request, target)
+    roles = selectors.user_roles(user=target)
+    revocable = (
+        selectors.revocable_role_ids(user=request.user, target=target, roles=roles)
+        if actions.assign_roles
+        else set()
+    )
+    response = render(
+        request,
+        "accounts/user_detail.html",
+        {
+            "target": target,
+            "roles": roles,
+            "revocable": revocable,
+            "actions": actions,
+            "assign_form": assign_form,
+            "locked": selectors.is_locked_out(target=target),
+            "one_time_password": one_time_password,
+        },
+        status=status,
+    )
+    if one_time_password:
+        add_never_cache_headers(response)
+    return response
+
+
+def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    target = _access_user(request, pk, AccountsPermission.VIEW_USERS)
+    return _render_detail(request, target)
+
+
+def user_create(request: HttpRequest) -> HttpResponse:
+    form = UserCreateForm(
+        request.POST or None, units=_units(request, AccountsPermission.MANAGE_USERS)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            new_user, password = services.user_create(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            _remember_password(request, new_user, password)
+            messages.success(request, _("已创建账号“%(name)s”。") % {"name": new_user.display_name})
+            return redirect("accounts:user_detail", pk=new_user.pk)
+    return render(request, "accounts/user_form.html", {"form": form, "target": None})
+
+
+def user_update(request: HttpRequest, pk: int) -> HttpResponse:
+    target = _access_user(request, pk, AccountsPermission.MANAGE_USERS)
+    initial = {
+        "full_name": target.full_name,
+        "phone": target.phone,
+        "email": target.email,
+        "unit": target.unit,
+    }
+    form = UserForm(
+        request.POST or None,
+        initial=initial,
+        units=_units(request, AccountsPermission.MANAGE_USERS),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_update(actor=request.user, target=target, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, _("已保存账号信息。"))
+            return redirect("accounts:user_detail", pk=target.pk)
+    return render(request, "accounts/user_form.html", {"form": form, "target": target})
+
+
+def _set_active(request: HttpRequest, pk: int, *, active: bool) -> HttpResponse:
+    target = _access_user(request, pk, AccountsPermission.MANAGE_USERS)
+    try:
+        services.user_set_active(actor=request.user, target=target, active=active)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("账号已启用。") if active else _("账号已停用。"))
+    return redirect("accounts:user_detail", pk=target.pk)
+
+
+@require_POST
+def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    return _set_active(request, pk, active=False)
+
+
+@require_POST
+def user_activate(request: HttpRequest, pk: int) -> HttpResponse:
+    return _set_active(request, pk, active=True)
+
+
+@require_POST
+def role_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    target = _access_user(request, pk, AccountsPermission.ASSIGN_ROLES)
+    form = RoleAssignForm(request.POST, units=_units(request, AccountsPermission.ASSIGN_ROLES))
+    if form.is_valid():
+        try:
+            services.role_assign(actor=request.user, target=target, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, _("已授予角色。"))
+            return redirect("accounts:user_detail", pk=target.pk)
+    return _render_detail(request, target, assign_form=form, status=400)
+
+
+@require_POST
+def role_revoke(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
+    target = _access_user(request, pk, AccountsPermission.ASSIGN_ROLES)
+    try:
+        assignment = selectors.access_role_assignment(
+            user=request.user, target=target, assignment_id=assignment_pk
+        )
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    try:
+        services.role_revoke(actor=request.user, assignment=assignment)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已撤销角色。"))
+    return redirect("accounts:user_detail", pk=target.pk)
+
+
+@require_POST
+def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    target = _access_user(request, pk, AccountsPermission.UNLOCK)
+    try:
+        services.user_unlock(actor=request.user, target=target)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已解除登录锁定。"))
+    return redirect("accounts:user_detail", pk=target.pk)
+
+
+@require_POST
+def password_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    target = _access_user(request, pk, AccountsPermission.RESET_PASSWORD)
+    try:
+        password = services.password_reset(actor=request.user, target=target)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        _remember_password(request, target, password)
+        messages.success(request, _("已重置密码,用户下次登录时须修改密码。"))
+    return redirect("accounts:user_detail", pk=target.pk)

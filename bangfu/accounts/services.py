@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.core.audit import audit_record, diff, snapshot
-from bangfu.core.errors import Conflict, PermissionDenied, ValidationError
+from bangfu.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from bangfu.core.masking import mask_phone
 
 from . import policy
@@ -42,6 +42,13 @@ def generate_password(length: int = 14) -> str:
 def _check_unit_in_scope(actor: Any, perm: str, unit: Any, field: str = "unit") -> None:
     if unit is None or not policy.unit_in_scope(actor, perm, unit):
         raise ValidationError(_("所选单位不在您的管理范围内。"), field=field)
+
+
+def _require_target_in_scope(actor: Any, perm: str, target: User) -> None:
+    """Raise NotFound unless the target account's unit lies in the actor's scope for `perm`:
+    an account outside it is treated exactly like one that does not exist."""
+    if target.unit_id is None or not policy.unit_in_scope(actor, perm, target.unit):
+        raise NotFound(_("未找到该用户。"))
 
 
 def _validate_password(password: str, user: User | None, field: str = "password") -> None:
@@ -113,6 +120,7 @@ def user_update(
     *, actor: Any, target: User, full_name: str, phone: str, email: str, unit: Any
 ) -> User:
     policy.require_perm(actor, AccountsPermission.MANAGE_USERS)
+    _require_target_in_scope(actor, AccountsPermission.MANAGE_USERS, target)
     full_name = (full_name or "").strip()
     if not full_name:
         raise ValidationError(_("请填写姓名。"), field="full_name")
@@ -140,6 +148,7 @@ def user_update(
 def user_set_active(*, actor: Any, target: User, active: bool) -> User:
     """Deactivate or reactivate an account. Raise when an admin would lock themselves out."""
     policy.require_perm(actor, AccountsPermission.MANAGE_USERS)
+    _require_target_in_scope(actor, AccountsPermission.MANAGE_USERS, target)
     if target.pk == actor.pk and not active:
         raise Conflict(_("不能停用自己的账号。"))
     target = User.objects.select_for_update().get(pk=target.pk)
@@ -165,6 +174,7 @@ def role_assign(*, actor: Any, target: User, role: str, unit: Any) -> RoleAssign
     or when the role is incompatible with one the user already holds (三员分立).
     """
     policy.require_perm(actor, AccountsPermission.ASSIGN_ROLES)
+    _require_target_in_scope(actor, AccountsPermission.ASSIGN_ROLES, target)
     if role not in Role.values:
         raise ValidationError(_("角色无效。"), field="role")
     _check_unit_in_scope(actor, AccountsPermission.ASSIGN_ROLES, unit)
@@ -223,6 +233,7 @@ def user_unlock(*, actor: Any, target: User) -> int:
     from axes.utils import reset
 
     policy.require_perm(actor, AccountsPermission.UNLOCK)
+    _require_target_in_scope(actor, AccountsPermission.UNLOCK, target)
     cleared = reset(username=target.username)
     audit_record(
         actor=actor,
@@ -238,6 +249,7 @@ def user_unlock(*, actor: Any, target: User) -> int:
 def password_reset(*, actor: Any, target: User) -> str:
     """Set a new random password that the user must change at next log-in; return it once."""
     policy.require_perm(actor, AccountsPermission.RESET_PASSWORD)
+    _require_target_in_scope(actor, AccountsPermission.RESET_PASSWORD, target)
     if target.pk == actor.pk:
         raise PermissionDenied(_("请通过“修改密码”修改自己的密码。"))
     password = generate_password()

@@ -124,7 +124,7 @@ AUTHENTICATION_BACKENDS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "bangfu.accounts.validators.MinimumLengthValidator",
         "OPTIONS": {"min_length": env_int("BANGFU_PASSWORD_MIN_LENGTH", 10)},
     },
     {

@@ -14,7 +14,7 @@ from bangfu.accounts.models import RoleAssignment, User
 from bangfu.accounts.roles import ADMIN_ROLES, BUSINESS_ROLES, Role
 from bangfu.accounts.tests.factories import make_user
 from bangfu.accounts.validators import CharacterClassValidator, MinimumLengthValidator
-from bangfu.core.errors import Conflict, PermissionDenied, ValidationError
+from bangfu.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from bangfu.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -294,3 +294,37 @@ def test_role_revoke_of_ones_own_role_is_refused(security_admin):
         services.role_revoke(actor=security_admin, assignment=assignment)
 
     assert security_admin.role_assignments.count() == 1
+
+
+def test_services_refuse_a_target_account_outside_the_actors_scope(network):
+    """Given a security admin of station A and an account of station B, when the admin calls
+    the services directly (as the API or a later context might), then each answers "not found"
+    and nothing changes."""
+    admin = make_user((Role.SYSTEM_ADMIN, network.station_a), username="admin_a")
+    security = make_user((Role.SECURITY_ADMIN, network.station_a), username="security_a")
+    target = make_user((Role.LIAISON, network.station_b), username="liaison_b2")
+    before = (User.objects.get(pk=target.pk).password, AuditEvent.objects.count())
+
+    calls = [
+        lambda: services.user_update(
+            actor=admin, target=target, full_name="改名", phone="", email="", unit=network.station_a
+        ),
+        lambda: services.user_set_active(actor=admin, target=target, active=False),
+        lambda: services.role_assign(
+            actor=security, target=target, role=Role.STAFF, unit=network.station_a
+        ),
+        lambda: services.user_unlock(actor=security, target=target),
+        lambda: services.password_reset(actor=security, target=target),
+    ]
+    for call in calls:
+        with pytest.raises(NotFound):
+            call()
+
+    target.refresh_from_db()
+    assert (target.full_name, target.is_active, target.unit_id) == (
+        "测试用户",
+        True,
+        network.station_b.pk,
+    )
+    assert (target.password, AuditEvent.objects.count()) == before
+    assert list(target.role_assignments.values_list("role", flat=True)) == [Role.LIAISON]

@@ -45,7 +45,7 @@ def unit_tree(*, user: Any, root: OrgUnit | None = None) -> list[OrgUnit]:
     qs = unit_list(user=user)
     if root is not None:
         qs = qs.filter(path__startswith=root.path)
-    units = list(
+    units: list[OrgUnit] = list(
         qs.annotate(child_count=Count("children", distinct=True)).prefetch_related(
             Prefetch("people", queryset=UnitPerson.objects.order_by("sort_order", "id"))
         )

@@ -1,0 +1,366 @@
+"""Pages of the network: the unit tree, a unit with its people, their forms, and the map.
+
+Views stay thin: they fetch through the selectors (anything outside the user's scope is a 404,
+exactly like something missing), call the services, and turn domain errors into form errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from bangfu.accounts import policy
+from bangfu.core.errors import DomainError, NotFound, ValidationError
+
+from . import mapdraw, mapexport, selectors, services
+from .forms import PersonForm, UnitForm, apply_errors
+from .models import OrgUnit, UnitPerson
+from .permissions import NetworkPermission
+
+MANAGE = NetworkPermission.MANAGE
+
+
+def _found(fetch: Callable[[], Any]) -> Any:
+    try:
+        return fetch()
+    except NotFound:
+        raise Http404 from None
+
+
+def _can_manage(user: Any, unit: OrgUnit) -> bool:
+    # For showing buttons only; the services check again and the manage pages fetch by scope.
+    return policy.has_perm(user, MANAGE) and policy.unit_in_scope(user, MANAGE, unit)
+
+
+@dataclass
+class TreeRow:
+    unit: OrgUnit
+    level: int
+    leaders: list[UnitPerson]
+
+
+def _tree_rows(roots: Iterable[OrgUnit]) -> list[TreeRow]:
+    rows: list[TreeRow] = []
+
+    def visit(unit: OrgUnit, level: int) -> None:
+        leaders = [p for p in unit.people.all() if p.role == UnitPerson.Role.LEADER]
+        rows.append(TreeRow(unit, level, leaders))
+        for child in getattr(unit, "tree_children", []):
+            visit(child, level + 1)
+
+    for root in roots:
+        visit(root, 0)
+    return rows
+
+
+def unit_list(request: HttpRequest) -> HttpResponse:
+    units = selectors.unit_tree(user=request.user)
+    rows = _tree_rows(selectors.tree_roots(units))
+    return render(
+        request,
+        "network/unit_list.html",
+        {"rows": rows, "can_create": policy.has_perm(request.user, MANAGE)},
+    )
+
+
+def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = _found(lambda: selectors.access_unit(user=request.user, unit_id=pk))
+    visible = selectors.unit_list(user=request.user)
+    children = list(visible.filter(parent=unit).order_by("sort_order", "name"))
+    parent_visible = unit.parent_id is not None and visible.filter(pk=unit.parent_id).exists()
+    people = list(unit.people.order_by("sort_order", "id"))
+    group = [
+        p
+        for role in (
+            UnitPerson.Role.GROUP_HEAD,
+            UnitPerson.Role.GROUP_DEPUTY,
+            UnitPerson.Role.GROUP_MEMBER,
+        )
+        for p in people
+        if p.role == role
+    ]
+    staff = [p for role in mapdraw.UNIT_ROLES for p in people if p.role == role]
+    # Under the 领导小组 heading the short titles read better (组长, not 领导小组组长).
+    group_labels = mapdraw.group_labels()
+    for person in group:
+        person.role_label = group_labels[person.role]
+    for person in staff:
+        person.role_label = person.get_role_display()
+    return render(
+        request,
+        "network/unit_detail.html",
+        {
+            "unit": unit,
+            "kind_label": mapdraw.kind_label(unit),
+            "parent_visible": parent_visible,
+            "children": children,
+            "group": group,
+            "staff": staff,
+            "can_manage": _can_manage(request.user, unit),
+        },
+    )
+
+
+def _parent_choices(user: Any, *, unit: OrgUnit | None = None) -> Any:
+    """Units the user may put a unit under: the manage scope, without the unit's own subtree,
+    plus its present parent (which may lie above the scope and must stay selectable)."""
+    choices = selectors.unit_list(user=user, perm=MANAGE)
+    if unit is not None:
+        choices = choices.exclude(path__startswith=unit.path)
+        if unit.parent_id is not None:
+            choices = choices | OrgUnit.objects.filter(pk=unit.parent_id)
+    return choices.order_by("path")
+
+
+@require_http_methods(["GET", "POST"])
+def unit_create(request: HttpRequest) -> HttpResponse:
+    parents = _parent_choices(request.user)
+    initial: dict[str, Any] = {}
+    parent_id = request.GET.get("parent")
+    if parent_id:
+        parent = _found(
+            lambda: selectors.access_unit(user=request.user, unit_id=parent_id, perm=MANAGE)
+        )
+        initial["parent"] = parent.pk
+        if parent.kind == OrgUnit.Kind.CENTER:
+            initial["kind"] = OrgUnit.Kind.STATION
+        else:
+            initial["kind"] = OrgUnit.Kind.POINT
+            initial["station_type"] = parent.station_type
+    form = UnitForm(request.POST or None, parents=parents, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = services.unit_create(actor=request.user, **form.service_kwargs())
+        except ValidationError as exc:
+            apply_errors(form, exc.errors, exc.message)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("已新建“%(name)s”。") % {"name": unit.name})
+            return redirect("network:unit_detail", pk=unit.pk)
+    return render(
+        request, "network/unit_form.html", {"form": form, "unit": None, "title": _("新建单位")}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def unit_update(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = _found(lambda: selectors.access_unit(user=request.user, unit_id=pk, perm=MANAGE))
+    form = UnitForm(
+        request.POST or None,
+        parents=_parent_choices(request.user, unit=unit),
+        initial=UnitForm.initial_for(unit),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.unit_update(actor=request.user, unit=unit, **form.service_kwargs())
+        except ValidationError as exc:
+            apply_errors(form, exc.errors, exc.message)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("已保存“%(name)s”。") % {"name": form.cleaned_data["name"]})
+            return redirect("network:unit_detail", pk=unit.pk)
+    return render(
+        request,
+        "network/unit_form.html",
+        {"form": form, "unit": unit, "title": _("修改单位:%(name)s") % {"name": unit.name}},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def unit_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = _found(lambda: selectors.access_unit(user=request.user, unit_id=pk, perm=MANAGE))
+    error = ""
+    if request.method == "POST":
+        try:
+            services.unit_delete(actor=request.user, unit=unit)
+        except DomainError as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("已删除“%(name)s”。") % {"name": unit.name})
+            if (
+                unit.parent_id
+                and selectors.unit_list(user=request.user).filter(pk=unit.parent_id).exists()
+            ):
+                return redirect("network:unit_detail", pk=unit.parent_id)
+            return redirect("network:unit_list")
+    return render(
+        request,
+        "network/confirm_delete.html",
+        {
+            "title": _("删除单位"),
+            "question": _("确定删除“%(name)s”吗?删除后不能恢复。") % {"name": unit.name},
+            "error": error,
+            "cancel_url": reverse("network:unit_detail", args=[unit.pk]),
+        },
+        status=409 if error else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def person_create(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    unit = _found(lambda: selectors.access_unit(user=request.user, unit_id=unit_pk, perm=MANAGE))
+    form = PersonForm(request.POST or None, unit=unit)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.person_add(actor=request.user, unit=unit, **form.service_kwargs())
+        except ValidationError as exc:
+            apply_errors(form, exc.errors, exc.message)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("已登记“%(name)s”。") % {"name": person.name})
+            return redirect("network:unit_detail", pk=unit.pk)
+    return render(
+        request,
+        "network/person_form.html",
+        {"form": form, "unit": unit, "title": _("添加人员:%(unit)s") % {"unit": unit.name}},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def person_update(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _found(lambda: selectors.access_person(user=request.user, person_id=pk, perm=MANAGE))
+    form = PersonForm(
+        request.POST or None, unit=person.unit, initial=PersonForm.initial_for(person)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update(
+                actor=request.user, person=person, user=person.user, **form.service_kwargs()
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc.errors, exc.message)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("已保存“%(name)s”。") % {"name": form.cleaned_data["name"]})
+            return redirect("network:unit_detail", pk=person.unit_id)
+    return render(
+        request,
+        "network/person_form.html",
+        {
+            "form": form,
+            "unit": person.unit,
+            "title": _("修改人员:%(name)s") % {"name": person.name},
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def person_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _found(lambda: selectors.access_person(user=request.user, person_id=pk, perm=MANAGE))
+    error = ""
+    if request.method == "POST":
+        try:
+            services.person_remove(actor=request.user, person=person)
+        except DomainError as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("已移除“%(name)s”。") % {"name": person.name})
+            return redirect("network:unit_detail", pk=person.unit_id)
+    return render(
+        request,
+        "network/confirm_delete.html",
+        {
+            "title": _("移除人员"),
+            "question": _("确定从“%(unit)s”移除%(role)s“%(name)s”吗?")
+            % {"unit": person.unit.name, "role": person.get_role_display(), "name": person.name},
+            "error": error,
+            "cancel_url": reverse("network:unit_detail", args=[person.unit_id]),
+        },
+        status=409 if error else 200,
+    )
+
+
+# The map ------------------------------------------------------------------------------------
+
+
+@dataclass
+class NetworkMap:
+    svg: str
+    title: str
+    root: OrgUnit | None
+    paper: mapexport.Paper
+    filename_stem: str
+
+
+def _network_map(request: HttpRequest, *, links: bool) -> NetworkMap:
+    """Draw the map of `?root=` (default: the user's visible tops) for `?paper=`."""
+    paper = mapexport.paper_from(request.GET.get("paper"))
+    root_id = request.GET.get("root")
+    root = None
+    if root_id:
+        root = _found(lambda: selectors.access_unit(user=request.user, unit_id=root_id))
+    units = selectors.unit_tree(user=request.user, root=root)
+    if root is not None:
+        tops = [u for u in units if u.pk == root.pk]
+    else:
+        tops = selectors.tree_roots(units)
+    name = tops[0].name if len(tops) == 1 else ""
+    title = _("帮扶网络图") + (f" · {name}" if name else "")
+    subtitle = _("制图日期:%(date)s") % {"date": timezone.localdate().isoformat()}
+
+    def link(unit: OrgUnit) -> str:
+        return reverse("network:unit_detail", args=[unit.pk])
+
+    svg = mapdraw.render_svg(
+        tops,
+        title=title,
+        subtitle=subtitle,
+        page_ratio=paper.printable_ratio,
+        orientation=request.GET.get("layout"),
+        link=link if links else None,
+    )
+    stem = _("帮扶网络图") + (f"-{name}" if name else "")
+    return NetworkMap(svg, title, tops[0] if len(tops) == 1 else None, paper, stem)
+
+
+def network_map(request: HttpRequest) -> HttpResponse:
+    drawn = _network_map(request, links=True)
+    query = request.GET.urlencode()
+    return render(
+        request,
+        "network/map.html",
+        {
+            "map": drawn,
+            "query": f"?{query}" if query else "",
+            "root_choices": selectors.unit_list(user=request.user).exclude(kind=OrgUnit.Kind.POINT),
+        },
+    )
+
+
+def _attachment(content: bytes, *, filename: str, content_type: str) -> HttpResponse:
+    """Send `content` as a download named `filename` (RFC 5987 `filename*`, with a plain
+    ASCII `filename` for clients that do not read it)."""
+    response = HttpResponse(content, content_type=content_type)
+    extension = filename.rsplit(".", 1)[-1]
+    response["Content-Disposition"] = (
+        f'attachment; filename="network-map.{extension}"; '
+        f"filename*=UTF-8''{quote(filename, safe='')}"
+    )
+    return response
+
+
+def network_map_pdf(request: HttpRequest) -> HttpResponse:
+    drawn = _network_map(request, links=False)
+    pdf = mapexport.map_pdf(drawn.svg, title=drawn.title, paper=drawn.paper)
+    return _attachment(pdf, filename=f"{drawn.filename_stem}.pdf", content_type="application/pdf")
+
+
+def network_map_png(request: HttpRequest) -> HttpResponse:
+    drawn = _network_map(request, links=False)
+    pdf = mapexport.map_pdf(drawn.svg, title=drawn.title, paper=drawn.paper)
+    png = mapexport.pdf_to_png(pdf, dpi=150)
+    return _attachment(png, filename=f"{drawn.filename_stem}.png", content_type="image/png")

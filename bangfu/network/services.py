@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from bangfu.accounts import policy
 from bangfu.core.audit import audit_record, diff, snapshot
-from bangfu.core.errors import Conflict, ValidationError
+from bangfu.core.errors import Conflict, NotFound, ValidationError
 
 from .models import OrgUnit, UnitPerson
 from .permissions import NetworkPermission
@@ -171,7 +171,7 @@ def unit_update(
     policy.require_perm(actor, NetworkPermission.MANAGE)
     unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
     if not policy.unit_in_scope(actor, NetworkPermission.MANAGE, unit):
-        raise ValidationError(_("该单位不在您的管理范围内。"))
+        raise NotFound(_("未找到该组织单位。"))
     name = (name or "").strip()
     errors = _clean_unit(
         parent=parent, name=name, kind=kind, level=level, station_type=station_type
@@ -231,7 +231,7 @@ def unit_delete(*, actor: Any, unit: OrgUnit) -> None:
     policy.require_perm(actor, NetworkPermission.MANAGE)
     unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
     if not policy.unit_in_scope(actor, NetworkPermission.MANAGE, unit):
-        raise ValidationError(_("该单位不在您的管理范围内。"))
+        raise NotFound(_("未找到该组织单位。"))
     reasons = []
     if unit.children.exists():
         reasons.append(_("有下级单位"))
@@ -282,7 +282,7 @@ def person_add(
 ) -> UnitPerson:
     policy.require_perm(actor, NetworkPermission.MANAGE)
     if not policy.unit_in_scope(actor, NetworkPermission.MANAGE, unit):
-        raise ValidationError(_("该单位不在您的管理范围内。"), field="unit")
+        raise NotFound(_("未找到该组织单位。"))
     name = (name or "").strip()
     errors = _clean_person(unit=unit, name=name, role=role)
     if errors:
@@ -321,7 +321,7 @@ def person_update(
     policy.require_perm(actor, NetworkPermission.MANAGE)
     person = UnitPerson.objects.select_for_update().select_related("unit").get(pk=person.pk)
     if not policy.unit_in_scope(actor, NetworkPermission.MANAGE, person.unit):
-        raise ValidationError(_("该单位不在您的管理范围内。"))
+        raise NotFound(_("未找到该组织单位。"))
     name = (name or "").strip()
     errors = _clean_person(unit=person.unit, name=name, role=role)
     if errors:
@@ -351,7 +351,7 @@ def person_remove(*, actor: Any, person: UnitPerson) -> None:
     policy.require_perm(actor, NetworkPermission.MANAGE)
     person = UnitPerson.objects.select_for_update().select_related("unit").get(pk=person.pk)
     if not policy.unit_in_scope(actor, NetworkPermission.MANAGE, person.unit):
-        raise ValidationError(_("该单位不在您的管理范围内。"))
+        raise NotFound(_("未找到该组织单位。"))
     audit_record(
         actor=actor,
         action="network.person.remove",

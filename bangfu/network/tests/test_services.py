@@ -239,3 +239,42 @@ def test_person_add_update_remove_each_write_one_audit_event(network, staff):
     actions = list(AuditEvent.objects.order_by("seq").values_list("action", flat=True)[audits:])
     assert actions == ["network.person.add", "network.person.update", "network.person.remove"]
     assert not UnitPerson.objects.exists()
+
+
+def test_services_answer_not_found_for_a_unit_outside_the_actors_scope(network):
+    """Given staff of station A only, when it calls the services on station B directly, then
+    each answers "not found" (as for a missing unit) and nothing changes."""
+    from bangfu.accounts.roles import Role
+    from bangfu.accounts.tests.factories import make_user
+    from bangfu.core.errors import NotFound
+    from bangfu.core.models import AuditEvent
+    from bangfu.network import services
+    from bangfu.network.models import OrgUnit, UnitPerson
+
+    actor = make_user((Role.STAFF, network.station_a), username="staff_a_only")
+    person = UnitPerson.objects.create(unit=network.station_b, name="王五", role="liaison")
+    events = AuditEvent.objects.count()
+
+    calls = [
+        lambda: services.unit_update(
+            actor=actor,
+            unit=network.station_b,
+            parent=network.township,
+            name="改名",
+            kind=OrgUnit.Kind.STATION,
+            station_type=OrgUnit.StationType.COMMUNITY,
+        ),
+        lambda: services.unit_delete(actor=actor, unit=network.station_b),
+        lambda: services.person_add(
+            actor=actor, unit=network.station_b, name="赵六", role="liaison"
+        ),
+        lambda: services.person_update(actor=actor, person=person, name="改名", role="liaison"),
+        lambda: services.person_remove(actor=actor, person=person),
+    ]
+    for call in calls:
+        with pytest.raises(NotFound):
+            call()
+
+    assert OrgUnit.objects.get(pk=network.station_b.pk).name == network.station_b.name
+    assert list(UnitPerson.objects.values_list("name", flat=True)) == ["王五"]
+    assert AuditEvent.objects.count() == events

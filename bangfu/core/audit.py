@@ -188,7 +188,7 @@ def iter_chain_problems(
     the head hash kept elsewhere (a printed verification report) can show that.
     """
     if events is None:
-        events = AuditEvent.objects.order_by("seq").iterator(chunk_size=2000)
+        events = _events_in_order()
     expected_prev = GENESIS_HASH
     expected_seq = 1
     checked = 0
@@ -204,6 +204,23 @@ def iter_chain_problems(
         if checked % progress_every == 0:
             yield checked
     yield checked
+
+
+def _events_in_order(chunk_size: int = 2000) -> Iterator[AuditEvent]:
+    """Yield every event by sequence, reading one chunk at a time with no cursor left open.
+
+    A caller may write between chunks (a job reporting progress): on SQLite a write on a
+    connection whose read statement is still open fails with "database is locked" as soon as
+    any other connection has written meanwhile; on PostgreSQL no long-lived server-side
+    cursor holds a snapshot of a large table.
+    """
+    last_seq = -1
+    while True:
+        chunk = list(AuditEvent.objects.filter(seq__gt=last_seq).order_by("seq")[:chunk_size])
+        yield from chunk
+        if len(chunk) < chunk_size:
+            return
+        last_seq = chunk[-1].seq
 
 
 def _event_problem(event: AuditEvent, expected_seq: int, expected_prev: str) -> ChainProblem | None:

@@ -32,7 +32,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -104,14 +104,25 @@ def job_progress(
     Job.objects.filter(_UNFINISHED, pk=job_id).update(**fields)
 
 
-def job_succeeded(job_id: Any, result: Mapping[str, Any] | None = None, message: str = "") -> None:
-    """Finish the job: everything is done; `result` is shown on the job's page."""
+def job_succeeded(
+    job_id: Any,
+    result: Mapping[str, Any] | None = None,
+    message: str = "",
+    *,
+    done: int | None = None,
+) -> None:
+    """Finish the job; `result` and `message` are shown on the job's page.
+
+    Without `done`, every item counts as processed. Pass `done` when the job stopped early on
+    a finding (a broken chain), so the page says how far it got.
+    """
     now = timezone.now()
+    done_value = Greatest(F("done"), F("total")) if done is None else Value(max(0, int(done)))
     Job.objects.filter(_UNFINISHED, pk=job_id).update(
         status=Job.Status.SUCCEEDED,
-        # Items may have been added while the job ran (new audit events): done ≥ total.
-        done=Greatest(F("done"), F("total")),
-        total=Greatest(F("done"), F("total")),
+        done=done_value,
+        # Items may have been added while the job ran (new audit events): total ≥ done.
+        total=Greatest(done_value, F("total")),
         result=dict(result or {}),
         message=str(message),
         started_at=Coalesce(F("started_at"), now),

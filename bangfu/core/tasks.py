@@ -56,4 +56,4 @@ def audit_verify(job_id: str) -> None:
             "reason": problem.message,
             "count": checked,
         }
-    job_succeeded(job_id, result, message=message)
+    job_succeeded(job_id, result, message=message, done=checked)

@@ -423,6 +423,35 @@ def test_walking_the_chain_reports_progress():
     assert items == [2, 4, 5]
 
 
+@pytest.mark.django_db
+def test_chain_is_read_in_chunks_without_missing_an_event(monkeypatch):
+    # given: chunks of two events, so five events span three reads
+    record_events(5)
+    from bangfu.core import audit
+
+    original = audit._events_in_order
+    monkeypatch.setattr(audit, "_events_in_order", lambda: original(chunk_size=2))
+
+    # when / then
+    assert [event.seq for event in original(chunk_size=2)] == [1, 2, 3, 4, 5]
+    assert verify_chain() == (5, None)
+
+
+@pytest.mark.django_db
+def test_forged_event_numbered_zero_is_found():
+    # given
+    record_events(2)
+    _insert_forged(seq=0, prev_hash=GENESIS_HASH, hash_="d" * 64)
+
+    # when
+    checked, problem = verify_chain()
+
+    # then
+    assert checked == 0
+    assert problem is not None
+    assert problem.seq == 0
+
+
 # --- Immutability -----------------------------------------------------------------------------
 
 

@@ -143,6 +143,7 @@ def test_worker_reports_the_first_broken_event_of_the_chain(auditor):
         "url_label": "查看第 4 号事件",
     }
     assert job.message == "审计链在第 4 号事件处断裂:内容与哈希不符:该事件被改动(此前 3 条完整)"
+    assert (job.done, job.total) == (3, 6)
 
 
 @pytest.mark.django_db(transaction=True)

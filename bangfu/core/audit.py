@@ -8,6 +8,7 @@ chain at that point, and `verify_audit` names the first broken link.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -93,11 +95,25 @@ def event_payload(event: AuditEvent) -> dict[str, Any]:
     }
 
 
+def _chain_key() -> bytes:
+    """Return the key of the chain's HMAC, kept outside the database.
+
+    A plain hash could be recomputed by anyone who can write to the database; with a keyed
+    hash they also need this key. Without BANGFU_AUDIT_KEY, one is derived from SECRET_KEY
+    (then rotating SECRET_KEY would make old events fail to verify: set the key explicitly).
+    """
+    key = getattr(settings, "BANGFU_AUDIT_KEY", "") or ""
+    if not key:
+        key = "bangfu-audit-chain:" + settings.SECRET_KEY
+    return key.encode("utf-8")
+
+
 def event_hash(event: AuditEvent) -> str:
+    """Return HMAC-SHA256 over the event's content and the previous event's hash."""
     canonical = json.dumps(
         event_payload(event), sort_keys=True, ensure_ascii=False, separators=(",", ":")
     )
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hmac.new(_chain_key(), canonical.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def _lock_chain() -> None:

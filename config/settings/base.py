@@ -222,6 +222,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # newest first (older ones still decrypt); BANGFU_BLIND_INDEX_KEY: the HMAC key for look-ups.
 BANGFU_FIELD_KEYS = env_list("BANGFU_FIELD_KEYS")
 BANGFU_BLIND_INDEX_KEY = env("BANGFU_BLIND_INDEX_KEY", "")
+# The audit chain is an HMAC under this key, kept outside the database, so that someone who can
+# write to the database cannot recompute the chain after altering an event.
+BANGFU_AUDIT_KEY = env("BANGFU_AUDIT_KEY", "")
 
 LOGGING = {
     "version": 1,

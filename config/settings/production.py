@@ -1,12 +1,18 @@
 """Settings for production: PostgreSQL, gunicorn behind a proxy, a queue worker."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
-from .base import SECRET_KEY, env_bool, env_int
+from .base import BANGFU_AUDIT_KEY, SECRET_KEY, env_bool, env_int
 
 if not SECRET_KEY or len(SECRET_KEY) < 40:
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured("Set DJANGO_SECRET_KEY to a random value of at least 40 characters.")
+
+if len(BANGFU_AUDIT_KEY) < 32:
+    raise ImproperlyConfigured(
+        "Set BANGFU_AUDIT_KEY to a random value of at least 32 characters, kept outside the "
+        "database and backed up with the other keys."
+    )
 
 DEBUG = False
 STORAGES = {

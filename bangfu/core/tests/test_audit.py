@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -19,6 +20,7 @@ from bangfu.core.audit import (
     audit_record,
     diff,
     event_hash,
+    event_payload,
     iter_chain_problems,
     snapshot,
     verify_chain,
@@ -554,3 +556,32 @@ def test_snapshot_turns_fields_into_plain_values(network):
     assert values["name"] == "响水社区帮扶站"
     assert values["parent"] == str(network.township.pk)
     assert values["created_at"] == network.station_a.created_at.astimezone(UTC).isoformat()
+
+
+@pytest.mark.django_db
+def test_a_forger_without_the_audit_key_cannot_rebuild_the_chain(settings):
+    """Given a chain written under one key, when someone recomputes an altered event's hash
+    with plain SHA-256 or another key, then verification still names that event."""
+    settings.BANGFU_AUDIT_KEY = "k" * 40
+    with transaction.atomic():
+        for i in range(3):
+            audit_record(actor=None, action="test.keyed", object_id=str(i))
+    event = AuditEvent.objects.get(seq=2)
+    event.summary = "forged"
+    canonical = json.dumps(
+        event_payload(event), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
+    forged = hashlib.sha256(canonical.encode()).hexdigest()
+    # The model refuses updates: go around it in SQL, as a forger would.
+    with connection.cursor() as cursor:
+        table = AuditEvent._meta.db_table
+        cursor.execute(
+            f"UPDATE {table} SET summary = %s, hash = %s WHERE id = %s",
+            ["forged", forged, event.pk],
+        )
+
+    _checked, problem = verify_chain()
+
+    assert problem is not None and problem.seq == 2
+    settings.BANGFU_AUDIT_KEY = "another-key-" * 4
+    assert verify_chain()[1].seq == 1

@@ -15,8 +15,10 @@ EXCLUDED_PREFIXES = ("drf_spectacular_sidecar/redoc/",)
 class BangfuAppDirectoriesFinder(AppDirectoriesFinder):
     def find(self, path: str, find_all: bool = False, **kwargs: Any) -> Any:
         if path.startswith(EXCLUDED_PREFIXES):
-            return [] if find_all or kwargs.get("all") else None
-        return super().find(path, find_all=find_all, **kwargs)
+            return [] if find_all else None
+        if find_all:
+            return super().find(path, find_all=True)
+        return super().find(path)
 
     def list(self, ignore_patterns: Any) -> Iterator[tuple[str, Any]]:
         for path, storage in super().list(ignore_patterns):

@@ -32,7 +32,7 @@ def outside_references(text: str) -> list[str]:
 
 
 def _template_files() -> list[Path]:
-    dirs = [Path(d) for d in settings.TEMPLATES[0]["DIRS"]]
+    dirs = [Path(d) for d in settings.TEMPLATES[0]["DIRS"]]  # type: ignore[attr-defined]
     dirs += sorted(Path(settings.BASE_DIR, "bangfu").glob("*/templates"))
     return [p for d in dirs for p in d.rglob("*") if p.is_file()]
 

@@ -49,7 +49,7 @@ format: install
 
 messages: install
 	$(PY) manage.py makemessages -l en --no-location -i '.venv/*' -i 'var/*' -i 'static/*' -i 'build/*' -i '*/tests/*' -i 'tests/*' -i 'bench/*'
-	$(PY) manage.py compilemessages -l en
+	$(PY) manage.py compilemessages -l en -i '.venv' -i 'var'
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

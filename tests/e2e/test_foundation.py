@@ -93,7 +93,7 @@ def test_phone_sized_screen_has_a_working_menu(page: Any, demo: None) -> None:
     page.wait_for_url("**/worklist/")
 
     page.locator(".navbar-toggler").click()
-    page.get_by_role("link", name="帮扶网络").click()
+    page.locator("#bf-nav").get_by_role("link", name="帮扶网络", exact=True).click()
 
     page.wait_for_url("**/network/units/")
     width = page.evaluate("document.documentElement.scrollWidth")

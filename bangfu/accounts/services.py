@@ -187,7 +187,7 @@ def role_assign(*, actor: Any, target: User, role: str, unit: Any) -> RoleAssign
     held = set(target.role_assignments.values_list("role", flat=True))
     clash = held & incompatible_roles(role)
     if clash:
-        names = "、".join(str(Role(r).label) for r in sorted(clash))
+        names = _("、").join(str(Role(r).label) for r in sorted(clash))
         raise ValidationError(
             _(
                 "“%(role)s”与该用户已有的角色(%(held)s)互斥:系统管理员、安全管理员、审计员三员分立,且不得兼任业务角色。"

@@ -173,9 +173,15 @@ def kind_label(unit: OrgUnit) -> str:
     """Return e.g. "社区帮扶站" or "乡镇(街道)级帮扶中心"."""
     label = str(OrgUnit.Kind(unit.kind).label)
     if unit.kind != OrgUnit.Kind.CENTER and unit.station_type:
-        label = f"{OrgUnit.StationType(unit.station_type).label}{label}"
+        label = _("%(qualifier)s%(kind)s") % {
+            "qualifier": OrgUnit.StationType(unit.station_type).label,
+            "kind": label,
+        }
     elif unit.level:
-        label = f"{OrgUnit.Level(unit.level).label}{label}"
+        label = _("%(qualifier)s%(kind)s") % {
+            "qualifier": OrgUnit.Level(unit.level).label,
+            "kind": label,
+        }
     return label
 
 

@@ -244,7 +244,7 @@ def unit_delete(*, actor: Any, unit: OrgUnit) -> None:
     if reasons:
         raise Conflict(
             _("“%(name)s”%(reasons)s,不能删除。请先移走或删除它们。")
-            % {"name": unit.name, "reasons": "、".join(reasons)}
+            % {"name": unit.name, "reasons": _("、").join(reasons)}
         )
     before = snapshot(unit, UNIT_FIELDS)
     audit_record(

@@ -66,3 +66,24 @@ def tree_roots(units: list[OrgUnit]) -> list[OrgUnit]:
     return sorted(
         (u for u in units if u.parent_id not in ids), key=lambda u: (u.sort_order, u.path)
     )
+
+
+def nearest_centre(unit: OrgUnit) -> OrgUnit:
+    """Return the unit itself if it is a centre, else its nearest centre above it."""
+    if unit.kind == OrgUnit.Kind.CENTER:
+        return unit
+    ancestors = OrgUnit.objects.in_bulk(unit.ancestor_ids())
+    for ancestor_id in reversed(unit.ancestor_ids()):
+        ancestor = ancestors.get(ancestor_id)
+        if ancestor is not None and ancestor.kind == OrgUnit.Kind.CENTER:
+            return ancestor
+    raise ValueError(f"Unit {unit.pk} has no centre above it.")
+
+
+def centres_above(unit: OrgUnit) -> list[OrgUnit]:
+    """Return the centres at and above `unit`, nearest first (township, county, city…)."""
+    ids = [*unit.ancestor_ids(), unit.pk]
+    units = OrgUnit.objects.in_bulk(ids)
+    return [
+        units[i] for i in reversed(ids) if i in units and units[i].kind == OrgUnit.Kind.CENTER
+    ]

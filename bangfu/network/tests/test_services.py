@@ -278,3 +278,11 @@ def test_services_answer_not_found_for_a_unit_outside_the_actors_scope(network):
     assert OrgUnit.objects.get(pk=network.station_b.pk).name == network.station_b.name
     assert list(UnitPerson.objects.values_list("name", flat=True)) == ["王五"]
     assert AuditEvent.objects.count() == events
+
+
+def test_nearest_centre_and_centres_above(network):
+    from bangfu.network.selectors import centres_above, nearest_centre
+
+    assert nearest_centre(network.point_a1) == network.township
+    assert nearest_centre(network.township) == network.township
+    assert centres_above(network.point_a1) == [network.township, network.county]

@@ -1,0 +1,245 @@
+"""Encryption at rest and blind indexes for personal data (ID numbers, bank cards, diagnoses).
+
+Values are encrypted with AES-256-GCM under the newest key of `BANGFU_FIELD_KEYS`; a stored
+token names its key by a short fingerprint, so older keys listed after the newest still decrypt
+and `reencrypt` can move a token to the newest key. Exact look-ups go through a blind index: an
+HMAC under `BANGFU_BLIND_INDEX_KEY` of the normalised value, stored beside the ciphertext.
+
+Neither plaintext nor keys are ever logged or put into an error message.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, overload
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.core import checks
+from django.core.exceptions import FieldError, ImproperlyConfigured
+from django.db import models
+from django.db.models.lookups import IsNull
+
+TOKEN_VERSION = "v1"  # noqa: S105 - a format tag, not a secret
+KEY_BYTES = 32
+NONCE_BYTES = 12
+KEY_ID_CHARS = 8
+
+
+class DecryptionError(ValueError):
+    """A stored token cannot be decrypted: unknown key, altered token, or not a token at all."""
+
+
+@dataclass(frozen=True)
+class _Key:
+    key_id: str
+    aead: AESGCM
+
+
+def key_id(key: bytes) -> str:
+    """Return the short fingerprint that names `key` in tokens (not secret: a hash prefix)."""
+    return hashlib.sha256(b"bangfu-field-key\x00" + key).hexdigest()[:KEY_ID_CHARS]
+
+
+def _configured_keys() -> tuple[str, ...]:
+    raw: Any = getattr(settings, "BANGFU_FIELD_KEYS", None) or ()
+    items: Iterable[str] = [raw] if isinstance(raw, str) else raw
+    # An entry may itself be a comma-separated list (an environment variable read as one value).
+    return tuple(part.strip() for item in items for part in str(item).split(",") if part.strip())
+
+
+@lru_cache(maxsize=8)
+def _keyring(encoded_keys: tuple[str, ...]) -> tuple[_Key, ...]:
+    if not encoded_keys:
+        raise ImproperlyConfigured(
+            "BANGFU_FIELD_KEYS is empty: set it to one or more comma-separated urlsafe-base64 "
+            "32-byte keys, newest first, to store personal data encrypted. Generate a key with: "
+            "python -c 'import base64, os; "
+            "print(base64.urlsafe_b64encode(os.urandom(32)).decode())'"
+        )
+    keys = []
+    for position, encoded in enumerate(encoded_keys, start=1):
+        try:
+            key = base64.urlsafe_b64decode(encoded.encode("ascii"))
+        except (binascii.Error, UnicodeEncodeError, ValueError):
+            key = b""
+        if len(key) != KEY_BYTES:
+            raise ImproperlyConfigured(
+                f"BANGFU_FIELD_KEYS entry {position} is not a urlsafe-base64 encoded 32-byte key."
+            )
+        keys.append(_Key(key_id(key), AESGCM(key)))
+    ids = [k.key_id for k in keys]
+    if len(set(ids)) != len(ids):
+        raise ImproperlyConfigured("BANGFU_FIELD_KEYS lists the same key twice.")
+    return tuple(keys)
+
+
+def _keys() -> tuple[_Key, ...]:
+    return _keyring(_configured_keys())
+
+
+def _aad(kid: str) -> bytes:
+    # Binding the version and key id means a token's header cannot be swapped for another's.
+    return f"{TOKEN_VERSION}:{kid}".encode("ascii")
+
+
+def _encrypt_with(key: _Key, plaintext: str) -> str:
+    nonce = os.urandom(NONCE_BYTES)
+    sealed = key.aead.encrypt(nonce, plaintext.encode("utf-8"), _aad(key.key_id))
+    body = base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
+    return f"{TOKEN_VERSION}:{key.key_id}:{body}"
+
+
+@overload
+def encrypt(plaintext: str) -> str: ...
+@overload
+def encrypt(plaintext: None) -> None: ...
+def encrypt(plaintext: str | None) -> str | None:
+    """Return a token `v1:<key id>:<base64(nonce|ciphertext)>` for `plaintext` under the newest
+    key; a new random nonce each time, so equal values give different tokens. "" and None are
+    returned as they are (an empty value is not secret and stays searchable as empty)."""
+    if plaintext is None or plaintext == "":
+        return plaintext
+    return _encrypt_with(_keys()[0], plaintext)
+
+
+def _open(token: str) -> tuple[_Key, str]:
+    parts = token.split(":", 2)
+    if len(parts) != 3 or parts[0] != TOKEN_VERSION:
+        raise DecryptionError(f"Not an encrypted value (expected a '{TOKEN_VERSION}:' token).")
+    _version, kid, body = parts
+    key = next((k for k in _keys() if k.key_id == kid), None)
+    if key is None:
+        raise DecryptionError(
+            f"Cannot decrypt: no key with id '{kid}' in BANGFU_FIELD_KEYS. Add the key that "
+            "encrypted this value back to the list (after the newest)."
+        )
+    try:
+        blob = base64.b64decode(body.encode("ascii"), altchars=b"-_", validate=True)
+    except (binascii.Error, UnicodeEncodeError, ValueError):
+        raise DecryptionError("Cannot decrypt: the token is not valid base64.") from None
+    if len(blob) <= NONCE_BYTES:
+        raise DecryptionError("Cannot decrypt: the token is truncated.")
+    try:
+        plain = key.aead.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], _aad(kid))
+    except InvalidTag:
+        raise DecryptionError(
+            "Cannot decrypt: the token was altered or does not belong to this key."
+        ) from None
+    return key, plain.decode("utf-8")
+
+
+@overload
+def decrypt(token: str) -> str: ...
+@overload
+def decrypt(token: None) -> None: ...
+def decrypt(token: str | None) -> str | None:
+    """Return the plaintext of a token made by `encrypt` with any key in BANGFU_FIELD_KEYS.
+
+    Raise DecryptionError when the key is unknown or the token was altered or malformed.
+    """
+    if token is None or token == "":
+        return token
+    return _open(token)[1]
+
+
+@overload
+def reencrypt(token: str) -> str: ...
+@overload
+def reencrypt(token: None) -> None: ...
+def reencrypt(token: str | None) -> str | None:
+    """Return `token` encrypted under the newest key. A token already under the newest key is
+    checked and returned unchanged, so a rotation command can skip rows where nothing changed.
+
+    Raise DecryptionError as `decrypt` does.
+    """
+    if token is None or token == "":
+        return token
+    key, plaintext = _open(token)
+    newest = _keys()[0]
+    if key.key_id == newest.key_id:
+        return token
+    return _encrypt_with(newest, plaintext)
+
+
+def blind_index(value: str, *, purpose: str) -> str:
+    """Return the 64-hex-character HMAC-SHA256 of `purpose` NUL `value` under
+    BANGFU_BLIND_INDEX_KEY, for exact look-up of an encrypted value.
+
+    Normalise `value` first (for an ID number, the canonical 18 characters): the index matches
+    only the identical string. `purpose` (e.g. "id_number") keeps indexes of different kinds of
+    value apart, so equal strings in two roles do not reveal that they are equal.
+    """
+    key = getattr(settings, "BANGFU_BLIND_INDEX_KEY", "")
+    if not key:
+        raise ImproperlyConfigured(
+            "BANGFU_BLIND_INDEX_KEY is empty: set it to a random value of at least 32 characters "
+            "and never change it (every stored look-up index depends on it)."
+        )
+    if not purpose or "\x00" in purpose:
+        raise ValueError("blind_index needs a purpose without NUL characters.")
+    message = f"{purpose}\x00{value}".encode()
+    return hmac.new(str(key).encode("utf-8"), message, hashlib.sha256).hexdigest()
+
+
+class EncryptedLookupError(FieldError):
+    """An encrypted field was used in a query filter; only `isnull` can work on ciphertext."""
+
+
+class EncryptedTextField(models.TextField):
+    """A text column stored encrypted: the model attribute holds plaintext, the database a token.
+
+    Filtering on it cannot work (every token differs), so every lookup but `isnull` raises
+    EncryptedLookupError; store a `blind_index` beside it and search that.
+    """
+
+    description = "Text encrypted at rest (AES-256-GCM)"
+
+    def check(self, **kwargs: Any) -> list[checks.CheckMessage]:
+        errors = super().check(**kwargs)
+        if self.unique or getattr(self, "db_index", False) or self.primary_key:
+            errors.append(
+                checks.Error(
+                    "EncryptedTextField cannot be unique, indexed or a primary key: every "
+                    "token differs. Put the constraint on a blind-index field instead.",
+                    obj=self,
+                    id="bangfu.E001",
+                )
+            )
+        return errors
+
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
+        return decrypt(value)
+
+    def to_python(self, value: Any) -> str | None:
+        # Values from forms, fixtures and assignments are plaintext; only the database holds
+        # tokens, and those go through from_db_value.
+        return super().to_python(value)
+
+    def get_prep_value(self, value: Any) -> Any:
+        value = super().get_prep_value(value)
+        if isinstance(value, str):
+            return encrypt(value)
+        return value
+
+    def get_lookup(self, lookup_name: str) -> Any:
+        if lookup_name != IsNull.lookup_name:
+            self._refuse(lookup_name)
+        return super().get_lookup(lookup_name)
+
+    def get_transform(self, lookup_name: str) -> Any:
+        self._refuse(lookup_name)
+
+    def _refuse(self, lookup_name: str) -> None:
+        raise EncryptedLookupError(
+            f"Cannot filter on encrypted field '{self.name}' with '{lookup_name}': the database "
+            "holds only ciphertext. Search through the blind index instead (only isnull works)."
+        )

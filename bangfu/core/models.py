@@ -168,3 +168,32 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in {self.Status.SUCCEEDED, self.Status.FAILED}
+
+
+class CalendarDay(models.Model):
+    """An admin's entry in the holiday table: whether one date is a working day.
+
+    It wins over the built-in `chinesecalendar` data, so admins can enter the State Council's
+    schedule for a year the package does not know yet, or correct a day. Written only by
+    `services.calendar_day_set` and friends; read through `workdays`.
+    """
+
+    date = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("是否上班"))
+    name = models.CharField(_("名称"), max_length=50)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("节假日设置")
+        verbose_name_plural = _("节假日设置")
+
+    def __str__(self) -> str:
+        kind = _("上班") if self.is_workday else _("休息")
+        return f"{self.date.isoformat()} {kind} {self.name}"

@@ -48,7 +48,7 @@ format: install
 	$(VENV)/bin/ruff format .
 
 messages: install
-	$(PY) manage.py makemessages -l en --no-location --no-fuzzy-matching -i '.venv/*' -i 'var/*' -i 'static/*' -i 'build/*' -i '*/tests/*' -i 'tests/*' -i 'bench/*'
+	$(PY) manage.py makemessages -l en --no-location -i '.venv/*' -i 'var/*' -i 'static/*' -i 'build/*' -i '*/tests/*' -i 'tests/*' -i 'bench/*'
 	$(PY) manage.py compilemessages -l en -i '.venv' -i 'var'
 
 clean:

@@ -10,4 +10,5 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include("bangfu.accounts.api_urls")),
     path("", include("bangfu.network.api_urls")),
+    path("", include("bangfu.archives.api_urls")),
 ]

@@ -1,0 +1,37 @@
+from . import choices
+from .dynamic import AnnualReview, Reevaluation, ReevaluationItem, SpotCheck, SpotCheckItem
+from .household import (
+    Attachment,
+    BenefitType,
+    Determination,
+    Household,
+    HouseholdBenefit,
+    HouseholdMember,
+    IdRegistration,
+    MonthlyIncome,
+)
+from .procedure import Decision, DemocraticReview, Investigation
+from .standards import Area, DibaoStandard, MinimumWage
+
+__all__ = [
+    "AnnualReview",
+    "Area",
+    "Attachment",
+    "BenefitType",
+    "Decision",
+    "DemocraticReview",
+    "Determination",
+    "DibaoStandard",
+    "Household",
+    "HouseholdBenefit",
+    "HouseholdMember",
+    "IdRegistration",
+    "Investigation",
+    "MinimumWage",
+    "MonthlyIncome",
+    "Reevaluation",
+    "ReevaluationItem",
+    "SpotCheck",
+    "SpotCheckItem",
+    "choices",
+]

@@ -1,0 +1,109 @@
+"""The filing procedure: 申请 → 入户调查 → 民主评议 → 公示 → 审批 → 在档."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from bangfu.core.models import TimeStampedModel
+
+from .household import Household
+
+
+class Investigation(TimeStampedModel):
+    """A home verification visit (入户调查), due a number of working days after application."""
+
+    household = models.ForeignKey(
+        Household, verbose_name=_("档案"), on_delete=models.PROTECT, related_name="investigations"
+    )
+    due_on = models.DateField(_("调查期限"))
+    due_rule = models.CharField(_("期限依据"), max_length=100)
+    visited_on = models.DateField(_("调查日期"), null=True, blank=True)
+    visitors = models.JSONField(_("调查人员"), default=list, help_text=_("至少两人。"))
+    findings = models.TextField(_("调查情况"), blank=True)
+    recommendation = models.CharField(
+        _("调查意见"),
+        max_length=16,
+        choices=[("agree", _("情况属实,建议建档")), ("disagree", _("情况不符,不建议建档"))],
+        blank=True,
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["household", "-created_at"]
+        verbose_name = _("入户调查")
+        verbose_name_plural = _("入户调查")
+
+    def __str__(self) -> str:
+        return f"{self.household} {self.visited_on or self.due_on}"
+
+
+class DemocraticReview(TimeStampedModel):
+    """The record of the collective review (民主评议)."""
+
+    household = models.ForeignKey(
+        Household, verbose_name=_("档案"), on_delete=models.PROTECT, related_name="reviews"
+    )
+    held_on = models.DateField(_("评议日期"))
+    participants = models.TextField(_("参加人员"))
+    votes_for = models.PositiveSmallIntegerField(_("同意票数"), default=0)
+    votes_against = models.PositiveSmallIntegerField(_("反对票数"), default=0)
+    passed = models.BooleanField(_("评议通过"))
+    record = models.TextField(_("评议记录"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["household", "-held_on"]
+        verbose_name = _("民主评议")
+        verbose_name_plural = _("民主评议")
+
+    def __str__(self) -> str:
+        return f"{self.household} {self.held_on}"
+
+
+class Decision(TimeStampedModel):
+    """An approver's decision on an archive: approve, return for correction, or refuse."""
+
+    class Outcome(models.TextChoices):
+        APPROVED = "approved", _("批准建档")
+        RETURNED = "returned", _("退回修改")
+        REFUSED = "refused", _("不予建档")
+
+    household = models.ForeignKey(
+        Household, verbose_name=_("档案"), on_delete=models.PROTECT, related_name="decisions"
+    )
+    outcome = models.CharField(_("审批结果"), max_length=16, choices=Outcome.choices)
+    level_unit = models.ForeignKey(
+        "network.OrgUnit",
+        verbose_name=_("审批单位"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.TextField(_("意见"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审批人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["household", "-created_at"]
+        verbose_name = _("审批")
+        verbose_name_plural = _("审批")
+
+    def __str__(self) -> str:
+        return f"{self.household} {self.get_outcome_display()}"

@@ -1,0 +1,42 @@
+from enum import StrEnum
+
+from bangfu.accounts.roles import Role
+
+
+class ArchivesPermission(StrEnum):
+    VIEW = "archives.view"  # lists and details, with personal data masked
+    FILE = "archives.file"  # file, edit, add members and attachments, propose
+    INVESTIGATE = "archives.investigate"  # record visits and reviews, publish notices
+    APPROVE = "archives.approve"  # approve, return or refuse (never one's own record)
+    REVEAL = "archives.reveal"  # see a full ID / phone / bank number, with a reason, logged
+    MANAGE = "archives.manage"  # close, reopen, reviews, spot checks, re-evaluations
+    IMPORT = "archives.import"
+    EXPORT = "archives.export"
+    MANAGE_STANDARDS = "archives.manage_standards"  # 低保标准, minimum wage, benefit types
+
+
+ROLE_GRANTS = {
+    Role.LEADER: {
+        ArchivesPermission.VIEW,
+        ArchivesPermission.APPROVE,
+        ArchivesPermission.REVEAL,
+        ArchivesPermission.EXPORT,
+    },
+    Role.STAFF: {
+        ArchivesPermission.VIEW,
+        ArchivesPermission.FILE,
+        ArchivesPermission.INVESTIGATE,
+        ArchivesPermission.REVEAL,
+        ArchivesPermission.MANAGE,
+        ArchivesPermission.IMPORT,
+        ArchivesPermission.EXPORT,
+    },
+    # A liaison sees and proposes only for its own station: it may file an application.
+    Role.LIAISON: {ArchivesPermission.VIEW, ArchivesPermission.FILE},
+    Role.FINANCE: {ArchivesPermission.VIEW},
+    Role.AUDITOR: {ArchivesPermission.VIEW},
+    Role.SYSTEM_ADMIN: {ArchivesPermission.MANAGE_STANDARDS},
+}
+
+# Every page and API URL of the archives context, with what it needs. Add yours here.
+URL_PERMISSIONS: dict[str, str] = {}

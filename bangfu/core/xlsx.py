@@ -1,0 +1,953 @@
+"""Excel toolkit for every import and export: read real-world spreadsheets, convert cells, collect
+errors by cell, and write workbooks (including the error sheet of a refused import).
+
+Imports follow the two-phase pattern (after UNICEF HOPE's verification import): read the whole
+file, convert and check every cell, collect every problem as (sheet, row, column, message), and
+write nothing unless the collector is empty; then write in bulk. A typical import::
+
+    COLUMNS = [
+        Column("name", "姓名", required=True),
+        Column("id_number", "身份证号", aliases=("公民身份号码",), required=True),
+        Column("filed_on", "建档日期"),
+        Column("income", "月收入"),
+    ]
+    table = read_table(upload, COLUMNS)          # ValidationError if not Excel / no header
+    errors = ErrorCollector.for_table(table)     # already holds the header problems
+    clean = []
+    for row in table.rows:
+        name = errors.convert(row, "name", cell_text, required=True)
+        id_text = errors.convert(row, "id_number", cell_id_text, required=True)
+        filed_on = errors.convert(row, "filed_on", cell_date)
+        income = errors.convert(row, "income", partial(cell_decimal, allow_negative=True))
+        ...                                      # cross-row checks: errors.add(row.number, ...)
+        clean.append(...)
+    if errors:
+        return errors_workbook(errors.errors, source_name=upload.name)   # offer as download
+    ... write `clean` in bulk in one transaction ...
+
+For an error that concerns a column but no converter (a duplicate ID within the file, an ID
+already in another archive), use `errors.add(row.number, table.column_label("id_number"), msg)`
+so the sheet names the column as the user's file does.
+
+Speed (bench/xlsx_read.py, 100,000 rows x 17 columns, one core): `read_table` about 1.7 s,
+converting every cell about 2 s, `write_workbook` about 15 s (openpyxl), peak memory about
+340 MB. Exports and imports of that size belong in a background job.
+
+Reading (`read_table`)
+    Reads .xlsx and .xls (also .xlsm, .xlsb, .ods) with python-calamine, detected by content, not
+    by name; anything else raises `ValidationError` ("文件不是有效的 Excel 工作簿…", field "file").
+    The header row is found among the first `max_header_scan` rows: the row matching most
+    template columns wins, so title rows ("响水乡困难职工花名册") and blank rows above it are
+    skipped. Header matching ignores spaces, full-/half-width differences, `*` and `:` marks,
+    text in brackets, and treats 号码 as 号: "身份证号码(18位)*" matches "身份证号". Every row below
+    the header is read to the end of the sheet (blank rows in between do not stop it); rows blank
+    in every recognised column are skipped, and each `SourceRow` keeps its 1-based Excel row
+    number. `values` has every template key (None for a blank cell or a column not in the file)
+    mapped to the raw value as calamine gives it: str, float (Excel numbers, whole ones too; .xls
+    files may give int), bool, date, datetime, time, timedelta. With `sheet=None` the first
+    visible worksheet that has all required columns is used (so an instructions sheet in front is
+    passed over), else the one matching most columns. `Table.header_errors()` lists required
+    columns that are missing and columns given twice; `ErrorCollector.for_table` starts with them.
+
+Cell converters (`cell_text`, `cell_int`, `cell_decimal`, `cell_date`, `cell_bool`,
+`cell_choice`, `cell_id_text`)
+    Take one raw value and return the clean value, or raise `CellValueError` with a Chinese
+    message that does not repeat the location (the collector adds sheet, row and column). They
+    expect a non-blank value: `ErrorCollector.convert` returns None for a blank cell (and reports
+    it when `required=True`) without calling them; called directly on a blank, they return None
+    (`cell_text` returns "").
+
+Writing (`write_workbook`, `errors_workbook`)
+    openpyxl write-only mode, so exports of any size stream. Bold header, optional merged title
+    line, frozen header, column widths from the header and the first 200 rows. Columns named in
+    `text_columns` are written as text and formatted "@" for the whole column, so IDs and card
+    numbers typed later into the same template stay text too. date → yyyy-mm-dd, datetime (aware
+    ones in the local time zone) → yyyy-mm-dd hh:mm, Decimal → number with "0.00", bool → 是/否.
+    Text starting with "=" is written as text, never as a formula (no formula injection from
+    names typed by users); characters Excel cannot hold are dropped.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import unicodedata
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
+from io import BytesIO
+from itertools import chain, islice
+from typing import IO, TYPE_CHECKING, Any, TypeAlias, TypeVar
+
+import python_calamine
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from .errors import ValidationError
+from .text import clean_text, to_halfwidth
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+__all__ = [
+    "CellError",
+    "CellValue",
+    "CellValueError",
+    "Column",
+    "ErrorCollector",
+    "SheetSpec",
+    "SourceRow",
+    "Table",
+    "cell_bool",
+    "cell_choice",
+    "cell_date",
+    "cell_decimal",
+    "cell_id_text",
+    "cell_int",
+    "cell_text",
+    "column_letter",
+    "errors_workbook",
+    "excel_serial_to_date",
+    "is_blank",
+    "read_table",
+    "sort_errors",
+    "write_workbook",
+]
+
+CellValue: TypeAlias = str | int | float | bool | date | datetime | time | timedelta | None
+Source: TypeAlias = bytes | IO[bytes] | str | os.PathLike[str]
+T = TypeVar("T")
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors
+
+
+@dataclass(frozen=True)
+class CellError:
+    """One problem in an imported file, located as a person finds it in Excel."""
+
+    sheet: str
+    row: int  # 1-based Excel row number; the header row for a problem with a whole column
+    column: str  # the header title as shown in the file, or an Excel column letter
+    message: str  # Chinese, shown as it is
+
+
+class CellValueError(ValueError):
+    """A cell's value cannot be converted; `message` says why, without the cell's location."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def sort_errors(errors: Iterable[CellError]) -> list[CellError]:
+    """Return the errors without repeats, sheet by sheet (in order of first appearance), by row;
+    errors of one row keep the order they were found in (the order of the columns)."""
+    unique = list(dict.fromkeys(errors))
+    sheet_order: dict[str, int] = {}
+    for error in unique:
+        sheet_order.setdefault(error.sheet, len(sheet_order))
+    return sorted(unique, key=lambda e: (sheet_order[e.sheet], e.row))
+
+
+class ErrorCollector:
+    """Collect the problems of one import; the import writes nothing while it holds any."""
+
+    def __init__(self, sheet: str = "", *, table: Table | None = None) -> None:
+        self.sheet = table.sheet_name if table is not None and not sheet else sheet
+        self.table = table
+        self._errors: list[CellError] = []
+
+    @classmethod
+    def for_table(cls, table: Table) -> ErrorCollector:
+        """Return a collector for `table` that already holds its header problems."""
+        collector = cls(table=table)
+        collector._errors.extend(table.header_errors())
+        return collector
+
+    def add(self, row: int, column: str, message: str, *, sheet: str | None = None) -> None:
+        """Record a problem at `row` (1-based Excel row) in `column` (title or letter)."""
+        self._errors.append(CellError(self.sheet if sheet is None else sheet, row, column, message))
+
+    def convert(
+        self,
+        row: SourceRow,
+        key: str,
+        converter: Callable[[Any], T],
+        *,
+        required: bool = False,
+    ) -> T | None:
+        """Return `converter(value)` for the row's cell `key`, or None when it is blank or wrong.
+
+        A wrong value is recorded with the column's title as shown in the file. A blank cell is
+        recorded only when `required`, and not when the column is a required template column
+        missing from the file (its header problem already says so). Pass converter options with
+        `functools.partial`.
+        """
+        value = row.values.get(key)
+        column = self.table.column_label(key) if self.table is not None else key
+        if is_blank(value):
+            if required and not (self.table is not None and column in self.table.missing_required):
+                self.add(row.number, column, _("必填项,不能为空。"))
+            return None
+        try:
+            return converter(value)
+        except CellValueError as error:
+            self.add(row.number, column, error.message)
+            return None
+
+    @property
+    def errors(self) -> list[CellError]:
+        """Return the problems without repeats, sorted by sheet and row."""
+        return sort_errors(self._errors)
+
+    def __bool__(self) -> bool:
+        return bool(self._errors)
+
+    def __len__(self) -> int:
+        return len(self.errors)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of an import template, found in a file by its title or one of its aliases."""
+
+    key: str
+    title: str
+    aliases: tuple[str, ...] = ()
+    required: bool = False  # the column must be in the file (its cells may still be blank)
+
+
+@dataclass(slots=True)
+class SourceRow:
+    """A non-blank data row: its 1-based Excel row number and the raw value of each column key."""
+
+    number: int
+    values: dict[str, CellValue]
+
+
+@dataclass
+class Table:
+    """The rows of one sheet read against a template."""
+
+    sheet_name: str
+    header_row: int  # 1-based
+    column_titles: dict[str, str]  # key → title as written in the file, for found columns
+    column_letters: dict[str, str]  # key → Excel column letter, for found columns
+    missing_required: list[str]  # template titles of required columns not found
+    rows: list[SourceRow]
+    template: list[Column] = field(default_factory=list)
+    duplicate_columns: dict[str, list[str]] = field(default_factory=dict)  # key → letters
+    ignored_titles: list[str] = field(default_factory=list)  # header cells matching no column
+
+    def column_label(self, key: str) -> str:
+        """Return the column's title as in the file, or the template's title when absent."""
+        if key in self.column_titles:
+            return self.column_titles[key]
+        for column in self.template:
+            if column.key == key:
+                return column.title
+        return key
+
+    def header_errors(self) -> list[CellError]:
+        """Return the problems of the header: required columns missing, columns given twice."""
+        errors = [
+            CellError(
+                self.sheet_name,
+                self.header_row,
+                title,
+                _("缺少必填列“%(title)s”。") % {"title": title},
+            )
+            for title in self.missing_required
+        ]
+        for key, letters in self.duplicate_columns.items():
+            title = self.column_titles[key]
+            message = _("“%(title)s”列出现了不止一次(第 %(letters)s 列),请只保留一列。") % {
+                "title": title,
+                "letters": "、".join(letters),
+            }
+            errors.append(CellError(self.sheet_name, self.header_row, title, message))
+        return errors
+
+
+def column_letter(index: int) -> str:
+    """Return the Excel letter of a 0-based column index: 0 → A, 26 → AA."""
+    return str(get_column_letter(index + 1))
+
+
+def is_blank(value: object) -> bool:
+    """Return whether a cell holds nothing a person could see (None, "", spaces)."""
+    if value is None:
+        return True
+    if not isinstance(value, str):
+        return False
+    stripped = value.strip()
+    # Printable text has no zero-width characters: skip the full clean-up (the common case).
+    return not stripped or (not stripped.isprintable() and not clean_text(stripped))
+
+
+_BRACKETED = re.compile(r"\([^)]*\)?|\[[^\]]*\]?|【[^】]*】?|〔[^〕]*〕?|<[^>]*>?|《[^》]*》?")
+_HEADER_NOISE = re.compile(r"[\s*:※#]")
+
+
+def _header_key(value: object) -> str:
+    """Return the comparable form of a header title: "身份证号码(18位)*" → "身份证号"."""
+    text = _BRACKETED.sub("", clean_text(value))
+    return _HEADER_NOISE.sub("", text).replace("号码", "号").lower()
+
+
+def _open_workbook(source: Source) -> python_calamine.CalamineWorkbook:
+    try:
+        if isinstance(source, bytes):
+            return python_calamine.CalamineWorkbook.from_filelike(BytesIO(source))
+        if isinstance(source, str | os.PathLike):
+            return python_calamine.CalamineWorkbook.from_path(os.fspath(source))
+        if source.seekable():
+            source.seek(0)
+        return python_calamine.CalamineWorkbook.from_filelike(BytesIO(source.read()))
+    except python_calamine.PasswordError as error:
+        raise ValidationError(
+            _("文件设置了打开密码,请取消密码后重新上传。"), field="file"
+        ) from error
+    except Exception as error:  # calamine reports a broken file in several ways
+        raise ValidationError(
+            _("文件不是有效的 Excel 工作簿,请上传 .xlsx 或 .xls 文件。"), field="file"
+        ) from error
+
+
+@dataclass
+class _Header:
+    row_index: int  # 0-based
+    positions: dict[str, int]  # key → 0-based column index of the first matching cell
+    titles: dict[str, str]
+    duplicates: dict[str, list[int]]
+    ignored: list[str]
+
+
+def _find_header(grid: list[list[Any]], columns: Sequence[Column], scan: int) -> _Header | None:
+    lookup: dict[str, str] = {}
+    for column in columns:
+        for name in (column.title, *column.aliases):
+            lookup.setdefault(_header_key(name), column.key)
+    best: _Header | None = None
+    for row_index, cells in enumerate(grid[:scan]):
+        positions: dict[str, int] = {}
+        titles: dict[str, str] = {}
+        duplicates: dict[str, list[int]] = {}
+        ignored: list[str] = []
+        for index, cell in enumerate(cells):
+            if is_blank(cell):
+                continue
+            key = lookup.get(_header_key(cell))
+            if key is None:
+                ignored.append(clean_text(cell))
+            elif key in positions:
+                duplicates.setdefault(key, [positions[key]]).append(index)
+            else:
+                positions[key] = index
+                titles[key] = clean_text(cell)
+        if positions and (best is None or len(positions) > len(best.positions)):
+            best = _Header(row_index, positions, titles, duplicates, ignored)
+    return best
+
+
+def _read_sheet(
+    book: python_calamine.CalamineWorkbook, name: str, columns: Sequence[Column], scan: int
+) -> tuple[list[list[Any]], _Header | None]:
+    # skip_empty_area=False keeps the grid anchored at A1, so indexes give Excel rows and letters.
+    grid = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    return grid, _find_header(grid, columns, scan)
+
+
+def read_table(
+    source: Source,
+    columns: Sequence[Column],
+    *,
+    sheet: str | int | None = None,
+    max_header_scan: int = 10,
+) -> Table:
+    """Read one sheet of an Excel file against a template of columns.
+
+    `sheet` is a sheet name, a 0-based index, or None to pick the sheet (see the module
+    docstring). Raise `ValidationError` (field "file") when the content is not an Excel workbook,
+    the sheet does not exist, or no header row is found among the first `max_header_scan` rows.
+    A found header with required columns missing is not an error here: see `Table.header_errors`.
+    """
+    book = _open_workbook(source)
+    worksheets = [
+        meta.name
+        for meta in book.sheets_metadata
+        if meta.typ == python_calamine.SheetTypeEnum.WorkSheet
+    ]
+    if isinstance(sheet, str):
+        if sheet not in worksheets:
+            raise ValidationError(
+                _("工作簿中没有名为“%(sheet)s”的工作表。") % {"sheet": sheet}, field="file"
+            )
+        candidates = [sheet]
+    elif isinstance(sheet, int):
+        if not 0 <= sheet < len(worksheets):
+            raise ValidationError(
+                _("工作簿中只有 %(count)d 个工作表,没有第 %(number)d 个。")
+                % {"count": len(worksheets), "number": sheet + 1},
+                field="file",
+            )
+        candidates = [worksheets[sheet]]
+    else:
+        visible = {
+            meta.name
+            for meta in book.sheets_metadata
+            if meta.visible == python_calamine.SheetVisibleEnum.Visible
+        }
+        candidates = [name for name in worksheets if name in visible]
+        if not candidates:
+            raise ValidationError(_("工作簿中没有可读取的工作表。"), field="file")
+
+    required = {column.key for column in columns if column.required}
+    chosen: tuple[str, list[list[Any]], _Header] | None = None
+    for name in candidates:
+        grid, header = _read_sheet(book, name, columns, max_header_scan)
+        if header is None:
+            continue
+        if chosen is None or len(header.positions) > len(chosen[2].positions):
+            chosen = (name, grid, header)
+        if required <= header.positions.keys():
+            chosen = (name, grid, header)
+            break
+    if chosen is None:
+        titles = [column.title for column in columns if column.required] or [
+            column.title for column in columns[:3]
+        ]
+        raise ValidationError(
+            _("在前 %(rows)d 行中没有找到表头,表头应包含“%(titles)s”等列。")
+            % {"rows": max_header_scan, "titles": "”“".join(titles)},
+            field="file",
+        )
+    name, grid, header = chosen
+    return Table(
+        sheet_name=name,
+        header_row=header.row_index + 1,
+        column_titles=header.titles,
+        column_letters={key: column_letter(index) for key, index in header.positions.items()},
+        missing_required=[
+            column.title
+            for column in columns
+            if column.required and column.key not in header.positions
+        ],
+        rows=_data_rows(grid, header, columns),
+        template=list(columns),
+        duplicate_columns={
+            key: [column_letter(index) for index in indexes]
+            for key, indexes in header.duplicates.items()
+        },
+        ignored_titles=header.ignored,
+    )
+
+
+def _data_rows(
+    grid: list[list[Any]], header: _Header, columns: Sequence[Column]
+) -> list[SourceRow]:
+    positions = list(header.positions.items())
+    absent = {column.key: None for column in columns if column.key not in header.positions}
+    rows: list[SourceRow] = []
+    for row_index in range(header.row_index + 1, len(grid)):
+        cells = grid[row_index]
+        width = len(cells)
+        values: dict[str, CellValue] = {}
+        seen = False
+        for key, index in positions:
+            value = cells[index] if index < width else None
+            if value == "" and isinstance(value, str):
+                value = None
+            elif not seen and not is_blank(value):
+                seen = True
+            values[key] = value
+        if seen:
+            values.update(absent)
+            rows.append(SourceRow(row_index + 1, values))
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# Cell converters
+
+
+def _shown(value: Any) -> str:
+    """Return a value as a message quotes it."""
+    if isinstance(value, float):
+        return _excel_general(value)
+    return cell_text(value)
+
+
+def _excel_general(number: float) -> str:
+    """Return a number as Excel's General format shows it: 4.30302E+17 for an 18-digit ID."""
+    if not math.isfinite(number):
+        return str(number)
+    if abs(number) >= 1e11:
+        mantissa, exponent = f"{number:.5E}".split("E")
+        return f"{mantissa.rstrip('0').rstrip('.')}E{exponent}"
+    if number.is_integer():
+        return str(int(number))
+    return repr(number)
+
+
+def _number_as_text(number: int | float) -> str:
+    if isinstance(number, float) and number.is_integer() and abs(number) < 1e15:
+        return str(int(number))
+    return repr(number) if isinstance(number, float) else str(number)
+
+
+def cell_text(value: CellValue, *, max_length: int | None = None) -> str:
+    """Return the cell as clean text: numbers without a spurious ".0", dates as 2012-04-10,
+    true/false as 是/否.
+
+    Raise `CellValueError` when the text is longer than `max_length` characters.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        text = "是" if value else "否"
+    elif isinstance(value, int | float):
+        text = _number_as_text(value)
+    elif isinstance(value, datetime):
+        text = value.isoformat(sep=" ", timespec="minutes" if value.second == 0 else "seconds")
+    elif isinstance(value, date):
+        text = value.isoformat()
+    else:
+        text = clean_text(value)
+    if max_length is not None and len(text) > max_length:
+        raise CellValueError(
+            _("不能超过 %(max)d 个字(现有 %(length)d 个)。")
+            % {"max": max_length, "length": len(text)}
+        )
+    return text
+
+
+_INT_TEXT = re.compile(r"[+-]?\d+(\.0*)?")
+
+
+def cell_int(
+    value: CellValue, *, min_value: int | None = None, max_value: int | None = None
+) -> int | None:
+    """Return the cell as a whole number ("３", 3.0 and " 3 " give 3).
+
+    Raise `CellValueError` for text that is not a whole number, a fraction, or a number outside
+    `min_value`..`max_value`.
+    """
+    if is_blank(value):
+        return None
+    number: int | None = None
+    if isinstance(value, bool):
+        number = None
+    elif isinstance(value, int):
+        number = value
+    elif isinstance(value, float):
+        number = int(value) if value.is_integer() else None
+    elif isinstance(value, str):
+        text = re.sub(r"\s", "", to_halfwidth(value))
+        if _INT_TEXT.fullmatch(text):
+            number = int(text.split(".")[0])
+    if number is None:
+        raise CellValueError(_("“%(value)s”不是整数。") % {"value": _shown(value)})
+    if min_value is not None and number < min_value:
+        raise CellValueError(_("不能小于 %(min)d。") % {"min": min_value})
+    if max_value is not None and number > max_value:
+        raise CellValueError(_("不能大于 %(max)d。") % {"max": max_value})
+    return number
+
+
+_MONEY_NOISE = re.compile(r"[\s¥￥元]|RMB|CNY", re.IGNORECASE)
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+_GROUPED_NUMBER = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+
+
+def cell_decimal(
+    value: CellValue | Decimal, *, places: int = 2, allow_negative: bool = False
+) -> Decimal | None:
+    """Return the cell as a Decimal with `places` decimal places (money by default).
+
+    Accept "1,234.50", "¥1234.5", "1234.5元" and full-width digits. Excel numbers (floats) are
+    taken by their shortest repr and rounded half-up, so 612.4999999999 stays 612.50 and 0.1 is
+    0.10, not 0.1000000000000000055. Raise `CellValueError` for text that is not an amount, text
+    with more than `places` decimals (a person typed it: nothing is rounded silently), commas
+    that are not thousands separators ("1,5"), and negative amounts unless `allow_negative`.
+    """
+    if is_blank(value):
+        return None
+    quantum = Decimal(1).scaleb(-places)
+    amount: Decimal | None = None
+    if isinstance(value, bool):
+        amount = None
+    elif isinstance(value, int):
+        amount = Decimal(value)
+    elif isinstance(value, float):
+        if math.isfinite(value):
+            amount = Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP)
+    elif isinstance(value, Decimal):
+        amount = value.quantize(quantum, rounding=ROUND_HALF_UP)
+    elif isinstance(value, str):
+        text = _MONEY_NOISE.sub("", to_halfwidth(value))
+        if _PLAIN_NUMBER.fullmatch(text) or _GROUPED_NUMBER.fullmatch(text):
+            try:
+                amount = Decimal(text.replace(",", ""))
+            except InvalidOperation:
+                amount = None
+            if amount is not None:
+                exponent = amount.as_tuple().exponent
+                if isinstance(exponent, int) and exponent < -places:
+                    raise CellValueError(
+                        _("“%(value)s”的小数超过 %(places)d 位。")
+                        % {"value": clean_text(value), "places": places}
+                    )
+                amount = amount.quantize(quantum)
+    if amount is None:
+        raise CellValueError(
+            _("“%(value)s”不是有效的金额(例如 1234.50)。") % {"value": _shown(value)}
+        )
+    if amount < 0 and not allow_negative:
+        raise CellValueError(_("金额不能为负数。"))
+    return amount
+
+
+# Excel's 1900 date system counts 1900-01-01 as day 1 and, copying Lotus 1-2-3, also has a day
+# 60 for 1900-02-29, which did not exist; from day 61 on, serial n is 1899-12-30 + n days.
+_EXCEL_EPOCH = date(1899, 12, 30)
+_DATE_TEXT = re.compile(
+    r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:\s*(?:T|\s)\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+)
+_COMPACT_DATE = re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})")
+DEFAULT_EARLIEST = date(1900, 1, 1)
+DEFAULT_LATEST = date(2099, 12, 31)
+
+
+def excel_serial_to_date(serial: float) -> date | None:
+    """Return the date of an Excel serial number (1900 date system), or None when there is
+    none: below 1, the fictitious 1900-02-29 (60), or past 9999-12-31. A time fraction is
+    dropped."""
+    day = math.floor(serial)
+    if day < 1 or day == 60 or day > 2958465:
+        return None
+    if day < 60:
+        return date(1899, 12, 31) + timedelta(days=day)
+    return _EXCEL_EPOCH + timedelta(days=day)
+
+
+def _calendar_date(text: str, year: int, month: int, day: int) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise CellValueError(
+            _("日期“%(value)s”不存在,请检查年、月、日。") % {"value": text}
+        ) from None
+
+
+def cell_date(
+    value: CellValue, *, earliest: date = DEFAULT_EARLIEST, latest: date = DEFAULT_LATEST
+) -> date | None:
+    """Return the cell as a date.
+
+    Accept date and datetime cells, Excel serial numbers (whole numbers like 20120410 are read as
+    yyyymmdd), and text "2012-04-10", "2012/4/10", "2012.4.10", "2012年4月10日", "20120410", with
+    full-width digits and an optional time after the date. Raise `CellValueError` for other
+    text, dates that do not exist ("2012.2.30"), numbers that are no plausible date, and dates
+    outside `earliest`..`latest`.
+    """
+    if is_blank(value):
+        return None
+    result: date | None = None
+    if isinstance(value, datetime):
+        result = value.date()
+    elif isinstance(value, date):
+        result = value
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        if not math.isfinite(value):
+            result = None
+        elif float(value).is_integer() and _COMPACT_DATE.fullmatch(str(int(value))):
+            text = str(int(value))
+            result = _calendar_date(text, int(text[:4]), int(text[4:6]), int(text[6:]))
+        else:
+            result = excel_serial_to_date(value)
+            if result is not None and not earliest <= result <= latest:
+                result = None
+        if result is None:
+            raise CellValueError(
+                _("数字 %(value)s 不是有效的日期。请按“2012-04-10”的格式填写。")
+                % {"value": _shown(value)}
+            )
+    elif isinstance(value, str):
+        text = clean_text(value)
+        digits = to_halfwidth(text)
+        match = _DATE_TEXT.fullmatch(digits) or _COMPACT_DATE.fullmatch(digits)
+        if match:
+            result = _calendar_date(text, int(match["y"]), int(match["m"]), int(match["d"]))
+    if result is None:
+        raise CellValueError(
+            _("“%(value)s”不是有效的日期。请按“2012-04-10”的格式填写。") % {"value": _shown(value)}
+        )
+    if not earliest <= result <= latest:
+        raise CellValueError(
+            _("日期 %(value)s 不在 %(earliest)s 至 %(latest)s 之间。")
+            % {
+                "value": result.isoformat(),
+                "earliest": earliest.isoformat(),
+                "latest": latest.isoformat(),
+            }
+        )
+    return result
+
+
+_TRUE_TEXTS = frozenset({"是", "y", "yes", "√", "✓", "✔", "1", "true", "对"})
+_FALSE_TEXTS = frozenset({"否", "n", "no", "×", "✗", "✘", "0", "false", "不是"})
+
+
+def cell_bool(value: CellValue) -> bool | None:
+    """Return the cell as yes or no: 是/否, Y/N, yes/no, √/×, 1/0, true/false (any case).
+
+    Raise `CellValueError` for anything else.
+    """
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        text = clean_text(value).lower()
+        if text in _TRUE_TEXTS:
+            return True
+        if text in _FALSE_TEXTS:
+            return False
+    raise CellValueError(_("“%(value)s”无法识别,请填“是”或“否”。") % {"value": _shown(value)})
+
+
+@lru_cache(maxsize=4096)
+def _choice_key(text: str) -> str:
+    return "".join(clean_text(text).split()).lower()
+
+
+def cell_choice(
+    value: CellValue,
+    choices: Mapping[str, T],
+    aliases: Mapping[str, T] | None = None,
+) -> T | None:
+    """Return the code of the label in the cell; `choices` maps each label to its code, and
+    `aliases` maps other accepted spellings to a code.
+
+    Matching ignores spaces, case and full-width forms. Raise `CellValueError` listing the
+    labels of `choices` when nothing matches.
+    """
+    if is_blank(value):
+        return None
+    key = _choice_key(cell_text(value))
+    for mapping in (choices, aliases or {}):
+        for label, code in mapping.items():
+            if _choice_key(label) == key:
+                return code
+    raise CellValueError(
+        _("“%(value)s”不是可选的值,可选:%(labels)s。")
+        % {"value": _shown(value), "labels": "、".join(choices)}
+    )
+
+
+_SCIENTIFIC = re.compile(r"[+-]?\d+(\.\d+)?[eE][+-]?\d+")
+_EXCEL_DIGITS = 15  # Excel keeps 15 significant digits of a number
+
+
+def cell_id_text(value: CellValue, *, label: str | None = None) -> str | None:
+    """Return a long number kept as text (ID, bank card) cleaned: half-width, no spaces, no
+    leading apostrophe. The caller validates the number itself (`bangfu.core.idnumber`).
+
+    Raise `CellValueError` when Excel stored it as a number of more than 15 digits, or as text
+    in scientific notation ("4.30302E+17"): the last digits are lost and cannot be recovered.
+    A whole number of at most 15 digits (an old 15-digit ID) is exact in Excel and is accepted.
+    `label` names the value in the message ("身份证号" by default).
+    """
+    if is_blank(value):
+        return None
+    lost: str | None = None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        whole = isinstance(value, int) or (math.isfinite(value) and value.is_integer())
+        if whole and len(str(abs(int(value)))) <= _EXCEL_DIGITS:
+            return str(int(value))
+        lost = _excel_general(float(value))
+    else:
+        text = "".join(cell_text(value).split()).lstrip("'`")
+        if not _SCIENTIFIC.fullmatch(text):
+            return text
+        lost = text
+    raise CellValueError(
+        _(
+            "%(label)s被 Excel 存成了数字,末几位已丢失(显示为 %(shown)s)。"
+            "请将该列设为“文本”格式后重新录入。"
+        )
+        % {"label": label or _("身份证号"), "shown": lost}
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+
+
+@dataclass
+class SheetSpec:
+    """One sheet to write: `rows` may be any iterable (a generator streams a large export)."""
+
+    title: str
+    headers: Sequence[str]
+    rows: Iterable[Sequence[Any]]
+    text_columns: Collection[str] = frozenset()  # header titles of columns kept as text
+    title_line: str | None = None
+
+
+_WIDTH_SAMPLE_ROWS = 200
+_MIN_WIDTH, _MAX_WIDTH = 6, 50
+_SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_BOLD = Font(bold=True)
+_TITLE_FONT = Font(bold=True, size=14)
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_DATE_FORMAT = "yyyy-mm-dd"
+_DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+_MONEY_FORMAT = "0.00"
+_TEXT_FORMAT = "@"
+
+
+def _display_width(value: object) -> int:
+    if isinstance(value, datetime):
+        return 16
+    if isinstance(value, date):
+        return 10
+    text = "" if value is None else str(value)
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _sheet_title(title: str, used: set[str]) -> str:
+    base = _SHEET_TITLE_FORBIDDEN.sub("_", title).strip("'")[:31] or "Sheet"
+    candidate, number = base, 2
+    while candidate.lower() in used:
+        suffix = f"({number})"
+        candidate, number = base[: 31 - len(suffix)] + suffix, number + 1
+    used.add(candidate.lower())
+    return candidate
+
+
+def _cell(ws: WriteOnlyWorksheet, value: Any, as_text: bool) -> Any:
+    """Return what to append for one value: the value itself, or a styled write-only cell."""
+    if value is None:
+        return None
+    if as_text:
+        text = cell_text(value) if not isinstance(value, str) else value
+        cell = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", text))
+        cell.data_type = "s"
+        cell.number_format = _TEXT_FORMAT
+        return cell
+    if isinstance(value, str):
+        text = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if text.startswith("="):
+            cell = WriteOnlyCell(ws, value=text)
+            cell.data_type = "s"  # text that looks like a formula stays text
+            return cell
+        return text
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.make_naive(value)
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = _DATETIME_FORMAT
+        return cell
+    if isinstance(value, date):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = _DATE_FORMAT
+        return cell
+    if isinstance(value, Decimal):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = _MONEY_FORMAT
+        return cell
+    return value
+
+
+def _write_sheet(workbook: Workbook, spec: SheetSpec, used_titles: set[str]) -> None:
+    ws = workbook.create_sheet(_sheet_title(spec.title, used_titles))
+    headers = list(spec.headers)
+    text_indexes = {index for index, title in enumerate(headers) if title in spec.text_columns}
+    rows = iter(spec.rows)
+    sample = list(islice(rows, _WIDTH_SAMPLE_ROWS))
+
+    for index, title in enumerate(headers):
+        width = max(
+            [_display_width(title)]
+            + [_display_width(row[index]) for row in sample if index < len(row)]
+        )
+        dimension = ws.column_dimensions[column_letter(index)]
+        dimension.width = min(max(width + 2, _MIN_WIDTH), _MAX_WIDTH)
+        if index in text_indexes:
+            dimension.number_format = _TEXT_FORMAT  # also for cells typed into the file later
+
+    # Write-only sheets write their views with the first row: freeze before appending.
+    header_row = 2 if spec.title_line else 1
+    ws.freeze_panes = f"A{header_row + 1}"
+    if spec.title_line:
+        title = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", spec.title_line))
+        title.font = _TITLE_FONT
+        title.alignment = _CENTER
+        ws.append([title])
+        if len(headers) > 1:
+            ws.merged_cells.add(f"A1:{column_letter(len(headers) - 1)}1")
+
+    header_cells = []
+    for title in headers:
+        cell = WriteOnlyCell(ws, value=title)
+        cell.font = _BOLD
+        cell.fill = _HEADER_FILL
+        cell.alignment = _CENTER
+        header_cells.append(cell)
+    ws.append(header_cells)
+
+    for row in chain(sample, rows):
+        ws.append([_cell(ws, value, index in text_indexes) for index, value in enumerate(row)])
+
+
+def write_workbook(sheets: Sequence[SheetSpec]) -> bytes:
+    """Return an .xlsx file with one sheet per spec (see the module docstring for the format)."""
+    if not sheets:
+        raise ValueError("write_workbook needs at least one sheet")
+    workbook = Workbook(write_only=True)
+    used_titles: set[str] = set()
+    for spec in sheets:
+        _write_sheet(workbook, spec, used_titles)
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def errors_workbook(errors: Iterable[CellError], *, source_name: str) -> bytes:
+    """Return the downloadable error sheet of a refused import: one row per problem, by row."""
+    ordered = sort_errors(errors)
+    title_line = _(
+        "“%(name)s”中有 %(count)d 处错误,没有导入任何数据。请改正后重新导入整个文件。"
+    ) % {"name": source_name, "count": len(ordered)}
+    return write_workbook(
+        [
+            SheetSpec(
+                title=_("错误"),
+                headers=[_("工作表"), _("行号"), _("列"), _("错误说明")],
+                rows=((e.sheet, e.row, e.column, e.message) for e in ordered),
+                title_line=title_line,
+            )
+        ]
+    )

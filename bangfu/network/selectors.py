@@ -84,6 +84,4 @@ def centres_above(unit: OrgUnit) -> list[OrgUnit]:
     """Return the centres at and above `unit`, nearest first (township, county, city…)."""
     ids = [*unit.ancestor_ids(), unit.pk]
     units = OrgUnit.objects.in_bulk(ids)
-    return [
-        units[i] for i in reversed(ids) if i in units and units[i].kind == OrgUnit.Kind.CENTER
-    ]
+    return [units[i] for i in reversed(ids) if i in units and units[i].kind == OrgUnit.Kind.CENTER]

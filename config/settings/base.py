@@ -227,6 +227,13 @@ BANGFU_BLIND_INDEX_KEY = env("BANGFU_BLIND_INDEX_KEY", "")
 # write to the database cannot recompute the chain after altering an event.
 BANGFU_AUDIT_KEY = env("BANGFU_AUDIT_KEY", "")
 
+# Dynamic management of archives [ACFTU / Hunan practice]: a review a year, a spot-check share,
+# six months above 低保 suggest 脱困, closed archives kept ten years before a retention review.
+BANGFU_REVIEW_INTERVAL_MONTHS = env_int("BANGFU_REVIEW_INTERVAL_MONTHS", 12)
+BANGFU_SPOT_CHECK_PERCENT = env_int("BANGFU_SPOT_CHECK_PERCENT", 30)
+BANGFU_RECOVERY_MONTHS = env_int("BANGFU_RECOVERY_MONTHS", 6)
+BANGFU_RETENTION_YEARS = env_int("BANGFU_RETENTION_YEARS", 10)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,0 +1,244 @@
+"""Category determinations: apply the archive's rule version with the standards in force.
+
+`household_determine` is what filing, reviews and re-evaluations call. It returns None (and
+changes nothing) when the area has no 低保 standard in force, or when an idle member must be
+counted at the minimum wage and there is none; `category_blocker` gives the message to show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bangfu.accounts import policy
+from bangfu.core.audit import audit_record
+from bangfu.core.errors import DomainError, NotFound
+
+from .. import rules
+from ..models import Determination, DibaoStandard, Household, HouseholdMember, MinimumWage
+from ..permissions import ArchivesPermission
+from ..selectors.standards import (
+    minimum_wage_on,
+    no_minimum_wage_message,
+    no_standard_message,
+    standard_on,
+)
+
+# Whoever may write to an archive may have its category determined.
+DETERMINE_PERMISSIONS = (
+    ArchivesPermission.FILE,
+    ArchivesPermission.INVESTIGATE,
+    ArchivesPermission.APPROVE,
+    ArchivesPermission.MANAGE,
+    ArchivesPermission.IMPORT,
+)
+
+
+def household_facts(
+    household: Household, members: Iterable[HouseholdMember] | None = None
+) -> rules.HouseholdFacts:
+    """Return the rule inputs of an archive. Pass `members` when already fetched (a job
+    prefetches them); otherwise they are read from the database."""
+    if members is None:
+        members = household.members.all()
+    return rules.HouseholdFacts(
+        wage_income=household.wage_income,
+        business_income=household.business_income,
+        property_income=household.property_income,
+        transfer_income=household.transfer_income,
+        other_income=household.other_income,
+        medical_spending=household.medical_spending,
+        disability_spending=household.disability_spending,
+        education_spending=household.education_spending,
+        housing_spending=household.housing_spending,
+        other_spending=household.other_spending,
+        head_monthly_income=household.head_monthly_income,
+        sudden_hardship=household.sudden_hardship,
+        receives_dibao=household.receives_dibao,
+        controlling_shareholder=household.controlling_shareholder,
+        multiple_homes=household.multiple_homes,
+        owns_vehicle=household.owns_vehicle,
+        refuses_cooperation=household.refuses_cooperation,
+        members=tuple(
+            rules.MemberFacts(
+                sex=m.sex,
+                birth_date=m.birth_date,
+                identity=m.identity,
+                able_to_work=m.able_to_work,
+                monthly_income=m.monthly_income,
+            )
+            for m in members
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The outcome of evaluating an archive without storing anything."""
+
+    result: rules.RuleResult
+    standard: DibaoStandard
+    minimum_wage: MinimumWage | None
+    on: date
+
+
+class CannotDetermine(DomainError):
+    """No standard (or no needed minimum wage) is in force; the message says which."""
+
+
+def _rule_version(household: Household) -> str:
+    version = household.rule_version or rules.RULE_2021
+    if version not in rules.RULES:
+        raise CannotDetermine(
+            _("档案的认定规则版本“%(version)s”无法识别,请联系系统管理员。") % {"version": version}
+        )
+    return version
+
+
+def household_evaluate(
+    *,
+    household: Household,
+    on: date,
+    members: Iterable[HouseholdMember] | None = None,
+    standard: DibaoStandard | None = None,
+    minimum_wage: MinimumWage | None = None,
+) -> Evaluation:
+    """Evaluate the archive under its rule version on `on`, storing nothing.
+
+    Use `standard` and `minimum_wage` when given (a re-evaluation job passes what it fetched
+    once for the whole area), else those in force on `on`. Raise CannotDetermine when the
+    standard, or a minimum wage that an idle member needs, is missing.
+    """
+    version = _rule_version(household)
+    facts = household_facts(household, members)
+    if standard is None:
+        standard = standard_on(household.area_id, on)
+    if standard is None:
+        raise CannotDetermine(no_standard_message(household.area, on))
+    if minimum_wage is None:
+        minimum_wage = minimum_wage_on(household.area_id, on)
+    if minimum_wage is None and rules.needs_minimum_wage(version, facts, on):
+        raise CannotDetermine(no_minimum_wage_message(household.area, on))
+    result = rules.evaluate(
+        version,
+        facts,
+        standard=standard.amount,
+        minimum_wage=minimum_wage.amount if minimum_wage is not None else None,
+        on=on,
+    )
+    return Evaluation(result=result, standard=standard, minimum_wage=minimum_wage, on=on)
+
+
+def category_blocker(*, household: Household, on: date | None = None) -> str | None:
+    """Return why the archive's category cannot be determined on `on`, or None when it can."""
+    try:
+        household_evaluate(household=household, on=on or timezone.localdate())
+    except CannotDetermine as exc:
+        return exc.message
+    return None
+
+
+def _require_can_determine(actor: Any, household: Household) -> None:
+    if actor is None:  # the system itself (a job, a command)
+        return
+    if not any(policy.unit_in_scope(actor, perm, household.unit) for perm in DETERMINE_PERMISSIONS):
+        raise NotFound(_("未找到该档案。"))
+
+
+def _same_as(latest: Determination | None, evaluation: Evaluation) -> bool:
+    if latest is None:
+        return False
+
+    def comparable(inputs: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in inputs.items() if k != "determined_on"}
+
+    wage_id = evaluation.minimum_wage.pk if evaluation.minimum_wage else None
+    return (
+        latest.rule_version == evaluation.result.inputs["rule_version"]
+        and latest.dibao_standard_id == evaluation.standard.pk
+        and latest.minimum_wage_id == wage_id
+        and comparable(latest.inputs) == comparable(evaluation.result.inputs)
+    )
+
+
+def _store(
+    *,
+    actor: Any,
+    household: Household,
+    evaluation: Evaluation,
+    summary: str,
+    extra: dict[str, Any] | None = None,
+) -> Determination:
+    result = evaluation.result
+    old = household.category
+    determination = Determination.objects.create(
+        household=household,
+        rule_version=result.inputs["rule_version"],
+        dibao_standard=evaluation.standard,
+        minimum_wage=evaluation.minimum_wage,
+        inputs=result.inputs,
+        net_income_per_capita=result.net_income_per_capita,
+        category=result.category,
+        reason=result.reason,
+        determined_on=evaluation.on,
+        determined_by=actor if getattr(actor, "pk", None) else None,
+    )
+    if old != result.category:
+        household.category = result.category
+        household.save(update_fields=["category", "updated_at"])
+    changes: dict[str, Any] = {"determination": [None, determination.pk]}
+    if old != result.category:
+        changes["category"] = [old, result.category]
+    changes.update(extra or {})
+    audit_record(
+        actor=actor,
+        action="archives.household.determine",
+        obj=household,
+        summary=summary,
+        changes=changes,
+    )
+    return determination
+
+
+def household_determine(
+    *, actor: Any, household: Household, on: date | None = None
+) -> Determination | None:
+    """Determine the archive's category on `on` (default today) and store it.
+
+    Use the rule version the archive is filed under and the standard and minimum wage in force
+    that day; store a Determination (inputs, standard, rule version, result, reason) and set the
+    archive's category, with one audit event, in one transaction. Return None and change
+    nothing when no standard is in force (see `category_blocker` for the message). When the
+    latest determination already says the same from the same inputs, return it unchanged.
+    Raise NotFound when the archive lies outside the actor's scope.
+    """
+    on = on or timezone.localdate()
+    _require_can_determine(actor, household)
+    with transaction.atomic():
+        locked = (
+            Household.objects.select_for_update(of=("self",))
+            .select_related("area", "unit")
+            .get(pk=household.pk)
+        )
+        try:
+            evaluation = household_evaluate(household=locked, on=on)
+        except CannotDetermine:
+            return None
+        latest = locked.determinations.order_by("-created_at", "-id").first()
+        if _same_as(latest, evaluation) and locked.category == evaluation.result.category:
+            return latest
+        label = rules.CATEGORY_LABELS[evaluation.result.category]
+        determination = _store(
+            actor=actor,
+            household=locked,
+            evaluation=evaluation,
+            summary=_("认定困难类别:%(category)s") % {"category": label},
+        )
+    household.category = locked.category
+    return determination

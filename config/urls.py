@@ -4,6 +4,7 @@ urlpatterns = [
     path("", include("bangfu.core.urls")),
     path("accounts/", include("bangfu.accounts.urls")),
     path("network/", include("bangfu.network.urls")),
+    path("notices/", include("bangfu.notices.urls")),
     path("archives/", include("bangfu.archives.urls")),
     path("api/", include("config.api_urls")),
 ]

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "bangfu.core",
     "bangfu.accounts",
     "bangfu.network",
+    "bangfu.notices",
     "bangfu.archives",
     "bangfu.demo",
 ]

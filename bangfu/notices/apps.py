@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NoticesConfig(AppConfig):
+    name = "bangfu.notices"
+    label = "notices"
+    verbose_name = _("公示")
+
+    def ready(self) -> None:
+        from . import due  # noqa: F401  (registers the worklist provider)

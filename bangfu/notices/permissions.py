@@ -1,0 +1,26 @@
+from enum import StrEnum
+
+from bangfu.accounts.roles import Role
+
+
+class NoticesPermission(StrEnum):
+    VIEW = "notices.view"  # lists, details and the printable notice
+    MANAGE = "notices.manage"  # publish, withdraw, record and settle objections
+
+
+ROLE_GRANTS = {
+    Role.STAFF: {NoticesPermission.VIEW, NoticesPermission.MANAGE},
+    Role.LEADER: {NoticesPermission.VIEW, NoticesPermission.MANAGE},
+    Role.AUDITOR: {NoticesPermission.VIEW},
+    Role.LIAISON: {NoticesPermission.VIEW},
+}
+
+URL_PERMISSIONS = {
+    "notices:notice_list": NoticesPermission.VIEW,
+    "notices:notice_detail": NoticesPermission.VIEW,
+    "notices:notice_print": NoticesPermission.VIEW,
+    "notices:notice_publish": NoticesPermission.MANAGE,
+    "notices:notice_withdraw": NoticesPermission.MANAGE,
+    "notices:objection_record": NoticesPermission.MANAGE,
+    "notices:objection_settle": NoticesPermission.MANAGE,
+}

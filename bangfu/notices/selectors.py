@@ -1,0 +1,199 @@
+"""Reads of public notices, always scoped to the asking user (except `subject_notice_state`,
+which other contexts ask about a subject they have already fetched through their own scope)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bangfu.accounts import policy
+from bangfu.core.errors import NotFound
+
+from .models import Notice, NoticeItem, Objection
+from .permissions import NoticesPermission
+from .services import notice_end_due
+
+
+@dataclass
+class NoticeState:
+    """Where a subject stands with its notice.
+
+    `status` is one of:
+    "none"           no notice, or only withdrawn ones;
+    "draft"          on a notice not yet published;
+    "publishing"     published, the period not yet over, no open objection;
+    "objection_open" an open objection concerns the item or the whole notice (over or not);
+    "cleared"        the period is over and every objection is settled, none upheld for it;
+    "upheld"         an upheld objection concerns the item (or the whole notice).
+    Only "cleared" lets the procedure go on (approval, payment).
+    """
+
+    status: str
+    notice: Notice | None
+    ends_on: date | None
+
+    @property
+    def cleared(self) -> bool:
+        return self.status == "cleared"
+
+
+def _has_ended(notice: Notice, today: date) -> bool:
+    # A published notice whose last day has passed has ended, whether or not `end_notices`
+    # has run yet: the state never waits for the command.
+    if notice.status == Notice.Status.ENDED:
+        return True
+    return (
+        notice.status == Notice.Status.PUBLISHED
+        and notice.ends_on is not None
+        and notice.ends_on < today
+    )
+
+
+def subject_notice_state(subject: models.Model, *, kind: str | None = None) -> NoticeState:
+    """Return the state of `subject` on its latest notice that was not withdrawn (of `kind`
+    when given). Three queries, no writes."""
+    content_type = ContentType.objects.get_for_model(subject)
+    items = NoticeItem.objects.filter(subject_type=content_type, subject_id=subject.pk).exclude(
+        notice__status=Notice.Status.WITHDRAWN
+    )
+    if kind:
+        items = items.filter(notice__kind=kind)
+    item = items.select_related("notice__unit").order_by("-notice_id").first()
+    if item is None:
+        return NoticeState("none", None, None)
+    notice = item.notice
+    if notice.status == Notice.Status.DRAFT:
+        return NoticeState("draft", notice, None)
+    concerning = list(
+        Objection.objects.filter(Q(item=item) | Q(item__isnull=True), notice=notice)
+        .values_list("status", flat=True)
+        .distinct()
+    )
+    if Objection.Status.UPHELD in concerning:
+        status = "upheld"
+    elif Objection.Status.OPEN in concerning:
+        status = "objection_open"
+    elif _has_ended(notice, timezone.localdate()):
+        status = "cleared"
+    else:
+        status = "publishing"
+    return NoticeState(status, notice, notice.ends_on)
+
+
+def _scoped(user: Any, perm: str = NoticesPermission.VIEW) -> QuerySet[Notice]:
+    return Notice.objects.filter(policy.scope_q(user, perm, field="unit"))
+
+
+def notice_list(*, user: Any, filters: Mapping[str, Any] | None = None) -> QuerySet[Notice]:
+    """Return the notices the user may see, newest first, with `item_count` and
+    `open_objections`. Filters: status, kind, q (title or a listed name), unit (an OrgUnit:
+    it and the units under it)."""
+    notice_end_due()
+    filters = filters or {}
+    qs = _scoped(user).select_related("unit")
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    if filters.get("kind"):
+        qs = qs.filter(kind=filters["kind"])
+    q = (filters.get("q") or "").strip()
+    if q:
+        qs = qs.filter(
+            Q(title__icontains=q)
+            | Q(pk__in=NoticeItem.objects.filter(person_name__icontains=q).values("notice_id"))
+        )
+    unit = filters.get("unit")
+    if unit is not None:
+        qs = qs.filter(unit__path__startswith=unit.path)
+    return qs.annotate(
+        item_count=Count("items", distinct=True),
+        open_objections=Count(
+            "objections", filter=Q(objections__status=Objection.Status.OPEN), distinct=True
+        ),
+    ).order_by("-id")
+
+
+def access_notice(*, user: Any, notice_id: Any, perm: str = NoticesPermission.VIEW) -> Notice:
+    """Return the notice if its unit lies in the user's scope for `perm`; raise NotFound
+    otherwise, exactly as for a notice that does not exist."""
+    notice_end_due()
+    try:
+        return _scoped(user, perm).select_related("unit").get(pk=int(notice_id))
+    except (Notice.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("未找到该公示。")) from None
+
+
+def access_objection(
+    *, user: Any, objection_id: Any, perm: str = NoticesPermission.MANAGE
+) -> Objection:
+    """Return the objection if its notice lies in the user's scope; raise NotFound otherwise."""
+    try:
+        return (
+            Objection.objects.filter(policy.scope_q(user, perm, field="notice__unit"))
+            .select_related("notice__unit", "item")
+            .get(pk=int(objection_id))
+        )
+    except (Objection.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("未找到该异议。")) from None
+
+
+def notice_items(notice: Notice) -> list[NoticeItem]:
+    """Return the notice's items in order, with their open and upheld objection counts."""
+    return list(
+        notice.items.annotate(
+            open_objections=Count("objections", filter=Q(objections__status=Objection.Status.OPEN)),
+            upheld_objections=Count(
+                "objections", filter=Q(objections__status=Objection.Status.UPHELD)
+            ),
+        ).order_by("sort_order", "id")
+    )
+
+
+def notice_objections(notice: Notice) -> list[Objection]:
+    return list(
+        notice.objections.select_related("item", "recorded_by", "settled_by").order_by(
+            "received_on", "id"
+        )
+    )
+
+
+def published_notices(unit: Any, *, today: date | None = None) -> QuerySet[Notice]:
+    """Return the notices on the wall now of `unit` and the units under it, for the public
+    portal: published and within their period. Show only their display fields."""
+    today = today or timezone.localdate()
+    return (
+        Notice.objects.filter(
+            unit__path__startswith=unit.path,
+            status=Notice.Status.PUBLISHED,
+            starts_on__lte=today,
+            ends_on__gte=today,
+        )
+        .select_related("unit")
+        .order_by("-starts_on", "-id")
+    )
+
+
+def notices_ending_soon(*, user: Any, until: date, today: date | None = None) -> QuerySet[Notice]:
+    """Return the published notices in the user's MANAGE scope whose last day lies between
+    today and `until`."""
+    today = today or timezone.localdate()
+    return (
+        _scoped(user, NoticesPermission.MANAGE)
+        .filter(status=Notice.Status.PUBLISHED, ends_on__gte=today, ends_on__lte=until)
+        .select_related("unit")
+    )
+
+
+def open_objections(*, user: Any) -> QuerySet[Objection]:
+    """Return the open objections of notices in the user's MANAGE scope."""
+    return Objection.objects.filter(
+        policy.scope_q(user, NoticesPermission.MANAGE, field="notice__unit"),
+        status=Objection.Status.OPEN,
+    ).select_related("notice", "item")

@@ -235,6 +235,11 @@ BANGFU_SPOT_CHECK_PERCENT = env_int("BANGFU_SPOT_CHECK_PERCENT", 30)
 BANGFU_RECOVERY_MONTHS = env_int("BANGFU_RECOVERY_MONTHS", 6)
 BANGFU_RETENTION_YEARS = env_int("BANGFU_RETENTION_YEARS", 10)
 
+# Filing procedure [practice]: the home visit is due within 5 working days of the application;
+# approval at the archive's own centre ("centre") or at the centre above it ("parent").
+BANGFU_INVESTIGATION_WORKING_DAYS = env_int("BANGFU_INVESTIGATION_WORKING_DAYS", 5)
+BANGFU_ARCHIVE_APPROVAL_LEVEL = env("BANGFU_ARCHIVE_APPROVAL_LEVEL", "centre")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -40,3 +40,18 @@ ROLE_GRANTS = {
 
 # Every page and API URL of the archives context, with what it needs. Add yours here.
 URL_PERMISSIONS: dict[str, str] = {}
+
+# Browsing: the list and search, the detail page with its history, reveal, attachments, the PDF.
+URL_PERMISSIONS.update(
+    {
+        "archives:household_list": ArchivesPermission.VIEW,
+        "archives:household_detail": ArchivesPermission.VIEW,
+        "archives:household_history": ArchivesPermission.VIEW,
+        "archives:household_reveal": ArchivesPermission.REVEAL,
+        "archives:household_pdf": ArchivesPermission.VIEW,
+        "archives:household_pdf_full": ArchivesPermission.REVEAL,
+        "archives:attachment_upload": ArchivesPermission.FILE,
+        "archives:attachment_download": ArchivesPermission.VIEW,
+        "archives:attachment_withdraw": ArchivesPermission.FILE,
+    }
+)

@@ -1,9 +1,10 @@
 """Archive pages. Each area keeps its routes in its own module, included here."""
 
-from django.urls import include, path  # noqa: F401 - areas add their modules below
+from django.urls import include, path
 
 app_name = "archives"
 
 urlpatterns: list = [
     # path("", include("bangfu.archives.urls_<area>")),
+    path("", include("bangfu.archives.urls_browse")),
 ]

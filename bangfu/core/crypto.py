@@ -170,6 +170,52 @@ def reencrypt(token: str | None) -> str | None:
     return _encrypt_with(newest, plaintext)
 
 
+# Files (attachments) are sealed the same way, as bytes: a magic header naming the format and the
+# key, then nonce | ciphertext. The header is bound as associated data like a token's.
+BYTES_MAGIC = b"BFE1"
+
+
+def _bytes_aad(kid: str) -> bytes:
+    return BYTES_MAGIC + b":" + kid.encode("ascii")
+
+
+def encrypt_bytes(data: bytes) -> bytes:
+    """Return `data` sealed with AES-256-GCM under the newest key of BANGFU_FIELD_KEYS:
+    `BFE1` + key id (8 ASCII characters) + nonce (12 bytes) + ciphertext with its tag."""
+    key = _keys()[0]
+    nonce = os.urandom(NONCE_BYTES)
+    sealed = key.aead.encrypt(nonce, bytes(data), _bytes_aad(key.key_id))
+    return BYTES_MAGIC + key.key_id.encode("ascii") + nonce + sealed
+
+
+def decrypt_bytes(blob: bytes) -> bytes:
+    """Return the plaintext of bytes sealed by `encrypt_bytes` with any listed key.
+
+    Raise DecryptionError when the header is not ours, the key is unknown, or the bytes were
+    altered or truncated.
+    """
+    head = len(BYTES_MAGIC) + KEY_ID_CHARS
+    if len(blob) < head + NONCE_BYTES + 16 or not blob.startswith(BYTES_MAGIC):
+        raise DecryptionError("Not an encrypted file of ours (expected a 'BFE1' header).")
+    try:
+        kid = blob[len(BYTES_MAGIC) : head].decode("ascii")
+    except UnicodeDecodeError:
+        raise DecryptionError("Cannot decrypt: the file header is garbled.") from None
+    key = next((k for k in _keys() if k.key_id == kid), None)
+    if key is None:
+        raise DecryptionError(
+            f"Cannot decrypt: no key with id '{kid}' in BANGFU_FIELD_KEYS. Add the key that "
+            "encrypted this file back to the list (after the newest)."
+        )
+    nonce = blob[head : head + NONCE_BYTES]
+    try:
+        return key.aead.decrypt(nonce, blob[head + NONCE_BYTES :], _bytes_aad(kid))
+    except InvalidTag:
+        raise DecryptionError(
+            "Cannot decrypt: the file was altered or does not belong to this key."
+        ) from None
+
+
 def blind_index(value: str, *, purpose: str) -> str:
     """Return the 64-hex-character HMAC-SHA256 of `purpose` NUL `value` under
     BANGFU_BLIND_INDEX_KEY, for exact look-up of an encrypted value.

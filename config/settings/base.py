@@ -178,6 +178,8 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# Archive attachments (PDF/JPG/PNG, checked by content) may be at most this many megabytes.
+BANGFU_ATTACHMENT_MAX_MB = env_int("BANGFU_ATTACHMENT_MAX_MB", 10)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,0 +1,72 @@
+"""Detail-page panel: the archive's change history (who, when, what), newest first."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from bangfu.core.models import AuditEvent
+from bangfu.core.selectors import field_label, object_type_label
+
+from .panels import Panel, register
+from .selectors.browse import household_history
+
+PANEL_LIMIT = 10
+
+
+@dataclass
+class Change:
+    label: str
+    before: Any
+    after: Any
+
+
+@dataclass
+class HistoryEntry:
+    event: AuditEvent
+    object_label: str
+    changes: list[Change] = field(default_factory=list)
+
+
+def _show(value: Any) -> Any:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, list | dict):
+        return "、".join(str(v) for v in value) if isinstance(value, list) else str(value)
+    return value
+
+
+def history_entries(events: Iterable[AuditEvent]) -> list[HistoryEntry]:
+    """Return the events with the changed fields' Chinese labels (values stay as written: the
+    services masked the sensitive ones)."""
+    entries = []
+    for event in events:
+        changes = []
+        for name, values in (event.changes or {}).items():
+            pair = values if isinstance(values, list) and len(values) == 2 else [None, values]
+            changes.append(
+                Change(field_label(event.object_type, name), _show(pair[0]), _show(pair[1]))
+            )
+        entries.append(HistoryEntry(event, object_type_label(event.object_type), changes))
+    return entries
+
+
+@register
+def history_panel(request: HttpRequest, household: Any) -> Panel:
+    events = list(household_history(household=household)[: PANEL_LIMIT + 1])
+    return Panel(
+        key="history",
+        title=_("变更记录"),
+        template="archives/browse/_panel_history.html",
+        context={
+            "entries": history_entries(events[:PANEL_LIMIT]),
+            "more": len(events) > PANEL_LIMIT,
+        },
+        order=900,
+    )

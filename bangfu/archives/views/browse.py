@@ -1,0 +1,263 @@
+"""Browsing archives: the searchable list, the detail page with its panels, the history, the
+logged reveal of full values, and the 档案表 PDF.
+
+Views stay thin: they fetch through the selectors (outside the user's scope is a 404, exactly
+like a missing archive), call the services, and turn domain errors into form errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from bangfu.accounts import policy
+from bangfu.core.errors import NotFound, PermissionDenied, ValidationError
+from bangfu.core.masking import mask_id_number, mask_phone
+
+from .. import pdf
+from ..forms_browse import HouseholdFilterForm, PdfRevealForm, RevealForm
+from ..models import Household
+from ..panels import panels_for
+from ..panels_history import history_entries
+from ..permissions import ArchivesPermission
+from ..selectors import browse
+from ..services import reveal as reveal_service
+
+LIST_PAGE_SIZE = 20
+HISTORY_PAGE_SIZE = 50
+REVEAL = ArchivesPermission.REVEAL
+
+
+def _found(fetch: Callable[[], Any]) -> Any:
+    try:
+        return fetch()
+    except NotFound:
+        raise Http404 from None
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _apply_errors(form: Any, exc: ValidationError) -> None:
+    for name, text in exc.errors.items():
+        form.add_error(name if name in form.fields else None, text)
+    if not exc.errors:
+        form.add_error(None, exc.message)
+
+
+@dataclass
+class ListRow:
+    household: Household
+    id_masked: str
+    mobile_masked: str
+
+
+@require_GET
+def household_list(request: HttpRequest) -> HttpResponse:
+    """The archives in the user's scope: search box, filters, masked IDs and phones."""
+    form = HouseholdFilterForm(request.GET or None, units=browse.station_choices(user=request.user))
+    page, rows = None, []
+    # An invalid filter shows its error and no rows, never rows filtered differently.
+    if not form.is_bound or form.is_valid():
+        filters = form.filters() if form.is_bound else browse.HouseholdFilters()
+        households = browse.household_list(user=request.user, filters=filters)
+        page = Paginator(households, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+        rows = [
+            ListRow(h, mask_id_number(h.id_number), mask_phone(h.mobile)) for h in page.object_list
+        ]
+    return render(
+        request,
+        "archives/browse/household_list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "query": _query_without_page(request),
+            "can_file": policy.has_perm(request.user, ArchivesPermission.FILE),
+        },
+    )
+
+
+def _can_reveal(user: Any, household: Household) -> bool:
+    # For showing the button only; the reveal view fetches by reveal scope and the service checks.
+    return policy.has_perm(user, REVEAL) and policy.unit_in_scope(user, REVEAL, household.unit)
+
+
+def _render_panels(request: HttpRequest, household: Household) -> list[dict[str, Any]]:
+    """Render each registered panel's template with its own context plus the archive."""
+    rendered = []
+    for panel in panels_for(request, household):
+        html = render_to_string(
+            panel.template,
+            {**panel.context, "household": household, "panel": panel},
+            request=request,
+        )
+        rendered.append({"panel": panel, "html": SafeString(html)})
+    return rendered
+
+
+@require_GET
+def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One archive: the head's fields grouped like the 档案表 (masked), members, the panels."""
+    household = _found(lambda: browse.household_detail(user=request.user, household_id=pk))
+    members = browse.household_members(household=household)
+    determination = browse.latest_determination(household=household)
+    return render(
+        request,
+        "archives/browse/household_detail.html",
+        {
+            "household": household,
+            "sections": browse.household_sections(
+                household, members=members, determination=determination
+            ),
+            "members": pdf.member_rows(members, None),
+            "opinions": browse.household_opinions(household),
+            "panels": _render_panels(request, household),
+            "can_reveal": _can_reveal(request.user, household),
+        },
+    )
+
+
+@require_GET
+def household_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every recorded change of the archive, its members and attachments, newest first."""
+    household = _found(lambda: browse.household_detail(user=request.user, household_id=pk))
+    page = Paginator(browse.household_history(household=household), HISTORY_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "archives/browse/household_history.html",
+        {"household": household, "page": page, "entries": history_entries(page.object_list)},
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def household_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask for the reason, then show the full values once (logged, never cached)."""
+    household = _found(
+        lambda: browse.household_detail(user=request.user, household_id=pk, perm=REVEAL)
+    )
+    form = RevealForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            revealed = reveal_service.household_reveal(
+                user=request.user,
+                household=household,
+                fields=form.cleaned_data["shown"],
+                purpose=form.cleaned_data["purpose"],
+            )
+        except NotFound:
+            raise Http404 from None
+        except PermissionDenied as exc:
+            return render(request, "403.html", {"reason": exc.message}, status=403)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            members = browse.household_members(household=household)
+            return render(
+                request,
+                "archives/browse/reveal_result.html",
+                {
+                    "household": household,
+                    "revealed": revealed,
+                    "members": [
+                        {"member": m, "id_number": (revealed.member_ids or {}).get(m.pk, "")}
+                        for m in members
+                    ],
+                    "purpose": form.cleaned_data["purpose"],
+                },
+            )
+    return render(
+        request,
+        "archives/browse/reveal_form.html",
+        {
+            "household": household,
+            "form": form,
+            "action": "reveal",
+            "title": _("显示完整信息:%(name)s") % {"name": household.name},
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _pdf_response(content: bytes, *, household: Household, suffix: str = "") -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    name = _("困难职工档案表-%(name)s%(suffix)s.pdf") % {"name": household.name, "suffix": suffix}
+    response["Content-Disposition"] = (
+        f'attachment; filename="household-{household.pk}.pdf"; '
+        f"filename*=UTF-8''{quote(name, safe='')}"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@never_cache
+@require_GET
+def household_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The 档案表 as an A4 PDF to sign, with IDs, phone and bank card masked."""
+    household = _found(lambda: browse.household_detail(user=request.user, household_id=pk))
+    content = pdf.household_pdf(
+        household=household,
+        members=browse.household_members(household=household),
+        determination=browse.latest_determination(household=household),
+    )
+    return _pdf_response(content, household=household)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def household_pdf_full(request: HttpRequest, pk: int) -> HttpResponse:
+    """The 档案表 with full values: needs archives.reveal and a reason, written to the log."""
+    household = _found(
+        lambda: browse.household_detail(user=request.user, household_id=pk, perm=REVEAL)
+    )
+    form = PdfRevealForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            revealed = reveal_service.household_reveal(
+                user=request.user,
+                household=household,
+                fields=list(reveal_service.REVEALABLE),
+                purpose=form.cleaned_data["purpose"],
+            )
+        except NotFound:
+            raise Http404 from None
+        except PermissionDenied as exc:
+            return render(request, "403.html", {"reason": exc.message}, status=403)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            content = pdf.household_pdf(
+                household=household,
+                members=browse.household_members(household=household),
+                determination=browse.latest_determination(household=household),
+                revealed=revealed,
+            )
+            return _pdf_response(content, household=household, suffix=_("(完整信息)"))
+    return render(
+        request,
+        "archives/browse/reveal_form.html",
+        {
+            "household": household,
+            "form": form,
+            "action": "pdf",
+            "title": _("打印完整信息档案表:%(name)s") % {"name": household.name},
+        },
+        status=400 if request.method == "POST" else 200,
+    )

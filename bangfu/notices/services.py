@@ -65,6 +65,12 @@ def contains_id_or_card(text: str) -> bool:
     return bool(_DIGIT_RUN.search(to_halfwidth(text or "")))
 
 
+def redact_numbers(text: str) -> str:
+    """Return `text` with anything that looks like an ID number or a bank card blanked out:
+    the last guard of what is printed, should such a value ever reach a stored notice."""
+    return _DIGIT_RUN.sub("********", to_halfwidth(text or ""))
+
+
 def _item_labels() -> dict[str, str]:
     return {
         "person_name": _("姓名"),

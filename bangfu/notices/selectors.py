@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bangfu.accounts import policy
 from bangfu.core.errors import NotFound
@@ -43,6 +44,21 @@ class NoticeState:
     @property
     def cleared(self) -> bool:
         return self.status == "cleared"
+
+    @property
+    def label(self) -> str:
+        """Return the status in words, for messages ("公示中", "异议待核实", …)."""
+        return str(STATE_LABELS.get(self.status, self.status))
+
+
+STATE_LABELS = {
+    "none": gettext_lazy("未公示"),
+    "draft": gettext_lazy("公示草稿"),
+    "publishing": gettext_lazy("公示中"),
+    "objection_open": gettext_lazy("异议待核实"),
+    "cleared": gettext_lazy("公示期满,无异议"),
+    "upheld": gettext_lazy("异议成立"),
+}
 
 
 def _has_ended(notice: Notice, today: date) -> bool:

@@ -59,6 +59,7 @@ def test_state_follows_the_notice_from_draft_to_cleared(network, staff, monkeypa
     set_today(monkeypatch, date(2026, 12, 5))
     assert selectors.subject_notice_state(subject).status == "cleared"
     assert selectors.subject_notice_state(subject).cleared
+    assert selectors.subject_notice_state(subject).label == "公示期满,无异议"
 
 
 def test_an_open_objection_holds_the_item_back_after_the_end(published, staff, monkeypatch):

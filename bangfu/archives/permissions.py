@@ -55,3 +55,28 @@ URL_PERMISSIONS.update(
         "archives:attachment_withdraw": ArchivesPermission.FILE,
     }
 )
+
+# Dynamic management: reviews, incomes, closing and reopening, spot checks; the archives API.
+URL_PERMISSIONS.update(
+    {
+        "archives:review_due_list": ArchivesPermission.VIEW,
+        "archives:recovery_list": ArchivesPermission.VIEW,
+        "archives:closed_list": ArchivesPermission.VIEW,
+        "archives:annual_review_create": ArchivesPermission.MANAGE,
+        "archives:monthly_income_record": ArchivesPermission.MANAGE,
+        "archives:household_close": ArchivesPermission.MANAGE,
+        "archives:household_reopen": ArchivesPermission.MANAGE,
+        "archives:spot_check_list": ArchivesPermission.VIEW,
+        "archives:spot_check_draw": ArchivesPermission.MANAGE,
+        "archives:spot_check_detail": ArchivesPermission.VIEW,
+        "archives:spot_check_item_record": ArchivesPermission.MANAGE,
+        "api:household_list": ArchivesPermission.VIEW,
+        "api:household_detail": ArchivesPermission.VIEW,
+        "api:household_reveal": ArchivesPermission.REVEAL,
+        "api:household_close": ArchivesPermission.MANAGE,
+        "api:household_reopen": ArchivesPermission.MANAGE,
+        "api:annual_review_create": ArchivesPermission.MANAGE,
+        "api:household_create": ArchivesPermission.FILE,
+        "api:household_update": ArchivesPermission.FILE,
+    }
+)

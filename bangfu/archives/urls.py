@@ -6,5 +6,6 @@ app_name = "archives"
 
 urlpatterns: list = [
     # path("", include("bangfu.archives.urls_<area>")),
+    path("", include("bangfu.archives.urls_dynamic")),
     path("", include("bangfu.archives.urls_browse")),
 ]

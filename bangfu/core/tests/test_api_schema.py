@@ -30,6 +30,34 @@ EXPECTED = {
         {"200", "400", "403", "404"},
     ),
     "orgunit_delete": ("delete", "/api/org-units/{unit_id}/delete/", {"204", "403", "404", "409"}),
+    "household_list": ("get", "/api/households/", {"200", "400", "403"}),
+    "household_create": ("post", "/api/households/create/", {"201", "400", "403"}),
+    "household_detail": ("get", "/api/households/{household_id}/", {"200", "403", "404"}),
+    "household_update": (
+        "put",
+        "/api/households/{household_id}/update/",
+        {"200", "400", "403", "404", "409"},
+    ),
+    "household_reveal": (
+        "post",
+        "/api/households/{household_id}/reveal/",
+        {"200", "400", "403", "404"},
+    ),
+    "household_close": (
+        "post",
+        "/api/households/{household_id}/close/",
+        {"200", "400", "403", "404", "409"},
+    ),
+    "household_reopen": (
+        "post",
+        "/api/households/{household_id}/reopen/",
+        {"200", "400", "403", "404", "409"},
+    ),
+    "annual_review_create": (
+        "post",
+        "/api/households/{household_id}/reviews/",
+        {"201", "400", "403", "404", "409"},
+    ),
 }
 
 

@@ -180,6 +180,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 # Archive attachments (PDF/JPG/PNG, checked by content) may be at most this many megabytes.
 BANGFU_ATTACHMENT_MAX_MB = env_int("BANGFU_ATTACHMENT_MAX_MB", 10)
+# Archives Excel import and roster export: the largest file accepted, and the sizes above which
+# checking an import or writing an export runs as a background job instead of in the request.
+BANGFU_IMPORT_MAX_MB = env_int("BANGFU_IMPORT_MAX_MB", 20)
+BANGFU_IMPORT_INLINE_ROWS = env_int("BANGFU_IMPORT_INLINE_ROWS", 200)
+BANGFU_EXPORT_INLINE_HOUSEHOLDS = env_int("BANGFU_EXPORT_INLINE_HOUSEHOLDS", 500)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -240,6 +245,8 @@ BANGFU_RETENTION_YEARS = env_int("BANGFU_RETENTION_YEARS", 10)
 # Filing procedure [practice]: the home visit is due within 5 working days of the application;
 # approval at the archive's own centre ("centre") or at the centre above it ("parent").
 BANGFU_INVESTIGATION_WORKING_DAYS = env_int("BANGFU_INVESTIGATION_WORKING_DAYS", 5)
+# A public notice (公示) stays up at least this many full working days.
+BANGFU_NOTICE_WORKING_DAYS = env_int("BANGFU_NOTICE_WORKING_DAYS", 5)
 BANGFU_ARCHIVE_APPROVAL_LEVEL = env("BANGFU_ARCHIVE_APPROVAL_LEVEL", "centre")
 
 LOGGING = {

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
@@ -42,16 +44,27 @@ def _show(value: Any) -> Any:
     return value
 
 
+def _choice_labels(object_type: str, name: str) -> dict[str, str]:
+    """Return {stored value: label} for a choice field, so codes read as words."""
+    try:
+        model_field = apps.get_model(object_type)._meta.get_field(name)
+    except (LookupError, ValueError, FieldDoesNotExist):
+        return {}
+    return {str(value): str(label) for value, label in getattr(model_field, "flatchoices", [])}
+
+
 def history_entries(events: Iterable[AuditEvent]) -> list[HistoryEntry]:
-    """Return the events with the changed fields' Chinese labels (values stay as written: the
-    services masked the sensitive ones)."""
+    """Return the events with the changed fields' Chinese labels and choice values as words
+    (other values stay as written: the services masked the sensitive ones)."""
     entries = []
     for event in events:
         changes = []
         for name, values in (event.changes or {}).items():
             pair = values if isinstance(values, list) and len(values) == 2 else [None, values]
+            words = _choice_labels(event.object_type, name)
+            before, after = (words.get(str(v), v) if v is not None else v for v in pair)
             changes.append(
-                Change(field_label(event.object_type, name), _show(pair[0]), _show(pair[1]))
+                Change(field_label(event.object_type, name), _show(before), _show(after))
             )
         entries.append(HistoryEntry(event, object_type_label(event.object_type), changes))
     return entries

@@ -174,3 +174,19 @@ def test_a_closed_archive_shows_its_closing(client, household, staff):
     body = client.get(url(household)).content.decode()
 
     assert "已撤档" in body and "脱困" in body and "收入稳定" in body
+
+
+def test_history_shows_choice_codes_as_words(client, household, staff):
+    client.force_login(staff)
+    with transaction.atomic():
+        audit_record(
+            actor=staff,
+            action="archives.household_approve",
+            obj=household,
+            summary="批准建档",
+            changes={"status": ["pending_approval", "active"]},
+        )
+
+    body = client.get(url(household)).content.decode()
+
+    assert "状态" in body and "待审批 → 在档" in body

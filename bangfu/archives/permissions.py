@@ -80,3 +80,24 @@ URL_PERMISSIONS.update(
         "api:household_update": ArchivesPermission.FILE,
     }
 )
+
+# Filing and the procedure. The procedure's actions need only archives.view at the door, so an
+# archive outside the user's scope answers 404 on every one of them; the service then checks the
+# action's own permission and scope (403 with the reason).
+URL_PERMISSIONS.update(
+    {
+        "archives:household_create": ArchivesPermission.FILE,
+        "archives:household_update": ArchivesPermission.FILE,
+        "archives:member_add": ArchivesPermission.FILE,
+        "archives:member_update": ArchivesPermission.FILE,
+        "archives:member_remove": ArchivesPermission.FILE,
+        "archives:procedure_apply": ArchivesPermission.VIEW,
+        "archives:procedure_resubmit": ArchivesPermission.VIEW,
+        "archives:procedure_investigation": ArchivesPermission.VIEW,
+        "archives:procedure_review": ArchivesPermission.VIEW,
+        "archives:procedure_notice": ArchivesPermission.VIEW,
+        "archives:procedure_submit": ArchivesPermission.VIEW,
+        "archives:procedure_decide": ArchivesPermission.VIEW,
+        "archives:procedure_consent": ArchivesPermission.VIEW,
+    }
+)

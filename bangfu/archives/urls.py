@@ -8,4 +8,5 @@ urlpatterns: list = [
     # path("", include("bangfu.archives.urls_<area>")),
     path("", include("bangfu.archives.urls_dynamic")),
     path("", include("bangfu.archives.urls_browse")),
+    path("", include("bangfu.archives.urls_filing")),
 ]

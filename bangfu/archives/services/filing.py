@@ -874,6 +874,9 @@ def household_update(*, actor: Any, household: Household, data: HouseholdInput) 
         old_index = locked.id_index
         locked.unit = data.unit
         locked.area = data.area
+        if not cleaned.head["category"]:
+            # The category is set by the determination, not typed: keep it.
+            cleaned.head["category"] = locked.category
         _apply_head(locked, cleaned.head)
         changes = diff(before, household_snapshot(locked), masked=MASKED)
         if not changes:

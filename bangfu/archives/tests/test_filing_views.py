@@ -1,0 +1,201 @@
+"""Filing pages: the new-archive form with members, the edit form, member pages, scope."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from bangfu.archives.models import Household, HouseholdMember
+from bangfu.core.models import AuditEvent
+
+from .factories import make_area, make_household, make_id_number, make_member
+
+NEW = reverse("archives:household_create")
+
+
+def _post_data(unit, area, **overrides) -> dict:
+    data = {
+        "unit": unit.pk,
+        "area": area.pk,
+        "origin": "application",
+        "applied_on": "2026-03-02",
+        "name": "张三",
+        "id_number": make_id_number(seq=5),
+        "ethnicity": "汉族",
+        "political_status": "masses",
+        "health": "healthy",
+        "disability": "none",
+        "marital_status": "married",
+        "hukou": "urban",
+        "mobile": "13800005678",
+        "address": "响水社区 1 号",
+        "work_status": "laid_off",
+        "model_worker": "none",
+        "union_member": "on",
+        "housing": "owned",
+        "medical_insurance": "employee",
+        "wage_income": "12000.00",
+        "main_cause": "3",
+        "secondary_causes": ["6"],
+        "consent_sensitive_on": "2026-03-02",
+        "members-TOTAL_FORMS": "2",
+        "members-INITIAL_FORMS": "0",
+        "members-MIN_NUM_FORMS": "0",
+        "members-MAX_NUM_FORMS": "20",
+        "members-0-name": "李四",
+        "members-0-relation": "spouse",
+        "members-0-id_number": make_id_number(date(1977, 3, 2), sex="F", seq=6),
+        "members-0-health": "healthy",
+        "members-0-disability": "none",
+        "members-0-identity": "unemployed",
+        "members-0-able_to_work": "on",
+        # an untouched empty row
+        "members-1-health": "healthy",
+        "members-1-disability": "none",
+        "members-1-able_to_work": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_new_form_files_application_with_member(client, network, staff):
+    # given
+    client.force_login(staff)
+    area = make_area()
+
+    # when
+    response = client.post(NEW, _post_data(network.station_a, area))
+
+    # then
+    household = Household.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("archives:household_detail", args=[household.pk])
+    assert household.status == Household.Status.APPLIED
+    assert household.secondary_causes == [6]
+    assert list(household.members.values_list("name", flat=True)) == ["李四"]
+
+
+def test_new_form_shows_fieldsets(client, network, staff):
+    client.force_login(staff)
+    html = client.get(NEW).content.decode()
+    for title in (
+        "建档信息",
+        "职工基本情况",
+        "收入与支出",
+        "排除情形",
+        "致困原因",
+        "银行账户",
+        "知情同意",
+    ):
+        assert title in html
+    assert 'data-testid="members-formset"' in html
+
+
+def test_new_form_error_keeps_what_was_typed_and_names_field(client, network, staff):
+    client.force_login(staff)
+    area = make_area()
+    data = _post_data(
+        network.station_a,
+        area,
+        id_number="430302197506151235",
+        address="响水社区 九号",
+        **{"members-0-name": ""},
+    )
+    response = client.post(NEW, data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "身份证号校验位错误" in html
+    assert "请填写家庭成员的姓名。" in html
+    assert 'value="响水社区 九号"' in html
+    assert 'value="430302197506151235"' in html
+    assert Household.objects.count() == 0
+
+
+def test_add_member_row_keeps_data(client, network, staff):
+    client.force_login(staff)
+    data = _post_data(network.station_a, make_area(), add_member="1")
+    response = client.post(NEW, data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count('data-testid="member-row"') == 3
+    assert 'value="李四"' in html
+    assert Household.objects.count() == 0
+
+
+def test_liaison_cannot_file_at_another_station(client, network, liaison_a):
+    client.force_login(liaison_a)
+    area = make_area()
+    html = client.get(NEW).content.decode()
+    assert "响水社区帮扶站" in html
+    assert "金霞社区帮扶站" not in html
+    events = AuditEvent.objects.count()
+    response = client.post(NEW, _post_data(network.station_b, area))
+    assert response.status_code == 200
+    assert "请从列表中选择您管理范围内的帮扶站(点)。" in response.content.decode()
+    assert Household.objects.count() == 0
+    assert AuditEvent.objects.count() == events
+
+
+def test_edit_form_never_shows_full_id_and_keeps_it_when_empty(client, network, staff):
+    client.force_login(staff)
+    head_id = make_id_number(seq=8)
+    household = make_household(
+        network.station_a, filed_by=staff, id_number=head_id, status=Household.Status.APPLIED
+    )
+    url = reverse("archives:household_update", args=[household.pk])
+    html = client.get(url).content.decode()
+    assert head_id not in html
+    assert head_id[:6] + "********" + head_id[-4:] in html
+    assert "13800005678" not in html
+
+    data = _post_data(
+        network.station_a, household.area, id_number="", mobile="", address="新地址 3 号"
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302
+    household.refresh_from_db()
+    assert household.id_number == head_id
+    assert household.mobile == "13800005678"
+    assert household.address == "新地址 3 号"
+
+
+def test_member_pages(client, network, staff):
+    client.force_login(staff)
+    household = make_household(network.station_a, filed_by=staff, status=Household.Status.APPLIED)
+    add = reverse("archives:member_add", args=[household.pk])
+    response = client.post(
+        add,
+        {
+            "name": "张小",
+            "relation": "son",
+            "sex": "M",
+            "birth_date": "2015-05-01",
+            "health": "healthy",
+            "disability": "none",
+            "identity": "student",
+        },
+    )
+    assert response.status_code == 302
+    member = HouseholdMember.objects.get()
+    response = client.post(reverse("archives:member_remove", args=[member.pk]))
+    assert response.status_code == 302
+    assert not HouseholdMember.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["household_update", "member_add"])
+def test_liaison_gets_404_for_other_station_archive(client, network, staff, liaison_a, name):
+    other = make_household(network.station_b, filed_by=staff, status=Household.Status.APPLIED)
+    client.force_login(liaison_a)
+    assert client.get(reverse(f"archives:{name}", args=[other.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["member_update", "member_remove"])
+def test_liaison_gets_404_for_other_station_member(client, network, staff, liaison_a, name):
+    other = make_household(network.station_b, filed_by=staff, status=Household.Status.APPLIED)
+    member = make_member(other, id_number=make_id_number(seq=9, sex="F"))
+    client.force_login(liaison_a)
+    assert client.get(reverse(f"archives:{name}", args=[member.pk])).status_code == 404
+    assert client.post(reverse(f"archives:{name}", args=[member.pk])).status_code == 404
+    assert HouseholdMember.objects.filter(pk=member.pk).exists()

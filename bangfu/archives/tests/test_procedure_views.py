@@ -1,0 +1,193 @@
+"""Procedure pages: the panel on the detail page, the action URLs, scope, the worklist."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from bangfu.accounts.roles import Role
+from bangfu.accounts.tests.factories import make_user
+from bangfu.archives.models import Household, Investigation
+from bangfu.archives.services import filing, procedure
+from bangfu.core.models import AuditEvent
+from bangfu.core.worklist import due_items
+
+from .factories import make_household
+from .filing_factories import household_input
+
+S = Household.Status
+ACTIONS = [
+    "procedure_apply",
+    "procedure_resubmit",
+    "procedure_investigation",
+    "procedure_review",
+    "procedure_notice",
+    "procedure_submit",
+    "procedure_decide",
+    "procedure_consent",
+]
+
+
+def _visit(staff, household) -> None:
+    procedure.investigation_record(
+        actor=staff,
+        household=household,
+        visited_on=date(2026, 3, 5),
+        visitors=["甲", "乙"],
+        findings="属实",
+        recommendation="agree",
+    )
+
+
+@pytest.mark.parametrize("name", ACTIONS)
+def test_liaison_gets_404_for_other_station_archive_on_every_procedure_url(
+    client, network, staff, liaison_a, name
+):
+    # given an archive of station B in every interesting state
+    other = make_household(network.station_b, filed_by=staff, status=S.APPLIED)
+    client.force_login(liaison_a)
+    events = AuditEvent.objects.count()
+    url = reverse(f"archives:{name}", args=[other.pk])
+
+    # when / then
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"visited_on": "2026-03-05"}).status_code == 404
+    other.refresh_from_db()
+    assert other.status == S.APPLIED
+    assert AuditEvent.objects.count() == events
+
+
+def test_liaison_in_scope_may_not_record_visit(client, network, liaison_a):
+    household = filing.household_create(actor=liaison_a, data=household_input(network.station_a))
+    client.force_login(liaison_a)
+    response = client.post(
+        reverse("archives:procedure_investigation", args=[household.pk]),
+        {
+            "visited_on": "2026-03-05",
+            "visitors": "甲\n乙",
+            "findings": "属实",
+            "recommendation": "agree",
+        },
+    )
+    assert response.status_code == 403
+    household.refresh_from_db()
+    assert household.status == S.APPLIED
+
+
+def test_record_visit_through_the_page(client, network, staff):
+    household = filing.household_create(actor=staff, data=household_input(network.station_a))
+    client.force_login(staff)
+    url = reverse("archives:procedure_investigation", args=[household.pk])
+
+    # a form with errors comes back with what was typed
+    response = client.post(
+        url,
+        {"visited_on": "2026-03-05", "visitors": "甲", "findings": "家中困难"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "入户调查人员至少两人,请填写两个不同的姓名。" in html
+    assert "家中困难" in html
+
+    response = client.post(
+        url,
+        {
+            "visited_on": "2026-03-05",
+            "visitors": "甲、乙",
+            "findings": "家中困难",
+            "recommendation": "agree",
+        },
+    )
+    assert response.status_code == 302
+    assert Investigation.objects.get().visitors == ["甲", "乙"]
+
+
+def test_decide_page_refuses_the_maker_with_reason(client, network):
+    both = make_user((Role.STAFF, network.township), (Role.LEADER, network.township))
+    household = make_household(network.station_a, filed_by=both, status=S.PENDING_APPROVAL)
+    client.force_login(both)
+    response = client.post(
+        reverse("archives:procedure_decide", args=[household.pk]),
+        {"outcome": "approved"},
+    )
+    assert response.status_code == 403
+    assert "建档与审核须由不同的人" in response.content.decode()
+    household.refresh_from_db()
+    assert household.status == S.PENDING_APPROVAL
+
+
+def test_conflict_shows_message(client, network, staff):
+    household = filing.household_create(actor=staff, data=household_input(network.station_a))
+    client.force_login(staff)
+    response = client.post(
+        reverse("archives:procedure_submit", args=[household.pk]), {"note": ""}
+    )
+    assert response.status_code == 409
+    assert "当前状态为“待入户调查”,不能执行此操作。" in response.content.decode()
+
+
+def test_detail_page_shows_panel_with_due_date_and_visit_form(client, network, staff):
+    household = filing.household_create(
+        actor=staff, data=household_input(network.station_a, applied_on=date(2026, 3, 2))
+    )
+    client.force_login(staff)
+    html = client.get(reverse("archives:household_detail", args=[household.pk])).content.decode()
+    assert 'data-testid="procedure-panel"' in html
+    assert "2026-03-09" in html
+    assert "入户调查:申请后 5 个工作日" in html
+    assert "已逾期" in html  # 9 March 2026 has passed
+    assert 'data-testid="investigation-form"' in html
+
+
+def test_detail_page_panel_for_leader_shows_decide_form(client, network, staff, leader):
+    household = make_household(network.station_a, filed_by=staff, status=S.PENDING_APPROVAL)
+    client.force_login(leader)
+    html = client.get(reverse("archives:household_detail", args=[household.pk])).content.decode()
+    assert 'data-testid="decide-form"' in html
+    assert 'data-testid="investigation-form"' not in html
+
+
+def test_worklist_items(network, staff, leader, liaison_a, settings):
+    # given an application due, one waiting for approval, one returned to its filer
+    applied = filing.household_create(actor=staff, data=household_input(network.station_a))
+    pending = make_household(network.station_b, filed_by=staff, status=S.PENDING_APPROVAL)
+    returned = filing.household_create(actor=liaison_a, data=household_input(network.point_a1))
+    Household.objects.filter(pk=returned.pk).update(status=S.RETURNED)
+
+    # then staff sees the visit due, with its rule
+    staff_items = [i for i in due_items(staff) if i.context == "建档"]
+    assert [(i.title, i.due, i.rule) for i in staff_items] == [
+        (f"入户调查:张三({applied.archive_no})", date(2026, 3, 9), "入户调查:申请后 5 个工作日")
+    ]
+    # the township leader sees the approval
+    leader_items = [i for i in due_items(leader) if i.context == "建档"]
+    assert [i.title for i in leader_items] == [
+        f"建档审批:张三({pending.archive_no},金霞社区帮扶站)"
+    ]
+    # the liaison sees its returned archive
+    liaison_items = [i for i in due_items(liaison_a) if i.context == "建档"]
+    assert [i.title for i in liaison_items] == [f"退回修改:张三({returned.archive_no})"]
+
+    # with approval at the parent level, the county leader sees it and the township leader not
+    settings.BANGFU_ARCHIVE_APPROVAL_LEVEL = "parent"
+    county_leader = make_user((Role.LEADER, network.county))
+    assert [i.title for i in due_items(county_leader) if i.context == "建档"] == [
+        f"建档审批:张三({pending.archive_no},金霞社区帮扶站)"
+    ]
+    assert [i for i in due_items(leader) if i.context == "建档"] == []
+
+
+def test_worklist_query_count_does_not_grow(network, staff, django_assert_max_num_queries):
+    for n in range(6):
+        filing.household_create(
+            actor=staff, data=household_input(network.station_a, name=f"职工{n}")
+        )
+    Investigation.objects.update(due_on=timezone.localdate() + timedelta(days=3))
+    from bangfu.archives.due_procedure import procedure_due_items
+
+    with django_assert_max_num_queries(4):
+        items = list(procedure_due_items(staff))
+    assert len(items) == 6

@@ -81,6 +81,31 @@ URL_PERMISSIONS.update(
     }
 )
 
+# Standards, benefit types, re-evaluations after a standard changed, categories, benefits.
+URL_PERMISSIONS.update(
+    {
+        "archives:standard_area_list": ArchivesPermission.MANAGE_STANDARDS,
+        "archives:area_create": ArchivesPermission.MANAGE_STANDARDS,
+        "archives:standard_area_detail": ArchivesPermission.MANAGE_STANDARDS,
+        "archives:dibao_standard_create": ArchivesPermission.MANAGE_STANDARDS,
+        "archives:minimum_wage_create": ArchivesPermission.MANAGE_STANDARDS,
+        "archives:dibao_standard_delete": ArchivesPermission.MANAGE_STANDARDS,
+        "archives:minimum_wage_delete": ArchivesPermission.MANAGE_STANDARDS,
+        "archives:benefit_type_list": ArchivesPermission.MANAGE_STANDARDS,
+        "archives:benefit_type_edit": ArchivesPermission.MANAGE_STANDARDS,
+        "archives:reevaluation_list": ArchivesPermission.MANAGE,
+        "archives:reevaluation_detail": ArchivesPermission.MANAGE,
+        "archives:reevaluation_confirm_all": ArchivesPermission.MANAGE,
+        "archives:reevaluation_dismiss_all": ArchivesPermission.MANAGE,
+        "archives:reevaluation_item_confirm": ArchivesPermission.MANAGE,
+        "archives:reevaluation_item_dismiss": ArchivesPermission.MANAGE,
+        "archives:household_determine": ArchivesPermission.FILE,
+        "archives:household_benefit_add": ArchivesPermission.FILE,
+        "archives:household_benefit_end": ArchivesPermission.FILE,
+        "archives:dibao_gap_list": ArchivesPermission.VIEW,
+    }
+)
+
 # Filing and the procedure. The procedure's actions need only archives.view at the door, so an
 # archive outside the user's scope answers 404 on every one of them; the service then checks the
 # action's own permission and scope (403 with the reason).

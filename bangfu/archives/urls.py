@@ -9,4 +9,5 @@ urlpatterns: list = [
     path("", include("bangfu.archives.urls_dynamic")),
     path("", include("bangfu.archives.urls_browse")),
     path("", include("bangfu.archives.urls_filing")),
+    path("", include("bangfu.archives.urls_standards")),
 ]

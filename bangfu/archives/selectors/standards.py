@@ -6,10 +6,23 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import Area, Determination, DibaoStandard, MinimumWage
+from bangfu.accounts import policy
+from bangfu.core.errors import NotFound
+
+from ..models import (
+    Area,
+    Determination,
+    DibaoStandard,
+    Household,
+    MinimumWage,
+    Reevaluation,
+    ReevaluationItem,
+)
+from ..permissions import ArchivesPermission
 
 
 def standard_on(area: Area | int, day: date) -> DibaoStandard | None:
@@ -60,6 +73,24 @@ def area_list() -> QuerySet[Area]:
     return Area.objects.order_by("code")
 
 
+def figures_in_force(
+    areas: list[Area], day: date
+) -> dict[int, tuple[DibaoStandard | None, MinimumWage | None]]:
+    """Return {area id: (standard, minimum wage)} in force on `day`, in two queries."""
+    ids = [area.pk for area in areas]
+    standards: dict[int, DibaoStandard] = {}
+    for row in DibaoStandard.objects.filter(area_id__in=ids, effective_from__lte=day).order_by(
+        "area_id", "-effective_from"
+    ):
+        standards.setdefault(row.area_id, row)
+    wages: dict[int, MinimumWage] = {}
+    for wage in MinimumWage.objects.filter(area_id__in=ids, effective_from__lte=day).order_by(
+        "area_id", "-effective_from"
+    ):
+        wages.setdefault(wage.area_id, wage)
+    return {pk: (standards.get(pk), wages.get(pk)) for pk in ids}
+
+
 def area_get(area_id: Any) -> Area | None:
     try:
         return Area.objects.get(pk=int(area_id))
@@ -100,3 +131,92 @@ def standard_is_used(standard: DibaoStandard) -> bool:
 
 def minimum_wage_is_used(wage: MinimumWage) -> bool:
     return Determination.objects.filter(minimum_wage=wage).exists()
+
+
+# --- re-evaluations ---------------------------------------------------------------------------
+
+
+def reevaluation_date(reevaluation: Reevaluation) -> date:
+    """Return the day a re-evaluation judges archives on: the new standard's effective date,
+    or the day it was started when the standard was already in force."""
+    started = timezone.localdate(reevaluation.created_at)
+    return max(reevaluation.standard.effective_from, started)
+
+
+def reevaluation_list(*, user: Any) -> QuerySet[Reevaluation]:
+    """Return re-evaluations with, for each, the items within the user's scope: `pending`,
+    `confirmed` and `dismissed` counts."""
+    in_scope = policy.scope_q(user, ArchivesPermission.MANAGE, field="items__household__unit")
+    return (
+        Reevaluation.objects.select_related("standard__area", "started_by", "job")
+        .annotate(
+            pending=Count(
+                "items",
+                filter=in_scope & Q(items__status=ReevaluationItem.Status.PENDING),
+                distinct=True,
+            ),
+            confirmed=Count(
+                "items",
+                filter=in_scope & Q(items__status=ReevaluationItem.Status.CONFIRMED),
+                distinct=True,
+            ),
+            dismissed=Count(
+                "items",
+                filter=in_scope & Q(items__status=ReevaluationItem.Status.DISMISSED),
+                distinct=True,
+            ),
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def access_reevaluation(*, reevaluation_id: Any) -> Reevaluation:
+    try:
+        return Reevaluation.objects.select_related("standard__area", "started_by", "job").get(
+            pk=int(reevaluation_id)
+        )
+    except (Reevaluation.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("未找到该重新评估。")) from None
+
+
+def reevaluation_items(
+    *, user: Any, reevaluation: Reevaluation, status: str | None = None
+) -> QuerySet[ReevaluationItem]:
+    """Return the re-evaluation's items whose archive lies in the user's scope for managing."""
+    items = ReevaluationItem.objects.filter(
+        policy.scope_q(user, ArchivesPermission.MANAGE, field="household__unit"),
+        reevaluation=reevaluation,
+    )
+    if status:
+        items = items.filter(status=status)
+    return items.select_related("household__unit", "decided_by").order_by("status", "id")
+
+
+def access_reevaluation_item(
+    *, user: Any, item_id: Any, for_update: bool = False
+) -> ReevaluationItem:
+    """Return the item if its archive lies in the user's scope for managing; else NotFound."""
+    items = ReevaluationItem.objects.filter(
+        policy.scope_q(user, ArchivesPermission.MANAGE, field="household__unit")
+    ).select_related("reevaluation__standard__area", "household__unit", "household__area")
+    if for_update:
+        items = items.select_for_update(of=("self",))
+    try:
+        return items.get(pk=int(item_id))
+    except (ReevaluationItem.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("未找到该条待确认的类别变更。")) from None
+
+
+# --- determinations -------------------------------------------------------------------------
+
+
+def household_determinations(household: Household) -> QuerySet[Determination]:
+    return (
+        Determination.objects.filter(household=household)
+        .select_related("dibao_standard", "minimum_wage", "determined_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def latest_determination(household: Household) -> Determination | None:
+    return household_determinations(household).first()

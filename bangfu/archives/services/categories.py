@@ -13,20 +13,31 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.accounts import policy
 from bangfu.core.audit import audit_record
-from bangfu.core.errors import DomainError, NotFound
+from bangfu.core.errors import Conflict, DomainError, NotFound
 
 from .. import rules
-from ..models import Determination, DibaoStandard, Household, HouseholdMember, MinimumWage
+from ..models import (
+    Determination,
+    DibaoStandard,
+    Household,
+    HouseholdMember,
+    MinimumWage,
+    Reevaluation,
+    ReevaluationItem,
+)
 from ..permissions import ArchivesPermission
 from ..selectors.standards import (
+    access_reevaluation_item,
     minimum_wage_on,
     no_minimum_wage_message,
     no_standard_message,
+    reevaluation_date,
     standard_on,
 )
 
@@ -242,3 +253,159 @@ def household_determine(
         )
     household.category = locked.category
     return determination
+
+
+# --- re-evaluation after a standard changed ---------------------------------------------------
+
+
+def _reevaluate_item(item: ReevaluationItem) -> Evaluation:
+    """Evaluate the item's archive again, now, as the re-evaluation did (same standard, same
+    day); raise Conflict when the archive changed since and the result is no longer the one
+    staff were shown."""
+    reevaluation = item.reevaluation
+    day = reevaluation_date(reevaluation)
+    household = item.household
+    if not household.is_open:
+        raise Conflict(_("该档案已不在档,不能变更类别。"))
+    try:
+        evaluation = household_evaluate(household=household, on=day, standard=reevaluation.standard)
+    except CannotDetermine as exc:
+        raise Conflict(exc.message) from None
+    if evaluation.result.category != item.new_category:
+        raise Conflict(
+            _(
+                "档案情况在重新评估后已有变化,按现在的资料应为“%(category)s”,"
+                "与待确认的“%(expected)s”不同。请不予变更,并在档案页重新认定类别。"
+            )
+            % {
+                "category": rules.CATEGORY_LABELS[evaluation.result.category],
+                "expected": rules.CATEGORY_LABELS[item.new_category],
+            }
+        )
+    return evaluation
+
+
+def _confirm(actor: Any, item: ReevaluationItem) -> Determination:
+    if item.status != ReevaluationItem.Status.PENDING:
+        raise Conflict(_("这条类别变更已经处理过了。"))
+    evaluation = _reevaluate_item(item)
+    old = item.household.category or "—"
+    old_label = rules.CATEGORY_LABELS.get(old, old)
+    new_label = rules.CATEGORY_LABELS[evaluation.result.category]
+    determination = _store(
+        actor=actor,
+        household=item.household,
+        evaluation=evaluation,
+        summary=_("低保标准调整后确认变更困难类别:%(old)s → %(new)s")
+        % {"old": old_label, "new": new_label},
+        extra={"reevaluation_item": [None, item.pk]},
+    )
+    item.status = ReevaluationItem.Status.CONFIRMED
+    item.decided_by = actor
+    item.decided_at = timezone.now()
+    item.save(update_fields=["status", "decided_by", "decided_at"])
+    return determination
+
+
+def reevaluation_item_confirm(*, actor: Any, item_id: Any) -> Determination:
+    """Confirm one change found by a re-evaluation: store a new determination and change the
+    archive's category, audited. Raise NotFound outside the actor's scope for managing, and
+    Conflict when the item was already decided or the archive changed since."""
+    policy.require_perm(actor, ArchivesPermission.MANAGE)
+    with transaction.atomic():
+        item = access_reevaluation_item(user=actor, item_id=item_id, for_update=True)
+        item.household = (
+            Household.objects.select_for_update(of=("self",))
+            .select_related("area", "unit")
+            .get(pk=item.household_id)
+        )
+        return _confirm(actor, item)
+
+
+@transaction.atomic
+def reevaluation_item_dismiss(*, actor: Any, item_id: Any) -> ReevaluationItem:
+    """Keep the archive's category: mark the item dismissed, audited."""
+    policy.require_perm(actor, ArchivesPermission.MANAGE)
+    item = access_reevaluation_item(user=actor, item_id=item_id, for_update=True)
+    if item.status != ReevaluationItem.Status.PENDING:
+        raise Conflict(_("这条类别变更已经处理过了。"))
+    item.status = ReevaluationItem.Status.DISMISSED
+    item.decided_by = actor
+    item.decided_at = timezone.now()
+    item.save(update_fields=["status", "decided_by", "decided_at"])
+    audit_record(
+        actor=actor,
+        action="archives.reevaluation.dismiss",
+        obj=item.household,
+        summary=_("低保标准调整后不予变更困难类别"),
+        changes={"reevaluation_item": [item.pk, item.pk], "status": ["pending", "dismissed"]},
+    )
+    return item
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    done: int
+    refused: list[tuple[ReevaluationItem, str]]
+
+
+def _pending_in_scope(actor: Any, reevaluation: Reevaluation) -> list[ReevaluationItem]:
+    members = Prefetch(
+        "household__members", queryset=HouseholdMember.objects.order_by("sort_order", "id")
+    )
+    return list(
+        ReevaluationItem.objects.filter(
+            policy.scope_q(actor, ArchivesPermission.MANAGE, field="household__unit"),
+            reevaluation=reevaluation,
+            status=ReevaluationItem.Status.PENDING,
+        )
+        .select_related("reevaluation__standard__area", "household__unit", "household__area")
+        .prefetch_related(members)
+        .select_for_update(of=("self", "household"))
+        .order_by("id")
+    )
+
+
+@transaction.atomic
+def reevaluation_confirm_all(*, actor: Any, reevaluation: Reevaluation) -> BulkOutcome:
+    """Confirm every pending item within the actor's scope; one audit event per archive.
+
+    Items whose archive changed since are left pending and returned with the reason.
+    """
+    policy.require_perm(actor, ArchivesPermission.MANAGE)
+    done = 0
+    refused: list[tuple[ReevaluationItem, str]] = []
+    for item in _pending_in_scope(actor, reevaluation):
+        try:
+            with transaction.atomic():
+                _confirm(actor, item)
+        except Conflict as exc:
+            refused.append((item, exc.message))
+        else:
+            done += 1
+    return BulkOutcome(done=done, refused=refused)
+
+
+@transaction.atomic
+def reevaluation_dismiss_all(*, actor: Any, reevaluation: Reevaluation) -> BulkOutcome:
+    """Dismiss every pending item within the actor's scope, with one audit event."""
+    policy.require_perm(actor, ArchivesPermission.MANAGE)
+    items = ReevaluationItem.objects.filter(
+        policy.scope_q(actor, ArchivesPermission.MANAGE, field="household__unit"),
+        reevaluation=reevaluation,
+        status=ReevaluationItem.Status.PENDING,
+    )
+    ids = list(items.select_for_update(of=("self",)).values_list("pk", flat=True))
+    if not ids:
+        return BulkOutcome(done=0, refused=[])
+    ReevaluationItem.objects.filter(pk__in=ids).update(
+        status=ReevaluationItem.Status.DISMISSED, decided_by=actor, decided_at=timezone.now()
+    )
+    audit_record(
+        actor=actor,
+        action="archives.reevaluation.dismiss_all",
+        obj=reevaluation,
+        summary=_("低保标准调整后不予变更困难类别(%(count)s 户)") % {"count": len(ids)},
+        changes={"dismissed_items": [None, ids]},
+    )
+    return BulkOutcome(done=len(ids), refused=[])

@@ -32,7 +32,9 @@ ROLE_GRANTS = {
         ArchivesPermission.EXPORT,
     },
     # A liaison sees and proposes only for its own station: it may file an application.
-    Role.LIAISON: {ArchivesPermission.VIEW, ArchivesPermission.FILE},
+    # Importing files archives too (for its own station only: the import's scope is the
+    # liaison's unit, and the filing service checks the unit of every household).
+    Role.LIAISON: {ArchivesPermission.VIEW, ArchivesPermission.FILE, ArchivesPermission.IMPORT},
     Role.FINANCE: {ArchivesPermission.VIEW},
     Role.AUDITOR: {ArchivesPermission.VIEW},
     Role.SYSTEM_ADMIN: {ArchivesPermission.MANAGE_STANDARDS},
@@ -103,6 +105,21 @@ URL_PERMISSIONS.update(
         "archives:household_benefit_add": ArchivesPermission.FILE,
         "archives:household_benefit_end": ArchivesPermission.FILE,
         "archives:dibao_gap_list": ArchivesPermission.VIEW,
+    }
+)
+
+# Excel import and roster export.
+URL_PERMISSIONS.update(
+    {
+        "archives:import_upload": ArchivesPermission.IMPORT,
+        "archives:import_template": ArchivesPermission.IMPORT,
+        "archives:import_batch": ArchivesPermission.IMPORT,
+        "archives:import_errors": ArchivesPermission.IMPORT,
+        "archives:import_confirm": ArchivesPermission.IMPORT,
+        "archives:import_cancel": ArchivesPermission.IMPORT,
+        "archives:export_roster": ArchivesPermission.EXPORT,
+        "archives:export_roster_full": ArchivesPermission.REVEAL,
+        "archives:export_download": ArchivesPermission.EXPORT,
     }
 )
 

@@ -9,5 +9,6 @@ urlpatterns: list = [
     path("", include("bangfu.archives.urls_dynamic")),
     path("", include("bangfu.archives.urls_browse")),
     path("", include("bangfu.archives.urls_filing")),
+    path("", include("bangfu.archives.urls_importing")),
     path("", include("bangfu.archives.urls_standards")),
 ]

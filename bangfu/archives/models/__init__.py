@@ -10,6 +10,7 @@ from .household import (
     IdRegistration,
     MonthlyIncome,
 )
+from .importing import ImportBatch, RosterExport
 from .procedure import Decision, DemocraticReview, Investigation
 from .standards import Area, DibaoStandard, MinimumWage
 
@@ -26,11 +27,13 @@ __all__ = [
     "HouseholdBenefit",
     "HouseholdMember",
     "IdRegistration",
+    "ImportBatch",
     "Investigation",
     "MinimumWage",
     "MonthlyIncome",
     "Reevaluation",
     "ReevaluationItem",
+    "RosterExport",
     "SpotCheck",
     "SpotCheckItem",
     "choices",

@@ -1,0 +1,52 @@
+"""Reads for the roster export: the archives a user may export, with the list's filters, and
+their rows in the import template (so an export imports again as "already present")."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from bangfu.accounts import policy
+
+from .. import xlsx as roster
+from ..models import Household, HouseholdMember
+from ..permissions import ArchivesPermission
+from .browse import HouseholdFilters, household_list
+
+EXPORT = ArchivesPermission.EXPORT
+CHUNK = 500  # households per fetch: members come with one prefetch query per chunk
+
+
+def roster_households(*, user: Any, filters: HouseholdFilters) -> QuerySet[Household]:
+    """Return the archives the user may export that match the list's filters, in list order.
+
+    The scope is the user's VIEW scope (the list) narrowed to its EXPORT scope.
+    """
+    return (
+        household_list(user=user, filters=filters)
+        .defer(None)  # the list loads a few columns only; the roster needs every field
+        .filter(policy.scope_q(user, EXPORT, field="unit"))
+        .select_related("unit", "area")
+        .prefetch_related(
+            Prefetch("members", queryset=HouseholdMember.objects.order_by("sort_order", "id"))
+        )
+    )
+
+
+def roster_rows(
+    households: QuerySet[Household], *, masked: bool, counts: dict[str, int] | None = None
+) -> Iterator[list[Any]]:
+    """Yield the roster rows of `households` (head, then members), fetching in chunks so that
+    the query count does not grow with the rows. `counts` receives households and people."""
+    if counts is not None:
+        counts.setdefault("households", 0)
+        counts.setdefault("people", 0)
+    for household in households.iterator(chunk_size=CHUNK):
+        members = list(household.members.all())
+        rows = roster.household_rows(household, members, masked=masked)
+        if counts is not None:
+            counts["households"] += 1
+            counts["people"] += len(rows)
+        yield from rows

@@ -1,0 +1,981 @@
+"""Importing a roster (花名册) from Excel, in two phases.
+
+Phase 1, `roster_check`, reads the whole file and writes nothing: every cell is converted with
+the `core.xlsx` converters, rows are grouped into households (`archives.xlsx`), and each
+household is checked by the filing service's `validate_household` — the same checks as the
+page form and the API. Every problem becomes (row, column, message) in the user's own file.
+
+Phase 2, `roster_import`, runs only on a file whose check found nothing wrong and that the user
+confirmed: it checks the file again (the database may have changed since) and hands the new
+households to `household_create_many`, which writes all of them or nothing.
+
+Decisions:
+
+* Idempotency. A household whose head's ID is already in an open archive within the user's
+  scope, and whose rows agree with that archive, is "已存在,跳过": not an error, not filed
+  again. Importing the same file twice therefore changes nothing the second time, and a file in
+  which every household exists writes nothing at all (no archive, no audit event).
+* A household that exists but differs from its archive (another address, a member added or
+  missing, …) is an error: the import never edits an archive. The message asks the user to
+  change the archive on its page or take the household out of the file. Only cells filled in
+  are compared — a blank cell says nothing — and 户号, 困难类别 (determined by the system) are
+  not compared.
+* An ID already in an open archive that is not this household's (a member of another
+  household, or an archive outside the user's scope) is an error from `validate_household`,
+  naming that archive with the ID masked.
+* Masked values (an export made without archives.reveal: "430302********1234") identify an
+  existing archive — by the last four digits, the visible first six and the name — but can
+  never file a new one: the digits are not there.
+* Phase 1 converts and checks in bulk: one query each for units, areas, the ID registry and
+  the existing archives, whatever the number of rows; `validate_household` then costs one
+  query per new household (its ID-registry look-up).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bangfu.accounts import policy
+from bangfu.core.crypto import decrypt_bytes, encrypt_bytes
+from bangfu.core.errors import NotFound, ValidationError
+from bangfu.core.idnumber import parse_id_number
+from bangfu.core.masking import mask_bank_card, mask_id_number, mask_phone
+from bangfu.core.text import clean_text
+from bangfu.core.xlsx import CellError, ErrorCollector, SourceRow, Table, is_blank, read_table
+from bangfu.network.models import OrgUnit
+
+from .. import xlsx as roster
+from ..identity import id_index
+from ..inputs import ZERO, HouseholdInput, MemberInput
+from ..models import Area, Household, HouseholdMember, IdRegistration, ImportBatch
+from ..permissions import ArchivesPermission
+from . import filing
+
+IMPORT = ArchivesPermission.IMPORT
+ERRORS_SHOWN = 200  # errors listed on the page; the downloadable sheet has them all
+_CHUNK = 2000  # ids per IN (…) query; SQLite allows 32,766 parameters
+
+
+@dataclass
+class PersonRow:
+    """One converted row of the file."""
+
+    number: int
+    relation: str | None  # roster.HEAD, a Relation code, or None when wrong or blank
+    values: dict[str, Any]  # column key → converted value, for cells filled in and valid
+    id_text: str = ""  # the ID as typed, cleaned
+    canonical_id: str = ""  # the checked 18-character ID ("" when blank, masked or wrong)
+    masked: bool = False
+    head_id: str = ""  # canonical 户主身份证号 of a member row
+
+
+@dataclass
+class Group:
+    """The rows of one household."""
+
+    label: str
+    head: PersonRow | None = None
+    members: list[PersonRow] = field(default_factory=list)
+    extra_heads: list[PersonRow] = field(default_factory=list)
+
+    @property
+    def rows(self) -> list[PersonRow]:
+        return ([self.head] if self.head else []) + self.members
+
+
+@dataclass
+class CheckResult:
+    """What phase 1 found: the households to file, those already present, and every error."""
+
+    source_name: str
+    rows: int = 0
+    items: list[HouseholdInput] = field(default_factory=list)
+    skipped: list[tuple[int, str, str]] = field(default_factory=list)  # row, name, archive
+    people_existing: int = 0
+    errors: list[CellError] = field(default_factory=list)
+    groups: list[Group] = field(default_factory=list)  # the rows of each item, in order
+    table: Table | None = None
+
+    @property
+    def households_new(self) -> int:
+        return len(self.items)
+
+    @property
+    def members_new(self) -> int:
+        return sum(len(item.members) for item in self.items)
+
+
+Progress = Callable[[int, int], None]
+
+
+class Collector(ErrorCollector):
+    """An error collector that also answers "does this cell already have an error?" at once
+    (one message per cell: the first problem found, usually the conversion, wins)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.cells: set[tuple[int, str]] = set()
+        self.count = 0
+
+    def add(self, row: int, column: str, message: str, *, sheet: str | None = None) -> None:
+        if (row, column) in self.cells:
+            return
+        self.cells.add((row, column))
+        self.count += 1
+        super().add(row, column, message, sheet=sheet)
+
+    def has(self, row: int, column: str) -> bool:
+        return (row, column) in self.cells
+
+
+# --- Look-ups --------------------------------------------------------------------------------
+
+
+class Lookups:
+    """Units in the user's import scope and 低保 areas, loaded once, matched by name."""
+
+    def __init__(self, user: Any) -> None:
+        self.units = list(
+            OrgUnit.objects.filter(policy.scope_q(user, IMPORT, field="")).order_by("path")
+        )
+        self.units_by_name: dict[str, list[OrgUnit]] = defaultdict(list)
+        for unit in self.units:
+            for name in {unit.name, unit.short_name}:
+                if name:
+                    self.units_by_name[roster.normalise_name(name)].append(unit)
+        self.areas = list(Area.objects.all())
+        self.areas_by_key: dict[str, list[Area]] = defaultdict(list)
+        for area in self.areas:
+            for key in {area.code, area.name, str(area)}:
+                self.areas_by_key[roster.normalise_name(key)].append(area)
+
+    def unit(self, text: str | None) -> tuple[OrgUnit | None, str]:
+        """Return (unit, "") or (None, the Chinese reason)."""
+        if not text:
+            if len(self.units) == 1:
+                return self.units[0], ""
+            return None, _("请填写所属帮扶站(点)。")
+        found = self.units_by_name.get(roster.normalise_name(text), [])
+        if len(found) == 1:
+            return found[0], ""
+        if len(found) > 1:
+            return None, _("有多个单位名为“%(name)s”,请填写全称。") % {"name": text}
+        names = "、".join(unit.name for unit in self.units[:10])
+        return None, _("“%(name)s”不是您可以导入的帮扶站(点)。可填:%(names)s。") % {
+            "name": text,
+            "names": names or _("(无)"),
+        }
+
+    def area(self, text: str | None) -> tuple[Area | None, str]:
+        if not text:
+            if len(self.areas) == 1:
+                return self.areas[0], ""
+            return None, _("请填写低保标准地区(名称或行政区划代码)。")
+        found = self.areas_by_key.get(roster.normalise_name(text), [])
+        if len(found) == 1:
+            return found[0], ""
+        if len(found) > 1:
+            return None, _("有多个地区名为“%(name)s”,请填写行政区划代码。") % {"name": text}
+        names = "、".join(f"{area.name}({area.code})" for area in self.areas[:10])
+        return None, _("“%(name)s”不是已设置低保标准的地区。可填:%(names)s。") % {
+            "name": text,
+            "names": names or _("(无)"),
+        }
+
+
+def _chunks(values: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+# --- Phase 1: reading and converting ---------------------------------------------------------
+
+
+def _convert_row(row: SourceRow, errors: Collector, table: Table) -> PersonRow:
+    relation = errors.convert(row, "relation", roster.cell_relation, required=True)
+    is_head = relation == roster.HEAD
+    values: dict[str, Any] = {}
+    for spec in roster.SPECS:
+        if spec.key == "relation":
+            continue
+        if spec.scope == roster.HEAD_ONLY and not is_head:
+            continue  # the national form keeps these for the head only
+        if spec.scope == roster.MEMBER and is_head and spec.key != "head_id":
+            continue
+        if is_blank(row.values.get(spec.key)):
+            continue
+        value = errors.convert(row, spec.key, spec.convert, required=spec.key == "name")
+        if value is not None and value != "" and value != []:
+            values[spec.key] = value
+    if "name" not in values and is_blank(row.values.get("name")):
+        errors.convert(row, "name", roster.SPEC_BY_KEY["name"].convert, required=True)
+    person = PersonRow(row.number, relation, values)
+    id_label = table.column_label("id_number")
+    id_text = values.pop("id_number", "") or ""
+    person.id_text = id_text
+    if roster.is_masked(id_text):
+        person.masked = True
+    elif id_text:
+        try:
+            person.canonical_id = parse_id_number(id_text).value
+        except ValidationError as error:
+            errors.add(row.number, id_label, error.message)
+    elif is_head and is_blank(row.values.get("id_number")):
+        errors.add(row.number, id_label, _("户主必须填写身份证号。"))
+    head_id = values.pop("head_id", "") or ""
+    if head_id and not roster.is_masked(head_id):
+        try:
+            person.head_id = parse_id_number(head_id, field="head_id").value
+        except ValidationError as error:
+            errors.add(row.number, table.column_label("head_id"), error.message)
+    if is_head and person.head_id and person.canonical_id and person.head_id != person.canonical_id:
+        errors.add(
+            row.number,
+            table.column_label("head_id"),
+            _("户主行的“户主身份证号”应留空或与本人身份证号相同。"),
+        )
+    return person
+
+
+def _duplicates(people: list[PersonRow], errors: Collector, table: Table) -> None:
+    """Report every ID that appears on more than one row, at each later row."""
+    first: dict[str, int] = {}
+    label = table.column_label("id_number")
+    for person in people:
+        if not person.canonical_id:
+            continue
+        if person.canonical_id in first:
+            errors.add(
+                person.number,
+                label,
+                _("身份证号 %(id)s 与第 %(row)d 行重复,同一人只能出现一次。")
+                % {"id": mask_id_number(person.canonical_id), "row": first[person.canonical_id]},
+            )
+            person.canonical_id = ""  # the row is wrong; do not group or look it up again
+        else:
+            first[person.canonical_id] = person.number
+
+
+def _group(people: list[PersonRow], errors: Collector, table: Table) -> list[Group]:
+    """Group rows into households by 户号, else by the head's ID; report rows that fit nowhere."""
+    groups: dict[str, Group] = {}
+    by_head_id: dict[str, str] = {}
+    order: list[str] = []
+    relation_label = table.column_label("relation")
+
+    def group_for(key: str, label: str) -> Group:
+        if key not in groups:
+            groups[key] = Group(label)
+            order.append(key)
+        return groups[key]
+
+    # Heads first, so members below or above their head find it.
+    for person in people:
+        if person.relation != roster.HEAD:
+            continue
+        number = person.values.get("household_no")
+        if number:
+            key, label = f"no:{number}", _("户号“%(no)s”") % {"no": number}
+        elif person.canonical_id or person.id_text:
+            ident = person.canonical_id or person.id_text
+            key, label = f"id:{ident}", _("户主 %(id)s") % {"id": mask_id_number(ident)}
+        else:
+            key, label = f"row:{person.number}", _("第 %(row)d 行的户主") % {"row": person.number}
+        group = group_for(key, label)
+        if group.head is None:
+            group.head = person
+        else:
+            group.extra_heads.append(person)
+            errors.add(
+                person.number,
+                relation_label,
+                _("%(group)s已有户主(第 %(row)d 行),一户只能有一位户主。")
+                % {"group": label, "row": group.head.number},
+            )
+        if person.canonical_id:
+            by_head_id.setdefault(person.canonical_id, key)
+
+    for person in people:
+        if person.relation in (None, roster.HEAD):
+            continue
+        number = person.values.get("household_no")
+        if number:
+            key = f"no:{number}"
+            if key not in groups:
+                errors.add(
+                    person.number,
+                    table.column_label("household_no"),
+                    _("户号“%(no)s”没有户主行(与户主关系为“户主”的行)。") % {"no": number},
+                )
+                continue
+            group = groups[key]
+            if (
+                person.head_id
+                and group.head
+                and group.head.canonical_id not in ("", person.head_id)
+            ):
+                errors.add(
+                    person.number,
+                    table.column_label("head_id"),
+                    _("户主身份证号与户号“%(no)s”的户主(第 %(row)d 行)不一致。")
+                    % {"no": number, "row": group.head.number},
+                )
+                continue
+            group.members.append(person)
+        elif person.head_id:
+            key = by_head_id.get(person.head_id, "")
+            if not key:
+                errors.add(
+                    person.number,
+                    table.column_label("head_id"),
+                    _("表中没有身份证号为 %(id)s 的户主行。")
+                    % {"id": mask_id_number(person.head_id)},
+                )
+                continue
+            groups[key].members.append(person)
+        elif not is_blank(person.values.get("head_id")) or "head_id" in table.column_titles:
+            if not errors.has(person.number, table.column_label("head_id")):
+                errors.add(
+                    person.number,
+                    table.column_label("head_id"),
+                    _("成员行须填写户号或户主身份证号,以确定属于哪一户。"),
+                )
+        else:
+            errors.add(
+                person.number,
+                relation_label,
+                _("成员行须填写户号或户主身份证号,以确定属于哪一户。"),
+            )
+    return [groups[key] for key in order]
+
+
+def errors_has_cell(errors: Collector, row: int, column: str) -> bool:
+    return any(e.row == row and e.column == column for e in errors.errors)
+
+
+def _household_values_agree(group: Group, errors: Collector, table: Table) -> None:
+    """A member row may repeat the head's household cells; a different value is an error."""
+    if group.head is None:
+        return
+    for member in group.members:
+        for spec in roster.SPECS:
+            if spec.scope != roster.HOUSEHOLD or spec.key not in member.values:
+                continue
+            if member.values[spec.key] != group.head.values.get(spec.key):
+                errors.add(
+                    member.number,
+                    table.column_label(spec.key),
+                    _("与户主行(第 %(row)d 行)不一致;家庭信息以户主行为准,成员行可留空。")
+                    % {"row": group.head.number},
+                )
+
+
+# --- Phase 1: matching archives already filed -------------------------------------------------
+
+
+def _registrations(people: list[PersonRow]) -> dict[str, IdRegistration]:
+    """Return {canonical ID: registration} for the file's IDs held by any open archive."""
+    by_index = {id_index(p.canonical_id): p.canonical_id for p in people if p.canonical_id}
+    found: dict[str, IdRegistration] = {}
+    indexes = list(by_index)
+    for chunk in _chunks(indexes):
+        for registration in IdRegistration.objects.filter(id_index__in=list(chunk)).only(
+            "id_index", "household_id", "member_id"
+        ):
+            found[by_index[registration.id_index]] = registration
+    return found
+
+
+def _archives(user: Any, household_ids: Iterable[int], last4: Iterable[str]) -> list[Household]:
+    """Return the open archives in the user's scope with these ids or head ID tails, with
+    their members (two queries per chunk)."""
+    base = (
+        Household.objects.filter(policy.scope_q(user, IMPORT, field="unit"))
+        .filter(status__in=Household.OPEN_STATUSES)
+        .select_related("unit", "area")
+        .prefetch_related(
+            Prefetch("members", queryset=HouseholdMember.objects.order_by("sort_order", "id"))
+        )
+    )
+    result: dict[int, Household] = {}
+    for chunk in _chunks(sorted(set(household_ids))):
+        result.update({h.pk: h for h in base.filter(pk__in=list(chunk))})
+    for chunk in _chunks(sorted(set(last4))):
+        result.update({h.pk: h for h in base.filter(id_last4__in=list(chunk))})
+    return list(result.values())
+
+
+def _archive_label(household: Household) -> str:
+    return _("%(no)s %(name)s %(id)s") % {
+        "no": household.archive_no or _("未编号"),
+        "name": household.name,
+        "id": mask_id_number(household.id_number),
+    }
+
+
+def _expected(household: Household) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Return the archive as the import would read it back from an export: converted values of
+    the head's row and of each member's row, keyed by column."""
+    rows = roster.household_rows(household, list(household.members.all()), masked=False)
+    converted: list[dict[str, Any]] = []
+    for row in rows:
+        values: dict[str, Any] = {}
+        for spec, raw in zip(roster.SPECS, row, strict=True):
+            if is_blank(raw):
+                continue
+            try:
+                values[spec.key] = spec.convert(raw)
+            except Exception:
+                values[spec.key] = raw
+        converted.append(values)
+    return converted[0], converted[1:]
+
+
+_NOT_COMPARED = frozenset({"household_no", "relation", "head_id", "category", "unit", "area"})
+_MASKERS = {"mobile": mask_phone, "bank_card": mask_bank_card}
+
+
+def _same(key: str, given: Any, expected: Any) -> bool:
+    if key in _MASKERS and roster.is_masked(given):
+        return bool(expected) and _MASKERS[key](expected) == given
+    if isinstance(given, str) and isinstance(expected, str):
+        return clean_text(given) == clean_text(expected)
+    if key == "secondary_causes":
+        return sorted(given or []) == sorted(expected or [])
+    return given == expected
+
+
+def _person_matches(person: PersonRow, canonical: str, name: str) -> bool:
+    if person.canonical_id:
+        return person.canonical_id == canonical
+    if person.masked:
+        return (
+            bool(canonical)
+            and mask_id_number(canonical) == person.id_text
+            and (
+                roster.normalise_name(person.values.get("name", "")) == roster.normalise_name(name)
+            )
+        )
+    return not canonical and roster.normalise_name(
+        person.values.get("name", "")
+    ) == roster.normalise_name(name)
+
+
+def _compare(
+    group: Group,
+    household: Household,
+    unit: OrgUnit | None,
+    area: Area | None,
+    errors: Collector,
+    table: Table,
+) -> bool:
+    """Report every filled-in cell of `group` that differs from its archive; True if none."""
+    assert group.head is not None
+    found = errors.count
+    archive = _archive_label(household)
+    message = _(
+        "与已有档案(%(archive)s)不一致。导入不会修改已有档案:请到档案页修改,或从表中删去这一户。"
+    ) % {"archive": archive}
+    head_values, member_values = _expected(household)
+    for key, value in group.head.values.items():
+        if key in _NOT_COMPARED:
+            continue
+        if not _same(key, value, head_values.get(key)):
+            errors.add(group.head.number, table.column_label(key), message)
+    if unit is not None and unit.pk != household.unit_id:
+        errors.add(group.head.number, table.column_label("unit"), message)
+    if area is not None and area.pk != household.area_id:
+        errors.add(group.head.number, table.column_label("area"), message)
+    members = list(household.members.all())
+    matched: set[int] = set()
+    for person in group.members:
+        index = next(
+            (
+                i
+                for i, member in enumerate(members)
+                if i not in matched and _person_matches(person, member.id_number, member.name)
+            ),
+            None,
+        )
+        if index is None:
+            errors.add(
+                person.number,
+                table.column_label("name"),
+                _(
+                    "已有档案(%(archive)s)中没有这位家庭成员。导入不会修改已有档案:请到档案页添加成员,或从表中删去这一户。"
+                )
+                % {"archive": archive},
+            )
+            continue
+        matched.add(index)
+        expected = member_values[index]
+        if person.relation != members[index].relation:
+            errors.add(person.number, table.column_label("relation"), message)
+        for key, value in person.values.items():
+            if key in _NOT_COMPARED or roster.SPEC_BY_KEY[key].scope == roster.HOUSEHOLD:
+                continue
+            if not _same(key, value, expected.get(key)):
+                errors.add(person.number, table.column_label(key), message)
+    for i, member in enumerate(members):
+        if i not in matched:
+            errors.add(
+                group.head.number,
+                table.column_label("relation"),
+                _(
+                    "已有档案(%(archive)s)中的家庭成员“%(name)s”不在表中。导入不会修改已有档案:请到档案页修改,或从表中删去这一户。"
+                )
+                % {"archive": archive, "name": member.name},
+            )
+    return errors.count == found
+
+
+# --- Phase 1: building the filing service's input -------------------------------------------
+
+
+def _member_input(person: PersonRow) -> MemberInput:
+    v = person.values
+    return MemberInput(
+        name=v.get("name", ""),
+        relation=person.relation or "",
+        id_number=person.canonical_id or person.id_text,
+        sex=v.get("sex", ""),
+        birth_date=v.get("birth_date"),
+        health=v.get("health", "healthy"),
+        disability=v.get("disability", "none"),
+        medical_insurance=v.get("medical_insurance", ""),
+        monthly_income=v.get("income", ZERO),
+        identity=v.get("identity", "other"),
+        able_to_work=v.get("able_to_work", True),
+        employer_or_school=v.get("work_unit", ""),
+        education=v.get("education", ""),
+        enrolled_year=v.get("enrolled_year"),
+        schooling_years=v.get("schooling_years"),
+        source_row=person.number,
+    )
+
+
+_HOUSEHOLD_DEFAULTS: dict[str, Any] = {
+    "ethnicity": "汉族",
+    "political_status": "masses",
+    "health": "healthy",
+    "disability": "none",
+    "model_worker": "none",
+    "union_member": True,
+}
+_DIRECT_FIELDS = (
+    "ethnicity",
+    "political_status",
+    "health",
+    "disability",
+    "model_worker",
+    "work_started_on",
+    "industry",
+    "employer_nature",
+    "enterprise_status",
+    "floor_area",
+    "mobile",
+    "postcode",
+    "hukou_area_code",
+    "single_parent",
+    "zero_employment",
+    "union_member",
+    "wage_income",
+    "business_income",
+    "property_income",
+    "transfer_income",
+    "other_income",
+    "medical_spending",
+    "disability_spending",
+    "education_spending",
+    "housing_spending",
+    "other_spending",
+    "sudden_hardship",
+    "receives_dibao",
+    "controlling_shareholder",
+    "multiple_homes",
+    "owns_vehicle",
+    "refuses_cooperation",
+    "secondary_causes",
+    "bank_name",
+    "bank_branch",
+    "bank_card",
+    "bank_account_holder",
+    "notes",
+    "consent_sensitive_on",
+    "consent_publication_on",
+    "birth_date",
+    "sex",
+)
+
+
+def _household_input(group: Group, unit: OrgUnit | None, area: Area | None) -> HouseholdInput:
+    assert group.head is not None
+    v = group.head.values
+    extra: dict[str, Any] = {}
+    for name in _DIRECT_FIELDS:
+        if name in v:
+            extra[name] = v[name]
+        elif name in _HOUSEHOLD_DEFAULTS:
+            extra[name] = _HOUSEHOLD_DEFAULTS[name]
+    category = v.get("category", "")
+    if category in roster.OLD_CATEGORIES:
+        extra.update(category=category, rule_version=roster.RULE_2012)
+    return HouseholdInput(
+        unit=unit,
+        area=area,
+        applied_on=v.get("applied_on"),  # type: ignore[arg-type]  # the service reports a blank
+        name=v.get("name", ""),
+        id_number=group.head.canonical_id or group.head.id_text,
+        work_status=v.get("work_status", ""),
+        housing=v.get("housing", ""),
+        marital_status=v.get("marital_status", ""),
+        hukou=v.get("hukou", ""),
+        address=v.get("address", ""),
+        medical_insurance=v.get("medical_insurance", ""),
+        main_cause=v.get("main_cause"),  # type: ignore[arg-type]
+        origin=Household.Origin.IMPORT,
+        head_monthly_income=v.get("income", ZERO),
+        employer=v.get("work_unit", ""),
+        members=[_member_input(person) for person in group.members],
+        source_row=group.head.number,
+        **extra,
+    )
+
+
+def _report_field_errors(
+    field_errors: dict[str, str], group: Group, errors: Collector, table: Table
+) -> None:
+    """Put the filing service's {field: message} on the cells of the file."""
+    assert group.head is not None
+    id_column = table.column_label("id_number")
+    for key, message in field_errors.items():
+        row, column_key = group.head.number, roster.head_field_column(key)
+        parts = key.split(".")
+        if parts[0] == "members" and len(parts) >= 3 and parts[1].isdigit():
+            index = int(parts[1])
+            if index < len(group.members):
+                row = group.members[index].number
+            column_key = roster.member_field_column(parts[2])
+        if column_key in ("sex", "birth_date") and errors.has(row, id_column):
+            # The ID cell is wrong (e.g. stored as a number): "no ID, so give sex and birth
+            # date" would only mislead; the ID's own error says what to do.
+            continue
+        column = table.column_label(column_key) if column_key else table.column_label("name")
+        errors.add(row, column, message)  # ignored when the cell already has its error
+
+
+# --- Phase 1 ---------------------------------------------------------------------------------
+
+
+def roster_check(
+    *,
+    user: Any,
+    source: bytes,
+    source_name: str,
+    progress: Progress | None = None,
+    table: Table | None = None,
+    validate: bool = True,
+) -> CheckResult:
+    """Check a roster file completely and return what an import would do; write nothing.
+
+    Raise ValidationError (field "file") when the file is no Excel workbook or has no header
+    row; every other problem is in `CheckResult.errors`. With `validate=False` the households
+    to file are not put through `validate_household` (phase 2 leaves that to
+    `household_create_many`, which checks them all at once).
+    """
+    policy.require_perm(user, IMPORT)
+    table = table or read_table(source, roster.columns())
+    errors = Collector.for_table(table)
+    assert isinstance(errors, Collector)
+    result = CheckResult(source_name=source_name, rows=len(table.rows))
+    total = len(table.rows)
+    step = max(200, total // 50)
+
+    def report(done: int) -> None:
+        if progress is not None:
+            progress(done, total)
+
+    people: list[PersonRow] = []
+    for n, row in enumerate(table.rows, start=1):
+        people.append(_convert_row(row, errors, table))
+        if n % step == 0:
+            report(n // 2)
+    _duplicates(people, errors, table)
+    groups = _group(people, errors, table)
+    lookups = Lookups(user)
+    registrations = _registrations(people)
+    head_registered = {
+        reg.household_id
+        for group in groups
+        if group.head and (reg := registrations.get(group.head.canonical_id)) is not None
+    }
+    masked_tails = {group.head.id_text[-4:] for group in groups if group.head and group.head.masked}
+    archives = _archives(user, head_registered, masked_tails)
+    archive_by_id = {household.pk: household for household in archives}
+
+    pending: list[tuple[Group, HouseholdInput]] = []
+    for n, group in enumerate(groups, start=1):
+        head = group.head
+        if head is None:
+            continue  # its member rows are already reported
+        _household_values_agree(group, errors, table)
+        unit, unit_error = lookups.unit(head.values.get("unit"))
+        if unit_error and not errors.has(head.number, table.column_label("unit")):
+            errors.add(head.number, table.column_label("unit"), unit_error)
+        area, area_error = lookups.area(head.values.get("area"))
+        if area_error and not errors.has(head.number, table.column_label("area")):
+            errors.add(head.number, table.column_label("area"), area_error)
+
+        existing = _existing_archive(head, registrations, archive_by_id, archives)
+        if existing is not None:
+            if _compare(group, existing, unit, area, errors, table):
+                result.skipped.append(
+                    (head.number, head.values.get("name", ""), _archive_label(existing))
+                )
+                result.people_existing += len(group.rows)
+            continue
+        masked_rows = [person for person in group.rows if person.masked]
+        for person in masked_rows:
+            errors.add(
+                person.number,
+                table.column_label("id_number"),
+                _("身份证号中间已打码,无法据此建档;请填写完整的身份证号。"),
+            )
+        if unit is None or area is None or masked_rows:
+            continue
+        pending.append((group, _household_input(group, unit, area)))
+        if n % step == 0:
+            report(total // 2 + total * n // (2 * max(len(groups), 1)))
+
+    for group, item in pending:
+        field_errors = filing.validate_household(item) if validate else {}
+        if field_errors:
+            _report_field_errors(field_errors, group, errors, table)
+        else:
+            result.items.append(item)
+            result.groups.append(group)
+    result.table = table
+    result.errors = errors.errors
+    if result.errors:
+        result.items = []
+    report(total)
+    return result
+
+
+def _existing_archive(
+    head: PersonRow,
+    registrations: dict[str, IdRegistration],
+    archive_by_id: dict[int, Household],
+    archives: list[Household],
+) -> Household | None:
+    """Return the open archive in scope whose head is this row's person, if any."""
+    if head.canonical_id:
+        registration = registrations.get(head.canonical_id)
+        if registration is None or registration.member_id is not None:
+            return None
+        return archive_by_id.get(registration.household_id)
+    if head.masked:
+        name = roster.normalise_name(head.values.get("name", ""))
+        found = [
+            h
+            for h in archives
+            if mask_id_number(h.id_number) == head.id_text and roster.normalise_name(h.name) == name
+        ]
+        return found[0] if len(found) == 1 else None
+    return None
+
+
+# --- Upload, check job, confirm, write job ---------------------------------------------------
+
+
+def max_upload_bytes() -> int:
+    return int(settings.BANGFU_IMPORT_MAX_MB) * 1024 * 1024
+
+
+def inline_rows() -> int:
+    return int(getattr(settings, "BANGFU_IMPORT_INLINE_ROWS", 200))
+
+
+def import_upload(*, user: Any, content: bytes, source_name: str) -> tuple[ImportBatch, Table]:
+    """Keep an uploaded roster (encrypted) for checking; return the batch and the read table.
+
+    Raise ValidationError (field "file") when the file is too large, not an Excel workbook, or
+    has no header row.
+    """
+    policy.require_perm(user, IMPORT)
+    if len(content) > max_upload_bytes():
+        raise ValidationError(
+            _("文件超过 %(mb)d MB,请分成几个文件导入。") % {"mb": settings.BANGFU_IMPORT_MAX_MB},
+            field="file",
+        )
+    table = read_table(content, roster.columns())
+    batch = ImportBatch.objects.create(
+        created_by=user,
+        source_name=clean_text(source_name)[:200] or "roster.xlsx",
+        sha256=hashlib.sha256(content).hexdigest(),
+        size=len(content),
+        content=encrypt_bytes(content),
+        rows=len(table.rows),
+    )
+    return batch, table
+
+
+def batch_for_user(*, user: Any, batch_id: Any) -> ImportBatch:
+    """Return the user's own import batch; NotFound for anyone else's or a missing one."""
+
+    try:
+        return ImportBatch.objects.get(pk=batch_id, created_by=user)
+    except (ImportBatch.DoesNotExist, ValueError, TypeError, Exception) as exc:
+        if (
+            isinstance(exc, ImportBatch.DoesNotExist | ValueError | TypeError)
+            or exc.__class__.__name__ == "ValidationError"
+        ):
+            raise NotFound(_("未找到该导入记录。")) from None
+        raise
+
+
+def _store_check(batch: ImportBatch, result: CheckResult) -> ImportBatch:
+    batch.rows = result.rows
+    batch.households_new = result.households_new
+    batch.members_new = result.members_new
+    batch.households_existing = len(result.skipped)
+    batch.people_existing = result.people_existing
+    batch.error_count = len(result.errors)
+    batch.errors = [[e.sheet, e.row, e.column, e.message] for e in result.errors]
+    batch.skipped = [list(item) for item in result.skipped]
+    if result.errors:
+        batch.status = ImportBatch.Status.INVALID
+        batch.content = b""  # a refused file is not kept: the user fixes it and uploads again
+    elif not result.items:
+        batch.status = ImportBatch.Status.NOTHING
+        batch.content = b""
+    else:
+        batch.status = ImportBatch.Status.READY
+    batch.save()
+    return batch
+
+
+def import_check(
+    *, user: Any, batch: ImportBatch, progress: Progress | None = None, table: Table | None = None
+) -> ImportBatch:
+    """Run phase 1 on the batch's file and store what it found (counts, errors, skipped)."""
+    content = decrypt_bytes(bytes(batch.content))
+    result = roster_check(
+        user=user, source=content, source_name=batch.source_name, progress=progress, table=table
+    )
+    return _store_check(batch, result)
+
+
+def import_confirm(*, user: Any, batch: ImportBatch) -> ImportBatch:
+    """Take a checked batch for writing (READY → IMPORTING), once: a second click, or a second
+    job, finds it taken. Raise ValidationError when the batch is not ready."""
+    policy.require_perm(user, IMPORT)
+    taken = ImportBatch.objects.filter(
+        pk=batch.pk, created_by=user, status=ImportBatch.Status.READY
+    ).update(status=ImportBatch.Status.IMPORTING)
+    if not taken:
+        raise ValidationError(_("该文件未通过校验或已经导入,不能再次导入。"))
+    batch.status = ImportBatch.Status.IMPORTING
+    return batch
+
+
+def import_write(*, user: Any, batch: ImportBatch, progress: Progress | None = None) -> ImportBatch:
+    """Phase 2: check the file again and file its new households in one go (after
+    `import_confirm`).
+
+    Raise ValidationError when the batch is not ready, or when the check now finds problems
+    (someone filed one of these people meanwhile): nothing is written then, and the batch shows
+    the new errors.
+    """
+    if batch.status != ImportBatch.Status.IMPORTING:
+        raise ValidationError(_("该文件未通过校验或已经导入,不能再次导入。"))
+    content = decrypt_bytes(bytes(batch.content))
+    result = roster_check(
+        user=user,
+        source=content,
+        source_name=batch.source_name,
+        progress=progress,
+        validate=False,
+    )
+    if result.errors or not result.items:
+        _store_check(batch, result)
+        if result.errors:
+            raise ValidationError(
+                _("重新校验时发现 %(count)d 处错误(数据库在确认前有变化),没有导入任何数据。")
+                % {"count": len(result.errors)}
+            )
+        return batch
+    try:
+        created = filing.household_create_many(
+            actor=user, items=result.items, origin=Household.Origin.IMPORT
+        )
+    except ValidationError as exc:
+        # The service found what the check did not (a race with another filing): keep its
+        # messages against the source rows.
+        batch.errors = [[e.sheet, e.row, e.column, e.message] for e in _service_errors(exc, result)]
+        batch.error_count = len(batch.errors)
+        batch.status = ImportBatch.Status.INVALID
+        batch.content = b""
+        batch.save()
+        raise
+    batch.status = ImportBatch.Status.IMPORTED
+    batch.households_new = len(created)
+    batch.members_new = sum(len(item.members) for item in result.items)
+    batch.households_existing = len(result.skipped)
+    batch.people_existing = result.people_existing
+    batch.skipped = [list(item) for item in result.skipped]
+    batch.imported_at = timezone.now()
+    batch.content = b""
+    batch.save()
+    return batch
+
+
+def _service_errors(exc: ValidationError, result: CheckResult) -> list[CellError]:
+    """Put `household_create_many`'s errors ("<item>.<field>") on the cells of the file."""
+    assert result.table is not None
+    errors = Collector.for_table(result.table)
+    assert isinstance(errors, Collector)
+    by_item: dict[int, dict[str, str]] = defaultdict(dict)
+    for key, message in (exc.errors or {}).items():
+        item, _dot, field_name = key.partition(".")
+        if item.isdigit() and int(item) < len(result.groups):
+            by_item[int(item)][field_name] = message
+        else:
+            errors.add(result.table.header_row, "", message)
+    for index, field_errors in sorted(by_item.items()):
+        _report_field_errors(field_errors, result.groups[index], errors, result.table)
+    return errors.errors
+
+
+def import_cancel(*, user: Any, batch: ImportBatch) -> ImportBatch:
+    """Drop a checked file that the user does not want to import."""
+    if batch.status in (ImportBatch.Status.READY, ImportBatch.Status.CHECKING):
+        batch.status = ImportBatch.Status.CANCELLED
+        batch.content = b""
+        batch.save(update_fields=["status", "content"])
+    return batch
+
+
+def batch_errors(batch: ImportBatch) -> list[CellError]:
+    return [CellError(sheet, row, column, message) for sheet, row, column, message in batch.errors]
+
+
+__all__ = [
+    "CheckResult",
+    "batch_errors",
+    "batch_for_user",
+    "import_cancel",
+    "import_check",
+    "import_upload",
+    "import_write",
+    "roster_check",
+]

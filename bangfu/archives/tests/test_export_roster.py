@@ -1,0 +1,170 @@
+"""The roster export: the import's template, masked unless revealed with a reason, logged, and
+importing again as "already present" for every household."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from django_tasks_db.management.commands.db_worker import Worker
+
+from bangfu.archives import xlsx as roster
+from bangfu.archives.models import Household, ImportBatch, RosterExport
+from bangfu.archives.selectors.browse import HouseholdFilters
+from bangfu.archives.services import exporting
+from bangfu.archives.tests.factories import make_area, make_standards
+from bangfu.core.access import AccessLog
+from bangfu.core.errors import PermissionDenied, ValidationError
+from bangfu.core.masking import mask_id_number
+from bangfu.core.models import AuditEvent, Job
+from bangfu.core.xlsx import read_table
+
+from . import roster_files as rf
+from .test_import_roster import counts, run_import
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def imported(network, staff):
+    make_standards(make_area())
+    batch = run_import(staff, rf.workbook(rf.clean_rows()))
+    assert batch.status == ImportBatch.Status.IMPORTED
+    return batch
+
+
+def test_masked_export_reimports_as_already_present_for_every_household(imported, staff):
+    # when
+    export, content = exporting.roster_export(user=staff, filters=HouseholdFilters())
+
+    # then: masked, in the template, and logged
+    table = read_table(content, roster.columns())
+    assert len(table.rows) == 28
+    ids = [row.values["id_number"] for row in table.rows if row.values["id_number"]]
+    assert all("*" in str(value) for value in ids)
+    assert (export.households, export.people, export.masked) == (12, 28, True)
+    event = AuditEvent.objects.get(action="archives.roster.export")
+    assert event.summary == "花名册导出 12 户 28 人(打码)"
+    assert AccessLog.objects.count() == 0
+    before = counts()
+
+    # when: the export comes back
+    batch = run_import(staff, content, name="导出.xlsx")
+
+    # then
+    assert batch.errors == []
+    assert batch.status == ImportBatch.Status.NOTHING
+    assert (batch.households_existing, batch.people_existing) == (12, 28)
+    assert counts() == before
+
+
+def test_full_export_needs_reveal_and_a_reason_and_is_in_the_access_log(imported, staff, leader):
+    # when: no reason
+    with pytest.raises(ValidationError):
+        exporting.roster_export(user=staff, filters=HouseholdFilters(), masked=False, purpose="")
+
+    # when
+    export, content = exporting.roster_export(
+        user=staff, filters=HouseholdFilters(), masked=False, purpose="报送市总工会"
+    )
+
+    # then
+    zhang = Household.objects.get(name="张三")
+    table = read_table(content, roster.columns())
+    assert zhang.id_number in [row.values["id_number"] for row in table.rows]
+    log = AccessLog.objects.get()
+    assert (log.object_type, log.object_id, log.purpose) == (
+        "archives.rosterexport",
+        str(export.pk),
+        "报送市总工会",
+    )
+    assert log.object_repr == "花名册导出 12 户 28 人(完整)"
+    assert log.fields == "id_number,mobile,bank_card"
+    before = counts()
+
+    # and the full export re-imports as already present
+    batch = run_import(staff, content, name="完整导出.xlsx")
+    assert (batch.status, batch.households_existing, batch.errors) == (
+        ImportBatch.Status.NOTHING,
+        12,
+        [],
+    )
+    assert counts() == before
+
+
+def test_export_without_permission_is_refused(imported, liaison_a):
+    with pytest.raises(PermissionDenied):
+        exporting.roster_export(user=liaison_a, filters=HouseholdFilters())
+    assert RosterExport.objects.count() == 0
+
+
+def test_export_applies_the_list_filters_and_the_scope(imported, network, staff, client, leader):
+    # given
+    client.force_login(staff)
+
+    # when
+    response = client.get(reverse("archives:export_roster"), {"unit": network.station_b.pk})
+
+    # then
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content)
+    table = read_table(content, roster.columns())
+    assert [row.values["name"] for row in table.rows] == ["郑一", "王芳", "郑小一"]
+    assert table.rows[0].values["id_number"] == mask_id_number(rf.ids()["zheng"])
+
+
+def test_full_export_page_asks_for_a_reason(imported, client, staff):
+    client.force_login(staff)
+    url = reverse("archives:export_roster_full")
+
+    page = client.post(url, {"purpose": ""})
+    assert page.status_code == 200
+    assert "完整导出须填写导出事由。" in page.content.decode()
+
+    response = client.post(url, {"purpose": "核对银行卡"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert AccessLog.objects.get().purpose == "核对银行卡"
+
+
+def run_worker() -> None:
+    """Run every queued task in this process, then return (as `db_worker --batch`)."""
+    Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    ).run()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_large_export_runs_as_a_job_and_is_downloaded_by_its_owner(
+    imported, client, staff, leader, settings
+):
+    # given
+    settings.BANGFU_EXPORT_INLINE_HOUSEHOLDS = 5
+    client.force_login(staff)
+    page = client.get(reverse("archives:export_roster"))
+    assert "将导出 12 户档案" in page.content.decode()
+
+    # when
+    response = client.post(reverse("archives:export_roster"))
+    export = RosterExport.objects.get()
+    assert response.url == reverse("core:job_detail", kwargs={"job_id": export.job_id})
+    run_worker()
+
+    # then
+    export.refresh_from_db()
+    assert export.job is not None
+    assert export.job.status == Job.Status.SUCCEEDED
+    assert export.job.message == "已导出 12 户 28 人。"
+    download = reverse("archives:export_download", kwargs={"export_id": export.pk})
+    assert export.job.result["url"] == download
+    content = b"".join(client.get(download).streaming_content)
+    assert len(read_table(content, roster.columns()).rows) == 28
+    assert AuditEvent.objects.filter(action="archives.roster.export").count() == 1
+    client.force_login(leader)
+    assert client.get(download).status_code == 404  # only its owner downloads it

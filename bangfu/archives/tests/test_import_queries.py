@@ -1,0 +1,81 @@
+"""Query counts of the import: they do not grow with the rows."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from bangfu.accounts.policy import forget_grants
+from bangfu.archives.models import Household
+from bangfu.archives.services import importing
+from bangfu.archives.tests.factories import make_area, make_id_number, make_standards
+
+from . import roster_files as rf
+
+pytestmark = pytest.mark.django_db
+
+
+def roster(n: int, start: int) -> bytes:
+    rows = []
+    for i in range(n):
+        head_id = make_id_number(date(1970, 1, 1 + i % 28), seq=start + i)
+        rows.append(rf.head(i + 1, f"职工{i}", head_id))
+        rows.append(
+            rf.member(
+                i + 1, "配偶", f"配偶{i}", make_id_number(date(1972, 2, 2), sex="F", seq=start + i)
+            )
+        )
+    return rf.workbook(rows)
+
+
+def queries(user, content: bytes) -> tuple[int, int]:
+    """Return the queries of (phase 1 check, phase 2 confirm and write)."""
+    forget_grants(user)
+    batch, table = importing.import_upload(user=user, content=content, source_name="a.xlsx")
+    with CaptureQueriesContext(connection) as check:
+        importing.import_check(user=user, batch=batch, table=table)
+    forget_grants(user)
+    with CaptureQueriesContext(connection) as write:
+        importing.import_confirm(user=user, batch=batch)
+        importing.import_write(user=user, batch=batch)
+    return len(check.captured_queries), len(write.captured_queries)
+
+
+def test_import_query_counts_do_not_grow_with_the_households(network, staff):
+    # given
+    make_standards(make_area())
+
+    # when
+    check10, write10 = queries(staff, roster(10, start=100))
+    check100, write100 = queries(staff, roster(100, start=200))
+
+    # then
+    assert Household.objects.count() == 110
+    # Writing: constant; bulk inserts come in batches on SQLite (999 parameters a statement).
+    inserts = 0 if connection.vendor == "postgresql" else 12
+    assert write100 - write10 <= inserts, (write10, write100)
+    # Checking: constant apart from `validate_household`, which costs one registry query per
+    # new household (the filing service has no bulk validation yet).
+    assert check100 - check10 == 90, (check10, check100)
+
+
+def test_reimport_check_is_constant_whatever_the_number_of_households(network, staff):
+    # given: both files already imported
+    make_standards(make_area())
+    small, large = roster(10, start=100), roster(100, start=200)
+    queries(staff, small)
+    queries(staff, large)
+
+    # when
+    forget_grants(staff)
+    with CaptureQueriesContext(connection) as q10:
+        importing.roster_check(user=staff, source=small, source_name="a.xlsx")
+    forget_grants(staff)
+    with CaptureQueriesContext(connection) as q100:
+        importing.roster_check(user=staff, source=large, source_name="a.xlsx")
+
+    # then
+    assert len(q10.captured_queries) == len(q100.captured_queries)

@@ -1,0 +1,281 @@
+"""The Excel import of a real-world roster: exactly the right rows refused, nothing written;
+the clean roster imported once; a second import changing nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from bangfu.archives.models import Household, HouseholdMember, IdRegistration, ImportBatch
+from bangfu.archives.services import importing
+from bangfu.archives.tests.factories import make_area, make_household, make_standards
+from bangfu.core.masking import mask_id_number
+from bangfu.core.models import AuditEvent
+
+from . import roster_files as rf
+
+pytestmark = pytest.mark.django_db
+
+NUMBER_LOST = (
+    "身份证号被 Excel 存成了数字,末几位已丢失(显示为 4.30302E+17)。"
+    "请将该列设为“文本”格式后重新录入。"
+)
+
+
+@pytest.fixture
+def area(network):
+    area = make_area()
+    make_standards(area)
+    return area
+
+
+def check(user, content: bytes, name: str = "花名册.xlsx") -> importing.CheckResult:
+    return importing.roster_check(user=user, source=content, source_name=name)
+
+
+def run_import(user, content: bytes, name: str = "花名册.xlsx") -> ImportBatch:
+    """Upload, check and (when clean) confirm and write, as the pages do."""
+    batch, table = importing.import_upload(user=user, content=content, source_name=name)
+    importing.import_check(user=user, batch=batch, table=table)
+    if batch.status == ImportBatch.Status.READY:
+        importing.import_confirm(user=user, batch=batch)
+        importing.import_write(user=user, batch=batch)
+    batch.refresh_from_db()
+    return batch
+
+
+def counts() -> tuple[int, int, int, int]:
+    return (
+        Household.objects.count(),
+        HouseholdMember.objects.count(),
+        IdRegistration.objects.count(),
+        AuditEvent.objects.count(),
+    )
+
+
+def test_roster_with_real_world_mistakes_is_refused_cell_by_cell_and_writes_nothing(
+    network, staff, area
+):
+    # given: the clean roster with the mistakes people make
+    p = rf.ids()
+    elsewhere = make_household(network.other_township, filed_by=staff, id_number=p["feng"])
+    rows = rf.clean_rows()
+    rows[0]["银行卡号"] = rf.card(1)[:-1] + str((int(rf.card(1)[-1]) + 1) % 10)  # bad Luhn
+    rows[1]["身份证号码"] = float(int(p["li_mei"]))  # Excel turned the ID into a number
+    rows[5]["身份证号码"] = "4.30302E+17"  # pasted as text in scientific notation
+    wrong = p["zhao_wife"][:-1] + ("0" if p["zhao_wife"][-1] != "0" else "1")
+    rows[7]["身份证号码"] = wrong  # wrong check character
+    rows[15]["身份证号码"] = p["zhang"]  # the same person twice
+    rows.append(rf.member(99, "儿子", "无主", rf.ids()["jiang"]))  # a member without a head
+    before = counts()
+
+    # when
+    batch = run_import(staff, rf.workbook(rows))
+
+    # then
+    from bangfu.core.idnumber import check_character
+
+    assert batch.status == ImportBatch.Status.INVALID
+    assert [tuple(e[1:]) for e in batch.errors] == [
+        (rf.excel_row(0), "银行卡号", "银行卡号校验失败,请核对。"),
+        (rf.excel_row(1), "身份证号码", NUMBER_LOST),
+        (rf.excel_row(5), "身份证号码", NUMBER_LOST),
+        (rf.excel_row(7), "身份证号码", f"身份证号校验位错误,应为 {check_character(wrong[:17])}。"),
+        (
+            rf.excel_row(15),
+            "身份证号码",
+            f"身份证号 {mask_id_number(p['zhang'])} 与第 4 行重复,同一人只能出现一次。",
+        ),
+        (
+            rf.excel_row(21),
+            "身份证号码",
+            f"身份证号 {mask_id_number(p['feng'])} 已在档案 未编号"
+            "(张三,长城乡职工服务(帮扶)中心)中。",
+        ),
+        (rf.excel_row(len(rows) - 1), "户号", "户号“99”没有户主行(与户主关系为“户主”的行)。"),
+    ]
+    assert batch.error_count == 7
+    assert batch.content == b""  # a refused file is not kept
+    assert counts() == before
+    assert elsewhere.pk == Household.objects.get().pk
+
+
+def test_clean_roster_imports_every_household_once_and_again_changes_nothing(network, staff, area):
+    # given
+    content = rf.workbook(rf.clean_rows())
+
+    # when
+    first = run_import(staff, content)
+
+    # then
+    assert first.status == ImportBatch.Status.IMPORTED
+    assert (first.rows, first.households_new, first.members_new) == (28, 12, 16)
+    assert first.errors == []
+    assert Household.objects.count() == 12
+    assert HouseholdMember.objects.count() == 16
+    assert IdRegistration.objects.count() == 27  # everyone but the child without an ID
+    assert set(Household.objects.values_list("origin", flat=True)) == {"import"}
+    p = rf.ids()
+    wang = Household.objects.get(name="王五")
+    assert wang.id_number == "430302197001010018"  # 15 digits converted to 18
+    assert (wang.main_cause, wang.secondary_causes) == (3, [2, 6])
+    zhao = Household.objects.get(name="赵六")
+    assert zhao.id_number == p["zhao"]  # full-width digits and spaces cleaned
+    assert zhao.secondary_causes == [2, 6]
+    assert Household.objects.get(name="孙八").applied_on == date(2025, 12, 9)  # Excel serial
+    assert Household.objects.get(name="钱七").applied_on == date(2026, 2, 10)  # 2026年2月10日
+    assert Household.objects.get(name="钱七").members.count() == 2  # grouped by the head's ID
+    assert Household.objects.get(name="郑一").unit == network.station_b
+    assert Household.objects.get(name="卫五").unit == network.enterprise
+    zhang = Household.objects.get(name="张三")
+    assert zhang.bank_card == rf.card(1)
+    child = zhang.members.get(name="张小花")
+    assert (child.id_number, child.sex, child.birth_date) == ("", "F", date(2012, 5, 20))
+    assert zhang.head_monthly_income == Decimal("800.00")
+    after_first = counts()
+
+    # when: the same file again
+    second = run_import(staff, content)
+
+    # then
+    assert second.status == ImportBatch.Status.NOTHING
+    assert (second.households_new, second.members_new) == (0, 0)
+    assert (second.households_existing, second.people_existing) == (12, 28)
+    assert second.errors == []
+    assert second.skipped[0][:2] == [rf.excel_row(0), "张三"]
+    assert counts() == after_first
+
+
+def test_household_that_exists_but_differs_is_an_error_not_an_edit(network, staff, area):
+    # given
+    run_import(staff, rf.workbook(rf.clean_rows()))
+    rows = rf.clean_rows()
+    rows[0]["家庭住址"] = "响水乡新街 8 号"  # moved
+    rows[2]["姓名"] = "张小华"  # a member not in the archive
+    before = counts()
+
+    # when
+    batch = run_import(staff, rf.workbook(rows))
+
+    # then
+    zhang = Household.objects.get(name="张三")
+    archive = f"{zhang.archive_no} 张三 {mask_id_number(zhang.id_number)}"
+    assert [tuple(e[1:]) for e in batch.errors] == [
+        (
+            rf.excel_row(0),
+            "家庭住址",
+            f"与已有档案({archive})不一致。导入不会修改已有档案:请到档案页修改,或从表中删去这一户。",
+        ),
+        (
+            rf.excel_row(0),
+            "与户主关系",
+            f"已有档案({archive})中的家庭成员“张小花”不在表中。导入不会修改已有档案:请到档案页修改,或从表中删去这一户。",
+        ),
+        (
+            rf.excel_row(2),
+            "姓名",
+            f"已有档案({archive})中没有这位家庭成员。导入不会修改已有档案:请到档案页添加成员,或从表中删去这一户。",
+        ),
+    ]
+    assert counts() == before
+    assert Household.objects.get(name="张三").address == "响水乡响水社区 1 号"
+
+
+def test_grouping_errors_two_heads_and_member_without_head_id(network, staff, area):
+    # given
+    p = rf.ids()
+    rows = [
+        rf.head(1, "张三", p["zhang"]),
+        rf.head(1, "李梅", p["li_mei"], 性别="女"),
+        rf.member(None, "儿子", "王小五", p["wang_son"]),
+        rf.member(None, "儿子", "钱小七", p["qian_son"], 户主身份证号=p["qian"]),
+    ]
+
+    # when
+    result = check(staff, rf.workbook(rows))
+
+    # then
+    assert [(e.row, e.column, e.message) for e in result.errors] == [
+        (5, "与户主关系", "户号“1”已有户主(第 4 行),一户只能有一位户主。"),
+        (6, "户主身份证号", "成员行须填写户号或户主身份证号,以确定属于哪一户。"),
+        (7, "户主身份证号", f"表中没有身份证号为 {mask_id_number(p['qian'])} 的户主行。"),
+    ]
+
+
+def test_liaison_imports_only_into_its_own_station(network, liaison_a, area):
+    # given
+    p = rf.ids()
+    rows = [
+        rf.head(1, "张三", p["zhang"]),
+        rf.head(2, "王五", p["wang"], 所属帮扶站="金霞社区帮扶站"),
+    ]
+    before = counts()
+
+    # when
+    batch = run_import(liaison_a, rf.workbook(rows))
+
+    # then
+    assert [tuple(e[1:]) for e in batch.errors] == [
+        (
+            5,
+            "所属帮扶站",
+            "“金霞社区帮扶站”不是您可以导入的帮扶站(点)。可填:响水社区帮扶站、响水社区一组帮扶点。",
+        )
+    ]
+    assert counts() == before
+
+    # when: only its own station's household
+    batch = run_import(liaison_a, rf.workbook(rows[:1]))
+
+    # then
+    assert batch.status == ImportBatch.Status.IMPORTED
+    assert list(Household.objects.values_list("name", "unit")) == [("张三", network.station_a.pk)]
+
+
+def test_not_excel_and_too_large_are_refused(network, staff, area, settings):
+    from bangfu.core.errors import ValidationError
+
+    with pytest.raises(ValidationError) as not_excel:
+        importing.import_upload(
+            user=staff, content=b"%PDF-1.4 not a workbook", source_name="a.xlsx"
+        )
+    assert not_excel.value.message == "文件不是有效的 Excel 工作簿,请上传 .xlsx 或 .xls 文件。"
+
+    settings.BANGFU_IMPORT_MAX_MB = 0
+    with pytest.raises(ValidationError) as too_large:
+        importing.import_upload(user=staff, content=rf.workbook([]), source_name="a.xlsx")
+    assert too_large.value.message == "文件超过 0 MB,请分成几个文件导入。"
+    assert ImportBatch.objects.count() == 0
+
+
+def test_someone_filing_between_check_and_confirm_refuses_the_whole_import(network, staff, area):
+    # given: a checked roster
+    p = rf.ids()
+    batch, table = importing.import_upload(
+        user=staff, content=rf.workbook(rf.clean_rows()), source_name="花名册.xlsx"
+    )
+    importing.import_check(user=staff, batch=batch, table=table)
+    assert batch.status == ImportBatch.Status.READY
+    # and then another centre files one of its people
+    make_household(network.other_township, filed_by=staff, id_number=p["zhou"], name="周九")
+    before = counts()
+
+    # when
+    importing.import_confirm(user=staff, batch=batch)
+    with pytest.raises(importing.ValidationError):
+        importing.import_write(user=staff, batch=batch)
+
+    # then
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.INVALID
+    assert [tuple(e[1:]) for e in batch.errors] == [
+        (
+            rf.excel_row(14),
+            "身份证号码",
+            f"身份证号 {mask_id_number(p['zhou'])} 已在档案 未编号"
+            "(周九,长城乡职工服务(帮扶)中心)中。",
+        )
+    ]
+    assert counts() == before

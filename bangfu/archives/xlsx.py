@@ -1,0 +1,922 @@
+"""The roster template (花名册) of the archives Excel import and export: one row per person.
+
+A household is the head's row (与户主关系 "户主" or "本人") and its members' rows. Rows are
+grouped by 户号 when it is filled in, else by the head's ID: a member names its head in
+户主身份证号. The same template is read by the import and written by the export, so an
+exported roster imports again as "already present" for every household.
+
+Columns fall into four kinds (`ColumnSpec.scope`):
+
+* ``person`` — every row: 姓名, 身份证号, 性别, 出生日期, 健康状况, 残疾类别, 医保状况, 月收入,
+  工作单位或学校. On the head's row 月收入 is 本人月平均收入 and 工作单位 is the employer.
+* ``head`` — the head as a person (民族, 政治面貌, 工作状态, 手机, 婚姻状况…): read on the head's
+  row only. The national form keeps them for the head alone, so member rows may hold anything.
+* ``household`` — the household (帮扶站, 低保地区, 申请日期, address, income and spending,
+  causes, bank account…): read on the head's row; a member row may leave them blank or repeat
+  the head's value, and a different value is an error (so nothing typed is silently dropped).
+* ``member`` — members only (身份, 有劳动能力, 学历, 入学年份, 学制, 户主身份证号).
+
+Choice columns take the Chinese labels of the national form (`models/choices.py`) and the usual
+spellings of real rosters (男/女, 是/否, 下岗失业, 妻子, 新农合…); causes take codes or labels.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import partial
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from bangfu.core.masking import mask_bank_card, mask_id_number, mask_phone
+from bangfu.core.text import clean_text, to_halfwidth
+from bangfu.core.xlsx import (
+    CellValue,
+    CellValueError,
+    Column,
+    SheetSpec,
+    cell_bool,
+    cell_choice,
+    cell_date,
+    cell_decimal,
+    cell_id_text,
+    cell_int,
+    cell_text,
+    write_workbook,
+)
+
+from .models import choices as c
+from .rules import RULE_2012
+
+HEAD_RELATIONS = ("户主", "本人", "职工本人", "户主本人", "职工")
+HEAD = "head"  # the relation code of a head's row (members use `Relation` codes)
+OLD_CATEGORIES = frozenset({c.Category.DIBAO, c.Category.ABOVE_DIBAO, c.Category.NO_DIBAO})
+MAX_SECONDARY_CAUSES = 3
+
+
+def _labels(choices: Any) -> dict[str, Any]:
+    """Return {Chinese label: code} of a Django choices class."""
+    return {str(label): value for value, label in choices.choices}
+
+
+def _choice(choices: Any, aliases: Mapping[str, Any] | None = None) -> Callable[[Any], Any]:
+    return partial(cell_choice, choices=_labels(choices), aliases=aliases or {})
+
+
+_CAUSE_SPLIT = re.compile(r"[,,、;;/\s]+")
+
+
+def cell_cause(value: CellValue) -> int | None:
+    """Return one hardship cause from its code ("3") or its label ("下岗失业")."""
+    causes = cell_causes(value, limit=1)
+    return causes[0] if causes else None
+
+
+def cell_causes(value: CellValue, *, limit: int = MAX_SECONDARY_CAUSES) -> list[int]:
+    """Return hardship causes from "2,6", "2、6" or "有劳动能力未就业、重特大疾病".
+
+    Raise `CellValueError` for an unknown code or label, a cause given twice, or more than
+    `limit` causes.
+    """
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        parts = [cell_text(value)]
+    else:
+        parts = [part for part in _CAUSE_SPLIT.split(to_halfwidth(cell_text(value))) if part]
+    labels = _labels(c.HardshipCause)
+    causes: list[int] = []
+    for part in parts:
+        code: int | None = None
+        if part.isdigit():
+            code = int(part) if int(part) in c.HardshipCause.values else None
+        else:
+            code = labels.get(part) or _CAUSE_ALIASES.get(part)
+        if code is None:
+            raise CellValueError(
+                _("“%(value)s”不是致困原因,请填代码 1–10 或名称:%(labels)s。")
+                % {"value": part, "labels": "、".join(labels)}
+            )
+        if code in causes:
+            raise CellValueError(_("致困原因“%(value)s”重复了。") % {"value": part})
+        causes.append(code)
+    if len(causes) > limit:
+        raise CellValueError(
+            _("最多填 %(limit)d 项(现有 %(count)d 项)。") % {"limit": limit, "count": len(causes)}
+        )
+    return causes
+
+
+def cell_relation(value: CellValue) -> str | None:
+    """Return HEAD for the head's row, else the member's `Relation` code."""
+    text = "".join(cell_text(value).split())
+    if text in HEAD_RELATIONS:
+        return HEAD
+    try:
+        return cell_choice(value, _labels(c.Relation), _RELATION_ALIASES)
+    except CellValueError:
+        raise CellValueError(
+            _("“%(value)s”不是可选的关系,户主本人填“户主”,成员填:%(labels)s。")
+            % {"value": text, "labels": "、".join(_labels(c.Relation))}
+        ) from None
+
+
+def _text(max_length: int) -> Callable[[Any], str]:
+    return partial(cell_text, max_length=max_length)
+
+
+def cell_digits_text(value: CellValue) -> str | None:
+    """Return a phone or code kept as text; Excel numbers of up to 15 digits are exact."""
+    return cell_id_text(value, label=_("号码"))
+
+
+def cell_bank_card(value: CellValue) -> str | None:
+    return cell_id_text(value, label=_("银行卡号"))
+
+
+def cell_money(value: CellValue) -> Decimal | None:
+    return cell_decimal(value)
+
+
+_RELATION_ALIASES = {
+    "妻子": c.Relation.SPOUSE,
+    "妻": c.Relation.SPOUSE,
+    "丈夫": c.Relation.SPOUSE,
+    "夫": c.Relation.SPOUSE,
+    "爱人": c.Relation.SPOUSE,
+    "夫妻": c.Relation.SPOUSE,
+    "子": c.Relation.SON,
+    "长子": c.Relation.SON,
+    "次子": c.Relation.SON,
+    "儿": c.Relation.SON,
+    "女": c.Relation.DAUGHTER,
+    "长女": c.Relation.DAUGHTER,
+    "次女": c.Relation.DAUGHTER,
+    "父": c.Relation.FATHER,
+    "母": c.Relation.MOTHER,
+    "岳父": c.Relation.FATHER_IN_LAW,
+    "公公": c.Relation.FATHER_IN_LAW,
+    "岳母": c.Relation.MOTHER_IN_LAW,
+    "婆婆": c.Relation.MOTHER_IN_LAW,
+    "孙子": c.Relation.GRANDCHILD,
+    "孙女": c.Relation.GRANDCHILD,
+    "外孙": c.Relation.GRANDCHILD,
+    "外孙子": c.Relation.GRANDCHILD,
+    "外孙女": c.Relation.GRANDCHILD,
+    "孙子女": c.Relation.GRANDCHILD,
+    "兄": c.Relation.SIBLING,
+    "弟": c.Relation.SIBLING,
+    "姐": c.Relation.SIBLING,
+    "妹": c.Relation.SIBLING,
+    "哥哥": c.Relation.SIBLING,
+    "弟弟": c.Relation.SIBLING,
+    "姐姐": c.Relation.SIBLING,
+    "妹妹": c.Relation.SIBLING,
+}
+_SEX_ALIASES = {"男性": "M", "女性": "F", "M": "M", "F": "F"}
+_HEALTH_ALIASES = {
+    "良好": c.Health.HEALTHY,
+    "一般": c.Health.HEALTHY,
+    "慢性病": c.Health.CHRONIC,
+    "重特大疾病": c.Health.SERIOUS_ILLNESS,
+    "重病": c.Health.SERIOUS_ILLNESS,
+    "大病": c.Health.SERIOUS_ILLNESS,
+    "重大疾病": c.Health.SERIOUS_ILLNESS,
+}
+_DISABILITY_ALIASES = {
+    "否": c.Disability.NONE,
+    "没有": c.Disability.NONE,
+    "视力": c.Disability.VISUAL,
+    "听力": c.Disability.HEARING,
+    "言语": c.Disability.SPEECH,
+    "肢体": c.Disability.PHYSICAL,
+    "智力": c.Disability.INTELLECTUAL,
+    "精神": c.Disability.MENTAL,
+    "多重": c.Disability.MULTIPLE,
+}
+_INSURANCE_ALIASES = {
+    "职工医保": c.MedicalInsurance.EMPLOYEE,
+    "城镇职工医保": c.MedicalInsurance.EMPLOYEE,
+    "居民医保": c.MedicalInsurance.RESIDENT,
+    "城乡居民医保": c.MedicalInsurance.RESIDENT,
+    "新农合": c.MedicalInsurance.RESIDENT,
+    "城镇居民医保": c.MedicalInsurance.RESIDENT,
+    "无": c.MedicalInsurance.NONE,
+    "没有": c.MedicalInsurance.NONE,
+    "未参加": c.MedicalInsurance.NONE,
+}
+_WORK_STATUS_ALIASES = {
+    "下岗失业": c.WorkStatus.LAID_OFF,
+    "在职": c.WorkStatus.EMPLOYED,
+    "在岗职工": c.WorkStatus.EMPLOYED,
+    "下岗职工": c.WorkStatus.LAID_OFF,
+    "失业人员": c.WorkStatus.UNEMPLOYED,
+    "退休人员": c.WorkStatus.RETIRED,
+    "内部退养": c.WorkStatus.EARLY_RETIRED,
+    "进城务工人员": c.WorkStatus.MIGRANT,
+}
+_MODEL_WORKER_ALIASES = {
+    "否": c.ModelWorker.NONE,
+    "无": c.ModelWorker.NONE,
+    "不是": c.ModelWorker.NONE,
+}
+_POLITICAL_ALIASES = {
+    "党员": c.PoliticalStatus.PARTY_MEMBER,
+    "预备党员": c.PoliticalStatus.PROBATIONARY,
+    "团员": c.PoliticalStatus.LEAGUE_MEMBER,
+    "无党派": c.PoliticalStatus.NON_PARTISAN,
+}
+_EMPLOYER_ALIASES = {
+    "国企": c.EmployerNature.STATE_OWNED,
+    "集体": c.EmployerNature.COLLECTIVE,
+    "私企": c.EmployerNature.PRIVATE,
+    "民营企业": c.EmployerNature.PRIVATE,
+    "外企": c.EmployerNature.FOREIGN,
+    "机关": c.EmployerNature.PUBLIC_INSTITUTION,
+    "事业单位": c.EmployerNature.PUBLIC_INSTITUTION,
+    "个体": c.EmployerNature.INDIVIDUAL,
+}
+_ENTERPRISE_ALIASES = {
+    "停产": c.EnterpriseStatus.SUSPENDED,
+    "半停产": c.EnterpriseStatus.SUSPENDED,
+    "经营困难": c.EnterpriseStatus.DIFFICULT,
+}
+_HOUSING_ALIASES = {
+    "自有": c.Housing.OWNED,
+    "自购房": c.Housing.OWNED,
+    "公租房": c.Housing.PUBLIC_RENTAL,
+    "廉租房": c.Housing.PUBLIC_RENTAL,
+    "租房": c.Housing.PRIVATE_RENTAL,
+    "租住": c.Housing.PRIVATE_RENTAL,
+    "借住亲友": c.Housing.BORROWED,
+    "无房": c.Housing.NONE,
+}
+_MARITAL_ALIASES = {
+    "离婚": c.Marital.DIVORCED,
+    "再婚": c.Marital.MARRIED,
+    "初婚": c.Marital.MARRIED,
+}
+_HUKOU_ALIASES = {
+    "城市": c.Hukou.URBAN,
+    "非农": c.Hukou.URBAN,
+    "非农业": c.Hukou.URBAN,
+    "城镇户口": c.Hukou.URBAN,
+    "农业": c.Hukou.RURAL,
+    "农村户口": c.Hukou.RURAL,
+}
+_IDENTITY_ALIASES = {
+    "学生": c.MemberIdentity.STUDENT,
+    "在读": c.MemberIdentity.STUDENT,
+    "学龄前": c.MemberIdentity.PRESCHOOL,
+    "待业": c.MemberIdentity.NO_WORK,
+    "在岗": c.MemberIdentity.EMPLOYED,
+    "下岗失业": c.MemberIdentity.LAID_OFF,
+    "农民": c.MemberIdentity.FARMING,
+}
+_EDUCATION_ALIASES = {
+    "文盲": c.Education.NONE,
+    "高中": c.Education.SENIOR,
+    "中专": c.Education.SENIOR,
+    "职高": c.Education.SENIOR,
+    "技校": c.Education.SENIOR,
+    "专科": c.Education.COLLEGE,
+    "大学": c.Education.BACHELOR,
+    "大学本科": c.Education.BACHELOR,
+    "硕士": c.Education.POSTGRADUATE,
+    "博士": c.Education.POSTGRADUATE,
+}
+_INDUSTRY_CODES = {str(code): code for code in c.Industry.values}
+_CAUSE_ALIASES = {"下岗": 3, "失业": 3, "大病": 6, "疾病": 6, "上学": 9, "子女教育": 9}
+
+
+def _industry(value: CellValue) -> str | None:
+    text = to_halfwidth(cell_text(value)).strip().upper()
+    if text in _INDUSTRY_CODES:
+        return _INDUSTRY_CODES[text]
+    return cell_choice(value, _labels(c.Industry))
+
+
+def _ethnicity(value: CellValue) -> str | None:
+    text = "".join(cell_text(value).split())
+    if text in c.ETHNIC_GROUPS:
+        return text
+    if f"{text}族" in c.ETHNIC_GROUPS:  # "汉" for 汉族
+        return f"{text}族"
+    raise CellValueError(_("“%(value)s”不是民族名称(例如 汉族、土家族)。") % {"value": text})
+
+
+def _year(value: CellValue) -> int | None:
+    return cell_int(value, min_value=1950, max_value=2100)
+
+
+def _schooling(value: CellValue) -> int | None:
+    return cell_int(value, min_value=1, max_value=10)
+
+
+def _area_floor(value: CellValue) -> Decimal | None:
+    return cell_decimal(value)
+
+
+def _category(value: CellValue) -> str | None:
+    return cell_choice(value, _labels(c.Category))
+
+
+def _postcode(value: CellValue) -> str | None:
+    text = cell_id_text(value, label=_("邮编"))
+    if text and not re.fullmatch(r"\d{6}", text):
+        raise CellValueError(_("邮编应为 6 位数字。"))
+    return text
+
+
+def _date(value: CellValue) -> date | None:
+    return cell_date(value)
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """A template column: where it is read (`scope`), how a cell converts, how it is written."""
+
+    key: str
+    title: Any  # a lazy Chinese title
+    scope: str  # person | head | household | member
+    convert: Callable[[Any], Any]
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    as_text: bool = False  # written as text ("@") so long numbers stay intact
+    example: Any = None
+
+    def column(self) -> Column:
+        return Column(self.key, str(self.title), self.aliases, self.required)
+
+
+T = gettext_lazy
+PERSON, HEAD_ONLY, HOUSEHOLD, MEMBER = "person", "head", "household", "member"
+
+SPECS: tuple[ColumnSpec, ...] = (
+    ColumnSpec(
+        "household_no",
+        T("户号"),
+        "group",
+        _text(40),
+        ("家庭编号", "户编号", "家庭序号"),
+        as_text=True,
+        example="1",
+    ),
+    ColumnSpec(
+        "relation",
+        T("与户主关系"),
+        "group",
+        cell_relation,
+        ("关系", "与户主的关系", "家庭关系", "称谓"),
+        required=True,
+        example="户主",
+    ),
+    ColumnSpec(
+        "name",
+        T("姓名"),
+        PERSON,
+        _text(50),
+        ("成员姓名", "职工姓名"),
+        required=True,
+        example="张三",
+    ),
+    ColumnSpec(
+        "id_number",
+        T("身份证号"),
+        PERSON,
+        cell_id_text,
+        ("公民身份号", "身份证", "证件号"),
+        required=True,
+        as_text=True,
+        example="11010519491231002X",
+    ),
+    ColumnSpec("head_id", T("户主身份证号"), MEMBER, cell_id_text, ("户主身份证",), as_text=True),
+    ColumnSpec("sex", T("性别"), PERSON, _choice(c.Sex, _SEX_ALIASES), example="女"),
+    ColumnSpec("birth_date", T("出生日期"), PERSON, _date, ("出生年月日",), example="1949-12-31"),
+    ColumnSpec("ethnicity", T("民族"), HEAD_ONLY, _ethnicity, example="汉族"),
+    ColumnSpec(
+        "political_status",
+        T("政治面貌"),
+        HEAD_ONLY,
+        _choice(c.PoliticalStatus, _POLITICAL_ALIASES),
+        example="群众",
+    ),
+    ColumnSpec(
+        "health",
+        T("健康状况"),
+        PERSON,
+        _choice(c.Health, _HEALTH_ALIASES),
+        ("健康情况",),
+        example="健康",
+    ),
+    ColumnSpec(
+        "disability",
+        T("残疾类别"),
+        PERSON,
+        _choice(c.Disability, _DISABILITY_ALIASES),
+        ("残疾情况",),
+        example="无",
+    ),
+    ColumnSpec(
+        "medical_insurance",
+        T("医保状况"),
+        PERSON,
+        _choice(c.MedicalInsurance, _INSURANCE_ALIASES),
+        ("医疗保险", "医保"),
+        example="城镇职工基本医疗保险",
+    ),
+    ColumnSpec(
+        "income",
+        T("月收入"),
+        PERSON,
+        cell_money,
+        ("本人月平均收入", "月平均收入", "月收入(元)"),
+        example=Decimal("800.00"),
+    ),
+    ColumnSpec(
+        "work_unit",
+        T("工作单位或学校"),
+        PERSON,
+        _text(100),
+        ("工作单位", "单位或学校", "就读学校"),
+        example="湘潭电机厂",
+    ),
+    ColumnSpec(
+        "identity", T("身份"), MEMBER, _choice(c.MemberIdentity, _IDENTITY_ALIASES), ("成员身份",)
+    ),
+    ColumnSpec("able_to_work", T("有劳动能力"), MEMBER, cell_bool, ("是否有劳动能力", "劳动能力")),
+    ColumnSpec(
+        "education", T("学历"), MEMBER, _choice(c.Education, _EDUCATION_ALIASES), ("文化程度",)
+    ),
+    ColumnSpec("enrolled_year", T("入学年份"), MEMBER, _year, ("入学时间",)),
+    ColumnSpec("schooling_years", T("学制"), MEMBER, _schooling, ("学制年限",)),
+    ColumnSpec(
+        "work_status",
+        T("工作状态"),
+        HEAD_ONLY,
+        _choice(c.WorkStatus, _WORK_STATUS_ALIASES),
+        ("就业状况", "职工状态"),
+        example="下岗",
+    ),
+    ColumnSpec(
+        "model_worker",
+        T("劳模类型"),
+        HEAD_ONLY,
+        _choice(c.ModelWorker, _MODEL_WORKER_ALIASES),
+        ("是否劳模",),
+        example="非劳模",
+    ),
+    ColumnSpec(
+        "work_started_on",
+        T("参加工作时间"),
+        HEAD_ONLY,
+        _date,
+        ("工作时间",),
+        example=date(1968, 9, 1),
+    ),
+    ColumnSpec("industry", T("所属行业"), HEAD_ONLY, _industry, ("行业",), example="制造业"),
+    ColumnSpec(
+        "employer_nature",
+        T("单位性质"),
+        HEAD_ONLY,
+        _choice(c.EmployerNature, _EMPLOYER_ALIASES),
+        example="国有企业",
+    ),
+    ColumnSpec(
+        "enterprise_status",
+        T("企业状况"),
+        HEAD_ONLY,
+        _choice(c.EnterpriseStatus, _ENTERPRISE_ALIASES),
+        ("企业状态",),
+        example="困难",
+    ),
+    ColumnSpec(
+        "mobile",
+        T("手机"),
+        HEAD_ONLY,
+        cell_digits_text,
+        ("手机号", "联系电话", "电话"),
+        as_text=True,
+        example="13800005678",
+    ),
+    ColumnSpec(
+        "marital_status",
+        T("婚姻状况"),
+        HEAD_ONLY,
+        _choice(c.Marital, _MARITAL_ALIASES),
+        ("婚姻",),
+        example="已婚",
+    ),
+    ColumnSpec(
+        "hukou",
+        T("户口类型"),
+        HEAD_ONLY,
+        _choice(c.Hukou, _HUKOU_ALIASES),
+        ("户口性质", "户籍类型"),
+        example="城镇",
+    ),
+    ColumnSpec(
+        "hukou_area_code",
+        T("户口所在地行政区划"),
+        HEAD_ONLY,
+        cell_digits_text,
+        ("户口所在地",),
+        as_text=True,
+        example="430302",
+    ),
+    ColumnSpec(
+        "union_member", T("是否工会会员"), HEAD_ONLY, cell_bool, ("工会会员",), example="是"
+    ),
+    ColumnSpec(
+        "unit",
+        T("所属帮扶站"),
+        HOUSEHOLD,
+        _text(100),
+        ("所属帮扶站点", "帮扶站", "所属单位"),
+        example="响水社区帮扶站",
+    ),
+    ColumnSpec("area", T("低保标准地区"), HOUSEHOLD, _text(60), ("低保地区",), example="雨湖区"),
+    ColumnSpec(
+        "applied_on", T("申请日期"), HOUSEHOLD, _date, ("申请时间",), example=date(2026, 3, 1)
+    ),
+    ColumnSpec("category", T("困难类别"), HOUSEHOLD, _category, ("困难类型",)),
+    ColumnSpec(
+        "address",
+        T("家庭住址"),
+        HOUSEHOLD,
+        _text(200),
+        ("住址", "现住址", "家庭地址"),
+        example="响水乡响水社区 1 号",
+    ),
+    ColumnSpec(
+        "postcode", T("邮编"), HOUSEHOLD, _postcode, ("邮政编码",), as_text=True, example="411100"
+    ),
+    ColumnSpec(
+        "housing",
+        T("住房类型"),
+        HOUSEHOLD,
+        _choice(c.Housing, _HOUSING_ALIASES),
+        ("住房情况",),
+        example="自有住房",
+    ),
+    ColumnSpec(
+        "floor_area", T("建筑面积"), HOUSEHOLD, _area_floor, ("住房面积",), example=Decimal("45.00")
+    ),
+    ColumnSpec("single_parent", T("是否单亲"), HOUSEHOLD, cell_bool, ("单亲家庭",), example="否"),
+    ColumnSpec(
+        "zero_employment", T("是否零就业家庭"), HOUSEHOLD, cell_bool, ("零就业家庭",), example="否"
+    ),
+    ColumnSpec(
+        "wage_income",
+        T("工资性收入"),
+        HOUSEHOLD,
+        cell_money,
+        ("工资性年收入",),
+        example=Decimal("9600.00"),
+    ),
+    ColumnSpec("business_income", T("经营净收入"), HOUSEHOLD, cell_money, ("经营性收入",)),
+    ColumnSpec("property_income", T("财产净收入"), HOUSEHOLD, cell_money, ("财产性收入",)),
+    ColumnSpec("transfer_income", T("转移净收入"), HOUSEHOLD, cell_money, ("转移性收入",)),
+    ColumnSpec("other_income", T("其他收入"), HOUSEHOLD, cell_money),
+    ColumnSpec(
+        "medical_spending", T("医疗支出"), HOUSEHOLD, cell_money, example=Decimal("3000.00")
+    ),
+    ColumnSpec("disability_spending", T("残疾康复支出"), HOUSEHOLD, cell_money),
+    ColumnSpec("education_spending", T("非义务教育支出"), HOUSEHOLD, cell_money, ("教育支出",)),
+    ColumnSpec("housing_spending", T("住房支出"), HOUSEHOLD, cell_money),
+    ColumnSpec("other_spending", T("其他刚性支出"), HOUSEHOLD, cell_money),
+    ColumnSpec("sudden_hardship", T("因突发事件致困"), HOUSEHOLD, cell_bool, example="否"),
+    ColumnSpec(
+        "receives_dibao", T("是否享受低保"), HOUSEHOLD, cell_bool, ("享受低保",), example="否"
+    ),
+    ColumnSpec(
+        "controlling_shareholder", T("家庭成员为企业控股股东"), HOUSEHOLD, cell_bool, ("控股股东",)
+    ),
+    ColumnSpec("multiple_homes", T("拥有两套及以上住房"), HOUSEHOLD, cell_bool, ("多套住房",)),
+    ColumnSpec("owns_vehicle", T("拥有机动车辆"), HOUSEHOLD, cell_bool, ("机动车辆",)),
+    ColumnSpec(
+        "refuses_cooperation", T("拒不配合调查或隐瞒收入"), HOUSEHOLD, cell_bool, ("拒不配合调查",)
+    ),
+    ColumnSpec(
+        "main_cause",
+        T("主要致困原因"),
+        HOUSEHOLD,
+        cell_cause,
+        ("致困原因", "主要困难原因"),
+        example="下岗失业",
+    ),
+    ColumnSpec(
+        "secondary_causes",
+        T("次要致困原因"),
+        HOUSEHOLD,
+        cell_causes,
+        ("其他致困原因",),
+        example="6",
+    ),
+    ColumnSpec(
+        "bank_name", T("开户银行"), HOUSEHOLD, _text(50), ("开户行",), example="中国农业银行"
+    ),
+    ColumnSpec(
+        "bank_branch",
+        T("支行"),
+        HOUSEHOLD,
+        _text(100),
+        ("开户支行", "开户网点"),
+        example="雨湖支行",
+    ),
+    ColumnSpec(
+        "bank_card",
+        T("银行卡号"),
+        HOUSEHOLD,
+        cell_bank_card,
+        ("银行账号", "卡号", "账号"),
+        as_text=True,
+        example="6222020200112233445",
+    ),
+    ColumnSpec(
+        "bank_account_holder",
+        T("持卡人"),
+        HOUSEHOLD,
+        _text(50),
+        ("账户名", "开户人姓名", "户名"),
+        example="张三",
+    ),
+    ColumnSpec(
+        "consent_sensitive_on", T("敏感信息处理同意日期"), HOUSEHOLD, _date, ("知情同意日期",)
+    ),
+    ColumnSpec("consent_publication_on", T("同意公示日期"), HOUSEHOLD, _date),
+    ColumnSpec("notes", T("备注"), HOUSEHOLD, _text(1000)),
+)
+
+SPEC_BY_KEY = {spec.key: spec for spec in SPECS}
+COLUMNS: list[Column] = [spec.column() for spec in SPECS]
+
+
+def columns() -> list[Column]:
+    """Return the template's columns with titles in the active language."""
+    return [spec.column() for spec in SPECS]
+
+
+def headers() -> list[str]:
+    return [str(spec.title) for spec in SPECS]
+
+
+def text_headers() -> set[str]:
+    return {str(spec.title) for spec in SPECS if spec.as_text}
+
+
+# Where an error of the filing service on an input field is shown: (scope, input field) → column
+# key. Fields not listed here have the column key of the same name.
+HEAD_FIELD_COLUMNS = {
+    "head_monthly_income": "income",
+    "employer": "work_unit",
+    "rule_version": "category",
+    "members": "relation",
+}
+MEMBER_FIELD_COLUMNS = {"monthly_income": "income", "employer_or_school": "work_unit"}
+
+
+def head_field_column(field_name: str) -> str | None:
+    key = HEAD_FIELD_COLUMNS.get(field_name, field_name)
+    return key if key in SPEC_BY_KEY else None
+
+
+def member_field_column(field_name: str) -> str | None:
+    key = MEMBER_FIELD_COLUMNS.get(field_name, field_name)
+    return key if key in SPEC_BY_KEY else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing: the empty template and the export
+
+
+_EXAMPLE_MEMBER: dict[str, Any] = {
+    "household_no": "1",
+    "relation": "女儿",
+    "name": "张小花",
+    "id_number": "",
+    "sex": "女",
+    "birth_date": date(2012, 5, 20),
+    "health": "健康",
+    "identity": "在校学生",
+    "able_to_work": "否",
+    "education": "初中",
+    "enrolled_year": 2024,
+    "schooling_years": 3,
+    "work_unit": "响水中学",
+}
+
+
+def template_workbook() -> bytes:
+    """Return the empty roster template: a title line, the header, an example head and member."""
+    head_example = [spec.example for spec in SPECS]
+    member_example = [_EXAMPLE_MEMBER.get(spec.key) for spec in SPECS]
+    notes = [
+        [_("填表说明")],
+        [_("1. 每人一行。户主行的“与户主关系”填“户主”(或“本人”);成员行填配偶、儿子、女儿等。")],
+        [_("2. 同一户的各行填相同的“户号”;不填户号时,成员行须在“户主身份证号”填户主的身份证号。")],
+        [
+            _(
+                "3. 家庭信息(帮扶站、住址、收入支出、致困原因、银行卡等)填在户主行;"
+                "成员行留空或与户主行相同。"
+            )
+        ],
+        [
+            _(
+                "4. 身份证号、银行卡号、手机请以文本格式填写(本模板的这些列已设为文本),"
+                "否则 Excel 会丢失末几位。"
+            )
+        ],
+        [
+            _(
+                "5. 日期可写 2012-04-10、2012.4.10 或 2012年4月10日。"
+                "选项列填中文名称,例如 男/女、是/否。"
+            )
+        ],
+        [
+            _(
+                "6. 次要致困原因最多 3 项,用逗号或顿号分开,可填代码或名称,"
+                "例如“2,6”或“有劳动能力未就业、重特大疾病”。"
+            )
+        ],
+        [_("7. 导入时先校验整个文件:有任何错误都不会导入,请按错误清单改正后重新上传整个文件。")],
+        [_("8. 请删除示例行后再导入;已有档案的户会显示“已存在,跳过”,不会重复建档。")],
+    ]
+    return write_workbook(
+        [
+            SheetSpec(
+                title=_("花名册"),
+                headers=headers(),
+                rows=[head_example, member_example],
+                text_columns=text_headers(),
+                title_line=_("困难职工家庭花名册(导入模板)"),
+            ),
+            SheetSpec(title=_("填表说明"), headers=[_("说明")], rows=notes[1:]),
+        ]
+    )
+
+
+def _label(choices: Any, value: Any) -> str:
+    if value in (None, ""):
+        return ""
+    for code, label in choices.choices:
+        if code == value:
+            return str(label)
+    return str(value)
+
+
+def _yes_no(value: bool) -> str:
+    return _("是") if value else _("否")
+
+
+def _causes_text(causes: Iterable[int]) -> str:
+    return "、".join(_label(c.HardshipCause, int(code)) for code in causes or [])
+
+
+def household_rows(
+    household: Any, members: Sequence[Any], *, masked: bool = True, household_no: str = ""
+) -> list[list[Any]]:
+    """Return the roster rows of one archive (the head's row, then each member's), in template
+    column order. With `masked`, IDs, phone and bank card keep only their ends."""
+    id_text = mask_id_number if masked else (lambda v: v or "")
+    head = household
+    number = household_no or head.archive_no or f"D{head.pk}"
+    head_values: dict[str, Any] = {
+        "household_no": number,
+        "relation": _("户主"),
+        "name": head.name,
+        "id_number": id_text(head.id_number),
+        "sex": _label(c.Sex, head.sex),
+        "birth_date": head.birth_date,
+        "ethnicity": head.ethnicity,
+        "political_status": _label(c.PoliticalStatus, head.political_status),
+        "health": _label(c.Health, head.health),
+        "disability": _label(c.Disability, head.disability),
+        "medical_insurance": _label(c.MedicalInsurance, head.medical_insurance),
+        "income": head.head_monthly_income,
+        "work_unit": head.employer,
+        "work_status": _label(c.WorkStatus, head.work_status),
+        "model_worker": _label(c.ModelWorker, head.model_worker),
+        "work_started_on": head.work_started_on,
+        "industry": _label(c.Industry, head.industry),
+        "employer_nature": _label(c.EmployerNature, head.employer_nature),
+        "enterprise_status": _label(c.EnterpriseStatus, head.enterprise_status),
+        "mobile": mask_phone(head.mobile) if masked else head.mobile,
+        "marital_status": _label(c.Marital, head.marital_status),
+        "hukou": _label(c.Hukou, head.hukou),
+        "hukou_area_code": head.hukou_area_code,
+        "union_member": _yes_no(head.union_member),
+        "unit": head.unit.name,
+        "area": head.area.code,
+        "applied_on": head.applied_on,
+        "category": _label(c.Category, head.category),
+        "address": head.address,
+        "postcode": head.postcode,
+        "housing": _label(c.Housing, head.housing),
+        "floor_area": head.floor_area,
+        "single_parent": _yes_no(head.single_parent),
+        "zero_employment": _yes_no(head.zero_employment),
+        "main_cause": _label(c.HardshipCause, head.main_cause),
+        "secondary_causes": _causes_text(head.secondary_causes),
+        "bank_name": head.bank_name,
+        "bank_branch": head.bank_branch,
+        "bank_card": mask_bank_card(head.bank_card) if masked else head.bank_card,
+        "bank_account_holder": head.bank_account_holder
+        if hasattr(head, "bank_account_holder")
+        else "",
+        "consent_sensitive_on": head.consent_sensitive_on,
+        "consent_publication_on": head.consent_publication_on,
+        "notes": head.notes,
+    }
+    if not head_values["bank_account_holder"] and head.bank_card:
+        head_values["bank_account_holder"] = head.name  # 实名制: the card is the head's own
+    for key in (
+        "wage_income",
+        "business_income",
+        "property_income",
+        "transfer_income",
+        "other_income",
+        "medical_spending",
+        "disability_spending",
+        "education_spending",
+        "housing_spending",
+        "other_spending",
+    ):
+        head_values[key] = getattr(head, key)
+    for key in (
+        "sudden_hardship",
+        "receives_dibao",
+        "controlling_shareholder",
+        "multiple_homes",
+        "owns_vehicle",
+        "refuses_cooperation",
+    ):
+        head_values[key] = _yes_no(getattr(head, key))
+    rows = [[head_values.get(spec.key) for spec in SPECS]]
+    for member in members:
+        values = {
+            "household_no": number,
+            "relation": _label(c.Relation, member.relation),
+            "name": member.name,
+            "id_number": id_text(member.id_number),
+            "sex": _label(c.Sex, member.sex),
+            "birth_date": member.birth_date,
+            "health": _label(c.Health, member.health),
+            "disability": _label(c.Disability, member.disability),
+            "medical_insurance": _label(c.MedicalInsurance, member.medical_insurance),
+            "income": member.monthly_income,
+            "work_unit": member.employer_or_school,
+            "identity": _label(c.MemberIdentity, member.identity),
+            "able_to_work": _yes_no(member.able_to_work),
+            "education": _label(c.Education, member.education),
+            "enrolled_year": member.enrolled_year,
+            "schooling_years": member.schooling_years,
+        }
+        rows.append([values.get(spec.key) for spec in SPECS])
+    return rows
+
+
+def roster_sheet(rows: Iterable[Sequence[Any]], *, title_line: str) -> SheetSpec:
+    """Return the roster sheet of an export (same header as the import template)."""
+    return SheetSpec(
+        title=_("花名册"),
+        headers=headers(),
+        rows=rows,
+        text_columns=text_headers(),
+        title_line=title_line,
+    )
+
+
+def is_masked(text: str | None) -> bool:
+    """Return whether an ID or card number from a file was masked by an export (has "*")."""
+    return bool(text) and "*" in str(text)
+
+
+def normalise_name(value: Any) -> str:
+    return "".join(clean_text(value).split())
+
+
+__all__ = [
+    "COLUMNS",
+    "HEAD",
+    "HEAD_ONLY",
+    "HOUSEHOLD",
+    "MEMBER",
+    "OLD_CATEGORIES",
+    "PERSON",
+    "RULE_2012",
+    "SPECS",
+    "SPEC_BY_KEY",
+    "ColumnSpec",
+    "cell_causes",
+    "cell_relation",
+    "columns",
+    "head_field_column",
+    "household_rows",
+    "member_field_column",
+    "roster_sheet",
+    "template_workbook",
+]

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -70,7 +71,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
     adding_row = request.method == "POST" and "add_member" in request.POST
     if adding_row:
         data = _with_extra_row(request.POST)
-    form = HouseholdForm(data, units=units)
+    form = HouseholdForm(data, units=units, initial={"applied_on": timezone.localdate()})
     formset = MemberFormSet(data, prefix="members")
     if request.method == "POST" and not adding_row:
         form_ok, formset_ok = form.is_valid(), formset.is_valid()

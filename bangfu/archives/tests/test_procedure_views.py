@@ -122,9 +122,7 @@ def test_decide_page_refuses_the_maker_with_reason(client, network):
 def test_conflict_shows_message(client, network, staff):
     household = filing.household_create(actor=staff, data=household_input(network.station_a))
     client.force_login(staff)
-    response = client.post(
-        reverse("archives:procedure_submit", args=[household.pk]), {"note": ""}
-    )
+    response = client.post(reverse("archives:procedure_submit", args=[household.pk]), {"note": ""})
     assert response.status_code == 409
     assert "当前状态为“待入户调查”,不能执行此操作。" in response.content.decode()
 

@@ -93,7 +93,8 @@ def test_phone_sized_screen_has_a_working_menu(page: Any, demo: None) -> None:
     page.wait_for_url("**/worklist/")
 
     page.locator(".navbar-toggler").click()
-    page.locator("#bf-nav").get_by_role("link", name="帮扶网络", exact=True).click()
+    page.get_by_test_id("nav-network").get_by_role("button", name="帮扶网络").click()
+    page.get_by_test_id("nav-network").get_by_role("link", name="组织单位").click()
 
     page.wait_for_url("**/network/units/")
     width = page.evaluate("document.documentElement.scrollWidth")

@@ -64,3 +64,14 @@ def household_reveal(
             if id_number
         }
     return revealed
+
+
+# Masked views are logged too: DOMAIN says every view and export of an archive is logged.
+MASKED_VIEW = "masked"
+
+
+def household_view_log(*, user: Any, household: Household, purpose: str) -> None:
+    """Record that `user` opened the archive with its personal data masked (`purpose` says how:
+    the detail page, the printed form). Full values go through `household_reveal` instead."""
+    with transaction.atomic():
+        access_log_record(user=user, obj=household, fields=[MASKED_VIEW], purpose=purpose)

@@ -114,6 +114,9 @@ def _render_panels(request: HttpRequest, household: Household) -> list[dict[str,
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One archive: the head's fields grouped like the 档案表 (masked), members, the panels."""
     household = _found(lambda: browse.household_detail(user=request.user, household_id=pk))
+    reveal_service.household_view_log(
+        user=request.user, household=household, purpose=_("查看档案详情(脱敏)")
+    )
     members = browse.household_members(household=household)
     determination = browse.latest_determination(household=household)
     return render(
@@ -212,6 +215,9 @@ def _pdf_response(content: bytes, *, household: Household, suffix: str = "") -> 
 def household_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The 档案表 as an A4 PDF to sign, with IDs, phone and bank card masked."""
     household = _found(lambda: browse.household_detail(user=request.user, household_id=pk))
+    reveal_service.household_view_log(
+        user=request.user, household=household, purpose=_("打印档案表(脱敏)")
+    )
     content = pdf.household_pdf(
         household=household,
         members=browse.household_members(household=household),

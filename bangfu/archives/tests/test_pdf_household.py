@@ -107,7 +107,7 @@ def test_the_full_version_needs_a_reason_and_is_logged(client, household, staff)
 
     refused = client.post(url, {"purpose": ""})
     assert refused.status_code == 400
-    assert list(AccessLog.objects.values_list("fields", flat=True)) == ["masked"]
+    assert AccessLog.objects.count() == 0
 
     response = client.post(url, {"purpose": "本人签字存档"})
     assert response.status_code == 200
@@ -128,4 +128,4 @@ def test_the_full_version_is_refused_without_the_permission(client, household, l
     )
 
     assert response.status_code == 403
-    assert list(AccessLog.objects.values_list("fields", flat=True)) == ["masked"]
+    assert AccessLog.objects.count() == 0

@@ -163,6 +163,17 @@ def seed(log: Callable[[str], None] = print) -> list[DemoLogin]:
     return logins
 
 
+def seed_all(log: Callable[[str], None] = print) -> list[DemoLogin]:
+    """Seed the network and users, then the archives (each part only once)."""
+    from .archives import seed_archives
+
+    logins = seed(log=log)
+    users = {u.username: u for u in User.objects.filter(username__in=[x.username for x in logins])}
+    with transaction.atomic():
+        seed_archives(users=users, log=log)
+    return logins
+
+
 def demo_logins() -> list[DemoLogin]:
     return [
         DemoLogin("admin", "系统管理员", Role.SYSTEM_ADMIN, CENTRE_NAME),

@@ -41,3 +41,24 @@ def test_every_unit_path_matches_its_parent():
     for unit in OrgUnit.objects.select_related("parent"):
         expected = f"{unit.parent.path if unit.parent else '/'}{unit.pk}/"
         assert unit.path == expected
+
+
+def test_seed_demo_files_archives_across_stations_categories_and_states():
+    from bangfu.archives.models import Household
+    from bangfu.notices.models import Notice
+
+    call_command("seed_demo")
+
+    households = Household.objects.all()
+    assert households.count() == 19
+    assert {h.category for h in households} >= {"deep", "relative", "accident"}
+    assert {h.status for h in households} == {
+        "active",
+        "applied",
+        "publicizing",
+        "closed",
+    }
+    assert households.values("unit").distinct().count() == 5
+    assert Notice.objects.filter(status="published").count() == 1
+    assert all(h.determinations.exists() for h in households)
+    assert verify_chain()[1] is None

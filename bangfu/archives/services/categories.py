@@ -3,11 +3,14 @@
 `household_determine` is what filing, reviews and re-evaluations call. It returns None (and
 changes nothing) when the area has no 低保 standard in force, or when an idle member must be
 counted at the minimum wage and there is none; `category_blocker` gives the message to show.
+`household_determine_many` does the same for many archives (the Excel import) with a number of
+queries that does not grow with them, and lists those it could not determine.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -18,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.accounts import policy
-from bangfu.core.audit import audit_record
+from bangfu.core.audit import AuditEntry, audit_record, audit_record_many
 from bangfu.core.errors import Conflict, DomainError, NotFound
 
 from .. import rules
@@ -34,12 +37,15 @@ from ..models import (
 from ..permissions import ArchivesPermission
 from ..selectors.standards import (
     access_reevaluation_item,
+    figures_in_force,
     minimum_wage_on,
     no_minimum_wage_message,
     no_standard_message,
     reevaluation_date,
     standard_on,
 )
+
+logger = logging.getLogger(__name__)
 
 # Whoever may write to an archive may have its category determined.
 DETERMINE_PERMISSIONS = (
@@ -130,10 +136,24 @@ def household_evaluate(
     facts = household_facts(household, members)
     if standard is None:
         standard = standard_on(household.area_id, on)
+    if standard is not None and minimum_wage is None:
+        minimum_wage = minimum_wage_on(household.area_id, on)
+    return _evaluate(household, version, facts, on=on, standard=standard, minimum_wage=minimum_wage)
+
+
+def _evaluate(
+    household: Household,
+    version: str,
+    facts: rules.HouseholdFacts,
+    *,
+    on: date,
+    standard: DibaoStandard | None,
+    minimum_wage: MinimumWage | None,
+) -> Evaluation:
+    """Evaluate with the figures already fetched (None: none in force), without a query.
+    Raise CannotDetermine as `household_evaluate` does."""
     if standard is None:
         raise CannotDetermine(no_standard_message(household.area, on))
-    if minimum_wage is None:
-        minimum_wage = minimum_wage_on(household.area_id, on)
     if minimum_wage is None and rules.needs_minimum_wage(version, facts, on):
         raise CannotDetermine(no_minimum_wage_message(household.area, on))
     result = rules.evaluate(
@@ -253,6 +273,149 @@ def household_determine(
         )
     household.category = locked.category
     return determination
+
+
+class Determinations(list[Determination]):
+    """What `household_determine_many` returns: the determinations, in the order of the
+    households given, and in `skipped` each household left undetermined with the reason."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.skipped: list[tuple[Household, str]] = []
+
+
+_UPDATE_CHUNK = 10_000  # archives per UPDATE (SQLite takes at most 32,766 parameters)
+
+
+def household_determine_many(
+    *, actor: Any, households: Iterable[Household], on: date | None = None
+) -> Determinations:
+    """Determine the category of many archives on `on` (default today) and store them.
+
+    The same outcome as `household_determine` for each archive in turn — the same
+    determination, category, audit event, and the latest determination returned unchanged
+    when it already says the same — with a number of queries that does not grow with the
+    archives: lock and read them with their members and latest determination, read the
+    standards and minimum wages of their areas once, insert the determinations in bulk,
+    update the categories with one UPDATE per category, and append the audit events with
+    `audit_record_many`. Run it inside the caller's transaction (the import's) or its own.
+
+    Archives that cannot be determined (no standard, or no minimum wage an idle member needs,
+    in force on `on`) are left as they are and listed in the result's `skipped` with the
+    reason; the result holds the determinations of the others, in the order given. Raise
+    NotFound, before writing anything, when one of the archives lies outside the actor's
+    scope.
+    """
+    on = on or timezone.localdate()
+    given = list(households)
+    if not given:
+        return Determinations()
+    result = Determinations()
+    with transaction.atomic():
+        members = Prefetch("members", queryset=HouseholdMember.objects.order_by("sort_order", "id"))
+        latest = Prefetch(
+            "determinations",
+            queryset=Determination.objects.order_by("-created_at", "-id")[:1],
+            to_attr="latest_determinations",
+        )
+        locked: Mapping[Any, Household] = (
+            Household.objects.select_for_update(of=("self",))
+            .select_related("area", "unit")
+            .filter(pk__in=[h.pk for h in given])
+            .prefetch_related(members, latest)
+            .in_bulk()
+        )
+        for archive in locked.values():
+            _require_can_determine(actor, archive)
+        areas = list({h.area_id: h.area for h in locked.values()}.values())
+        figures = figures_in_force(areas, on)
+
+        stored: list[tuple[Household, Determination, str]] = []  # household, new, old category
+        outcome: dict[int, Determination | None] = {}  # None: stored now; absent: skipped
+        for household in (locked[pk] for pk in dict.fromkeys(h.pk for h in given)):
+            standard, wage = figures[household.area_id]
+            try:
+                version = _rule_version(household)
+                facts = household_facts(household, household.members.all())
+                evaluation = _evaluate(
+                    household, version, facts, on=on, standard=standard, minimum_wage=wage
+                )
+            except CannotDetermine as exc:
+                result.skipped.append((household, exc.message))
+                continue
+            previous = next(iter(household.latest_determinations), None)  # type: ignore[attr-defined]
+            if _same_as(previous, evaluation) and household.category == evaluation.result.category:
+                outcome[household.pk] = previous
+                continue
+            determination = _new_determination(actor, household, evaluation)
+            stored.append((household, determination, household.category))
+            outcome[household.pk] = None
+            household.category = evaluation.result.category
+        Determination.objects.bulk_create([d for _h, d, _old in stored])
+        for household, determination, _old in stored:
+            outcome[household.pk] = determination
+        result.extend(d for h in given if (d := outcome.get(h.pk)) is not None)
+        _update_categories([(h, old) for h, _d, old in stored])
+        audit_record_many(
+            actor=actor,
+            entries=[
+                AuditEntry(
+                    action="archives.household.determine",
+                    obj=household,
+                    summary=_("认定困难类别:%(category)s")
+                    % {"category": rules.CATEGORY_LABELS[determination.category]},
+                    changes={
+                        "determination": [None, determination.pk],
+                        **(
+                            {"category": [old, determination.category]}
+                            if old != determination.category
+                            else {}
+                        ),
+                    },
+                )
+                for household, determination, old in stored
+            ],
+        )
+    for household in given:
+        household.category = locked[household.pk].category
+    if result.skipped:
+        logger.info(
+            "Category not determined for %d archive(s): %s",
+            len(result.skipped),
+            ", ".join(h.archive_no or str(h.pk) for h, _reason in result.skipped[:20]),
+        )
+    return result
+
+
+def _new_determination(actor: Any, household: Household, evaluation: Evaluation) -> Determination:
+    result = evaluation.result
+    return Determination(
+        household=household,
+        rule_version=result.inputs["rule_version"],
+        dibao_standard=evaluation.standard,
+        minimum_wage=evaluation.minimum_wage,
+        inputs=result.inputs,
+        net_income_per_capita=result.net_income_per_capita,
+        category=result.category,
+        reason=result.reason,
+        determined_on=evaluation.on,
+        determined_by=actor if getattr(actor, "pk", None) else None,
+    )
+
+
+def _update_categories(changed: list[tuple[Household, str]]) -> None:
+    """Store the new categories: one UPDATE per category (at most seven), not one per row."""
+    now = timezone.now()
+    by_category: dict[str, list[int]] = {}
+    for household, old in changed:
+        if household.category != old:
+            household.updated_at = now
+            by_category.setdefault(household.category, []).append(household.pk)
+    for category, ids in by_category.items():
+        for start in range(0, len(ids), _UPDATE_CHUNK):
+            Household.objects.filter(pk__in=ids[start : start + _UPDATE_CHUNK]).update(
+                category=category, updated_at=now
+            )
 
 
 # --- re-evaluation after a standard changed ---------------------------------------------------

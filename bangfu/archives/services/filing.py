@@ -5,6 +5,8 @@ here, so one set of checks applies to all of them:
 
 - `validate_household(data, household=...)` returns {field: Chinese message}; member fields are
   keyed `members.<i>.<field>`. It runs one query (the ID registry) whatever the household size.
+  `validate_households(items)` does the same for many new archives at once ("<index>.<field>",
+  with the same ID twice among them), still one query.
 - `household_create`, `household_update`, `member_add`, `member_update`, `member_remove`,
   `household_create_many` (the import: validate all, write nothing if any is wrong, then
   write in bulk with a number of queries that does not grow with the rows).
@@ -47,6 +49,8 @@ from ..inputs import HouseholdInput, MemberInput
 from ..models import Area, Household, HouseholdMember, IdRegistration, Investigation
 from ..models import choices as c
 from ..permissions import ArchivesPermission
+from ..rules import RULE_2012
+from .categories import household_determine_many
 
 MASKED = {"id_number": mask_id_number, "mobile": mask_phone, "bank_card": mask_bank_card}
 
@@ -177,6 +181,7 @@ MEMBER_CHOICES: tuple[tuple[str, Iterable[Any], bool], ...] = (
     ("sex", c.Sex.values, False),
 )
 MAX_SECONDARY_CAUSES = 3
+_REGISTRY_CHUNK = 10_000  # ID numbers per registry look-up
 ARCHIVE_NO_DIGITS = 5
 _MOBILE = re.compile(r"^1\d{10}$")
 
@@ -480,17 +485,23 @@ def _registered_elsewhere(
 ) -> dict[str, IdRegistration]:
     """Return {canonical ID: registration} for the IDs held by another open archive.
 
-    One query for all of them.
+    One query for all of them (one per `_REGISTRY_CHUNK` IDs: SQLite takes at most 32,766
+    parameters a statement, and a roster of 10,000 households of three has 30,000 IDs).
     """
     by_index = {id_index(value): value for value in ids}
     if not by_index:
         return {}
-    rows = (
-        IdRegistration.objects.filter(id_index__in=list(by_index))
-        .exclude(household_id__in=list(exclude_household_ids))
-        .select_related("household__unit")
-    )
-    return {by_index[row.id_index]: row for row in rows}
+    indexes = list(by_index)
+    exclude = list(exclude_household_ids)
+    found: dict[str, IdRegistration] = {}
+    for start in range(0, len(indexes), _REGISTRY_CHUNK):
+        rows = (
+            IdRegistration.objects.filter(id_index__in=indexes[start : start + _REGISTRY_CHUNK])
+            .exclude(household_id__in=exclude)
+            .select_related("household__unit")
+        )
+        found.update({by_index[row.id_index]: row for row in rows})
+    return found
 
 
 def _held_message(canonical: str, household: Household) -> str:
@@ -513,6 +524,56 @@ def validate_household(
     errors, cleaned = _check_head(data)
     _check_registry(errors, [cleaned], [household.pk] if household else [])
     return errors
+
+
+def validate_households(
+    items: Sequence[HouseholdInput], *, across_items: bool = True
+) -> dict[str, str]:
+    """Return {"<index>.<field>": Chinese message} for everything wrong with new archives.
+
+    The bulk form of `validate_household` for households to be filed together (an import):
+    the same checks and messages for each item, keyed by its index in `items` (members as
+    "<index>.members.<i>.<field>"), plus the same ID number in two items (reported at the
+    later one, naming the earlier). One query in all, for the ID registry. Empty when all
+    is well.
+
+    `across_items=False` leaves out the check between items, for a caller that has already
+    reported those duplicates its own way (the import names the rows of the file).
+    """
+    errors, _batch = _validate_batch(items, across_items=across_items)
+    return errors
+
+
+def _validate_batch(
+    items: Sequence[HouseholdInput],
+    *,
+    across_items: bool = True,
+    item_check: Callable[[HouseholdInput, dict[str, str]], None] | None = None,
+) -> tuple[dict[str, str], list[_Cleaned]]:
+    """Check new archives together; return the errors keyed "<index>.<field>" and the cleaned
+    values of every item (in order). `item_check` adds an item's own further errors (the
+    actor's scope) before the check between items. One query, for the ID registry."""
+    errors: dict[str, str] = {}
+    batch: list[_Cleaned] = []
+    first_seen: dict[str, int] = {}
+    for n, item in enumerate(items):
+        item_errors, cleaned = _check_head(item)
+        batch.append(cleaned)
+        if item_check is not None:
+            item_check(item, item_errors)
+        if across_items:
+            for key, canonical in cleaned.ids:
+                if canonical in first_seen and first_seen[canonical] != n:
+                    item_errors.setdefault(
+                        key,
+                        _("身份证号 %(id)s 与第 %(other)d 户重复。")
+                        % {"id": mask_id_number(canonical), "other": first_seen[canonical] + 1},
+                    )
+                else:
+                    first_seen.setdefault(canonical, n)
+        errors.update({f"{n}.{k}": v for k, v in item_errors.items()})
+    _check_registry(errors, batch, [], key_prefix=[f"{n}." for n in range(len(batch))])
+    return errors, batch
 
 
 def _check_registry(
@@ -1058,13 +1119,15 @@ def household_create_many(
 ) -> list[Household]:
     """Create many archives at once (the Excel import) and return them in the order given.
 
-    Validate every item first — including the same ID number in two items and IDs already in
-    an open archive — and raise ValidationError whose `errors` maps "<index>.<field>" (index
-    in `items`, members as "<index>.members.<i>.<field>") to the message if anything is
-    wrong; nothing is written then. Otherwise write everything in one transaction with a
+    Validate every item first with the checks of `validate_households` — including the same
+    ID number in two items and IDs already in an open archive — and the actor's scope; raise
+    ValidationError whose `errors` maps "<index>.<field>" (index in `items`, members as
+    "<index>.members.<i>.<field>") to the message if anything is wrong; nothing is written
+    then. Otherwise write everything in one transaction with a
     fixed number of queries whatever the number of items (see the test for the count):
     numbers for all, then households, members, ID registrations, investigations and one audit
-    event per household, each with one bulk insert.
+    event per household, each with one bulk insert; then the categories, determined in bulk
+    (`_determine_many` says which).
 
     `status`: imported rosters are archives approved on paper before, so they arrive ACTIVE
     (filed on the application date, review due a year later) by default; pass APPLIED to put
@@ -1073,31 +1136,19 @@ def household_create_many(
     if status not in (Household.Status.ACTIVE, Household.Status.APPLIED, Household.Status.DRAFT):
         raise ValueError(f"Unsupported status for a bulk filing: {status}")
     policy.require_perm(actor, ArchivesPermission.FILE)
-    errors: dict[str, str] = {}
-    batch: list[_Cleaned] = []
-    first_seen: dict[str, tuple[int, str]] = {}
+    items = [_with_origin(item, origin) for item in items]
     units: dict[int, OrgUnit] = {}
-    for n, item in enumerate(items):
-        item_errors, cleaned = _check_head(_with_origin(item, origin))
-        batch.append(cleaned)
-        if "unit" not in item_errors:
-            units[item.unit.pk] = item.unit
-            if not policy.unit_in_scope(actor, ArchivesPermission.FILE, item.unit):
-                item_errors["unit"] = _("所属帮扶站(点)“%(unit)s”不在您的管理范围内。") % {
-                    "unit": item.unit.name
-                }
-        for key, canonical in cleaned.ids:
-            if canonical in first_seen and first_seen[canonical][0] != n:
-                other = first_seen[canonical][0]
-                item_errors.setdefault(
-                    key,
-                    _("身份证号 %(id)s 与第 %(other)d 户重复。")
-                    % {"id": mask_id_number(canonical), "other": other + 1},
-                )
-            else:
-                first_seen.setdefault(canonical, (n, key))
-        errors.update({f"{n}.{k}": v for k, v in item_errors.items()})
-    _check_registry(errors, batch, [], key_prefix=[f"{n}." for n in range(len(batch))])
+
+    def in_scope(item: HouseholdInput, item_errors: dict[str, str]) -> None:
+        if "unit" in item_errors:
+            return
+        units[item.unit.pk] = item.unit
+        if not policy.unit_in_scope(actor, ArchivesPermission.FILE, item.unit):
+            item_errors["unit"] = _("所属帮扶站(点)“%(unit)s”不在您的管理范围内。") % {
+                "unit": item.unit.name
+            }
+
+    errors, batch = _validate_batch(items, item_check=in_scope)
     if errors:
         raise ValidationError(next(iter(errors.values())), errors=errors)
     if not items:
@@ -1169,13 +1220,19 @@ def household_create_many(
 
 
 def _determine_many(actor: Any, households: list[Household]) -> None:
-    try:
-        from . import categories
-    except ImportError:  # pragma: no cover
-        return
-    many = getattr(categories, "household_determine_many", None)
-    if many is not None:
-        many(actor=actor, households=households)
+    """Determine the categories of newly filed archives in bulk (`categories`).
+
+    Decision: an archive that arrives under the 2012 rule with its category (an older roster,
+    whose category was decided on paper under the standard of its day) keeps that category
+    and gets no determination now — re-determining it with today's standard would change a
+    recorded category silently; staff can determine it on the archive page when they review
+    it. Every other archive (acftu-2021, or no category given) is determined as a single
+    filing would be; one whose area has no standard in force today stays without a category,
+    as after a single filing, and the archive page says why.
+    """
+    wanted = [h for h in households if not (h.rule_version == RULE_2012 and h.category)]
+    if wanted:
+        household_determine_many(actor=actor, households=wanted)
 
 
 def _with_origin(item: HouseholdInput, origin: str) -> HouseholdInput:

@@ -2,8 +2,9 @@
 
 Phase 1, `roster_check`, reads the whole file and writes nothing: every cell is converted with
 the `core.xlsx` converters, rows are grouped into households (`archives.xlsx`), and each
-household is checked by the filing service's `validate_household` — the same checks as the
-page form and the API. Every problem becomes (row, column, message) in the user's own file.
+household is checked by the filing service (`validate_households`, all of them at once) — the
+same checks as the page form and the API. Every problem becomes (row, column, message) in the
+user's own file.
 
 Phase 2, `roster_import`, runs only on a file whose check found nothing wrong and that the user
 confirmed: it checks the file again (the database may have changed since) and hands the new
@@ -21,14 +22,14 @@ Decisions:
   are compared — a blank cell says nothing — and 户号, 困难类别 (determined by the system) are
   not compared.
 * An ID already in an open archive that is not this household's (a member of another
-  household, or an archive outside the user's scope) is an error from `validate_household`,
-  naming that archive with the ID masked.
+  household, or an archive outside the user's scope) is an error from the filing service's
+  check, naming that archive with the ID masked.
 * Masked values (an export made without archives.reveal: "430302********1234") identify an
   existing archive — by the last four digits, the visible first six and the name — but can
   never file a new one: the digits are not there.
 * Phase 1 converts and checks in bulk: one query each for units, areas, the ID registry and
-  the existing archives, whatever the number of rows; `validate_household` then costs one
-  query per new household (its ID-registry look-up).
+  the existing archives, whatever the number of rows, and one more for the filing service's
+  check of all the new households (`validate_households`).
 """
 
 from __future__ import annotations
@@ -689,8 +690,8 @@ def roster_check(
 
     Raise ValidationError (field "file") when the file is no Excel workbook or has no header
     row; every other problem is in `CheckResult.errors`. With `validate=False` the households
-    to file are not put through `validate_household` (phase 2 leaves that to
-    `household_create_many`, which checks them all at once).
+    to file are not put through `validate_households` (phase 2 leaves that to
+    `household_create_many`, which runs the same check).
     """
     policy.require_perm(user, IMPORT)
     table = table or read_table(source, roster.columns())
@@ -756,10 +757,17 @@ def roster_check(
         if n % step == 0:
             report(total // 2 + total * n // (2 * max(len(groups), 1)))
 
-    for group, item in pending:
-        field_errors = filing.validate_household(item) if validate else {}
-        if field_errors:
-            _report_field_errors(field_errors, group, errors, table)
+    # One bulk check for every new household of the file (one registry query). Duplicates
+    # between households are left out: `_duplicates` has reported them at their rows.
+    by_item: dict[int, dict[str, str]] = defaultdict(dict)
+    if validate:
+        found = filing.validate_households([pair[1] for pair in pending], across_items=False)
+        for key, message in found.items():
+            position, _dot, field_name = key.partition(".")
+            by_item[int(position)][field_name] = message
+    for index, (group, item) in enumerate(pending):
+        if index in by_item:
+            _report_field_errors(by_item[index], group, errors, table)
         else:
             result.items.append(item)
             result.groups.append(group)

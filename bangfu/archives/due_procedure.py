@@ -1,16 +1,20 @@
 """The filing procedure's part of the worklist: home visits due, approvals waiting at the user's
-level, and archives returned to their filer. One query for each kind, scoped to the user."""
+level (due `BANGFU_APPROVAL_WORKING_DAYS` working days after submission), and archives returned
+to their filer. One query for each kind, scoped to the user (and one for the holidays)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.accounts import policy
+from bangfu.core.workdays import WorkCalendar, deadline
 from bangfu.core.worklist import DueItem, register
 
 from .permissions import ArchivesPermission
@@ -22,6 +26,18 @@ LIMIT = 200
 
 def _url(household_id: int) -> str:
     return reverse("archives:household_detail", args=[household_id]) + "#panel-procedure"
+
+
+def _submitted_on(household: Any) -> date:
+    """Return the day the archive was last submitted for approval: the date of its latest
+    "submit" opinion (written by `procedure.submit_for_approval`), else its last change."""
+    for opinion in reversed(household.opinions or []):
+        if isinstance(opinion, dict) and opinion.get("step") == "submit":
+            try:
+                return date.fromisoformat(str(opinion.get("date")))
+            except ValueError:
+                break
+    return timezone.localtime(household.updated_at).date()
 
 
 @register
@@ -42,8 +58,18 @@ def procedure_due_items(user: Any) -> Iterable[DueItem]:
                 )
             )
     if policy.has_perm(user, ArchivesPermission.APPROVE):
-        for household in selectors.approvals_waiting(user=user)[:LIMIT]:
-            submitted = timezone.localtime(household.updated_at).date()
+        waiting = list(selectors.approvals_waiting(user=user)[:LIMIT])
+        days = settings.BANGFU_APPROVAL_WORKING_DAYS
+        rule = _("审批:提交后 %(days)d 个工作日") % {"days": days}
+        submitted_on = [_submitted_on(h) for h in waiting]
+        # One calendar for all the items: one query for the holidays, not one per item.
+        calendar = (
+            WorkCalendar(min(submitted_on), max(submitted_on) + timedelta(days=2 * days + 30))
+            if waiting
+            else None
+        )
+        for household, submitted in zip(waiting, submitted_on, strict=True):
+            due = deadline(submitted, days, rule, calendar=calendar)
             items.append(
                 DueItem(
                     title=_("建档审批:%(name)s(%(no)s,%(unit)s)")
@@ -53,8 +79,8 @@ def procedure_due_items(user: Any) -> Iterable[DueItem]:
                         "unit": household.unit.name,
                     },
                     url=_url(household.pk),
-                    due=submitted,
-                    rule=_("待审批:%(date)s 提交") % {"date": submitted.isoformat()},
+                    due=due.due,
+                    rule=due.rule,
                     context=context,
                 )
             )

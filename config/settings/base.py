@@ -248,6 +248,8 @@ BANGFU_INVESTIGATION_WORKING_DAYS = env_int("BANGFU_INVESTIGATION_WORKING_DAYS",
 # A public notice (公示) stays up at least this many full working days.
 BANGFU_NOTICE_WORKING_DAYS = env_int("BANGFU_NOTICE_WORKING_DAYS", 5)
 BANGFU_ARCHIVE_APPROVAL_LEVEL = env("BANGFU_ARCHIVE_APPROVAL_LEVEL", "centre")
+# An archive submitted for approval is due for a decision this many working days later.
+BANGFU_APPROVAL_WORKING_DAYS = env_int("BANGFU_APPROVAL_WORKING_DAYS", 5)
 
 LOGGING = {
     "version": 1,

@@ -13,12 +13,15 @@ from bangfu.accounts.tests.factories import make_user
 from bangfu.archives.models import Household, Investigation
 from bangfu.archives.services import filing, procedure
 from bangfu.core.models import AuditEvent
+from bangfu.core.workdays import add_working_days
 from bangfu.core.worklist import due_items
 
-from .factories import make_household
+from .factories import make_household, make_id_number
 from .filing_factories import household_input
 
 S = Household.Status
+SUBMITTED = {"level": "响水乡", "opinion": "公示期满无异议", "date": "2026-03-02", "by": "郭相妍",
+             "step": "submit"}  # fmt: skip
 ACTIONS = [
     "procedure_apply",
     "procedure_resubmit",
@@ -151,7 +154,9 @@ def test_detail_page_panel_for_leader_shows_decide_form(client, network, staff, 
 def test_worklist_items(network, staff, leader, liaison_a, settings):
     # given an application due, one waiting for approval, one returned to its filer
     applied = filing.household_create(actor=staff, data=household_input(network.station_a))
-    pending = make_household(network.station_b, filed_by=staff, status=S.PENDING_APPROVAL)
+    pending = make_household(
+        network.station_b, filed_by=staff, status=S.PENDING_APPROVAL, opinions=[SUBMITTED]
+    )
     returned = filing.household_create(actor=liaison_a, data=household_input(network.point_a1))
     Household.objects.filter(pk=returned.pk).update(status=S.RETURNED)
 
@@ -160,10 +165,14 @@ def test_worklist_items(network, staff, leader, liaison_a, settings):
     assert [(i.title, i.due, i.rule) for i in staff_items] == [
         (f"入户调查:张三({applied.archive_no})", date(2026, 3, 9), "入户调查:申请后 5 个工作日")
     ]
-    # the township leader sees the approval
+    # the township leader sees the approval, due 5 working days after its submission
     leader_items = [i for i in due_items(leader) if i.context == "建档"]
-    assert [i.title for i in leader_items] == [
-        f"建档审批:张三({pending.archive_no},金霞社区帮扶站)"
+    assert [(i.title, i.due, i.rule) for i in leader_items] == [
+        (
+            f"建档审批:张三({pending.archive_no},金霞社区帮扶站)",
+            date(2026, 3, 9),
+            "审批:提交后 5 个工作日",
+        )
     ]
     # the liaison sees its returned archive
     liaison_items = [i for i in due_items(liaison_a) if i.context == "建档"]
@@ -176,6 +185,49 @@ def test_worklist_items(network, staff, leader, liaison_a, settings):
         f"建档审批:张三({pending.archive_no},金霞社区帮扶站)"
     ]
     assert [i for i in due_items(leader) if i.context == "建档"] == []
+
+
+def test_worklist_approval_due_follows_the_setting(network, staff, leader, settings):
+    # given one archive submitted on Friday 6 March, one with no submission on record
+    submitted = make_household(
+        network.station_b,
+        filed_by=staff,
+        status=S.PENDING_APPROVAL,
+        opinions=[{**SUBMITTED, "date": "2026-03-06"}],
+    )
+    unrecorded = make_household(network.station_a, filed_by=staff, status=S.PENDING_APPROVAL)
+    settings.BANGFU_APPROVAL_WORKING_DAYS = 3
+
+    # when
+    items = {i.url: i for i in due_items(leader) if i.context == "建档"}
+
+    # then: 3 working days after the submission (the weekend not counted) ...
+    first = items[reverse("archives:household_detail", args=[submitted.pk]) + "#panel-procedure"]
+    assert (first.due, first.rule) == (date(2026, 3, 11), "审批:提交后 3 个工作日")
+    # ... or after the archive's last change when no submission is on record
+    second = items[reverse("archives:household_detail", args=[unrecorded.pk]) + "#panel-procedure"]
+    changed = timezone.localtime(unrecorded.updated_at).date()
+    assert second.due == add_working_days(changed, 3)
+
+
+def test_worklist_approvals_query_count_does_not_grow(
+    network, staff, leader, django_assert_max_num_queries
+):
+    for n in range(6):
+        make_household(
+            network.station_a if n % 2 else network.station_b,
+            filed_by=staff,
+            status=S.PENDING_APPROVAL,
+            id_number=make_id_number(seq=900 + n),
+            opinions=[{**SUBMITTED, "date": f"2026-03-0{n + 2}"}],
+        )
+    from bangfu.archives.due_procedure import procedure_due_items
+
+    # the user's grants, the approvals, the working-day calendar (the leader also files:
+    # returned archives)
+    with django_assert_max_num_queries(4):
+        items = list(procedure_due_items(leader))
+    assert len(items) == 6
 
 
 def test_worklist_query_count_does_not_grow(network, staff, django_assert_max_num_queries):

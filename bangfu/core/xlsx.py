@@ -92,6 +92,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from .errors import ValidationError
+from .masking import mask_numbers_in_text
 from .text import clean_text, to_halfwidth
 
 if TYPE_CHECKING:
@@ -175,8 +176,16 @@ class ErrorCollector:
         return collector
 
     def add(self, row: int, column: str, message: str, *, sheet: str | None = None) -> None:
-        """Record a problem at `row` (1-based Excel row) in `column` (title or letter)."""
-        self._errors.append(CellError(self.sheet if sheet is None else sheet, row, column, message))
+        """Record a problem at `row` (1-based Excel row) in `column` (title or letter).
+
+        A message may quote the cell, and the cell may hold an ID, mobile or card number in the
+        wrong column: such numbers are masked, since the errors are stored and downloaded.
+        """
+        self._errors.append(
+            CellError(
+                self.sheet if sheet is None else sheet, row, column, mask_numbers_in_text(message)
+            )
+        )
 
     def convert(
         self,

@@ -26,6 +26,7 @@ from bangfu.core.access import access_log_record
 from bangfu.core.audit import audit_record
 from bangfu.core.crypto import decrypt_bytes, encrypt_bytes
 from bangfu.core.errors import Conflict, NotFound, ValidationError
+from bangfu.core.masking import mask_numbers_in_text
 from bangfu.core.text import clean_text
 
 from ..models import Attachment, Household
@@ -83,6 +84,9 @@ def _clean_name(name: str) -> str:
     # Keep only the last path component a browser may send, without control characters.
     base = os.path.basename(str(name or "").replace("\\", "/"))
     base = clean_text("".join(ch for ch in base if ch.isprintable()))
+    # Scans are often saved under the number they show ("身份证430302….jpg"); the name is
+    # stored, listed and audited in the clear, so such numbers are masked.
+    base = mask_numbers_in_text(base)
     return base[-200:] or "file"
 
 

@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from bangfu.accounts import policy
 from bangfu.core.access import access_log_record
 from bangfu.core.audit import audit_record
-from bangfu.core.crypto import decrypt_bytes, encrypt_bytes
+from bangfu.core.crypto import decrypt, decrypt_bytes, encrypt, encrypt_bytes
 from bangfu.core.errors import NotFound, ValidationError
+from bangfu.core.masking import mask_numbers_in_text
 from bangfu.core.xlsx import write_workbook
 
 from .. import xlsx as roster
@@ -27,10 +28,22 @@ from ..selectors.exporting import roster_households, roster_rows
 FULL_FIELDS = ("id_number", "mobile", "bank_card")
 
 
-def filters_to_json(filters: HouseholdFilters) -> dict[str, Any]:
+# The search text of a job's export, sealed: it may be a full ID number (search by ID).
+SEALED_Q = "q_sealed"
+
+
+def filters_to_json(filters: HouseholdFilters, *, sealed: bool = False) -> dict[str, Any]:
+    """Return the filters as recorded with the export and in the audit trail.
+
+    The search text is masked (a search by full ID would otherwise put the ID in the clear);
+    with `sealed`, it is kept encrypted as well, for the job that runs the export later.
+    """
     data = asdict(filters)
     data["unit"] = filters.unit.pk if filters.unit is not None else None
     data.pop("today", None)
+    data["q"] = mask_numbers_in_text(filters.q)
+    if sealed and data["q"] != filters.q:
+        data[SEALED_Q] = encrypt(filters.q)
     return {key: value for key, value in data.items() if value not in (None, "", False)}
 
 
@@ -39,6 +52,9 @@ def filters_from_json(data: dict[str, Any]) -> HouseholdFilters:
 
     values = dict(data)
     unit_id = values.pop("unit", None)
+    sealed = values.pop(SEALED_Q, None)
+    if sealed:
+        values["q"] = decrypt(sealed)
     unit = OrgUnit.objects.filter(pk=unit_id).first() if unit_id else None
     return HouseholdFilters(unit=unit, **values)
 
@@ -116,7 +132,10 @@ def roster_export_start(
     """Create the record of a large export to be written by a background job."""
     purpose = _check(user, masked=masked, purpose=purpose)
     return RosterExport.objects.create(
-        created_by=user, masked=masked, purpose=purpose[:255], filters=filters_to_json(filters)
+        created_by=user,
+        masked=masked,
+        purpose=purpose[:255],
+        filters=filters_to_json(filters, sealed=True),
     )
 
 
@@ -138,7 +157,8 @@ def roster_export_write(*, export: RosterExport) -> RosterExport:
         export.households = counts.get("households", 0)
         export.people = counts.get("people", 0)
         export.content = encrypt_bytes(content)
-        export.save(update_fields=["households", "people", "content"])
+        export.filters.pop(SEALED_Q, None)  # done with: kept no longer than needed
+        export.save(update_fields=["households", "people", "content", "filters"])
         _record(user, export)
     return export
 

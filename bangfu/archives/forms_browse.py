@@ -45,7 +45,7 @@ class HouseholdFilterForm(forms.Form):
         label=_("帮扶站(点)"),
         queryset=OrgUnit.objects.none(),
         required=False,
-        empty_label=_("全部"),  # type: ignore[arg-type]
+        empty_label=_("全部"),
         error_messages={"invalid_choice": _("帮扶站(点):请从列表中选择。")},
     )
     main_cause = forms.TypedChoiceField(

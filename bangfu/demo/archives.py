@@ -215,8 +215,10 @@ def seed_archives(*, users: dict[str, Any], log: Callable[[str], None]) -> None:
         (Decimal("1320.00"), 2, c.HardshipCause.ABLE_BUT_UNEMPLOYED),
     ]
     items = []
+    today = date.today()
     for i, (target, size, cause) in enumerate(plan):
-        applied_on = date(2025, 9, 1) + timedelta(days=9 * i)
+        # Filed about a year ago, a fortnight apart: the first yearly reviews fall due now.
+        applied_on = today - timedelta(days=368 - 14 * i)
         extra: dict[str, Any] = {}
         if cause == c.HardshipCause.ACCIDENT:
             extra["sudden_hardship"] = True
@@ -250,24 +252,25 @@ def seed_archives(*, users: dict[str, Any], log: Callable[[str], None]) -> None:
 
     # Six months above the standard: proposed for 脱困.
     recovering = active[4]
-    month = date(2026, 5, 1)
+    month = today.replace(day=1)
+    for _ in range(6):
+        month = (month - timedelta(days=1)).replace(day=1)
     for _ in range(6):
         dynamic.monthly_income_record(
             actor=staff, household=recovering, month=month, amount=Decimal("905.00")
         )
         month = (month + timedelta(days=32)).replace(day=1)
 
-    # One archive closed last year's way out: 脱困.
+    # One archive closed: the worker is out of hardship (脱困).
     dynamic.household_close(
         actor=staff,
         household=active[-1],
         reason=Household.CloseReason.RECOVERED,
-        closed_on=date(2026, 10, 15),
+        closed_on=today - timedelta(days=40),
         note="本人重新就业,连续 6 个月家庭月人均收入高于低保标准。",
     )
 
     # Applications in the procedure: two waiting for their home visit, one in its notice.
-    today = date.today()
     for unit, filer in ((stations[0], liaison1), (stations[1], liaison2)):
         filing.household_create(
             actor=filer,

@@ -10,10 +10,12 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from bangfu.core.models import AuditEvent
 from bangfu.core.selectors import field_label, object_type_label
 
+from .models.choices import Relation
 from .panels import Panel, register
 from .selectors.browse import household_history
 
@@ -33,14 +35,37 @@ class HistoryEntry:
     object_label: str
     changes: list[Change] = field(default_factory=list)
 
+    @property
+    def is_creation(self) -> bool:
+        """Whether every change starts from nothing (a new record: shown folded)."""
+        return bool(self.changes) and all(c.before == "—" for c in self.changes)
+
+
+# Keys the services write that are not model fields.
+EXTRA_LABELS = {
+    "members": _lazy("家庭成员"),
+    "determination": _lazy("类别认定记录"),
+}
+RELATION_LABELS = dict(Relation.choices)
+
+
+def _person(value: dict[str, Any]) -> str:
+    """Show a member written into the trail as "name(relation)"."""
+    relation = RELATION_LABELS.get(value.get("relation", ""), value.get("relation", ""))
+    return f"{value.get('name', '')}({relation})" if relation else str(value.get("name", ""))
+
 
 def _show(value: Any) -> Any:
-    if value is None or value == "":
+    if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, bool):
         return _("是") if value else _("否")
-    if isinstance(value, list | dict):
-        return "、".join(str(v) for v in value) if isinstance(value, list) else str(value)
+    if isinstance(value, dict):
+        return _person(value) if "name" in value else str(value)
+    if isinstance(value, list):
+        return _("、").join(
+            _person(v) if isinstance(v, dict) and "name" in v else str(v) for v in value
+        )
     return value
 
 
@@ -63,9 +88,8 @@ def history_entries(events: Iterable[AuditEvent]) -> list[HistoryEntry]:
             pair = values if isinstance(values, list) and len(values) == 2 else [None, values]
             words = _choice_labels(event.object_type, name)
             before, after = (words.get(str(v), v) if v is not None else v for v in pair)
-            changes.append(
-                Change(field_label(event.object_type, name), _show(before), _show(after))
-            )
+            label = EXTRA_LABELS.get(name) or field_label(event.object_type, name)
+            changes.append(Change(str(label), _show(before), _show(after)))
         entries.append(HistoryEntry(event, object_type_label(event.object_type), changes))
     return entries
 

@@ -224,8 +224,11 @@ def notice_create(
         if model is not None:
             list(model._default_manager.select_for_update().filter(pk__in=ids).values_list("pk"))
         taken |= models.Q(subject_type=content_type, subject_id__in=ids)
+    # A published notice whose last day has passed has ended, whether or not `end_notices` has
+    # run yet: its subjects are free for a new notice (after a return for correction, say).
     other = (
         NoticeItem.objects.filter(taken, notice__kind=kind, notice__status__in=_open_statuses())
+        .exclude(notice__status=Notice.Status.PUBLISHED, notice__ends_on__lt=timezone.localdate())
         .select_related("notice")
         .order_by("pk")
         .first()
@@ -427,6 +430,17 @@ def objection_record(
         errors["content"] = _("请填写异议内容。")
     if errors:
         raise ValidationError(next(iter(errors.values())), errors=errors)
+    # The same objection posted twice (a double click, a reload) is recorded once.
+    if Objection.objects.filter(
+        notice=notice,
+        item=item,
+        received_on=received_on,
+        channel=channel,
+        from_name=from_name,
+        content=content,
+        status=Objection.Status.OPEN,
+    ).exists():
+        raise Conflict(_("这条异议已经登记,请勿重复提交。"))
     objection = Objection.objects.create(
         notice=notice,
         item=item,

@@ -173,7 +173,10 @@ def notice_publish(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, exc.errors, exc.message)
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            # Already published (a second click): the form is gone from the page, so say it
+            # above the notice as it now is.
+            messages.error(request, exc.message)
+            return redirect("notices:notice_detail", pk=notice.pk)
         else:
             messages.success(request, _("已发布:%(rule)s。") % {"rule": notice.due_rule})
             return redirect("notices:notice_detail", pk=notice.pk)
@@ -192,7 +195,8 @@ def notice_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, exc.errors, exc.message)
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            messages.error(request, exc.message)
+            return redirect("notices:notice_detail", pk=notice.pk)
         else:
             messages.success(request, _("已撤回该公示。"))
             return redirect("notices:notice_detail", pk=notice.pk)
@@ -242,7 +246,9 @@ def objection_settle(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, exc.errors, exc.message)
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            # Already settled (a second click): its form is no longer on the page.
+            messages.error(request, exc.message)
+            return redirect("notices:notice_detail", pk=notice.pk)
         else:
             messages.success(
                 request,

@@ -485,3 +485,63 @@ def test_settling_twice_is_refused(network, staff, leader):
         leader,
     )
     assert _counts() == before
+
+
+def test_a_subject_whose_notice_period_has_passed_may_go_on_a_new_notice_before_end_notices_runs(
+    network, staff, monkeypatch
+):
+    # Given a notice published Friday 2026-11-27 (ends 2026-12-04); `end_notices` has not run
+    set_today(monkeypatch, date(2026, 11, 27))
+    subject = make_subject(network.station_a, "张三")
+    first = make_notice(staff, network.township, [subject], title="第一批")
+    services.notice_publish(actor=staff, notice=first)
+    set_today(monkeypatch, date(2026, 12, 7))
+    assert Notice.objects.get(pk=first.pk).status == Notice.Status.PUBLISHED
+
+    # When the archive is returned, corrected and put on a new notice
+    again = make_notice(staff, network.township, [subject], title="第二批")
+
+    # Then that is allowed: the first notice's period is over
+    assert again.items.get().subject == subject
+
+
+def test_a_subject_on_a_notice_still_running_is_refused_on_its_last_day(
+    network, staff, monkeypatch
+):
+    set_today(monkeypatch, date(2026, 11, 27))
+    subject = make_subject(network.station_a, "张三")
+    first = make_notice(staff, network.township, [subject], title="第一批")
+    services.notice_publish(actor=staff, notice=first)
+    set_today(monkeypatch, date(2026, 12, 4))  # the last day still counts
+    before = _counts()
+
+    with pytest.raises(Conflict) as exc:
+        make_notice(staff, network.township, [subject], title="第二批")
+
+    assert exc.value.message == "“张三”已在公示“第一批”(公示中)中,不能再列入同类公示。"
+    assert _counts() == before
+
+
+def test_the_same_objection_posted_twice_is_recorded_once(network, staff, monkeypatch):
+    set_today(monkeypatch, date(2026, 11, 27))
+    notice = make_notice(staff, network.township, [make_subject(network.station_a)])
+    services.notice_publish(actor=staff, notice=notice)
+    fields = {
+        "item": notice.items.get(),
+        "received_on": date(2026, 11, 27),
+        "channel": Objection.Channel.VISIT,
+        "from_name": "张某",
+        "contact": "",
+        "content": "反映其在外打零工有收入。",
+    }
+    services.objection_record(actor=staff, notice=notice, **fields)
+    before = _counts()
+
+    with pytest.raises(Conflict) as exc:
+        services.objection_record(actor=staff, notice=notice, **fields)
+
+    assert exc.value.message == "这条异议已经登记,请勿重复提交。"
+    assert _counts() == before
+    # A different objection on the same day is recorded
+    services.objection_record(actor=staff, notice=notice, **{**fields, "content": "另有异议。"})
+    assert Objection.objects.count() == 2

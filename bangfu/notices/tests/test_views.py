@@ -285,3 +285,54 @@ def test_a_draft_has_no_printed_notice(client, network, staff, password):
     _login(client, staff, password)
 
     assert client.get(reverse("notices:notice_print", args=[draft.pk])).status_code == 404
+
+
+def test_settling_an_objection_twice_says_so_above_the_notice(client, notice, staff, password):
+    # Given an objection settled by a first click
+    objection = services.objection_record(
+        actor=staff,
+        notice=notice,
+        received_on=date(2026, 11, 27),
+        channel=Objection.Channel.PHONE,
+        from_name="",
+        contact="",
+        content="有异议",
+    )
+    _login(client, staff, password)
+    data = {
+        f"settle-{objection.pk}-decision": "dismissed",
+        f"settle-{objection.pk}-resolution": "经核实,异议不成立。",
+    }
+    url = reverse("notices:objection_settle", args=[objection.pk])
+    client.post(url, data)
+    events = AuditEvent.objects.count()
+
+    # When the second click's POST arrives
+    response = client.post(url, data, follow=True)
+
+    # Then the notice page says it was already settled, and nothing changed
+    assert response.redirect_chain == [(reverse("notices:notice_detail", args=[notice.pk]), 302)]
+    assert "该异议已办结(异议不成立)。" in response.content.decode()
+    assert AuditEvent.objects.count() == events
+
+
+def test_publishing_or_withdrawing_twice_says_so_above_the_notice(
+    client, network, staff, password, monkeypatch
+):
+    set_today(monkeypatch, date(2026, 11, 27))
+    draft = make_notice(staff, network.township, [make_subject(network.station_a)])
+    _login(client, staff, password)
+    publish = reverse("notices:notice_publish", args=[draft.pk])
+    client.post(publish, {"starts_on": "2026-11-27"})
+    events = AuditEvent.objects.count()
+
+    again = client.post(publish, {"starts_on": "2026-11-27"}, follow=True)
+
+    assert again.redirect_chain == [(reverse("notices:notice_detail", args=[draft.pk]), 302)]
+    assert "danger" in again.content.decode()
+    withdraw = reverse("notices:notice_withdraw", args=[draft.pk])
+    client.post(withdraw, {"reason": "名单有误"})
+    twice = client.post(withdraw, {"reason": "名单有误"}, follow=True)
+    assert twice.redirect_chain == [(reverse("notices:notice_detail", args=[draft.pk]), 302)]
+    assert "只有草稿或公示中的公示可以撤回;该公示的状态是“已撤回”。" in twice.content.decode()
+    assert AuditEvent.objects.count() == events + 1  # the one withdrawal

@@ -1,5 +1,6 @@
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -526,7 +527,7 @@ def test_the_same_objection_posted_twice_is_recorded_once(network, staff, monkey
     set_today(monkeypatch, date(2026, 11, 27))
     notice = make_notice(staff, network.township, [make_subject(network.station_a)])
     services.notice_publish(actor=staff, notice=notice)
-    fields = {
+    fields: dict[str, Any] = {
         "item": notice.items.get(),
         "received_on": date(2026, 11, 27),
         "channel": Objection.Channel.VISIT,

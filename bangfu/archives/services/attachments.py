@@ -125,6 +125,18 @@ def attachment_upload(
             field="file",
         )
     original_name = _clean_name(name)
+    digest = hashlib.sha256(data).hexdigest()
+    same = (
+        Attachment.objects.filter(household=household, kind=kind, sha256=digest, withdrawn=False)
+        .only("original_name")
+        .first()
+    )
+    if same is not None:
+        # The same file again (a second click, or uploaded twice by mistake): keep one.
+        raise Conflict(
+            _("文件:同一文件已作为“%(kind)s”上传(%(name)s),不必重复上传。")
+            % {"kind": Attachment.Kind(kind).label, "name": same.original_name}
+        )
     now = timezone.localtime()
     stored = default_storage.save(
         f"archives/{now:%Y/%m}/{secrets.token_hex(16)}.bin", ContentFile(encrypt_bytes(data))
@@ -137,7 +149,7 @@ def attachment_upload(
                 original_name=original_name,
                 content_type=content_type,
                 size=len(data),
-                sha256=hashlib.sha256(data).hexdigest(),
+                sha256=digest,
                 uploaded_by=user,
             )
             attachment.file.name = stored

@@ -167,6 +167,11 @@ def annual_review_record(
                 % {"last": f"{locked.last_reviewed_on:%Y-%m-%d}"},
                 field="reviewed_on",
             )
+        if AnnualReview.objects.filter(household=locked, reviewed_on=reviewed_on).exists():
+            # A second click, or a reload of the form: one review a day is one review.
+            raise Conflict(
+                _("%(date)s 的复核已经记录,请勿重复提交。") % {"date": f"{reviewed_on:%Y-%m-%d}"}
+            )
         before = {
             "last_reviewed_on": locked.last_reviewed_on,
             "review_due_on": locked.review_due_on,
@@ -350,6 +355,8 @@ def monthly_income_record(
         locked = _lock(household)
         _require_active(locked, _("记录月收入"))
         record = MonthlyIncome.objects.filter(household=locked, month=month).first()
+        if record is not None and record.net_income_per_capita == value:
+            return record  # the same figure again (a second click): nothing to change
         before = {"net_income_per_capita": record.net_income_per_capita if record else None}
         if record is None:
             record = MonthlyIncome.objects.create(

@@ -178,6 +178,8 @@ def consent_record(*, actor: Any, household: Household, kind: str, given_on: dat
         if household.status in (S.CLOSED, S.REFUSED):
             _require_status(household, *Household.OPEN_STATUSES)
         before = getattr(household, field)
+        if before == given_on:
+            return household  # already recorded (a second click): nothing to change
         setattr(household, field, given_on)
         household.save(update_fields=[field, "updated_at"])
         label = _("同意公示") if kind == "publication" else _("同意处理敏感信息")

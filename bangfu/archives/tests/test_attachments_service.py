@@ -215,6 +215,23 @@ def test_a_closed_archive_takes_no_uploads(household, staff):
         upload(staff, household, PDF)
 
 
+def test_the_same_file_uploaded_twice_is_kept_once(household, staff, media):
+    # Given a bank-card scan uploaded by a first click
+    upload(staff, household, PNG, name="card.png", kind=Attachment.Kind.BANK_CARD_COPY)
+    events = AuditEvent.objects.count()
+    files = sorted(p.name for p in Path(media).rglob("*.bin"))
+
+    # When the second click's POST arrives with the same file
+    with pytest.raises(Conflict) as exc:
+        upload(staff, household, PNG, name="card.png", kind=Attachment.Kind.BANK_CARD_COPY)
+
+    # Then it is refused with a message, no row, no file, no event
+    assert exc.value.message == "文件:同一文件已作为“银行卡复印件”上传(card.png),不必重复上传。"
+    assert Attachment.objects.filter(household=household).count() == 1
+    assert sorted(p.name for p in Path(media).rglob("*.bin")) == files
+    assert AuditEvent.objects.count() == events
+
+
 def test_withdraw_keeps_the_file_and_the_row_and_is_audited(household, staff, media):
     # given
     attachment = upload(staff, household, PDF)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -65,6 +66,27 @@ def test_review_sets_last_review_and_due_date_twelve_months_later(network, staff
     event = AuditEvent.objects.latest("seq")
     assert event.action == "archives.review"
     assert event.changes["review_due_on"] == [None, "2026-08-31"]
+
+
+def test_the_same_review_posted_twice_is_recorded_once(network, staff):
+    # Given a review recorded by a first click
+    household = make_household(network.station_a, filed_by=staff, filed_on=date(2025, 1, 10))
+    fields: dict[str, Any] = {
+        "reviewed_on": date(2025, 8, 31),
+        "findings": "家庭情况无变化,继续在档。",
+        "outcome": AnnualReview.Outcome.CONTINUE,
+    }
+    services.annual_review_record(actor=staff, household=household, **fields)
+    events = AuditEvent.objects.count()
+
+    # When the second click's POST arrives
+    with pytest.raises(Conflict) as exc:
+        services.annual_review_record(actor=staff, household=household, **fields)
+
+    # Then it is refused with a message, and nothing is written
+    assert exc.value.message == "2025-08-31 的复核已经记录,请勿重复提交。"
+    assert AnnualReview.objects.filter(household=household).count() == 1
+    assert AuditEvent.objects.count() == events
 
 
 def test_review_interval_is_a_setting(network, staff, settings):
@@ -261,6 +283,22 @@ def test_monthly_income_is_kept_per_month_and_corrected_in_place(network, staff)
 
     rows = list(MonthlyIncome.objects.values_list("month", "net_income_per_capita"))
     assert rows == [(date(2025, 5, 1), Decimal("720.00"))]
+
+
+def test_the_same_monthly_income_posted_twice_writes_one_audit_event(network, staff):
+    household = make_household(network.station_a, filed_by=staff)
+    services.monthly_income_record(
+        actor=staff, household=household, month=date(2025, 5, 1), amount="650"
+    )
+    events = AuditEvent.objects.count()
+
+    services.monthly_income_record(
+        actor=staff, household=household, month=date(2025, 5, 1), amount="650.00"
+    )
+
+    assert AuditEvent.objects.count() == events
+    rows = list(MonthlyIncome.objects.values_list("month", "net_income_per_capita"))
+    assert rows == [(date(2025, 5, 1), Decimal("650.00"))]
 
 
 def test_monthly_income_in_a_future_month_or_negative_is_refused(network, staff):

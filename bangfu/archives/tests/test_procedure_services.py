@@ -221,6 +221,22 @@ def test_consent_record_then_notice(network, staff):
     assert household.status == S.PUBLICIZING
 
 
+def test_the_same_consent_posted_twice_writes_one_audit_event(network, staff):
+    household = _to_reviewed(network, staff, consent_publication_on=None)
+    procedure.consent_record(
+        actor=staff, household=household, kind="publication", given_on=date(2026, 3, 11)
+    )
+    events = AuditEvent.objects.count()
+
+    procedure.consent_record(
+        actor=staff, household=household, kind="publication", given_on=date(2026, 3, 11)
+    )
+
+    assert AuditEvent.objects.count() == events
+    household.refresh_from_db()
+    assert household.consent_publication_on == date(2026, 3, 11)
+
+
 def test_submit_without_sensitive_consent_is_refused(network, staff):
     household = _to_reviewed(network, staff, consent_sensitive_on=None)
     procedure.notice_start(actor=staff, household=household)

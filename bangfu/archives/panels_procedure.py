@@ -40,6 +40,10 @@ PROCEDURE_STATUSES = {
     S.REFUSED,
 }
 
+# Statuses of a round that has not yet reached the review, or the notice.
+BEFORE_REVIEW = {S.DRAFT, S.APPLIED, S.INVESTIGATED}
+BEFORE_NOTICE = BEFORE_REVIEW | {S.REVIEWED}
+
 
 @dataclass
 class Step:
@@ -102,7 +106,10 @@ def _steps(household: Household, today: date) -> tuple[list[Step], Any]:
             visit_step.due, visit_step.due_rule = visit.due_on, visit.due_rule
             visit_step.overdue = visit.due_on < today
     steps.append(visit_step)
-    review_step = Step(_("民主评议"), bool(reviews))
+    # After a return for correction the procedure starts again from the visit: a review or a
+    # notice of the earlier round stays listed but does not count as this round's step done.
+    status = household.status
+    review_step = Step(_("民主评议"), bool(reviews) and status not in BEFORE_REVIEW)
     for review in reviews:
         review_step.lines.append(
             _("%(date)s,同意 %(yes)d 票、反对 %(no)d 票,%(result)s(记录人 %(who)s)")
@@ -115,7 +122,7 @@ def _steps(household: Household, today: date) -> tuple[list[Step], Any]:
             }
         )
     steps.append(review_step)
-    notice_step = Step(_("公示"), state.status == "cleared")
+    notice_step = Step(_("公示"), state.status == "cleared" and status not in BEFORE_NOTICE)
     labels = {
         "none": _("未公示"),
         "draft": _("公示草稿未发布"),
@@ -130,7 +137,10 @@ def _steps(household: Household, today: date) -> tuple[list[Step], Any]:
             _("%(state)s:%(first)s 至 %(last)s")
             % {
                 "state": labels.get(state.status, state.status),
-                "first": notice.starts_on.isoformat() if notice.starts_on else "—",
+                # The period counted (the posting day itself does not count), as on the notice.
+                "first": (notice.counts_from or notice.starts_on).isoformat()
+                if notice.starts_on
+                else "—",
                 "last": notice.ends_on.isoformat() if notice.ends_on else "—",
             }
         )

@@ -15,6 +15,7 @@ from bangfu.archives.services import filing, procedure
 from bangfu.core.models import AuditEvent
 from bangfu.core.workdays import add_working_days
 from bangfu.core.worklist import due_items
+from bangfu.notices.models import Notice
 
 from .factories import make_household, make_id_number
 from .filing_factories import household_input
@@ -241,3 +242,71 @@ def test_worklist_query_count_does_not_grow(network, staff, django_assert_max_nu
     with django_assert_max_num_queries(4):
         items = list(procedure_due_items(staff))
     assert len(items) == 6
+
+
+def _done_steps(html: str) -> list[str]:
+    """The titles of the procedure steps marked 已完成 on the detail page."""
+    steps = html.split('data-testid="procedure-step"')[1:]
+    return [
+        step.split("<strong>", 1)[1].split("</strong>", 1)[0]
+        for step in steps
+        if "已完成" in step.split("</li>", 1)[0]
+    ]
+
+
+def test_after_a_return_the_steps_of_the_new_round_are_not_shown_done(
+    client, network, staff, leader
+):
+    # Given an archive visited, reviewed, publicised and submitted, then returned by the leader
+    household = filing.household_create(
+        actor=staff, data=household_input(network.station_a, applied_on=date(2026, 3, 2))
+    )
+    _visit(staff, household)
+    procedure.review_record(
+        actor=staff,
+        household=household,
+        held_on=date(2026, 3, 10),
+        participants="评议小组 7 人",
+        votes_for=7,
+        votes_against=0,
+        passed=True,
+        record="同意。",
+    )
+    procedure.notice_start(actor=staff, household=household)
+    Notice.objects.update(ends_on=timezone.localdate() - timedelta(days=1))  # period over
+    procedure.submit_for_approval(actor=staff, household=household)
+    procedure.decide(actor=leader, household=household, outcome="returned", reason="补充材料")
+    procedure.household_resubmit(actor=staff, household=household)
+    url = reverse("archives:household_detail", args=[household.pk])
+    client.force_login(staff)
+
+    # When the new round's visit is recorded
+    assert _done_steps(client.get(url).content.decode()) == ["申请"]
+    _visit(staff, household)
+    html = client.get(url).content.decode()
+
+    # Then the review and the notice are still to do (the earlier round's stay listed)
+    assert _done_steps(html) == ["申请", "入户调查"]
+    assert 'data-testid="review-record-form"' in html
+    assert "公示期满,无异议" in html
+
+    # And the new round goes on to a new notice, though `end_notices` never ran for the first
+    procedure.review_record(
+        actor=staff,
+        household=household,
+        held_on=timezone.localdate(),
+        participants="评议小组 7 人",
+        votes_for=7,
+        votes_against=0,
+        passed=True,
+        record="补充材料后同意。",
+    )
+    procedure.notice_start(actor=staff, household=household)
+    household.refresh_from_db()
+    assert household.status == S.PUBLICIZING
+    assert _done_steps(client.get(url).content.decode()) == ["申请", "入户调查", "民主评议"]
+    # The notice line gives the period counted, as the notice itself does (not the posting day)
+    notice = Notice.objects.latest("pk")
+    line = f"公示中:{notice.counts_from:%Y-%m-%d} 至 {notice.ends_on:%Y-%m-%d}"
+    assert notice.counts_from != notice.starts_on
+    assert line in client.get(url).content.decode()

@@ -22,6 +22,7 @@ spellings of real rosters (男/女, 是/否, 下岗失业, 妻子, 新农合…)
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -133,6 +134,31 @@ def cell_digits_text(value: CellValue) -> str | None:
     return cell_id_text(value, label=_("号码"))
 
 
+_LANDLINE = re.compile(r"(\(?0\d{2,3}\)?-?)?[2-9]\d{6,7}(-\d{1,4})?")
+
+
+def cell_mobile(value: CellValue) -> str | None:
+    """Return a mobile number as text without separators ("138-0731-5678" → 13807315678).
+
+    Raise `CellValueError` for a landline ("0731-58581234"): the archive keeps the head's mobile
+    only, and a landline typed in 联系电话 would otherwise be refused as a wrong mobile number.
+    """
+    text = cell_digits_text(value)
+    if text and _LANDLINE.fullmatch(to_halfwidth(text)):
+        raise CellValueError(
+            _(
+                "“%(value)s”是座机号码;这一栏只收户主的手机号(11 位,以 1 开头)。"
+                "座机号码请写在“备注”里。"
+            )
+            % {"value": text}
+        )
+    # "138-0731-5678" is the archive's 13807315678: compared with it on a second import.
+    return _PHONE_SEPARATORS.sub("", text) if text else text
+
+
+_PHONE_SEPARATORS = re.compile(r"[-‐‑–—]")
+
+
 def cell_bank_card(value: CellValue) -> str | None:
     return cell_id_text(value, label=_("银行卡号"))
 
@@ -175,6 +201,40 @@ _RELATION_ALIASES = {
     "弟弟": c.Relation.SIBLING,
     "姐姐": c.Relation.SIBLING,
     "妹妹": c.Relation.SIBLING,
+    "老伴": c.Relation.SPOUSE,
+    "儿子": c.Relation.SON,
+    "大儿子": c.Relation.SON,
+    "二儿子": c.Relation.SON,
+    "小儿子": c.Relation.SON,
+    "三子": c.Relation.SON,
+    "养子": c.Relation.SON,
+    "继子": c.Relation.SON,
+    "女儿": c.Relation.DAUGHTER,
+    "大女儿": c.Relation.DAUGHTER,
+    "二女儿": c.Relation.DAUGHTER,
+    "小女儿": c.Relation.DAUGHTER,
+    "三女": c.Relation.DAUGHTER,
+    "养女": c.Relation.DAUGHTER,
+    "继女": c.Relation.DAUGHTER,
+    "父亲": c.Relation.FATHER,
+    "母亲": c.Relation.MOTHER,
+    "孙": c.Relation.GRANDCHILD,
+    "长孙": c.Relation.GRANDCHILD,
+    "孙女儿": c.Relation.GRANDCHILD,
+    "外孙女儿": c.Relation.GRANDCHILD,
+    "哥": c.Relation.SIBLING,
+    "兄弟": c.Relation.SIBLING,
+    "姐妹": c.Relation.SIBLING,
+    # The national form has no place for these: they are 其他.
+    "儿媳": c.Relation.OTHER,
+    "儿媳妇": c.Relation.OTHER,
+    "女婿": c.Relation.OTHER,
+    "祖父": c.Relation.OTHER,
+    "祖母": c.Relation.OTHER,
+    "爷爷": c.Relation.OTHER,
+    "奶奶": c.Relation.OTHER,
+    "外公": c.Relation.OTHER,
+    "外婆": c.Relation.OTHER,
 }
 _SEX_ALIASES = {"男性": "M", "女性": "F", "M": "M", "F": "F"}
 _HEALTH_ALIASES = {
@@ -336,6 +396,73 @@ def _date(value: CellValue) -> date | None:
 
 
 @dataclass(frozen=True)
+class YearMonth:
+    """A birth date given as year and month only (出生年月 "1975.6", "197506", "1975年6月").
+
+    `months` holds both readings of an Excel number: 1975.1 is what Excel keeps of 1975.10.
+    The import takes the full date from the ID number when the year and month agree with it,
+    and refuses a year and month alone for a person without an ID (a child), whose date must
+    be complete.
+    """
+
+    year: int
+    months: frozenset[int]
+
+    def shown(self) -> str:
+        return "/".join(
+            _("%(year)d年%(month)d月") % {"year": self.year, "month": month}
+            for month in sorted(self.months)
+        )
+
+    def agrees_with(self, day: date) -> bool:
+        return day.year == self.year and day.month in self.months
+
+
+_YEAR_MONTH_TEXT = re.compile(r"(?P<y>\d{4})\s*(?:[-/.年]\s*(?P<m>\d{1,2})\s*月?|(?P<mm>\d{2}))")
+
+
+def cell_birth_date(value: CellValue) -> date | YearMonth | None:
+    """Return a birth date, or a `YearMonth` for a cell that gives only the year and month.
+
+    Raise `CellValueError` as `cell_date` does for anything else, and for a month outside 1–12.
+    """
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        if float(value).is_integer() and 1900 <= value <= 2099:  # 1975: Excel would read 1905
+            raise CellValueError(
+                _("只填了年份“%(value)s”,请填写出生年月日,例如 1975-06-15。")
+                % {"value": _shown_number(value)}
+            )
+        if float(value).is_integer() and 190001 <= value <= 209912:  # 197506
+            year, month = divmod(int(value), 100)
+            return _year_month(year, frozenset({month}), _shown_number(value))
+        if 1900 < value < 2100 and not float(value).is_integer():  # 1975.06, 1975.1 (=1975.10?)
+            year = int(value)
+            digits = f"{value:.2f}".split(".")[1]
+            months = {int(digits)} if digits[1] != "0" else {int(digits[0]), int(digits)}
+            return _year_month(year, frozenset(months), _shown_number(value))
+    if isinstance(value, str):
+        text = "".join(to_halfwidth(clean_text(value)).split())
+        match = _YEAR_MONTH_TEXT.fullmatch(text)
+        if match:
+            month = int(match["m"] or match["mm"])
+            return _year_month(int(match["y"]), frozenset({month}), clean_text(value))
+    return cell_date(value)
+
+
+def _shown_number(value: float | int) -> str:
+    return cell_text(value)
+
+
+def _year_month(year: int, months: frozenset[int], shown: str) -> YearMonth:
+    months = frozenset(month for month in months if 1 <= month <= 12)
+    if not months or not 1900 <= year <= 2099:
+        raise CellValueError(
+            _("“%(value)s”不是有效的日期。请按“2012-04-10”的格式填写。") % {"value": shown}
+        )
+    return YearMonth(year, months)
+
+
+@dataclass(frozen=True)
 class ColumnSpec:
     """A template column: where it is read (`scope`), how a cell converts, how it is written."""
 
@@ -388,14 +515,21 @@ SPECS: tuple[ColumnSpec, ...] = (
         T("身份证号"),
         PERSON,
         cell_id_text,
-        ("公民身份号", "身份证", "证件号"),
+        ("公民身份号", "公民身份证号", "身份证件号", "身份证", "证件号"),
         required=True,
         as_text=True,
         example="11010519491231002X",
     ),
     ColumnSpec("head_id", T("户主身份证号"), MEMBER, cell_id_text, ("户主身份证",), as_text=True),
     ColumnSpec("sex", T("性别"), PERSON, _choice(c.Sex, _SEX_ALIASES), example="女"),
-    ColumnSpec("birth_date", T("出生日期"), PERSON, _date, ("出生年月日",), example="1949-12-31"),
+    ColumnSpec(
+        "birth_date",
+        T("出生日期"),
+        PERSON,
+        cell_birth_date,
+        ("出生年月日", "出生年月", "出生时间", "生日"),
+        example="1949-12-31",
+    ),
     ColumnSpec("ethnicity", T("民族"), HEAD_ONLY, _ethnicity, example="汉族"),
     ColumnSpec(
         "political_status",
@@ -433,7 +567,7 @@ SPECS: tuple[ColumnSpec, ...] = (
         T("月收入"),
         PERSON,
         cell_money,
-        ("本人月平均收入", "月平均收入", "月收入(元)"),
+        ("本人月平均收入", "月平均收入", "本人月收入", "个人月收入", "月均收入"),
         example=Decimal("800.00"),
     ),
     ColumnSpec(
@@ -497,8 +631,8 @@ SPECS: tuple[ColumnSpec, ...] = (
         "mobile",
         T("手机"),
         HEAD_ONLY,
-        cell_digits_text,
-        ("手机号", "联系电话", "电话"),
+        cell_mobile,
+        ("手机号", "联系电话", "电话", "电话号码", "联系方式", "手机号码"),
         as_text=True,
         example="13800005678",
     ),
@@ -548,7 +682,7 @@ SPECS: tuple[ColumnSpec, ...] = (
         T("家庭住址"),
         HOUSEHOLD,
         _text(200),
-        ("住址", "现住址", "家庭地址"),
+        ("住址", "现住址", "家庭地址", "居住地址", "现居住地址", "家庭住所"),
         example="响水乡响水社区 1 号",
     ),
     ColumnSpec(
@@ -605,7 +739,7 @@ SPECS: tuple[ColumnSpec, ...] = (
         T("主要致困原因"),
         HOUSEHOLD,
         cell_cause,
-        ("致困原因", "主要困难原因"),
+        ("致困原因", "主要困难原因", "困难原因", "致贫原因"),
         example="下岗失业",
     ),
     ColumnSpec(
@@ -651,13 +785,60 @@ SPECS: tuple[ColumnSpec, ...] = (
     ColumnSpec("notes", T("备注"), HOUSEHOLD, _text(1000)),
 )
 
-SPEC_BY_KEY = {spec.key: spec for spec in SPECS}
-COLUMNS: list[Column] = [spec.column() for spec in SPECS]
+
+def _household_size(value: CellValue) -> int | None:
+    text = to_halfwidth(cell_text(value)).strip().rstrip("人口").strip()
+    return cell_int(text or value, min_value=1, max_value=30)
+
+
+def cell_family_members(value: CellValue) -> None:
+    """Refuse family members written into one cell (the national form's 家庭成员 box): the
+    import reads one row per person, and a household filed without them would be wrong."""
+    raise CellValueError(
+        _(
+            "本系统按“每人一行”导入,家庭成员不能写在一个格子里。请每位家庭成员各占一行"
+            "(“与户主关系”填妻、儿子等,填同一户号),请下载导入模板,按模板填写后重新导入。"
+        )
+    )
+
+
+# Columns that real rosters have and the import reads to check the file, but that the template
+# and the export do not carry: 家庭人口 (compared with the rows of the household) and the
+# national form's 家庭成员 box (refused: members are rows).
+CHECK_SPECS: tuple[ColumnSpec, ...] = (
+    ColumnSpec(
+        "household_size",
+        T("家庭人口"),
+        HOUSEHOLD,
+        _household_size,
+        ("家庭人数", "家庭人口数", "家庭成员人数", "家庭总人口", "人口数", "共同生活人口"),
+    ),
+    ColumnSpec(
+        "family_members",
+        T("家庭成员"),
+        HOUSEHOLD,
+        cell_family_members,
+        (
+            "家庭成员情况",
+            "家庭主要成员",
+            "主要家庭成员",
+            "家庭成员信息",
+            "家庭成员及关系",
+            "家庭成员姓名",
+            "共同生活家庭成员",
+            "共同生活的家庭成员",
+        ),
+    ),
+)
+ALL_SPECS = SPECS + CHECK_SPECS
+SPEC_BY_KEY = {spec.key: spec for spec in ALL_SPECS}
+COLUMNS: list[Column] = [spec.column() for spec in ALL_SPECS]
 
 
 def columns() -> list[Column]:
-    """Return the template's columns with titles in the active language."""
-    return [spec.column() for spec in SPECS]
+    """Return the columns the import looks for (the template's and `CHECK_SPECS`), with titles
+    in the active language."""
+    return [spec.column() for spec in ALL_SPECS]
 
 
 def headers() -> list[str]:
@@ -744,6 +925,13 @@ def template_workbook() -> bytes:
         ],
         [_("7. 导入时先校验整个文件:有任何错误都不会导入,请按错误清单改正后重新上传整个文件。")],
         [_("8. 请删除示例行后再导入;已有档案的户会显示“已存在,跳过”,不会重复建档。")],
+        [
+            _(
+                "9. 出生日期只写年月(如 1975.6)时以身份证号中的日期为准;没有身份证号的成员"
+                "须写完整日期。“合计”行和“填表人:…”一类的落款行不会读取;隐藏或筛选掉的行"
+                "请先取消隐藏。一次只导入一个工作表。"
+            )
+        ],
     ]
     return write_workbook(
         [
@@ -900,6 +1088,8 @@ def normalise_name(value: Any) -> str:
 
 
 __all__ = [
+    "ALL_SPECS",
+    "CHECK_SPECS",
     "COLUMNS",
     "HEAD",
     "HEAD_ONLY",
@@ -911,7 +1101,10 @@ __all__ = [
     "SPECS",
     "SPEC_BY_KEY",
     "ColumnSpec",
+    "YearMonth",
+    "cell_birth_date",
     "cell_causes",
+    "cell_mobile",
     "cell_relation",
     "columns",
     "head_field_column",

@@ -46,8 +46,19 @@ Reading (`read_table`)
     mapped to the raw value as calamine gives it: str, float (Excel numbers, whole ones too; .xls
     files may give int), bool, date, datetime, time, timedelta. With `sheet=None` the first
     visible worksheet that has all required columns is used (so an instructions sheet in front is
-    passed over), else the one matching most columns. `Table.header_errors()` lists required
-    columns that are missing and columns given twice; `ErrorCollector.for_table` starts with them.
+    passed over), else the one matching most columns; later visible sheets that also have every
+    required column and data rows are named in `Table.other_sheets` (a roster split over
+    sheets, one per station), for the caller to refuse or read. `Table.header_errors()` lists
+    required columns that are missing and columns given twice; `ErrorCollector.for_table` starts
+    with them.
+    Rows as people leave them below a roster are no data: a totals row (a cell reading 合计,
+    总计, 小计 or 共计) and a signature or note line (every filled cell a short label and a
+    colon: "填表人:王五", "审核人:", "注:…") are left out and listed in `Table.skipped_rows`.
+    A cell merged over several rows (户号 or 家庭住址 merged down a household) gives its value
+    to every row of the merge, as the person sees it. Rows hidden in Excel (by hand or by a
+    filter) are read like the others and listed in `Table.hidden_rows` (.xlsx files only; .xls
+    keeps that in a binary record calamine does not expose), so an import can refuse them
+    rather than take in rows the person could not see.
 
 Cell converters (`cell_text`, `cell_int`, `cell_decimal`, `cell_date`, `cell_bool`,
 `cell_choice`, `cell_id_text`)
@@ -261,6 +272,9 @@ class Table:
     template: list[Column] = field(default_factory=list)
     duplicate_columns: dict[str, list[str]] = field(default_factory=dict)  # key → letters
     ignored_titles: list[str] = field(default_factory=list)  # header cells matching no column
+    skipped_rows: list[tuple[int, str]] = field(default_factory=list)  # totals, signature lines
+    hidden_rows: list[int] = field(default_factory=list)  # data rows hidden in Excel (.xlsx)
+    other_sheets: list[str] = field(default_factory=list)  # more sheets with the header and data
 
     def column_label(self, key: str) -> str:
         """Return the column's title as in the file, or the template's title when absent."""
@@ -377,8 +391,105 @@ def _read_sheet(
     book: python_calamine.CalamineWorkbook, name: str, columns: Sequence[Column], scan: int
 ) -> tuple[list[list[Any]], _Header | None]:
     # skip_empty_area=False keeps the grid anchored at A1, so indexes give Excel rows and letters.
-    grid = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    sheet = book.get_sheet_by_name(name)
+    grid = sheet.to_python(skip_empty_area=False)
+    _fill_merged_down(grid, sheet)
     return grid, _find_header(grid, columns, scan)
+
+
+def _fill_merged_down(grid: list[list[Any]], sheet: Any) -> None:
+    """Give a merged cell's value to every cell of its merge when it spans several rows (户号
+    or 家庭住址 merged down a household); merges within one row (titles, a footer line) are left
+    as they are."""
+    try:
+        ranges = sheet.merged_cell_ranges or []
+    except Exception:  # calamine gives none for some formats
+        return
+    for (top, left), (bottom, right) in ranges:
+        if bottom <= top or top >= len(grid):
+            continue
+        for column in range(left, right + 1):
+            value = grid[top][column] if column < len(grid[top]) else None
+            for row_index in range(top + 1, min(bottom, len(grid) - 1) + 1):
+                cells = grid[row_index]
+                if column < len(cells) and is_blank(cells[column]):
+                    cells[column] = value
+
+
+_TOTALS_LABEL = re.compile(r"(合计|总计|小计|共计)[::]?")
+# A label and a colon at the start of a cell: "填表人:王五", "审核人:", "注:1.…", "日期:".
+_LABEL_COLON = re.compile(r"[\u4e00-\u9fff()()]{1,8}[::]")
+
+
+def _skip_reason(cells: Sequence[Any]) -> str | None:
+    """Return why a row below the header is no data row (a totals row, a signature or note
+    line), or None for a row to read."""
+    texts: list[str | None] = []
+    for cell in cells:
+        if is_blank(cell):
+            continue
+        if not isinstance(cell, str):
+            texts.append(None)
+            continue
+        texts.append("".join(to_halfwidth(clean_text(cell)).split()))
+    for text in texts:
+        if text is not None and _TOTALS_LABEL.fullmatch(text):
+            return text
+    if texts and all(text is not None and _LABEL_COLON.match(text) for text in texts):
+        return str(texts[0])[:30]
+    return None
+
+
+_XML_ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
+_XML_SHEET = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)>")
+_XML_RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)>")
+_XML_ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
+
+
+def _hidden_rows(source: Source, sheet_name: str) -> set[int]:
+    """Return the 1-based numbers of the rows hidden in an .xlsx sheet (none for other formats
+    or a package this cannot follow). The package's XML is scanned with patterns, not parsed:
+    an uploaded file is untrusted, and only a few attributes are needed."""
+    import posixpath
+    import zipfile
+    from html import unescape
+
+    try:
+        if isinstance(source, bytes):
+            handle: Any = BytesIO(source)
+        elif isinstance(source, str | os.PathLike):
+            handle = os.fspath(source)
+        else:
+            if source.seekable():
+                source.seek(0)
+            handle = BytesIO(source.read())
+        with zipfile.ZipFile(handle) as archive:
+            sheets = [
+                dict(_XML_ATTR.findall(match.group(1)))
+                for match in _XML_SHEET.finditer(archive.read("xl/workbook.xml"))
+            ]
+            rel_id = next(
+                value  # r:id, whatever the prefix of the relationships namespace
+                for attrs in sheets
+                if unescape(attrs.get(b"name", b"").decode()) == sheet_name
+                for key, value in attrs.items()
+                if key.endswith(b":id")
+            )
+            target = next(
+                attrs[b"Target"].decode()
+                for match in _XML_RELATIONSHIP.finditer(archive.read("xl/_rels/workbook.xml.rels"))
+                if (attrs := dict(_XML_ATTR.findall(match.group(1)))).get(b"Id") == rel_id
+            )
+            path = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
+            content = archive.read(posixpath.normpath(path))
+    except Exception:  # not an .xlsx (an .xls, .ods), or an unusual package: nothing known
+        return set()
+    hidden: set[int] = set()
+    for match in _XML_ROW.finditer(content):
+        attrs = dict(_XML_ATTR.findall(match.group(1)))
+        if attrs.get(b"hidden") in (b"1", b"true") and attrs.get(b"r", b"").isdigit():
+            hidden.add(int(attrs[b"r"]))
+    return hidden
 
 
 def read_table(
@@ -427,15 +538,24 @@ def read_table(
 
     required = {column.key for column in columns if column.required}
     chosen: tuple[str, list[list[Any]], _Header] | None = None
+    complete = False
+    also_complete: list[str] = []
     for name in candidates:
         grid, header = _read_sheet(book, name, columns, max_header_scan)
         if header is None:
             continue
+        has_required = required <= header.positions.keys()
+        if complete:
+            # Another sheet with the whole header and data: the roster may be split over
+            # sheets (one per station), and reading only the first would drop the others.
+            if has_required and _data_rows(grid, header, columns)[0]:
+                also_complete.append(name)
+            continue
         if chosen is None or len(header.positions) > len(chosen[2].positions):
             chosen = (name, grid, header)
-        if required <= header.positions.keys():
+        if has_required:
             chosen = (name, grid, header)
-            break
+            complete = True
     if chosen is None:
         titles = [column.title for column in columns if column.required] or [
             column.title for column in columns[:3]
@@ -446,6 +566,8 @@ def read_table(
             field="file",
         )
     name, grid, header = chosen
+    rows, skipped = _data_rows(grid, header, columns)
+    hidden = _hidden_rows(source, name) if rows else set()
     return Table(
         sheet_name=name,
         header_row=header.row_index + 1,
@@ -456,22 +578,27 @@ def read_table(
             for column in columns
             if column.required and column.key not in header.positions
         ],
-        rows=_data_rows(grid, header, columns),
+        rows=rows,
         template=list(columns),
         duplicate_columns={
             key: [column_letter(index) for index in indexes]
             for key, indexes in header.duplicates.items()
         },
         ignored_titles=header.ignored,
+        skipped_rows=skipped,
+        hidden_rows=sorted(row.number for row in rows if row.number in hidden),
+        other_sheets=also_complete,
     )
 
 
 def _data_rows(
     grid: list[list[Any]], header: _Header, columns: Sequence[Column]
-) -> list[SourceRow]:
+) -> tuple[list[SourceRow], list[tuple[int, str]]]:
+    """Return the data rows below the header, and the rows left out with the reason."""
     positions = list(header.positions.items())
     absent = {column.key: None for column in columns if column.key not in header.positions}
     rows: list[SourceRow] = []
+    skipped: list[tuple[int, str]] = []
     for row_index in range(header.row_index + 1, len(grid)):
         cells = grid[row_index]
         width = len(cells)
@@ -485,9 +612,13 @@ def _data_rows(
                 seen = True
             values[key] = value
         if seen:
+            reason = _skip_reason(cells)
+            if reason is not None:
+                skipped.append((row_index + 1, reason))
+                continue
             values.update(absent)
             rows.append(SourceRow(row_index + 1, values))
-    return rows
+    return rows, skipped
 
 
 # ---------------------------------------------------------------------------------------------
@@ -601,7 +732,7 @@ def cell_decimal(
     if isinstance(value, bool):
         amount = None
     elif isinstance(value, int):
-        amount = Decimal(value)
+        amount = Decimal(value).quantize(quantum)
     elif isinstance(value, float):
         if math.isfinite(value):
             amount = Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP)

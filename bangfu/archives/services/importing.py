@@ -27,6 +27,26 @@ Decisions:
 * Masked values (an export made without archives.reveal: "430302********1234") identify an
   existing archive — by the last four digits, the visible first six and the name — but can
   never file a new one: the digits are not there.
+* Outside rosters (decisions of the QA pass with real township files):
+  - 出生年月 with the year and month only ("1975.6", "197506", the Excel number 1975.1 read as
+    January or October) is taken when it agrees with the ID number, whose full date is kept;
+    it is refused when it contradicts the ID, and for a person without an ID (a child), whose
+    date must be complete. A year alone is refused.
+  - A totals row (合计/总计/小计/共计) and a signature or note line ("填表人:…", "注:…") are
+    no people: `read_table` leaves them out. A cell merged down a household (户号, 家庭住址)
+    counts on each of its rows.
+  - Rows hidden in Excel (by hand or a filter; .xlsx) are refused: the person did not see
+    them, and the import would read them. A workbook with the roster on two sheets is refused
+    as a whole rather than imported half.
+  - 家庭人口, when the file has it, must equal the household's rows; the national form's
+    家庭成员 box (members in one cell) is refused with a pointer to the template, so a head is
+    never filed without the members the file names.
+  - 备注 on a member's row is kept in the household's notes as "姓名:备注".
+  - A mobile typed with dashes is the archive's digits; a landline in 联系电话 is refused with
+    its own message (the archive keeps the head's mobile only).
+  - A head whose archive is closed (撤档) is never filed again: the same rows (an export read
+    back) are "已存在,跳过" with the archive marked 已撤档; different rows are refused and
+    the message says to reopen the archive on its page.
 * Phase 1 converts and checks in bulk: one query each for units, areas, the ID registry and
   the existing archives, whatever the number of rows, and one more for the filing service's
   check of all the new households (`validate_households`).
@@ -38,6 +58,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -205,7 +226,7 @@ def _convert_row(row: SourceRow, errors: Collector, table: Table) -> PersonRow:
     relation = errors.convert(row, "relation", roster.cell_relation, required=True)
     is_head = relation == roster.HEAD
     values: dict[str, Any] = {}
-    for spec in roster.SPECS:
+    for spec in roster.ALL_SPECS:
         if spec.key == "relation":
             continue
         if spec.scope == roster.HEAD_ONLY and not is_head:
@@ -232,6 +253,7 @@ def _convert_row(row: SourceRow, errors: Collector, table: Table) -> PersonRow:
             errors.add(row.number, id_label, error.message)
     elif is_head and is_blank(row.values.get("id_number")):
         errors.add(row.number, id_label, _("户主必须填写身份证号。"))
+    _resolve_year_month(person, row, errors, table)
     head_id = values.pop("head_id", "") or ""
     if head_id and not roster.is_masked(head_id):
         try:
@@ -245,6 +267,38 @@ def _convert_row(row: SourceRow, errors: Collector, table: Table) -> PersonRow:
             _("户主行的“户主身份证号”应留空或与本人身份证号相同。"),
         )
     return person
+
+
+def _resolve_year_month(person: PersonRow, row: SourceRow, errors: Collector, table: Table) -> None:
+    """Turn a birth year and month (出生年月 "1975.6") into the ID's birth date when they
+    agree; refuse them when they do not, or when there is no ID to give the day (a child)."""
+    given = person.values.get("birth_date")
+    if not isinstance(given, roster.YearMonth):
+        return
+    del person.values["birth_date"]
+    label = table.column_label("birth_date")
+    if person.canonical_id:
+        digits = person.canonical_id
+        born = date(int(digits[6:10]), int(digits[10:12]), int(digits[12:14]))
+        if given.agrees_with(born):
+            person.values["birth_date"] = born
+        else:
+            errors.add(
+                row.number,
+                label,
+                _("出生年月“%(given)s”与身份证号中的出生日期 %(born)s 不一致。")
+                % {"given": given.shown(), "born": born.isoformat()},
+            )
+    elif not person.id_text and not errors.has(row.number, table.column_label("id_number")):
+        errors.add(
+            row.number,
+            label,
+            _(
+                "只填了出生年月(%(given)s)。没有身份证号时请填写完整的出生日期(年月日),"
+                "例如 2016-09-01。"
+            )
+            % {"given": given.shown()},
+        )
 
 
 def _duplicates(people: list[PersonRow], errors: Collector, table: Table) -> None:
@@ -363,12 +417,54 @@ def errors_has_cell(errors: Collector, row: int, column: str) -> bool:
     return any(e.row == row and e.column == column for e in errors.errors)
 
 
+def _merge_member_notes(group: Group, errors: Collector, table: Table) -> None:
+    """Keep a 备注 written on a member's row ("在读大学") in the household's notes as
+    "张伟:在读大学" — the archive has notes for the household only. A member row repeating the
+    head's note (a cell merged down the household) adds nothing."""
+    assert group.head is not None
+    head_note = group.head.values.get("notes", "")
+    parts = [head_note] if head_note else []
+    for member in group.members:
+        note = member.values.pop("notes", "")
+        if note and note != head_note:
+            parts.append(f"{member.values.get('name', '')}:{note}")
+    if len(parts) > (1 if head_note else 0):
+        notes = ";".join(parts)
+        if len(notes) > 1000:
+            errors.add(
+                group.head.number,
+                table.column_label("notes"),
+                _("本户各行的备注合起来超过 1000 个字(现有 %(length)d 个),请精简。")
+                % {"length": len(notes)},
+            )
+        group.head.values["notes"] = notes
+
+
+def _household_size_agrees(group: Group, errors: Collector, table: Table) -> None:
+    """Compare 家庭人口 on the head's row with the rows of the household: a roster that gives
+    3 but has one row has left its members out (or written them in one cell)."""
+    assert group.head is not None
+    size = group.head.values.get("household_size")
+    rows = 1 + len(group.members)
+    if size is None or size == rows:
+        return
+    errors.add(
+        group.head.number,
+        table.column_label("household_size"),
+        _(
+            "家庭人口填 %(size)d 人,表中这一户有 %(rows)d 行。本系统每人一行:"
+            "请补全或删去家庭成员的行(填同一户号),或改正家庭人口。"
+        )
+        % {"size": size, "rows": rows},
+    )
+
+
 def _household_values_agree(group: Group, errors: Collector, table: Table) -> None:
     """A member row may repeat the head's household cells; a different value is an error."""
     if group.head is None:
         return
     for member in group.members:
-        for spec in roster.SPECS:
+        for spec in roster.ALL_SPECS:
             if spec.scope != roster.HOUSEHOLD or spec.key not in member.values:
                 continue
             if member.values[spec.key] != group.head.values.get(spec.key):
@@ -396,22 +492,33 @@ def _registrations(people: list[PersonRow]) -> dict[str, IdRegistration]:
     return found
 
 
-def _archives(user: Any, household_ids: Iterable[int], last4: Iterable[str]) -> list[Household]:
-    """Return the open archives in the user's scope with these ids or head ID tails, with
-    their members (two queries per chunk)."""
+def _archives(
+    user: Any,
+    household_ids: Iterable[int],
+    last4: Iterable[str],
+    closed_heads: Iterable[str] = (),
+) -> list[Household]:
+    """Return the archives in the user's scope that the file's heads may be: open ones with
+    these ids, open or closed ones with these head ID tails (a masked export), and closed ones
+    whose head has one of these canonical IDs — with their members (two queries per chunk)."""
     base = (
         Household.objects.filter(policy.scope_q(user, IMPORT, field="unit"))
-        .filter(status__in=Household.OPEN_STATUSES)
         .select_related("unit", "area")
         .prefetch_related(
             Prefetch("members", queryset=HouseholdMember.objects.order_by("sort_order", "id"))
         )
     )
+    open_ = base.filter(status__in=Household.OPEN_STATUSES)
+    known = base.filter(status__in=[*Household.OPEN_STATUSES, Household.Status.CLOSED])
     result: dict[int, Household] = {}
     for chunk in _chunks(sorted(set(household_ids))):
-        result.update({h.pk: h for h in base.filter(pk__in=list(chunk))})
+        result.update({h.pk: h for h in open_.filter(pk__in=list(chunk))})
     for chunk in _chunks(sorted(set(last4))):
-        result.update({h.pk: h for h in base.filter(id_last4__in=list(chunk))})
+        result.update({h.pk: h for h in known.filter(id_last4__in=list(chunk))})
+    indexes = sorted({id_index(canonical) for canonical in closed_heads})
+    for chunk in _chunks(indexes):
+        closed = base.filter(status=Household.Status.CLOSED, id_index__in=list(chunk))
+        result.update({h.pk: h for h in closed})
     return list(result.values())
 
 
@@ -441,7 +548,9 @@ def _expected(household: Household) -> tuple[dict[str, Any], list[dict[str, Any]
     return converted[0], converted[1:]
 
 
-_NOT_COMPARED = frozenset({"household_no", "relation", "head_id", "category", "unit", "area"})
+_NOT_COMPARED = frozenset(
+    {"household_no", "relation", "head_id", "category", "unit", "area", "household_size"}
+)
 _MASKERS = {"mobile": mask_phone, "bank_card": mask_bank_card}
 
 
@@ -677,6 +786,59 @@ def _report_field_errors(
 # --- Phase 1 ---------------------------------------------------------------------------------
 
 
+_IDENTIFYING = ("name", "id_number", "relation", "head_id")
+
+
+def _drop_trailing_rows(table: Table) -> Table:
+    """Leave out the rows after the last person that name nobody (no 姓名, 身份证号, 与户主关系
+    or 户主身份证号): a column such as 所属帮扶站 dragged down past the data fills hundreds
+    of rows that are no people. A row like that between people is still reported."""
+    rows = table.rows
+    last = len(rows)
+    while last and all(is_blank(rows[last - 1].values.get(key)) for key in _IDENTIFYING):
+        last -= 1
+    if last < len(rows):
+        table.skipped_rows.extend(
+            (row.number, _("末尾的行没有姓名和身份证号")) for row in rows[last:]
+        )
+        table.rows = rows[:last]
+    return table
+
+
+def _collector(table: Table) -> Collector:
+    """Return the file's error collector, holding its header problems and its hidden rows."""
+    errors = Collector(table=table)
+    relation_title = table.column_label("relation")
+    for error in table.header_errors():
+        message = error.message
+        if error.column == relation_title and relation_title in table.missing_required:
+            message = _(
+                "缺少必填列“%(title)s”。本系统按“每人一行”导入:户主一行(填“户主”),"
+                "每位家庭成员各占一行(填妻、儿子等)。请下载导入模板,按模板填写后重新导入。"
+            ) % {"title": relation_title}
+        errors.add(error.row, error.column, message, sheet=error.sheet)
+    if table.other_sheets:
+        errors.add(
+            table.header_row,
+            "",
+            _(
+                "工作簿中不止一个工作表有花名册:除“%(sheet)s”外还有“%(others)s”。一次只导入一个"
+                "工作表:请把各表的行合并到一个工作表,或分成几个文件分别导入。"
+            )
+            % {"sheet": table.sheet_name, "others": "”“".join(table.other_sheets)},
+        )
+    for number in table.hidden_rows:
+        errors.add(
+            number,
+            table.column_label("name"),
+            _(
+                "这一行在 Excel 中被隐藏(或被筛选隐藏),导入时也会读到它。请取消隐藏、清除筛选,"
+                "删去不要导入的行后重新上传。"
+            ),
+        )
+    return errors
+
+
 def roster_check(
     *,
     user: Any,
@@ -694,9 +856,8 @@ def roster_check(
     `household_create_many`, which runs the same check).
     """
     policy.require_perm(user, IMPORT)
-    table = table or read_table(source, roster.columns())
-    errors = Collector.for_table(table)
-    assert isinstance(errors, Collector)
+    table = _drop_trailing_rows(table or read_table(source, roster.columns()))
+    errors = _collector(table)
     result = CheckResult(source_name=source_name, rows=len(table.rows))
     total = len(table.rows)
     step = max(200, total // 50)
@@ -720,7 +881,13 @@ def roster_check(
         if group.head and (reg := registrations.get(group.head.canonical_id)) is not None
     }
     masked_tails = {group.head.id_text[-4:] for group in groups if group.head and group.head.masked}
-    archives = _archives(user, head_registered, masked_tails)
+    # Heads held by no open archive may have a closed one (撤档): found, never filed again.
+    unheld = [
+        group.head.canonical_id
+        for group in groups
+        if group.head and group.head.canonical_id and group.head.canonical_id not in registrations
+    ]
+    archives = _archives(user, head_registered, masked_tails, unheld)
     archive_by_id = {household.pk: household for household in archives}
 
     pending: list[tuple[Group, HouseholdInput]] = []
@@ -728,7 +895,9 @@ def roster_check(
         head = group.head
         if head is None:
             continue  # its member rows are already reported
+        _merge_member_notes(group, errors, table)
         _household_values_agree(group, errors, table)
+        _household_size_agrees(group, errors, table)
         unit, unit_error = lookups.unit(head.values.get("unit"))
         if unit_error and not errors.has(head.number, table.column_label("unit")):
             errors.add(head.number, table.column_label("unit"), unit_error)
@@ -737,6 +906,30 @@ def roster_check(
             errors.add(head.number, table.column_label("area"), area_error)
 
         existing = _existing_archive(head, registrations, archive_by_id, archives)
+        if existing is not None and existing.status == Household.Status.CLOSED:
+            # A closed archive is kept and may be reopened on its page; the import neither
+            # files the person again nor edits the archive. The same rows (an export read
+            # back) are skipped like an open archive's.
+            if _compare(group, existing, unit, area, Collector(table=table), table):
+                result.skipped.append(
+                    (
+                        head.number,
+                        head.values.get("name", ""),
+                        _("%(archive)s(已撤档)") % {"archive": _archive_label(existing)},
+                    )
+                )
+                result.people_existing += len(group.rows)
+            else:
+                errors.add(
+                    head.number,
+                    table.column_label("id_number"),
+                    _(
+                        "此人的档案 %(archive)s 已撤档。导入不会新建或修改档案:如需重新纳入帮扶,"
+                        "请在档案页恢复该档案后修改;否则请从表中删去这一户。"
+                    )
+                    % {"archive": _archive_label(existing)},
+                )
+            continue
         if existing is not None:
             if _compare(group, existing, unit, area, errors, table):
                 result.skipped.append(
@@ -785,12 +978,20 @@ def _existing_archive(
     archive_by_id: dict[int, Household],
     archives: list[Household],
 ) -> Household | None:
-    """Return the open archive in scope whose head is this row's person, if any."""
+    """Return the open archive in scope whose head is this row's person, else the most recent
+    closed one, if any."""
     if head.canonical_id:
         registration = registrations.get(head.canonical_id)
-        if registration is None or registration.member_id is not None:
-            return None
-        return archive_by_id.get(registration.household_id)
+        if registration is not None:
+            if registration.member_id is not None:
+                return None
+            return archive_by_id.get(registration.household_id)
+        closed = [
+            h
+            for h in archives
+            if h.status == Household.Status.CLOSED and h.id_number == head.canonical_id
+        ]
+        return max(closed, key=lambda h: h.pk) if closed else None
     if head.masked:
         name = roster.normalise_name(head.values.get("name", ""))
         found = [
@@ -798,7 +999,10 @@ def _existing_archive(
             for h in archives
             if mask_id_number(h.id_number) == head.id_text and roster.normalise_name(h.name) == name
         ]
-        return found[0] if len(found) == 1 else None
+        open_ = [h for h in found if h.status != Household.Status.CLOSED]
+        if open_:
+            return open_[0] if len(open_) == 1 else None
+        return max(found, key=lambda h: h.pk) if found else None
     return None
 
 
@@ -825,7 +1029,7 @@ def import_upload(*, user: Any, content: bytes, source_name: str) -> tuple[Impor
             _("文件超过 %(mb)d MB,请分成几个文件导入。") % {"mb": settings.BANGFU_IMPORT_MAX_MB},
             field="file",
         )
-    table = read_table(content, roster.columns())
+    table = _drop_trailing_rows(read_table(content, roster.columns()))
     batch = ImportBatch.objects.create(
         created_by=user,
         source_name=clean_text(source_name)[:200] or "roster.xlsx",
@@ -950,8 +1154,7 @@ def import_write(*, user: Any, batch: ImportBatch, progress: Progress | None = N
 def _service_errors(exc: ValidationError, result: CheckResult) -> list[CellError]:
     """Put `household_create_many`'s errors ("<item>.<field>") on the cells of the file."""
     assert result.table is not None
-    errors = Collector.for_table(result.table)
-    assert isinstance(errors, Collector)
+    errors = Collector(table=result.table)
     by_item: dict[int, dict[str, str]] = defaultdict(dict)
     for key, message in (exc.errors or {}).items():
         item, _dot, field_name = key.partition(".")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,7 +46,28 @@ class HistoryEntry:
 EXTRA_LABELS = {
     "members": _lazy("家庭成员"),
     "determination": _lazy("类别认定记录"),
+    "approval_unit": _lazy("审批单位"),
+    "investigation_due_on": _lazy("入户调查期限"),
+    "notice_id": _lazy("公示编号"),
+    "notice_ends_on": _lazy("公示期截止"),
+    "released_ids": _lazy("释放的身份证号"),
+    "household_benefit": _lazy("政策待遇记录"),
+    "reason": _lazy("原因"),
 }
+# The record an action on the archive wrote: its keys are that model's fields (the archive's
+# own fields are looked up first).
+ACTION_MODELS = {
+    "archives.procedure.investigation": "archives.investigation",
+    "archives.procedure.review": "archives.democraticreview",
+    "archives.procedure.decide": "archives.decision",
+    "archives.review": "archives.annualreview",
+    "archives.monthly_income": "archives.monthlyincome",
+    "archives.spot_check_result": "archives.spotcheckitem",
+    "archives.benefit.add": "archives.householdbenefit",
+    "archives.benefit.end": "archives.householdbenefit",
+}
+# A member's field written as "members[<id>].<field>" (adding, changing or removing a member).
+MEMBER_KEY = re.compile(r"members\[\d+\]\.(?P<field>\w+)")
 RELATION_LABELS = dict(Relation.choices)
 
 
@@ -78,6 +100,28 @@ def _choice_labels(object_type: str, name: str) -> dict[str, str]:
     return {str(value): str(label) for value, label in getattr(model_field, "flatchoices", [])}
 
 
+def _label_and_words(event: AuditEvent, name: str) -> tuple[Any, dict[str, str]]:
+    """Return the label of a changed key and its choice words, looking in the archive's
+    fields, then the keys the services add, then the record the action wrote."""
+    label = field_label(event.object_type, name)
+    if label != name:
+        return label, _choice_labels(event.object_type, name)
+    if name in EXTRA_LABELS:
+        return EXTRA_LABELS[name], {}
+    member = MEMBER_KEY.fullmatch(name)
+    if member:
+        field_name = member.group("field")
+        inner = field_label("archives.householdmember", field_name)
+        return (
+            _("家庭成员·%(field)s") % {"field": inner},
+            _choice_labels("archives.householdmember", field_name),
+        )
+    model = ACTION_MODELS.get(event.action)
+    if model:
+        return field_label(model, name), _choice_labels(model, name)
+    return name, {}
+
+
 def history_entries(events: Iterable[AuditEvent]) -> list[HistoryEntry]:
     """Return the events with the changed fields' Chinese labels and choice values as words
     (other values stay as written: the services masked the sensitive ones)."""
@@ -86,9 +130,8 @@ def history_entries(events: Iterable[AuditEvent]) -> list[HistoryEntry]:
         changes = []
         for name, values in (event.changes or {}).items():
             pair = values if isinstance(values, list) and len(values) == 2 else [None, values]
-            words = _choice_labels(event.object_type, name)
+            label, words = _label_and_words(event, name)
             before, after = (words.get(str(v), v) if v is not None else v for v in pair)
-            label = EXTRA_LABELS.get(name) or field_label(event.object_type, name)
             changes.append(Change(str(label), _show(before), _show(after)))
         entries.append(HistoryEntry(event, object_type_label(event.object_type), changes))
     return entries

@@ -161,11 +161,10 @@ def parse_id_number(raw: str, *, field: str = "id_number", today: date | None = 
             field=field,
         )
 
-    expected = check_character(value[:17])
-    if value[17] != expected:
-        raise ValidationError(
-            _("身份证号校验位错误,应为 %(char)s。") % {"char": expected}, field=field
-        )
+    # The message does not name the expected character: a clerk told "should be 3" would
+    # change the last digit, hiding a typo elsewhere in the number.
+    if value[17] != check_character(value[:17]):
+        raise ValidationError(_("身份证号校验位错误,请对照身份证逐位核对。"), field=field)
     return IdNumber(
         value=value,
         area_code=value[:6],

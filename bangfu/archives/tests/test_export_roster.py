@@ -102,7 +102,8 @@ def test_export_applies_the_list_filters_and_the_scope(imported, network, staff,
     client.force_login(staff)
 
     # when
-    response = client.get(reverse("archives:export_roster"), {"unit": network.station_b.pk})
+    url = reverse("archives:export_roster")
+    response = client.post(f"{url}?unit={network.station_b.pk}")
 
     # then
     assert response.status_code == 200

@@ -218,11 +218,12 @@ def _export(
 
 @require_http_methods(["GET", "POST"])
 def export_roster(request: HttpRequest) -> HttpResponseBase:
-    """Masked roster of the archives in the list (with its filters); GET downloads small ones,
-    larger ones ask to confirm (POST) and run as a job."""
+    """Masked roster of the archives in the list (with its filters): GET asks to confirm, the
+    POST exports (small ones at once, larger ones as a job). An export is recorded in the
+    audit trail, so a plain link (or a page elsewhere linking here) must not make one."""
     filters, query = _filters(request)
-    count = exporting.roster_count(user=request.user, filters=filters)
-    if request.method == "GET" and count > exporting.inline_households():
+    if request.method == "GET":
+        count = exporting.roster_count(user=request.user, filters=filters)
         return render(
             request,
             "archives/importing/export_confirm.html",

@@ -43,6 +43,7 @@ from .selectors import access_household, household_queryset
 from .selectors import dynamic as dynamic_selectors
 from .services import dynamic as dynamic_services
 from .services import filing
+from .services.reveal import household_view_log
 
 # Lazy, so that the schema can be rendered in another language; typed as the str it becomes.
 TAG = cast(str, gettext_lazy("困难职工档案"))
@@ -343,7 +344,10 @@ class HouseholdDetailApi(APIView):
         responses={200: HouseholdDetailOutputSerializer, 403: RESPONSE_403, 404: RESPONSE_404},
     )
     def get(self, request: Request, household_id: int) -> Response:
-        return Response(_detail(user=request.user, household_id=household_id))
+        household = access_household(user=request.user, household_id=household_id)
+        # Logged like the detail page: every view of an archive is in the access log.
+        household_view_log(user=request.user, household=household, purpose=_("查看档案详情(脱敏)"))
+        return Response(_detail(user=request.user, household_id=household_id, household=household))
 
 
 class HouseholdRevealApi(APIView):

@@ -58,3 +58,24 @@ class ChosenLanguageMiddleware:
             translation.deactivate()
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class PrivateNoStoreMiddleware:
+    """Keep pages shown to a signed-in user out of browser and proxy caches.
+
+    Nearly every page shows personal data (names, addresses, health, income, even when IDs are
+    masked), and stations share computers: after logging out, the Back button or the disk
+    cache must not bring an archive back. A view that sets its own Cache-Control keeps it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.utils.cache import add_never_cache_headers
+
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if getattr(user, "is_authenticated", False) and "Cache-Control" not in response:
+            add_never_cache_headers(response)
+        return response

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.conf import settings
 from django.urls import reverse
@@ -31,3 +33,23 @@ def test_an_unknown_language_cookie_falls_back_to_chinese(client):
     response = client.get(reverse("accounts:login"))
 
     assert response["Content-Language"] == "zh-hans"
+
+
+def test_the_language_switch_names_each_language_in_its_own_language(client):
+    # A reader of English on the Chinese page must find "English", not "英语"
+    chinese = client.get(reverse("accounts:login")).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(reverse("accounts:login")).content.decode()
+
+    for page in (chinese, english):
+        assert re.search(r'<option value="en" lang="en"( selected)?>English</option>', page)
+        assert re.search(
+            r'<option value="zh-hans" lang="zh-hans"( selected)?>简体中文</option>', page
+        )
+    assert "英语" not in chinese
+
+
+def test_every_page_loads_the_one_submission_script(client):
+    page = client.get(reverse("accounts:login")).content.decode()
+
+    assert '<script src="/static/js/bangfu.js"></script>' in page

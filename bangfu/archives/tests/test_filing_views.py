@@ -113,6 +113,30 @@ def test_new_form_error_keeps_what_was_typed_and_names_field(client, network, st
     assert Household.objects.count() == 0
 
 
+def test_errors_far_down_the_long_form_are_listed_at_the_top_with_links(client, network, staff):
+    # Given a form whose only mistakes are the bank account holder and a member's ID
+    client.force_login(staff)
+    data = _post_data(
+        network.station_a,
+        make_area(),
+        bank_name="农业银行",
+        bank_card="6228480012345671",
+        bank_account_holder="李四",
+        **{"members-0-id_number": "430302197703020060"},
+    )
+
+    # When it is submitted
+    html = client.post(NEW, data).content.decode()
+
+    # Then the top of the page says what to correct and links to each field
+    summary = html.split('data-testid="error-summary"', 1)[1].split("</ul>", 1)[0]
+    assert "请修改下面标出的错误:" in html
+    assert '<a class="alert-link" href="#id_bank_account_holder">银行卡户名</a>:' in summary
+    assert "银行卡须为户主本人账户(实名制)。" in summary
+    assert '<a class="alert-link" href="#id_members-0-id_number">成员 1 · 身份证号</a>:' in summary
+    assert Household.objects.count() == 0
+
+
 def test_add_member_row_keeps_data(client, network, staff):
     client.force_login(staff)
     data = _post_data(network.station_a, make_area(), add_member="1")

@@ -116,6 +116,17 @@ def test_phone_tail(people, staff):
     assert names(staff, q="4444") == ["王五"]
 
 
+def test_a_whole_mobile_number_finds_the_archive(people, staff, liaison_b):
+    # Staff type the number a worker calls from; only that archive, only within scope
+    file(people["zhangsan"].unit, staff, "张三三", id_number=make_id_number(seq=106),
+         mobile="13500001111")  # fmt: skip
+
+    assert names(staff, q="13800001111") == ["张三"]
+    assert names(staff, q="138 0000 1111") == ["张三"]
+    assert names(staff, q="13800009999") == []
+    assert names(liaison_b, q="13800001111") == []
+
+
 def test_filters(people, staff, network):
     # given
     Household.objects.filter(pk=people["zhangsan"].pk).update(

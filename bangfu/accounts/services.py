@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
 from bangfu.core.audit import audit_record, diff, snapshot
 from bangfu.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
@@ -144,6 +145,13 @@ def user_update(
     return target
 
 
+def _revoke_api_tokens(user: User) -> None:
+    """Delete the user's API token: a new password (or a closed account) ends every way in
+    that the old one opened, as it ends the web sessions. A new token is asked for with the
+    new password."""
+    Token.objects.filter(user=user).delete()
+
+
 @transaction.atomic
 def user_set_active(*, actor: Any, target: User, active: bool) -> User:
     """Deactivate or reactivate an account. Raise when an admin would lock themselves out."""
@@ -156,6 +164,8 @@ def user_set_active(*, actor: Any, target: User, active: bool) -> User:
         return target
     target.is_active = active
     target.save(update_fields=["is_active"])
+    if not active:
+        _revoke_api_tokens(target)
     audit_record(
         actor=actor,
         action="accounts.user.activate" if active else "accounts.user.deactivate",
@@ -257,6 +267,7 @@ def password_reset(*, actor: Any, target: User) -> str:
     target.set_password(password)
     target.must_change_password = True
     target.save(update_fields=["password", "must_change_password"])
+    _revoke_api_tokens(target)
     audit_record(
         actor=actor, action="accounts.user.password_reset", obj=target, summary=_("重置密码")
     )
@@ -274,6 +285,7 @@ def password_change(*, user: User, new_password: str) -> None:
     user.must_change_password = False
     user.password_changed_at = timezone.now()
     user.save(update_fields=["password", "must_change_password", "password_changed_at"])
+    _revoke_api_tokens(user)
     audit_record(
         actor=user, action="accounts.user.password_change", obj=user, summary=_("修改密码")
     )

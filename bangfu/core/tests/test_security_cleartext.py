@@ -61,7 +61,7 @@ def _encrypted_columns() -> set[tuple[str, str]]:
 def _cleartext(values: list[str]) -> list[tuple[str, str, str]]:
     """Return (table, column, value) for every stored text holding one of `values` in full."""
     encrypted = _encrypted_columns()
-    hits = []
+    hits: list[tuple[str, str, str]] = []
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names(cursor):
             description = connection.introspection.get_table_description(cursor, table)

@@ -9,6 +9,7 @@ or printing its form (masked) is logged by design.
 from __future__ import annotations
 
 from datetime import date
+from io import StringIO
 from typing import Any
 
 import pytest
@@ -114,12 +115,13 @@ def _kwargs(route: str, params: tuple[str, ...], owner: User) -> list[dict[str, 
     if params == ("export_id",):
         return [{"export_id": e.pk} for e in RosterExport.objects.filter(created_by=owner)]
     if params == ("unit_pk",):
-        return [{"unit_pk": OrgUnit.objects.order_by("pk").first().pk}]
+        return [{"unit_pk": OrgUnit.objects.order_by("pk").values_list("pk", flat=True)[0]}]
     if params == ("pk", "assignment_pk"):
         return [{"pk": a.user_id, "assignment_pk": a.pk} for a in RoleAssignment.objects.all()[:2]]
-    api_models = {"household_id": Household, "unit_id": OrgUnit, "user_id": User}
+    api_models: dict[str, Any] = {"household_id": Household, "unit_id": OrgUnit, "user_id": User}
     if len(params) == 1 and params[0] in api_models:
-        return [{params[0]: api_models[params[0]].objects.order_by("pk").first().pk}]
+        model = api_models[params[0]]
+        return [{params[0]: model.objects.order_by("pk").values_list("pk", flat=True)[0]}]
     assert params == ("pk",), (route, params)
     model = _pk_model(route)
     if model is Household:
@@ -175,9 +177,9 @@ def demo(settings, monkeypatch, tmp_path):
 
     monkeypatch.setattr("weasyprint.HTML", FakeHTML)
     monkeypatch.setattr("bangfu.network.mapexport.pdf_to_png", lambda pdf, **kw: b"\x89PNG fake")
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", stdout=StringIO())
     staff = User.objects.get(username="staff")
-    household = Household.objects.filter(status=Household.Status.ACTIVE).first()
+    household = Household.objects.filter(status=Household.Status.ACTIVE).order_by("pk")[0]
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from bangfu.archives.services import attachments
@@ -245,7 +247,8 @@ def test_every_page_refuses_a_post_without_the_csrf_token(demo, settings):
     settings.CSRF_FAILURE_VIEW = f"{__name__}.csrf_failed"
     client = Client(enforce_csrf_checks=True)
     client.force_login(User.objects.get(username="admin"))
-    refused, accepted = [], []
+    refused: list[str] = []
+    accepted: list[str] = []
     before, events = _state(), AuditEvent.objects.count()
 
     # when

@@ -53,7 +53,7 @@ def procedure_due_items(user: Any) -> Iterable[DueItem]:
                     % {"name": household.name, "no": household.archive_no},
                     url=_url(household.pk),
                     due=visit.due_on,
-                    rule=visit.due_rule,
+                    rule=visit.due_rule_text,
                     context=context,
                 )
             )

@@ -30,7 +30,9 @@ def category_panel(request: HttpRequest, household: Household) -> Panel | None:
     context: dict[str, Any] = {
         "household": household,
         "category_label": rules.CATEGORY_LABELS.get(household.category, ""),
-        "rule_label": rules.RULE_LABELS.get(household.rule_version, household.rule_version),
+        "rule_label": _(rules.RULE_LABELS[household.rule_version])
+        if household.rule_version in rules.RULE_LABELS
+        else household.rule_version,
         "latest": determinations[0] if determinations else None,
         "determinations": determinations[:HISTORY_SHOWN],
         "more": len(determinations) > HISTORY_SHOWN,

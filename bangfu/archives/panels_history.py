@@ -11,7 +11,7 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from bangfu.core.models import AuditEvent
 from bangfu.core.selectors import field_label, object_type_label
@@ -44,15 +44,15 @@ class HistoryEntry:
 
 # Keys the services write that are not model fields.
 EXTRA_LABELS = {
-    "members": _lazy("家庭成员"),
-    "determination": _lazy("类别认定记录"),
-    "approval_unit": _lazy("审批单位"),
-    "investigation_due_on": _lazy("入户调查期限"),
-    "notice_id": _lazy("公示编号"),
-    "notice_ends_on": _lazy("公示期截止"),
-    "released_ids": _lazy("释放的身份证号"),
-    "household_benefit": _lazy("政策待遇记录"),
-    "reason": _lazy("原因"),
+    "members": gettext_lazy("家庭成员"),
+    "determination": gettext_lazy("类别认定记录"),
+    "approval_unit": gettext_lazy("审批单位"),
+    "investigation_due_on": gettext_lazy("入户调查期限"),
+    "notice_id": gettext_lazy("公示编号"),
+    "notice_ends_on": gettext_lazy("公示期截止"),
+    "released_ids": gettext_lazy("释放的身份证号"),
+    "household_benefit": gettext_lazy("政策待遇记录"),
+    "reason": gettext_lazy("原因"),
 }
 # The record an action on the archive wrote: its keys are that model's fields (the archive's
 # own fields are looked up first).

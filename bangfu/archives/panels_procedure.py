@@ -103,7 +103,7 @@ def _steps(household: Household, today: date) -> tuple[list[Step], Any]:
             visit_step.done = True
         else:
             visit_step.done = False
-            visit_step.due, visit_step.due_rule = visit.due_on, visit.due_rule
+            visit_step.due, visit_step.due_rule = visit.due_on, visit.due_rule_text
             visit_step.overdue = visit.due_on < today
     steps.append(visit_step)
     # After a return for correction the procedure starts again from the visit: a review or a
@@ -145,7 +145,7 @@ def _steps(household: Household, today: date) -> tuple[list[Step], Any]:
             }
         )
         if state.status == "publishing" and notice.ends_on:
-            notice_step.due, notice_step.due_rule = notice.ends_on, notice.due_rule
+            notice_step.due, notice_step.due_rule = notice.ends_on, notice.period_text
     steps.append(notice_step)
     approval_step = Step(_("审批"), household.status in (S.ACTIVE, S.CLOSED))
     approval_step.lines.append(

@@ -46,6 +46,8 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from .models.choices import Category, MemberIdentity, Sex
 
 CENT = Decimal("0.01")
@@ -342,9 +344,10 @@ def evaluate_2012(
 Rule = Callable[..., RuleResult]
 
 RULES: dict[str, Rule] = {RULE_2021: evaluate_2021, RULE_2012: evaluate_2012}
+# Marked for the catalog (translated where shown); the module itself stays plain.
 RULE_LABELS = {
-    RULE_2021: "全总 2021 年起困难职工认定办法(深度困难 / 相对困难 / 意外致困)",
-    RULE_2012: "2012 年困难职工分类(享受低保 / 低保线以上 / 未享受低保)",
+    RULE_2021: gettext_noop("全总 2021 年起困难职工认定办法(深度困难 / 相对困难 / 意外致困)"),
+    RULE_2012: gettext_noop("2012 年困难职工分类(享受低保 / 低保线以上 / 未享受低保)"),
 }
 # Categories each rule version can give, for forms and checks.
 RULE_CATEGORIES = {

@@ -34,7 +34,7 @@ def notice_due_items(user: Any) -> Iterable[DueItem]:
                 title=_("公示即将期满:%(title)s") % {"title": notice.title},
                 url=reverse("notices:notice_detail", args=[notice.pk]),
                 due=notice.ends_on,
-                rule=notice.due_rule,
+                rule=notice.period_text,
                 context=_("公示"),
             )
         )

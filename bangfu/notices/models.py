@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.core.crypto import EncryptedTextField
@@ -86,6 +87,17 @@ class Notice(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def period_text(self) -> str:
+        """The notice period in the reader's language (`due_rule` keeps it as written)."""
+        if not (self.working_days and self.counts_from and self.ends_on):
+            return self.due_rule
+        return gettext("公示 %(n)d 个工作日(%(first)s 至 %(last)s)") % {
+            "n": self.working_days,
+            "first": self.counts_from.isoformat(),
+            "last": self.ends_on.isoformat(),
+        }
 
 
 class NoticeItem(models.Model):

@@ -178,7 +178,7 @@ def notice_publish(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, exc.message)
             return redirect("notices:notice_detail", pk=notice.pk)
         else:
-            messages.success(request, _("已发布:%(rule)s。") % {"rule": notice.due_rule})
+            messages.success(request, _("已发布:%(rule)s。") % {"rule": notice.period_text})
             return redirect("notices:notice_detail", pk=notice.pk)
     return _detail(request, notice, publish_form=form)
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.core.models import TimeStampedModel
 
 from .household import Household
+
+_VISIT_RULE = re.compile(r"入户调查:申请后 (\d+) 个工作日")
 
 
 class Investigation(TimeStampedModel):
@@ -44,6 +49,15 @@ class Investigation(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.household} {self.visited_on or self.due_on}"
+
+    @property
+    def due_rule_text(self) -> str:
+        """The rule of the due date in the reader's language (`due_rule` keeps it as written,
+        in Chinese: 入户调查:申请后 N 个工作日)."""
+        match = _VISIT_RULE.fullmatch(self.due_rule)
+        if match is None:
+            return self.due_rule
+        return gettext("入户调查:申请后 %(days)d 个工作日") % {"days": int(match.group(1))}
 
 
 class DemocraticReview(TimeStampedModel):

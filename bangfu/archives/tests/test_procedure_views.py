@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -310,3 +311,47 @@ def test_after_a_return_the_steps_of_the_new_round_are_not_shown_done(
     line = f"公示中:{notice.counts_from:%Y-%m-%d} 至 {notice.ends_on:%Y-%m-%d}"
     assert notice.counts_from != notice.starts_on
     assert line in client.get(url).content.decode()
+
+
+def test_in_english_the_due_rules_and_the_rule_version_are_english(client, network, staff):
+    # Given an application waiting for its visit and an archive on its notice
+    waiting = filing.household_create(
+        actor=staff, data=household_input(network.station_a, applied_on=date(2026, 3, 2))
+    )
+    noticed = filing.household_create(
+        actor=staff,
+        data=household_input(
+            network.station_a,
+            name="李四",
+            id_number=make_id_number(seq=77),
+            applied_on=date(2026, 3, 2),
+        ),
+    )
+    _visit(staff, noticed)
+    procedure.review_record(
+        actor=staff,
+        household=noticed,
+        held_on=date(2026, 3, 10),
+        participants="评议小组 7 人",
+        votes_for=7,
+        votes_against=0,
+        passed=True,
+        record="同意。",
+    )
+    procedure.notice_start(actor=staff, household=noticed)
+    client.force_login(staff)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    # When staff read the pages in English
+    visit_page = client.get(reverse("archives:household_detail", args=[waiting.pk]))
+    notice_page = client.get(reverse("archives:household_detail", args=[noticed.pk]))
+    worklist = client.get(reverse("core:worklist"))
+
+    # Then the rules are in English (they are kept in Chinese as written)
+    assert "Home visit: 5 working days after the application" in visit_page.content.decode()
+    assert "Home visit: 5 working days after the application" in worklist.content.decode()
+    assert "Posted 5 working days (" in notice_page.content.decode()
+    for page in (visit_page, notice_page, worklist):
+        html = page.content.decode()
+        assert "个工作日" not in html
+        assert "全总 2021 年起困难职工认定办法" not in html

@@ -1012,6 +1012,14 @@ def member_add(*, actor: Any, household: Household, data: MemberInput) -> Househ
     with transaction.atomic():
         locked = _lock(household)
         _require_editable(locked)
+        # A second submit of the same form (a double click, a resent request) must not add the
+        # person twice; members without an ID are only recognisable by name and birth date.
+        if locked.members.filter(name=values["name"], birth_date=values["birth_date"]).exists():
+            raise ValidationError(
+                _("家庭成员 %(name)s(出生日期 %(date)s)已在本档案中。")
+                % {"name": values["name"], "date": values["birth_date"]},
+                field="name",
+            )
         order = (locked.members.aggregate(n=Max("sort_order"))["n"] or 0) + 1
         member = _new_member(locked, values, order)
         member.save(force_insert=True)

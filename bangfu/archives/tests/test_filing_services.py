@@ -356,3 +356,31 @@ def test_work_status_required(network):
     data = household_input(network.station_a, work_status="")
     assert filing.validate_household(data) == {"work_status": "请选择工作状态。"}
     assert c.WorkStatus.LAID_OFF == "laid_off"
+
+
+def test_adding_the_same_member_twice_is_refused_and_changes_nothing(network, staff):
+    """Given an archive with a child who has no ID yet, when the same member form is posted
+    again (a double click), then the second is refused and nothing is added."""
+    from bangfu.archives.inputs import MemberInput
+    from bangfu.archives.services.filing import member_add
+    from bangfu.archives.tests.factories import make_household
+    from bangfu.core.errors import ValidationError as DomainValidationError
+    from bangfu.core.models import AuditEvent
+
+    household = make_household(network.station_a, filed_by=staff)
+    child = MemberInput(
+        name="张小宝",
+        relation="son",
+        sex="M",
+        birth_date=date(2019, 5, 3),
+        identity="preschool",
+    )
+    member_add(actor=staff, household=household, data=child)
+    events = AuditEvent.objects.count()
+
+    with pytest.raises(DomainValidationError) as refused:
+        member_add(actor=staff, household=household, data=child)
+
+    assert "张小宝" in refused.value.message
+    assert household.members.count() == 1
+    assert AuditEvent.objects.count() == events

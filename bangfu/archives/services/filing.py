@@ -498,18 +498,20 @@ def _registered_elsewhere(
         rows = (
             IdRegistration.objects.filter(id_index__in=indexes[start : start + _REGISTRY_CHUNK])
             .exclude(household_id__in=exclude)
-            .select_related("household__unit")
+            .select_related("household__unit", "household__centre")
         )
         found.update({by_index[row.id_index]: row for row in rows})
     return found
 
 
 def _held_message(canonical: str, household: Household) -> str:
-    return _("身份证号 %(id)s 已在档案 %(no)s(%(name)s,%(unit)s)中。") % {
+    """Name the archive that holds the ID by its number and centre only: the filer may have no
+    right to see it, and the head's name and station would tell them more than that the ID is
+    taken. Someone entitled to it finds the archive by its number."""
+    return _("身份证号 %(id)s 已在%(centre)s的档案 %(no)s 中。") % {
         "id": mask_id_number(canonical),
         "no": household.archive_no or _("未编号"),
-        "name": household.name,
-        "unit": household.unit.name,
+        "centre": household.centre.name,
     }
 
 

@@ -308,7 +308,7 @@ def test_reopen_refused_when_the_id_is_taken_answers_409(network, archive_b, sta
     )
 
     assert response.status_code in (400, 409)
-    assert "王五新" in response.json()["detail"]
+    assert "已在响水乡职工服务(帮扶)中心的档案" in response.json()["detail"]
     archive_b.refresh_from_db()
     assert archive_b.status == Household.Status.CLOSED
 
@@ -379,7 +379,8 @@ def test_create_with_a_duplicate_id_names_the_other_archive(network, staff, arch
 
     assert response.status_code == 400
     message = response.json()["errors"]["id_number"]
-    assert "王五" in message
+    assert message.endswith(f"的档案 {archive_b.archive_no or '未编号'} 中。")
+    assert "王五" not in message  # the holder's name is not told to the filer
     assert archive_b.id_number not in message
     assert Household.objects.count() == 1
 

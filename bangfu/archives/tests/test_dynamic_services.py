@@ -424,7 +424,9 @@ def test_reopen_is_refused_when_the_id_was_taken_meanwhile_and_nothing_changes(n
     with pytest.raises(DomainError) as exc:
         services.household_reopen(actor=staff, household=household, reason="调回本乡工作。")
 
-    assert str(other.name) in exc.value.message
+    assert exc.value.message.endswith(
+        f"{other.centre.name}的档案 {other.archive_no or '未编号'} 中。"
+    )
     assert head_id not in exc.value.message
     household.refresh_from_db()
     assert household.status == Household.Status.CLOSED

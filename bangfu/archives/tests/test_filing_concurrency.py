@@ -51,7 +51,8 @@ def test_concurrent_filing_of_one_id_lets_one_win(network, staff):
     assert Household.objects.count() == 1
     assert IdRegistration.objects.get().household_id == won[0].pk
     masked = same_id[:6] + "********" + same_id[-4:]
-    assert lost[0].errors["id_number"].startswith(f"身份证号 {masked} 已在档案 2026-00001(张三,")
+    assert lost[0].errors["id_number"].startswith(f"身份证号 {masked} 已在")
+    assert lost[0].errors["id_number"].endswith("的档案 2026-00001 中。")
 
 
 @pytest.mark.postgres

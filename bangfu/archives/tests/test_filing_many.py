@@ -110,7 +110,7 @@ def test_create_many_refuses_everything_when_one_is_wrong(network, staff):
     # then
     errors = exc.value.errors
     assert set(errors) == {"0.housing", "1.id_number", "3.id_number"}
-    assert "已在档案" in errors["1.id_number"]
+    assert "的档案" in errors["1.id_number"]
     assert errors["3.id_number"].endswith("与第 3 户重复。")
     assert (Household.objects.count(), AuditEvent.objects.count()) == before
 
@@ -135,7 +135,9 @@ def test_validate_households_reports_like_create_many_in_one_query(
     # then
     assert errors == {
         "0.housing": "请选择住房类型。",
-        "1.id_number": f"身份证号 {mask_id_number(taken)} 已在档案 未编号(王五,金霞社区帮扶站)中。",
+        "1.id_number": (
+            f"身份证号 {mask_id_number(taken)} 已在响水乡职工服务(帮扶)中心的档案 未编号 中。"
+        ),
         "3.id_number": f"身份证号 {mask_id_number(items[2].id_number)} 与第 3 户重复。",
         "4.members.0.id_number": (
             f"身份证号 {mask_id_number(items[4].id_number)} 在本户中重复填写。"

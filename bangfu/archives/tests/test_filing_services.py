@@ -113,7 +113,9 @@ def test_duplicate_id_across_households_is_refused_naming_the_other_masked(netwo
     # then
     masked = taken[:6] + "********" + taken[-4:]
     assert exc.value.errors == {
-        "members.0.id_number": f"身份证号 {masked} 已在档案 2026-00012(王五,金霞社区帮扶站)中。"
+        "members.0.id_number": (
+            f"身份证号 {masked} 已在响水乡职工服务(帮扶)中心的档案 2026-00012 中。"
+        )
     }
     assert _counts() == before
 
@@ -320,7 +322,7 @@ def test_member_with_id_in_other_archive_is_refused(network, staff):
     with pytest.raises(ValidationError) as exc:
         filing.member_add(actor=staff, household=household, data=member_input(id_number=taken))
     assert list(exc.value.errors) == ["id_number"]
-    assert "王五,金霞社区帮扶站" in exc.value.errors["id_number"]
+    assert "响水乡职工服务(帮扶)中心的档案" in exc.value.errors["id_number"]
     assert _counts() == before
 
 
@@ -343,7 +345,7 @@ def test_register_ids_refused_when_taken_meanwhile(network, staff):
     make_household(network.station_b, filed_by=staff, id_number=household.id_number, name="张三")
     with pytest.raises(ValidationError) as exc, filing.transaction.atomic():
         filing.register_ids(household)
-    assert "已在档案" in exc.value.errors["id_number"]
+    assert "的档案" in exc.value.errors["id_number"]
 
 
 def test_member_of_closed_archive_cannot_be_added(network, staff):

@@ -8,6 +8,7 @@ access log.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any, cast
 
@@ -573,60 +574,10 @@ class MemberInputSerializer(serializers.ModelSerializer):
         }
 
 
-_HEAD_INPUT_FIELDS = [
-    "applied_on",
-    "origin",
-    "name",
-    "id_number",
-    "sex",
-    "birth_date",
-    "ethnicity",
-    "political_status",
-    "health",
-    "disability",
-    "work_status",
-    "model_worker",
-    "work_started_on",
-    "industry",
-    "employer",
-    "employer_nature",
-    "enterprise_status",
-    "housing",
-    "floor_area",
-    "mobile",
-    "postcode",
-    "marital_status",
-    "hukou",
-    "hukou_area_code",
-    "address",
-    "single_parent",
-    "zero_employment",
-    "medical_insurance",
-    "union_member",
-    "head_monthly_income",
-    "wage_income",
-    "business_income",
-    "property_income",
-    "transfer_income",
-    "other_income",
-    "medical_spending",
-    "disability_spending",
-    "education_spending",
-    "housing_spending",
-    "other_spending",
-    "sudden_hardship",
-    "receives_dibao",
-    "controlling_shareholder",
-    "multiple_homes",
-    "owns_vehicle",
-    "refuses_cooperation",
-    "main_cause",
-    "bank_name",
-    "bank_branch",
-    "bank_card",
-    "notes",
-    "consent_sensitive_on",
-    "consent_publication_on",
+# The API takes every field of `HouseholdInput` except those the system sets or takes apart.
+_NOT_FROM_API = {"unit", "area", "members", "source_row", "rule_version", "category"}
+_HOUSEHOLD_INPUT_FIELDS = [
+    f.name for f in dataclasses.fields(HouseholdInput) if f.name not in _NOT_FROM_API
 ]
 
 
@@ -673,14 +624,7 @@ class HouseholdInputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Household
-        fields = [
-            "unit",
-            "area",
-            *_HEAD_INPUT_FIELDS,
-            "secondary_causes",
-            "bank_account_holder",
-            "members",
-        ]
+        fields = ["unit", "area", *_HOUSEHOLD_INPUT_FIELDS, "members"]
         extra_kwargs = {
             "sex": {"required": False, "allow_blank": True},
             "birth_date": {"required": False, "allow_null": True},

@@ -7,10 +7,10 @@ worklist shows at most `LIMIT` archives of each kind, then one line pointing to 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.accounts import policy
@@ -52,7 +52,9 @@ def reviews_due(user: Any) -> Iterable[DueItem]:
             DueItem(
                 title=_("另有 %(n)d 份档案复核到期,见“复核到期”列表") % {"n": total - LIMIT},
                 url=reverse("archives:review_due_list"),
-                due=rows[LIMIT].review_due_on or rows[LIMIT - 1].review_due_on or date.today(),
+                due=rows[LIMIT].review_due_on
+                or rows[LIMIT - 1].review_due_on
+                or timezone.localdate(),
                 rule=rule,
                 context=CONTEXT,
             )

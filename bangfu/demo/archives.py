@@ -14,6 +14,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
+
 from bangfu.archives.inputs import HouseholdInput, MemberInput
 from bangfu.archives.models import Area, BenefitType, DibaoStandard, Household, MinimumWage
 from bangfu.archives.models import choices as c
@@ -215,7 +217,7 @@ def seed_archives(*, users: dict[str, Any], log: Callable[[str], None]) -> None:
         (Decimal("1320.00"), 2, c.HardshipCause.ABLE_BUT_UNEMPLOYED),
     ]
     items = []
-    today = date.today()
+    today = timezone.localdate()
     for i, (target, size, cause) in enumerate(plan):
         # Filed about a year ago, a fortnight apart: the first yearly reviews fall due now.
         applied_on = today - timedelta(days=368 - 14 * i)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
+from django.utils import timezone
 
 from bangfu.archives.models import Household, ImportBatch
 from bangfu.archives.selectors.browse import HouseholdFilters
@@ -268,7 +269,7 @@ def test_export_with_a_closed_archive_reads_back_as_present_and_files_nothing(ne
         actor=staff,
         household=household,
         reason=Household.CloseReason.RECOVERED,
-        closed_on=date.today(),
+        closed_on=timezone.localdate(),
     )
     _export, content = exporting.roster_export(user=staff, filters=HouseholdFilters())
     before = counts()
@@ -293,7 +294,7 @@ def test_outside_roster_naming_a_closed_archives_head_differently_is_refused(net
         actor=staff,
         household=household,
         reason=Household.CloseReason.RECOVERED,
-        closed_on=date.today(),
+        closed_on=timezone.localdate(),
     )
     before = counts()
 

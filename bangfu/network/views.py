@@ -6,13 +6,13 @@ exactly like something missing), call the services, and turn domain errors into 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from bangfu.accounts import policy
-from bangfu.core.errors import DomainError, NotFound, ValidationError
+from bangfu.core.errors import DomainError, ValidationError
+from bangfu.core.shortcuts import found
 
 from . import mapdraw, mapexport, selectors, services
 from .forms import PersonForm, UnitForm, apply_errors
@@ -28,13 +29,6 @@ from .models import OrgUnit, UnitPerson
 from .permissions import NetworkPermission
 
 MANAGE = NetworkPermission.MANAGE
-
-
-def _found(fetch: Callable[[], Any]) -> Any:
-    try:
-        return fetch()
-    except NotFound:
-        raise Http404 from None
 
 
 def _can_manage(user: Any, unit: OrgUnit) -> bool:
@@ -74,7 +68,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 
 
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    unit = _found(lambda: selectors.access_unit(user=request.user, unit_id=pk))
+    unit = found(lambda: selectors.access_unit(user=request.user, unit_id=pk))
     visible = selectors.unit_list(user=request.user)
     children = list(visible.filter(parent=unit).order_by("sort_order", "name"))
     parent_visible = unit.parent_id is not None and visible.filter(pk=unit.parent_id).exists()
@@ -93,9 +87,9 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # Under the 领导小组 heading the short titles read better (组长, not 领导小组组长).
     group_labels = mapdraw.group_labels()
     for person in group:
-        person.role_label = group_labels[person.role]
+        person.role_label = group_labels[person.role]  # type: ignore[attr-defined]
     for person in staff:
-        person.role_label = person.get_role_display()
+        person.role_label = person.get_role_display()  # type: ignore[attr-defined]
     return render(
         request,
         "network/unit_detail.html",
@@ -128,7 +122,7 @@ def unit_create(request: HttpRequest) -> HttpResponse:
     initial: dict[str, Any] = {}
     parent_id = request.GET.get("parent")
     if parent_id:
-        parent = _found(
+        parent = found(
             lambda: selectors.access_unit(user=request.user, unit_id=parent_id, perm=MANAGE)
         )
         initial["parent"] = parent.pk
@@ -155,7 +149,7 @@ def unit_create(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def unit_update(request: HttpRequest, pk: int) -> HttpResponse:
-    unit = _found(lambda: selectors.access_unit(user=request.user, unit_id=pk, perm=MANAGE))
+    unit = found(lambda: selectors.access_unit(user=request.user, unit_id=pk, perm=MANAGE))
     form = UnitForm(
         request.POST or None,
         parents=_parent_choices(request.user, unit=unit),
@@ -180,7 +174,7 @@ def unit_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def unit_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    unit = _found(lambda: selectors.access_unit(user=request.user, unit_id=pk, perm=MANAGE))
+    unit = found(lambda: selectors.access_unit(user=request.user, unit_id=pk, perm=MANAGE))
     error = ""
     if request.method == "POST":
         try:
@@ -210,7 +204,7 @@ def unit_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def person_create(request: HttpRequest, unit_pk: int) -> HttpResponse:
-    unit = _found(lambda: selectors.access_unit(user=request.user, unit_id=unit_pk, perm=MANAGE))
+    unit = found(lambda: selectors.access_unit(user=request.user, unit_id=unit_pk, perm=MANAGE))
     form = PersonForm(request.POST or None, unit=unit)
     if request.method == "POST" and form.is_valid():
         try:
@@ -231,7 +225,7 @@ def person_create(request: HttpRequest, unit_pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def person_update(request: HttpRequest, pk: int) -> HttpResponse:
-    person = _found(lambda: selectors.access_person(user=request.user, person_id=pk, perm=MANAGE))
+    person = found(lambda: selectors.access_person(user=request.user, person_id=pk, perm=MANAGE))
     form = PersonForm(
         request.POST or None, unit=person.unit, initial=PersonForm.initial_for(person)
     )
@@ -260,7 +254,7 @@ def person_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def person_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    person = _found(lambda: selectors.access_person(user=request.user, person_id=pk, perm=MANAGE))
+    person = found(lambda: selectors.access_person(user=request.user, person_id=pk, perm=MANAGE))
     error = ""
     if request.method == "POST":
         try:
@@ -302,7 +296,7 @@ def _network_map(request: HttpRequest, *, links: bool) -> NetworkMap:
     root_id = request.GET.get("root")
     root = None
     if root_id:
-        root = _found(lambda: selectors.access_unit(user=request.user, unit_id=root_id))
+        root = found(lambda: selectors.access_unit(user=request.user, unit_id=root_id))
     units = selectors.unit_tree(user=request.user, root=root)
     if root is not None:
         tops = [u for u in units if u.pk == root.pk]

@@ -7,7 +7,6 @@ with errors is shown again on the notice page with what was typed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,8 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bangfu.accounts import policy
-from bangfu.core.errors import DomainError, NotFound, ValidationError
+from bangfu.core.errors import DomainError, ValidationError
 from bangfu.core.masking import mask_phone
+from bangfu.core.shortcuts import found
 
 from . import selectors, services
 from .forms import (
@@ -45,13 +45,6 @@ class ObjectionRow:
     from_name: str
     contact: str
     settle_form: SettleForm | None
-
-
-def _found(fetch: Callable[[], Any]) -> Any:
-    try:
-        return fetch()
-    except NotFound:
-        raise Http404 from None
 
 
 def _can_manage(user: Any, notice: Notice) -> bool:
@@ -129,12 +122,12 @@ def _detail(
 
 
 def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    notice = _found(lambda: selectors.access_notice(user=request.user, notice_id=pk))
+    notice = found(lambda: selectors.access_notice(user=request.user, notice_id=pk))
     return _detail(request, notice)
 
 
 def notice_print(request: HttpRequest, pk: int) -> HttpResponse:
-    notice = _found(lambda: selectors.access_notice(user=request.user, notice_id=pk))
+    notice = found(lambda: selectors.access_notice(user=request.user, notice_id=pk))
     if notice.status not in (Notice.Status.PUBLISHED, Notice.Status.ENDED):
         # A draft or a withdrawn notice is not something to post on a wall.
         raise Http404
@@ -158,7 +151,7 @@ def notice_print(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _manage_notice(request: HttpRequest, pk: int) -> Notice:
-    return _found(lambda: selectors.access_notice(user=request.user, notice_id=pk, perm=MANAGE))
+    return found(lambda: selectors.access_notice(user=request.user, notice_id=pk, perm=MANAGE))
 
 
 @require_POST
@@ -232,7 +225,7 @@ def objection_record(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def objection_settle(request: HttpRequest, pk: int) -> HttpResponse:
-    objection = _found(lambda: selectors.access_objection(user=request.user, objection_id=pk))
+    objection = found(lambda: selectors.access_objection(user=request.user, objection_id=pk))
     notice = _manage_notice(request, objection.notice_id)
     form = SettleForm(request.POST, prefix=f"settle-{objection.pk}")
     if form.is_valid():

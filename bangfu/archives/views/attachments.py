@@ -6,7 +6,6 @@ within the user's scope (outside it: 404, like a missing file).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from bangfu.core.errors import Conflict, DomainError, NotFound, ValidationError
+from bangfu.core.shortcuts import found
 
 from ..forms_browse import AttachmentUploadForm, AttachmentWithdrawForm
 from ..permissions import ArchivesPermission
@@ -26,13 +26,6 @@ from ..selectors import browse
 from ..services import attachments as service
 
 FILE = ArchivesPermission.FILE
-
-
-def _found(fetch: Callable[[], Any]) -> Any:
-    try:
-        return fetch()
-    except NotFound:
-        raise Http404 from None
 
 
 def _apply_errors(form: Any, exc: ValidationError) -> None:
@@ -48,7 +41,7 @@ def _detail_url(household_id: int) -> str:
 
 @require_http_methods(["GET", "POST"])
 def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    household = _found(
+    household = found(
         lambda: browse.household_detail(user=request.user, household_id=pk, perm=FILE)
     )
     form = AttachmentUploadForm(request.POST or None, request.FILES or None)
@@ -90,7 +83,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
     """Send the decrypted file: `?inline=1` to preview in the browser, else as a download."""
-    attachment = _found(lambda: browse.access_attachment(user=request.user, attachment_id=pk))
+    attachment = found(lambda: browse.access_attachment(user=request.user, attachment_id=pk))
     try:
         opened = service.attachment_open(user=request.user, attachment=attachment)
     except NotFound:
@@ -112,7 +105,7 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def attachment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    attachment = _found(
+    attachment = found(
         lambda: browse.access_attachment(user=request.user, attachment_id=pk, perm=FILE)
     )
     form = AttachmentWithdrawForm(request.POST or None)

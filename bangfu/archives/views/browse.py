@@ -7,7 +7,6 @@ like a missing archive), call the services, and turn domain errors into form err
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -24,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from bangfu.accounts import policy
 from bangfu.core.errors import NotFound, PermissionDenied, ValidationError
 from bangfu.core.masking import mask_id_number, mask_phone
+from bangfu.core.shortcuts import found
 
 from .. import pdf
 from ..forms_browse import HouseholdFilterForm, PdfRevealForm, RevealForm
@@ -37,13 +37,6 @@ from ..services import reveal as reveal_service
 LIST_PAGE_SIZE = 20
 HISTORY_PAGE_SIZE = 50
 REVEAL = ArchivesPermission.REVEAL
-
-
-def _found(fetch: Callable[[], Any]) -> Any:
-    try:
-        return fetch()
-    except NotFound:
-        raise Http404 from None
 
 
 def _query_without_page(request: HttpRequest) -> str:
@@ -113,7 +106,7 @@ def _render_panels(request: HttpRequest, household: Household) -> list[dict[str,
 @require_GET
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One archive: the head's fields grouped like the 档案表 (masked), members, the panels."""
-    household = _found(lambda: browse.household_detail(user=request.user, household_id=pk))
+    household = found(lambda: browse.household_detail(user=request.user, household_id=pk))
     reveal_service.household_view_log(
         user=request.user, household=household, purpose=_("查看档案详情(脱敏)")
     )
@@ -138,7 +131,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def household_history(request: HttpRequest, pk: int) -> HttpResponse:
     """Every recorded change of the archive, its members and attachments, newest first."""
-    household = _found(lambda: browse.household_detail(user=request.user, household_id=pk))
+    household = found(lambda: browse.household_detail(user=request.user, household_id=pk))
     page = Paginator(browse.household_history(household=household), HISTORY_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -153,7 +146,7 @@ def household_history(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def household_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask for the reason, then show the full values once (logged, never cached)."""
-    household = _found(
+    household = found(
         lambda: browse.household_detail(user=request.user, household_id=pk, perm=REVEAL)
     )
     form = RevealForm(request.POST or None)
@@ -214,7 +207,7 @@ def _pdf_response(content: bytes, *, household: Household, suffix: str = "") -> 
 @require_GET
 def household_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The 档案表 as an A4 PDF to sign, with IDs, phone and bank card masked."""
-    household = _found(lambda: browse.household_detail(user=request.user, household_id=pk))
+    household = found(lambda: browse.household_detail(user=request.user, household_id=pk))
     reveal_service.household_view_log(
         user=request.user, household=household, purpose=_("打印档案表(脱敏)")
     )
@@ -230,7 +223,7 @@ def household_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def household_pdf_full(request: HttpRequest, pk: int) -> HttpResponse:
     """The 档案表 with full values: needs archives.reveal and a reason, written to the log."""
-    household = _found(
+    household = found(
         lambda: browse.household_detail(user=request.user, household_id=pk, perm=REVEAL)
     )
     form = PdfRevealForm(request.POST or None)

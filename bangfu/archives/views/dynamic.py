@@ -12,15 +12,16 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from bangfu.core.errors import DomainError, NotFound, ValidationError
+from bangfu.core.errors import DomainError, ValidationError
 from bangfu.core.masking import mask_id_number
+from bangfu.core.shortcuts import found
 
 from ..forms_dynamic import (
     AnnualReviewForm,
@@ -47,13 +48,6 @@ def household_url(pk: int) -> str:
         return reverse("archives:household_detail", args=[pk])
     except NoReverseMatch:  # the browse pages are not installed
         return reverse("archives:annual_review_create", args=[pk])
-
-
-def _found(fetch: Callable[[], Any]) -> Any:
-    try:
-        return fetch()
-    except NotFound:
-        raise Http404 from None
 
 
 def _page(request: HttpRequest, rows: Any) -> Any:
@@ -134,7 +128,7 @@ def _archive_form(
     success: str,
     submit: str,
 ) -> HttpResponse:
-    household = _found(lambda: access_household(user=request.user, household_id=pk, perm=MANAGE))
+    household = found(lambda: access_household(user=request.user, household_id=pk, perm=MANAGE))
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -292,7 +286,7 @@ def spot_check_draw(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def spot_check_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    spot_check = _found(lambda: selectors.access_spot_check(user=request.user, spot_check_id=pk))
+    spot_check = found(lambda: selectors.access_spot_check(user=request.user, spot_check_id=pk))
     items = selectors.spot_check_items(user=request.user, spot_check=spot_check)
     for item in items:
         item.household.detail_url = household_url(item.household_id)  # type: ignore[attr-defined]
@@ -305,7 +299,7 @@ def spot_check_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def spot_check_item_record(request: HttpRequest, pk: int) -> HttpResponse:
-    item = _found(lambda: selectors.access_spot_check_item(user=request.user, item_id=pk))
+    item = found(lambda: selectors.access_spot_check_item(user=request.user, item_id=pk))
     initial = {"checked_on": item.checked_on or timezone.localdate(), "finding": item.finding}
     form = SpotCheckResultForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

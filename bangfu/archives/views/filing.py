@@ -7,18 +7,18 @@ errors back on the form, which keeps what was typed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from bangfu.core.errors import DomainError, NotFound, PermissionDenied, ValidationError
+from bangfu.core.errors import DomainError, PermissionDenied, ValidationError
+from bangfu.core.shortcuts import found
 
 from ..forms_filing import REQUIRED, HouseholdForm, MemberForm, MemberFormSet, apply_errors
 from ..models import Household
@@ -28,13 +28,6 @@ from ..selectors.access import access_household
 from ..services import filing
 
 FILE = ArchivesPermission.FILE
-
-
-def _found(fetch: Callable[[], Any]) -> Any:
-    try:
-        return fetch()
-    except NotFound:
-        raise Http404 from None
 
 
 def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
@@ -119,7 +112,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def household_update(request: HttpRequest, pk: int) -> HttpResponse:
-    household = _found(lambda: access_household(user=request.user, household_id=pk, perm=FILE))
+    household = found(lambda: access_household(user=request.user, household_id=pk, perm=FILE))
     form = HouseholdForm(
         request.POST or None,
         units=selectors.filing_units(user=request.user),
@@ -155,7 +148,7 @@ def household_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def member_add(request: HttpRequest, pk: int) -> HttpResponse:
-    household = _found(lambda: access_household(user=request.user, household_id=pk, perm=FILE))
+    household = found(lambda: access_household(user=request.user, household_id=pk, perm=FILE))
     form = MemberForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -186,7 +179,7 @@ def _member_page(
 
 @require_http_methods(["GET", "POST"])
 def member_update(request: HttpRequest, pk: int) -> HttpResponse:
-    member = _found(lambda: selectors.access_member(user=request.user, member_id=pk))
+    member = found(lambda: selectors.access_member(user=request.user, member_id=pk))
     form = MemberForm(request.POST or None, member=member, initial=MemberForm.initial_for(member))
     if request.method == "POST" and form.is_valid():
         try:
@@ -209,7 +202,7 @@ def member_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    member = _found(lambda: selectors.access_member(user=request.user, member_id=pk))
+    member = found(lambda: selectors.access_member(user=request.user, member_id=pk))
     error = ""
     if request.method == "POST":
         try:

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from bangfu.core.errors import DomainError, NotFound, ValidationError
 from bangfu.core.masking import mask_id_number
+from bangfu.core.shortcuts import found
 
 from .. import rules
 from ..forms_standards import AreaForm, BenefitTypeForm, FigureForm
@@ -46,10 +47,7 @@ def household_url(pk: int) -> str:
 
 
 def _found(fetch: Callable[[], Any]) -> Any:
-    try:
-        result = fetch()
-    except NotFound:
-        raise Http404 from None
+    result = found(fetch)
     if result is None:
         raise Http404
     return result

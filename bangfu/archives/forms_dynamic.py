@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from django import forms
@@ -10,59 +9,14 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bangfu.core.formkit import BootstrapForm, date_field
 from bangfu.network.models import OrgUnit
 
 from .models import AnnualReview, Household
 
 
-def apply_errors(form: forms.Form, errors: Mapping[str, str], message: str) -> None:
-    """Attach a service's field errors to the form; anything not a form field goes on top."""
-    for name, text in errors.items():
-        form.add_error(name if name in form.fields else None, text)
-    if not errors:
-        form.add_error(None, message)
-
-
-class BootstrapForm(forms.Form):
-    """Give every widget Bootstrap's class, so templates can render `{{ field }}`."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            widget.attrs.setdefault("class", css)
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        self.mark_invalid()
-
-    def add_error(self, field: str | None, error: Any) -> None:
-        super().add_error(field, error)
-        self.mark_invalid()
-
-    def mark_invalid(self) -> None:
-        """Mark the widgets of fields with errors (after cleaning, never before: reading
-        `errors` earlier would clean the form before its choices are set)."""
-        for name in getattr(self, "_errors", None) or {}:
-            if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                if "is-invalid" not in attrs.get("class", ""):
-                    attrs["class"] = attrs.get("class", "") + " is-invalid"
-                attrs["aria-invalid"] = "true"
-
-
-def _date_field(label: Any, required: Any, invalid: Any) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"],
-        error_messages={"required": required, "invalid": invalid},
-    )
-
-
 class AnnualReviewForm(BootstrapForm):
-    reviewed_on = _date_field(
+    reviewed_on = date_field(
         _("复核日期"), _("请填写复核日期。"), _("复核日期格式不对,请按 2026-03-15 填写。")
     )
     outcome = forms.ChoiceField(
@@ -117,7 +71,7 @@ class CloseForm(BootstrapForm):
             "invalid_choice": _("撤档原因:请从列表中选择。"),
         },
     )
-    closed_on = _date_field(
+    closed_on = date_field(
         _("撤档日期"), _("请填写撤档日期。"), _("撤档日期格式不对,请按 2026-03-15 填写。")
     )
     note = forms.CharField(
@@ -191,7 +145,7 @@ class SpotCheckDrawForm(BootstrapForm):
 
 
 class SpotCheckResultForm(BootstrapForm):
-    checked_on = _date_field(
+    checked_on = date_field(
         _("抽查日期"), _("请填写抽查日期。"), _("抽查日期格式不对,请按 2026-03-15 填写。")
     )
     finding = forms.CharField(

@@ -10,7 +10,6 @@ empty, show the masked value, and an empty input keeps the stored value.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +17,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from bangfu.core.formkit import DATE_INPUT_FORMATS, BootstrapMixin
 from bangfu.core.masking import mask_bank_card, mask_id_number, mask_phone
 from bangfu.network.models import OrgUnit
 
@@ -76,7 +76,7 @@ def day(model: Any, name: str, **kw: Any) -> forms.DateField:
         label=label,
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"],
+        input_formats=DATE_INPUT_FORMATS,
         error_messages=_messages(label),
         **kw,
     )
@@ -97,49 +97,6 @@ def money(model: Any, name: str) -> forms.DecimalField:
 
 def flag(model: Any, name: str, *, initial: bool = False) -> forms.BooleanField:
     return forms.BooleanField(label=_label(model, name), required=False, initial=initial)
-
-
-class BootstrapMixin:
-    """Give widgets Bootstrap's classes and mark the ones with errors."""
-
-    fields: dict[str, forms.Field]
-    _errors: Any
-
-    def _style(self) -> None:
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
-                css = "form-check-input"  # RadioSelect covers CheckboxSelectMultiple too
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            if css:
-                widget.attrs.setdefault("class", css)
-
-    def full_clean(self) -> None:
-        super().full_clean()  # type: ignore[misc]
-        self.mark_invalid()
-
-    def add_error(self, field: str | None, error: Any) -> None:
-        super().add_error(field, error)  # type: ignore[misc]
-        self.mark_invalid()
-
-    def mark_invalid(self) -> None:
-        for name in self._errors or {}:
-            if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                if "is-invalid" not in attrs.get("class", ""):
-                    attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
-                attrs["aria-invalid"] = "true"
-
-
-def apply_errors(form: forms.BaseForm, errors: Mapping[str, str], message: str) -> None:
-    """Attach a service's field errors to the form; anything not a form field goes on top."""
-    for name, text in errors.items():
-        form.add_error(name if name in form.fields else None, text)
-    if not errors:
-        form.add_error(None, message)
 
 
 @dataclass(frozen=True)

@@ -8,22 +8,19 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .forms_filing import BootstrapMixin
+from bangfu.core.formkit import BootstrapMixin, date_field
+
 from .models import Decision
 
 _SEPARATORS = re.compile(r"[\n\r,,、;;]+")
 
 
 def _date(label: Any, *, required: bool = True) -> forms.DateField:
-    return forms.DateField(
-        label=label,
+    return date_field(
+        label,
+        _("请填写%(label)s。") % {"label": label},
+        _("%(label)s格式不正确,请按 2026-03-05 的格式填写。") % {"label": label},
         required=required,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"],
-        error_messages={
-            "required": _("请填写%(label)s。") % {"label": label},
-            "invalid": _("%(label)s格式不正确,请按 2026-03-05 的格式填写。") % {"label": label},
-        },
     )
 
 

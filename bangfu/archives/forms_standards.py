@@ -9,51 +9,17 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.core.errors import ValidationError
+from bangfu.core.formkit import BootstrapForm, apply_domain_error, date_field
 
 from .models.choices import AreaKind
 
 
-class StyledForm(forms.Form):
-    """Give every widget Bootstrap's class and mark invalid fields."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs.setdefault("class", css)
-
-    def full_clean(self) -> None:
-        # Mark invalid fields after validation (not in __init__, where reading `errors` would
-        # validate before subclasses have finished setting up their fields).
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                if "is-invalid" not in attrs.get("class", ""):
-                    attrs["class"] = attrs.get("class", "") + " is-invalid"
-                attrs["aria-invalid"] = "true"
+class StyledForm(BootstrapForm):
+    """A form of this area: Bootstrap classes, invalid fields marked, service errors shown."""
 
     def apply_errors(self, exc: ValidationError) -> None:
         """Attach a service's field errors; anything not a form field goes on top."""
-        for name, text in exc.errors.items():
-            self.add_error(name if name in self.fields else None, text)
-        if not exc.errors:
-            self.add_error(None, exc.message)
-
-
-def _date(label: Any, required: Any, invalid: Any) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"],
-        error_messages={"required": required, "invalid": invalid},
-    )
+        apply_domain_error(self, exc)
 
 
 class AreaForm(StyledForm):
@@ -93,7 +59,7 @@ class FigureForm(StyledForm):
         error_messages={"required": _("请填写金额。"), "max_length": _("金额格式不正确。")},
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
-    effective_from = _date(
+    effective_from = date_field(
         _("执行日期"), _("请填写执行日期。"), _("执行日期格式不正确,请按 2026-01-01 的格式填写。")
     )
     document = forms.CharField(
@@ -156,7 +122,7 @@ class BenefitAddForm(StyledForm):
             "invalid_choice": _("请选择享受的政策待遇。"),
         },
     )
-    started_on = _date(
+    started_on = date_field(
         _("开始日期"), _("请填写开始日期。"), _("开始日期格式不正确,请按 2026-01-01 的格式填写。")
     )
     note = forms.CharField(
@@ -175,6 +141,6 @@ class BenefitAddForm(StyledForm):
 
 
 class BenefitEndForm(StyledForm):
-    ended_on = _date(
+    ended_on = date_field(
         _("结束日期"), _("请填写结束日期。"), _("结束日期格式不正确,请按 2026-01-01 的格式填写。")
     )

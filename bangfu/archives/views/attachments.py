@@ -6,7 +6,6 @@ within the user's scope (outside it: 404, like a missing file).
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from bangfu.core.errors import Conflict, DomainError, NotFound, ValidationError
+from bangfu.core.formkit import apply_domain_error
 from bangfu.core.shortcuts import found
 
 from ..forms_browse import AttachmentUploadForm, AttachmentWithdrawForm
@@ -26,13 +26,6 @@ from ..selectors import browse
 from ..services import attachments as service
 
 FILE = ArchivesPermission.FILE
-
-
-def _apply_errors(form: Any, exc: ValidationError) -> None:
-    for name, text in exc.errors.items():
-        form.add_error(name if name in form.fields else None, text)
-    if not exc.errors:
-        form.add_error(None, exc.message)
 
 
 def _detail_url(household_id: int) -> str:
@@ -58,7 +51,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
         except NotFound:
             raise Http404 from None
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_domain_error(form, exc)
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
@@ -117,7 +110,7 @@ def attachment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         except NotFound:
             raise Http404 from None
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_domain_error(form, exc)
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:

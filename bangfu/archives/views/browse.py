@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from bangfu.accounts import policy
 from bangfu.core.errors import NotFound, PermissionDenied, ValidationError
+from bangfu.core.formkit import apply_domain_error
 from bangfu.core.masking import mask_id_number, mask_phone
 from bangfu.core.shortcuts import found
 
@@ -43,13 +44,6 @@ def _query_without_page(request: HttpRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
-
-
-def _apply_errors(form: Any, exc: ValidationError) -> None:
-    for name, text in exc.errors.items():
-        form.add_error(name if name in form.fields else None, text)
-    if not exc.errors:
-        form.add_error(None, exc.message)
 
 
 @dataclass
@@ -163,7 +157,7 @@ def household_reveal(request: HttpRequest, pk: int) -> HttpResponse:
         except PermissionDenied as exc:
             return render(request, "403.html", {"reason": exc.message}, status=403)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_domain_error(form, exc)
         else:
             members = browse.household_members(household=household)
             return render(
@@ -240,7 +234,7 @@ def household_pdf_full(request: HttpRequest, pk: int) -> HttpResponse:
         except PermissionDenied as exc:
             return render(request, "403.html", {"reason": exc.message}, status=403)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_domain_error(form, exc)
         else:
             content = pdf.household_pdf(
                 household=household,

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from bangfu.core.errors import DomainError, ValidationError
+from bangfu.core.formkit import apply_errors
 from bangfu.core.masking import mask_id_number
 from bangfu.core.shortcuts import found
 
@@ -30,7 +31,6 @@ from ..forms_dynamic import (
     ReopenForm,
     SpotCheckDrawForm,
     SpotCheckResultForm,
-    apply_errors,
 )
 from ..models import Household
 from ..permissions import ArchivesPermission

@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from bangfu.core.errors import DomainError, PermissionDenied, ValidationError
+from bangfu.core.formkit import apply_errors
 from bangfu.core.shortcuts import found
 
-from ..forms_filing import REQUIRED, HouseholdForm, MemberForm, MemberFormSet, apply_errors
+from ..forms_filing import REQUIRED, HouseholdForm, MemberForm, MemberFormSet
 from ..models import Household
 from ..permissions import ArchivesPermission
 from ..selectors import filing as selectors

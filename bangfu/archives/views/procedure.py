@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from bangfu.core.errors import DomainError, NotFound, PermissionDenied, ValidationError
+from bangfu.core.formkit import apply_errors
 
-from ..forms_filing import apply_errors
 from ..forms_procedure import (
     ConsentForm,
     DecideForm,

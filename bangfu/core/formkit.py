@@ -1,0 +1,83 @@
+"""What every page form shares: Bootstrap classes on the widgets, invalid fields marked after
+cleaning, a service's field errors put back on the form, and the date input."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django import forms
+
+from .errors import DomainError, ValidationError
+
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"]
+
+
+class BootstrapMixin:
+    """Give widgets Bootstrap's classes (call `_style()` once the fields are set) and mark the
+    ones with errors as invalid — after cleaning, never before: reading `errors` earlier would
+    clean the form before a subclass has set its choices."""
+
+    fields: dict[str, forms.Field]
+    _errors: Any
+
+    def _style(self) -> None:
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
+                css = "form-check-input"  # RadioSelect covers CheckboxSelectMultiple too
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs.setdefault("class", css)
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        self.mark_invalid()
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)  # type: ignore[misc]
+        self.mark_invalid()
+
+    def mark_invalid(self) -> None:
+        for name in self._errors or {}:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                if "is-invalid" not in attrs.get("class", ""):
+                    attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
+                attrs["aria-invalid"] = "true"
+
+
+class BootstrapForm(BootstrapMixin, forms.Form):
+    """A plain form with the Bootstrap styling applied to the fields it declares."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+def apply_errors(form: forms.BaseForm, errors: Mapping[str, str], message: str) -> None:
+    """Attach a service's field errors to the form; anything not a form field goes on top."""
+    for name, text in errors.items():
+        form.add_error(name if name in form.fields else None, text)
+    if not errors:
+        form.add_error(None, message)
+
+
+def apply_domain_error(form: forms.BaseForm, exc: DomainError) -> None:
+    """Attach a service's refusal: its field errors, else its message above the form."""
+    apply_errors(form, exc.errors if isinstance(exc, ValidationError) else {}, exc.message)
+
+
+def date_field(
+    label: Any, required_message: Any, invalid_message: Any, *, required: bool = True
+) -> forms.DateField:
+    """A date typed or picked as 2026-03-05 (also 2026/3/5 and 2026.3.5)."""
+    return forms.DateField(
+        label=label,
+        required=required,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=DATE_INPUT_FORMATS,
+        error_messages={"required": required_message, "invalid": invalid_message},
+    )

@@ -13,7 +13,7 @@ export DJANGO_SETTINGS_MODULE ?= config.settings.local
 help:
 	@echo "make run    安装、迁移、载入演示数据并启动 http://$(HOST):$(PORT) / install, migrate, load demo data, serve"
 	@echo "make test   安装并运行全部测试 / install and run the whole test suite"
-	@echo "make lint   ruff、mypy、迁移检查 / ruff, mypy, migrations check"
+	@echo "make lint   ruff、mypy、依赖约定、迁移检查 / ruff, mypy, import contracts, migrations check"
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "需要 Python 3.11 或更高版本 / Python 3.11+ is required")'
@@ -40,6 +40,7 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/mypy bangfu config
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
 

@@ -8,7 +8,7 @@ app_name = "api"
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("", include("bangfu.accounts.api_urls")),
-    path("", include("bangfu.network.api_urls")),
-    path("", include("bangfu.archives.api_urls")),
+    path("", include("bangfu.accounts.api.urls")),
+    path("", include("bangfu.network.api.urls")),
+    path("", include("bangfu.archives.api.urls")),
 ]

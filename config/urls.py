@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 urlpatterns = [
-    path("", include("bangfu.core.urls")),
+    path("", include("bangfu.workbench.urls")),
     path("accounts/", include("bangfu.accounts.urls")),
     path("network/", include("bangfu.network.urls")),
     path("notices/", include("bangfu.notices.urls")),

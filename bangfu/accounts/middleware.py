@@ -13,7 +13,7 @@ from . import policy
 
 # Pages a user who must change the password can still reach.
 PASSWORD_CHANGE_ALLOWED = frozenset(
-    {"accounts:password_change", "accounts:logout", "accounts:login", "core:set_language"}
+    {"accounts:password_change", "accounts:logout", "accounts:login", "workbench:set_language"}
 )
 
 

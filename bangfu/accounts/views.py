@@ -98,7 +98,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
             update_session_auth_hash(request, user)
             if forced:
                 messages.success(request, _("密码已修改,欢迎使用。"))
-                return redirect("core:worklist")
+                return redirect("workbench:worklist")
             return redirect("accounts:password_change_done")
     return render(request, "accounts/password_change.html", {"form": form, "forced": forced})
 

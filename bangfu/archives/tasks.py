@@ -1,4 +1,5 @@
-"""Background tasks of the archives context, run by `manage.py db_worker`."""
+"""Background tasks of the archives context (re-evaluation, roster import and export), run by
+`manage.py db_worker`."""
 
 from __future__ import annotations
 
@@ -9,10 +10,19 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from bangfu.core.errors import ValidationError
 from bangfu.core.jobs import job_progress, job_succeeded, job_task
 
-from .models import Household, HouseholdMember, Reevaluation, ReevaluationItem
+from .models import (
+    Household,
+    HouseholdMember,
+    ImportBatch,
+    Reevaluation,
+    ReevaluationItem,
+    RosterExport,
+)
 from .selectors.standards import minimum_wage_on, reevaluation_date
+from .services import exporting, importing
 from .services.categories import CannotDetermine, household_evaluate
 
 # Archives read and evaluated per round trip; progress is reported once per batch.
@@ -105,3 +115,99 @@ def reevaluate_area(job_id: str, *, reevaluation_id: int) -> dict[str, Any] | No
     }
     job_succeeded(job_id, result, message=message)
     return None
+
+
+CHECK_KIND = "archives.import_check"
+WRITE_KIND = "archives.import_write"
+EXPORT_KIND = "archives.export_roster"
+
+
+def _batch_link(batch: ImportBatch) -> dict[str, Any]:
+    return {
+        "url": reverse("archives:import_batch", kwargs={"batch_id": batch.pk}),
+        "url_label": _("查看导入结果"),
+    }
+
+
+def check_message(batch: ImportBatch) -> str:
+    if batch.status == ImportBatch.Status.INVALID:
+        return _("校验发现 %(count)d 处错误,没有导入任何数据。") % {"count": batch.error_count}
+    if batch.status == ImportBatch.Status.NOTHING:
+        return _("表中 %(count)d 户都已有档案(已存在,跳过),无需导入。") % {
+            "count": batch.households_existing
+        }
+    return _(
+        "校验通过:将新建 %(households)d 户 %(members)d 名成员,"
+        "已存在跳过 %(existing)d 户。请确认导入。"
+    ) % {
+        "households": batch.households_new,
+        "members": batch.members_new,
+        "existing": batch.households_existing,
+    }
+
+
+@job_task
+def import_check_job(job_id: str, *, batch_id: str) -> None:
+    """Phase 1 of an import in the background: check the whole file, store what was found."""
+    batch = ImportBatch.objects.select_related("created_by").get(pk=batch_id)
+    job_progress(job_id, done=0, total=batch.rows, message=_("正在校验……"))
+    try:
+        importing.import_check(
+            user=batch.created_by,
+            batch=batch,
+            progress=lambda done, total: job_progress(job_id, done=done, total=total),
+        )
+    except ValidationError as exc:
+        batch.status = ImportBatch.Status.INVALID
+        batch.content = b""
+        batch.message = exc.message
+        batch.save(update_fields=["status", "content", "message"])
+        raise
+    job_succeeded(
+        job_id,
+        {"ok": batch.status != ImportBatch.Status.INVALID, **_batch_link(batch)},
+        message=check_message(batch),
+    )
+
+
+def write_message(batch: ImportBatch) -> str:
+    return _("已导入 %(households)d 户 %(members)d 名成员;已存在跳过 %(existing)d 户。") % {
+        "households": batch.households_new if batch.status == ImportBatch.Status.IMPORTED else 0,
+        "members": batch.members_new if batch.status == ImportBatch.Status.IMPORTED else 0,
+        "existing": batch.households_existing,
+    }
+
+
+@job_task
+def import_write_job(job_id: str, *, batch_id: str) -> None:
+    """Phase 2 in the background: check again and file every new household in one go."""
+    batch = ImportBatch.objects.select_related("created_by").get(pk=batch_id)
+    job_progress(job_id, done=0, total=batch.rows, message=_("正在导入……"))
+    try:
+        importing.import_write(
+            user=batch.created_by,
+            batch=batch,
+            progress=lambda done, total: job_progress(job_id, done=done, total=total),
+        )
+    except ValidationError as exc:
+        job_succeeded(job_id, {"ok": False, **_batch_link(batch)}, message=exc.message)
+        return
+    job_succeeded(job_id, {"ok": True, **_batch_link(batch)}, message=write_message(batch))
+
+
+@job_task
+def export_roster_job(job_id: str, *, export_id: str) -> None:
+    """Write a large roster export; the result links to its download."""
+    export = RosterExport.objects.select_related("created_by").get(pk=export_id)
+    job_progress(job_id, done=0, total=1, message=_("正在生成花名册……"))
+    exporting.roster_export_write(export=export)
+    job_succeeded(
+        job_id,
+        {
+            "ok": True,
+            "url": reverse("archives:export_download", kwargs={"export_id": export.pk}),
+            "url_label": _("下载花名册"),
+        },
+        message=_("已导出 %(households)d 户 %(people)d 人。")
+        % {"households": export.households, "people": export.people},
+    )

@@ -12,7 +12,7 @@ A `Job` row is what the user sees; a django-tasks task does the work in `manage.
     # services.py / views.py
     job = job_start(user=request.user, kind="archives.import", title=_("导入档案"),
                     task=archive_import, upload_id=upload.pk)
-    return redirect("core:job_detail", job_id=job.pk)
+    return redirect("workbench:job_detail", job_id=job.pk)
 
 Conventions for `Job.result` (a JSON object): `ok: false` means the job ran to the end but
 found a problem that the page shows as an error (a broken audit chain, an import with errors);

@@ -48,7 +48,7 @@ def audit_verify(job_id: str) -> None:
             "broken_seq": problem.seq,
             "broken_event_id": problem.event_id,
             "reason": problem.message,
-            "url": reverse("core:audit_detail", kwargs={"seq": problem.seq}),
+            "url": reverse("workbench:audit_detail", kwargs={"seq": problem.seq}),
             "url_label": _("查看第 %(seq)s 号事件") % {"seq": problem.seq},
         }
         message = _("审计链在第 %(seq)s 号事件处断裂:%(reason)s(此前 %(count)s 条完整)") % {

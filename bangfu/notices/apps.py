@@ -6,6 +6,3 @@ class NoticesConfig(AppConfig):
     name = "bangfu.notices"
     label = "notices"
     verbose_name = _("公示")
-
-    def ready(self) -> None:
-        from . import due  # noqa: F401  (registers the worklist provider)

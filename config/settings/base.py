@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "bangfu.core",
+    "bangfu.workbench",
     "bangfu.accounts",
     "bangfu.network",
     "bangfu.notices",
@@ -139,7 +140,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:worklist"
+LOGIN_REDIRECT_URL = "workbench:worklist"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Log-in security: lock a user name out after repeated failures (django-axes).

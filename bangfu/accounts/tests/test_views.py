@@ -55,7 +55,7 @@ def test_correct_password_logs_in_and_opens_the_worklist(client, staff, password
     response = login(client, "staff", password)
 
     assert response.status_code == 302
-    assert response.url == reverse("core:worklist")
+    assert response.url == reverse("workbench:worklist")
     assert client.session[SESSION_KEY] == str(staff.pk)
     assert AuditEvent.objects.filter(action="accounts.login", actor=staff).count() == 1
 
@@ -202,8 +202,8 @@ def test_new_user_must_change_the_password_then_reaches_the_worklist(client, sys
     )
 
     assert changed.status_code == 302
-    assert changed.url == reverse("core:worklist")
-    assert client.get(reverse("core:worklist")).status_code == 200
+    assert changed.url == reverse("workbench:worklist")
+    assert client.get(reverse("workbench:worklist")).status_code == 200
     new_user.refresh_from_db()
     assert new_user.must_change_password is False
     assert new_user.password_changed_at is not None
@@ -286,12 +286,12 @@ def test_sessions_expire_after_thirty_idle_minutes():
 
 def test_an_expired_session_leads_to_the_login_page(client, staff):
     client.force_login(staff)
-    assert client.get(reverse("core:worklist")).status_code == 200
+    assert client.get(reverse("workbench:worklist")).status_code == 200
     Session.objects.filter(session_key=client.session.session_key).update(
         expire_date=timezone.now() - timedelta(seconds=1)
     )
 
-    response = client.get(reverse("core:worklist"))
+    response = client.get(reverse("workbench:worklist"))
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("accounts:login"))
@@ -303,7 +303,7 @@ def test_each_request_moves_the_session_expiry_forward(client, staff):
     soon = timezone.now() + timedelta(minutes=5)
     Session.objects.filter(session_key=key).update(expire_date=soon)
 
-    client.get(reverse("core:worklist"))
+    client.get(reverse("workbench:worklist"))
 
     assert Session.objects.get(session_key=key).expire_date > soon + timedelta(minutes=20)
 
@@ -608,7 +608,7 @@ def test_password_reset_shows_the_new_password_once(client, security_admin, staf
     assert client.get(response.url).context["one_time_password"] is None
     user_client = Client()
     assert login(user_client, "staff", new_password).status_code == 302
-    forced = user_client.get(reverse("core:worklist"))
+    forced = user_client.get(reverse("workbench:worklist"))
     assert forced["Location"] == reverse("accounts:password_change")
 
 

@@ -11,8 +11,8 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from bangfu.archives.models import BenefitType, HouseholdBenefit
-from bangfu.archives.panels_benefits import benefits_panel
-from bangfu.archives.panels_category import category_panel
+from bangfu.archives.panels.benefits import benefits_panel
+from bangfu.archives.panels.categories import category_panel
 from bangfu.archives.services.categories import household_determine
 from bangfu.archives.tests.factories import make_area, make_household, make_standards
 from bangfu.core.models import AuditEvent

@@ -12,7 +12,7 @@ from bangfu.accounts.roles import Role
 from bangfu.accounts.tests.factories import make_user
 from bangfu.archives.models import Household
 from bangfu.archives.models import choices as c
-from bangfu.archives.panels_history import PANEL_LIMIT
+from bangfu.archives.panels.history import PANEL_LIMIT
 from bangfu.archives.tests.factories import make_household, make_id_number, make_member
 from bangfu.core.audit import audit_record, diff
 from bangfu.core.masking import mask_id_number

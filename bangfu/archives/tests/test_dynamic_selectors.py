@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from bangfu.archives.due_dynamic import recovery_proposals, reviews_due
+from bangfu.archives.due import recovery_proposals, reviews_due
 from bangfu.archives.models import Household, MonthlyIncome
 from bangfu.archives.selectors import dynamic as selectors
 from bangfu.archives.services.dynamic import add_months
@@ -72,7 +72,7 @@ def test_worklist_shows_reviews_due_in_due_order_with_the_rule(network, staff, l
 
 
 def test_worklist_summarises_beyond_its_limit(network, staff, monkeypatch):
-    monkeypatch.setattr("bangfu.archives.due_dynamic.LIMIT", 2)
+    monkeypatch.setattr("bangfu.archives.due.DYNAMIC_LIMIT", 2)
     t = today()
     for days in (1, 2, 3, 4):
         make_household(network.station_a, filed_by=staff, review_due_on=t + timedelta(days))

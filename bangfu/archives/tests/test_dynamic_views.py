@@ -13,10 +13,11 @@ from django.utils import timezone
 from bangfu.accounts.roles import Role
 from bangfu.accounts.tests.factories import make_user
 from bangfu.archives.models import AnnualReview, Household, MonthlyIncome, SpotCheck
-from bangfu.archives.panels import panels_for
+from bangfu.archives.panels import PAGE
 from bangfu.archives.tests.factories import make_household
 from bangfu.archives.views.dynamic import household_url
 from bangfu.core.models import AuditEvent
+from bangfu.core.panels import panels_for
 
 pytestmark = pytest.mark.django_db
 
@@ -264,9 +265,9 @@ def test_panel_shows_next_review_overdue_and_forms_for_managers(network, staff, 
     request = RequestFactory().get("/")
     request.user = staff
 
-    panel = next(p for p in panels_for(request, household) if p.key == "dynamic")
+    panel = next(p for p in panels_for(PAGE, request, household) if p.key == "dynamic")
     request.user = liaison_a
-    liaison_panel = next(p for p in panels_for(request, household) if p.key == "dynamic")
+    liaison_panel = next(p for p in panels_for(PAGE, request, household) if p.key == "dynamic")
 
     assert panel.context["review_overdue"] is True
     assert panel.context["can_manage"] is True
@@ -283,7 +284,7 @@ def test_panel_renders(network, staff):
     )
     request = RequestFactory().get("/")
     request.user = staff
-    panel = next(p for p in panels_for(request, household) if p.key == "dynamic")
+    panel = next(p for p in panels_for(PAGE, request, household) if p.key == "dynamic")
 
     html = render_to_string(panel.template, panel.context, request=request)
 

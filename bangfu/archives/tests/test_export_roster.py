@@ -154,7 +154,7 @@ def test_large_export_runs_as_a_job_and_is_downloaded_by_its_owner(
     # when
     response = client.post(reverse("archives:export_roster"))
     export = RosterExport.objects.get()
-    assert response.url == reverse("core:job_detail", kwargs={"job_id": export.job_id})
+    assert response.url == reverse("workbench:job_detail", kwargs={"job_id": export.job_id})
     run_worker()
 
     # then

@@ -1,7 +1,7 @@
 import pytest
 from django.db import transaction
 
-from bangfu.archives.panels_history import history_entries
+from bangfu.archives.panels.history import history_entries
 from bangfu.archives.tests.factories import make_household
 from bangfu.core.audit import audit_record
 from bangfu.core.models import AuditEvent

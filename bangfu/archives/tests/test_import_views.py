@@ -160,7 +160,7 @@ def test_large_file_is_checked_and_imported_by_background_jobs(client, staff, ar
     # when: uploaded
     response = upload(client, rf.workbook(rf.clean_rows()))
     batch = ImportBatch.objects.get()
-    assert response.url == reverse("core:job_detail", kwargs={"job_id": batch.check_job_id})
+    assert response.url == reverse("workbench:job_detail", kwargs={"job_id": batch.check_job_id})
     run_worker()
 
     # then

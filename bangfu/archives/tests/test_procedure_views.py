@@ -223,7 +223,7 @@ def test_worklist_approvals_query_count_does_not_grow(
             id_number=make_id_number(seq=900 + n),
             opinions=[{**SUBMITTED, "date": f"2026-03-0{n + 2}"}],
         )
-    from bangfu.archives.due_procedure import procedure_due_items
+    from bangfu.archives.due import procedure_due_items
 
     # the user's grants, the approvals, the working-day calendar (the leader also files:
     # returned archives)
@@ -238,7 +238,7 @@ def test_worklist_query_count_does_not_grow(network, staff, django_assert_max_nu
             actor=staff, data=household_input(network.station_a, name=f"职工{n}")
         )
     Investigation.objects.update(due_on=timezone.localdate() + timedelta(days=3))
-    from bangfu.archives.due_procedure import procedure_due_items
+    from bangfu.archives.due import procedure_due_items
 
     with django_assert_max_num_queries(4):
         items = list(procedure_due_items(staff))
@@ -345,7 +345,7 @@ def test_in_english_the_due_rules_and_the_rule_version_are_english(client, netwo
     # When staff read the pages in English
     visit_page = client.get(reverse("archives:household_detail", args=[waiting.pk]))
     notice_page = client.get(reverse("archives:household_detail", args=[noticed.pk]))
-    worklist = client.get(reverse("core:worklist"))
+    worklist = client.get(reverse("workbench:worklist"))
 
     # Then the rules are in English (they are kept in Chinese as written)
     assert "Home visit: 5 working days after the application" in visit_page.content.decode()

@@ -78,7 +78,7 @@ def test_a_new_standard_leads_to_its_reevaluation_job(
 
     job = Job.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("core:job_detail", kwargs={"job_id": job.pk})
+    assert response["Location"] == reverse("workbench:job_detail", kwargs={"job_id": job.pk})
     assert DibaoStandard.objects.get().amount == Decimal("680.00")
 
 

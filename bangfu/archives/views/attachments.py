@@ -20,7 +20,7 @@ from bangfu.core.errors import Conflict, DomainError, NotFound, ValidationError
 from bangfu.core.formkit import apply_domain_error
 from bangfu.core.shortcuts import found
 
-from ..forms_browse import AttachmentUploadForm, AttachmentWithdrawForm
+from ..forms.browse import AttachmentUploadForm, AttachmentWithdrawForm
 from ..permissions import ArchivesPermission
 from ..selectors import browse
 from ..services import attachments as service

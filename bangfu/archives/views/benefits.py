@@ -17,7 +17,7 @@ from bangfu.core.errors import DomainError, NotFound, ValidationError
 from bangfu.core.masking import mask_id_number
 
 from .. import rules
-from ..forms_standards import BenefitAddForm, BenefitEndForm
+from ..forms.standards import BenefitAddForm, BenefitEndForm
 from ..models import HouseholdBenefit
 from ..permissions import ArchivesPermission
 from ..selectors import access_household

@@ -24,13 +24,14 @@ from bangfu.accounts import policy
 from bangfu.core.errors import NotFound, PermissionDenied, ValidationError
 from bangfu.core.formkit import apply_domain_error
 from bangfu.core.masking import mask_id_number, mask_phone
+from bangfu.core.panels import panels_for
 from bangfu.core.shortcuts import found
 
 from .. import pdf
-from ..forms_browse import HouseholdFilterForm, PdfRevealForm, RevealForm
+from ..forms.browse import HouseholdFilterForm, PdfRevealForm, RevealForm
 from ..models import Household
-from ..panels import panels_for
-from ..panels_history import history_entries
+from ..panels import PAGE
+from ..panels.history import history_entries
 from ..permissions import ArchivesPermission
 from ..selectors import browse
 from ..services import reveal as reveal_service
@@ -87,7 +88,7 @@ def _can_reveal(user: Any, household: Household) -> bool:
 def _render_panels(request: HttpRequest, household: Household) -> list[dict[str, Any]]:
     """Render each registered panel's template with its own context plus the archive."""
     rendered = []
-    for panel in panels_for(request, household):
+    for panel in panels_for(PAGE, request, household):
         html = render_to_string(
             panel.template,
             {**panel.context, "household": household, "panel": panel},

@@ -24,7 +24,7 @@ from bangfu.core.formkit import apply_errors
 from bangfu.core.masking import mask_id_number
 from bangfu.core.shortcuts import found
 
-from ..forms_dynamic import (
+from ..forms.dynamic import (
     AnnualReviewForm,
     CloseForm,
     MonthlyIncomeForm,

@@ -21,7 +21,7 @@ from bangfu.core.errors import DomainError, PermissionDenied, ValidationError
 from bangfu.core.formkit import apply_errors
 from bangfu.core.shortcuts import found
 
-from ..forms_filing import REQUIRED, HouseholdForm, MemberForm, MemberFormSet
+from ..forms.filing import REQUIRED, HouseholdForm, MemberForm, MemberFormSet
 from ..models import Household
 from ..permissions import ArchivesPermission
 from ..selectors import filing as selectors

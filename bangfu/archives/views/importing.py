@@ -24,13 +24,13 @@ from bangfu.core.jobs import job_start
 from bangfu.core.xlsx import errors_workbook
 
 from .. import xlsx as roster
-from ..forms_browse import HouseholdFilterForm
-from ..forms_importing import ExportFullForm, ImportUploadForm
+from ..forms.browse import HouseholdFilterForm
+from ..forms.importing import ExportFullForm, ImportUploadForm
 from ..models import ImportBatch
 from ..permissions import ArchivesPermission
 from ..selectors.browse import HouseholdFilters, station_choices
 from ..services import exporting, importing
-from ..tasks_importing import (
+from ..tasks import (
     CHECK_KIND,
     EXPORT_KIND,
     WRITE_KIND,
@@ -90,7 +90,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error("file", exc.message)
         else:
-            return redirect("core:job_detail", job_id=job.pk)
+            return redirect("workbench:job_detail", job_id=job.pk)
     recent = ImportBatch.objects.filter(created_by_id=request.user.pk).defer("content")[:10]
     return render(
         request,
@@ -160,7 +160,7 @@ def import_confirm(request: HttpRequest, batch_id: Any) -> HttpResponse:
         )
         batch.import_job = job
         batch.save(update_fields=["import_job"])
-    return redirect("core:job_detail", job_id=job.pk)
+    return redirect("workbench:job_detail", job_id=job.pk)
 
 
 @require_POST
@@ -213,7 +213,7 @@ def _export(
         )
         export.job = job
         export.save(update_fields=["job"])
-    return redirect("core:job_detail", job_id=job.pk)
+    return redirect("workbench:job_detail", job_id=job.pk)
 
 
 @require_http_methods(["GET", "POST"])

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 from bangfu.core.errors import DomainError, NotFound, PermissionDenied, ValidationError
 from bangfu.core.formkit import apply_errors
 
-from ..forms_procedure import (
+from ..forms.procedure import (
     ConsentForm,
     DecideForm,
     InvestigationForm,

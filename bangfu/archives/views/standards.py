@@ -25,7 +25,7 @@ from bangfu.core.masking import mask_id_number
 from bangfu.core.shortcuts import found
 
 from .. import rules
-from ..forms_standards import AreaForm, BenefitTypeForm, FigureForm
+from ..forms.standards import AreaForm, BenefitTypeForm, FigureForm
 from ..models import BenefitType, DibaoStandard, MinimumWage, ReevaluationItem
 from ..permissions import ArchivesPermission
 from ..selectors import access_household
@@ -160,7 +160,7 @@ def dibao_standard_create(request: HttpRequest, pk: int) -> HttpResponse:
                 _("已录入低保标准 %(amount)s 元。正在重新评估该地区的在档档案,类别不会自动变更。")
                 % {"amount": saved.standard.amount},
             )
-            return redirect("core:job_detail", job_id=saved.reevaluation.job_id)
+            return redirect("workbench:job_detail", job_id=saved.reevaluation.job_id)
         messages.success(
             request,
             _("已录入低保标准 %(amount)s 元(早于现行标准,作为历史记录,不重新评估)。")

@@ -270,8 +270,8 @@ def test_another_user_gets_404_for_someones_job_page_and_progress(client, audito
     client.force_login(staff)
 
     # when
-    detail = client.get(reverse("core:job_detail", kwargs={"job_id": job.pk}))
-    progress = client.get(reverse("core:job_progress", kwargs={"job_id": job.pk}))
+    detail = client.get(reverse("workbench:job_detail", kwargs={"job_id": job.pk}))
+    progress = client.get(reverse("workbench:job_progress", kwargs={"job_id": job.pk}))
 
     # then
     assert detail.status_code == 404
@@ -284,7 +284,7 @@ def test_anonymous_user_is_sent_to_log_in_for_a_job(client, auditor):
     job = Job.objects.create(user=auditor, kind="test", title="测试")
 
     # when
-    response = client.get(reverse("core:job_detail", kwargs={"job_id": job.pk}))
+    response = client.get(reverse("workbench:job_detail", kwargs={"job_id": job.pk}))
 
     # then
     assert response.status_code == 302
@@ -301,7 +301,7 @@ def test_job_page_shows_title_and_a_polling_progress_bar(client, auditor):
     client.force_login(auditor)
 
     # when
-    response = client.get(reverse("core:job_detail", kwargs={"job_id": job.pk}))
+    response = client.get(reverse("workbench:job_detail", kwargs={"job_id": job.pk}))
 
     # then
     html = response.content.decode()
@@ -321,7 +321,7 @@ def test_progress_partial_returns_the_percent_while_running(client, auditor):
 
     # when
     response = client.get(
-        reverse("core:job_progress", kwargs={"job_id": job.pk}), HTTP_HX_REQUEST="true"
+        reverse("workbench:job_progress", kwargs={"job_id": job.pk}), HTTP_HX_REQUEST="true"
     )
 
     # then
@@ -347,7 +347,7 @@ def test_progress_partial_of_a_finished_job_stops_polling_and_shows_the_result(c
     client.force_login(auditor)
 
     # when
-    response = client.get(reverse("core:job_progress", kwargs={"job_id": job.pk}))
+    response = client.get(reverse("workbench:job_progress", kwargs={"job_id": job.pk}))
 
     # then
     html = response.content.decode()
@@ -367,7 +367,7 @@ def test_verify_button_starts_a_job_and_shows_its_page(
 
     # when
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("core:audit_verify"))
+        response = client.post(reverse("workbench:audit_verify"))
 
     # then
     job = Job.objects.get()
@@ -383,7 +383,7 @@ def test_verify_needs_post(client, auditor):
     client.force_login(auditor)
 
     # when
-    response = client.get(reverse("core:audit_verify"))
+    response = client.get(reverse("workbench:audit_verify"))
 
     # then
     assert response.status_code == 405
@@ -397,7 +397,7 @@ def test_verify_is_refused_to_a_non_auditor_and_starts_nothing(client, staff, se
         client.force_login(user)
 
         # when
-        response = client.post(reverse("core:audit_verify"))
+        response = client.post(reverse("workbench:audit_verify"))
 
         # then
         assert response.status_code == 403

@@ -1,0 +1,153 @@
+"""Detail-page panel: the archive's change history (who, when, what), newest first."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from bangfu.core.labels import field_label, object_type_label
+from bangfu.core.models import AuditEvent
+from bangfu.core.panels import Panel, register
+
+from ..models.choices import Relation
+from ..selectors.browse import household_history
+from . import PAGE
+
+PANEL_LIMIT = 10
+
+
+@dataclass
+class Change:
+    label: str
+    before: Any
+    after: Any
+
+
+@dataclass
+class HistoryEntry:
+    event: AuditEvent
+    object_label: str
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def is_creation(self) -> bool:
+        """Whether every change starts from nothing (a new record: shown folded)."""
+        return bool(self.changes) and all(c.before == "—" for c in self.changes)
+
+
+# Keys the services write that are not model fields.
+EXTRA_LABELS = {
+    "members": gettext_lazy("家庭成员"),
+    "determination": gettext_lazy("类别认定记录"),
+    "approval_unit": gettext_lazy("审批单位"),
+    "investigation_due_on": gettext_lazy("入户调查期限"),
+    "notice_id": gettext_lazy("公示编号"),
+    "notice_ends_on": gettext_lazy("公示期截止"),
+    "released_ids": gettext_lazy("释放的身份证号"),
+    "household_benefit": gettext_lazy("政策待遇记录"),
+    "reason": gettext_lazy("原因"),
+}
+# The record an action on the archive wrote: its keys are that model's fields (the archive's
+# own fields are looked up first).
+ACTION_MODELS = {
+    "archives.procedure.investigation": "archives.investigation",
+    "archives.procedure.review": "archives.democraticreview",
+    "archives.procedure.decide": "archives.decision",
+    "archives.review": "archives.annualreview",
+    "archives.monthly_income": "archives.monthlyincome",
+    "archives.spot_check_result": "archives.spotcheckitem",
+    "archives.benefit.add": "archives.householdbenefit",
+    "archives.benefit.end": "archives.householdbenefit",
+}
+# A member's field written as "members[<id>].<field>" (adding, changing or removing a member).
+MEMBER_KEY = re.compile(r"members\[\d+\]\.(?P<field>\w+)")
+RELATION_LABELS = dict(Relation.choices)
+
+
+def _person(value: dict[str, Any]) -> str:
+    """Show a member written into the trail as "name(relation)"."""
+    relation = RELATION_LABELS.get(value.get("relation", ""), value.get("relation", ""))
+    return f"{value.get('name', '')}({relation})" if relation else str(value.get("name", ""))
+
+
+def _show(value: Any) -> Any:
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, dict):
+        return _person(value) if "name" in value else str(value)
+    if isinstance(value, list):
+        return _("、").join(
+            _person(v) if isinstance(v, dict) and "name" in v else str(v) for v in value
+        )
+    return value
+
+
+def _choice_labels(object_type: str, name: str) -> dict[str, str]:
+    """Return {stored value: label} for a choice field, so codes read as words."""
+    try:
+        model_field = apps.get_model(object_type)._meta.get_field(name)
+    except (LookupError, ValueError, FieldDoesNotExist):
+        return {}
+    return {str(value): str(label) for value, label in getattr(model_field, "flatchoices", [])}
+
+
+def _label_and_words(event: AuditEvent, name: str) -> tuple[Any, dict[str, str]]:
+    """Return the label of a changed key and its choice words, looking in the archive's
+    fields, then the keys the services add, then the record the action wrote."""
+    label = field_label(event.object_type, name)
+    if label != name:
+        return label, _choice_labels(event.object_type, name)
+    if name in EXTRA_LABELS:
+        return EXTRA_LABELS[name], {}
+    member = MEMBER_KEY.fullmatch(name)
+    if member:
+        field_name = member.group("field")
+        inner = field_label("archives.householdmember", field_name)
+        return (
+            _("家庭成员·%(field)s") % {"field": inner},
+            _choice_labels("archives.householdmember", field_name),
+        )
+    model = ACTION_MODELS.get(event.action)
+    if model:
+        return field_label(model, name), _choice_labels(model, name)
+    return name, {}
+
+
+def history_entries(events: Iterable[AuditEvent]) -> list[HistoryEntry]:
+    """Return the events with the changed fields' Chinese labels and choice values as words
+    (other values stay as written: the services masked the sensitive ones)."""
+    entries = []
+    for event in events:
+        changes = []
+        for name, values in (event.changes or {}).items():
+            pair = values if isinstance(values, list) and len(values) == 2 else [None, values]
+            label, words = _label_and_words(event, name)
+            before, after = (words.get(str(v), v) if v is not None else v for v in pair)
+            changes.append(Change(str(label), _show(before), _show(after)))
+        entries.append(HistoryEntry(event, object_type_label(event.object_type), changes))
+    return entries
+
+
+@register(PAGE)
+def history_panel(request: HttpRequest, household: Any) -> Panel:
+    events = list(household_history(household=household)[: PANEL_LIMIT + 1])
+    return Panel(
+        key="history",
+        title=_("变更记录"),
+        template="archives/browse/_panel_history.html",
+        context={
+            "entries": history_entries(events[:PANEL_LIMIT]),
+            "more": len(events) > PANEL_LIMIT,
+        },
+        order=900,
+    )

@@ -1,0 +1,51 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from bangfu.core import worklist
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_worklist_shows_the_users_roles_and_scope_and_nothing_due(client, liaison_a):
+    client.force_login(liaison_a)
+
+    response = client.get(reverse("workbench:worklist"))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "站联络员" in html and "响水社区帮扶站" in html
+    assert "当前没有待办事项。" in html
+    assert reverse("accounts:user_list") not in html
+
+
+def test_shortcuts_follow_the_roles(client, sysadmin, auditor):
+    client.force_login(sysadmin)
+    admin_html = client.get(reverse("workbench:worklist")).content.decode()
+    client.force_login(auditor)
+    auditor_html = client.get(reverse("workbench:worklist")).content.decode()
+
+    assert reverse("accounts:user_create") in admin_html
+    assert reverse("workbench:audit_list") not in admin_html
+    assert reverse("workbench:audit_list") in auditor_html
+    assert reverse("accounts:user_create") not in auditor_html
+
+
+def test_registered_due_items_are_listed_by_due_date_with_overdue_marked(
+    client, staff, monkeypatch
+):
+    today = timezone.localdate()
+    items = [
+        worklist.DueItem("复核 B", "/b/", today + timedelta(days=10), "年审:一年一次", "archives"),
+        worklist.DueItem("入户调查 A", "/a/", today - timedelta(days=1), "申请后 5 个工作日", "x"),
+    ]
+    monkeypatch.setattr(worklist, "_providers", [lambda user: items])
+    client.force_login(staff)
+
+    html = client.get(reverse("workbench:worklist")).content.decode()
+
+    assert html.index("入户调查 A") < html.index("复核 B")
+    assert "已逾期" in html
+    assert "当前没有待办事项。" not in html

@@ -1,0 +1,177 @@
+"""Pages of the holiday table (节假日设置) for the system admin.
+
+A year's page lists the admins' entries and the schedule in force, and warns when neither the
+built-in data nor an entry covers the year. The forms only parse input; the services check it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from bangfu.core import workdays
+from bangfu.core.errors import DomainError, NotFound, ValidationError
+from bangfu.core.models import CalendarDay
+
+from .. import services
+from ..forms.calendar import KIND_OFF, KIND_WORK, CalendarDayForm, CalendarRangeForm
+
+
+def _year_from(request: HttpRequest) -> int:
+    today = timezone.localdate().year
+    try:
+        year = int(request.GET.get("year", today))
+    except ValueError:
+        return today
+    if not services.CALENDAR_FIRST_YEAR <= year <= services.CALENDAR_LAST_YEAR:
+        return today
+    return year
+
+
+def _calendar_url(year: int) -> str:
+    return f"{reverse('workbench:calendar')}?year={year}"
+
+
+@login_required
+@require_GET
+def calendar(request: HttpRequest) -> HttpResponse:
+    """One year of the holiday table: the admins' entries and the schedule in force."""
+    year = _year_from(request)
+    this_year = timezone.localdate().year
+    first_year, last_year = workdays.package_years()
+    return render(
+        request,
+        "workbench/calendar.html",
+        {
+            "year": year,
+            "known": workdays.calendar_known(year),
+            # Deadlines set late in the year fall into the next one: warn ahead.
+            "next_year_unknown": year == this_year and not workdays.calendar_known(year + 1),
+            "builtin_covers": workdays.package_covers(year),
+            "builtin_first_year": first_year,
+            "builtin_last_year": last_year,
+            "entries": workdays.calendar_days(year),
+            "schedule": workdays.year_schedule(year),
+            "previous_year": year - 1 if year > services.CALENDAR_FIRST_YEAR else None,
+            "next_year": year + 1 if year < services.CALENDAR_LAST_YEAR else None,
+            "day_form": CalendarDayForm(initial={"kind": KIND_OFF}),
+        },
+    )
+
+
+def _initial_for_day(raw: str | None) -> tuple[dict[str, Any], bool]:
+    """Prefill the form from ?date=; an existing entry comes with its values, for editing."""
+    if not raw:
+        return {"kind": KIND_OFF}, False
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        return {"kind": KIND_OFF}, False
+    row = CalendarDay.objects.filter(date=day).first()
+    if row is None:
+        return {"day": day, "kind": KIND_OFF}, False
+    kind = KIND_WORK if row.is_workday else KIND_OFF
+    return {"day": day, "kind": kind, "name": row.name, "replace": True}, True
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def calendar_day_create(request: HttpRequest) -> HttpResponse:
+    """Enter one date (a day off or a make-up working day), or change an entry."""
+    initial, editing = _initial_for_day(request.GET.get("date"))
+    form = CalendarDayForm(request.POST or None, initial=initial, show_replace=editing)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            row = services.calendar_day_set(
+                actor=request.user,
+                day=data["day"],
+                is_workday=data["kind"] == KIND_WORK,
+                name=data["name"],
+                replace=data["replace"],
+            )
+        except ValidationError as exc:
+            form.apply_errors(exc)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request, _("已保存 %(date)s 的设置。") % {"date": row.date.isoformat()}
+            )
+            return redirect(_calendar_url(row.date.year))
+    year = initial["day"].year if "day" in initial else _year_from(request)
+    return render(
+        request,
+        "workbench/calendar_day_form.html",
+        {
+            "form": form,
+            "year": year,
+            "title": _("修改节假日设置") if editing else _("录入节假日设置"),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def calendar_range_create(request: HttpRequest) -> HttpResponse:
+    """Enter a whole holiday at once: every date from the first to the last, weekends too."""
+    form = CalendarRangeForm(request.POST or None, initial={"kind": KIND_OFF})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            rows = services.calendar_range_set(
+                actor=request.user,
+                first=data["first"],
+                last=data["last"],
+                name=data["name"],
+                is_workday=data["kind"] == KIND_WORK,
+                replace=data["replace"],
+            )
+        except ValidationError as exc:
+            form.apply_errors(exc)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("已保存 %(first)s 至 %(last)s 共 %(days)s 天的设置。")
+                % {
+                    "first": data["first"].isoformat(),
+                    "last": data["last"].isoformat(),
+                    "days": len(rows),
+                },
+            )
+            return redirect(_calendar_url(data["first"].year))
+    return render(
+        request,
+        "workbench/calendar_range_form.html",
+        {"form": form, "year": _year_from(request), "title": _("按日期范围录入节假日")},
+    )
+
+
+@login_required
+@require_POST
+def calendar_day_delete(request: HttpRequest, day: str) -> HttpResponse:
+    """Remove one entry; the built-in calendar applies to that date again."""
+    try:
+        parsed = date.fromisoformat(day)
+    except ValueError:
+        raise Http404 from None
+    try:
+        services.calendar_day_delete(actor=request.user, day=parsed)
+    except NotFound:
+        raise Http404 from None
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(_calendar_url(parsed.year))
+    messages.success(request, _("已删除 %(date)s 的设置。") % {"date": parsed.isoformat()})
+    return redirect(_calendar_url(parsed.year))

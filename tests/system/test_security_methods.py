@@ -1,0 +1,290 @@
+"""GET never changes anything, and no page or API write works without the CSRF token.
+
+With the demo data loaded, every page of core, accounts, network, notices and archives that can
+be reversed is fetched with GET by a user of each role; afterwards no table has gained, lost or
+updated a row and no audit event was written. Only the access log may grow: opening an archive
+or printing its form (masked) is logged by design.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.test import Client
+from django.urls import NoReverseMatch, get_resolver, reverse
+
+from bangfu.accounts.models import RoleAssignment, User
+from bangfu.archives.models import (
+    Area,
+    Attachment,
+    BenefitType,
+    DibaoStandard,
+    Household,
+    HouseholdBenefit,
+    HouseholdMember,
+    ImportBatch,
+    MinimumWage,
+    Reevaluation,
+    ReevaluationItem,
+    RosterExport,
+    SpotCheck,
+    SpotCheckItem,
+)
+from bangfu.archives.selectors.browse import HouseholdFilters
+from bangfu.archives.services import exporting
+from bangfu.core.models import AuditEvent, CalendarDay, Job
+from bangfu.network.models import OrgUnit, UnitPerson
+from bangfu.notices.models import Notice, Objection
+
+pytestmark = pytest.mark.django_db
+
+NAMESPACES = ("workbench", "accounts", "network", "notices", "archives")
+USERS = ("admin", "security", "auditor", "leader", "staff", "finance", "liaison1")
+# Tables a GET may write to: the access log (masked views), sessions and log-in tracking.
+MAY_CHANGE = {"core_accesslog", "django_session", "axes_accessattempt", "axes_accesslog"}
+
+# The model a route's "pk" names, by route name; every other archives route names an archive.
+PK_MODEL: dict[str, Any] = {
+    "archives:member_update": HouseholdMember,
+    "archives:member_remove": HouseholdMember,
+    "archives:attachment_download": Attachment,
+    "archives:attachment_withdraw": Attachment,
+    "archives:benefit_type_edit": BenefitType,
+    "archives:dibao_standard_create": Area,
+    "archives:minimum_wage_create": Area,
+    "archives:standard_area_detail": Area,
+    "archives:dibao_standard_delete": DibaoStandard,
+    "archives:minimum_wage_delete": MinimumWage,
+    "archives:household_benefit_end": HouseholdBenefit,
+    "archives:reevaluation_detail": Reevaluation,
+    "archives:reevaluation_confirm_all": Reevaluation,
+    "archives:reevaluation_dismiss_all": Reevaluation,
+    "archives:reevaluation_item_confirm": ReevaluationItem,
+    "archives:reevaluation_item_dismiss": ReevaluationItem,
+    "archives:spot_check_detail": SpotCheck,
+    "archives:spot_check_item_record": SpotCheckItem,
+    "notices:objection_settle": Objection,
+}
+PREFIX_MODEL = {
+    "archives:": Household,
+    "notices:": Notice,
+    "network:person_": UnitPerson,
+    "network:": OrgUnit,
+    "accounts:": User,
+}
+
+
+def _routes(namespaces: tuple[str, ...] = NAMESPACES) -> list[tuple[str, tuple[str, ...]]]:
+    resolver = get_resolver()
+    routes = set()
+    for namespace in namespaces:
+        sub = resolver.namespace_dict[namespace][1]
+        for name, entries in sub.reverse_dict.lists():
+            if isinstance(name, str):
+                routes.add((f"{namespace}:{name}", tuple(entries[0][0][0][1])))
+    return sorted(routes)
+
+
+def _pk_model(route: str) -> Any:
+    if route in PK_MODEL:
+        return PK_MODEL[route]
+    for prefix, model in PREFIX_MODEL.items():
+        if route.startswith(prefix):
+            return model
+    raise AssertionError(f"no model known for {route}")
+
+
+def _kwargs(route: str, params: tuple[str, ...], owner: User) -> list[dict[str, Any]]:
+    """Return the argument sets to try for a route: one per object (a few of each kind)."""
+    if not params:
+        return [{}]
+    if params == ("seq",):
+        return [{"seq": AuditEvent.objects.order_by("seq").values_list("seq", flat=True)[0]}]
+    if params == ("day",):
+        return [{"day": CalendarDay.objects.get().date.isoformat()}]
+    if params == ("job_id",):
+        return [{"job_id": job.pk} for job in Job.objects.filter(user=owner)]
+    if params == ("batch_id",):
+        return [{"batch_id": b.pk} for b in ImportBatch.objects.filter(created_by=owner)]
+    if params == ("export_id",):
+        return [{"export_id": e.pk} for e in RosterExport.objects.filter(created_by=owner)]
+    if params == ("unit_pk",):
+        return [{"unit_pk": OrgUnit.objects.order_by("pk").values_list("pk", flat=True)[0]}]
+    if params == ("pk", "assignment_pk"):
+        return [{"pk": a.user_id, "assignment_pk": a.pk} for a in RoleAssignment.objects.all()[:2]]
+    api_models: dict[str, Any] = {"household_id": Household, "unit_id": OrgUnit, "user_id": User}
+    if len(params) == 1 and params[0] in api_models:
+        model = api_models[params[0]]
+        return [{params[0]: model.objects.order_by("pk").values_list("pk", flat=True)[0]}]
+    assert params == ("pk",), (route, params)
+    model = _pk_model(route)
+    if model is Household:
+        # One archive in each state (draft, applied, ..., active, closed).
+        seen: dict[str, int] = {}
+        for pk, status in Household.objects.order_by("pk").values_list("pk", "status"):
+            seen.setdefault(status, pk)
+        return [{"pk": pk} for pk in seen.values()]
+    return [{"pk": pk} for pk in model.objects.order_by("pk").values_list("pk", flat=True)[:2]]
+
+
+def _state_query() -> tuple[list[str], str]:
+    """Return the tables watched and one query reading, per table, its row count and its
+    latest `updated_at` (when it has one)."""
+    tables, parts = [], []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            if table in MAY_CHANGE:
+                continue
+            description = connection.introspection.get_table_description(cursor, table)
+            columns = {column.name for column in description}
+            quoted = connection.ops.quote_name(table)
+            latest = f"(SELECT MAX(updated_at) FROM {quoted})" if "updated_at" in columns else "0"
+            tables.append(table)
+            parts.append(f"(SELECT COUNT(*) FROM {quoted}), {latest}")
+    return tables, "SELECT " + ", ".join(parts)
+
+
+def _state(query: tuple[list[str], str] | None = None) -> dict[str, tuple[Any, ...]]:
+    tables, sql = query or _state_query()
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    return {table: (row[2 * i], row[2 * i + 1]) for i, table in enumerate(tables)}
+
+
+def _changed(before: dict[str, tuple[Any, ...]], after: dict[str, tuple[Any, ...]]) -> list[str]:
+    return [table for table in after if before.get(table) != after[table]]
+
+
+@pytest.fixture
+def demo(settings, monkeypatch, tmp_path):
+    """The demo data, plus one of each object the demo does not make (an attachment, an import,
+    an export, a job, a holiday entry), and WeasyPrint replaced by a stand-in (speed)."""
+    settings.MEDIA_ROOT = str(tmp_path)
+
+    class FakeHTML:
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            pass
+
+        def write_pdf(self, *args: Any, **kwargs: Any) -> bytes:
+            return b"%PDF-1.7 fake"
+
+    monkeypatch.setattr("weasyprint.HTML", FakeHTML)
+    monkeypatch.setattr("bangfu.network.mapexport.pdf_to_png", lambda pdf, **kw: b"\x89PNG fake")
+    call_command("seed_demo", stdout=StringIO())
+    staff = User.objects.get(username="staff")
+    household = Household.objects.filter(status=Household.Status.ACTIVE).order_by("pk")[0]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from bangfu.archives.services import attachments
+
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    attachments.attachment_upload(
+        user=staff,
+        household=household,
+        kind=Attachment.Kind.OTHER,
+        file=SimpleUploadedFile("x.png", png),
+        name="x.png",
+    )
+    from bangfu.archives.services import importing
+    from bangfu.archives.tests import roster_files as rf
+
+    content = rf.workbook([rf.head(1, "测试", rf.ids()["zhang"])])
+    batch, table = importing.import_upload(user=staff, content=content, source_name="a.xlsx")
+    importing.import_check(user=staff, batch=batch, table=table)
+    exporting.roster_export_write(
+        export=exporting.roster_export_start(user=staff, filters=HouseholdFilters())
+    )
+    Job.objects.create(user=staff, kind="test", title="test")
+    CalendarDay.objects.create(
+        date=date(2026, 10, 9), is_workday=False, name="test", created_by=staff
+    )
+    return staff
+
+
+def test_no_get_of_any_page_changes_anything_for_any_role(demo):
+    # given
+    routes = _routes()
+    changes: list[str] = []
+    fetched = set()
+    query = _state_query()
+
+    # when
+    for username in USERS:
+        user = User.objects.get(username=username)
+        client = Client()
+        client.force_login(user)
+        for route, params in routes:
+            for kwargs in _kwargs(route, params, demo):
+                try:
+                    url = reverse(route, kwargs=kwargs)
+                except NoReverseMatch:
+                    continue
+                before = _state(query)
+                response = client.get(url)
+                after = _state(query)
+                fetched.add((route, response.status_code))
+                if _changed(before, after):  # core_auditevent is one of the tables
+                    changes.append(f"{username} GET {url} ({route}): {_changed(before, after)}")
+
+    # then
+    assert len({route for route, status in fetched if status == 200}) >= 70
+    assert "\n".join(changes) == ""
+
+
+def csrf_failed(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return HttpResponse(b"CSRF refused", status=403)
+
+
+def test_every_page_refuses_a_post_without_the_csrf_token(demo, settings):
+    # given: a refusal for the missing token is told apart from one for a missing permission
+    settings.CSRF_FAILURE_VIEW = f"{__name__}.csrf_failed"
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(User.objects.get(username="admin"))
+    refused: list[str] = []
+    accepted: list[str] = []
+    before, events = _state(), AuditEvent.objects.count()
+
+    # when
+    for route, params in _routes((*NAMESPACES, "api")):
+        if route == "api:token":
+            # Trades a user name and password for a token: no session, nothing to forge.
+            continue
+        for kwargs in _kwargs(route, params, demo)[:1]:
+            url = reverse(route, kwargs=kwargs)
+            response = client.post(url, {"purpose": "x"})
+            csrf = response.status_code == 403 and b"CSRF" in response.content
+            (refused if csrf else accepted).append(f"{route} {response.status_code}")
+
+    # then
+    assert accepted == []
+    assert len(refused) >= 100
+    assert (_changed(before, _state()), AuditEvent.objects.count()) == ([], events)
+
+
+def test_no_view_is_exempt_from_csrf():
+    from django.urls import URLPattern, URLResolver
+
+    def walk(patterns: list[Any]) -> list[Any]:
+        found = []
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                found += walk(pattern.url_patterns)
+            elif isinstance(pattern, URLPattern):
+                found.append(pattern)
+        return found
+
+    exempt = [
+        p.name
+        for p in walk(get_resolver().url_patterns)
+        if getattr(p.callback, "csrf_exempt", False)
+        # DRF marks its views exempt and enforces CSRF itself for session log-ins (see above).
+        and not hasattr(p.callback, "cls")
+    ]
+    assert exempt == []

@@ -1,14 +1,18 @@
 """What every page form shares: Bootstrap classes on the widgets, invalid fields marked after
-cleaning, a service's field errors put back on the form, and the date input."""
+cleaning, a service's field errors put back on the form, the date input, and the one way an
+action form answers (`action_response`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 
-from .errors import DomainError, ValidationError
+from .errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"]
 
@@ -81,3 +85,56 @@ def date_field(
         input_formats=DATE_INPUT_FORMATS,
         error_messages={"required": required_message, "invalid": invalid_message},
     )
+
+
+# The answers of an action form, the same on every page: a form with errors is shown again with
+# what was typed (400); the service refusing for the user's role or scope gives the 403 page with
+# its reason; the record being in the wrong state shows the reason above the form (409).
+STATUS_INVALID = 400
+STATUS_NOT_ALLOWED = 403
+STATUS_WRONG_STATE = 409
+
+
+def action_response(
+    request: HttpRequest,
+    *,
+    form: forms.BaseForm,
+    run: Callable[[], Any],
+    template: str,
+    context: Mapping[str, Any] | None = None,
+    success_url: str | Callable[[Any], str],
+    done: str | Callable[[Any], str] = "",
+) -> HttpResponse:
+    """Show an action form (GET) or carry out its action (POST), with fixed status codes.
+
+    `run` calls the service with the form's cleaned data and returns what it made; on success
+    the user is redirected to `success_url` (or `success_url(result)`) with the message `done`.
+    NotFound is not caught: the page answers 404 (`core.errorviews`).
+    """
+    status = 200
+    if request.method == "POST":
+        if not form.is_valid():
+            status = STATUS_INVALID
+        else:
+            try:
+                result = run()
+            except PermissionDenied as exc:
+                return render(request, "403.html", {"reason": exc.message}, status=403)
+            except ValidationError as exc:
+                apply_errors(form, exc.errors, exc.message)
+                status = STATUS_INVALID
+            except NotFound:
+                raise
+            except Conflict as exc:
+                form.add_error(None, exc.message)
+                status = STATUS_WRONG_STATE
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+                status = STATUS_INVALID
+            else:
+                text = done(result) if callable(done) else done
+                if text:
+                    messages.success(request, text)
+                url = success_url(result) if callable(success_url) else success_url
+                return redirect(url)
+    return render(request, template, {**(context or {}), "form": form}, status=status)

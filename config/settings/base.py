@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "bangfu.accounts",
     "bangfu.network",
     "bangfu.notices",
+    "bangfu.kits.workflow",
+    "bangfu.kits.imports",
+    "bangfu.kits.exports",
     "bangfu.archives",
     "bangfu.demo",
 ]
@@ -81,6 +84,8 @@ MIDDLEWARE = [
     "bangfu.core.middleware.RequestContextMiddleware",
     "bangfu.accounts.middleware.PasswordChangeRequiredMiddleware",
     "bangfu.accounts.middleware.DeclaredPermissionMiddleware",
+    # Turns NotFound / PermissionDenied / Conflict raised by a page view into 404 / 403 / 409.
+    "bangfu.core.errorviews.DomainErrorMiddleware",
     # Axes goes last so that it sees the final response of a failed log-in.
     "axes.middleware.AxesMiddleware",
 ]

@@ -190,3 +190,88 @@ def test_an_undeclared_page_sends_an_anonymous_visitor_to_log_in(client, network
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("accounts:login"))
+
+
+# --- the scope vocabulary: require_in_scope, units_in_scope, scoped_get ----------------------
+
+
+def test_require_in_scope_passes_for_a_unit_under_the_grant(liaison_a, network):
+    policy.require_in_scope(liaison_a, NetworkPermission.VIEW, network.point_a1)
+
+
+def test_require_in_scope_refuses_a_unit_outside_with_the_given_message(liaison_a, network):
+    with pytest.raises(PermissionDenied) as refused:
+        policy.require_in_scope(
+            liaison_a, NetworkPermission.VIEW, network.station_b, message="不在本站范围内。"
+        )
+    assert refused.value.message == "不在本站范围内。"
+
+
+def test_require_in_scope_refuses_without_the_permission_anywhere(liaison_a, network):
+    with pytest.raises(PermissionDenied) as refused:
+        policy.require_in_scope(liaison_a, AccountsPermission.MANAGE_USERS, network.station_a)
+    assert refused.value.message == "您没有执行此操作的权限。"
+
+
+def test_require_in_scope_refuses_no_unit(staff):
+    with pytest.raises(PermissionDenied):
+        policy.require_in_scope(staff, NetworkPermission.VIEW, None)
+
+
+def test_units_in_scope_lists_the_units_under_the_grants_in_tree_order(staff, network):
+    names = list(
+        policy.units_in_scope(staff, NetworkPermission.VIEW).values_list("name", flat=True)
+    )
+    assert names[0] == "响水乡职工服务(帮扶)中心"
+    assert set(names) == {
+        "响水乡职工服务(帮扶)中心",
+        "响水社区帮扶站",
+        "金霞社区帮扶站",
+        "湘潭电机厂帮扶站",
+        "响水社区一组帮扶点",
+    }
+
+
+def test_units_in_scope_filters_by_kind(staff):
+    stations = policy.units_in_scope(staff, NetworkPermission.VIEW, kind=OrgUnit.Kind.STATION)
+    assert set(stations.values_list("name", flat=True)) == {
+        "响水社区帮扶站",
+        "金霞社区帮扶站",
+        "湘潭电机厂帮扶站",
+    }
+
+
+def test_units_in_scope_is_empty_without_the_permission(liaison_a):
+    assert not policy.units_in_scope(liaison_a, AccountsPermission.MANAGE_USERS).exists()
+
+
+def test_scoped_get_returns_the_object_in_scope(liaison_a, network):
+    units = OrgUnit.objects.filter(policy.scope_q(liaison_a, NetworkPermission.VIEW, field=""))
+    assert policy.scoped_get(units, str(network.station_a.pk)) == network.station_a
+
+
+@pytest.mark.parametrize(
+    "key", ["1" * 25, "-1", "0", "abc", "", None, "1.5", "null", True, 2**63, "١"]
+)
+def test_scoped_get_answers_not_found_for_a_key_that_cannot_be_one(network, key):
+    with pytest.raises(NotFound) as missing:
+        policy.scoped_get(OrgUnit.objects.all(), key, message="未找到该单位。")
+    assert missing.value.message == "未找到该单位。"
+
+
+def test_scoped_get_answers_the_same_for_outside_scope_and_missing(liaison_a, network):
+    units = OrgUnit.objects.filter(policy.scope_q(liaison_a, NetworkPermission.VIEW, field=""))
+    with pytest.raises(NotFound) as outside:
+        policy.scoped_get(units, network.station_b.pk)
+    with pytest.raises(NotFound) as missing:
+        policy.scoped_get(units, 10**9)
+    assert outside.value.message == missing.value.message == "未找到。"
+
+
+def test_scoped_get_takes_uuid_keys(staff):
+    from bangfu.core.models import Job
+
+    job = Job.objects.create(kind="test", title="t", user=staff)
+    assert policy.scoped_get(Job.objects.all(), str(job.pk)) == job
+    with pytest.raises(NotFound):
+        policy.scoped_get(Job.objects.all(), "not-a-uuid")

@@ -22,10 +22,10 @@ from bangfu.accounts import policy
 from bangfu.core.workdays import WorkCalendar, deadline
 from bangfu.core.worklist import DueItem, register
 
+from .conf import recovery_months, review_rule
 from .permissions import ArchivesPermission
 from .selectors import dynamic as dynamic_selectors
 from .selectors import filing as filing_selectors
-from .services.dynamic import recovery_months, review_rule
 from .views.dynamic import household_url
 
 # Items per kind at most: the worklist is a to-do list, the archive list shows the rest.

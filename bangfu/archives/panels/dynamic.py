@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from bangfu.accounts import policy
 from bangfu.core.panels import Panel, register
 
+from ..conf import review_rule
 from ..forms.dynamic import AnnualReviewForm, CloseForm, MonthlyIncomeForm, ReopenForm
 from ..models import Household
 from ..permissions import ArchivesPermission
 from ..selectors import dynamic as selectors
-from ..services.dynamic import review_rule
 from . import PAGE
 
 

@@ -20,9 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.accounts import policy
+from bangfu.core.dates import add_months
 from bangfu.core.errors import NotFound
 from bangfu.network.models import OrgUnit
 
+from ..conf import recovery_months
 from ..models import (
     AnnualReview,
     DibaoStandard,
@@ -32,7 +34,6 @@ from ..models import (
     SpotCheckItem,
 )
 from ..permissions import ArchivesPermission
-from ..services.dynamic import add_months, recovery_months
 from .access import household_queryset
 
 REVIEW_DUE_SOON_DAYS = 30

@@ -10,7 +10,6 @@ closing.
 
 from __future__ import annotations
 
-import calendar
 import random
 import secrets
 from collections.abc import Sequence
@@ -18,17 +17,18 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.accounts import policy
 from bangfu.core.audit import audit_record, diff
+from bangfu.core.dates import add_months, first_of_month
 from bangfu.core.errors import Conflict, NotFound, ValidationError
 from bangfu.core.money import format_money, to_money
 from bangfu.network.models import OrgUnit
 
+from ..conf import retention_years, review_interval_months, spot_check_percent
 from ..models import (
     AnnualReview,
     Household,
@@ -41,45 +41,12 @@ from ..permissions import ArchivesPermission
 MANAGE = ArchivesPermission.MANAGE
 
 
-# --- settings and date arithmetic -----------------------------------------------------------
-
-
-def review_interval_months() -> int:
-    return int(getattr(settings, "BANGFU_REVIEW_INTERVAL_MONTHS", 12))
-
-
-def spot_check_percent() -> int:
-    return int(getattr(settings, "BANGFU_SPOT_CHECK_PERCENT", 30))
-
-
-def recovery_months() -> int:
-    return int(getattr(settings, "BANGFU_RECOVERY_MONTHS", 6))
-
-
-def retention_years() -> int:
-    return int(getattr(settings, "BANGFU_RETENTION_YEARS", 10))
-
-
-def add_months(day: date, months: int) -> date:
-    """Return the same day `months` later; the 31st becomes the last day of a shorter month
-    (2025-08-31 + 6 months = 2026-02-28), 29 February becomes 28 February."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+# --- date arithmetic -------------------------------------------------------------------------
 
 
 def review_due_after(reviewed_on: date) -> date:
     """Return the date by which the next yearly review is due."""
     return add_months(reviewed_on, review_interval_months())
-
-
-def review_rule() -> str:
-    return _("年度复核:上次复核后 %(months)d 个月") % {"months": review_interval_months()}
-
-
-def first_of_month(day: date) -> date:
-    return day.replace(day=1)
 
 
 # --- helpers ------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 
 from bangfu.accounts import policy
 from bangfu.core.audit import AuditEntry, audit_record, audit_record_many, diff
+from bangfu.core.dates import add_years
 from bangfu.core.errors import Conflict, ValidationError
 from bangfu.core.idnumber import IdNumber, check_consistency, parse_id_number, validate_bank_card
 from bangfu.core.masking import mask_bank_card, mask_id_number, mask_phone
@@ -782,13 +783,6 @@ def investigation_deadline(start: date) -> tuple[date, str]:
     return due.due, due.rule
 
 
-def _add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
 def _determine(actor: Any, household: Household) -> None:
     """Determine the category with the rules of `services.categories`, when that exists."""
     try:
@@ -1186,7 +1180,7 @@ def household_create_many(
             household.origin = origin
             if status == Household.Status.ACTIVE:
                 household.filed_on = item.applied_on
-                household.review_due_on = _add_years(item.applied_on, 1)
+                household.review_due_on = add_years(item.applied_on, 1)
             households.append(household)
         Household.objects.bulk_create(households)
         all_members: list[HouseholdMember] = []

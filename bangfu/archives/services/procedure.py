@@ -31,11 +31,13 @@ from django.utils.translation import gettext as _
 
 from bangfu.accounts import policy
 from bangfu.core.audit import audit_record
+from bangfu.core.dates import add_months
 from bangfu.core.errors import Conflict, PermissionDenied, ValidationError
 from bangfu.core.text import clean_text
 from bangfu.network.models import OrgUnit
 from bangfu.network.selectors import centres_above
 
+from ..conf import review_interval_months
 from ..models import Decision, DemocraticReview, Household, Investigation
 from ..permissions import ArchivesPermission
 from .filing import investigation_deadline, release_ids
@@ -559,9 +561,7 @@ def decide(*, actor: Any, household: Household, outcome: str, reason: str = "") 
             household.status = S.ACTIVE
             household.filed_on = today
             household.checked_by = actor
-            household.review_due_on = _months_later(
-                today, int(getattr(settings, "BANGFU_REVIEW_INTERVAL_MONTHS", 12))
-            )
+            household.review_due_on = add_months(today, review_interval_months())
             changes.update(
                 filed_on=[None, today],
                 checked_by=[None, _name(actor)],
@@ -612,14 +612,3 @@ def _approval_blocker(household: Household) -> str:
             % {"state": _("异议成立") if state.status == "upheld" else state.status}
         )
     return ""
-
-
-def _months_later(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise ValueError(day)  # pragma: no cover

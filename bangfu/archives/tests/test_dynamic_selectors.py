@@ -11,9 +11,9 @@ from django.utils import timezone
 from bangfu.archives.due import recovery_proposals, reviews_due
 from bangfu.archives.models import Household, MonthlyIncome
 from bangfu.archives.selectors import dynamic as selectors
-from bangfu.archives.services.dynamic import add_months
 from bangfu.archives.tests.factories import make_area, make_household, make_standards
 from bangfu.core import worklist
+from bangfu.core.dates import add_months
 
 pytestmark = pytest.mark.django_db
 

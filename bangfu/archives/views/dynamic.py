@@ -24,6 +24,7 @@ from bangfu.core.formkit import apply_errors
 from bangfu.core.masking import mask_id_number
 from bangfu.core.shortcuts import found
 
+from .. import conf
 from ..forms.dynamic import (
     AnnualReviewForm,
     CloseForm,
@@ -72,7 +73,7 @@ def review_due_list(request: HttpRequest) -> HttpResponse:
         "archives/dynamic/review_due_list.html",
         {
             "page": page,
-            "rule": services.review_rule(),
+            "rule": conf.review_rule(),
             "within_days": selectors.REVIEW_DUE_SOON_DAYS,
         },
     )
@@ -88,7 +89,7 @@ def recovery_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "archives/dynamic/recovery_list.html",
-        {"page": page, "months": services.recovery_months()},
+        {"page": page, "months": conf.recovery_months()},
     )
 
 
@@ -110,7 +111,7 @@ def closed_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "retention_due_only": retention_due_only,
-            "years": services.retention_years(),
+            "years": conf.retention_years(),
         },
     )
 
@@ -225,7 +226,7 @@ def _draw_form(request: HttpRequest, data: Any = None) -> SpotCheckDrawForm:
     return SpotCheckDrawForm(
         data,
         centres=selectors.spot_check_centres(user=request.user),
-        rate=services.spot_check_percent(),
+        rate=conf.spot_check_percent(),
     )
 
 

@@ -100,17 +100,24 @@ def action_response(
     *,
     form: forms.BaseForm,
     run: Callable[[], Any],
-    template: str,
-    context: Mapping[str, Any] | None = None,
     success_url: str | Callable[[Any], str],
     done: str | Callable[[Any], str] = "",
+    template: str = "",
+    context: Mapping[str, Any] | None = None,
+    page: Callable[[forms.BaseForm, int], HttpResponse] | None = None,
 ) -> HttpResponse:
     """Show an action form (GET) or carry out its action (POST), with fixed status codes.
 
     `run` calls the service with the form's cleaned data and returns what it made; on success
-    the user is redirected to `success_url` (or `success_url(result)`) with the message `done`.
-    NotFound is not caught: the page answers 404 (`core.errorviews`).
+    the user is redirected to `success_url` (or `success_url(result)`) with the message `done`
+    (or `done(result)`). Otherwise the form is shown again, with what was typed and the reason,
+    by `template` (given `context` and `form`) or, for a form that lives on a larger page
+    beside other forms, by `page(form, status)`: 400 for invalid input, 409 for the wrong
+    state (the reason among the form's non-field errors), the 403 page for a refusal of the
+    user's role or scope. NotFound is not caught: the page answers 404 (`core.errorviews`).
     """
+    if page is None and not template:
+        raise TypeError("action_response needs a template or a page.")
     status = 200
     if request.method == "POST":
         if not form.is_valid():
@@ -137,4 +144,12 @@ def action_response(
                     messages.success(request, text)
                 url = success_url(result) if callable(success_url) else success_url
                 return redirect(url)
+    if page is not None:
+        return page(form, status)
     return render(request, template, {**(context or {}), "form": form}, status=status)
+
+
+def refusal_of(form: forms.BaseForm) -> str:
+    """Return the reasons above the form (its non-field errors) as one line: for a page that
+    no longer shows the form once the record has moved on (a second click's 409)."""
+    return " ".join(str(error) for error in form.non_field_errors())

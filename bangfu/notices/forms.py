@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import Notice, NoticeItem, Objection
-
-
-def apply_errors(form: forms.Form, errors: Mapping[str, str], message: str) -> None:
-    """Attach a service's field errors to the form; anything not a form field goes on top."""
-    for name, text in errors.items():
-        form.add_error(name if name in form.fields else None, text)
-    if not errors:
-        form.add_error(None, message)
 
 
 class DateInput(forms.DateInput):

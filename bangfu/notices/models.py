@@ -7,10 +7,14 @@ made, by whoever makes it; the notice never reaches into the subject for more.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Case, F, Q, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -88,6 +92,26 @@ class Notice(TimeStampedModel):
     def __str__(self) -> str:
         return self.title
 
+    def status_on(self, today: date | None = None) -> str:
+        """Return the status as it stands on `today` (default: today): a published notice whose
+        last day has passed has ended, whether or not `end_notices` has recorded it yet."""
+        today = today or timezone.localdate()
+        if (
+            self.status == self.Status.PUBLISHED
+            and self.ends_on is not None
+            and self.ends_on < today
+        ):
+            return self.Status.ENDED
+        return self.status
+
+    @property
+    def current_status(self) -> str:
+        """The status as it stands today (see `status_on`): what pages show and act on."""
+        return self.status_on()
+
+    def get_current_status_display(self) -> str:
+        return str(self.Status(self.current_status).label)
+
     @property
     def period_text(self) -> str:
         """The notice period in the reader's language (`due_rule` keeps it as written)."""
@@ -98,6 +122,35 @@ class Notice(TimeStampedModel):
             "first": self.counts_from.isoformat(),
             "last": self.ends_on.isoformat(),
         }
+
+
+def ended_unrecorded_q(today: date) -> Q:
+    """Match published notices whose last day has passed (ended, not yet recorded as such)."""
+    return Q(status=Notice.Status.PUBLISHED, ends_on__lt=today)
+
+
+def current_status_expression(today: date) -> Case:
+    """The status as it stands on `today`, in SQL: what `Notice.status_on` works out, so that a
+    list can be filtered on it."""
+    return Case(
+        When(ended_unrecorded_q(today), then=Value(Notice.Status.ENDED.value)),
+        default=F("status"),
+        output_field=models.CharField(),
+    )
+
+
+class NoticeItemState(models.TextChoices):
+    """Where a subject stands with its latest notice (`selectors.subject_notice_state`).
+    Only CLEARED lets a procedure go on (approval, payment)."""
+
+    NONE = "none", _("未公示")  # no notice, or only withdrawn ones
+    DRAFT = "draft", _("公示草稿")  # on a notice not yet published
+    PUBLISHING = "publishing", _("公示中")  # published, the period running, no open objection
+    # an open objection concerns the item or the whole notice (period over or not)
+    OBJECTION_OPEN = "objection_open", _("异议待核实")
+    # the period is over and every objection is settled, none upheld for it
+    CLEARED = "cleared", _("公示期满,无异议")
+    UPHELD = "upheld", _("异议成立")  # an upheld objection concerns the item or the whole notice
 
 
 class NoticeItem(models.Model):

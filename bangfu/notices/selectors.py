@@ -13,64 +13,29 @@ from django.db import models
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from bangfu.accounts import policy
-from bangfu.core.errors import NotFound
 
-from .models import Notice, NoticeItem, Objection
+from .models import Notice, NoticeItem, NoticeItemState, Objection, current_status_expression
 from .permissions import NoticesPermission
-from .services import notice_end_due
 
 
 @dataclass
 class NoticeState:
-    """Where a subject stands with its notice.
+    """Where a subject stands with its notice (`status`, see `NoticeItemState`)."""
 
-    `status` is one of:
-    "none"           no notice, or only withdrawn ones;
-    "draft"          on a notice not yet published;
-    "publishing"     published, the period not yet over, no open objection;
-    "objection_open" an open objection concerns the item or the whole notice (over or not);
-    "cleared"        the period is over and every objection is settled, none upheld for it;
-    "upheld"         an upheld objection concerns the item (or the whole notice).
-    Only "cleared" lets the procedure go on (approval, payment).
-    """
-
-    status: str
+    status: NoticeItemState
     notice: Notice | None
     ends_on: date | None
 
     @property
     def cleared(self) -> bool:
-        return self.status == "cleared"
+        return self.status == NoticeItemState.CLEARED
 
     @property
     def label(self) -> str:
         """Return the status in words, for messages ("公示中", "异议待核实", …)."""
-        return str(STATE_LABELS.get(self.status, self.status))
-
-
-STATE_LABELS = {
-    "none": gettext_lazy("未公示"),
-    "draft": gettext_lazy("公示草稿"),
-    "publishing": gettext_lazy("公示中"),
-    "objection_open": gettext_lazy("异议待核实"),
-    "cleared": gettext_lazy("公示期满,无异议"),
-    "upheld": gettext_lazy("异议成立"),
-}
-
-
-def _has_ended(notice: Notice, today: date) -> bool:
-    # A published notice whose last day has passed has ended, whether or not `end_notices`
-    # has run yet: the state never waits for the command.
-    if notice.status == Notice.Status.ENDED:
-        return True
-    return (
-        notice.status == Notice.Status.PUBLISHED
-        and notice.ends_on is not None
-        and notice.ends_on < today
-    )
+        return str(self.status.label)
 
 
 def subject_notice_state(subject: models.Model, *, kind: str | None = None) -> NoticeState:
@@ -84,23 +49,23 @@ def subject_notice_state(subject: models.Model, *, kind: str | None = None) -> N
         items = items.filter(notice__kind=kind)
     item = items.select_related("notice__unit").order_by("-notice_id").first()
     if item is None:
-        return NoticeState("none", None, None)
+        return NoticeState(NoticeItemState.NONE, None, None)
     notice = item.notice
     if notice.status == Notice.Status.DRAFT:
-        return NoticeState("draft", notice, None)
+        return NoticeState(NoticeItemState.DRAFT, notice, None)
     concerning = list(
         Objection.objects.filter(Q(item=item) | Q(item__isnull=True), notice=notice)
         .values_list("status", flat=True)
         .distinct()
     )
     if Objection.Status.UPHELD in concerning:
-        status = "upheld"
+        status = NoticeItemState.UPHELD
     elif Objection.Status.OPEN in concerning:
-        status = "objection_open"
-    elif _has_ended(notice, timezone.localdate()):
-        status = "cleared"
+        status = NoticeItemState.OBJECTION_OPEN
+    elif notice.status_on(timezone.localdate()) == Notice.Status.ENDED:
+        status = NoticeItemState.CLEARED
     else:
-        status = "publishing"
+        status = NoticeItemState.PUBLISHING
     return NoticeState(status, notice, notice.ends_on)
 
 
@@ -108,15 +73,21 @@ def _scoped(user: Any, perm: str = NoticesPermission.VIEW) -> QuerySet[Notice]:
     return Notice.objects.filter(policy.scope_q(user, perm, field="unit"))
 
 
-def notice_list(*, user: Any, filters: Mapping[str, Any] | None = None) -> QuerySet[Notice]:
-    """Return the notices the user may see, newest first, with `item_count` and
-    `open_objections`. Filters: status, kind, q (title or a listed name), unit (an OrgUnit:
-    it and the units under it)."""
-    notice_end_due()
+def notice_list(
+    *, user: Any, filters: Mapping[str, Any] | None = None, today: date | None = None
+) -> QuerySet[Notice]:
+    """Return the notices the user may see, newest first, with `item_count`,
+    `open_objections` and `shown_status` (the status as it stands `today`: a published notice
+    whose period has passed is "ended" before `end_notices` records it). Filters: status (on
+    `shown_status`), kind, q (title or a listed name), unit (an OrgUnit: it and the units under
+    it). Writes nothing."""
     filters = filters or {}
-    qs = _scoped(user).select_related("unit")
+    today = today or timezone.localdate()
+    qs = (
+        _scoped(user).select_related("unit").annotate(shown_status=current_status_expression(today))
+    )
     if filters.get("status"):
-        qs = qs.filter(status=filters["status"])
+        qs = qs.filter(shown_status=filters["status"])
     if filters.get("kind"):
         qs = qs.filter(kind=filters["kind"])
     q = (filters.get("q") or "").strip()
@@ -138,26 +109,24 @@ def notice_list(*, user: Any, filters: Mapping[str, Any] | None = None) -> Query
 
 def access_notice(*, user: Any, notice_id: Any, perm: str = NoticesPermission.VIEW) -> Notice:
     """Return the notice if its unit lies in the user's scope for `perm`; raise NotFound
-    otherwise, exactly as for a notice that does not exist."""
-    notice_end_due()
-    try:
-        return _scoped(user, perm).select_related("unit").get(pk=int(notice_id))
-    except (Notice.DoesNotExist, ValueError, TypeError):
-        raise NotFound(_("未找到该公示。")) from None
+    otherwise, exactly as for a notice that does not exist. Writes nothing: whether it has
+    ended is `notice.current_status`."""
+    return policy.scoped_get(
+        _scoped(user, perm).select_related("unit"), notice_id, message=_("未找到该公示。")
+    )
 
 
 def access_objection(
     *, user: Any, objection_id: Any, perm: str = NoticesPermission.MANAGE
 ) -> Objection:
     """Return the objection if its notice lies in the user's scope; raise NotFound otherwise."""
-    try:
-        return (
-            Objection.objects.filter(policy.scope_q(user, perm, field="notice__unit"))
-            .select_related("notice__unit", "item")
-            .get(pk=int(objection_id))
-        )
-    except (Objection.DoesNotExist, ValueError, TypeError):
-        raise NotFound(_("未找到该异议。")) from None
+    return policy.scoped_get(
+        Objection.objects.filter(policy.scope_q(user, perm, field="notice__unit")).select_related(
+            "notice__unit", "item"
+        ),
+        objection_id,
+        message=_("未找到该异议。"),
+    )
 
 
 def notice_items(notice: Notice) -> list[NoticeItem]:

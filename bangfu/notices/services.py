@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from bangfu.accounts import policy
 from bangfu.core.audit import audit_record
-from bangfu.core.errors import Conflict, NotFound, ValidationError
+from bangfu.core.errors import Conflict, ValidationError
 from bangfu.core.masking import mask_text
 from bangfu.core.money import to_money
 from bangfu.core.text import clean_text, to_halfwidth
@@ -111,17 +111,18 @@ def _require_unit_scope(actor: Any, unit: Any) -> None:
         raise ValidationError(_("发布单位不在您的管理范围内。"), field="unit")
 
 
-def _require_notice_scope(actor: Any, notice: Notice) -> None:
+def _lock_notice(actor: Any, notice: Notice) -> Notice:
+    """Return the notice read again within the actor's MANAGE scope under a row lock
+    (PostgreSQL), so that two people acting on it at once act one after the other, each on the
+    state the other left. Raise PermissionDenied without the permission anywhere, NotFound
+    when the notice lies outside the scope (the same words as for one that does not exist)."""
     policy.require_perm(actor, MANAGE)
-    if not policy.unit_in_scope(actor, MANAGE, notice.unit):
-        # The same words as for a notice that does not exist.
-        raise NotFound(_("未找到该公示。"))
-
-
-def _lock_notice(notice: Notice) -> Notice:
-    """Return the notice read again under a row lock (PostgreSQL), so that two people acting
-    on it at once act one after the other, each on the state the other left."""
-    return Notice.objects.select_for_update(of=("self",)).select_related("unit").get(pk=notice.pk)
+    notices = Notice.objects.filter(policy.scope_q(actor, MANAGE, field="unit"))
+    return policy.scoped_get(
+        notices.select_for_update(of=("self",)).select_related("unit"),
+        notice.pk,
+        message=_("未找到该公示。"),
+    )
 
 
 def _copy_state(target: models.Model, source: models.Model) -> None:
@@ -283,8 +284,7 @@ def notice_publish(*, actor: Any, notice: Notice, starts_on: date | None = None)
     Raise Conflict unless the notice is a draft; ValidationError for a past date or for an
     ID or bank number in any text shown (checked again here, whoever made the draft).
     """
-    _require_notice_scope(actor, notice)
-    original, notice = notice, _lock_notice(notice)
+    original, notice = notice, _lock_notice(actor, notice)
     if notice.status != Notice.Status.DRAFT:
         raise Conflict(
             _("只有草稿可以发布;该公示的状态是“%(status)s”。")
@@ -352,15 +352,15 @@ def notice_withdraw(*, actor: Any, notice: Notice, reason: str) -> Notice:
     Conflict for a notice already ended or withdrawn (an ended notice is a record of what was
     posted; it stays as it was).
     """
-    _require_notice_scope(actor, notice)
+    original, notice = notice, _lock_notice(actor, notice)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("请填写撤回原因。"), field="reason")
-    original, notice = notice, _lock_notice(notice)
-    if notice.status not in _open_statuses():
+    # A published notice whose last day has passed has ended, recorded by `end_notices` or not.
+    if notice.status_on(timezone.localdate()) not in _open_statuses():
         raise Conflict(
             _("只有草稿或公示中的公示可以撤回;该公示的状态是“%(status)s”。")
-            % {"status": notice.get_status_display()}
+            % {"status": notice.get_current_status_display()}
         )
     before = notice.status
     notice.status = Notice.Status.WITHDRAWN
@@ -399,8 +399,7 @@ def objection_record(
     is settled. Raise ValidationError naming the field on bad input, Conflict for a draft or
     withdrawn notice.
     """
-    _require_notice_scope(actor, notice)
-    notice = _lock_notice(notice)
+    notice = _lock_notice(actor, notice)
     if notice.status not in (Notice.Status.PUBLISHED, Notice.Status.ENDED):
         raise Conflict(
             _("只能对已发布的公示登记异议;该公示的状态是“%(status)s”。")
@@ -479,7 +478,7 @@ def objection_settle(
 
     Raise ValidationError without a resolution, Conflict when it is already settled.
     """
-    _require_notice_scope(actor, objection.notice)
+    _lock_notice(actor, objection.notice)
     resolution = (resolution or "").strip()
     if not resolution:
         raise ValidationError(_("请填写核实处理结果。"), field="resolution")

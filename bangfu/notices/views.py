@@ -1,42 +1,40 @@
 """Pages of public notices: the list, a notice with its objections, and the printable notice.
 
 Views stay thin: they fetch through the selectors (a notice outside the user's scope is a 404,
-exactly like a missing one), call the services, and turn domain errors into form errors. A form
-with errors is shown again on the notice page with what was typed.
+exactly like a missing one: `core.errorviews` answers), call the services through
+`formkit.action_response`, and show a form with errors again on the notice page with what was
+typed (400), or the notice as it now is with the reason on top when it has moved on (409).
+Reading a notice writes nothing: whether its period is over is worked out, not recorded.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib import messages
+from django import forms
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bangfu.accounts import policy
-from bangfu.core.errors import DomainError, ValidationError
+from bangfu.core.errors import NotFound
+from bangfu.core.formkit import STATUS_WRONG_STATE, action_response, refusal_of
 from bangfu.core.masking import mask_phone
-from bangfu.core.shortcuts import found
 
 from . import selectors, services
-from .forms import (
-    NoticeFilterForm,
-    ObjectionForm,
-    PublishForm,
-    SettleForm,
-    WithdrawForm,
-    apply_errors,
-)
+from .forms import NoticeFilterForm, ObjectionForm, PublishForm, SettleForm, WithdrawForm
 from .models import Notice, Objection
 from .permissions import NoticesPermission
 
 MANAGE = NoticesPermission.MANAGE
 PER_PAGE = 30
+S = Notice.Status
 
 
 @dataclass
@@ -44,12 +42,16 @@ class ObjectionRow:
     objection: Objection
     from_name: str
     contact: str
-    settle_form: SettleForm | None
+    settle_form: forms.BaseForm | None
 
 
 def _can_manage(user: Any, notice: Notice) -> bool:
     # For showing forms only; the services check again.
     return policy.has_perm(user, MANAGE) and policy.unit_in_scope(user, MANAGE, notice.unit)
+
+
+def _detail_url(notice: Notice) -> str:
+    return reverse("notices:notice_detail", args=[notice.pk])
 
 
 def notice_list(request: HttpRequest) -> HttpResponse:
@@ -71,14 +73,16 @@ def _detail(
     request: HttpRequest,
     notice: Notice,
     *,
-    publish_form: PublishForm | None = None,
-    withdraw_form: WithdrawForm | None = None,
-    objection_form: ObjectionForm | None = None,
-    settle_forms: dict[int, SettleForm] | None = None,
+    publish_form: forms.BaseForm | None = None,
+    withdraw_form: forms.BaseForm | None = None,
+    objection_form: forms.BaseForm | None = None,
+    settle_forms: dict[int, forms.BaseForm] | None = None,
+    refusal: str = "",
     status: int = 200,
 ) -> HttpResponse:
     can_manage = _can_manage(request.user, notice)
     today = timezone.localdate()
+    shown = notice.status_on(today)
     settle_forms = settle_forms or {}
     rows: list[ObjectionRow] = []
     for objection in selectors.notice_objections(notice):
@@ -107,11 +111,11 @@ def _detail(
             "items": selectors.notice_items(notice),
             "objections": rows,
             "can_manage": can_manage,
-            "can_publish": can_manage and notice.status == Notice.Status.DRAFT,
-            "can_withdraw": can_manage
-            and notice.status in (Notice.Status.DRAFT, Notice.Status.PUBLISHED),
-            "can_object": can_manage
-            and notice.status in (Notice.Status.PUBLISHED, Notice.Status.ENDED),
+            "can_print": shown in (S.PUBLISHED, S.ENDED),
+            "can_publish": can_manage and shown == S.DRAFT,
+            "can_withdraw": can_manage and shown in (S.DRAFT, S.PUBLISHED),
+            "can_object": can_manage and shown in (S.PUBLISHED, S.ENDED),
+            "refusal": refusal,
             "publish_form": publish_form or PublishForm(initial={"starts_on": today}),
             "withdraw_form": withdraw_form or WithdrawForm(),
             "objection_form": objection_form
@@ -122,15 +126,14 @@ def _detail(
 
 
 def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    notice = found(lambda: selectors.access_notice(user=request.user, notice_id=pk))
-    return _detail(request, notice)
+    return _detail(request, selectors.access_notice(user=request.user, notice_id=pk))
 
 
 def notice_print(request: HttpRequest, pk: int) -> HttpResponse:
-    notice = found(lambda: selectors.access_notice(user=request.user, notice_id=pk))
-    if notice.status not in (Notice.Status.PUBLISHED, Notice.Status.ENDED):
+    notice = selectors.access_notice(user=request.user, notice_id=pk)
+    if notice.current_status not in (S.PUBLISHED, S.ENDED):
         # A draft or a withdrawn notice is not something to post on a wall.
-        raise Http404
+        raise NotFound(_("未找到该公示。"))
     items = selectors.notice_items(notice)
     for item in items:
         for name in services.ITEM_TEXT_FIELDS:
@@ -151,101 +154,118 @@ def notice_print(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _manage_notice(request: HttpRequest, pk: int) -> Notice:
-    return found(lambda: selectors.access_notice(user=request.user, notice_id=pk, perm=MANAGE))
+    return selectors.access_notice(user=request.user, notice_id=pk, perm=MANAGE)
+
+
+def _on_notice(
+    request: HttpRequest, notice: Notice, show: Callable[[forms.BaseForm, int], HttpResponse]
+) -> Callable[[forms.BaseForm, int], HttpResponse]:
+    """Return how the notice page answers a refused form: `show(form, status)` puts the form
+    back with its errors (400); when the notice has moved on meanwhile (a second click: 409),
+    the page shows the notice as it now is, the form gone and the reason on top."""
+
+    def page(form: forms.BaseForm, status: int) -> HttpResponse:
+        if status == STATUS_WRONG_STATE:
+            notice.refresh_from_db()
+            return _detail(request, notice, refusal=refusal_of(form), status=status)
+        return show(form, status)
+
+    return page
 
 
 @require_POST
 def notice_publish(request: HttpRequest, pk: int) -> HttpResponse:
     notice = _manage_notice(request, pk)
     form = PublishForm(request.POST)
-    if form.is_valid():
-        try:
-            services.notice_publish(
-                actor=request.user, notice=notice, starts_on=form.cleaned_data["starts_on"]
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc.errors, exc.message)
-        except DomainError as exc:
-            # Already published (a second click): the form is gone from the page, so say it
-            # above the notice as it now is.
-            messages.error(request, exc.message)
-            return redirect("notices:notice_detail", pk=notice.pk)
-        else:
-            messages.success(request, _("已发布:%(rule)s。") % {"rule": notice.period_text})
-            return redirect("notices:notice_detail", pk=notice.pk)
-    return _detail(request, notice, publish_form=form)
+    return action_response(
+        request,
+        form=form,
+        run=lambda: services.notice_publish(
+            actor=request.user, notice=notice, starts_on=form.cleaned_data["starts_on"]
+        ),
+        page=_on_notice(
+            request,
+            notice,
+            lambda form, status: _detail(request, notice, publish_form=form, status=status),
+        ),
+        success_url=_detail_url(notice),
+        done=lambda published: _("已发布:%(rule)s。") % {"rule": published.period_text},
+    )
 
 
 @require_POST
 def notice_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     notice = _manage_notice(request, pk)
     form = WithdrawForm(request.POST)
-    if form.is_valid():
-        try:
-            services.notice_withdraw(
-                actor=request.user, notice=notice, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc.errors, exc.message)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-            return redirect("notices:notice_detail", pk=notice.pk)
-        else:
-            messages.success(request, _("已撤回该公示。"))
-            return redirect("notices:notice_detail", pk=notice.pk)
-    return _detail(request, notice, withdraw_form=form)
+    return action_response(
+        request,
+        form=form,
+        run=lambda: services.notice_withdraw(
+            actor=request.user, notice=notice, reason=form.cleaned_data["reason"]
+        ),
+        page=_on_notice(
+            request,
+            notice,
+            lambda form, status: _detail(request, notice, withdraw_form=form, status=status),
+        ),
+        success_url=_detail_url(notice),
+        done=_("已撤回该公示。"),
+    )
 
 
 @require_POST
 def objection_record(request: HttpRequest, pk: int) -> HttpResponse:
     notice = _manage_notice(request, pk)
     form = ObjectionForm(request.POST, notice=notice)
-    if form.is_valid():
+
+    def run() -> Objection:
         data = form.cleaned_data
-        try:
-            services.objection_record(
-                actor=request.user,
-                notice=notice,
-                item=data["item"],
-                received_on=data["received_on"],
-                channel=data["channel"],
-                from_name=data["from_name"],
-                contact=data["contact"],
-                content=data["content"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc.errors, exc.message)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("已登记异议。"))
-            return redirect("notices:notice_detail", pk=notice.pk)
-    return _detail(request, notice, objection_form=form)
+        return services.objection_record(
+            actor=request.user,
+            notice=notice,
+            item=data["item"],
+            received_on=data["received_on"],
+            channel=data["channel"],
+            from_name=data["from_name"],
+            contact=data["contact"],
+            content=data["content"],
+        )
+
+    return action_response(
+        request,
+        form=form,
+        run=run,
+        # The objection form stays on the page whatever the refusal (the same objection posted
+        # twice: 409): it shows the reason itself.
+        page=lambda form, status: _detail(request, notice, objection_form=form, status=status),
+        success_url=_detail_url(notice),
+        done=_("已登记异议。"),
+    )
 
 
 @require_POST
 def objection_settle(request: HttpRequest, pk: int) -> HttpResponse:
-    objection = found(lambda: selectors.access_objection(user=request.user, objection_id=pk))
+    objection = selectors.access_objection(user=request.user, objection_id=pk)
     notice = _manage_notice(request, objection.notice_id)
     form = SettleForm(request.POST, prefix=f"settle-{objection.pk}")
-    if form.is_valid():
-        try:
-            services.objection_settle(
-                actor=request.user,
-                objection=objection,
-                upheld=form.cleaned_data["decision"] == "upheld",
-                resolution=form.cleaned_data["resolution"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc.errors, exc.message)
-        except DomainError as exc:
-            # Already settled (a second click): its form is no longer on the page.
-            messages.error(request, exc.message)
-            return redirect("notices:notice_detail", pk=notice.pk)
-        else:
-            messages.success(
-                request,
-                _("异议已办结:%(status)s。") % {"status": objection.get_status_display()},
-            )
-            return redirect("notices:notice_detail", pk=notice.pk)
-    return _detail(request, notice, settle_forms={objection.pk: form})
+    return action_response(
+        request,
+        form=form,
+        run=lambda: services.objection_settle(
+            actor=request.user,
+            objection=objection,
+            upheld=form.cleaned_data["decision"] == "upheld",
+            resolution=form.cleaned_data["resolution"],
+        ),
+        page=_on_notice(
+            request,
+            notice,
+            lambda form, status: _detail(
+                request, notice, settle_forms={objection.pk: form}, status=status
+            ),
+        ),
+        success_url=_detail_url(notice),
+        done=lambda settled: (
+            _("异议已办结:%(status)s。") % {"status": settled.get_status_display()}
+        ),
+    )

@@ -22,3 +22,10 @@ def test_the_readme_quick_start_is_make_run_and_make_test():
     readme = (Path(settings.BASE_DIR) / "README.md").read_text()
     assert re.search(r"^make run$", readme, re.MULTILINE)
     assert re.search(r"^make test$", readme, re.MULTILINE)
+
+
+def test_the_daily_commands_are_in_the_readme_cron_lines_in_both_languages():
+    # Reads never write: an ended notice is only recorded by `end_notices`, run daily by cron.
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
+    cron = re.findall(r"^\d+ \d+ \* \* \*  cd /opt/bangfu && .+ manage\.py (\w+)", readme, re.M)
+    assert cron.count("end_notices") == 2

@@ -1,10 +1,13 @@
 from datetime import date
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 
 from bangfu.accounts.roles import Role
 from bangfu.accounts.tests.factories import make_user
 from bangfu.core.errors import NotFound
+from bangfu.core.models import AuditEvent
 from bangfu.core.worklist import due_items
 from bangfu.notices import selectors, services
 from bangfu.notices.models import Notice, Objection
@@ -154,17 +157,76 @@ def test_list_and_access_are_scoped(published, network, liaison_a, auditor):
         selectors.access_notice(user=auditor, notice_id="x")
 
 
-def test_list_ends_due_notices_and_filters(published, staff, monkeypatch):
+def test_list_works_out_the_ended_notices_and_filters_on_it(published, staff, monkeypatch):
     notice, _a, _b = published
     draft = make_notice(staff, notice.unit, [make_subject(notice.unit, "王五")], title="第二批")
     set_today(monkeypatch, date(2026, 12, 7))
 
     ended = list(selectors.notice_list(user=staff, filters={"status": Notice.Status.ENDED}))
+    running = list(selectors.notice_list(user=staff, filters={"status": Notice.Status.PUBLISHED}))
     by_name = list(selectors.notice_list(user=staff, filters={"q": "王五"}))
 
     assert ended == [notice]
     assert ended[0].item_count == 2  # type: ignore[attr-defined]
+    assert ended[0].shown_status == Notice.Status.ENDED  # type: ignore[attr-defined]
+    assert ended[0].current_status == Notice.Status.ENDED
+    assert running == []
     assert by_name == [draft]
+
+
+def test_reading_notices_records_nothing(published, staff, monkeypatch):
+    # Given a notice whose last day (4 December) has passed, not yet recorded as ended
+    notice, _a, _b = published
+    set_today(monkeypatch, date(2026, 12, 7))
+    events = AuditEvent.objects.count()
+    stamp = Notice.objects.values_list("status", "ended_at", "updated_at").get(pk=notice.pk)
+
+    # When it is listed and opened
+    listed = list(selectors.notice_list(user=staff))
+    opened = selectors.access_notice(user=staff, notice_id=notice.pk)
+
+    # Then both show it ended, and the database is as it was
+    assert [n.current_status for n in listed] == [Notice.Status.ENDED]
+    assert opened.current_status == Notice.Status.ENDED
+    assert opened.get_current_status_display() == "公示期满"
+    assert Notice.objects.values_list("status", "ended_at", "updated_at").get(pk=notice.pk) == stamp
+    assert stamp[0] == Notice.Status.PUBLISHED
+    assert AuditEvent.objects.count() == events
+
+
+def test_the_list_and_the_notice_agree_on_the_status_day_by_day(published, staff):
+    notice, _a, _b = published
+    withdrawn = make_notice(staff, notice.unit, [make_subject(notice.unit, "王五")], title="撤回")
+    services.notice_withdraw(actor=staff, notice=withdrawn, reason="名单有误")
+    draft = make_notice(staff, notice.unit, [make_subject(notice.unit, "赵六")], title="草稿")
+
+    for today, expected in (
+        (date(2026, 12, 4), Notice.Status.PUBLISHED),  # the last day still counts
+        (date(2026, 12, 5), Notice.Status.ENDED),
+    ):
+        rows = {n.pk: n for n in selectors.notice_list(user=staff, today=today)}
+        assert {pk: n.shown_status for pk, n in rows.items()} == {  # type: ignore[attr-defined]
+            notice.pk: expected,
+            withdrawn.pk: Notice.Status.WITHDRAWN,
+            draft.pk: Notice.Status.DRAFT,
+        }
+        assert {pk: n.status_on(today) for pk, n in rows.items()} == {
+            pk: n.shown_status  # type: ignore[attr-defined]
+            for pk, n in rows.items()
+        }
+
+
+def test_end_notices_records_what_the_reads_worked_out(published, staff, monkeypatch):
+    notice, _a, _b = published
+    set_today(monkeypatch, date(2026, 12, 7))
+    events = AuditEvent.objects.count()
+
+    call_command("end_notices", stdout=StringIO())
+
+    notice.refresh_from_db()
+    assert (notice.status, notice.current_status) == (Notice.Status.ENDED, Notice.Status.ENDED)
+    assert [n.shown_status for n in selectors.notice_list(user=staff)] == [Notice.Status.ENDED]  # type: ignore[attr-defined]
+    assert AuditEvent.objects.count() == events + 1
 
 
 def test_published_notices_for_the_portal(published, network, staff):

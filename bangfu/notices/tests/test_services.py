@@ -385,6 +385,27 @@ def test_an_ended_notice_cannot_be_withdrawn(network, staff, monkeypatch):
     assert _counts() == before
 
 
+def test_a_notice_whose_period_has_passed_cannot_be_withdrawn_before_end_notices_runs(
+    network, staff, monkeypatch
+):
+    # Given a notice whose last day (4 December) has passed, not recorded as ended
+    set_today(monkeypatch, date(2026, 11, 27))
+    notice = make_notice(staff, network.township, [make_subject(network.station_a)])
+    services.notice_publish(actor=staff, notice=notice)
+    set_today(monkeypatch, date(2026, 12, 5))
+    before = _counts()
+
+    # When someone tries to withdraw it
+    with pytest.raises(Conflict) as exc:
+        services.notice_withdraw(actor=staff, notice=notice, reason="晚了")
+
+    # Then it is refused as ended, and nothing changed
+    assert exc.value.message == "只有草稿或公示中的公示可以撤回;该公示的状态是“公示期满”。"
+    notice.refresh_from_db()
+    assert notice.status == Notice.Status.PUBLISHED
+    assert _counts() == before
+
+
 # --- objections -------------------------------------------------------------------------------
 
 

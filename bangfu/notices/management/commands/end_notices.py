@@ -6,7 +6,11 @@ from bangfu.notices.services import notice_end_due
 
 
 class Command(BaseCommand):
-    help = "Mark published notices whose period has passed as ended (run daily; idempotent)."
+    help = (
+        "Record published notices whose period has passed as ended, one audit event each. "
+        "Pages already show them ended (reads never write); run this daily (cron, see README). "
+        "Idempotent."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         count = notice_end_due()

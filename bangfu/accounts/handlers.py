@@ -11,18 +11,20 @@ from django.dispatch import receiver
 
 from bangfu.core.audit import audit_record
 
+from .audit_actions import AccountsAction
+
 
 @receiver(user_logged_in)
 def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     with transaction.atomic():
-        audit_record(actor=user, action="accounts.login", obj=user, summary="登录")
+        audit_record(actor=user, action=AccountsAction.USER_LOGIN, obj=user, summary="登录")
 
 
 @receiver(user_logged_out)
 def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if user is not None:
         with transaction.atomic():
-            audit_record(actor=user, action="accounts.logout", obj=user, summary="退出")
+            audit_record(actor=user, action=AccountsAction.USER_LOGOUT, obj=user, summary="退出")
 
 
 @receiver(user_login_failed)
@@ -31,7 +33,7 @@ def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None,
     with transaction.atomic():
         audit_record(
             actor=None,
-            action="accounts.login_failed",
+            action=AccountsAction.USER_LOGIN_FAIL,
             object_type="accounts.user",
             object_repr=username,
             summary="登录失败",
@@ -43,7 +45,7 @@ def _locked_out(sender: Any, request: Any, username: str | None, **kwargs: Any) 
     with transaction.atomic():
         audit_record(
             actor=None,
-            action="accounts.lockout",
+            action=AccountsAction.USER_LOCK_OUT,
             object_type="accounts.user",
             object_repr=(username or "")[:150],
             summary="连续登录失败,账号锁定",

@@ -18,6 +18,7 @@ from bangfu.core.errors import Conflict, NotFound, PermissionDenied, ValidationE
 from bangfu.core.masking import mask_phone
 
 from . import policy
+from .audit_actions import AccountsAction
 from .models import RoleAssignment, User
 from .permissions import AccountsPermission
 from .roles import Role, incompatible_roles
@@ -108,7 +109,7 @@ def user_create(
         ) from None
     audit_record(
         actor=actor,
-        action="accounts.user.create",
+        action=AccountsAction.USER_CREATE,
         obj=new_user,
         summary=_("创建账号"),
         changes=diff({}, snapshot(new_user, USER_FIELDS), masked=MASKED),
@@ -137,7 +138,7 @@ def user_update(
     if changes:
         audit_record(
             actor=actor,
-            action="accounts.user.update",
+            action=AccountsAction.USER_UPDATE,
             obj=target,
             summary=_("修改账号"),
             changes=changes,
@@ -168,7 +169,7 @@ def user_set_active(*, actor: Any, target: User, active: bool) -> User:
         _revoke_api_tokens(target)
     audit_record(
         actor=actor,
-        action="accounts.user.activate" if active else "accounts.user.deactivate",
+        action=AccountsAction.USER_ACTIVATE if active else AccountsAction.USER_DEACTIVATE,
         obj=target,
         summary=_("启用账号") if active else _("停用账号"),
         changes={"is_active": [not active, active]},
@@ -210,7 +211,7 @@ def role_assign(*, actor: Any, target: User, role: str, unit: Any) -> RoleAssign
     assignment = RoleAssignment.objects.create(user=target, role=role, unit=unit, granted_by=actor)
     audit_record(
         actor=actor,
-        action="accounts.role.assign",
+        action=AccountsAction.ROLE_ASSIGN,
         obj=target,
         summary=_("授予角色 %(role)s @ %(unit)s") % {"role": Role(role).label, "unit": unit},
         changes={"role": [None, role], "unit": [None, unit.pk]},
@@ -230,7 +231,7 @@ def role_revoke(*, actor: Any, assignment: RoleAssignment) -> None:
     assignment.delete()
     audit_record(
         actor=actor,
-        action="accounts.role.revoke",
+        action=AccountsAction.ROLE_REVOKE,
         obj=target,
         summary=_("撤销角色 %(role)s @ %(unit)s") % {"role": Role(role).label, "unit": unit},
         changes={"role": [role, None], "unit": [unit.pk, None]},
@@ -247,7 +248,7 @@ def user_unlock(*, actor: Any, target: User) -> int:
     cleared = reset(username=target.username)
     audit_record(
         actor=actor,
-        action="accounts.user.unlock",
+        action=AccountsAction.USER_UNLOCK,
         obj=target,
         summary=_("解除登录锁定"),
         changes={"failed_attempts_cleared": [cleared, 0]},
@@ -269,7 +270,7 @@ def password_reset(*, actor: Any, target: User) -> str:
     target.save(update_fields=["password", "must_change_password"])
     _revoke_api_tokens(target)
     audit_record(
-        actor=actor, action="accounts.user.password_reset", obj=target, summary=_("重置密码")
+        actor=actor, action=AccountsAction.USER_PASSWORD_RESET, obj=target, summary=_("重置密码")
     )
     return password
 
@@ -287,5 +288,5 @@ def password_change(*, user: User, new_password: str) -> None:
     user.save(update_fields=["password", "must_change_password", "password_changed_at"])
     _revoke_api_tokens(user)
     audit_record(
-        actor=user, action="accounts.user.password_change", obj=user, summary=_("修改密码")
+        actor=user, action=AccountsAction.USER_PASSWORD_CHANGE, obj=user, summary=_("修改密码")
     )

@@ -21,6 +21,7 @@ from django.db import connection, models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .audit_actions import AuditAction
 from .context import client_address
 from .models import AuditEvent
 
@@ -130,7 +131,7 @@ def _lock_chain() -> None:
 def audit_record(
     *,
     actor: Any,
-    action: str,
+    action: AuditAction | str,
     obj: models.Model | None = None,
     object_type: str = "",
     object_id: str | int = "",
@@ -273,7 +274,7 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
 class AuditEntry:
     """One event for `audit_record_many`: what `audit_record` takes besides the actor."""
 
-    action: str
+    action: AuditAction | str
     obj: models.Model
     summary: str = ""
     changes: Mapping[str, Any] | None = None

@@ -16,6 +16,8 @@ from bangfu.accounts.roles import Role
 from bangfu.core.audit import audit_record
 from bangfu.network.models import OrgUnit, UnitPerson
 
+from .audit_actions import DemoAction
+
 DEMO_PASSWORD = "Bangfu@2026demo"  # noqa: S105 - the published demo password
 CENTRE_NAME = "响水乡职工服务(帮扶)中心"
 
@@ -154,7 +156,7 @@ def seed(log: Callable[[str], None] = print) -> list[DemoLogin]:
         RoleAssignment.objects.create(user=user, role=login.role, unit=unit)
     audit_record(
         actor=None,
-        action="demo.seed",
+        action=DemoAction.DATA_SEED,
         obj=centre,
         summary="载入演示数据",
         changes={"units": [None, OrgUnit.objects.count()], "users": [None, len(logins)]},

@@ -13,6 +13,7 @@ from bangfu.accounts import policy
 from bangfu.core.audit import audit_record, diff, snapshot
 from bangfu.core.errors import Conflict, NotFound, ValidationError
 
+from .audit_actions import NetworkAction
 from .models import OrgUnit, UnitPerson
 from .permissions import NetworkPermission
 
@@ -140,7 +141,7 @@ def unit_create(
     unit.save(update_fields=["path"])
     audit_record(
         actor=actor,
-        action="network.unit.create",
+        action=NetworkAction.UNIT_CREATE,
         obj=unit,
         summary=_("新建组织单位"),
         changes=diff({}, snapshot(unit, UNIT_FIELDS)),
@@ -217,7 +218,7 @@ def unit_update(
     if changes:
         audit_record(
             actor=actor,
-            action="network.unit.update",
+            action=NetworkAction.UNIT_UPDATE,
             obj=unit,
             summary=_("修改组织单位"),
             changes=changes,
@@ -249,7 +250,7 @@ def unit_delete(*, actor: Any, unit: OrgUnit) -> None:
     before = snapshot(unit, UNIT_FIELDS)
     audit_record(
         actor=actor,
-        action="network.unit.delete",
+        action=NetworkAction.UNIT_DELETE,
         obj=unit,
         summary=_("删除组织单位"),
         changes=diff(before, {}),
@@ -298,7 +299,7 @@ def person_add(
     )
     audit_record(
         actor=actor,
-        action="network.person.add",
+        action=NetworkAction.PERSON_ADD,
         obj=person,
         summary=_("登记单位人员"),
         changes=diff({}, snapshot(person, PERSON_FIELDS)),
@@ -338,7 +339,7 @@ def person_update(
     if changes:
         audit_record(
             actor=actor,
-            action="network.person.update",
+            action=NetworkAction.PERSON_UPDATE,
             obj=person,
             summary=_("修改单位人员"),
             changes=changes,
@@ -354,7 +355,7 @@ def person_remove(*, actor: Any, person: UnitPerson) -> None:
         raise NotFound(_("未找到该组织单位。"))
     audit_record(
         actor=actor,
-        action="network.person.remove",
+        action=NetworkAction.PERSON_REMOVE,
         obj=person,
         summary=_("移除单位人员"),
         changes=diff(snapshot(person, PERSON_FIELDS), {}),

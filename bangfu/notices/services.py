@@ -28,6 +28,7 @@ from bangfu.core.money import to_money
 from bangfu.core.text import clean_text, to_halfwidth
 from bangfu.core.workdays import WorkCalendar
 
+from .audit_actions import NoticesAction
 from .models import Notice, NoticeItem, Objection
 from .permissions import NoticesPermission
 
@@ -263,7 +264,7 @@ def notice_create(
     )
     audit_record(
         actor=actor,
-        action="notices.notice_create",
+        action=NoticesAction.NOTICE_CREATE,
         obj=notice,
         summary=_("新建公示(%(count)d 项)") % {"count": len(rows)},
         changes={
@@ -331,7 +332,7 @@ def notice_publish(*, actor: Any, notice: Notice, starts_on: date | None = None)
     )
     audit_record(
         actor=actor,
-        action="notices.notice_publish",
+        action=NoticesAction.NOTICE_PUBLISH,
         obj=notice,
         summary=notice.due_rule,
         changes={
@@ -372,7 +373,7 @@ def notice_withdraw(*, actor: Any, notice: Notice, reason: str) -> Notice:
     )
     audit_record(
         actor=actor,
-        action="notices.notice_withdraw",
+        action=NoticesAction.NOTICE_WITHDRAW,
         obj=notice,
         summary=_("撤回公示:%(reason)s") % {"reason": reason[:200]},
         changes={"status": [before, Notice.Status.WITHDRAWN]},
@@ -453,7 +454,7 @@ def objection_record(
     )
     audit_record(
         actor=actor,
-        action="notices.objection_record",
+        action=NoticesAction.OBJECTION_RECORD,
         obj=objection,
         summary=_("登记异议:%(target)s")
         % {"target": item.person_name if item is not None else _("整个公示")},
@@ -500,7 +501,7 @@ def objection_settle(
     objection.save(update_fields=["status", "resolution", "settled_on", "settled_by", "updated_at"])
     audit_record(
         actor=actor,
-        action="notices.objection_settle",
+        action=NoticesAction.OBJECTION_SETTLE,
         obj=objection,
         summary=_("异议办结:%(status)s") % {"status": objection.get_status_display()},
         changes={
@@ -539,7 +540,7 @@ def notice_end_due(*, today: date | None = None) -> int:
             notice.save(update_fields=["status", "ended_at", "updated_at"])
             audit_record(
                 actor=None,
-                action="notices.notice_end",
+                action=NoticesAction.NOTICE_END,
                 obj=notice,
                 summary=_("公示期满(截止 %(date)s)") % {"date": notice.ends_on},
                 changes={"status": [Notice.Status.PUBLISHED, Notice.Status.ENDED]},

@@ -6,19 +6,21 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.apps import apps
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.accounts import policy
+from bangfu.core import audit_actions
 from bangfu.core.errors import NotFound
 from bangfu.core.labels import object_type_label
 from bangfu.core.models import AccessLog, AuditEvent
 
 from .permissions import WorkbenchPermission
 
-# An action filter ending in this suffix matches every action under the prefix
-# ("accounts.*" → accounts.user.create, accounts.role.assign, ...).
+# An action filter ending in this suffix matches every action of the context
+# ("accounts.*" → accounts.user.create, accounts.role.assign, ..., and their old names).
 ACTION_PREFIX_SUFFIX = ".*"
 
 
@@ -53,12 +55,6 @@ def _day_range_q(field: str, date_from: date | None, date_to: date | None) -> Q:
     return query
 
 
-def _require(user: Any, perm: str) -> None:
-    # Pages are already guarded by URL_PERMISSIONS; the selector checks again so that any other
-    # caller (an API view, a job) cannot read the trail without the permission.
-    policy.require_perm(user, perm)
-
-
 def audit_event_list(*, user: Any, filters: AuditFilters) -> QuerySet[AuditEvent]:
     """Return audit events matching `filters`, newest first.
 
@@ -66,18 +62,24 @@ def audit_event_list(*, user: Any, filters: AuditFilters) -> QuerySet[AuditEvent
     must see what administrators at every level did. The auditor role is meant to be held at
     the top unit of the installation.
     """
-    _require(user, WorkbenchPermission.VIEW_AUDIT)
+    # Pages are already guarded by URL_PERMISSIONS; the selector checks again so that any other
+    # caller (an API view, a job) cannot read the trail without the permission.
+    policy.require_perm(user, WorkbenchPermission.VIEW_AUDIT)
     qs = AuditEvent.objects.order_by("-seq")
     if filters.actor:
         qs = qs.filter(
             Q(actor_name__icontains=filters.actor) | Q(actor__username__icontains=filters.actor)
         )
     if filters.action:
+        # Events keep the name they were written with: a filter also finds the old names.
         if filters.action.endswith(ACTION_PREFIX_SUFFIX):
-            prefix = filters.action[: -len(ACTION_PREFIX_SUFFIX)] + "."
-            qs = qs.filter(action__startswith=prefix)
+            context = filters.action[: -len(ACTION_PREFIX_SUFFIX)]
+            qs = qs.filter(
+                Q(action__startswith=f"{context}.")
+                | Q(action__in=audit_actions.old_codes_under(context))
+            )
         else:
-            qs = qs.filter(action=filters.action)
+            qs = qs.filter(action__in=audit_actions.codes_for(filters.action))
     if filters.object_type:
         qs = qs.filter(object_type=filters.object_type)
     if filters.object_id:
@@ -87,28 +89,49 @@ def audit_event_list(*, user: Any, filters: AuditFilters) -> QuerySet[AuditEvent
 
 def audit_event_get(*, user: Any, seq: int) -> AuditEvent:
     """Return the event numbered `seq`; raise NotFound when there is none."""
-    _require(user, WorkbenchPermission.VIEW_AUDIT)
+    policy.require_perm(user, WorkbenchPermission.VIEW_AUDIT)
     try:
         return AuditEvent.objects.get(seq=seq)
     except AuditEvent.DoesNotExist:
         raise NotFound(_("未找到该审计事件。")) from None
 
 
-def audit_action_choices() -> list[tuple[str, str]]:
-    """Return the filter choices for actions: each module as a prefix, then every action used.
+def _context_label(context: str) -> str:
+    try:
+        return str(apps.get_app_config(context).verbose_name)
+    except LookupError:
+        return context
+
+
+def audit_action_choices() -> list[tuple[str, Any]]:
+    """Return the filter choices for actions, in Chinese: a group per context (its name),
+    holding "all of it" and every action of it found in the trail (old names under the new).
 
     DISTINCT over the indexed column is cheap enough for now; on a very large trail this
-    becomes a registry of known actions.
+    becomes the registry of declared actions (`core.audit_actions.registered`).
     """
-    actions = list(
-        AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()
-    )
-    prefixes = sorted({action.split(".", 1)[0] for action in actions if "." in action})
-    choices = [
-        (prefix + ACTION_PREFIX_SUFFIX, _("%(prefix)s 下的全部操作") % {"prefix": prefix})
-        for prefix in prefixes
-    ]
-    return choices + [(action, action) for action in actions]
+    stored = AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()
+    by_context: dict[str, set[str]] = {}
+    for code in stored:
+        if "." in code:
+            by_context.setdefault(audit_actions.context_of(code), set()).add(
+                audit_actions.canonical(code)
+            )
+    groups: list[tuple[str, Any]] = []
+    # By code: a context's entities, and an entity's verbs, stand together.
+    for context in sorted(by_context):
+        label = _context_label(context)
+        actions = sorted(by_context[context])
+        groups.append(
+            (
+                label,
+                [
+                    (context + ACTION_PREFIX_SUFFIX, _("全部%(context)s操作") % {"context": label}),
+                    *((code, audit_actions.action_label(code)) for code in actions),
+                ],
+            )
+        )
+    return groups
 
 
 def _object_type_choices(values: list[str]) -> list[tuple[str, str]]:
@@ -151,7 +174,7 @@ def access_log_scope_q(user: Any) -> Q:
 
 def access_log_list(*, user: Any, filters: AccessLogFilters) -> QuerySet[AccessLog]:
     """Return access-log entries in the user's scope matching `filters`, newest first."""
-    _require(user, WorkbenchPermission.VIEW_ACCESS_LOG)
+    policy.require_perm(user, WorkbenchPermission.VIEW_ACCESS_LOG)
     qs = AccessLog.objects.filter(access_log_scope_q(user)).order_by("-created_at", "-id")
     if filters.user:
         qs = qs.filter(

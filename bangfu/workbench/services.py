@@ -13,6 +13,7 @@ from bangfu.core.audit import audit_record, diff, snapshot
 from bangfu.core.errors import NotFound, ValidationError
 from bangfu.core.models import CalendarDay
 
+from .audit_actions import WorkbenchAction
 from .permissions import WorkbenchPermission
 
 CALENDAR_FIELDS = ("date", "is_workday", "name")
@@ -106,7 +107,7 @@ def calendar_day_set(
             existing.save(update_fields=["is_workday", "name"])
             audit_record(
                 actor=actor,
-                action="core.calendar_day.update",
+                action=WorkbenchAction.CALENDAR_DAY_UPDATE,
                 obj=existing,
                 summary=_("修改节假日设置"),
                 changes=changes,
@@ -122,7 +123,7 @@ def calendar_day_set(
         raise _already_set(list(CalendarDay.objects.filter(date=day)), "day") from None
     audit_record(
         actor=actor,
-        action="core.calendar_day.create",
+        action=WorkbenchAction.CALENDAR_DAY_CREATE,
         obj=row,
         summary=_("录入节假日设置"),
         changes=diff({}, snapshot(row, CALENDAR_FIELDS)),
@@ -200,7 +201,7 @@ def calendar_range_set(
             changes["replaced"] = [replaced, None]
         audit_record(
             actor=actor,
-            action="core.calendar_day.set_range",
+            action=WorkbenchAction.CALENDAR_DAY_SET_RANGE,
             object_type=CalendarDay._meta.label_lower,
             object_id=label,
             object_repr=f"{label} {_kind_label(is_workday)} {name}",
@@ -221,7 +222,7 @@ def calendar_day_delete(*, actor: Any, day: date) -> None:
         raise NotFound(_("%(date)s 没有录入的节假日设置。") % {"date": day.isoformat()})
     audit_record(
         actor=actor,
-        action="core.calendar_day.delete",
+        action=WorkbenchAction.CALENDAR_DAY_DELETE,
         obj=row,
         summary=_("删除节假日设置"),
         changes=diff(snapshot(row, CALENDAR_FIELDS), {}),

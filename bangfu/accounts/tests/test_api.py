@@ -41,7 +41,7 @@ def test_a_token_is_issued_for_the_right_password_and_works(network, liaison_a, 
     key = response.json()["token"]
     assert Token.objects.get(user=liaison_a).key == key
     assert AuditEvent.objects.count() == events + 1
-    assert AuditEvent.objects.latest("seq").action == "accounts.login"
+    assert AuditEvent.objects.latest("seq").action == "accounts.user.login"
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     me = client.get(reverse("api:me"))
@@ -64,7 +64,7 @@ def test_a_wrong_password_gets_no_token_and_counts_as_a_failed_log_in(network, l
     assert response.json() == {"detail": "登录名或密码不正确。", "errors": {}}
     assert not Token.objects.exists()
     assert AccessAttempt.objects.get(username="liaison_a").failures_since_start == 1
-    assert AuditEvent.objects.latest("seq").action == "accounts.login_failed"
+    assert AuditEvent.objects.latest("seq").action == "accounts.user.login_fail"
 
 
 def test_repeated_failures_lock_the_account_also_for_the_right_password(

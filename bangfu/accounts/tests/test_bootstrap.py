@@ -24,7 +24,7 @@ def test_bootstrap_creates_the_top_centre_and_the_three_admins(capsys):
     out = capsys.readouterr().out
     password = next(line.split()[1] for line in out.splitlines() if "admin " in line)
     assert User.objects.get(username="admin").check_password(password)
-    assert AuditEvent.objects.filter(action="system.bootstrap").count() == 1
+    assert AuditEvent.objects.filter(action="accounts.installation.bootstrap").count() == 1
 
 
 def test_bootstrap_refuses_a_second_time_and_changes_nothing(network):

@@ -57,7 +57,7 @@ def test_correct_password_logs_in_and_opens_the_worklist(client, staff, password
     assert response.status_code == 302
     assert response.url == reverse("workbench:worklist")
     assert client.session[SESSION_KEY] == str(staff.pk)
-    assert AuditEvent.objects.filter(action="accounts.login", actor=staff).count() == 1
+    assert AuditEvent.objects.filter(action="accounts.user.login", actor=staff).count() == 1
 
 
 def test_login_honours_next(client, staff, password):
@@ -126,7 +126,7 @@ def test_five_wrong_passwords_lock_the_account_even_for_the_right_password(clien
     assert "Wrong-Password-1" not in page_text(right)
     assert password not in page_text(right)
     assert SESSION_KEY not in client.session
-    assert AuditEvent.objects.filter(action="accounts.lockout").count() >= 1
+    assert AuditEvent.objects.filter(action="accounts.user.lock_out").count() >= 1
 
 
 def test_security_admin_unlock_lets_the_user_in_again(client, staff, security_admin, password):

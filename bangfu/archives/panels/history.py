@@ -7,16 +7,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from bangfu.core.labels import field_label, object_type_label
+from bangfu.core.audit_actions import action_label, canonical
+from bangfu.core.labels import field_label, object_type_label, value_words
 from bangfu.core.models import AuditEvent
 from bangfu.core.panels import Panel, register
 
+from ..audit_actions import ArchivesAction
 from ..models.choices import Relation
 from ..selectors.browse import household_history
 from . import PAGE
@@ -36,6 +36,7 @@ class HistoryEntry:
     event: AuditEvent
     object_label: str
     changes: list[Change] = field(default_factory=list)
+    action_label: str = ""
 
     @property
     def is_creation(self) -> bool:
@@ -57,15 +58,15 @@ EXTRA_LABELS = {
 }
 # The record an action on the archive wrote: its keys are that model's fields (the archive's
 # own fields are looked up first).
-ACTION_MODELS = {
-    "archives.procedure.investigation": "archives.investigation",
-    "archives.procedure.review": "archives.democraticreview",
-    "archives.procedure.decide": "archives.decision",
-    "archives.review": "archives.annualreview",
-    "archives.monthly_income": "archives.monthlyincome",
-    "archives.spot_check_result": "archives.spotcheckitem",
-    "archives.benefit.add": "archives.householdbenefit",
-    "archives.benefit.end": "archives.householdbenefit",
+ACTION_MODELS: dict[str, str] = {
+    ArchivesAction.PROCEDURE_INVESTIGATION: "archives.investigation",
+    ArchivesAction.PROCEDURE_REVIEW: "archives.democraticreview",
+    ArchivesAction.PROCEDURE_DECIDE: "archives.decision",
+    ArchivesAction.ANNUAL_REVIEW_RECORD: "archives.annualreview",
+    ArchivesAction.MONTHLY_INCOME_RECORD: "archives.monthlyincome",
+    ArchivesAction.SPOT_CHECK_ITEM_RECORD: "archives.spotcheckitem",
+    ArchivesAction.BENEFIT_ADD: "archives.householdbenefit",
+    ArchivesAction.BENEFIT_END: "archives.householdbenefit",
 }
 # A member's field written as "members[<id>].<field>" (adding, changing or removing a member).
 MEMBER_KEY = re.compile(r"members\[\d+\]\.(?P<field>\w+)")
@@ -92,21 +93,12 @@ def _show(value: Any) -> Any:
     return value
 
 
-def _choice_labels(object_type: str, name: str) -> dict[str, str]:
-    """Return {stored value: label} for a choice field, so codes read as words."""
-    try:
-        model_field = apps.get_model(object_type)._meta.get_field(name)
-    except (LookupError, ValueError, FieldDoesNotExist):
-        return {}
-    return {str(value): str(label) for value, label in getattr(model_field, "flatchoices", [])}
-
-
 def _label_and_words(event: AuditEvent, name: str) -> tuple[Any, dict[str, str]]:
     """Return the label of a changed key and its choice words, looking in the archive's
     fields, then the keys the services add, then the record the action wrote."""
     label = field_label(event.object_type, name)
     if label != name:
-        return label, _choice_labels(event.object_type, name)
+        return label, value_words(event.object_type, name)
     if name in EXTRA_LABELS:
         return EXTRA_LABELS[name], {}
     member = MEMBER_KEY.fullmatch(name)
@@ -115,11 +107,12 @@ def _label_and_words(event: AuditEvent, name: str) -> tuple[Any, dict[str, str]]
         inner = field_label("archives.householdmember", field_name)
         return (
             _("家庭成员·%(field)s") % {"field": inner},
-            _choice_labels("archives.householdmember", field_name),
+            value_words("archives.householdmember", field_name),
         )
-    model = ACTION_MODELS.get(event.action)
+    # Events written before the actions were renamed ("archives.review") read the same.
+    model = ACTION_MODELS.get(canonical(event.action))
     if model:
-        return field_label(model, name), _choice_labels(model, name)
+        return field_label(model, name), value_words(model, name)
     return name, {}
 
 
@@ -134,7 +127,14 @@ def history_entries(events: Iterable[AuditEvent]) -> list[HistoryEntry]:
             label, words = _label_and_words(event, name)
             before, after = (words.get(str(v), v) if v is not None else v for v in pair)
             changes.append(Change(str(label), _show(before), _show(after)))
-        entries.append(HistoryEntry(event, object_type_label(event.object_type), changes))
+        entries.append(
+            HistoryEntry(
+                event,
+                object_type_label(event.object_type),
+                changes,
+                action_label=action_label(event.action),
+            )
+        )
     return entries
 
 

@@ -29,6 +29,7 @@ from bangfu.core.errors import Conflict, NotFound, ValidationError
 from bangfu.core.masking import mask_numbers_in_text
 from bangfu.core.text import clean_text
 
+from ..audit_actions import ArchivesAction
 from ..models import Attachment, Household
 from ..permissions import ArchivesPermission
 
@@ -156,7 +157,7 @@ def attachment_upload(
             attachment.save()
             audit_record(
                 actor=user,
-                action="archives.attachment_upload",
+                action=ArchivesAction.ATTACHMENT_UPLOAD,
                 obj=attachment,
                 summary=_("上传附件:%(kind)s %(name)s")
                 % {"kind": attachment.get_kind_display(), "name": original_name},
@@ -194,7 +195,7 @@ def attachment_withdraw(*, user: Any, attachment: Attachment, reason: str) -> At
         locked.save(update_fields=["withdrawn", "updated_at"])
         audit_record(
             actor=user,
-            action="archives.attachment_withdraw",
+            action=ArchivesAction.ATTACHMENT_WITHDRAW,
             obj=locked,
             summary=_("撤回附件:%(kind)s %(name)s(%(reason)s)")
             % {"kind": locked.get_kind_display(), "name": locked.original_name, "reason": reason},

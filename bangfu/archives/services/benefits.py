@@ -15,6 +15,7 @@ from bangfu.accounts import policy
 from bangfu.core.audit import audit_record, diff, snapshot
 from bangfu.core.errors import Conflict, NotFound, ValidationError
 
+from ..audit_actions import ArchivesAction
 from ..models import BenefitType, HouseholdBenefit
 from ..permissions import ArchivesPermission
 from ..selectors.access import access_household
@@ -68,7 +69,7 @@ def benefit_type_create(
         ) from None
     audit_record(
         actor=actor,
-        action="archives.benefit_type.create",
+        action=ArchivesAction.BENEFIT_TYPE_CREATE,
         obj=benefit,
         summary=_("新增政策待遇类型"),
         changes=diff({}, snapshot(benefit, TYPE_FIELDS)),
@@ -107,7 +108,7 @@ def benefit_type_update(
     if changes:
         audit_record(
             actor=actor,
-            action="archives.benefit_type.update",
+            action=ArchivesAction.BENEFIT_TYPE_UPDATE,
             obj=benefit,
             summary=_("修改政策待遇类型"),
             changes=changes,
@@ -171,7 +172,7 @@ def household_benefit_add(
     )
     audit_record(
         actor=actor,
-        action="archives.benefit.add",
+        action=ArchivesAction.BENEFIT_ADD,
         obj=household,
         summary=_("登记享受政策待遇:%(name)s") % {"name": benefit.name},
         changes=_benefit_changes(row, None),
@@ -216,7 +217,7 @@ def household_benefit_end(
     row.save(update_fields=["ended_on", "updated_at"])
     audit_record(
         actor=actor,
-        action="archives.benefit.end",
+        action=ArchivesAction.BENEFIT_END,
         obj=household,
         summary=_("登记政策待遇结束:%(name)s") % {"name": row.benefit.name},
         changes=_benefit_changes(row, before),

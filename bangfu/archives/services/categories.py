@@ -25,6 +25,7 @@ from bangfu.core.audit import AuditEntry, audit_record, audit_record_many
 from bangfu.core.errors import Conflict, DomainError, NotFound
 
 from .. import rules
+from ..audit_actions import ArchivesAction
 from ..models import (
     Determination,
     DibaoStandard,
@@ -229,7 +230,7 @@ def _store(
     changes.update(extra or {})
     audit_record(
         actor=actor,
-        action="archives.household.determine",
+        action=ArchivesAction.HOUSEHOLD_DETERMINE,
         obj=household,
         summary=summary,
         changes=changes,
@@ -360,7 +361,7 @@ def household_determine_many(
             actor=actor,
             entries=[
                 AuditEntry(
-                    action="archives.household.determine",
+                    action=ArchivesAction.HOUSEHOLD_DETERMINE,
                     obj=household,
                     summary=_("认定困难类别:%(category)s")
                     % {"category": rules.CATEGORY_LABELS[determination.category]},
@@ -498,7 +499,7 @@ def reevaluation_item_dismiss(*, actor: Any, item_id: Any) -> ReevaluationItem:
     item.save(update_fields=["status", "decided_by", "decided_at"])
     audit_record(
         actor=actor,
-        action="archives.reevaluation.dismiss",
+        action=ArchivesAction.REEVALUATION_DISMISS,
         obj=item.household,
         summary=_("低保标准调整后不予变更困难类别"),
         changes={"reevaluation_item": [item.pk, item.pk], "status": ["pending", "dismissed"]},
@@ -566,7 +567,7 @@ def reevaluation_dismiss_all(*, actor: Any, reevaluation: Reevaluation) -> BulkO
     )
     audit_record(
         actor=actor,
-        action="archives.reevaluation.dismiss_all",
+        action=ArchivesAction.REEVALUATION_DISMISS_ALL,
         obj=reevaluation,
         summary=_("低保标准调整后不予变更困难类别(%(count)s 户)") % {"count": len(ids)},
         changes={"dismissed_items": [None, ids]},

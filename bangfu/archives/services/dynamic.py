@@ -28,6 +28,7 @@ from bangfu.core.errors import Conflict, NotFound, ValidationError
 from bangfu.core.money import format_money, to_money
 from bangfu.network.models import OrgUnit
 
+from ..audit_actions import ArchivesAction
 from ..conf import retention_years, review_interval_months, spot_check_percent
 from ..models import (
     AnnualReview,
@@ -158,7 +159,7 @@ def annual_review_record(
         after = {"last_reviewed_on": reviewed_on, "review_due_on": next_due}
         audit_record(
             actor=actor,
-            action="archives.review",
+            action=ArchivesAction.ANNUAL_REVIEW_RECORD,
             obj=locked,
             summary=_("年度复核:%(outcome)s,下次复核期限 %(due)s")
             % {"outcome": review.get_outcome_display(), "due": f"{next_due:%Y-%m-%d}"},
@@ -241,7 +242,7 @@ def spot_check_draw(
             )
             audit_record(
                 actor=actor,
-                action="archives.spot_check_draw",
+                action=ArchivesAction.SPOT_CHECK_DRAW,
                 obj=spot_check,
                 summary=_("抽取 %(year)d 年度抽查:在档 %(n)d 户,按 %(rate)d%% 抽中 %(k)d 户")
                 % {"year": year, "n": len(population), "rate": rate, "k": len(sample)},
@@ -288,7 +289,7 @@ def spot_check_result_record(
         locked.save(update_fields=["checked_on", "finding", "checked_by"])
         audit_record(
             actor=actor,
-            action="archives.spot_check_result",
+            action=ArchivesAction.SPOT_CHECK_ITEM_RECORD,
             obj=locked.household,
             summary=_("记录 %(year)d 年度抽查结果") % {"year": locked.spot_check.year},
             changes=diff(before, {"checked_on": checked_on, "finding": finding}),
@@ -335,7 +336,7 @@ def monthly_income_record(
             record.save(update_fields=["net_income_per_capita", "recorded_by"])
         audit_record(
             actor=actor,
-            action="archives.monthly_income",
+            action=ArchivesAction.MONTHLY_INCOME_RECORD,
             obj=locked,
             summary=_("记录 %(month)s 月人均净收入 %(amount)s 元")
             % {"month": f"{month:%Y-%m}", "amount": format_money(value)},
@@ -385,7 +386,7 @@ def household_close(
         locked.save(update_fields=[*_CLOSE_FIELDS, "updated_at"])
         audit_record(
             actor=actor,
-            action="archives.close",
+            action=ArchivesAction.HOUSEHOLD_CLOSE,
             obj=locked,
             summary=_("撤档:%(reason)s") % {"reason": locked.get_close_reason_display()},
             changes=diff(before, _close_fields(locked)),
@@ -426,7 +427,7 @@ def household_reopen(*, actor: Any, household: Household, reason: str) -> Househ
         locked.save(update_fields=[*_CLOSE_FIELDS, "review_due_on", "updated_at"])
         audit_record(
             actor=actor,
-            action="archives.reopen",
+            action=ArchivesAction.HOUSEHOLD_REOPEN,
             obj=locked,
             summary=_("恢复在档:%(reason)s") % {"reason": reason[:100]},
             changes={

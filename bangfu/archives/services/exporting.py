@@ -20,6 +20,7 @@ from bangfu.core.masking import mask_numbers_in_text
 from bangfu.core.xlsx import write_workbook
 
 from .. import xlsx as roster
+from ..audit_actions import ArchivesAction
 from ..models import RosterExport
 from ..permissions import ArchivesPermission
 from ..selectors.browse import HouseholdFilters
@@ -114,7 +115,7 @@ def _record(user: Any, export: RosterExport) -> None:
         access_log_record(user=user, obj=export, fields=FULL_FIELDS, purpose=export.purpose)
     audit_record(
         actor=user,
-        action="archives.roster.export",
+        action=ArchivesAction.ROSTER_EXPORT,
         obj=export,
         summary=str(export),
         changes={

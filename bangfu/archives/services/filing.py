@@ -45,6 +45,7 @@ from bangfu.core.workdays import deadline
 from bangfu.network.models import OrgUnit
 from bangfu.network.selectors import nearest_centre
 
+from ..audit_actions import ArchivesAction
 from ..identity import digits_tail, id_index
 from ..inputs import HouseholdInput, MemberInput
 from ..models import Area, Household, HouseholdMember, IdRegistration, Investigation
@@ -844,7 +845,7 @@ def household_create(*, actor: Any, data: HouseholdInput, draft: bool = False) -
         changes["members"] = [None, [_masked_member(m) for m in members]]
         audit_record(
             actor=actor,
-            action="archives.household.create",
+            action=ArchivesAction.HOUSEHOLD_CREATE,
             obj=household,
             summary=_("新建档案 %(no)s %(name)s(%(status)s)")
             % {"no": number, "name": household.name, "status": household.get_status_display()},
@@ -948,7 +949,7 @@ def household_update(*, actor: Any, household: Household, data: HouseholdInput) 
             )
         audit_record(
             actor=actor,
-            action="archives.household.update",
+            action=ArchivesAction.HOUSEHOLD_UPDATE,
             obj=locked,
             summary=_("修改档案 %(no)s:%(fields)s")
             % {"no": locked.archive_no, "fields": "、".join(_h_label(k) for k in changes)},
@@ -1023,7 +1024,7 @@ def member_add(*, actor: Any, household: Household, data: MemberInput) -> Househ
             _insert_member_registration(locked, member)
         audit_record(
             actor=actor,
-            action="archives.member.add",
+            action=ArchivesAction.MEMBER_ADD,
             obj=locked,
             summary=_("档案 %(no)s 添加家庭成员 %(name)s")
             % {"no": locked.archive_no, "name": member.name},
@@ -1077,7 +1078,7 @@ def member_update(*, actor: Any, member: HouseholdMember, data: MemberInput) -> 
                 _insert_member_registration(locked, current)
         audit_record(
             actor=actor,
-            action="archives.member.update",
+            action=ArchivesAction.MEMBER_UPDATE,
             obj=locked,
             summary=_("档案 %(no)s 修改家庭成员 %(name)s")
             % {"no": locked.archive_no, "name": current.name},
@@ -1105,7 +1106,7 @@ def member_remove(*, actor: Any, member: HouseholdMember) -> None:
         current.delete()
         audit_record(
             actor=actor,
-            action="archives.member.remove",
+            action=ArchivesAction.MEMBER_REMOVE,
             obj=locked,
             summary=_("档案 %(no)s 移除家庭成员 %(name)s")
             % {"no": locked.archive_no, "name": name},
@@ -1207,7 +1208,7 @@ def household_create_many(
             actor=actor,
             entries=[
                 AuditEntry(
-                    action="archives.household.create",
+                    action=ArchivesAction.HOUSEHOLD_CREATE,
                     obj=h,
                     summary=_("导入档案 %(no)s %(name)s(%(status)s)")
                     % {"no": h.archive_no, "name": h.name, "status": h.get_status_display()},

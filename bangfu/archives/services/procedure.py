@@ -37,6 +37,7 @@ from bangfu.core.text import clean_text
 from bangfu.network.models import OrgUnit
 from bangfu.network.selectors import centres_above
 
+from ..audit_actions import ArchivesAction
 from ..conf import review_interval_months
 from ..models import Decision, DemocraticReview, Household, Investigation
 from ..permissions import ArchivesPermission
@@ -78,7 +79,7 @@ def _require_status(household: Household, *allowed: str) -> None:
 def _audit(actor: Any, household: Household, action: str, summary: str, changes: dict) -> None:
     audit_record(
         actor=actor,
-        action=f"archives.procedure.{action}",
+        action=ArchivesAction(f"archives.procedure.{action}"),
         obj=household,
         summary=summary,
         changes=changes,

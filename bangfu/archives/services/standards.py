@@ -23,6 +23,7 @@ from bangfu.core.errors import Conflict, ValidationError
 from bangfu.core.jobs import job_start
 from bangfu.core.money import to_money
 
+from ..audit_actions import ArchivesAction
 from ..models import Area, DibaoStandard, MinimumWage, Reevaluation
 from ..models.choices import AreaKind
 from ..permissions import ArchivesPermission
@@ -73,7 +74,7 @@ def area_create(*, actor: Any, code: str, name: str, kind: str) -> Area:
         ) from None
     audit_record(
         actor=actor,
-        action="archives.area.create",
+        action=ArchivesAction.AREA_CREATE,
         obj=area,
         summary=_("新增低保标准地区"),
         changes=diff({}, snapshot(area, AREA_FIELDS)),
@@ -182,7 +183,7 @@ def dibao_standard_create(
             reevaluation.save(update_fields=["job", "updated_at"])
         audit_record(
             actor=actor,
-            action="archives.dibao_standard.create",
+            action=ArchivesAction.DIBAO_STANDARD_CREATE,
             obj=standard,
             summary=_("录入低保标准"),
             changes={
@@ -216,7 +217,7 @@ def minimum_wage_create(
         ) from None
     audit_record(
         actor=actor,
-        action="archives.minimum_wage.create",
+        action=ArchivesAction.MINIMUM_WAGE_CREATE,
         obj=wage,
         summary=_("录入最低工资标准"),
         changes=diff({}, snapshot(wage, FIGURE_FIELDS)),
@@ -242,7 +243,7 @@ def dibao_standard_delete(*, actor: Any, standard: DibaoStandard) -> None:
     before = snapshot(standard, FIGURE_FIELDS)
     audit_record(
         actor=actor,
-        action="archives.dibao_standard.delete",
+        action=ArchivesAction.DIBAO_STANDARD_DELETE,
         obj=standard,
         summary=_("删除误录的低保标准"),
         changes={**diff(before, {}), "reevaluations": [reevaluations, None]},
@@ -262,7 +263,7 @@ def minimum_wage_delete(*, actor: Any, wage: MinimumWage) -> None:
         )
     audit_record(
         actor=actor,
-        action="archives.minimum_wage.delete",
+        action=ArchivesAction.MINIMUM_WAGE_DELETE,
         obj=wage,
         summary=_("删除误录的最低工资标准"),
         changes=diff(snapshot(wage, FIGURE_FIELDS), {}),

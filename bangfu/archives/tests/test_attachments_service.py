@@ -141,7 +141,7 @@ def test_an_upload_is_audited(household, staff):
 
     event = AuditEvent.objects.get()
     assert (event.action, event.object_type, event.object_id) == (
-        "archives.attachment_upload",
+        "archives.attachment.upload",
         "archives.attachment",
         str(attachment.pk),
     )
@@ -244,7 +244,7 @@ def test_withdraw_keeps_the_file_and_the_row_and_is_audited(household, staff, me
     assert attachment.withdrawn is True
     assert len(stored_files(media)) == 1
     event = AuditEvent.objects.order_by("-seq")[0]
-    assert event.action == "archives.attachment_withdraw"
+    assert event.action == "archives.attachment.withdraw"
     assert event.changes == {"withdrawn": [False, True], "reason": [None, "上传错了户"]}
 
 

@@ -54,7 +54,7 @@ def test_review_sets_last_review_and_due_date_twelve_months_later(network, staff
     assert review.reviewed_by == staff
     assert AuditEvent.objects.count() == events + 1
     event = AuditEvent.objects.latest("seq")
-    assert event.action == "archives.review"
+    assert event.action == "archives.annual_review.record"
     assert event.changes["review_due_on"] == [None, "2026-08-31"]
 
 
@@ -394,7 +394,7 @@ def test_reopen_registers_the_ids_again_with_a_new_review_date(network, staff):
     )
     assert IdRegistration.objects.filter(household=household).count() == 1
     event = AuditEvent.objects.latest("seq")
-    assert event.action == "archives.reopen"
+    assert event.action == "archives.household.reopen"
     assert event.changes["status"] == ["closed", "active"]
     assert event.changes["close_reason"] == ["transferred", ""]
 

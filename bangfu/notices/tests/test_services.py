@@ -236,7 +236,7 @@ def test_create_keeps_display_fields_and_amount_and_writes_one_audit_event(netwo
     assert notice.items.order_by("sort_order")[0].subject == subject_a
     assert AuditEvent.objects.count() == before + 1
     event = AuditEvent.objects.latest("seq")
-    assert (event.action, event.object_id) == ("notices.notice_create", str(notice.pk))
+    assert (event.action, event.object_id) == ("notices.notice.create", str(notice.pk))
 
 
 def test_create_without_items_or_title_names_the_fields(network, staff):
@@ -367,7 +367,7 @@ def test_end_due_ends_only_past_notices_once(network, staff, monkeypatch):
     assert (ending.status, running.status) == (Notice.Status.ENDED, Notice.Status.PUBLISHED)
     assert AuditEvent.objects.count() == events + 1
     event = AuditEvent.objects.latest("seq")
-    assert (event.action, event.actor_id, event.actor_name) == ("notices.notice_end", None, "系统")
+    assert (event.action, event.actor_id, event.actor_name) == ("notices.notice.end", None, "系统")
 
 
 def test_an_ended_notice_cannot_be_withdrawn(network, staff, monkeypatch):
@@ -431,7 +431,7 @@ def test_objection_contact_is_encrypted_at_rest_and_masked_in_the_trail(network,
         stored = cursor.fetchone()[0]
     assert "13800001234" not in stored
     event = AuditEvent.objects.latest("seq")
-    assert event.action == "notices.objection_record"
+    assert event.action == "notices.objection.record"
     assert "13800001234" not in str(event.changes)
     assert "王五" not in str(event.changes)
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
+
+from bangfu.core import audit_actions
 
 from ..selectors import AccessLogFilters, AuditFilters
 
@@ -40,12 +43,20 @@ class AuditFilterForm(_DateRangeForm):
     def __init__(
         self,
         *args: Any,
-        actions: list[tuple[str, str]],
+        actions: list[tuple[str, Any]],
         object_types: list[tuple[str, str]],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, object_types=object_types, **kwargs)
         self.fields["action"].choices = [("", _("全部")), *actions]  # type: ignore[attr-defined]
+        # A link or bookmark naming an action by its old name filters by its present name.
+        if self.is_bound and self.data.get("action"):
+            present = audit_actions.canonical(self.data["action"])
+            if present != self.data["action"]:
+                data = QueryDict(mutable=True)
+                data.update(self.data)
+                data["action"] = present
+                self.data = data
 
     def filters(self) -> AuditFilters:
         data = self.cleaned_data

@@ -9,8 +9,10 @@ import pytest
 from django.db import connection, transaction
 from django.urls import reverse
 
+from bangfu.accounts.audit_actions import AccountsAction
 from bangfu.accounts.roles import Role
 from bangfu.accounts.tests.factories import make_user
+from bangfu.archives.audit_actions import ArchivesAction
 from bangfu.core.access import access_log_record
 from bangfu.core.audit import audit_record, diff
 from bangfu.core.masking import mask_phone
@@ -33,7 +35,7 @@ def rows(response: Any) -> list[str]:
     return [
         str(event.seq)
         for event in response.context["page"].object_list
-        if event.action != "accounts.login"
+        if event.action != AccountsAction.USER_LOGIN
     ]
 
 
@@ -119,7 +121,8 @@ def test_auditor_sees_every_event_newest_first_in_shanghai_time(client, auditor,
     assert rows(response) == ["4", "3", "2", "1"]
     assert "2026-03-02 11:00:00" in html
     assert "2026-03-01 10:00:00" in html
-    assert "network.unit.update" in html
+    assert '<td class="text-nowrap">修改组织单位</td>' in html
+    assert ">network.unit.update<" not in html  # words, never codes (codes only in values)
     assert "修改电话" in html
     assert "响水社区帮扶站" in html
     assert 'data-testid="audit-verify"' in html
@@ -192,22 +195,110 @@ def test_audit_filter_offers_modules_and_actions_with_chinese_object_types(clien
     # when
     form = client.get(reverse("workbench:audit_list")).context["form"]
 
-    # then
-    assert [value for value, _label in form.fields["action"].choices] == [
-        "",
-        "accounts.*",
-        "network.*",
-        "accounts.login",
-        "accounts.role.assign",
-        "accounts.user.unlock",
-        "network.unit.create",
-        "network.unit.update",
+    # then: a group per context, by its Chinese name; actions by theirs
+    assert form.fields["action"].choices == [
+        ("", "全部"),
+        (
+            "账号与角色",
+            [
+                ("accounts.*", "全部账号与角色操作"),
+                ("accounts.role.assign", "授予角色"),
+                ("accounts.user.login", "登录"),
+                ("accounts.user.unlock", "解除登录锁定"),
+            ],
+        ),
+        (
+            "帮扶网络",
+            [
+                ("network.*", "全部帮扶网络操作"),
+                ("network.unit.create", "新建组织单位"),
+                ("network.unit.update", "修改组织单位"),
+            ],
+        ),
     ]
     assert list(form.fields["object_type"].choices) == [
         ("", "全部"),
         ("accounts.user", "用户(accounts.user)"),
         ("network.orgunit", "组织单位(network.orgunit)"),
     ]
+
+
+@pytest.fixture
+def old_events(network, staff, monkeypatch):
+    """Events written before the actions were renamed, and one after."""
+    at(datetime(2026, 3, 3, 2, 0, tzinfo=UTC), monkeypatch)
+    old_close = record(staff, "archives.close", obj=network.station_a, summary="撤档:脱困")
+    old_bootstrap = record(None, "system.bootstrap", obj=network.township, summary="系统初始化")
+    old_end = record(None, "notices.notice_end", obj=network.township, summary="公示期满")
+    new_close = record(
+        staff, ArchivesAction.HOUSEHOLD_CLOSE, obj=network.station_b, summary="撤档:死亡"
+    )
+    monkeypatch.undo()
+    return old_close, old_bootstrap, old_end, new_close
+
+
+@pytest.mark.django_db
+def test_events_written_under_the_old_names_are_shown_and_found_by_the_new_ones(
+    client, auditor, old_events
+):
+    # given
+    old_close, old_bootstrap, old_end, new_close = old_events
+    client.force_login(auditor)
+
+    # when
+    listing = client.get(reverse("workbench:audit_list"))
+    by_action = client.get(reverse("workbench:audit_list"), {"action": "archives.household.close"})
+    by_old_name = client.get(reverse("workbench:audit_list"), {"action": "archives.close"})
+    by_context = client.get(reverse("workbench:audit_list"), {"action": "accounts.*"})
+    detail = client.get(reverse("workbench:audit_detail", kwargs={"seq": old_end.seq}))
+
+    # then
+    html = listing.content.decode()
+    for code in ("archives.close", "system.bootstrap", "notices.notice_end"):
+        assert code not in html  # not even as a filter value: those are the present names
+    assert html.count('<td class="text-nowrap">撤档</td>') == 2
+    assert '<td class="text-nowrap">系统初始化</td>' in html
+    assert rows(by_action) == [str(new_close.seq), str(old_close.seq)]
+    assert rows(by_old_name) == [str(new_close.seq), str(old_close.seq)]
+    assert rows(by_context) == [str(old_bootstrap.seq)]
+    assert (
+        '<dd class="col-sm-9" data-testid="audit-action">公示期满</dd>' in detail.content.decode()
+    )
+    groups = dict(listing.context["form"].fields["action"].choices[1:])
+    assert groups["困难职工档案"] == [
+        ("archives.*", "全部困难职工档案操作"),
+        ("archives.household.close", "撤档"),
+    ]
+    assert ("notices.notice.end", "公示期满") in groups["公示"]
+
+
+@pytest.mark.django_db
+def test_the_changes_of_an_event_read_as_words(client, auditor, network, staff):
+    # given: an archive's rule version and status written as codes
+    from bangfu.archives.tests.factories import make_household
+
+    household = make_household(network.station_a, filed_by=staff)
+    event = record(
+        staff,
+        ArchivesAction.HOUSEHOLD_UPDATE,
+        obj=household,
+        changes={"rule_version": ["acftu-2012", "acftu-2021"], "status": ["draft", "applied"]},
+    )
+    client.force_login(auditor)
+
+    # when
+    page = client.get(reverse("workbench:audit_detail", kwargs={"seq": event.seq}))
+
+    # then
+    changes = {c["field"]: (c["before"], c["after"]) for c in page.context["changes"]}
+    assert changes == {
+        "rule_version": (
+            "2012 年困难职工分类(享受低保 / 低保线以上 / 未享受低保)",
+            "全总 2021 年起困难职工认定办法(深度困难 / 相对困难 / 意外致困)",
+        ),
+        "status": ("草稿", "待入户调查"),
+    }
+    assert "acftu-20" not in page.content.decode()
 
 
 @pytest.mark.django_db

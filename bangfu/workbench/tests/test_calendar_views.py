@@ -50,7 +50,7 @@ def test_set_a_day_writes_the_row_and_one_audit_event(sysadmin):
     assert AuditEvent.objects.count() == audits + 1
     event = AuditEvent.objects.latest("seq")
     assert (event.action, event.object_type, event.object_id) == (
-        "core.calendar_day.create",
+        "workbench.calendar_day.create",
         "core.calendarday",
         str(row.pk),
     )
@@ -112,7 +112,7 @@ def test_replacing_an_entry_updates_it_with_one_audit_event_of_the_difference(sy
     assert CalendarDay.objects.count() == 1
     assert AuditEvent.objects.count() == audits + 1
     event = AuditEvent.objects.latest("seq")
-    assert event.action == "core.calendar_day.update"
+    assert event.action == "workbench.calendar_day.update"
     assert event.changes == {"is_workday": [False, True], "name": ["元旦", "更正"]}
 
 
@@ -163,7 +163,7 @@ def test_a_range_writes_every_day_with_one_audit_event(sysadmin):
     assert AuditEvent.objects.count() == audits + 1
     event = AuditEvent.objects.latest("seq")
     assert (event.action, event.object_id, event.object_repr) == (
-        "core.calendar_day.set_range",
+        "workbench.calendar_day.set_range",
         "2027-02-06~2027-02-13",
         "2027-02-06~2027-02-13 休息 春节",
     )
@@ -244,7 +244,7 @@ def test_delete_removes_the_entry_with_one_audit_event(sysadmin):
     assert not CalendarDay.objects.exists()
     assert AuditEvent.objects.count() == audits + 1
     event = AuditEvent.objects.latest("seq")
-    assert event.action == "core.calendar_day.delete"
+    assert event.action == "workbench.calendar_day.delete"
     assert event.changes == {
         "date": ["2025-03-12", None],
         "is_workday": [False, None],

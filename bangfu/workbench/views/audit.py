@@ -6,15 +6,15 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from bangfu.core.audit import event_hash
-from bangfu.core.errors import NotFound
+from bangfu.core.audit_actions import action_label
 from bangfu.core.jobs import job_start
-from bangfu.core.labels import field_label, object_type_label
+from bangfu.core.labels import field_label, object_type_label, value_label
 from bangfu.core.tasks import AUDIT_VERIFY_KIND
 from bangfu.core.tasks import audit_verify as audit_verify_task
 
@@ -53,6 +53,8 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         page = _page(
             request, selectors.audit_event_list(user=request.user, filters=filters), AUDIT_PAGE_SIZE
         )
+        for event in page.object_list:
+            event.action_label = action_label(event.action)
     return render(
         request,
         "workbench/audit_list.html",
@@ -64,25 +66,26 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def audit_detail(request: HttpRequest, seq: int) -> HttpResponse:
     """One event: who did what to which object, the changes, and its place in the chain."""
-    try:
-        event = selectors.audit_event_get(user=request.user, seq=seq)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
-    changes = [
-        {
-            "field": name,
-            "label": field_label(event.object_type, name),
-            "before": values[0] if isinstance(values, list) and len(values) == 2 else values,
-            "after": values[1] if isinstance(values, list) and len(values) == 2 else None,
-        }
-        for name, values in (event.changes or {}).items()
-    ]
+    event = selectors.audit_event_get(user=request.user, seq=seq)
+    changes = []
+    for name, values in (event.changes or {}).items():
+        pair = values if isinstance(values, list) and len(values) == 2 else [values, None]
+        changes.append(
+            {
+                "field": name,
+                "label": field_label(event.object_type, name),
+                # Codes read as words (a choice, a rule version); other values as written.
+                "before": value_label(event.object_type, name, pair[0]),
+                "after": value_label(event.object_type, name, pair[1]),
+            }
+        )
     previous_seq, next_seq = selectors.audit_event_neighbours(event)
     return render(
         request,
         "workbench/audit_detail.html",
         {
             "event": event,
+            "action_label": action_label(event.action),
             "object_type_label": object_type_label(event.object_type),
             "changes": changes,
             "hash_matches": event_hash(event) == event.hash,

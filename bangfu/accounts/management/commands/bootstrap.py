@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from bangfu.accounts.audit_actions import AccountsAction
 from bangfu.accounts.models import RoleAssignment, User
 from bangfu.accounts.roles import Role
 from bangfu.accounts.services import generate_password
@@ -49,4 +50,9 @@ class Command(BaseCommand):
             )
             RoleAssignment.objects.create(user=user, role=role, unit=centre)
             self.stdout.write(f"  {user.username:<12} {password}  {Role(role).label}")
-        audit_record(actor=None, action="system.bootstrap", obj=centre, summary="系统初始化")
+        audit_record(
+            actor=None,
+            action=AccountsAction.INSTALLATION_BOOTSTRAP,
+            obj=centre,
+            summary="系统初始化",
+        )

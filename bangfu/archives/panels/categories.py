@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from bangfu.accounts import policy
+from bangfu.core.labels import value_label
 from bangfu.core.panels import Panel, register
 
 from .. import rules
@@ -25,15 +26,18 @@ HISTORY_SHOWN = 20
 @register(PAGE)
 def category_panel(request: HttpRequest, household: Household) -> Panel | None:
     determinations = list(household_determinations(household)[: HISTORY_SHOWN + 1])
+    for determination in determinations:
+        # The rule version by its name, never its code ("acftu-2021").
+        determination.rule_label = value_label(  # type: ignore[attr-defined]
+            "archives.determination", "rule_version", determination.rule_version
+        )
     can_determine = household.is_open and policy.unit_in_scope(
         request.user, ArchivesPermission.FILE, household.unit
     )
     context: dict[str, Any] = {
         "household": household,
         "category_label": rules.CATEGORY_LABELS.get(household.category, ""),
-        "rule_label": _(rules.RULE_LABELS[household.rule_version])
-        if household.rule_version in rules.RULE_LABELS
-        else household.rule_version,
+        "rule_label": value_label("archives.household", "rule_version", household.rule_version),
         "latest": determinations[0] if determinations else None,
         "determinations": determinations[:HISTORY_SHOWN],
         "more": len(determinations) > HISTORY_SHOWN,

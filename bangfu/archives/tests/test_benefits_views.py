@@ -157,6 +157,32 @@ def test_the_category_panel_shows_the_reason_and_the_standard(network, staff):
     assert 'data-testid="determine"' in html
 
 
+def test_the_category_panel_names_rule_versions_never_by_their_code(network, staff):
+    # given an archive determined twice (the table of determinations shows from two on)
+    area = make_area()
+    make_standards(area)
+    household = make_household(
+        network.station_a, filed_by=staff, area=area, wage_income=Decimal("7350")
+    )
+    household_determine(actor=staff, household=household, on=date(2026, 3, 1))
+    household.wage_income = Decimal("9000")
+    household.save(update_fields=["wage_income"])
+    household_determine(actor=staff, household=household, on=date(2026, 3, 2))
+    household.refresh_from_db()
+    request = RequestFactory().get("/")
+    request.user = staff
+
+    # when the panel is shown
+    panel = category_panel(request, household)
+    assert panel is not None
+    html = render_to_string(panel.template, panel.context, request=request)
+
+    # then
+    assert 'data-testid="determinations"' in html
+    assert html.count("全总 2021 年起困难职工认定办法(深度困难 / 相对困难 / 意外致困)") >= 3
+    assert "acftu-" not in html
+
+
 def test_the_category_panel_says_when_no_standard_is_in_force(network, staff, auditor):
     household = make_household(network.station_a, filed_by=staff, area=make_area())
     request = RequestFactory().get("/")

@@ -11,8 +11,6 @@ from django.core.validators import RegexValidator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from bangfu.core.errors import DomainError
-from bangfu.core.errors import ValidationError as DomainValidationError
 from bangfu.network.models import OrgUnit
 
 from .roles import Role
@@ -36,16 +34,6 @@ class BootstrapMixin:
                 attrs = self.fields[name].widget.attrs
                 if "is-invalid" not in attrs.get("class", ""):
                     attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
-
-    def add_domain_error(self, exc: DomainError) -> None:
-        """Show a service's refusal on the form: on the named fields, else above the form."""
-        errors = exc.errors if isinstance(exc, DomainValidationError) else {}
-        if not errors and exc.field:
-            errors = {exc.field: exc.message}
-        if not errors:
-            self.add_error(None, exc.message)
-        for name, message in errors.items():
-            self.add_error(name if name in self.fields else None, message)
 
 
 class UnitChoiceField(forms.ModelChoiceField):

@@ -23,7 +23,7 @@ from django.apps import apps
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from bangfu.core.errors import NotFound, PermissionDenied
+from bangfu.core.errors import NotFound, PermissionDenied, ValidationError
 
 if TYPE_CHECKING:
     from django.db.models import Model, QuerySet
@@ -181,6 +181,17 @@ def require_in_scope(user: Any, perm: str, unit: Any, *, message: str | None = N
     require_perm(user, perm)
     if unit is None or not unit_in_scope(user, perm, unit):
         raise PermissionDenied(message or _("该记录不在您的权限范围内。"))
+
+
+def require_unit_choice(
+    user: Any, perm: str, unit: Any, *, field: str = "unit", message: str | None = None
+) -> None:
+    """Raise ValidationError naming `field` unless `unit` — one the user chose in a form or an
+    API call (where an archive belongs, a notice's publishing unit, a new unit's parent) — lies
+    in the user's scope for `perm`. A choice is input: it is refused like any bad input, on
+    its field, where `require_in_scope` refuses an action on a record."""
+    if unit is None or not unit_in_scope(user, perm, unit):
+        raise ValidationError(message or _("所选单位不在您的管理范围内。"), field=field)
 
 
 def units_in_scope(user: Any, perm: str, kind: str | None = None) -> QuerySet[OrgUnit]:

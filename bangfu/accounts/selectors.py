@@ -11,8 +11,6 @@ from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bangfu.core.errors import NotFound
-
 from . import policy
 from .models import RoleAssignment, User
 from .permissions import AccountsPermission
@@ -45,15 +43,13 @@ def user_list(*, user: Any, query: str = "", include_inactive: bool = True) -> Q
 
 
 def access_user(*, user: Any, user_id: int, perm: str = AccountsPermission.VIEW_USERS) -> User:
-    """Return the account if it lies in the user's scope for `perm`; raise NotFound otherwise."""
-    try:
-        return (
-            User.objects.filter(policy.scope_q(user, perm, field="unit"))
-            .select_related("unit")
-            .get(pk=user_id)
-        )
-    except (User.DoesNotExist, ValueError, TypeError):
-        raise NotFound(_("未找到该用户。")) from None
+    """Return the account if it lies in the user's scope for `perm`; raise NotFound otherwise,
+    exactly as for an account that does not exist."""
+    return policy.scoped_get(
+        User.objects.filter(policy.scope_q(user, perm, field="unit")).select_related("unit"),
+        user_id,
+        message=_("未找到该用户。"),
+    )
 
 
 def user_roles(*, user: User) -> list[RoleAssignment]:
@@ -63,16 +59,13 @@ def user_roles(*, user: User) -> list[RoleAssignment]:
 def access_role_assignment(*, user: Any, target: User, assignment_id: Any) -> RoleAssignment:
     """Return the target's role assignment if its unit lies in the user's scope for granting
     roles; raise NotFound otherwise, as for one that does not exist."""
-    try:
-        return (
-            RoleAssignment.objects.filter(
-                policy.scope_q(user, AccountsPermission.ASSIGN_ROLES, field="unit"), user=target
-            )
-            .select_related("unit", "user")
-            .get(pk=int(assignment_id))
-        )
-    except (RoleAssignment.DoesNotExist, ValueError, TypeError):
-        raise NotFound(_("未找到该角色授权。")) from None
+    return policy.scoped_get(
+        RoleAssignment.objects.filter(
+            policy.scope_q(user, AccountsPermission.ASSIGN_ROLES, field="unit"), user=target
+        ).select_related("unit", "user"),
+        assignment_id,
+        message=_("未找到该角色授权。"),
+    )
 
 
 def lockout_failure_limit() -> int:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from bangfu.core.audit import audit_record, diff, snapshot
-from bangfu.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from bangfu.core.errors import Conflict, PermissionDenied, ValidationError
 from bangfu.core.masking import mask_phone
 
 from . import policy
@@ -22,6 +22,7 @@ from .audit_actions import AccountsAction
 from .models import RoleAssignment, User
 from .permissions import AccountsPermission
 from .roles import Role, incompatible_roles
+from .selectors import access_user
 
 USER_FIELDS = ("username", "full_name", "phone", "unit_id", "is_active", "email")
 MASKED = {"phone": mask_phone}
@@ -39,18 +40,6 @@ def generate_password(length: int = 14) -> str:
             and any(not c.isalnum() for c in candidate)
         ):
             return candidate
-
-
-def _check_unit_in_scope(actor: Any, perm: str, unit: Any, field: str = "unit") -> None:
-    if unit is None or not policy.unit_in_scope(actor, perm, unit):
-        raise ValidationError(_("所选单位不在您的管理范围内。"), field=field)
-
-
-def _require_target_in_scope(actor: Any, perm: str, target: User) -> None:
-    """Raise NotFound unless the target account's unit lies in the actor's scope for `perm`:
-    an account outside it is treated exactly like one that does not exist."""
-    if target.unit_id is None or not policy.unit_in_scope(actor, perm, target.unit):
-        raise NotFound(_("未找到该用户。"))
 
 
 def _validate_password(password: str, user: User | None, field: str = "password") -> None:
@@ -88,7 +77,7 @@ def user_create(
         errors["full_name"] = _("请填写姓名。")
     if errors:
         raise ValidationError(next(iter(errors.values())), errors=errors)
-    _check_unit_in_scope(actor, AccountsPermission.MANAGE_USERS, unit)
+    policy.require_unit_choice(actor, AccountsPermission.MANAGE_USERS, unit)
     password = password or generate_password()
     candidate = User(username=username, full_name=full_name, phone=phone, email=email)
     _validate_password(password, candidate)
@@ -122,11 +111,11 @@ def user_update(
     *, actor: Any, target: User, full_name: str, phone: str, email: str, unit: Any
 ) -> User:
     policy.require_perm(actor, AccountsPermission.MANAGE_USERS)
-    _require_target_in_scope(actor, AccountsPermission.MANAGE_USERS, target)
+    access_user(user=actor, user_id=target.pk, perm=AccountsPermission.MANAGE_USERS)
     full_name = (full_name or "").strip()
     if not full_name:
         raise ValidationError(_("请填写姓名。"), field="full_name")
-    _check_unit_in_scope(actor, AccountsPermission.MANAGE_USERS, unit)
+    policy.require_unit_choice(actor, AccountsPermission.MANAGE_USERS, unit)
     target = User.objects.select_for_update().get(pk=target.pk)
     before = snapshot(target, USER_FIELDS)
     target.full_name = full_name
@@ -157,7 +146,7 @@ def _revoke_api_tokens(user: User) -> None:
 def user_set_active(*, actor: Any, target: User, active: bool) -> User:
     """Deactivate or reactivate an account. Raise when an admin would lock themselves out."""
     policy.require_perm(actor, AccountsPermission.MANAGE_USERS)
-    _require_target_in_scope(actor, AccountsPermission.MANAGE_USERS, target)
+    access_user(user=actor, user_id=target.pk, perm=AccountsPermission.MANAGE_USERS)
     if target.pk == actor.pk and not active:
         raise Conflict(_("不能停用自己的账号。"))
     target = User.objects.select_for_update().get(pk=target.pk)
@@ -185,10 +174,10 @@ def role_assign(*, actor: Any, target: User, role: str, unit: Any) -> RoleAssign
     or when the role is incompatible with one the user already holds (三员分立).
     """
     policy.require_perm(actor, AccountsPermission.ASSIGN_ROLES)
-    _require_target_in_scope(actor, AccountsPermission.ASSIGN_ROLES, target)
+    access_user(user=actor, user_id=target.pk, perm=AccountsPermission.ASSIGN_ROLES)
     if role not in Role.values:
         raise ValidationError(_("角色无效。"), field="role")
-    _check_unit_in_scope(actor, AccountsPermission.ASSIGN_ROLES, unit)
+    policy.require_unit_choice(actor, AccountsPermission.ASSIGN_ROLES, unit)
     if target.pk == actor.pk:
         raise PermissionDenied(_("不能给自己授予角色。"))
     # Lock the user row so two grants at once cannot both pass the compatibility check.
@@ -223,7 +212,7 @@ def role_assign(*, actor: Any, target: User, role: str, unit: Any) -> RoleAssign
 @transaction.atomic
 def role_revoke(*, actor: Any, assignment: RoleAssignment) -> None:
     policy.require_perm(actor, AccountsPermission.ASSIGN_ROLES)
-    _check_unit_in_scope(actor, AccountsPermission.ASSIGN_ROLES, assignment.unit)
+    policy.require_unit_choice(actor, AccountsPermission.ASSIGN_ROLES, assignment.unit)
     if assignment.user_id == actor.pk:
         raise PermissionDenied(_("不能撤销自己的角色。"))
     target = assignment.user
@@ -244,7 +233,7 @@ def user_unlock(*, actor: Any, target: User) -> int:
     from axes.utils import reset
 
     policy.require_perm(actor, AccountsPermission.UNLOCK)
-    _require_target_in_scope(actor, AccountsPermission.UNLOCK, target)
+    access_user(user=actor, user_id=target.pk, perm=AccountsPermission.UNLOCK)
     cleared = reset(username=target.username)
     audit_record(
         actor=actor,
@@ -260,7 +249,7 @@ def user_unlock(*, actor: Any, target: User) -> int:
 def password_reset(*, actor: Any, target: User) -> str:
     """Set a new random password that the user must change at next log-in; return it once."""
     policy.require_perm(actor, AccountsPermission.RESET_PASSWORD)
-    _require_target_in_scope(actor, AccountsPermission.RESET_PASSWORD, target)
+    access_user(user=actor, user_id=target.pk, perm=AccountsPermission.RESET_PASSWORD)
     if target.pk == actor.pk:
         raise PermissionDenied(_("请通过“修改密码”修改自己的密码。"))
     password = generate_password()

@@ -1,26 +1,31 @@
 """Pages for logging in and out, changing one's password, and managing accounts and roles.
 
-Views stay thin: they read through `selectors`, write through `services`, show a service's
-refusal as a message or a form error, and answer 404 for anything outside the user's scope.
+Views stay thin: they read through `selectors` (anything outside the user's scope is
+NotFound, a 404 from `core.errorviews`) and write through `services` by way of
+`formkit.action_response`: a refusal is shown on the form (400), as the 403 page, or on the
+account's page with the reason on top (409).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from bangfu.core.errors import DomainError, NotFound
+from bangfu.core.formkit import ConfirmForm, action_response, refusal_of
 from bangfu.network import selectors as network_selectors
 
 from . import selectors, services
@@ -89,18 +94,20 @@ def password_change(request: HttpRequest) -> HttpResponse:
     assert isinstance(user, User)
     forced = user.must_change_password
     form = PasswordChangeForm(user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.password_change(user=user, new_password=form.cleaned_data["new_password1"])
-        except DomainError as exc:
-            form.add_domain_error(exc)
-        else:
-            update_session_auth_hash(request, user)
-            if forced:
-                messages.success(request, _("密码已修改,欢迎使用。"))
-                return redirect("workbench:worklist")
-            return redirect("accounts:password_change_done")
-    return render(request, "accounts/password_change.html", {"form": form, "forced": forced})
+
+    def run() -> None:
+        services.password_change(user=user, new_password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(request, user)
+
+    return action_response(
+        request,
+        form=form,
+        run=run,
+        template="accounts/password_change.html",
+        context={"forced": forced},
+        success_url=reverse("workbench:worklist" if forced else "accounts:password_change_done"),
+        done=_("密码已修改,欢迎使用。") if forced else "",
+    )
 
 
 @login_required
@@ -109,13 +116,6 @@ def password_change_done(request: HttpRequest) -> HttpResponse:
 
 
 # --- Accounts and roles ---------------------------------------------------------------------
-
-
-def _access_user(request: HttpRequest, pk: int, perm: str) -> User:
-    try:
-        return selectors.access_user(user=request.user, user_id=pk, perm=perm)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
 
 
 def _units(request: HttpRequest, perm: str) -> Any:
@@ -151,7 +151,8 @@ def _render_detail(
     request: HttpRequest,
     target: User,
     *,
-    assign_form: RoleAssignForm | None = None,
+    assign_form: forms.BaseForm | None = None,
+    refusal: str = "",
     status: int = 200,
 ) -> HttpResponse:
     actions = selectors.user_actions(user=request.user, target=target)
@@ -175,6 +176,7 @@ def _render_detail(
             "assign_form": assign_form,
             "locked": selectors.is_locked_out(target=target),
             "one_time_password": one_time_password,
+            "refusal": refusal,
         },
         status=status,
     )
@@ -183,8 +185,22 @@ def _render_detail(
     return response
 
 
+def _detail_url(target: User) -> str:
+    return reverse("accounts:user_detail", args=[target.pk])
+
+
+def _on_detail(request: HttpRequest, target: User) -> Callable[[forms.BaseForm, int], HttpResponse]:
+    """Show a refused button's reason on top of the account's page (400/409)."""
+
+    def page(form: forms.BaseForm, status: int) -> HttpResponse:
+        target.refresh_from_db()
+        return _render_detail(request, target, refusal=refusal_of(form), status=status)
+
+    return page
+
+
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    target = _access_user(request, pk, AccountsPermission.VIEW_USERS)
+    target = selectors.access_user(user=request.user, user_id=pk)
     return _render_detail(request, target)
 
 
@@ -192,20 +208,27 @@ def user_create(request: HttpRequest) -> HttpResponse:
     form = UserCreateForm(
         request.POST or None, units=_units(request, AccountsPermission.MANAGE_USERS)
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            new_user, password = services.user_create(actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_domain_error(exc)
-        else:
-            _remember_password(request, new_user, password)
-            messages.success(request, _("已创建账号“%(name)s”。") % {"name": new_user.display_name})
-            return redirect("accounts:user_detail", pk=new_user.pk)
-    return render(request, "accounts/user_form.html", {"form": form, "target": None})
+
+    def run() -> User:
+        new_user, password = services.user_create(actor=request.user, **form.cleaned_data)
+        _remember_password(request, new_user, password)
+        return new_user
+
+    return action_response(
+        request,
+        form=form,
+        run=run,
+        template="accounts/user_form.html",
+        context={"target": None},
+        success_url=_detail_url,
+        done=lambda new_user: _("已创建账号“%(name)s”。") % {"name": new_user.display_name},
+    )
 
 
 def user_update(request: HttpRequest, pk: int) -> HttpResponse:
-    target = _access_user(request, pk, AccountsPermission.MANAGE_USERS)
+    target = selectors.access_user(
+        user=request.user, user_id=pk, perm=AccountsPermission.MANAGE_USERS
+    )
     initial = {
         "full_name": target.full_name,
         "phone": target.phone,
@@ -217,26 +240,29 @@ def user_update(request: HttpRequest, pk: int) -> HttpResponse:
         initial=initial,
         units=_units(request, AccountsPermission.MANAGE_USERS),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.user_update(actor=request.user, target=target, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_domain_error(exc)
-        else:
-            messages.success(request, _("已保存账号信息。"))
-            return redirect("accounts:user_detail", pk=target.pk)
-    return render(request, "accounts/user_form.html", {"form": form, "target": target})
+    return action_response(
+        request,
+        form=form,
+        run=lambda: services.user_update(actor=request.user, target=target, **form.cleaned_data),
+        template="accounts/user_form.html",
+        context={"target": target},
+        success_url=_detail_url(target),
+        done=_("已保存账号信息。"),
+    )
 
 
 def _set_active(request: HttpRequest, pk: int, *, active: bool) -> HttpResponse:
-    target = _access_user(request, pk, AccountsPermission.MANAGE_USERS)
-    try:
-        services.user_set_active(actor=request.user, target=target, active=active)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("账号已启用。") if active else _("账号已停用。"))
-    return redirect("accounts:user_detail", pk=target.pk)
+    target = selectors.access_user(
+        user=request.user, user_id=pk, perm=AccountsPermission.MANAGE_USERS
+    )
+    return action_response(
+        request,
+        form=ConfirmForm.for_request(request),
+        run=lambda: services.user_set_active(actor=request.user, target=target, active=active),
+        page=_on_detail(request, target),
+        success_url=_detail_url(target),
+        done=_("账号已启用。") if active else _("账号已停用。"),
+    )
 
 
 @require_POST
@@ -251,57 +277,66 @@ def user_activate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def role_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    target = _access_user(request, pk, AccountsPermission.ASSIGN_ROLES)
+    target = selectors.access_user(
+        user=request.user, user_id=pk, perm=AccountsPermission.ASSIGN_ROLES
+    )
     form = RoleAssignForm(request.POST, units=_units(request, AccountsPermission.ASSIGN_ROLES))
-    if form.is_valid():
-        try:
-            services.role_assign(actor=request.user, target=target, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_domain_error(exc)
-        else:
-            messages.success(request, _("已授予角色。"))
-            return redirect("accounts:user_detail", pk=target.pk)
-    return _render_detail(request, target, assign_form=form, status=400)
+    return action_response(
+        request,
+        form=form,
+        run=lambda: services.role_assign(actor=request.user, target=target, **form.cleaned_data),
+        page=lambda form, status: _render_detail(request, target, assign_form=form, status=status),
+        success_url=_detail_url(target),
+        done=_("已授予角色。"),
+    )
 
 
 @require_POST
 def role_revoke(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
-    target = _access_user(request, pk, AccountsPermission.ASSIGN_ROLES)
-    try:
-        assignment = selectors.access_role_assignment(
-            user=request.user, target=target, assignment_id=assignment_pk
-        )
-    except NotFound as exc:
-        raise Http404(exc.message) from None
-    try:
-        services.role_revoke(actor=request.user, assignment=assignment)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已撤销角色。"))
-    return redirect("accounts:user_detail", pk=target.pk)
+    target = selectors.access_user(
+        user=request.user, user_id=pk, perm=AccountsPermission.ASSIGN_ROLES
+    )
+    assignment = selectors.access_role_assignment(
+        user=request.user, target=target, assignment_id=assignment_pk
+    )
+    return action_response(
+        request,
+        form=ConfirmForm.for_request(request),
+        run=lambda: services.role_revoke(actor=request.user, assignment=assignment),
+        page=_on_detail(request, target),
+        success_url=_detail_url(target),
+        done=_("已撤销角色。"),
+    )
 
 
 @require_POST
 def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
-    target = _access_user(request, pk, AccountsPermission.UNLOCK)
-    try:
-        services.user_unlock(actor=request.user, target=target)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已解除登录锁定。"))
-    return redirect("accounts:user_detail", pk=target.pk)
+    target = selectors.access_user(user=request.user, user_id=pk, perm=AccountsPermission.UNLOCK)
+    return action_response(
+        request,
+        form=ConfirmForm.for_request(request),
+        run=lambda: services.user_unlock(actor=request.user, target=target),
+        page=_on_detail(request, target),
+        success_url=_detail_url(target),
+        done=_("已解除登录锁定。"),
+    )
 
 
 @require_POST
 def password_reset(request: HttpRequest, pk: int) -> HttpResponse:
-    target = _access_user(request, pk, AccountsPermission.RESET_PASSWORD)
-    try:
+    target = selectors.access_user(
+        user=request.user, user_id=pk, perm=AccountsPermission.RESET_PASSWORD
+    )
+
+    def run() -> None:
         password = services.password_reset(actor=request.user, target=target)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
         _remember_password(request, target, password)
-        messages.success(request, _("已重置密码,用户下次登录时须修改密码。"))
-    return redirect("accounts:user_detail", pk=target.pk)
+
+    return action_response(
+        request,
+        form=ConfirmForm.for_request(request),
+        run=run,
+        page=_on_detail(request, target),
+        success_url=_detail_url(target),
+        done=_("已重置密码,用户下次登录时须修改密码。"),
+    )

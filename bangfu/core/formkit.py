@@ -87,6 +87,17 @@ def date_field(
     )
 
 
+class ConfirmForm(forms.Form):
+    """The form of a page that only asks "are you sure?" (delete, remove): no fields, so that
+    the page answers through `action_response` like every other action form."""
+
+    @classmethod
+    def for_request(cls, request: HttpRequest) -> ConfirmForm:
+        """Return the form, bound on POST (its data is empty: `request.POST or None` would
+        leave it unbound)."""
+        return cls(request.POST if request.method == "POST" else None)
+
+
 # The answers of an action form, the same on every page: a form with errors is shown again with
 # what was typed (400); the service refusing for the user's role or scope gives the 403 page with
 # its reason; the record being in the wrong state shows the reason above the form (409).

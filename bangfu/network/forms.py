@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from django import forms
@@ -22,14 +21,6 @@ class UnitChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: OrgUnit) -> str:
         indent = "\u3000" * max(obj.depth - self.top_depth, 0)
         return f"{indent}{obj.name}({OrgUnit.Kind(obj.kind).label})"
-
-
-def apply_errors(form: forms.Form, errors: Mapping[str, str], message: str) -> None:
-    """Attach a service's field errors to the form; anything not a form field goes on top."""
-    for name, text in errors.items():
-        form.add_error(name if name in form.fields else None, text)
-    if not errors:
-        form.add_error(None, message)
 
 
 class UnitForm(forms.Form):

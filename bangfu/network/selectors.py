@@ -8,7 +8,6 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from bangfu.accounts import policy
-from bangfu.core.errors import NotFound
 
 from .models import OrgUnit, UnitPerson
 from .permissions import NetworkPermission
@@ -22,21 +21,21 @@ def unit_list(*, user: Any, perm: str = NetworkPermission.VIEW) -> QuerySet[OrgU
 def access_unit(*, user: Any, unit_id: Any, perm: str = NetworkPermission.VIEW) -> OrgUnit:
     """Return the unit if it lies in the user's scope for `perm`; raise NotFound otherwise,
     exactly as for a unit that does not exist."""
-    try:
-        return unit_list(user=user, perm=perm).select_related("parent").get(pk=int(unit_id))
-    except (OrgUnit.DoesNotExist, ValueError, TypeError):
-        raise NotFound(_("未找到该组织单位。")) from None
+    return policy.scoped_get(
+        unit_list(user=user, perm=perm).select_related("parent"),
+        unit_id,
+        message=_("未找到该组织单位。"),
+    )
 
 
 def access_person(*, user: Any, person_id: Any, perm: str = NetworkPermission.VIEW) -> UnitPerson:
-    try:
-        return (
-            UnitPerson.objects.filter(policy.scope_q(user, perm, field="unit"))
-            .select_related("unit")
-            .get(pk=int(person_id))
-        )
-    except (UnitPerson.DoesNotExist, ValueError, TypeError):
-        raise NotFound(_("未找到该人员。")) from None
+    """Return the person if their unit lies in the user's scope for `perm`; raise NotFound
+    otherwise."""
+    return policy.scoped_get(
+        UnitPerson.objects.filter(policy.scope_q(user, perm, field="unit")).select_related("unit"),
+        person_id,
+        message=_("未找到该人员。"),
+    )
 
 
 def unit_tree(*, user: Any, root: OrgUnit | None = None) -> list[OrgUnit]:

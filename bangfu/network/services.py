@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from bangfu.accounts import policy
 from bangfu.core.audit import audit_record, diff, snapshot
-from bangfu.core.errors import Conflict, NotFound, ValidationError
+from bangfu.core.errors import Conflict, ValidationError
 
 from .audit_actions import NetworkAction
 from .models import OrgUnit, UnitPerson
@@ -84,15 +84,42 @@ def _duplicate_name_error(parent: OrgUnit | None, name: str) -> ValidationError:
     )
 
 
-def _require_parent_in_scope(actor: Any, parent: OrgUnit | None) -> None:
+def _check_parent(actor: Any, parent: OrgUnit | None) -> None:
+    """Raise ValidationError on "parent" unless the actor may put a unit under `parent`."""
     if parent is None:
         # A new top-level centre is an installation-wide change: only someone whose scope
         # already covers a top-level unit (a root grant) may add another.
         if not any(p.count("/") == 2 for p in policy.scope_paths(actor, NetworkPermission.MANAGE)):
             raise ValidationError(_("请选择上级单位。"), field="parent")
         return
-    if not policy.unit_in_scope(actor, NetworkPermission.MANAGE, parent):
-        raise ValidationError(_("上级单位不在您的管理范围内。"), field="parent")
+    policy.require_unit_choice(
+        actor,
+        NetworkPermission.MANAGE,
+        parent,
+        field="parent",
+        message=_("上级单位不在您的管理范围内。"),
+    )
+
+
+def _lock_unit(actor: Any, unit: OrgUnit) -> OrgUnit:
+    """Return the unit read again under a row lock, within the actor's MANAGE scope; raise
+    NotFound outside it (the same as for a unit that does not exist)."""
+    return policy.scoped_get(
+        policy.units_in_scope(actor, NetworkPermission.MANAGE).select_for_update(),
+        unit.pk,
+        message=_("未找到该组织单位。"),
+    )
+
+
+def _lock_person(actor: Any, person: UnitPerson) -> UnitPerson:
+    """Return the person read again under a row lock, within the actor's MANAGE scope; raise
+    NotFound outside it."""
+    people = UnitPerson.objects.filter(policy.scope_q(actor, NetworkPermission.MANAGE))
+    return policy.scoped_get(
+        people.select_for_update().select_related("unit"),
+        person.pk,
+        message=_("未找到该人员。"),
+    )
 
 
 @transaction.atomic
@@ -118,7 +145,7 @@ def unit_create(
     )
     if errors:
         raise ValidationError(next(iter(errors.values())), errors=errors)
-    _require_parent_in_scope(actor, parent)
+    _check_parent(actor, parent)
     if _name_taken(parent, name):
         raise _duplicate_name_error(parent, name)
     try:
@@ -170,9 +197,7 @@ def unit_update(
     longer fits its children, or on the same errors as `unit_create`.
     """
     policy.require_perm(actor, NetworkPermission.MANAGE)
-    unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
-    if not policy.unit_in_scope(actor, NetworkPermission.MANAGE, unit):
-        raise NotFound(_("未找到该组织单位。"))
+    unit = _lock_unit(actor, unit)
     name = (name or "").strip()
     errors = _clean_unit(
         parent=parent, name=name, kind=kind, level=level, station_type=station_type
@@ -187,7 +212,7 @@ def unit_update(
     if errors:
         raise ValidationError(next(iter(errors.values())), errors=errors)
     if parent != unit.parent:
-        _require_parent_in_scope(actor, parent)
+        _check_parent(actor, parent)
     if _name_taken(parent, name, exclude_pk=unit.pk):
         raise _duplicate_name_error(parent, name)
     before = snapshot(unit, UNIT_FIELDS)
@@ -230,9 +255,7 @@ def unit_update(
 def unit_delete(*, actor: Any, unit: OrgUnit) -> None:
     """Delete an empty unit. Raise Conflict while it has sub-units, people, accounts or roles."""
     policy.require_perm(actor, NetworkPermission.MANAGE)
-    unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
-    if not policy.unit_in_scope(actor, NetworkPermission.MANAGE, unit):
-        raise NotFound(_("未找到该组织单位。"))
+    unit = _lock_unit(actor, unit)
     reasons = []
     if unit.children.exists():
         reasons.append(_("有下级单位"))
@@ -282,8 +305,11 @@ def person_add(
     sort_order: int = 0,
 ) -> UnitPerson:
     policy.require_perm(actor, NetworkPermission.MANAGE)
-    if not policy.unit_in_scope(actor, NetworkPermission.MANAGE, unit):
-        raise NotFound(_("未找到该组织单位。"))
+    unit = policy.scoped_get(
+        policy.units_in_scope(actor, NetworkPermission.MANAGE),
+        unit.pk,
+        message=_("未找到该组织单位。"),
+    )
     name = (name or "").strip()
     errors = _clean_person(unit=unit, name=name, role=role)
     if errors:
@@ -320,9 +346,7 @@ def person_update(
     sort_order: int = 0,
 ) -> UnitPerson:
     policy.require_perm(actor, NetworkPermission.MANAGE)
-    person = UnitPerson.objects.select_for_update().select_related("unit").get(pk=person.pk)
-    if not policy.unit_in_scope(actor, NetworkPermission.MANAGE, person.unit):
-        raise NotFound(_("未找到该组织单位。"))
+    person = _lock_person(actor, person)
     name = (name or "").strip()
     errors = _clean_person(unit=person.unit, name=name, role=role)
     if errors:
@@ -350,9 +374,7 @@ def person_update(
 @transaction.atomic
 def person_remove(*, actor: Any, person: UnitPerson) -> None:
     policy.require_perm(actor, NetworkPermission.MANAGE)
-    person = UnitPerson.objects.select_for_update().select_related("unit").get(pk=person.pk)
-    if not policy.unit_in_scope(actor, NetworkPermission.MANAGE, person.unit):
-        raise NotFound(_("未找到该组织单位。"))
+    person = _lock_person(actor, person)
     audit_record(
         actor=actor,
         action=NetworkAction.PERSON_REMOVE,

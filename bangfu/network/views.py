@@ -1,7 +1,8 @@
 """Pages of the network: the unit tree, a unit with its people, their forms, and the map.
 
-Views stay thin: they fetch through the selectors (anything outside the user's scope is a 404,
-exactly like something missing), call the services, and turn domain errors into form errors.
+Views stay thin: they fetch through the selectors (anything outside the user's scope is
+NotFound, answered as a 404 exactly like something missing by `core.errorviews`), and carry out
+actions through `formkit.action_response` (400 invalid, 403 not allowed, 409 wrong state).
 """
 
 from __future__ import annotations
@@ -11,20 +12,18 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from bangfu.accounts import policy
-from bangfu.core.errors import DomainError, ValidationError
-from bangfu.core.shortcuts import found
+from bangfu.core.formkit import ConfirmForm, action_response
 
 from . import mapdraw, mapexport, selectors, services
-from .forms import PersonForm, UnitForm, apply_errors
+from .forms import PersonForm, UnitForm
 from .models import OrgUnit, UnitPerson
 from .permissions import NetworkPermission
 
@@ -68,7 +67,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 
 
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    unit = found(lambda: selectors.access_unit(user=request.user, unit_id=pk))
+    unit = selectors.access_unit(user=request.user, unit_id=pk)
     visible = selectors.unit_list(user=request.user)
     children = list(visible.filter(parent=unit).order_by("sort_order", "name"))
     parent_visible = unit.parent_id is not None and visible.filter(pk=unit.parent_id).exists()
@@ -116,15 +115,17 @@ def _parent_choices(user: Any, *, unit: OrgUnit | None = None) -> Any:
     return choices.order_by("path")
 
 
+def _unit_url(pk: int) -> str:
+    return reverse("network:unit_detail", args=[pk])
+
+
 @require_http_methods(["GET", "POST"])
 def unit_create(request: HttpRequest) -> HttpResponse:
     parents = _parent_choices(request.user)
     initial: dict[str, Any] = {}
     parent_id = request.GET.get("parent")
     if parent_id:
-        parent = found(
-            lambda: selectors.access_unit(user=request.user, unit_id=parent_id, perm=MANAGE)
-        )
+        parent = selectors.access_unit(user=request.user, unit_id=parent_id, perm=MANAGE)
         initial["parent"] = parent.pk
         if parent.kind == OrgUnit.Kind.CENTER:
             initial["kind"] = OrgUnit.Kind.STATION
@@ -132,149 +133,114 @@ def unit_create(request: HttpRequest) -> HttpResponse:
             initial["kind"] = OrgUnit.Kind.POINT
             initial["station_type"] = parent.station_type
     form = UnitForm(request.POST or None, parents=parents, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            unit = services.unit_create(actor=request.user, **form.service_kwargs())
-        except ValidationError as exc:
-            apply_errors(form, exc.errors, exc.message)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("已新建“%(name)s”。") % {"name": unit.name})
-            return redirect("network:unit_detail", pk=unit.pk)
-    return render(
-        request, "network/unit_form.html", {"form": form, "unit": None, "title": _("新建单位")}
+    return action_response(
+        request,
+        form=form,
+        run=lambda: services.unit_create(actor=request.user, **form.service_kwargs()),
+        template="network/unit_form.html",
+        context={"unit": None, "title": _("新建单位")},
+        success_url=lambda unit: _unit_url(unit.pk),
+        done=lambda unit: _("已新建“%(name)s”。") % {"name": unit.name},
     )
 
 
 @require_http_methods(["GET", "POST"])
 def unit_update(request: HttpRequest, pk: int) -> HttpResponse:
-    unit = found(lambda: selectors.access_unit(user=request.user, unit_id=pk, perm=MANAGE))
+    unit = selectors.access_unit(user=request.user, unit_id=pk, perm=MANAGE)
     form = UnitForm(
         request.POST or None,
         parents=_parent_choices(request.user, unit=unit),
         initial=UnitForm.initial_for(unit),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.unit_update(actor=request.user, unit=unit, **form.service_kwargs())
-        except ValidationError as exc:
-            apply_errors(form, exc.errors, exc.message)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("已保存“%(name)s”。") % {"name": form.cleaned_data["name"]})
-            return redirect("network:unit_detail", pk=unit.pk)
-    return render(
+    return action_response(
         request,
-        "network/unit_form.html",
-        {"form": form, "unit": unit, "title": _("修改单位:%(name)s") % {"name": unit.name}},
+        form=form,
+        run=lambda: services.unit_update(actor=request.user, unit=unit, **form.service_kwargs()),
+        template="network/unit_form.html",
+        context={"unit": unit, "title": _("修改单位:%(name)s") % {"name": unit.name}},
+        success_url=_unit_url(unit.pk),
+        done=lambda saved: _("已保存“%(name)s”。") % {"name": saved.name},
     )
 
 
 @require_http_methods(["GET", "POST"])
 def unit_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    unit = found(lambda: selectors.access_unit(user=request.user, unit_id=pk, perm=MANAGE))
-    error = ""
-    if request.method == "POST":
-        try:
-            services.unit_delete(actor=request.user, unit=unit)
-        except DomainError as exc:
-            error = exc.message
-        else:
-            messages.success(request, _("已删除“%(name)s”。") % {"name": unit.name})
-            if (
-                unit.parent_id
-                and selectors.unit_list(user=request.user).filter(pk=unit.parent_id).exists()
-            ):
-                return redirect("network:unit_detail", pk=unit.parent_id)
-            return redirect("network:unit_list")
-    return render(
+    unit = selectors.access_unit(user=request.user, unit_id=pk, perm=MANAGE)
+
+    def after(_deleted: None) -> str:
+        # Back to the parent when the user may see it, else to the tree.
+        if unit.parent_id and selectors.unit_list(user=request.user).filter(pk=unit.parent_id):
+            return _unit_url(unit.parent_id)
+        return reverse("network:unit_list")
+
+    return action_response(
         request,
-        "network/confirm_delete.html",
-        {
+        form=ConfirmForm.for_request(request),
+        run=lambda: services.unit_delete(actor=request.user, unit=unit),
+        template="network/confirm_delete.html",
+        context={
             "title": _("删除单位"),
             "question": _("确定删除“%(name)s”吗?删除后不能恢复。") % {"name": unit.name},
-            "error": error,
-            "cancel_url": reverse("network:unit_detail", args=[unit.pk]),
+            "cancel_url": _unit_url(unit.pk),
         },
-        status=409 if error else 200,
+        success_url=after,
+        done=_("已删除“%(name)s”。") % {"name": unit.name},
     )
 
 
 @require_http_methods(["GET", "POST"])
 def person_create(request: HttpRequest, unit_pk: int) -> HttpResponse:
-    unit = found(lambda: selectors.access_unit(user=request.user, unit_id=unit_pk, perm=MANAGE))
+    unit = selectors.access_unit(user=request.user, unit_id=unit_pk, perm=MANAGE)
     form = PersonForm(request.POST or None, unit=unit)
-    if request.method == "POST" and form.is_valid():
-        try:
-            person = services.person_add(actor=request.user, unit=unit, **form.service_kwargs())
-        except ValidationError as exc:
-            apply_errors(form, exc.errors, exc.message)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("已登记“%(name)s”。") % {"name": person.name})
-            return redirect("network:unit_detail", pk=unit.pk)
-    return render(
+    return action_response(
         request,
-        "network/person_form.html",
-        {"form": form, "unit": unit, "title": _("添加人员:%(unit)s") % {"unit": unit.name}},
+        form=form,
+        run=lambda: services.person_add(actor=request.user, unit=unit, **form.service_kwargs()),
+        template="network/person_form.html",
+        context={"unit": unit, "title": _("添加人员:%(unit)s") % {"unit": unit.name}},
+        success_url=_unit_url(unit.pk),
+        done=lambda person: _("已登记“%(name)s”。") % {"name": person.name},
     )
 
 
 @require_http_methods(["GET", "POST"])
 def person_update(request: HttpRequest, pk: int) -> HttpResponse:
-    person = found(lambda: selectors.access_person(user=request.user, person_id=pk, perm=MANAGE))
+    person = selectors.access_person(user=request.user, person_id=pk, perm=MANAGE)
     form = PersonForm(
         request.POST or None, unit=person.unit, initial=PersonForm.initial_for(person)
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.person_update(
-                actor=request.user, person=person, user=person.user, **form.service_kwargs()
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc.errors, exc.message)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("已保存“%(name)s”。") % {"name": form.cleaned_data["name"]})
-            return redirect("network:unit_detail", pk=person.unit_id)
-    return render(
+    return action_response(
         request,
-        "network/person_form.html",
-        {
-            "form": form,
+        form=form,
+        run=lambda: services.person_update(
+            actor=request.user, person=person, user=person.user, **form.service_kwargs()
+        ),
+        template="network/person_form.html",
+        context={
             "unit": person.unit,
             "title": _("修改人员:%(name)s") % {"name": person.name},
         },
+        success_url=_unit_url(person.unit_id),
+        done=lambda saved: _("已保存“%(name)s”。") % {"name": saved.name},
     )
 
 
 @require_http_methods(["GET", "POST"])
 def person_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    person = found(lambda: selectors.access_person(user=request.user, person_id=pk, perm=MANAGE))
-    error = ""
-    if request.method == "POST":
-        try:
-            services.person_remove(actor=request.user, person=person)
-        except DomainError as exc:
-            error = exc.message
-        else:
-            messages.success(request, _("已移除“%(name)s”。") % {"name": person.name})
-            return redirect("network:unit_detail", pk=person.unit_id)
-    return render(
+    person = selectors.access_person(user=request.user, person_id=pk, perm=MANAGE)
+    return action_response(
         request,
-        "network/confirm_delete.html",
-        {
+        form=ConfirmForm.for_request(request),
+        run=lambda: services.person_remove(actor=request.user, person=person),
+        template="network/confirm_delete.html",
+        context={
             "title": _("移除人员"),
             "question": _("确定从“%(unit)s”移除%(role)s“%(name)s”吗?")
             % {"unit": person.unit.name, "role": person.get_role_display(), "name": person.name},
-            "error": error,
-            "cancel_url": reverse("network:unit_detail", args=[person.unit_id]),
+            "cancel_url": _unit_url(person.unit_id),
         },
-        status=409 if error else 200,
+        success_url=_unit_url(person.unit_id),
+        done=_("已移除“%(name)s”。") % {"name": person.name},
     )
 
 
@@ -296,7 +262,7 @@ def _network_map(request: HttpRequest, *, links: bool) -> NetworkMap:
     root_id = request.GET.get("root")
     root = None
     if root_id:
-        root = found(lambda: selectors.access_unit(user=request.user, unit_id=root_id))
+        root = selectors.access_unit(user=request.user, unit_id=root_id)
     units = selectors.unit_tree(user=request.user, root=root)
     if root is not None:
         tops = [u for u in units if u.pk == root.pk]

@@ -106,12 +106,6 @@ def _check_display_text(*, title: str, body: str, items: list[dict[str, Any]]) -
                 raise _sensitive_error("items", labels[name], row)
 
 
-def _require_unit_scope(actor: Any, unit: Any) -> None:
-    policy.require_perm(actor, MANAGE)
-    if not policy.unit_in_scope(actor, MANAGE, unit):
-        raise ValidationError(_("发布单位不在您的管理范围内。"), field="unit")
-
-
 def _lock_notice(actor: Any, notice: Notice) -> Notice:
     """Return the notice read again within the actor's MANAGE scope under a row lock
     (PostgreSQL), so that two people acting on it at once act one after the other, each on the
@@ -156,7 +150,8 @@ def notice_create(
     text shown), and Conflict when a subject already has a draft or published notice of the
     same kind.
     """
-    _require_unit_scope(actor, unit)
+    policy.require_perm(actor, MANAGE)
+    policy.require_unit_choice(actor, MANAGE, unit, message=_("发布单位不在您的管理范围内。"))
     title = clean_text(title)
     body = (body or "").strip()
     errors: dict[str, str] = {}

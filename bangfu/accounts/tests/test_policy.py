@@ -9,7 +9,7 @@ from bangfu.accounts import policy, selectors
 from bangfu.accounts.permissions import AccountsPermission
 from bangfu.accounts.roles import ADMIN_ROLES, BUSINESS_ROLES, Role, incompatible_roles
 from bangfu.accounts.tests.factories import make_user
-from bangfu.core.errors import NotFound, PermissionDenied
+from bangfu.core.errors import NotFound, PermissionDenied, ValidationError
 from bangfu.network import selectors as network_selectors
 from bangfu.network.models import OrgUnit
 from bangfu.network.permissions import NetworkPermission
@@ -275,3 +275,19 @@ def test_scoped_get_takes_uuid_keys(staff):
     assert policy.scoped_get(Job.objects.all(), str(job.pk)) == job
     with pytest.raises(NotFound):
         policy.scoped_get(Job.objects.all(), "not-a-uuid")
+
+
+def test_require_unit_choice_refuses_a_chosen_unit_outside_the_scope_on_its_field(
+    liaison_a, network
+):
+    policy.require_unit_choice(liaison_a, NetworkPermission.VIEW, network.point_a1)
+
+    with pytest.raises(ValidationError) as outside:
+        policy.require_unit_choice(
+            liaison_a, NetworkPermission.VIEW, network.station_b, field="parent"
+        )
+    with pytest.raises(ValidationError) as none:
+        policy.require_unit_choice(liaison_a, NetworkPermission.VIEW, None, message="请选择单位。")
+
+    assert outside.value.errors == {"parent": "所选单位不在您的管理范围内。"}
+    assert none.value.errors == {"unit": "请选择单位。"}

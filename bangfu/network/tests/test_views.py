@@ -197,7 +197,7 @@ def test_create_with_bad_input_keeps_the_input_and_changes_nothing(
     response = as_staff.post(reverse("network:unit_create"), _station_post(network, **overrides))
 
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in html
     assert 'value="新塘社区居委会"' in html  # what was typed is still there
     assert 'value="0731-58619999"' in html

@@ -6,7 +6,6 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from bangfu.accounts import policy
-from bangfu.core.errors import NotFound
 
 from ..models import Household
 from ..permissions import ArchivesPermission
@@ -26,7 +25,4 @@ def access_household(
     qs = household_queryset(user=user, perm=perm).select_related("unit", "centre", "area")
     if for_update:
         qs = qs.select_for_update(of=("self",))
-    try:
-        return qs.get(pk=int(household_id))
-    except (Household.DoesNotExist, ValueError, TypeError):
-        raise NotFound(_("未找到该档案。")) from None
+    return policy.scoped_get(qs, household_id, message=_("未找到该档案。"))

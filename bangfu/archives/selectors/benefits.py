@@ -6,7 +6,9 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext as _
 
+from bangfu.accounts import policy
 from bangfu.core.money import MoneyField
 
 from ..models import BenefitType, Determination, Household, HouseholdBenefit
@@ -27,12 +29,33 @@ def benefit_types(*, active_only: bool = False) -> QuerySet[BenefitType]:
     return types.filter(active=True) if active_only else types
 
 
+def benefit_type_get(benefit_type_id: Any) -> BenefitType:
+    """Return the benefit type (installation-wide: not scoped); raise NotFound when none."""
+    return policy.scoped_get(
+        BenefitType.objects.all(), benefit_type_id, message=_("未找到该待遇类型。")
+    )
+
+
 def household_benefits(household: Household) -> QuerySet[HouseholdBenefit]:
     return (
         HouseholdBenefit.objects.filter(household=household)
         .select_related("benefit")
         .order_by(F("ended_on").desc(nulls_first=True), "-started_on", "-id")
     )
+
+
+def access_household_benefit(
+    *, user: Any, benefit_id: Any, perm: str = ArchivesPermission.FILE, for_update: bool = False
+) -> HouseholdBenefit:
+    """Return the benefit record if its archive lies in the user's scope for `perm`; raise
+    NotFound otherwise, exactly as for one that does not exist. With `for_update`, lock the
+    record's row (call inside a transaction)."""
+    rows = HouseholdBenefit.objects.filter(
+        household__in=household_queryset(user=user, perm=perm)
+    ).select_related("benefit", "household__unit")
+    if for_update:
+        rows = rows.select_for_update(of=("self",))
+    return policy.scoped_get(rows, benefit_id, message=_("未找到该政策待遇记录。"))
 
 
 def dibao_gap(*, user: Any, day: date) -> QuerySet[Household]:

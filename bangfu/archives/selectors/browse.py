@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.accounts import policy
-from bangfu.core.errors import NotFound, ValidationError
+from bangfu.core.errors import ValidationError
 from bangfu.core.idnumber import parse_id_number
 from bangfu.core.masking import mask_bank_card, mask_id_number, mask_phone
 from bangfu.core.models import AuditEvent
@@ -442,10 +442,7 @@ def household_detail(
     qs = household_queryset(user=user, perm=perm).select_related(
         "unit", "centre", "area", "filed_by", "checked_by", "entered_by"
     )
-    try:
-        return qs.get(pk=int(household_id))
-    except (Household.DoesNotExist, ValueError, TypeError):
-        raise NotFound(_("未找到该档案。")) from None
+    return policy.scoped_get(qs, household_id, message=_("未找到该档案。"))
 
 
 # --- History -----------------------------------------------------------------------------------
@@ -482,11 +479,10 @@ def access_attachment(
 ) -> Attachment:
     """Return the attachment if its archive lies in the user's scope for `perm`; raise
     NotFound otherwise, exactly as for one that does not exist."""
-    try:
-        return (
-            Attachment.objects.filter(household__in=household_queryset(user=user, perm=perm))
-            .select_related("household", "household__unit")
-            .get(pk=int(attachment_id))
-        )
-    except (Attachment.DoesNotExist, ValueError, TypeError):
-        raise NotFound(_("未找到该附件。")) from None
+    return policy.scoped_get(
+        Attachment.objects.filter(
+            household__in=household_queryset(user=user, perm=perm)
+        ).select_related("household", "household__unit"),
+        attachment_id,
+        message=_("未找到该附件。"),
+    )

@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 
 from bangfu.accounts import policy
 from bangfu.core.dates import add_months
-from bangfu.core.errors import NotFound
 from bangfu.network.models import OrgUnit
 
 from ..conf import recovery_months
@@ -228,10 +227,7 @@ def spot_check_list(*, user: Any) -> QuerySet[SpotCheck]:
 
 def access_spot_check(*, user: Any, spot_check_id: Any) -> SpotCheck:
     """Return the spot check if its centre lies in the user's scope; raise NotFound otherwise."""
-    try:
-        return spot_check_list(user=user).get(pk=int(spot_check_id))
-    except (SpotCheck.DoesNotExist, ValueError, TypeError):
-        raise NotFound(_("未找到该抽查。")) from None
+    return policy.scoped_get(spot_check_list(user=user), spot_check_id, message=_("未找到该抽查。"))
 
 
 def spot_check_items(*, user: Any, spot_check: SpotCheck) -> list[SpotCheckItem]:
@@ -245,15 +241,14 @@ def spot_check_items(*, user: Any, spot_check: SpotCheck) -> list[SpotCheckItem]
 
 
 def access_spot_check_item(
-    *, user: Any, item_id: Any, perm: str = ArchivesPermission.MANAGE
+    *, user: Any, item_id: Any, perm: str = ArchivesPermission.MANAGE, for_update: bool = False
 ) -> SpotCheckItem:
-    """Return the item if its archive lies in the user's scope for `perm`; else NotFound."""
+    """Return the item if its archive lies in the user's scope for `perm`; else NotFound. With
+    `for_update`, lock the item's row (call inside a transaction)."""
     visible = household_queryset(user=user, perm=perm).values("pk")
-    try:
-        return (
-            SpotCheckItem.objects.filter(household__in=visible)
-            .select_related("household__unit", "spot_check__centre")
-            .get(pk=int(item_id))
-        )
-    except (SpotCheckItem.DoesNotExist, ValueError, TypeError):
-        raise NotFound(_("未找到该抽查档案。")) from None
+    items = SpotCheckItem.objects.filter(household__in=visible).select_related(
+        "household__unit", "spot_check__centre"
+    )
+    if for_update:
+        items = items.select_for_update(of=("self",))
+    return policy.scoped_get(items, item_id, message=_("未找到该抽查档案。"))

@@ -9,7 +9,6 @@ from django.db.models import Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from bangfu.accounts import policy
-from bangfu.core.errors import NotFound
 from bangfu.network.models import OrgUnit
 
 from ..models import Household, HouseholdMember, Investigation
@@ -29,13 +28,13 @@ def access_member(
 ) -> HouseholdMember:
     """Return the member if its archive lies in the user's scope for `perm`; raise NotFound
     otherwise, exactly as for a member that does not exist."""
-    households = household_queryset(user=user, perm=perm)
-    try:
-        return HouseholdMember.objects.select_related(
-            "household__unit", "household__area", "household__centre"
-        ).get(pk=int(member_id), household__in=households)
-    except (HouseholdMember.DoesNotExist, ValueError, TypeError):
-        raise NotFound(_("未找到该家庭成员。")) from None
+    return policy.scoped_get(
+        HouseholdMember.objects.filter(
+            household__in=household_queryset(user=user, perm=perm)
+        ).select_related("household__unit", "household__area", "household__centre"),
+        member_id,
+        message=_("未找到该家庭成员。"),
+    )
 
 
 def investigations_due(*, user: Any) -> QuerySet[Investigation]:

@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.accounts import policy
-from bangfu.core.errors import NotFound
 
 from ..models import (
     Area,
@@ -91,11 +90,23 @@ def figures_in_force(
     return {pk: (standards.get(pk), wages.get(pk)) for pk in ids}
 
 
-def area_get(area_id: Any) -> Area | None:
-    try:
-        return Area.objects.get(pk=int(area_id))
-    except (Area.DoesNotExist, ValueError, TypeError):
-        return None
+def area_get(area_id: Any) -> Area:
+    """Return the area (a public figure: not scoped); raise NotFound when there is none."""
+    return policy.scoped_get(Area.objects.all(), area_id, message=_("未找到该地区。"))
+
+
+def dibao_standard_get(standard_id: Any) -> DibaoStandard:
+    """Return the 低保 standard; raise NotFound when there is none."""
+    return policy.scoped_get(
+        DibaoStandard.objects.all(), standard_id, message=_("未找到该低保标准。")
+    )
+
+
+def minimum_wage_get(wage_id: Any) -> MinimumWage:
+    """Return the minimum wage; raise NotFound when there is none."""
+    return policy.scoped_get(
+        MinimumWage.objects.all(), wage_id, message=_("未找到该最低工资标准。")
+    )
 
 
 def _used_standard() -> Exists:
@@ -171,12 +182,13 @@ def reevaluation_list(*, user: Any) -> QuerySet[Reevaluation]:
 
 
 def access_reevaluation(*, reevaluation_id: Any) -> Reevaluation:
-    try:
-        return Reevaluation.objects.select_related("standard__area", "started_by", "job").get(
-            pk=int(reevaluation_id)
-        )
-    except (Reevaluation.DoesNotExist, ValueError, TypeError):
-        raise NotFound(_("未找到该重新评估。")) from None
+    """Return the re-evaluation (of an area's standard: not scoped, its items are); raise
+    NotFound when there is none."""
+    return policy.scoped_get(
+        Reevaluation.objects.select_related("standard__area", "started_by", "job"),
+        reevaluation_id,
+        message=_("未找到该重新评估。"),
+    )
 
 
 def reevaluation_items(
@@ -201,10 +213,7 @@ def access_reevaluation_item(
     ).select_related("reevaluation__standard__area", "household__unit", "household__area")
     if for_update:
         items = items.select_for_update(of=("self",))
-    try:
-        return items.get(pk=int(item_id))
-    except (ReevaluationItem.DoesNotExist, ValueError, TypeError):
-        raise NotFound(_("未找到该条待确认的类别变更。")) from None
+    return policy.scoped_get(items, item_id, message=_("未找到该条待确认的类别变更。"))
 
 
 # --- determinations -------------------------------------------------------------------------

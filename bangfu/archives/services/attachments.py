@@ -91,22 +91,18 @@ def _clean_name(name: str) -> str:
     return base[-200:] or "file"
 
 
-def _check_scope(user: Any, perm: str, household: Household) -> None:
-    policy.require_perm(user, perm)
-    if not policy.unit_in_scope(user, perm, household.unit):
-        raise NotFound(_("未找到该档案。"))
-
-
 def attachment_upload(
     *, user: Any, household: Household, kind: str, file: IO[bytes], name: str
 ) -> Attachment:
     """Store `file` as an attachment of the archive: checked by content (PDF, JPG or PNG),
     at most BANGFU_ATTACHMENT_MAX_MB, encrypted, under a random name; audited.
 
-    Raise PermissionDenied / NotFound outside the user's filing scope, Conflict for a closed
-    archive, ValidationError (on `kind` or `file`) for a wrong type, size or empty file.
+    Raise PermissionDenied outside the user's filing scope, Conflict for a closed archive,
+    ValidationError (on `kind` or `file`) for a wrong type, size or empty file.
     """
-    _check_scope(user, ArchivesPermission.FILE, household)
+    policy.require_in_scope(
+        user, ArchivesPermission.FILE, household.unit, message=_("您无权为该档案上传附件。")
+    )
     if household.status == Household.Status.CLOSED:
         raise Conflict(_("已撤档的档案不能再上传附件。"))
     if kind not in Attachment.Kind.values:
@@ -180,10 +176,15 @@ def attachment_upload(
 def attachment_withdraw(*, user: Any, attachment: Attachment, reason: str) -> Attachment:
     """Mark the attachment withdrawn (kept, never deleted), with the reason in the audit trail.
 
-    Raise PermissionDenied / NotFound outside the filing scope, ValidationError without a
-    reason, Conflict when it is already withdrawn.
+    Raise PermissionDenied outside the filing scope, ValidationError without a reason,
+    Conflict when it is already withdrawn.
     """
-    _check_scope(user, ArchivesPermission.FILE, attachment.household)
+    policy.require_in_scope(
+        user,
+        ArchivesPermission.FILE,
+        attachment.household.unit,
+        message=_("您无权撤回该档案的附件。"),
+    )
     reason = clean_text(reason)
     if len(reason) < 2:
         raise ValidationError(_("请填写撤回原因。"), field="reason")
@@ -225,10 +226,12 @@ def attachment_open(*, user: Any, attachment: Attachment) -> OpenedAttachment:
     """Return the decrypted file; for sensitive kinds (ID copy, 户口簿, diagnosis, disability
     certificate, bank card copy) write an access-log entry first.
 
-    Raise NotFound outside the user's viewing scope or when the stored file is missing, and
-    Conflict when the stored bytes do not match their recorded checksum.
+    Raise PermissionDenied outside the user's viewing scope, NotFound when the stored file is
+    missing, and Conflict when the stored bytes do not match their recorded checksum.
     """
-    _check_scope(user, ArchivesPermission.VIEW, attachment.household)
+    policy.require_in_scope(
+        user, ArchivesPermission.VIEW, attachment.household.unit, message=_("您无权查看该附件。")
+    )
     try:
         with default_storage.open(attachment.file.name, "rb") as handle:
             sealed = handle.read()

@@ -13,13 +13,13 @@ from django.utils.translation import gettext as _
 
 from bangfu.accounts import policy
 from bangfu.core.audit import audit_record, diff, snapshot
-from bangfu.core.errors import Conflict, NotFound, ValidationError
+from bangfu.core.errors import Conflict, ValidationError
 
 from ..audit_actions import ArchivesAction
 from ..models import BenefitType, HouseholdBenefit
 from ..permissions import ArchivesPermission
 from ..selectors.access import access_household
-from ..selectors.benefits import current_q
+from ..selectors.benefits import access_household_benefit, current_q
 
 TYPE_FIELDS = ("code", "name", "is_dibao", "active", "sort_order")
 BENEFIT_FIELDS = ("benefit", "started_on", "ended_on", "note")
@@ -90,10 +90,9 @@ def benefit_type_update(
     """Change a benefit type's name, order, whether it is 低保, or switch it off (a type in use
     is never deleted: switched off, it is no longer offered for new records)."""
     policy.require_perm(actor, ArchivesPermission.MANAGE_STANDARDS)
-    try:
-        benefit = BenefitType.objects.select_for_update().get(pk=int(benefit_type_id))
-    except (BenefitType.DoesNotExist, ValueError, TypeError):
-        raise NotFound(_("未找到该待遇类型。")) from None
+    benefit = policy.scoped_get(
+        BenefitType.objects.select_for_update(), benefit_type_id, message=_("未找到该待遇类型。")
+    )
     name, order, errors = _clean_type(name=name, sort_order=sort_order)
     _raise(errors)
     before = snapshot(benefit, TYPE_FIELDS)
@@ -186,20 +185,8 @@ def household_benefit_end(
 ) -> HouseholdBenefit:
     """Record the day a benefit ended. Raise NotFound outside the actor's scope for filing,
     Conflict when it already ended, ValidationError for an end before the start."""
-    try:
-        row = (
-            HouseholdBenefit.objects.select_for_update(of=("self",))
-            .select_related("benefit")
-            .get(pk=int(benefit_id))
-        )
-    except (HouseholdBenefit.DoesNotExist, ValueError, TypeError):
-        raise NotFound(_("未找到该政策待遇记录。")) from None
-    try:
-        household = access_household(
-            user=actor, household_id=row.household_id, perm=ArchivesPermission.FILE
-        )
-    except NotFound:
-        raise NotFound(_("未找到该政策待遇记录。")) from None
+    row = access_household_benefit(user=actor, benefit_id=benefit_id, for_update=True)
+    household = row.household
     if row.ended_on is not None:
         raise Conflict(
             _("“%(name)s”已于 %(day)s 结束。")

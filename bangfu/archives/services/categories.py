@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -176,11 +176,15 @@ def category_blocker(*, household: Household, on: date | None = None) -> str | N
     return None
 
 
-def _require_can_determine(actor: Any, household: Household) -> None:
-    if actor is None:  # the system itself (a job, a command)
-        return
-    if not any(policy.unit_in_scope(actor, perm, household.unit) for perm in DETERMINE_PERMISSIONS):
-        raise NotFound(_("未找到该档案。"))
+def _determinable(actor: Any) -> QuerySet[Household]:
+    """Return the archives the actor may determine: those under any of DETERMINE_PERMISSIONS
+    (every archive for the system itself, None: a job, a command)."""
+    if actor is None:
+        return Household.objects.all()
+    scope = Q(pk__in=[])
+    for perm in DETERMINE_PERMISSIONS:
+        scope |= policy.scope_q(actor, perm)
+    return Household.objects.filter(scope)
 
 
 def _same_as(latest: Determination | None, evaluation: Evaluation) -> bool:
@@ -251,12 +255,11 @@ def household_determine(
     Raise NotFound when the archive lies outside the actor's scope.
     """
     on = on or timezone.localdate()
-    _require_can_determine(actor, household)
     with transaction.atomic():
-        locked = (
-            Household.objects.select_for_update(of=("self",))
-            .select_related("area", "unit")
-            .get(pk=household.pk)
+        locked = policy.scoped_get(
+            _determinable(actor).select_for_update(of=("self",)).select_related("area", "unit"),
+            household.pk,
+            message=_("未找到该档案。"),
         )
         try:
             evaluation = household_evaluate(household=locked, on=on)
@@ -319,15 +322,17 @@ def household_determine_many(
             queryset=Determination.objects.order_by("-created_at", "-id")[:1],
             to_attr="latest_determinations",
         )
+        wanted = {h.pk for h in given}
         locked: Mapping[Any, Household] = (
-            Household.objects.select_for_update(of=("self",))
+            _determinable(actor)
+            .select_for_update(of=("self",))
             .select_related("area", "unit")
-            .filter(pk__in=[h.pk for h in given])
+            .filter(pk__in=wanted)
             .prefetch_related(members, latest)
             .in_bulk()
         )
-        for archive in locked.values():
-            _require_can_determine(actor, archive)
+        if len(locked) < len(wanted):  # one lies outside the actor's scope (or is gone)
+            raise NotFound(_("未找到该档案。"))
         areas = list({h.area_id: h.area for h in locked.values()}.values())
         figures = figures_in_force(areas, on)
 

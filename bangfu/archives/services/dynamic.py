@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from bangfu.accounts import policy
 from bangfu.core.audit import audit_record, diff
 from bangfu.core.dates import add_months, first_of_month
-from bangfu.core.errors import Conflict, NotFound, ValidationError
+from bangfu.core.errors import Conflict, ValidationError
 from bangfu.core.money import format_money, to_money
 from bangfu.network.models import OrgUnit
 
@@ -38,6 +38,8 @@ from ..models import (
     SpotCheckItem,
 )
 from ..permissions import ArchivesPermission
+from ..selectors.access import access_household
+from ..selectors.dynamic import access_spot_check_item
 
 MANAGE = ArchivesPermission.MANAGE
 
@@ -53,20 +55,14 @@ def review_due_after(reviewed_on: date) -> date:
 # --- helpers ------------------------------------------------------------------------------
 
 
-def _lock(household: Household) -> Household:
-    """Return the archive re-read under a row lock, so that two people acting at once see each
-    other's change (the caller checks the state on the fresh row)."""
-    return Household.objects.select_for_update().get(pk=household.pk)
+def _lock(actor: Any, household: Household) -> Household:
+    """Return the archive re-read under a row lock within the actor's scope for
+    archives.manage, so that two people acting at once see each other's change (the caller
+    checks the state on the fresh row). Raise NotFound outside the scope.
 
-
-def _require_scope(actor: Any, household: Household) -> None:
-    """Raise NotFound unless the archive lies in the actor's scope for archives.manage.
-
-    Views fetch archives through the scope already; the check here keeps the rule in the
+    Views fetch archives through the scope already; the scoped read keeps the rule in the
     service for any other caller (an import, a command, the API)."""
-    unit = household.unit
-    if not policy.unit_in_scope(actor, MANAGE, unit):
-        raise NotFound(_("未找到该档案。"))
+    return access_household(user=actor, household_id=household.pk, perm=MANAGE, for_update=True)
 
 
 def _require_active(household: Household, action: str) -> None:
@@ -120,8 +116,7 @@ def annual_review_record(
     if outcome not in AnnualReview.Outcome.values:
         raise ValidationError(_("请选择复核结论。"), field="outcome")
     with transaction.atomic():
-        _require_scope(actor, household)
-        locked = _lock(household)
+        locked = _lock(actor, household)
         _require_active(locked, _("复核"))
         if locked.filed_on and reviewed_on < locked.filed_on:
             raise ValidationError(
@@ -208,8 +203,9 @@ def spot_check_draw(
     """
     rate = spot_check_percent() if rate_percent is None else rate_percent
     today = timezone.localdate()
-    if not policy.unit_in_scope(actor, MANAGE, centre):
-        raise NotFound(_("未找到该帮扶中心。"))
+    centre = policy.scoped_get(
+        policy.units_in_scope(actor, MANAGE), centre.pk, message=_("未找到该帮扶中心。")
+    )
     if centre.kind != OrgUnit.Kind.CENTER:
         raise ValidationError(_("请选择一个帮扶中心。"), field="centre")
     if not isinstance(year, int) or not (2000 <= year <= today.year):
@@ -271,12 +267,7 @@ def spot_check_result_record(
     checked_on = _require_date(checked_on, field="checked_on", label=_("抽查日期"), today=today)
     finding = _require_text(finding, field="finding", label=_("抽查结果"))
     with transaction.atomic():
-        locked = (
-            SpotCheckItem.objects.select_for_update()
-            .select_related("household__unit", "spot_check")
-            .get(pk=item.pk)
-        )
-        _require_scope(actor, locked.household)
+        locked = access_spot_check_item(user=actor, item_id=item.pk, perm=MANAGE, for_update=True)
         if checked_on.year < locked.spot_check.year:
             raise ValidationError(
                 _("抽查日期不能早于抽查年度(%(year)d 年)。") % {"year": locked.spot_check.year},
@@ -319,8 +310,7 @@ def monthly_income_record(
     if value < 0:
         raise ValidationError(_("月人均净收入不能为负数。"), field="amount")
     with transaction.atomic():
-        _require_scope(actor, household)
-        locked = _lock(household)
+        locked = _lock(actor, household)
         _require_active(locked, _("记录月收入"))
         record = MonthlyIncome.objects.filter(household=locked, month=month).first()
         if record is not None and record.net_income_per_capita == value:
@@ -367,8 +357,7 @@ def household_close(
     if reason == Household.CloseReason.OTHER and len(note) < 2:
         raise ValidationError(_("撤档原因为“其他”时,请填写撤档说明。"), field="note")
     with transaction.atomic():
-        _require_scope(actor, household)
-        locked = _lock(household)
+        locked = _lock(actor, household)
         _require_active(locked, _("撤档"))
         if locked.filed_on and closed_on < locked.filed_on:
             raise ValidationError(
@@ -407,8 +396,7 @@ def household_reopen(*, actor: Any, household: Household, reason: str) -> Househ
     reason = _require_text(reason, field="reason", label=_("恢复原因"))
     today = timezone.localdate()
     with transaction.atomic():
-        _require_scope(actor, household)
-        locked = _lock(household)
+        locked = _lock(actor, household)
         if locked.status != Household.Status.CLOSED:
             raise Conflict(
                 _("档案“%(archive)s”当前状态为“%(status)s”,只有已撤档的档案才能恢复。")

@@ -748,13 +748,16 @@ def _member_diff(
 # --- writes -----------------------------------------------------------------------------------
 
 
-def _require_unit_in_scope(actor: Any, unit: OrgUnit) -> None:
+def _check_unit(actor: Any, unit: OrgUnit) -> None:
+    """Raise PermissionDenied without archives.file anywhere, ValidationError on "unit" when
+    the station the archive belongs to lies outside the actor's filing scope."""
     policy.require_perm(actor, ArchivesPermission.FILE)
-    if not policy.unit_in_scope(actor, ArchivesPermission.FILE, unit):
-        raise ValidationError(
-            _("所属帮扶站(点)“%(unit)s”不在您的管理范围内。") % {"unit": unit.name},
-            field="unit",
-        )
+    policy.require_unit_choice(
+        actor,
+        ArchivesPermission.FILE,
+        unit,
+        message=_("所属帮扶站(点)“%(unit)s”不在您的管理范围内。") % {"unit": unit.name},
+    )
 
 
 def _apply_head(household: Household, head: Mapping[str, Any]) -> None:
@@ -809,7 +812,7 @@ def household_create(*, actor: Any, data: HouseholdInput, draft: bool = False) -
     errors, cleaned = _check_head(data)
     if "unit" not in errors:
         try:
-            _require_unit_in_scope(actor, data.unit)
+            _check_unit(actor, data.unit)
         except ValidationError as exc:
             errors.update(exc.errors)
     _check_registry(errors, [cleaned], [])
@@ -908,7 +911,7 @@ def household_update(*, actor: Any, household: Household, data: HouseholdInput) 
     errors, cleaned = _check_head(data)
     if "unit" not in errors:
         try:
-            _require_unit_in_scope(actor, data.unit)
+            _check_unit(actor, data.unit)
         except ValidationError as exc:
             errors.update(exc.errors)
         else:
@@ -1002,7 +1005,9 @@ def member_add(*, actor: Any, household: Household, data: MemberInput) -> Househ
     Raise ValidationError (fields without the `members.<i>.` prefix) or Conflict.
     """
     _require_editable(household)
-    _require_unit_in_scope(actor, household.unit)
+    policy.require_in_scope(
+        actor, ArchivesPermission.FILE, household.unit, message=_("您无权修改该档案。")
+    )
     errors, values = _member_errors(household, data, member=None)
     if errors:
         raise ValidationError(next(iter(errors.values())), errors=errors)
@@ -1054,7 +1059,9 @@ def member_update(*, actor: Any, member: HouseholdMember, data: MemberInput) -> 
     """Change a member of an open archive; re-register a changed ID number; return it."""
     household = member.household
     _require_editable(household)
-    _require_unit_in_scope(actor, household.unit)
+    policy.require_in_scope(
+        actor, ArchivesPermission.FILE, household.unit, message=_("您无权修改该档案。")
+    )
     errors, values = _member_errors(household, data, member=member)
     if errors:
         raise ValidationError(next(iter(errors.values())), errors=errors)
@@ -1095,7 +1102,9 @@ def member_remove(*, actor: Any, member: HouseholdMember) -> None:
     """
     household = member.household
     _require_editable(household)
-    _require_unit_in_scope(actor, household.unit)
+    policy.require_in_scope(
+        actor, ArchivesPermission.FILE, household.unit, message=_("您无权修改该档案。")
+    )
     with transaction.atomic():
         locked = _lock(household)
         _require_editable(locked)

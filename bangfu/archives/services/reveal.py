@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from bangfu.accounts import policy
 from bangfu.core.access import access_log_record
-from bangfu.core.errors import NotFound, ValidationError
+from bangfu.core.errors import ValidationError
 
 from ..models import Household
 from ..permissions import ArchivesPermission
@@ -32,13 +32,15 @@ def household_reveal(
 ) -> Revealed:
     """Return the full values of `fields` of the archive and record the view in the access log.
 
-    Raise PermissionDenied without archives.reveal, NotFound when the archive lies outside the
-    user's reveal scope, ValidationError when no field is chosen, a field is unknown, or the
-    purpose (事由) is missing.
+    Raise PermissionDenied without archives.reveal over the archive, ValidationError when no
+    field is chosen, a field is unknown, or the purpose (事由) is missing.
     """
-    policy.require_perm(user, ArchivesPermission.REVEAL)
-    if not policy.unit_in_scope(user, ArchivesPermission.REVEAL, household.unit):
-        raise NotFound(_("未找到该档案。"))
+    policy.require_in_scope(
+        user,
+        ArchivesPermission.REVEAL,
+        household.unit,
+        message=_("您无权查看该档案的完整信息。"),
+    )
     chosen = list(dict.fromkeys(fields))
     if not chosen:
         raise ValidationError(_("请选择要显示的信息。"), field="fields")

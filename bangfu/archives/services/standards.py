@@ -37,17 +37,13 @@ FIRST_YEAR, LAST_YEAR = 1990, 2099
 REEVALUATION_KIND = "archives.reevaluate"
 
 
-def _require(actor: Any) -> None:
-    policy.require_perm(actor, ArchivesPermission.MANAGE_STANDARDS)
-
-
 # --- areas --------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def area_create(*, actor: Any, code: str, name: str, kind: str) -> Area:
     """Add an area with its own standards. Raise ValidationError naming the field."""
-    _require(actor)
+    policy.require_perm(actor, ArchivesPermission.MANAGE_STANDARDS)
     code = (code or "").strip()
     name = (name or "").strip()
     errors: dict[str, str] = {}
@@ -143,7 +139,7 @@ def dibao_standard_create(
     archives (after commit); a standard entered for an earlier date is history and starts none.
     Raise ValidationError naming the field on bad input or a date already taken.
     """
-    _require(actor)
+    policy.require_perm(actor, ArchivesPermission.MANAGE_STANDARDS)
     value, day, document = _clean_figure(
         amount=amount, effective_from=effective_from, document=document, label=_("低保标准")
     )
@@ -199,7 +195,7 @@ def minimum_wage_create(
     *, actor: Any, area: Area, amount: Any, effective_from: date | None, document: str = ""
 ) -> MinimumWage:
     """Add a monthly minimum wage for `area` from `effective_from` on."""
-    _require(actor)
+    policy.require_perm(actor, ArchivesPermission.MANAGE_STANDARDS)
     value, day, document = _clean_figure(
         amount=amount, effective_from=effective_from, document=document, label=_("最低工资标准")
     )
@@ -231,7 +227,7 @@ def dibao_standard_delete(*, actor: Any, standard: DibaoStandard) -> None:
 
     Raise Conflict once a determination used it (the file must keep naming it).
     """
-    _require(actor)
+    policy.require_perm(actor, ArchivesPermission.MANAGE_STANDARDS)
     standard = DibaoStandard.objects.select_for_update().select_related("area").get(pk=standard.pk)
     if standard_is_used(standard):
         raise Conflict(
@@ -255,7 +251,7 @@ def dibao_standard_delete(*, actor: Any, standard: DibaoStandard) -> None:
 @transaction.atomic
 def minimum_wage_delete(*, actor: Any, wage: MinimumWage) -> None:
     """Delete a minimum wage entered by mistake. Raise Conflict once a determination used it."""
-    _require(actor)
+    policy.require_perm(actor, ArchivesPermission.MANAGE_STANDARDS)
     wage = MinimumWage.objects.select_for_update().select_related("area").get(pk=wage.pk)
     if minimum_wage_is_used(wage):
         raise Conflict(

@@ -19,7 +19,7 @@ from bangfu.archives.services.attachments import (
     attachment_withdraw,
 )
 from bangfu.archives.tests.factories import make_household, make_id_number
-from bangfu.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from bangfu.core.errors import Conflict, PermissionDenied, ValidationError
 from bangfu.core.models import AccessLog, AuditEvent
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"png-body-" * 50
@@ -198,8 +198,9 @@ def test_upload_outside_scope_or_without_right_changes_nothing(household, networ
     other = make_user((Role.STAFF, network.other_township))
     before = state()
 
-    with pytest.raises(NotFound):
+    with pytest.raises(PermissionDenied) as outside:
         upload(other, household, PDF)
+    assert outside.value.message == "您无权为该档案上传附件。"
     with pytest.raises(PermissionDenied):
         upload(leader, household, PDF)  # leaders approve; they do not file
 

@@ -46,7 +46,7 @@ def test_a_bad_benefit_keeps_what_was_typed(client, network, staff):
     )
 
     page = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "请选择享受的政策待遇。" in page
     assert "开始日期格式不正确,请按 2026-01-01 的格式填写。" in page
     assert 'value="区民政局"' in page

@@ -140,7 +140,7 @@ def test_close_page_keeps_what_was_typed_on_error(network, staff, staff_client):
     assert AuditEvent.objects.count() == events
 
 
-def test_close_page_shows_a_conflict_as_a_message(network, staff, staff_client):
+def test_close_page_shows_a_conflict_on_the_form(network, staff, staff_client):
     household = make_household(network.station_a, filed_by=staff, status=Household.Status.CLOSED)
 
     response = staff_client.post(
@@ -148,7 +148,7 @@ def test_close_page_shows_a_conflict_as_a_message(network, staff, staff_client):
         {"reason": "retired", "closed_on": "2026-01-06"},
     )
 
-    assert response.status_code == 400
+    assert response.status_code == 409  # closed: the wrong state
     assert "只有在档的档案才能撤档" in response.content.decode()
 
 
@@ -215,7 +215,7 @@ def test_spot_check_draw_view_and_record_results(network, staff, staff_client):
     spot_check = SpotCheck.objects.get()
     assert drawn.status_code == 302
     assert drawn["Location"] == reverse("archives:spot_check_detail", args=[spot_check.pk])
-    assert again.status_code == 400
+    assert again.status_code == 409  # already drawn: the wrong state
     assert "每个中心每年只抽一次" in again.content.decode()
     assert spot_check.items.count() == 2  # ceil(4 × 30 %)
 

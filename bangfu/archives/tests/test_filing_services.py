@@ -11,7 +11,7 @@ from bangfu.archives.identity import id_index
 from bangfu.archives.models import Household, HouseholdMember, IdRegistration, Investigation
 from bangfu.archives.models import choices as c
 from bangfu.archives.services import filing
-from bangfu.core.errors import Conflict, ValidationError
+from bangfu.core.errors import Conflict, PermissionDenied, ValidationError
 from bangfu.core.idnumber import check_character
 from bangfu.core.models import AuditEvent
 
@@ -311,6 +311,26 @@ def test_member_add_update_remove(network, staff):
         "archives.member.update",
         "archives.member.remove",
     ]
+
+
+def test_members_of_an_archive_outside_the_filing_scope_are_not_changed(network, staff, liaison_b):
+    # Given an archive of station A and the liaison of station B
+    household = make_household(network.station_a, filed_by=staff)
+    member = make_member(household, name="李梅")
+    before = _counts()
+
+    # When the liaison adds, changes or removes a member
+    with pytest.raises(PermissionDenied) as added:
+        filing.member_add(actor=liaison_b, household=household, data=member_input(name="张小"))
+    with pytest.raises(PermissionDenied):
+        filing.member_update(actor=liaison_b, member=member, data=member_input(name="李美"))
+    with pytest.raises(PermissionDenied):
+        filing.member_remove(actor=liaison_b, member=member)
+
+    # Then each is refused and nothing changed
+    assert added.value.message == "您无权修改该档案。"
+    assert _counts() == before
+    assert HouseholdMember.objects.get(pk=member.pk).name == "李梅"
 
 
 def test_member_with_id_in_other_archive_is_refused(network, staff):

@@ -12,7 +12,7 @@ from bangfu.accounts.tests.factories import make_user
 from bangfu.archives.models import Household, HouseholdMember
 from bangfu.archives.services.reveal import household_reveal
 from bangfu.archives.tests.factories import make_household, make_id_number, make_member
-from bangfu.core.errors import NotFound, PermissionDenied, ValidationError
+from bangfu.core.errors import PermissionDenied, ValidationError
 from bangfu.core.models import AccessLog, AuditEvent
 
 ALL = ["id_number", "mobile", "bank_card", "members.id_number"]
@@ -138,8 +138,9 @@ def test_the_service_checks_permission_scope_fields_and_purpose(
 
     with pytest.raises(PermissionDenied):
         household_reveal(user=liaison_a, household=household, fields=ALL, purpose="核对材料")
-    with pytest.raises(NotFound):
+    with pytest.raises(PermissionDenied) as outside:
         household_reveal(user=other, household=household, fields=ALL, purpose="核对材料")
+    assert outside.value.message == "您无权查看该档案的完整信息。"
     with pytest.raises(ValidationError) as exc:
         household_reveal(user=staff, household=household, fields=[], purpose="核对材料")
     assert exc.value.errors == {"fields": "请选择要显示的信息。"}

@@ -92,7 +92,7 @@ def test_a_bad_standard_keeps_what_was_typed_and_saves_nothing(admin_client):
     )
 
     page = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "低保标准格式不正确:“六百八”,请填写数字,如 1234.50。" in page
     assert 'value="六百八"' in page and 'value="潭民发〔2026〕5 号"' in page
     assert DibaoStandard.objects.count() == 0
@@ -112,12 +112,15 @@ def test_admin_deletes_a_mistaken_standard_but_not_a_used_one(admin_client, netw
     )
 
     admin_client.post(reverse("archives:dibao_standard_delete", args=[mistake.pk]))
-    response = admin_client.post(
-        reverse("archives:dibao_standard_delete", args=[used.pk]), follow=True
-    )
+    response = admin_client.post(reverse("archives:dibao_standard_delete", args=[used.pk]))
 
     assert list(DibaoStandard.objects.all()) == [used]
-    assert "该低保标准已用于类别认定,不能删除。" in response.content.decode()
+    assert response.status_code == 409  # the area's page, the reason on top
+    assert (
+        '<div class="alert alert-danger" role="alert" data-testid="refusal">'
+        "该低保标准已用于类别认定,不能删除。标准有变化时请录入新的标准(新的执行日期)。</div>"
+        in response.content.decode()
+    )
 
 
 def test_admin_adds_a_benefit_type_through_the_page(admin_client):
@@ -201,6 +204,22 @@ def test_staff_confirm_through_the_page(staff_client, pending_item):
 
     assert "的困难类别变更为“深度困难”。" in response.content.decode()
     assert Household.objects.get(pk=pending_item.household_id).category == "deep"
+
+
+def test_confirming_twice_shows_the_reevaluation_with_the_reason_and_changes_nothing(
+    staff_client, pending_item
+):
+    url = reverse("archives:reevaluation_item_confirm", args=[pending_item.pk])
+    staff_client.post(url)
+    events = AuditEvent.objects.count()
+
+    again = staff_client.post(url)
+
+    page = again.content.decode()
+    assert again.status_code == 409
+    assert "这条类别变更已经处理过了。</div>" in page
+    assert 'data-testid="refusal"' in page
+    assert AuditEvent.objects.count() == events
 
 
 def test_staff_dismiss_all_through_the_page(staff_client, pending_item):

@@ -8,19 +8,16 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from bangfu.core.errors import Conflict, DomainError, NotFound, ValidationError
-from bangfu.core.formkit import apply_domain_error
-from bangfu.core.shortcuts import found
+from bangfu.core.formkit import action_response
 
 from ..forms.browse import AttachmentUploadForm, AttachmentWithdrawForm
+from ..models import Attachment
 from ..permissions import ArchivesPermission
 from ..selectors import browse
 from ..services import attachments as service
@@ -34,55 +31,38 @@ def _detail_url(household_id: int) -> str:
 
 @require_http_methods(["GET", "POST"])
 def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    household = found(
-        lambda: browse.household_detail(user=request.user, household_id=pk, perm=FILE)
-    )
+    household = browse.household_detail(user=request.user, household_id=pk, perm=FILE)
     form = AttachmentUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+
+    def run() -> Attachment:
         upload = form.cleaned_data["file"]
-        try:
-            attachment = service.attachment_upload(
-                user=request.user,
-                household=household,
-                kind=form.cleaned_data["kind"],
-                file=upload,
-                name=upload.name,
-            )
-        except NotFound:
-            raise Http404 from None
-        except ValidationError as exc:
-            apply_domain_error(form, exc)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(
-                request,
-                _("已上传“%(name)s”(%(kind)s)。")
-                % {"name": attachment.original_name, "kind": attachment.get_kind_display()},
-            )
-            return redirect(_detail_url(household.pk))
-    return render(
+        return service.attachment_upload(
+            user=request.user,
+            household=household,
+            kind=form.cleaned_data["kind"],
+            file=upload,
+            name=upload.name,
+        )
+
+    return action_response(
         request,
-        "archives/browse/attachment_upload.html",
-        {
-            "household": household,
-            "form": form,
-            "max_mb": service.max_bytes() // (1024 * 1024),
-        },
-        status=400 if request.method == "POST" else 200,
+        form=form,
+        run=run,
+        template="archives/browse/attachment_upload.html",
+        context={"household": household, "max_mb": service.max_bytes() // (1024 * 1024)},
+        success_url=_detail_url(household.pk),
+        done=lambda attachment: (
+            _("已上传“%(name)s”(%(kind)s)。")
+            % {"name": attachment.original_name, "kind": attachment.get_kind_display()}
+        ),
     )
 
 
 @require_GET
 def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
     """Send the decrypted file: `?inline=1` to preview in the browser, else as a download."""
-    attachment = found(lambda: browse.access_attachment(user=request.user, attachment_id=pk))
-    try:
-        opened = service.attachment_open(user=request.user, attachment=attachment)
-    except NotFound:
-        raise Http404 from None
-    except Conflict as exc:
-        return render(request, "403.html", {"reason": exc.message}, status=409)
+    attachment = browse.access_attachment(user=request.user, attachment_id=pk)
+    opened = service.attachment_open(user=request.user, attachment=attachment)
     response = HttpResponse(opened.content, content_type=opened.content_type)
     disposition = "inline" if request.GET.get("inline") else "attachment"
     ascii_name = f"attachment-{attachment.pk}.{opened.filename.rsplit('.', 1)[-1]}"
@@ -98,29 +78,16 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def attachment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    attachment = found(
-        lambda: browse.access_attachment(user=request.user, attachment_id=pk, perm=FILE)
-    )
+    attachment = browse.access_attachment(user=request.user, attachment_id=pk, perm=FILE)
     form = AttachmentWithdrawForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            service.attachment_withdraw(
-                user=request.user, attachment=attachment, reason=form.cleaned_data["reason"]
-            )
-        except NotFound:
-            raise Http404 from None
-        except ValidationError as exc:
-            apply_domain_error(form, exc)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(
-                request, _("已撤回附件“%(name)s”。") % {"name": attachment.original_name}
-            )
-            return redirect(_detail_url(attachment.household_id))
-    return render(
+    return action_response(
         request,
-        "archives/browse/attachment_withdraw.html",
-        {"attachment": attachment, "household": attachment.household, "form": form},
-        status=400 if request.method == "POST" else 200,
+        form=form,
+        run=lambda: service.attachment_withdraw(
+            user=request.user, attachment=attachment, reason=form.cleaned_data["reason"]
+        ),
+        template="archives/browse/attachment_withdraw.html",
+        context={"attachment": attachment, "household": attachment.household},
+        success_url=_detail_url(attachment.household_id),
+        done=_("已撤回附件“%(name)s”。") % {"name": attachment.original_name},
     )

@@ -5,20 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from bangfu.core.errors import DomainError, NotFound, ValidationError
+from bangfu.core.formkit import action_response
 from bangfu.core.masking import mask_id_number
 
 from .. import rules
 from ..forms.standards import BenefitAddForm, BenefitEndForm
-from ..models import HouseholdBenefit
+from ..models import Household, HouseholdBenefit
 from ..permissions import ArchivesPermission
 from ..selectors import access_household
 from ..selectors import benefits as selectors
@@ -28,86 +27,59 @@ from .standards import household_url
 PAGE_SIZE = 50
 
 
+def _household_form(title: str, household: Household) -> dict[str, Any]:
+    return {
+        "household": household,
+        "title": title,
+        "detail_url": household_url(household.pk),
+        "submit": _("保存"),
+    }
+
+
 @require_http_methods(["GET", "POST"])
 def household_benefit_add(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        household = access_household(
-            user=request.user, household_id=pk, perm=ArchivesPermission.FILE
-        )
-    except NotFound:
-        raise Http404 from None
+    household = access_household(user=request.user, household_id=pk, perm=ArchivesPermission.FILE)
     form = BenefitAddForm(request.POST or None, types=selectors.benefit_types(active_only=True))
-    if request.method == "POST" and form.is_valid():
+
+    def run() -> HouseholdBenefit:
         data = form.cleaned_data
-        try:
-            row = services.household_benefit_add(
-                actor=request.user,
-                household_id=household.pk,
-                benefit_type_id=data["benefit"],
-                started_on=data["started_on"],
-                note=data["note"],
-            )
-        except NotFound:
-            raise Http404 from None
-        except ValidationError as exc:
-            form.apply_errors(exc)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("已登记享受“%(name)s”。") % {"name": row.benefit.name})
-            return redirect(household_url(household.pk))
-    return render(
+        return services.household_benefit_add(
+            actor=request.user,
+            household_id=household.pk,
+            benefit_type_id=data["benefit"],
+            started_on=data["started_on"],
+            note=data["note"],
+        )
+
+    return action_response(
         request,
-        "archives/standards/household_form.html",
-        {
-            "form": form,
-            "household": household,
-            "title": _("登记享受的政策待遇"),
-            "detail_url": household_url(household.pk),
-            "submit": _("保存"),
-        },
+        form=form,
+        run=run,
+        template="archives/standards/household_form.html",
+        context=_household_form(_("登记享受的政策待遇"), household),
+        success_url=household_url(household.pk),
+        done=lambda row: _("已登记享受“%(name)s”。") % {"name": row.benefit.name},
     )
 
 
 @require_http_methods(["GET", "POST"])
 def household_benefit_end(request: HttpRequest, pk: int) -> HttpResponse:
-    row = (
-        HouseholdBenefit.objects.select_related("benefit", "household__unit").filter(pk=pk).first()
-    )
-    try:
-        if row is None:
-            raise NotFound("")
-        household = access_household(
-            user=request.user, household_id=row.household_id, perm=ArchivesPermission.FILE
-        )
-    except NotFound:
-        raise Http404 from None
+    row = selectors.access_household_benefit(user=request.user, benefit_id=pk)
     form = BenefitEndForm(request.POST or None, initial={"ended_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.household_benefit_end(
-                actor=request.user, benefit_id=row.pk, ended_on=form.cleaned_data["ended_on"]
-            )
-        except NotFound:
-            raise Http404 from None
-        except ValidationError as exc:
-            form.apply_errors(exc)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("已登记“%(name)s”结束。") % {"name": row.benefit.name})
-            return redirect(household_url(household.pk))
-    return render(
+    title = _("登记政策待遇结束:%(name)s(%(day)s 起)") % {
+        "name": row.benefit.name,
+        "day": row.started_on.isoformat(),
+    }
+    return action_response(
         request,
-        "archives/standards/household_form.html",
-        {
-            "form": form,
-            "household": household,
-            "title": _("登记政策待遇结束:%(name)s(%(day)s 起)")
-            % {"name": row.benefit.name, "day": row.started_on.isoformat()},
-            "detail_url": household_url(household.pk),
-            "submit": _("保存"),
-        },
+        form=form,
+        run=lambda: services.household_benefit_end(
+            actor=request.user, benefit_id=row.pk, ended_on=form.cleaned_data["ended_on"]
+        ),
+        template="archives/standards/household_form.html",
+        context=_household_form(title, row.household),
+        success_url=household_url(row.household_id),
+        done=_("已登记“%(name)s”结束。") % {"name": row.benefit.name},
     )
 
 

@@ -1,8 +1,9 @@
 """Browsing archives: the searchable list, the detail page with its panels, the history, the
 logged reveal of full values, and the 档案表 PDF.
 
-Views stay thin: they fetch through the selectors (outside the user's scope is a 404, exactly
-like a missing archive), call the services, and turn domain errors into form errors.
+Views stay thin: they fetch through the selectors (outside the user's scope is NotFound, the 404
+page from `core.errorviews`, exactly like a missing archive), call the services, and put a
+refused input back on the form.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
@@ -21,11 +22,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from bangfu.accounts import policy
-from bangfu.core.errors import NotFound, PermissionDenied, ValidationError
+from bangfu.core.errors import ValidationError
 from bangfu.core.formkit import apply_domain_error
 from bangfu.core.masking import mask_id_number, mask_phone
 from bangfu.core.panels import panels_for
-from bangfu.core.shortcuts import found
 
 from .. import pdf
 from ..forms.browse import HouseholdFilterForm, PdfRevealForm, RevealForm
@@ -101,7 +101,7 @@ def _render_panels(request: HttpRequest, household: Household) -> list[dict[str,
 @require_GET
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One archive: the head's fields grouped like the 档案表 (masked), members, the panels."""
-    household = found(lambda: browse.household_detail(user=request.user, household_id=pk))
+    household = browse.household_detail(user=request.user, household_id=pk)
     reveal_service.household_view_log(
         user=request.user, household=household, purpose=_("查看档案详情(脱敏)")
     )
@@ -126,7 +126,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def household_history(request: HttpRequest, pk: int) -> HttpResponse:
     """Every recorded change of the archive, its members and attachments, newest first."""
-    household = found(lambda: browse.household_detail(user=request.user, household_id=pk))
+    household = browse.household_detail(user=request.user, household_id=pk)
     page = Paginator(browse.household_history(household=household), HISTORY_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -141,9 +141,7 @@ def household_history(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def household_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask for the reason, then show the full values once (logged, never cached)."""
-    household = found(
-        lambda: browse.household_detail(user=request.user, household_id=pk, perm=REVEAL)
-    )
+    household = browse.household_detail(user=request.user, household_id=pk, perm=REVEAL)
     form = RevealForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -153,10 +151,6 @@ def household_reveal(request: HttpRequest, pk: int) -> HttpResponse:
                 fields=form.cleaned_data["shown"],
                 purpose=form.cleaned_data["purpose"],
             )
-        except NotFound:
-            raise Http404 from None
-        except PermissionDenied as exc:
-            return render(request, "403.html", {"reason": exc.message}, status=403)
         except ValidationError as exc:
             apply_domain_error(form, exc)
         else:
@@ -202,7 +196,7 @@ def _pdf_response(content: bytes, *, household: Household, suffix: str = "") -> 
 @require_GET
 def household_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The 档案表 as an A4 PDF to sign, with IDs, phone and bank card masked."""
-    household = found(lambda: browse.household_detail(user=request.user, household_id=pk))
+    household = browse.household_detail(user=request.user, household_id=pk)
     reveal_service.household_view_log(
         user=request.user, household=household, purpose=_("打印档案表(脱敏)")
     )
@@ -218,9 +212,7 @@ def household_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def household_pdf_full(request: HttpRequest, pk: int) -> HttpResponse:
     """The 档案表 with full values: needs archives.reveal and a reason, written to the log."""
-    household = found(
-        lambda: browse.household_detail(user=request.user, household_id=pk, perm=REVEAL)
-    )
+    household = browse.household_detail(user=request.user, household_id=pk, perm=REVEAL)
     form = PdfRevealForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -230,10 +222,6 @@ def household_pdf_full(request: HttpRequest, pk: int) -> HttpResponse:
                 fields=list(reveal_service.REVEALABLE),
                 purpose=form.cleaned_data["purpose"],
             )
-        except NotFound:
-            raise Http404 from None
-        except PermissionDenied as exc:
-            return render(request, "403.html", {"reason": exc.message}, status=403)
         except ValidationError as exc:
             apply_domain_error(form, exc)
         else:

@@ -1,8 +1,9 @@
 """Pages of dynamic management: reviews due, 脱困 proposals, closed archives, spot checks, and
 the forms to review, record income, close and reopen an archive.
 
-Views stay thin: archives are fetched through the user's scope (outside it: 404, exactly like a
-missing one), the services decide, domain errors become form errors or a message.
+Views stay thin: archives are fetched through the user's scope (outside it: NotFound, the 404
+page, exactly like a missing one), the services decide, and the forms answer through
+`formkit.action_response` (400 invalid, 403 not allowed, 409 wrong state).
 """
 
 from __future__ import annotations
@@ -10,19 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from bangfu.core.errors import DomainError, ValidationError
-from bangfu.core.formkit import apply_errors
+from bangfu.core.formkit import action_response
 from bangfu.core.masking import mask_id_number
-from bangfu.core.shortcuts import found
 
 from .. import conf
 from ..forms.dynamic import (
@@ -129,29 +127,21 @@ def _archive_form(
     success: str,
     submit: str,
 ) -> HttpResponse:
-    household = found(lambda: access_household(user=request.user, household_id=pk, perm=MANAGE))
+    household = access_household(user=request.user, household_id=pk, perm=MANAGE)
     form = form_class(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            action(household, form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc.errors, exc.message)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, success)
-            return redirect(household_url(household.pk))
-    return render(
+    return action_response(
         request,
-        "archives/dynamic/form.html",
-        {
+        form=form,
+        run=lambda: action(household, form.cleaned_data),
+        template="archives/dynamic/form.html",
+        context={
             "household": household,
-            "form": form,
             "title": title,
             "submit": submit,
             "detail_url": household_url(household.pk),
         },
-        status=400 if form.is_bound and form.errors else 200,
+        success_url=household_url(household.pk),
+        done=success,
     )
 
 
@@ -236,9 +226,7 @@ def _can_manage(request: HttpRequest) -> bool:
     return policy.has_perm(request.user, MANAGE)
 
 
-def _spot_check_list_page(
-    request: HttpRequest, form: SpotCheckDrawForm | None, status: int = 200
-) -> HttpResponse:
+def _spot_check_list_page(request: HttpRequest, form: Any, status: int = 200) -> HttpResponse:
     return render(
         request,
         "archives/dynamic/spot_check_list.html",
@@ -259,35 +247,27 @@ def spot_check_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["POST"])
 def spot_check_draw(request: HttpRequest) -> HttpResponse:
     form = _draw_form(request, request.POST)
-    if form.is_valid():
-        try:
-            spot_check = services.spot_check_draw(
-                actor=request.user,
-                centre=form.cleaned_data["centre"],
-                year=form.cleaned_data["year"],
-                rate_percent=form.cleaned_data["rate_percent"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc.errors, exc.message)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(
-                request,
-                _("已抽取 %(year)d 年度抽查:在档 %(n)d 户,抽中 %(k)d 户。")
-                % {
-                    "year": spot_check.year,
-                    "n": spot_check.population,
-                    "k": spot_check.items.count(),
-                },
-            )
-            return redirect("archives:spot_check_detail", pk=spot_check.pk)
-    return _spot_check_list_page(request, form, status=400)
+    return action_response(
+        request,
+        form=form,
+        run=lambda: services.spot_check_draw(
+            actor=request.user,
+            centre=form.cleaned_data["centre"],
+            year=form.cleaned_data["year"],
+            rate_percent=form.cleaned_data["rate_percent"],
+        ),
+        page=lambda form, status: _spot_check_list_page(request, form, status=status),
+        success_url=lambda spot_check: reverse("archives:spot_check_detail", args=[spot_check.pk]),
+        done=lambda spot_check: (
+            _("已抽取 %(year)d 年度抽查:在档 %(n)d 户,抽中 %(k)d 户。")
+            % {"year": spot_check.year, "n": spot_check.population, "k": spot_check.items.count()}
+        ),
+    )
 
 
 @require_GET
 def spot_check_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    spot_check = found(lambda: selectors.access_spot_check(user=request.user, spot_check_id=pk))
+    spot_check = selectors.access_spot_check(user=request.user, spot_check_id=pk)
     items = selectors.spot_check_items(user=request.user, spot_check=spot_check)
     for item in items:
         item.household.detail_url = household_url(item.household_id)  # type: ignore[attr-defined]
@@ -300,28 +280,22 @@ def spot_check_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def spot_check_item_record(request: HttpRequest, pk: int) -> HttpResponse:
-    item = found(lambda: selectors.access_spot_check_item(user=request.user, item_id=pk))
+    item = selectors.access_spot_check_item(user=request.user, item_id=pk)
     initial = {"checked_on": item.checked_on or timezone.localdate(), "finding": item.finding}
     form = SpotCheckResultForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.spot_check_result_record(actor=request.user, item=item, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc.errors, exc.message)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("已记录抽查结果。"))
-            return redirect("archives:spot_check_detail", pk=item.spot_check_id)
-    return render(
+    return action_response(
         request,
-        "archives/dynamic/form.html",
-        {
+        form=form,
+        run=lambda: services.spot_check_result_record(
+            actor=request.user, item=item, **form.cleaned_data
+        ),
+        template="archives/dynamic/form.html",
+        context={
             "household": item.household,
-            "form": form,
             "title": _("记录抽查结果(%(year)d 年度)") % {"year": item.spot_check.year},
             "submit": _("保存"),
             "detail_url": reverse("archives:spot_check_detail", args=[item.spot_check_id]),
         },
-        status=400 if form.is_bound and form.errors else 200,
+        success_url=reverse("archives:spot_check_detail", args=[item.spot_check_id]),
+        done=_("已记录抽查结果。"),
     )

@@ -1,8 +1,10 @@
 """Pages of filing: the new-archive form, the edit form, and adding, editing and removing members.
 
-Views stay thin: fetch through the selectors (outside the user's scope is a 404, exactly like a
-missing archive), parse with the forms, call `services.filing`, and put its {field: message}
-errors back on the form, which keeps what was typed.
+Views stay thin: fetch through the selectors (outside the user's scope is NotFound, the 404
+page, exactly like a missing archive), parse with the forms, call `services.filing` through
+`formkit.action_response`, which puts its {field: message} errors back on the form (400), keeps
+what was typed, and answers 403 / 409 for a refusal of role or state. The new-archive form is
+a form and a formset: it puts member errors on their rows itself.
 """
 
 from __future__ import annotations
@@ -17,22 +19,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from bangfu.core.errors import DomainError, PermissionDenied, ValidationError
-from bangfu.core.formkit import apply_errors
-from bangfu.core.shortcuts import found
+from bangfu.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
+from bangfu.core.formkit import (
+    STATUS_INVALID,
+    STATUS_WRONG_STATE,
+    ConfirmForm,
+    action_response,
+    apply_errors,
+)
 
 from ..forms.filing import REQUIRED, HouseholdForm, MemberForm, MemberFormSet
-from ..models import Household
 from ..permissions import ArchivesPermission
 from ..selectors import filing as selectors
 from ..selectors.access import access_household
 from ..services import filing
 
 FILE = ArchivesPermission.FILE
-
-
-def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    return render(request, "403.html", {"reason": exc.message}, status=403)
 
 
 def _member_errors(formset: Any, errors: dict[str, str], positions: list[int]) -> dict[str, str]:
@@ -67,7 +69,9 @@ def household_create(request: HttpRequest) -> HttpResponse:
         data = _with_extra_row(request.POST)
     form = HouseholdForm(data, units=units, initial={"applied_on": timezone.localdate()})
     formset = MemberFormSet(data, prefix="members")
+    status = 200
     if request.method == "POST" and not adding_row:
+        status = STATUS_INVALID
         form_ok, formset_ok = form.is_valid(), formset.is_valid()
         if form_ok and formset_ok:
             members, positions = formset.inputs()  # type: ignore[attr-defined]
@@ -82,8 +86,11 @@ def household_create(request: HttpRequest) -> HttpResponse:
                 apply_errors(form, rest, exc.message if not exc.errors else "")
                 if not rest and exc.errors:
                     form.add_error(None, _("请修改家庭成员中标出的错误。"))
-            except PermissionDenied as exc:
-                return _forbidden(request, exc)
+            except (NotFound, PermissionDenied):
+                raise  # the 404 / 403 page (`core.errorviews`)
+            except Conflict as exc:
+                form.add_error(None, exc.message)
+                status = STATUS_WRONG_STATE
             except DomainError as exc:
                 form.add_error(None, exc.message)
             else:
@@ -107,36 +114,27 @@ def household_create(request: HttpRequest) -> HttpResponse:
             "title": _("新建档案"),
             "required_fields": REQUIRED,
         },
-        status=200,
+        status=status,
     )
 
 
 @require_http_methods(["GET", "POST"])
 def household_update(request: HttpRequest, pk: int) -> HttpResponse:
-    household = found(lambda: access_household(user=request.user, household_id=pk, perm=FILE))
+    household = access_household(user=request.user, household_id=pk, perm=FILE)
     form = HouseholdForm(
         request.POST or None,
         units=selectors.filing_units(user=request.user),
         household=household,
         initial=HouseholdForm.initial_for(household),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            filing.household_update(actor=request.user, household=household, data=form.to_input([]))
-        except ValidationError as exc:
-            apply_errors(form, exc.errors, exc.message)
-        except PermissionDenied as exc:
-            return _forbidden(request, exc)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("已保存档案 %(no)s。") % {"no": household.archive_no})
-            return redirect("archives:household_detail", pk=household.pk)
-    return render(
+    return action_response(
         request,
-        "archives/filing/household_form.html",
-        {
-            "form": form,
+        form=form,
+        run=lambda: filing.household_update(
+            actor=request.user, household=household, data=form.to_input([])
+        ),
+        template="archives/filing/household_form.html",
+        context={
             "formset": None,
             "household": household,
             "members": list(household.members.all()),
@@ -144,85 +142,63 @@ def household_update(request: HttpRequest, pk: int) -> HttpResponse:
             "title": _("修改档案:%(no)s %(name)s")
             % {"no": household.archive_no, "name": household.name},
         },
+        success_url=reverse("archives:household_detail", args=[household.pk]),
+        done=_("已保存档案 %(no)s。") % {"no": household.archive_no},
     )
+
+
+def _edit_url(household_id: int) -> str:
+    return reverse("archives:household_update", args=[household_id])
 
 
 @require_http_methods(["GET", "POST"])
 def member_add(request: HttpRequest, pk: int) -> HttpResponse:
-    household = found(lambda: access_household(user=request.user, household_id=pk, perm=FILE))
+    household = access_household(user=request.user, household_id=pk, perm=FILE)
     form = MemberForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            member = filing.member_add(
-                actor=request.user, household=household, data=form.to_input()
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc.errors, exc.message)
-        except PermissionDenied as exc:
-            return _forbidden(request, exc)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("已添加家庭成员 %(name)s。") % {"name": member.name})
-            return redirect("archives:household_update", pk=household.pk)
-    return _member_page(request, form, household, _("添加家庭成员"))
-
-
-def _member_page(
-    request: HttpRequest, form: MemberForm, household: Household, title: str
-) -> HttpResponse:
-    return render(
+    return action_response(
         request,
-        "archives/filing/member_form.html",
-        {"form": form, "household": household, "title": title},
+        form=form,
+        run=lambda: filing.member_add(
+            actor=request.user, household=household, data=form.to_input()
+        ),
+        template="archives/filing/member_form.html",
+        context={"household": household, "title": _("添加家庭成员")},
+        success_url=_edit_url(household.pk),
+        done=lambda member: _("已添加家庭成员 %(name)s。") % {"name": member.name},
     )
 
 
 @require_http_methods(["GET", "POST"])
 def member_update(request: HttpRequest, pk: int) -> HttpResponse:
-    member = found(lambda: selectors.access_member(user=request.user, member_id=pk))
+    member = selectors.access_member(user=request.user, member_id=pk)
     form = MemberForm(request.POST or None, member=member, initial=MemberForm.initial_for(member))
-    if request.method == "POST" and form.is_valid():
-        try:
-            filing.member_update(actor=request.user, member=member, data=form.to_input())
-        except ValidationError as exc:
-            apply_errors(form, exc.errors, exc.message)
-        except PermissionDenied as exc:
-            return _forbidden(request, exc)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(
-                request, _("已保存家庭成员 %(name)s。") % {"name": form.cleaned_data["name"]}
-            )
-            return redirect("archives:household_update", pk=member.household_id)
-    return _member_page(
-        request, form, member.household, _("修改家庭成员:%(name)s") % {"name": member.name}
+    return action_response(
+        request,
+        form=form,
+        run=lambda: filing.member_update(actor=request.user, member=member, data=form.to_input()),
+        template="archives/filing/member_form.html",
+        context={
+            "household": member.household,
+            "title": _("修改家庭成员:%(name)s") % {"name": member.name},
+        },
+        success_url=_edit_url(member.household_id),
+        done=lambda saved: _("已保存家庭成员 %(name)s。") % {"name": saved.name},
     )
 
 
 @require_http_methods(["GET", "POST"])
 def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    member = found(lambda: selectors.access_member(user=request.user, member_id=pk))
-    error = ""
-    if request.method == "POST":
-        try:
-            filing.member_remove(actor=request.user, member=member)
-        except PermissionDenied as exc:
-            return _forbidden(request, exc)
-        except DomainError as exc:
-            error = exc.message
-        else:
-            messages.success(request, _("已移除家庭成员 %(name)s。") % {"name": member.name})
-            return redirect("archives:household_update", pk=member.household_id)
-    return render(
+    member = selectors.access_member(user=request.user, member_id=pk)
+    return action_response(
         request,
-        "archives/filing/member_remove.html",
-        {
+        form=ConfirmForm.for_request(request),
+        run=lambda: filing.member_remove(actor=request.user, member=member),
+        template="archives/filing/member_remove.html",
+        context={
             "member": member,
             "household": member.household,
-            "error": error,
-            "cancel_url": reverse("archives:household_update", args=[member.household_id]),
+            "cancel_url": _edit_url(member.household_id),
         },
-        status=409 if error else 200,
+        success_url=_edit_url(member.household_id),
+        done=_("已移除家庭成员 %(name)s。") % {"name": member.name},
     )

@@ -2,8 +2,9 @@
 after a standard changed (staff confirm or dismiss each change), and the action that
 determines an archive's category.
 
-Views stay thin: the services decide; NotFound becomes 404, ValidationError lands on the form,
-Conflict and other domain errors become a message.
+Views stay thin: the selectors fetch (NotFound is the 404 page, `core.errorviews`), the services
+decide, and actions answer through `formkit.action_response`: a form with errors again (400),
+the 403 page, or the page the button is on with the reason on top (409).
 """
 
 from __future__ import annotations
@@ -11,22 +12,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from bangfu.core.errors import DomainError, NotFound, ValidationError
+from bangfu.core.errors import DomainError, NotFound
+from bangfu.core.formkit import ConfirmForm, action_response, refusal_of
 from bangfu.core.masking import mask_id_number
-from bangfu.core.shortcuts import found
 
 from .. import rules
 from ..forms.standards import AreaForm, BenefitTypeForm, FigureForm
-from ..models import BenefitType, DibaoStandard, MinimumWage, ReevaluationItem
+from ..models import Area, ReevaluationItem
 from ..permissions import ArchivesPermission
 from ..selectors import access_household
 from ..selectors import benefits as benefit_selectors
@@ -46,11 +48,8 @@ def household_url(pk: int) -> str:
         return reverse("archives:household_determine", args=[pk])
 
 
-def _found(fetch: Callable[[], Any]) -> Any:
-    result = found(fetch)
-    if result is None:
-        raise Http404
-    return result
+def _area_url(pk: int) -> str:
+    return reverse("archives:standard_area_detail", args=[pk])
 
 
 # --- areas and their standards --------------------------------------------------------------
@@ -73,32 +72,24 @@ def standard_area_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def area_create(request: HttpRequest) -> HttpResponse:
     form = AreaForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            area = services.area_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.apply_errors(exc)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("已新增地区“%(name)s”。") % {"name": area.name})
-            return redirect("archives:standard_area_detail", pk=area.pk)
-    return render(
+    return action_response(
         request,
-        "archives/standards/form.html",
-        {
-            "form": form,
+        form=form,
+        run=lambda: services.area_create(actor=request.user, **form.cleaned_data),
+        template="archives/standards/form.html",
+        context={
             "title": _("新增地区"),
             "back_url": reverse("archives:standard_area_list"),
             "submit": _("保存"),
         },
+        success_url=lambda area: _area_url(area.pk),
+        done=lambda area: _("已新增地区“%(name)s”。") % {"name": area.name},
     )
 
 
-@require_GET
-def standard_area_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """An area's history of 低保 standards and minimum wages, with the forms to add one."""
-    area = _found(lambda: selectors.area_get(pk))
+def _area_page(
+    request: HttpRequest, area: Area, *, refusal: str = "", status: int = 200
+) -> HttpResponse:
     today = timezone.localdate()
     return render(
         request,
@@ -113,8 +104,16 @@ def standard_area_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 auto_id="id_standard_%s", amount_label=_("低保标准(元/人·月)")
             ),
             "wage_form": FigureForm(auto_id="id_wage_%s", amount_label=_("最低工资标准(元/月)")),
+            "refusal": refusal,
         },
+        status=status,
     )
+
+
+@require_GET
+def standard_area_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An area's history of 低保 standards and minimum wages, with the forms to add one."""
+    return _area_page(request, selectors.area_get(pk))
 
 
 def _figure_form(
@@ -123,98 +122,103 @@ def _figure_form(
     *,
     title: str,
     amount_label: str,
-    save: Callable[..., Any],
+    save: Callable[[Area, dict[str, Any]], Any],
+    success_url: Callable[[Any], str],
+    done: Callable[[Any], str],
 ) -> HttpResponse:
-    area = _found(lambda: selectors.area_get(pk))
+    area = selectors.area_get(pk)
     form = FigureForm(request.POST or None, amount_label=amount_label)
-    if request.method == "POST" and form.is_valid():
-        try:
-            response = save(area, form.cleaned_data)
-        except ValidationError as exc:
-            form.apply_errors(exc)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            return response
-    return render(
+    return action_response(
         request,
-        "archives/standards/form.html",
-        {
-            "form": form,
+        form=form,
+        run=lambda: save(area, form.cleaned_data),
+        template="archives/standards/form.html",
+        context={
             "title": title,
             "area": area,
-            "back_url": reverse("archives:standard_area_detail", args=[area.pk]),
+            "back_url": _area_url(area.pk),
             "submit": _("保存"),
             "note": _("标准录入后不能修改;标准调整时请录入新的标准和新的执行日期。"),
         },
+        success_url=success_url,
+        done=done,
     )
 
 
 @require_http_methods(["GET", "POST"])
 def dibao_standard_create(request: HttpRequest, pk: int) -> HttpResponse:
-    def save(area: Any, data: dict[str, Any]) -> HttpResponse:
-        saved = services.dibao_standard_create(actor=request.user, area=area, **data)
-        if saved.reevaluation is not None and saved.reevaluation.job_id:
-            messages.success(
-                request,
-                _("已录入低保标准 %(amount)s 元。正在重新评估该地区的在档档案,类别不会自动变更。")
-                % {"amount": saved.standard.amount},
-            )
-            return redirect("workbench:job_detail", job_id=saved.reevaluation.job_id)
-        messages.success(
-            request,
-            _("已录入低保标准 %(amount)s 元(早于现行标准,作为历史记录,不重新评估)。")
-            % {"amount": saved.standard.amount},
-        )
-        return redirect("archives:standard_area_detail", pk=area.pk)
+    def reevaluating(saved: Any) -> bool:
+        return saved.reevaluation is not None and bool(saved.reevaluation.job_id)
+
+    def done(saved: Any) -> str:
+        if reevaluating(saved):
+            return _(
+                "已录入低保标准 %(amount)s 元。正在重新评估该地区的在档档案,类别不会自动变更。"
+            ) % {"amount": saved.standard.amount}
+        return _("已录入低保标准 %(amount)s 元(早于现行标准,作为历史记录,不重新评估)。") % {
+            "amount": saved.standard.amount
+        }
 
     return _figure_form(
         request,
         pk,
         title=_("录入低保标准"),
         amount_label=_("低保标准(元/人·月)"),
-        save=save,
+        save=lambda area, data: services.dibao_standard_create(
+            actor=request.user, area=area, **data
+        ),
+        # A standard in force from now on: on to the re-evaluation's progress bar.
+        success_url=lambda saved: (
+            reverse("workbench:job_detail", kwargs={"job_id": saved.reevaluation.job_id})
+            if reevaluating(saved)
+            else _area_url(saved.standard.area_id)
+        ),
+        done=done,
     )
 
 
 @require_http_methods(["GET", "POST"])
 def minimum_wage_create(request: HttpRequest, pk: int) -> HttpResponse:
-    def save(area: Any, data: dict[str, Any]) -> HttpResponse:
-        wage = services.minimum_wage_create(actor=request.user, area=area, **data)
-        messages.success(request, _("已录入最低工资标准 %(amount)s 元。") % {"amount": wage.amount})
-        return redirect("archives:standard_area_detail", pk=area.pk)
-
     return _figure_form(
         request,
         pk,
         title=_("录入最低工资标准"),
         amount_label=_("最低工资标准(元/月)"),
-        save=save,
+        save=lambda area, data: services.minimum_wage_create(actor=request.user, area=area, **data),
+        success_url=lambda wage: _area_url(wage.area_id),
+        done=lambda wage: _("已录入最低工资标准 %(amount)s 元。") % {"amount": wage.amount},
     )
+
+
+def _on_area(request: HttpRequest, area: Area) -> Callable[[forms.BaseForm, int], HttpResponse]:
+    """Show a refused button's reason on top of the area's page."""
+    return lambda form, status: _area_page(request, area, refusal=refusal_of(form), status=status)
 
 
 @require_POST
 def dibao_standard_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    standard = _found(lambda: DibaoStandard.objects.filter(pk=pk).first())
-    try:
-        services.dibao_standard_delete(actor=request.user, standard=standard)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已删除误录的低保标准。"))
-    return redirect("archives:standard_area_detail", pk=standard.area_id)
+    standard = selectors.dibao_standard_get(pk)
+    return action_response(
+        request,
+        form=ConfirmForm.for_request(request),
+        run=lambda: services.dibao_standard_delete(actor=request.user, standard=standard),
+        page=_on_area(request, standard.area),
+        success_url=_area_url(standard.area_id),
+        done=_("已删除误录的低保标准。"),
+    )
 
 
 @require_POST
 def minimum_wage_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    wage = _found(lambda: MinimumWage.objects.filter(pk=pk).first())
-    try:
-        services.minimum_wage_delete(actor=request.user, wage=wage)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已删除误录的最低工资标准。"))
-    return redirect("archives:standard_area_detail", pk=wage.area_id)
+    wage = selectors.minimum_wage_get(pk)
+    return action_response(
+        request,
+        form=ConfirmForm.for_request(request),
+        run=lambda: services.minimum_wage_delete(actor=request.user, wage=wage),
+        page=_on_area(request, wage.area),
+        success_url=_area_url(wage.area_id),
+        done=_("已删除误录的最低工资标准。"),
+    )
 
 
 # --- benefit types --------------------------------------------------------------------------
@@ -224,26 +228,20 @@ def minimum_wage_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def benefit_type_list(request: HttpRequest) -> HttpResponse:
     """The benefit types, with the form to add one."""
     form = BenefitTypeForm(request.POST or None, initial={"sort_order": 0})
-    if request.method == "POST" and form.is_valid():
-        try:
-            benefit = benefit_services.benefit_type_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.apply_errors(exc)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("已新增政策待遇“%(name)s”。") % {"name": benefit.name})
-            return redirect("archives:benefit_type_list")
-    return render(
+    return action_response(
         request,
-        "archives/standards/benefit_type_list.html",
-        {"types": benefit_selectors.benefit_types(), "form": form},
+        form=form,
+        run=lambda: benefit_services.benefit_type_create(actor=request.user, **form.cleaned_data),
+        template="archives/standards/benefit_type_list.html",
+        context={"types": benefit_selectors.benefit_types()},
+        success_url=reverse("archives:benefit_type_list"),
+        done=lambda benefit: _("已新增政策待遇“%(name)s”。") % {"name": benefit.name},
     )
 
 
 @require_http_methods(["GET", "POST"])
 def benefit_type_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    benefit = _found(lambda: BenefitType.objects.filter(pk=pk).first())
+    benefit = benefit_selectors.benefit_type_get(pk)
     initial = {
         "name": benefit.name,
         "is_dibao": benefit.is_dibao,
@@ -251,27 +249,20 @@ def benefit_type_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "sort_order": benefit.sort_order,
     }
     form = BenefitTypeForm(request.POST or None, initial=initial, editing=True)
-    if request.method == "POST" and form.is_valid():
-        try:
-            benefit_services.benefit_type_update(
-                actor=request.user, benefit_type_id=benefit.pk, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            form.apply_errors(exc)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("已保存政策待遇“%(name)s”。") % {"name": benefit.name})
-            return redirect("archives:benefit_type_list")
-    return render(
+    return action_response(
         request,
-        "archives/standards/form.html",
-        {
-            "form": form,
+        form=form,
+        run=lambda: benefit_services.benefit_type_update(
+            actor=request.user, benefit_type_id=benefit.pk, **form.cleaned_data
+        ),
+        template="archives/standards/form.html",
+        context={
             "title": _("修改政策待遇:%(name)s") % {"name": benefit.name},
             "back_url": reverse("archives:benefit_type_list"),
             "submit": _("保存"),
         },
+        success_url=reverse("archives:benefit_type_list"),
+        done=_("已保存政策待遇“%(name)s”。") % {"name": benefit.name},
     )
 
 
@@ -294,11 +285,9 @@ STATUS_FILTERS = {
 }
 
 
-@require_GET
-def reevaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The archives (within the user's scope) whose category would change, to confirm or
-    dismiss one by one or all at once."""
-    reevaluation = _found(lambda: selectors.access_reevaluation(reevaluation_id=pk))
+def _reevaluation_page(
+    request: HttpRequest, reevaluation: Any, *, refusal: str = "", status: int = 200
+) -> HttpResponse:
     shown = request.GET.get("status", "pending")
     if shown not in STATUS_FILTERS:
         shown = "pending"
@@ -330,79 +319,103 @@ def reevaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 ("dismissed", _("不变更")),
                 ("all", _("全部")),
             ],
+            "refusal": refusal,
         },
+        status=status,
     )
 
 
-def _back_to(request: HttpRequest, pk: int) -> HttpResponse:
-    return redirect(reverse("archives:reevaluation_detail", args=[pk]))
+@require_GET
+def reevaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The archives (within the user's scope) whose category would change, to confirm or
+    dismiss one by one or all at once."""
+    return _reevaluation_page(request, selectors.access_reevaluation(reevaluation_id=pk))
+
+
+def _reevaluation_url(pk: int) -> str:
+    return reverse("archives:reevaluation_detail", args=[pk])
+
+
+def _decide(
+    request: HttpRequest,
+    reevaluation: Any,
+    run: Callable[[], Any],
+    done: Callable[[Any], str],
+) -> HttpResponse:
+    """Carry out a decision on the re-evaluation; a refusal (already decided, the archive
+    changed meanwhile) is shown on top of the re-evaluation's page."""
+    return action_response(
+        request,
+        form=ConfirmForm.for_request(request),
+        run=run,
+        page=lambda form, status: _reevaluation_page(
+            request, reevaluation, refusal=refusal_of(form), status=status
+        ),
+        success_url=_reevaluation_url(reevaluation.pk),
+        done=done,
+    )
 
 
 @require_POST
 def reevaluation_item_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    item = _found(lambda: selectors.access_reevaluation_item(user=request.user, item_id=pk))
-    try:
-        determination = category_services.reevaluation_item_confirm(actor=request.user, item_id=pk)
-    except NotFound:
-        raise Http404 from None
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request,
+    item = selectors.access_reevaluation_item(user=request.user, item_id=pk)
+    return _decide(
+        request,
+        item.reevaluation,
+        run=lambda: category_services.reevaluation_item_confirm(actor=request.user, item_id=pk),
+        done=lambda determination: (
             _("已确认:%(name)s 的困难类别变更为“%(category)s”。")
             % {
                 "name": item.household.name,
                 "category": rules.CATEGORY_LABELS[determination.category],
-            },
-        )
-    return _back_to(request, item.reevaluation_id)
+            }
+        ),
+    )
 
 
 @require_POST
 def reevaluation_item_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
-    item = _found(lambda: selectors.access_reevaluation_item(user=request.user, item_id=pk))
-    try:
-        category_services.reevaluation_item_dismiss(actor=request.user, item_id=pk)
-    except NotFound:
-        raise Http404 from None
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request, _("已处理:%(name)s 的困难类别不变更。") % {"name": item.household.name}
-        )
-    return _back_to(request, item.reevaluation_id)
+    item = selectors.access_reevaluation_item(user=request.user, item_id=pk)
+    return _decide(
+        request,
+        item.reevaluation,
+        run=lambda: category_services.reevaluation_item_dismiss(actor=request.user, item_id=pk),
+        done=lambda _item: _("已处理:%(name)s 的困难类别不变更。") % {"name": item.household.name},
+    )
 
 
 @require_POST
 def reevaluation_confirm_all(request: HttpRequest, pk: int) -> HttpResponse:
-    reevaluation = _found(lambda: selectors.access_reevaluation(reevaluation_id=pk))
-    try:
+    reevaluation = selectors.access_reevaluation(reevaluation_id=pk)
+
+    def run() -> Any:
         outcome = category_services.reevaluation_confirm_all(
             actor=request.user, reevaluation=reevaluation
         )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return _back_to(request, pk)
-    messages.success(request, _("已确认 %(count)s 户的类别变更。") % {"count": outcome.done})
-    for item, reason in outcome.refused:
-        messages.warning(request, f"{item.household.name}:{reason}")
-    return _back_to(request, pk)
+        # Archives that changed meanwhile stay pending, each with why.
+        for item, reason in outcome.refused:
+            messages.warning(request, f"{item.household.name}:{reason}")
+        return outcome
+
+    return _decide(
+        request,
+        reevaluation,
+        run=run,
+        done=lambda outcome: _("已确认 %(count)s 户的类别变更。") % {"count": outcome.done},
+    )
 
 
 @require_POST
 def reevaluation_dismiss_all(request: HttpRequest, pk: int) -> HttpResponse:
-    reevaluation = _found(lambda: selectors.access_reevaluation(reevaluation_id=pk))
-    try:
-        outcome = category_services.reevaluation_dismiss_all(
+    reevaluation = selectors.access_reevaluation(reevaluation_id=pk)
+    return _decide(
+        request,
+        reevaluation,
+        run=lambda: category_services.reevaluation_dismiss_all(
             actor=request.user, reevaluation=reevaluation
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已处理 %(count)s 户:类别不变更。") % {"count": outcome.done})
-    return _back_to(request, pk)
+        ),
+        done=lambda outcome: _("已处理 %(count)s 户:类别不变更。") % {"count": outcome.done},
+    )
 
 
 # --- determining an archive's category ------------------------------------------------------
@@ -410,16 +423,15 @@ def reevaluation_dismiss_all(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def household_determine(request: HttpRequest, pk: int) -> HttpResponse:
-    """Determine the archive's category now, with the standards in force today."""
-    household = _found(
-        lambda: access_household(user=request.user, household_id=pk, perm=ArchivesPermission.FILE)
-    )
+    """Determine the archive's category now, with the standards in force today, and go back to
+    the archive's page (another area's) with the result or why it could not be determined."""
+    household = access_household(user=request.user, household_id=pk, perm=ArchivesPermission.FILE)
     try:
         determination = category_services.household_determine(
             actor=request.user, household=household
         )
     except NotFound:
-        raise Http404 from None
+        raise  # the 404 page (NotFound is a DomainError too)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(household_url(household.pk))

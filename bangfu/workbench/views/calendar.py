@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -165,11 +165,11 @@ def calendar_day_delete(request: HttpRequest, day: str) -> HttpResponse:
     try:
         parsed = date.fromisoformat(day)
     except ValueError:
-        raise Http404 from None
+        raise NotFound(_("未找到该日期的设置。")) from None
     try:
         services.calendar_day_delete(actor=request.user, day=parsed)
     except NotFound:
-        raise Http404 from None
+        raise  # the 404 page, not a message (NotFound is a DomainError too)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(_calendar_url(parsed.year))

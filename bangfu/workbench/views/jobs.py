@@ -5,26 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from bangfu.core.errors import NotFound
 from bangfu.core.jobs import job_for_user
-from bangfu.core.models import Job
-
-
-def _job_or_404(request: HttpRequest, job_id: Any) -> Job:
-    try:
-        return job_for_user(request.user, job_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
 
 
 @login_required
 @require_GET
 def job_detail(request: HttpRequest, job_id: Any) -> HttpResponse:
-    job = _job_or_404(request, job_id)
+    job = job_for_user(request.user, job_id)
     return render(request, "workbench/job_detail.html", {"job": job})
 
 
@@ -32,5 +23,5 @@ def job_detail(request: HttpRequest, job_id: Any) -> HttpResponse:
 @require_GET
 def job_progress(request: HttpRequest, job_id: Any) -> HttpResponse:
     """The progress partial; htmx polls it every second until the job has finished."""
-    job = _job_or_404(request, job_id)
+    job = job_for_user(request.user, job_id)
     return render(request, "workbench/_job_progress.html", {"job": job})

@@ -52,7 +52,7 @@ def _validate_password(password: str, user: User | None, field: str = "password"
 @transaction.atomic
 def user_create(
     *,
-    actor: Any,
+    actor: User,
     username: str,
     full_name: str,
     unit: Any,
@@ -108,7 +108,7 @@ def user_create(
 
 @transaction.atomic
 def user_update(
-    *, actor: Any, target: User, full_name: str, phone: str, email: str, unit: Any
+    *, actor: User, target: User, full_name: str, phone: str, email: str, unit: Any
 ) -> User:
     policy.require_perm(actor, AccountsPermission.MANAGE_USERS)
     access_user(user=actor, user_id=target.pk, perm=AccountsPermission.MANAGE_USERS)
@@ -143,7 +143,7 @@ def _revoke_api_tokens(user: User) -> None:
 
 
 @transaction.atomic
-def user_set_active(*, actor: Any, target: User, active: bool) -> User:
+def user_set_active(*, actor: User, target: User, active: bool) -> User:
     """Deactivate or reactivate an account. Raise when an admin would lock themselves out."""
     policy.require_perm(actor, AccountsPermission.MANAGE_USERS)
     access_user(user=actor, user_id=target.pk, perm=AccountsPermission.MANAGE_USERS)
@@ -167,7 +167,7 @@ def user_set_active(*, actor: Any, target: User, active: bool) -> User:
 
 
 @transaction.atomic
-def role_assign(*, actor: Any, target: User, role: str, unit: Any) -> RoleAssignment:
+def role_assign(*, actor: User, target: User, role: str, unit: Any) -> RoleAssignment:
     """Grant `role` over `unit` (and everything under it).
 
     Raise when the unit lies outside the actor's scope, when the actor grants to themselves,
@@ -210,7 +210,7 @@ def role_assign(*, actor: Any, target: User, role: str, unit: Any) -> RoleAssign
 
 
 @transaction.atomic
-def role_revoke(*, actor: Any, assignment: RoleAssignment) -> None:
+def role_revoke(*, actor: User, assignment: RoleAssignment) -> None:
     policy.require_perm(actor, AccountsPermission.ASSIGN_ROLES)
     policy.require_unit_choice(actor, AccountsPermission.ASSIGN_ROLES, assignment.unit)
     if assignment.user_id == actor.pk:
@@ -228,7 +228,7 @@ def role_revoke(*, actor: Any, assignment: RoleAssignment) -> None:
 
 
 @transaction.atomic
-def user_unlock(*, actor: Any, target: User) -> int:
+def user_unlock(*, actor: User, target: User) -> int:
     """Clear the failed log-ins that lock the account out; return how many were cleared."""
     from axes.utils import reset
 
@@ -246,7 +246,7 @@ def user_unlock(*, actor: Any, target: User) -> int:
 
 
 @transaction.atomic
-def password_reset(*, actor: Any, target: User) -> str:
+def password_reset(*, actor: User, target: User) -> str:
     """Set a new random password that the user must change at next log-in; return it once."""
     policy.require_perm(actor, AccountsPermission.RESET_PASSWORD)
     access_user(user=actor, user_id=target.pk, perm=AccountsPermission.RESET_PASSWORD)

@@ -32,6 +32,7 @@ from . import selectors, services
 from .forms import LoginForm, PasswordChangeForm, RoleAssignForm, UserCreateForm, UserForm
 from .models import User
 from .permissions import AccountsPermission
+from .requests import AuthenticatedHttpRequest
 
 # The session key under which a freshly generated password waits to be shown once.
 ONE_TIME_PASSWORD_KEY = "accounts_one_time_password"  # noqa: S105 - a key name
@@ -89,7 +90,7 @@ def lockout_response(
 
 @sensitive_post_parameters("old_password", "new_password1", "new_password2")
 @login_required
-def password_change(request: HttpRequest) -> HttpResponse:
+def password_change(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     forced = user.must_change_password
@@ -111,30 +112,30 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def password_change_done(request: HttpRequest) -> HttpResponse:
+def password_change_done(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "accounts/password_change_done.html")
 
 
 # --- Accounts and roles ---------------------------------------------------------------------
 
 
-def _units(request: HttpRequest, perm: str) -> Any:
+def _units(request: AuthenticatedHttpRequest, perm: str) -> Any:
     return network_selectors.unit_list(user=request.user, perm=perm)
 
 
-def _remember_password(request: HttpRequest, target: User, password: str) -> None:
+def _remember_password(request: AuthenticatedHttpRequest, target: User, password: str) -> None:
     """Keep a generated password in the session until the next page shows it, once."""
     request.session[ONE_TIME_PASSWORD_KEY] = {"user_id": target.pk, "password": password}
 
 
-def _take_password(request: HttpRequest, target: User) -> str | None:
+def _take_password(request: AuthenticatedHttpRequest, target: User) -> str | None:
     pending = request.session.pop(ONE_TIME_PASSWORD_KEY, None)
     if pending and pending.get("user_id") == target.pk:
         return str(pending["password"])
     return None
 
 
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     users = selectors.user_list(user=request.user, query=query)
     page = Paginator(users, USERS_PER_PAGE).get_page(request.GET.get("page"))
@@ -148,7 +149,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 
 def _render_detail(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     target: User,
     *,
     assign_form: forms.BaseForm | None = None,
@@ -189,7 +190,9 @@ def _detail_url(target: User) -> str:
     return reverse("accounts:user_detail", args=[target.pk])
 
 
-def _on_detail(request: HttpRequest, target: User) -> Callable[[forms.BaseForm, int], HttpResponse]:
+def _on_detail(
+    request: AuthenticatedHttpRequest, target: User
+) -> Callable[[forms.BaseForm, int], HttpResponse]:
     """Show a refused button's reason on top of the account's page (400/409)."""
 
     def page(form: forms.BaseForm, status: int) -> HttpResponse:
@@ -199,12 +202,12 @@ def _on_detail(request: HttpRequest, target: User) -> Callable[[forms.BaseForm, 
     return page
 
 
-def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def user_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     target = selectors.access_user(user=request.user, user_id=pk)
     return _render_detail(request, target)
 
 
-def user_create(request: HttpRequest) -> HttpResponse:
+def user_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = UserCreateForm(
         request.POST or None, units=_units(request, AccountsPermission.MANAGE_USERS)
     )
@@ -225,7 +228,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-def user_update(request: HttpRequest, pk: int) -> HttpResponse:
+def user_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     target = selectors.access_user(
         user=request.user, user_id=pk, perm=AccountsPermission.MANAGE_USERS
     )
@@ -251,7 +254,7 @@ def user_update(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _set_active(request: HttpRequest, pk: int, *, active: bool) -> HttpResponse:
+def _set_active(request: AuthenticatedHttpRequest, pk: int, *, active: bool) -> HttpResponse:
     target = selectors.access_user(
         user=request.user, user_id=pk, perm=AccountsPermission.MANAGE_USERS
     )
@@ -266,17 +269,17 @@ def _set_active(request: HttpRequest, pk: int, *, active: bool) -> HttpResponse:
 
 
 @require_POST
-def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+def user_deactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _set_active(request, pk, active=False)
 
 
 @require_POST
-def user_activate(request: HttpRequest, pk: int) -> HttpResponse:
+def user_activate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _set_active(request, pk, active=True)
 
 
 @require_POST
-def role_assign(request: HttpRequest, pk: int) -> HttpResponse:
+def role_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     target = selectors.access_user(
         user=request.user, user_id=pk, perm=AccountsPermission.ASSIGN_ROLES
     )
@@ -292,7 +295,7 @@ def role_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def role_revoke(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
+def role_revoke(request: AuthenticatedHttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
     target = selectors.access_user(
         user=request.user, user_id=pk, perm=AccountsPermission.ASSIGN_ROLES
     )
@@ -310,7 +313,7 @@ def role_revoke(request: HttpRequest, pk: int, assignment_pk: int) -> HttpRespon
 
 
 @require_POST
-def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+def user_unlock(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     target = selectors.access_user(user=request.user, user_id=pk, perm=AccountsPermission.UNLOCK)
     return action_response(
         request,
@@ -323,7 +326,7 @@ def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def password_reset(request: HttpRequest, pk: int) -> HttpResponse:
+def password_reset(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     target = selectors.access_user(
         user=request.user, user_id=pk, perm=AccountsPermission.RESET_PASSWORD
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Value
@@ -16,6 +16,9 @@ from bangfu.core.errors import Conflict, ValidationError
 from .audit_actions import NetworkAction
 from .models import OrgUnit, UnitPerson
 from .permissions import NetworkPermission
+
+if TYPE_CHECKING:
+    from bangfu.accounts.models import User
 
 UNIT_FIELDS = (
     "name",
@@ -84,7 +87,7 @@ def _duplicate_name_error(parent: OrgUnit | None, name: str) -> ValidationError:
     )
 
 
-def _check_parent(actor: Any, parent: OrgUnit | None) -> None:
+def _check_parent(actor: User, parent: OrgUnit | None) -> None:
     """Raise ValidationError on "parent" unless the actor may put a unit under `parent`."""
     if parent is None:
         # A new top-level centre is an installation-wide change: only someone whose scope
@@ -101,7 +104,7 @@ def _check_parent(actor: Any, parent: OrgUnit | None) -> None:
     )
 
 
-def _lock_unit(actor: Any, unit: OrgUnit) -> OrgUnit:
+def _lock_unit(actor: User, unit: OrgUnit) -> OrgUnit:
     """Return the unit read again under a row lock, within the actor's MANAGE scope; raise
     NotFound outside it (the same as for a unit that does not exist)."""
     return policy.scoped_get(
@@ -111,7 +114,7 @@ def _lock_unit(actor: Any, unit: OrgUnit) -> OrgUnit:
     )
 
 
-def _lock_person(actor: Any, person: UnitPerson) -> UnitPerson:
+def _lock_person(actor: User, person: UnitPerson) -> UnitPerson:
     """Return the person read again under a row lock, within the actor's MANAGE scope; raise
     NotFound outside it."""
     people = UnitPerson.objects.filter(policy.scope_q(actor, NetworkPermission.MANAGE))
@@ -125,7 +128,7 @@ def _lock_person(actor: Any, person: UnitPerson) -> UnitPerson:
 @transaction.atomic
 def unit_create(
     *,
-    actor: Any,
+    actor: User,
     parent: OrgUnit | None,
     name: str,
     kind: str,
@@ -179,7 +182,7 @@ def unit_create(
 @transaction.atomic
 def unit_update(
     *,
-    actor: Any,
+    actor: User,
     unit: OrgUnit,
     parent: OrgUnit | None,
     name: str,
@@ -252,7 +255,7 @@ def unit_update(
 
 
 @transaction.atomic
-def unit_delete(*, actor: Any, unit: OrgUnit) -> None:
+def unit_delete(*, actor: User, unit: OrgUnit) -> None:
     """Delete an empty unit. Raise Conflict while it has sub-units, people, accounts or roles."""
     policy.require_perm(actor, NetworkPermission.MANAGE)
     unit = _lock_unit(actor, unit)
@@ -295,7 +298,7 @@ def _clean_person(*, unit: OrgUnit, name: str, role: str) -> dict[str, str]:
 @transaction.atomic
 def person_add(
     *,
-    actor: Any,
+    actor: User,
     unit: OrgUnit,
     name: str,
     role: str,
@@ -336,7 +339,7 @@ def person_add(
 @transaction.atomic
 def person_update(
     *,
-    actor: Any,
+    actor: User,
     person: UnitPerson,
     name: str,
     role: str,
@@ -372,7 +375,7 @@ def person_update(
 
 
 @transaction.atomic
-def person_remove(*, actor: Any, person: UnitPerson) -> None:
+def person_remove(*, actor: User, person: UnitPerson) -> None:
     policy.require_perm(actor, NetworkPermission.MANAGE)
     person = _lock_person(actor, person)
     audit_record(

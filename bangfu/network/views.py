@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from bangfu.accounts import policy
+from bangfu.accounts.requests import AuthenticatedHttpRequest
 from bangfu.core.formkit import ConfirmForm, action_response
 
 from . import mapdraw, mapexport, selectors, services
@@ -56,7 +57,7 @@ def _tree_rows(roots: Iterable[OrgUnit]) -> list[TreeRow]:
     return rows
 
 
-def unit_list(request: HttpRequest) -> HttpResponse:
+def unit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     units = selectors.unit_tree(user=request.user)
     rows = _tree_rows(selectors.tree_roots(units))
     return render(
@@ -66,7 +67,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     unit = selectors.access_unit(user=request.user, unit_id=pk)
     visible = selectors.unit_list(user=request.user)
     children = list(visible.filter(parent=unit).order_by("sort_order", "name"))
@@ -120,7 +121,7 @@ def _unit_url(pk: int) -> str:
 
 
 @require_http_methods(["GET", "POST"])
-def unit_create(request: HttpRequest) -> HttpResponse:
+def unit_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     parents = _parent_choices(request.user)
     initial: dict[str, Any] = {}
     parent_id = request.GET.get("parent")
@@ -145,7 +146,7 @@ def unit_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def unit_update(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     unit = selectors.access_unit(user=request.user, unit_id=pk, perm=MANAGE)
     form = UnitForm(
         request.POST or None,
@@ -164,7 +165,7 @@ def unit_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def unit_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     unit = selectors.access_unit(user=request.user, unit_id=pk, perm=MANAGE)
 
     def after(_deleted: None) -> str:
@@ -189,7 +190,7 @@ def unit_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def person_create(request: HttpRequest, unit_pk: int) -> HttpResponse:
+def person_create(request: AuthenticatedHttpRequest, unit_pk: int) -> HttpResponse:
     unit = selectors.access_unit(user=request.user, unit_id=unit_pk, perm=MANAGE)
     form = PersonForm(request.POST or None, unit=unit)
     return action_response(
@@ -204,7 +205,7 @@ def person_create(request: HttpRequest, unit_pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def person_update(request: HttpRequest, pk: int) -> HttpResponse:
+def person_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = selectors.access_person(user=request.user, person_id=pk, perm=MANAGE)
     form = PersonForm(
         request.POST or None, unit=person.unit, initial=PersonForm.initial_for(person)
@@ -226,7 +227,7 @@ def person_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def person_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def person_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = selectors.access_person(user=request.user, person_id=pk, perm=MANAGE)
     return action_response(
         request,
@@ -256,7 +257,7 @@ class NetworkMap:
     filename_stem: str
 
 
-def _network_map(request: HttpRequest, *, links: bool) -> NetworkMap:
+def _network_map(request: AuthenticatedHttpRequest, *, links: bool) -> NetworkMap:
     """Draw the map of `?root=` (default: the user's visible tops) for `?paper=`."""
     paper = mapexport.paper_from(request.GET.get("paper"))
     root_id = request.GET.get("root")
@@ -287,7 +288,7 @@ def _network_map(request: HttpRequest, *, links: bool) -> NetworkMap:
     return NetworkMap(svg, title, tops[0] if len(tops) == 1 else None, paper, stem)
 
 
-def network_map(request: HttpRequest) -> HttpResponse:
+def network_map(request: AuthenticatedHttpRequest) -> HttpResponse:
     drawn = _network_map(request, links=True)
     query = request.GET.urlencode()
     return render(
@@ -313,13 +314,13 @@ def _attachment(content: bytes, *, filename: str, content_type: str) -> HttpResp
     return response
 
 
-def network_map_pdf(request: HttpRequest) -> HttpResponse:
+def network_map_pdf(request: AuthenticatedHttpRequest) -> HttpResponse:
     drawn = _network_map(request, links=False)
     pdf = mapexport.map_pdf(drawn.svg, title=drawn.title, paper=drawn.paper)
     return _attachment(pdf, filename=f"{drawn.filename_stem}.pdf", content_type="application/pdf")
 
 
-def network_map_png(request: HttpRequest) -> HttpResponse:
+def network_map_png(request: AuthenticatedHttpRequest) -> HttpResponse:
     drawn = _network_map(request, links=False)
     pdf = mapexport.map_pdf(drawn.svg, title=drawn.title, paper=drawn.paper)
     png = mapexport.pdf_to_png(pdf, dpi=150)

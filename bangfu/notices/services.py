@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -31,6 +31,9 @@ from bangfu.core.workdays import WorkCalendar
 from .audit_actions import NoticesAction
 from .models import Notice, NoticeItem, Objection
 from .permissions import NoticesPermission
+
+if TYPE_CHECKING:
+    from bangfu.accounts.models import User
 
 MANAGE = NoticesPermission.MANAGE
 DEFAULT_WORKING_DAYS = 5
@@ -106,7 +109,7 @@ def _check_display_text(*, title: str, body: str, items: list[dict[str, Any]]) -
                 raise _sensitive_error("items", labels[name], row)
 
 
-def _lock_notice(actor: Any, notice: Notice) -> Notice:
+def _lock_notice(actor: User, notice: Notice) -> Notice:
     """Return the notice read again within the actor's MANAGE scope under a row lock
     (PostgreSQL), so that two people acting on it at once act one after the other, each on the
     state the other left. Raise PermissionDenied without the permission anywhere, NotFound
@@ -136,7 +139,7 @@ def _open_statuses() -> list[str]:
 @transaction.atomic
 def notice_create(
     *,
-    actor: Any,
+    actor: User,
     unit: Any,
     kind: str,
     title: str,
@@ -272,7 +275,7 @@ def notice_create(
 
 
 @transaction.atomic
-def notice_publish(*, actor: Any, notice: Notice, starts_on: date | None = None) -> Notice:
+def notice_publish(*, actor: User, notice: Notice, starts_on: date | None = None) -> Notice:
     """Publish a draft notice from `starts_on` (today when not given; never a past day).
 
     Set `ends_on` to the Nth working day after `starts_on` (N = BANGFU_NOTICE_WORKING_DAYS),
@@ -341,7 +344,7 @@ def notice_publish(*, actor: Any, notice: Notice, starts_on: date | None = None)
 
 
 @transaction.atomic
-def notice_withdraw(*, actor: Any, notice: Notice, reason: str) -> Notice:
+def notice_withdraw(*, actor: User, notice: Notice, reason: str) -> Notice:
     """Withdraw a draft or published notice, with the reason.
 
     Its subjects are then free for a new notice. Raise ValidationError without a reason and
@@ -380,7 +383,7 @@ def notice_withdraw(*, actor: Any, notice: Notice, reason: str) -> Notice:
 @transaction.atomic
 def objection_record(
     *,
-    actor: Any,
+    actor: User,
     notice: Notice,
     item: NoticeItem | None = None,
     received_on: date,
@@ -468,7 +471,7 @@ def objection_record(
 
 @transaction.atomic
 def objection_settle(
-    *, actor: Any, objection: Objection, upheld: bool, resolution: str
+    *, actor: User, objection: Objection, upheld: bool, resolution: str
 ) -> Objection:
     """Settle an open objection as upheld or dismissed, with what was found and done.
 

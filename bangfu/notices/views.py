@@ -15,7 +15,7 @@ from typing import Any
 
 from django import forms
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bangfu.accounts import policy
+from bangfu.accounts.requests import AuthenticatedHttpRequest
 from bangfu.core.errors import NotFound
 from bangfu.core.formkit import STATUS_WRONG_STATE, action_response, refusal_of
 from bangfu.core.masking import mask_phone
@@ -54,7 +55,7 @@ def _detail_url(notice: Notice) -> str:
     return reverse("notices:notice_detail", args=[notice.pk])
 
 
-def notice_list(request: HttpRequest) -> HttpResponse:
+def notice_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = NoticeFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     page = Paginator(selectors.notice_list(user=request.user, filters=filters), PER_PAGE).get_page(
@@ -70,7 +71,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
 
 
 def _detail(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     notice: Notice,
     *,
     publish_form: forms.BaseForm | None = None,
@@ -125,11 +126,11 @@ def _detail(
     )
 
 
-def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def notice_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _detail(request, selectors.access_notice(user=request.user, notice_id=pk))
 
 
-def notice_print(request: HttpRequest, pk: int) -> HttpResponse:
+def notice_print(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     notice = selectors.access_notice(user=request.user, notice_id=pk)
     if notice.current_status not in (S.PUBLISHED, S.ENDED):
         # A draft or a withdrawn notice is not something to post on a wall.
@@ -153,12 +154,14 @@ def notice_print(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _manage_notice(request: HttpRequest, pk: int) -> Notice:
+def _manage_notice(request: AuthenticatedHttpRequest, pk: int) -> Notice:
     return selectors.access_notice(user=request.user, notice_id=pk, perm=MANAGE)
 
 
 def _on_notice(
-    request: HttpRequest, notice: Notice, show: Callable[[forms.BaseForm, int], HttpResponse]
+    request: AuthenticatedHttpRequest,
+    notice: Notice,
+    show: Callable[[forms.BaseForm, int], HttpResponse],
 ) -> Callable[[forms.BaseForm, int], HttpResponse]:
     """Return how the notice page answers a refused form: `show(form, status)` puts the form
     back with its errors (400); when the notice has moved on meanwhile (a second click: 409),
@@ -174,7 +177,7 @@ def _on_notice(
 
 
 @require_POST
-def notice_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def notice_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     notice = _manage_notice(request, pk)
     form = PublishForm(request.POST)
     return action_response(
@@ -194,7 +197,7 @@ def notice_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def notice_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def notice_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     notice = _manage_notice(request, pk)
     form = WithdrawForm(request.POST)
     return action_response(
@@ -214,7 +217,7 @@ def notice_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def objection_record(request: HttpRequest, pk: int) -> HttpResponse:
+def objection_record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     notice = _manage_notice(request, pk)
     form = ObjectionForm(request.POST, notice=notice)
 
@@ -244,7 +247,7 @@ def objection_record(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def objection_settle(request: HttpRequest, pk: int) -> HttpResponse:
+def objection_settle(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     objection = selectors.access_objection(user=request.user, objection_id=pk)
     notice = _manage_notice(request, objection.notice_id)
     form = SettleForm(request.POST, prefix=f"settle-{objection.pk}")

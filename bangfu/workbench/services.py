@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -15,6 +15,9 @@ from bangfu.core.models import CalendarDay
 
 from .audit_actions import WorkbenchAction
 from .permissions import WorkbenchPermission
+
+if TYPE_CHECKING:
+    from bangfu.accounts.models import User
 
 CALENDAR_FIELDS = ("date", "is_workday", "name")
 # Years an entry may fall in: wide enough for any schedule, narrow enough to catch a typo
@@ -83,7 +86,7 @@ def _already_set(existing: list[CalendarDay], field: str) -> DayAlreadySet:
 
 @transaction.atomic
 def calendar_day_set(
-    *, actor: Any, day: date | None, is_workday: bool, name: str, replace: bool = False
+    *, actor: User, day: date | None, is_workday: bool, name: str, replace: bool = False
 ) -> CalendarDay:
     """Enter whether `day` is a working day, overriding the built-in calendar.
 
@@ -134,7 +137,7 @@ def calendar_day_set(
 @transaction.atomic
 def calendar_range_set(
     *,
-    actor: Any,
+    actor: User,
     first: date | None,
     last: date | None,
     name: str,
@@ -212,7 +215,7 @@ def calendar_range_set(
 
 
 @transaction.atomic
-def calendar_day_delete(*, actor: Any, day: date) -> None:
+def calendar_day_delete(*, actor: User, day: date) -> None:
     """Remove the entry for `day`, so the built-in calendar (or Monday to Friday) applies
     again. Deadlines already computed keep their stored due dates. Raise NotFound when the
     date has no entry."""

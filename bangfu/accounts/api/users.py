@@ -33,6 +33,7 @@ from bangfu.network.selectors import access_unit
 
 from .. import policy, services
 from ..models import RoleAssignment, User
+from ..requests import AuthenticatedApiRequest
 from ..selectors import (
     access_user,
     lockout_failure_limit,
@@ -205,7 +206,7 @@ class UserCreateApi(APIView):
         request=InputSerializer,
         responses={201: OutputSerializer, 400: RESPONSE_400, 403: RESPONSE_403},
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedApiRequest) -> Response:
         data = validate_input(self.InputSerializer(data=request.data))
         try:
             data["unit"] = access_unit(user=request.user, unit_id=data["unit"])

@@ -28,6 +28,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bangfu.accounts import policy
+from bangfu.accounts.requests import AuthenticatedApiRequest
 from bangfu.core.access import access_log_record
 from bangfu.core.api import RESPONSE_400, RESPONSE_403, RESPONSE_404, RESPONSE_409, validate_input
 from bangfu.core.errors import ValidationError
@@ -344,7 +345,7 @@ class HouseholdDetailApi(APIView):
         parameters=[HOUSEHOLD_ID],
         responses={200: HouseholdDetailOutputSerializer, 403: RESPONSE_403, 404: RESPONSE_404},
     )
-    def get(self, request: Request, household_id: int) -> Response:
+    def get(self, request: AuthenticatedApiRequest, household_id: int) -> Response:
         household = access_household(user=request.user, household_id=household_id)
         # Logged like the detail page: every view of an archive is in the access log.
         household_view_log(user=request.user, household=household, purpose=_("查看档案详情(脱敏)"))
@@ -448,7 +449,7 @@ class HouseholdCloseApi(APIView):
             409: RESPONSE_409,
         },
     )
-    def post(self, request: Request, household_id: int) -> Response:
+    def post(self, request: AuthenticatedApiRequest, household_id: int) -> Response:
         household = access_household(user=request.user, household_id=household_id, perm=MANAGE)
         data = validate_input(self.InputSerializer(data=request.data))
         try:
@@ -490,7 +491,7 @@ class HouseholdReopenApi(APIView):
             409: RESPONSE_409,
         },
     )
-    def post(self, request: Request, household_id: int) -> Response:
+    def post(self, request: AuthenticatedApiRequest, household_id: int) -> Response:
         household = access_household(user=request.user, household_id=household_id, perm=MANAGE)
         data = validate_input(self.InputSerializer(data=request.data))
         household = dynamic_services.household_reopen(
@@ -526,7 +527,7 @@ class AnnualReviewCreateApi(APIView):
             409: RESPONSE_409,
         },
     )
-    def post(self, request: Request, household_id: int) -> Response:
+    def post(self, request: AuthenticatedApiRequest, household_id: int) -> Response:
         household = access_household(user=request.user, household_id=household_id, perm=MANAGE)
         data = validate_input(self.InputSerializer(data=request.data))
         review = dynamic_services.annual_review_record(
@@ -671,7 +672,7 @@ class HouseholdCreateApi(APIView):
             403: RESPONSE_403,
         },
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedApiRequest) -> Response:
         data = validate_input(HouseholdInputSerializer(data=request.data))
         household = filing.household_create(
             actor=request.user, data=_household_input(user=request.user, data=data)
@@ -699,7 +700,7 @@ class HouseholdUpdateApi(APIView):
             409: RESPONSE_409,
         },
     )
-    def put(self, request: Request, household_id: int) -> Response:
+    def put(self, request: AuthenticatedApiRequest, household_id: int) -> Response:
         household = access_household(
             user=request.user, household_id=household_id, perm=ArchivesPermission.FILE
         )

@@ -12,7 +12,7 @@ import hashlib
 import os
 import secrets
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -32,6 +32,9 @@ from bangfu.core.text import clean_text
 from ..audit_actions import ArchivesAction
 from ..models import Attachment, Household
 from ..permissions import ArchivesPermission
+
+if TYPE_CHECKING:
+    from bangfu.accounts.models import User
 
 # Content types recognised by their first bytes, never by the file's name.
 SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
@@ -92,7 +95,7 @@ def _clean_name(name: str) -> str:
 
 
 def attachment_upload(
-    *, user: Any, household: Household, kind: str, file: IO[bytes], name: str
+    *, user: User, household: Household, kind: str, file: IO[bytes], name: str
 ) -> Attachment:
     """Store `file` as an attachment of the archive: checked by content (PDF, JPG or PNG),
     at most BANGFU_ATTACHMENT_MAX_MB, encrypted, under a random name; audited.
@@ -173,7 +176,7 @@ def attachment_upload(
     return attachment
 
 
-def attachment_withdraw(*, user: Any, attachment: Attachment, reason: str) -> Attachment:
+def attachment_withdraw(*, user: User, attachment: Attachment, reason: str) -> Attachment:
     """Mark the attachment withdrawn (kept, never deleted), with the reason in the audit trail.
 
     Raise PermissionDenied outside the filing scope, ValidationError without a reason,
@@ -222,7 +225,7 @@ def download_name(attachment: Attachment) -> str:
     return f"{stem if dot else attachment.original_name}.{ext}"
 
 
-def attachment_open(*, user: Any, attachment: Attachment) -> OpenedAttachment:
+def attachment_open(*, user: User, attachment: Attachment) -> OpenedAttachment:
     """Return the decrypted file; for sensitive kinds (ID copy, 户口簿, diagnosis, disability
     certificate, bank card copy) write an access-log entry first.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -20,6 +20,9 @@ from ..models import BenefitType, HouseholdBenefit
 from ..permissions import ArchivesPermission
 from ..selectors.access import access_household
 from ..selectors.benefits import access_household_benefit, current_q
+
+if TYPE_CHECKING:
+    from bangfu.accounts.models import User
 
 TYPE_FIELDS = ("code", "name", "is_dibao", "active", "sort_order")
 BENEFIT_FIELDS = ("benefit", "started_on", "ended_on", "note")
@@ -45,7 +48,7 @@ def _clean_type(*, name: str, sort_order: int | None) -> tuple[str, int, dict[st
 
 @transaction.atomic
 def benefit_type_create(
-    *, actor: Any, code: str, name: str, is_dibao: bool = False, sort_order: int | None = 0
+    *, actor: User, code: str, name: str, is_dibao: bool = False, sort_order: int | None = 0
 ) -> BenefitType:
     """Add a benefit type. Raise ValidationError naming the field."""
     policy.require_perm(actor, ArchivesPermission.MANAGE_STANDARDS)
@@ -80,7 +83,7 @@ def benefit_type_create(
 @transaction.atomic
 def benefit_type_update(
     *,
-    actor: Any,
+    actor: User,
     benefit_type_id: Any,
     name: str,
     is_dibao: bool,
@@ -125,7 +128,7 @@ def _benefit_changes(row: HouseholdBenefit, before: dict[str, Any] | None) -> di
 @transaction.atomic
 def household_benefit_add(
     *,
-    actor: Any,
+    actor: User,
     household_id: Any,
     benefit_type_id: Any,
     started_on: date | None,
@@ -181,7 +184,7 @@ def household_benefit_add(
 
 @transaction.atomic
 def household_benefit_end(
-    *, actor: Any, benefit_id: Any, ended_on: date | None
+    *, actor: User, benefit_id: Any, ended_on: date | None
 ) -> HouseholdBenefit:
     """Record the day a benefit ended. Raise NotFound outside the actor's scope for filing,
     Conflict when it already ended, ValidationError for an end before the start."""

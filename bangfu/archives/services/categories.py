@@ -13,7 +13,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
@@ -45,6 +45,9 @@ from ..selectors.standards import (
     reevaluation_date,
     standard_on,
 )
+
+if TYPE_CHECKING:
+    from bangfu.accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -176,7 +179,7 @@ def category_blocker(*, household: Household, on: date | None = None) -> str | N
     return None
 
 
-def _determinable(actor: Any) -> QuerySet[Household]:
+def _determinable(actor: User | None) -> QuerySet[Household]:
     """Return the archives the actor may determine: those under any of DETERMINE_PERMISSIONS
     (every archive for the system itself, None: a job, a command)."""
     if actor is None:
@@ -205,7 +208,7 @@ def _same_as(latest: Determination | None, evaluation: Evaluation) -> bool:
 
 def _store(
     *,
-    actor: Any,
+    actor: User | None,
     household: Household,
     evaluation: Evaluation,
     summary: str,
@@ -243,7 +246,7 @@ def _store(
 
 
 def household_determine(
-    *, actor: Any, household: Household, on: date | None = None
+    *, actor: User | None, household: Household, on: date | None = None
 ) -> Determination | None:
     """Determine the archive's category on `on` (default today) and store it.
 
@@ -292,7 +295,7 @@ _UPDATE_CHUNK = 10_000  # archives per UPDATE (SQLite takes at most 32,766 param
 
 
 def household_determine_many(
-    *, actor: Any, households: Iterable[Household], on: date | None = None
+    *, actor: User | None, households: Iterable[Household], on: date | None = None
 ) -> Determinations:
     """Determine the category of many archives on `on` (default today) and store them.
 
@@ -393,7 +396,9 @@ def household_determine_many(
     return result
 
 
-def _new_determination(actor: Any, household: Household, evaluation: Evaluation) -> Determination:
+def _new_determination(
+    actor: User | None, household: Household, evaluation: Evaluation
+) -> Determination:
     result = evaluation.result
     return Determination(
         household=household,
@@ -454,7 +459,7 @@ def _reevaluate_item(item: ReevaluationItem) -> Evaluation:
     return evaluation
 
 
-def _confirm(actor: Any, item: ReevaluationItem) -> Determination:
+def _confirm(actor: User | None, item: ReevaluationItem) -> Determination:
     if item.status != ReevaluationItem.Status.PENDING:
         raise Conflict(_("这条类别变更已经处理过了。"))
     evaluation = _reevaluate_item(item)
@@ -476,7 +481,7 @@ def _confirm(actor: Any, item: ReevaluationItem) -> Determination:
     return determination
 
 
-def reevaluation_item_confirm(*, actor: Any, item_id: Any) -> Determination:
+def reevaluation_item_confirm(*, actor: User | None, item_id: Any) -> Determination:
     """Confirm one change found by a re-evaluation: store a new determination and change the
     archive's category, audited. Raise NotFound outside the actor's scope for managing, and
     Conflict when the item was already decided or the archive changed since."""
@@ -492,7 +497,7 @@ def reevaluation_item_confirm(*, actor: Any, item_id: Any) -> Determination:
 
 
 @transaction.atomic
-def reevaluation_item_dismiss(*, actor: Any, item_id: Any) -> ReevaluationItem:
+def reevaluation_item_dismiss(*, actor: User | None, item_id: Any) -> ReevaluationItem:
     """Keep the archive's category: mark the item dismissed, audited."""
     policy.require_perm(actor, ArchivesPermission.MANAGE)
     item = access_reevaluation_item(user=actor, item_id=item_id, for_update=True)
@@ -518,7 +523,7 @@ class BulkOutcome:
     refused: list[tuple[ReevaluationItem, str]]
 
 
-def _pending_in_scope(actor: Any, reevaluation: Reevaluation) -> list[ReevaluationItem]:
+def _pending_in_scope(actor: User | None, reevaluation: Reevaluation) -> list[ReevaluationItem]:
     members = Prefetch(
         "household__members", queryset=HouseholdMember.objects.order_by("sort_order", "id")
     )
@@ -536,7 +541,7 @@ def _pending_in_scope(actor: Any, reevaluation: Reevaluation) -> list[Reevaluati
 
 
 @transaction.atomic
-def reevaluation_confirm_all(*, actor: Any, reevaluation: Reevaluation) -> BulkOutcome:
+def reevaluation_confirm_all(*, actor: User | None, reevaluation: Reevaluation) -> BulkOutcome:
     """Confirm every pending item within the actor's scope; one audit event per archive.
 
     Items whose archive changed since are left pending and returned with the reason.
@@ -556,7 +561,7 @@ def reevaluation_confirm_all(*, actor: Any, reevaluation: Reevaluation) -> BulkO
 
 
 @transaction.atomic
-def reevaluation_dismiss_all(*, actor: Any, reevaluation: Reevaluation) -> BulkOutcome:
+def reevaluation_dismiss_all(*, actor: User | None, reevaluation: Reevaluation) -> BulkOutcome:
     """Dismiss every pending item within the actor's scope, with one audit event."""
     policy.require_perm(actor, ArchivesPermission.MANAGE)
     items = ReevaluationItem.objects.filter(

@@ -15,7 +15,7 @@ import secrets
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -41,6 +41,9 @@ from ..permissions import ArchivesPermission
 from ..selectors.access import access_household
 from ..selectors.dynamic import access_spot_check_item
 
+if TYPE_CHECKING:
+    from bangfu.accounts.models import User
+
 MANAGE = ArchivesPermission.MANAGE
 
 
@@ -55,7 +58,7 @@ def review_due_after(reviewed_on: date) -> date:
 # --- helpers ------------------------------------------------------------------------------
 
 
-def _lock(actor: Any, household: Household) -> Household:
+def _lock(actor: User, household: Household) -> Household:
     """Return the archive re-read under a row lock within the actor's scope for
     archives.manage, so that two people acting at once see each other's change (the caller
     checks the state on the fresh row). Raise NotFound outside the scope.
@@ -103,7 +106,7 @@ def _require_date(value: Any, *, field: str, label: str, today: date) -> date:
 
 
 def annual_review_record(
-    *, actor: Any, household: Household, reviewed_on: date, findings: str, outcome: str
+    *, actor: User, household: Household, reviewed_on: date, findings: str, outcome: str
 ) -> AnnualReview:
     """Record a yearly review of an archive in the roster and set its next due date.
 
@@ -192,7 +195,7 @@ def spot_check_population(centre: OrgUnit) -> list[int]:
 
 
 def spot_check_draw(
-    *, actor: Any, centre: OrgUnit, year: int, rate_percent: int | None = None
+    *, actor: User, centre: OrgUnit, year: int, rate_percent: int | None = None
 ) -> SpotCheck:
     """Draw the yearly spot-check sample of the centre's archives in the roster and record it
     with its seed.
@@ -256,7 +259,7 @@ def spot_check_draw(
 
 
 def spot_check_result_record(
-    *, actor: Any, item: SpotCheckItem, checked_on: date, finding: str
+    *, actor: User, item: SpotCheckItem, checked_on: date, finding: str
 ) -> SpotCheckItem:
     """Record (or correct) the result of checking one sampled archive.
 
@@ -292,7 +295,7 @@ def spot_check_result_record(
 
 
 def monthly_income_record(
-    *, actor: Any, household: Household, month: date, amount: Decimal | str | int
+    *, actor: User, household: Household, month: date, amount: Decimal | str | int
 ) -> MonthlyIncome:
     """Record the household's net income per person for a month (or correct it).
 
@@ -339,7 +342,7 @@ def monthly_income_record(
 
 
 def household_close(
-    *, actor: Any, household: Household, reason: str, closed_on: date, note: str = ""
+    *, actor: User, household: Household, reason: str, closed_on: date, note: str = ""
 ) -> Household:
     """Close an archive in the roster (撤档): release its ID numbers and set the date of its
     retention review. Nothing is deleted.
@@ -383,7 +386,7 @@ def household_close(
     return locked
 
 
-def household_reopen(*, actor: Any, household: Household, reason: str) -> Household:
+def household_reopen(*, actor: User, household: Household, reason: str) -> Household:
     """Put a closed archive back in the roster: register its ID numbers again and set a new
     review due date from today.
 

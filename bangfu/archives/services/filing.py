@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -53,6 +53,9 @@ from ..models import choices as c
 from ..permissions import ArchivesPermission
 from ..rules import RULE_2012
 from .categories import household_determine_many
+
+if TYPE_CHECKING:
+    from bangfu.accounts.models import User
 
 MASKED = {"id_number": mask_id_number, "mobile": mask_phone, "bank_card": mask_bank_card}
 
@@ -748,7 +751,7 @@ def _member_diff(
 # --- writes -----------------------------------------------------------------------------------
 
 
-def _check_unit(actor: Any, unit: OrgUnit) -> None:
+def _check_unit(actor: User, unit: OrgUnit) -> None:
     """Raise PermissionDenied without archives.file anywhere, ValidationError on "unit" when
     the station the archive belongs to lies outside the actor's filing scope."""
     policy.require_perm(actor, ArchivesPermission.FILE)
@@ -787,7 +790,7 @@ def investigation_deadline(start: date) -> tuple[date, str]:
     return due.due, due.rule
 
 
-def _determine(actor: Any, household: Household) -> None:
+def _determine(actor: User, household: Household) -> None:
     """Determine the category with the rules of `services.categories`, when that exists."""
     try:
         from . import categories
@@ -798,7 +801,7 @@ def _determine(actor: Any, household: Household) -> None:
         determine(actor=actor, household=household)
 
 
-def household_create(*, actor: Any, data: HouseholdInput, draft: bool = False) -> Household:
+def household_create(*, actor: User, data: HouseholdInput, draft: bool = False) -> Household:
     """File a new archive and return it.
 
     The archive is an application (status APPLIED, with its home visit due in
@@ -896,7 +899,7 @@ def _lock(household: Household) -> Household:
     return Household.objects.select_for_update().select_related("unit", "area").get(pk=household.pk)
 
 
-def household_update(*, actor: Any, household: Household, data: HouseholdInput) -> Household:
+def household_update(*, actor: User, household: Household, data: HouseholdInput) -> Household:
     """Change the head's fields of an open archive and return it.
 
     Members are changed with `member_add` / `member_update` / `member_remove`; `data.members`
@@ -999,7 +1002,7 @@ def _member_errors(
     return errors, values
 
 
-def member_add(*, actor: Any, household: Household, data: MemberInput) -> HouseholdMember:
+def member_add(*, actor: User, household: Household, data: MemberInput) -> HouseholdMember:
     """Add a member to an open archive, registering its ID number; return it.
 
     Raise ValidationError (fields without the `members.<i>.` prefix) or Conflict.
@@ -1055,7 +1058,7 @@ def _insert_member_registration(household: Household, member: HouseholdMember) -
         raise ValidationError(message, field="id_number") from None
 
 
-def member_update(*, actor: Any, member: HouseholdMember, data: MemberInput) -> HouseholdMember:
+def member_update(*, actor: User, member: HouseholdMember, data: MemberInput) -> HouseholdMember:
     """Change a member of an open archive; re-register a changed ID number; return it."""
     household = member.household
     _require_editable(household)
@@ -1095,7 +1098,7 @@ def member_update(*, actor: Any, member: HouseholdMember, data: MemberInput) -> 
     return current
 
 
-def member_remove(*, actor: Any, member: HouseholdMember) -> None:
+def member_remove(*, actor: User, member: HouseholdMember) -> None:
     """Remove a member from an open archive (moved out, died) and release its ID number.
 
     The audit event keeps what was removed (ID masked).
@@ -1126,7 +1129,7 @@ def member_remove(*, actor: Any, member: HouseholdMember) -> None:
 
 def household_create_many(
     *,
-    actor: Any,
+    actor: User,
     items: list[HouseholdInput],
     origin: str = Household.Origin.IMPORT,
     status: str = Household.Status.ACTIVE,
@@ -1233,7 +1236,7 @@ def household_create_many(
     return households
 
 
-def _determine_many(actor: Any, households: list[Household]) -> None:
+def _determine_many(actor: User, households: list[Household]) -> None:
     """Determine the categories of newly filed archives in bulk (`categories`).
 
     Decision: an archive that arrives under the 2012 rule with its category (an older roster,

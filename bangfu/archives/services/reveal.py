@@ -4,7 +4,7 @@ one line in the access log. Nothing else changes."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -18,6 +18,9 @@ from ..models import Household
 from ..permissions import ArchivesPermission
 from ..selectors.browse import Revealed
 
+if TYPE_CHECKING:
+    from bangfu.accounts.models import User
+
 # What may be revealed, in the order the form offers it.
 REVEALABLE = {
     "id_number": gettext_lazy("户主身份证号"),
@@ -28,7 +31,7 @@ REVEALABLE = {
 
 
 def household_reveal(
-    *, user: Any, household: Household, fields: Iterable[str], purpose: str
+    *, user: User, household: Household, fields: Iterable[str], purpose: str
 ) -> Revealed:
     """Return the full values of `fields` of the archive and record the view in the access log.
 
@@ -72,7 +75,7 @@ def household_reveal(
 MASKED_VIEW = "masked"
 
 
-def household_view_log(*, user: Any, household: Household, purpose: str) -> None:
+def household_view_log(*, user: User, household: Household, purpose: str) -> None:
     """Record that `user` opened the archive with its personal data masked (`purpose` says how:
     the detail page, the printed form). Full values go through `household_reveal` instead."""
     with transaction.atomic():

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -29,6 +29,9 @@ from ..models.choices import AreaKind
 from ..permissions import ArchivesPermission
 from ..selectors.standards import minimum_wage_is_used, standard_is_used
 
+if TYPE_CHECKING:
+    from bangfu.accounts.models import User
+
 AREA_FIELDS = ("code", "name", "kind")
 FIGURE_FIELDS = ("area", "amount", "effective_from", "document")
 # Monthly amounts above this are a typing mistake (an annual figure, an extra zero).
@@ -41,7 +44,7 @@ REEVALUATION_KIND = "archives.reevaluate"
 
 
 @transaction.atomic
-def area_create(*, actor: Any, code: str, name: str, kind: str) -> Area:
+def area_create(*, actor: User, code: str, name: str, kind: str) -> Area:
     """Add an area with its own standards. Raise ValidationError naming the field."""
     policy.require_perm(actor, ArchivesPermission.MANAGE_STANDARDS)
     code = (code or "").strip()
@@ -131,7 +134,7 @@ class SavedStandard:
 
 
 def dibao_standard_create(
-    *, actor: Any, area: Area, amount: Any, effective_from: date | None, document: str = ""
+    *, actor: User, area: Area, amount: Any, effective_from: date | None, document: str = ""
 ) -> SavedStandard:
     """Add a 低保 standard for `area` from `effective_from` on.
 
@@ -192,7 +195,7 @@ def dibao_standard_create(
 
 @transaction.atomic
 def minimum_wage_create(
-    *, actor: Any, area: Area, amount: Any, effective_from: date | None, document: str = ""
+    *, actor: User, area: Area, amount: Any, effective_from: date | None, document: str = ""
 ) -> MinimumWage:
     """Add a monthly minimum wage for `area` from `effective_from` on."""
     policy.require_perm(actor, ArchivesPermission.MANAGE_STANDARDS)
@@ -222,7 +225,7 @@ def minimum_wage_create(
 
 
 @transaction.atomic
-def dibao_standard_delete(*, actor: Any, standard: DibaoStandard) -> None:
+def dibao_standard_delete(*, actor: User, standard: DibaoStandard) -> None:
     """Delete a standard entered by mistake, with its re-evaluation lists.
 
     Raise Conflict once a determination used it (the file must keep naming it).
@@ -249,7 +252,7 @@ def dibao_standard_delete(*, actor: Any, standard: DibaoStandard) -> None:
 
 
 @transaction.atomic
-def minimum_wage_delete(*, actor: Any, wage: MinimumWage) -> None:
+def minimum_wage_delete(*, actor: User, wage: MinimumWage) -> None:
     """Delete a minimum wage entered by mistake. Raise Conflict once a determination used it."""
     policy.require_perm(actor, ArchivesPermission.MANAGE_STANDARDS)
     wage = MinimumWage.objects.select_for_update().select_related("area").get(pk=wage.pk)

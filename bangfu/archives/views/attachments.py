@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from bangfu.accounts.requests import AuthenticatedHttpRequest
 from bangfu.core.formkit import action_response
 
 from ..forms.browse import AttachmentUploadForm, AttachmentWithdrawForm
@@ -30,7 +31,7 @@ def _detail_url(household_id: int) -> str:
 
 
 @require_http_methods(["GET", "POST"])
-def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     household = browse.household_detail(user=request.user, household_id=pk, perm=FILE)
     form = AttachmentUploadForm(request.POST or None, request.FILES or None)
 
@@ -59,7 +60,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Send the decrypted file: `?inline=1` to preview in the browser, else as a download."""
     attachment = browse.access_attachment(user=request.user, attachment_id=pk)
     opened = service.attachment_open(user=request.user, attachment=attachment)
@@ -77,7 +78,7 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def attachment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     attachment = browse.access_attachment(user=request.user, attachment_id=pk, perm=FILE)
     form = AttachmentWithdrawForm(request.POST or None)
     return action_response(

@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from bangfu.accounts.requests import AuthenticatedHttpRequest
 from bangfu.core.formkit import action_response
 from bangfu.core.masking import mask_id_number
 
@@ -37,7 +38,7 @@ def _household_form(title: str, household: Household) -> dict[str, Any]:
 
 
 @require_http_methods(["GET", "POST"])
-def household_benefit_add(request: HttpRequest, pk: int) -> HttpResponse:
+def household_benefit_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     household = access_household(user=request.user, household_id=pk, perm=ArchivesPermission.FILE)
     form = BenefitAddForm(request.POST or None, types=selectors.benefit_types(active_only=True))
 
@@ -63,7 +64,7 @@ def household_benefit_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def household_benefit_end(request: HttpRequest, pk: int) -> HttpResponse:
+def household_benefit_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     row = selectors.access_household_benefit(user=request.user, benefit_id=pk)
     form = BenefitEndForm(request.POST or None, initial={"ended_on": timezone.localdate()})
     title = _("登记政策待遇结束:%(name)s(%(day)s 起)") % {
@@ -84,7 +85,7 @@ def household_benefit_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def dibao_gap_list(request: HttpRequest) -> HttpResponse:
+def dibao_gap_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """应享未享低保: archives whose income qualifies for 低保 but who do not receive it."""
     today = timezone.localdate()
     page = Paginator(selectors.dibao_gap(user=request.user, day=today), PAGE_SIZE).get_page(

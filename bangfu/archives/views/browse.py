@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from bangfu.accounts import policy
+from bangfu.accounts.requests import AuthenticatedHttpRequest
 from bangfu.core.errors import ValidationError
 from bangfu.core.formkit import apply_domain_error
 from bangfu.core.masking import mask_id_number, mask_phone
@@ -41,7 +42,7 @@ HISTORY_PAGE_SIZE = 50
 REVEAL = ArchivesPermission.REVEAL
 
 
-def _query_without_page(request: HttpRequest) -> str:
+def _query_without_page(request: AuthenticatedHttpRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
@@ -55,7 +56,7 @@ class ListRow:
 
 
 @require_GET
-def household_list(request: HttpRequest) -> HttpResponse:
+def household_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The archives in the user's scope: search box, filters, masked IDs and phones."""
     form = HouseholdFilterForm(request.GET or None, units=browse.station_choices(user=request.user))
     page, rows = None, []
@@ -85,7 +86,7 @@ def _can_reveal(user: Any, household: Household) -> bool:
     return policy.has_perm(user, REVEAL) and policy.unit_in_scope(user, REVEAL, household.unit)
 
 
-def _render_panels(request: HttpRequest, household: Household) -> list[dict[str, Any]]:
+def _render_panels(request: AuthenticatedHttpRequest, household: Household) -> list[dict[str, Any]]:
     """Render each registered panel's template with its own context plus the archive."""
     rendered = []
     for panel in panels_for(PAGE, request, household):
@@ -99,7 +100,7 @@ def _render_panels(request: HttpRequest, household: Household) -> list[dict[str,
 
 
 @require_GET
-def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def household_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One archive: the head's fields grouped like the 档案表 (masked), members, the panels."""
     household = browse.household_detail(user=request.user, household_id=pk)
     reveal_service.household_view_log(
@@ -124,7 +125,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def household_history(request: HttpRequest, pk: int) -> HttpResponse:
+def household_history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Every recorded change of the archive, its members and attachments, newest first."""
     household = browse.household_detail(user=request.user, household_id=pk)
     page = Paginator(browse.household_history(household=household), HISTORY_PAGE_SIZE).get_page(
@@ -139,7 +140,7 @@ def household_history(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def household_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+def household_reveal(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Ask for the reason, then show the full values once (logged, never cached)."""
     household = browse.household_detail(user=request.user, household_id=pk, perm=REVEAL)
     form = RevealForm(request.POST or None)
@@ -194,7 +195,7 @@ def _pdf_response(content: bytes, *, household: Household, suffix: str = "") -> 
 
 @never_cache
 @require_GET
-def household_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def household_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The 档案表 as an A4 PDF to sign, with IDs, phone and bank card masked."""
     household = browse.household_detail(user=request.user, household_id=pk)
     reveal_service.household_view_log(
@@ -210,7 +211,7 @@ def household_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def household_pdf_full(request: HttpRequest, pk: int) -> HttpResponse:
+def household_pdf_full(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The 档案表 with full values: needs archives.reveal and a reason, written to the log."""
     household = browse.household_detail(user=request.user, household_id=pk, perm=REVEAL)
     form = PdfRevealForm(request.POST or None)

@@ -12,13 +12,14 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from bangfu.accounts.requests import AuthenticatedHttpRequest
 from bangfu.core.formkit import action_response
 from bangfu.core.masking import mask_id_number
 
@@ -49,7 +50,7 @@ def household_url(pk: int) -> str:
         return reverse("archives:annual_review_create", args=[pk])
 
 
-def _page(request: HttpRequest, rows: Any) -> Any:
+def _page(request: AuthenticatedHttpRequest, rows: Any) -> Any:
     return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
@@ -57,7 +58,7 @@ def _page(request: HttpRequest, rows: Any) -> Any:
 
 
 @require_GET
-def review_due_list(request: HttpRequest) -> HttpResponse:
+def review_due_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """复核到期: archives whose yearly review is due within 30 days or overdue."""
     rows = selectors.reviews_due(user=request.user)
     page = _page(request, rows)
@@ -78,7 +79,7 @@ def review_due_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def recovery_list(request: HttpRequest) -> HttpResponse:
+def recovery_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """建议脱困: archives whose recorded income stayed above the standard long enough."""
     candidates = selectors.recovery_candidates(user=request.user)
     page = _page(request, candidates)
@@ -92,7 +93,7 @@ def recovery_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def closed_list(request: HttpRequest) -> HttpResponse:
+def closed_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """已撤档: closed archives, flagged once their retention review date has come."""
     retention_due_only = request.GET.get("retention_due") == "1"
     today = timezone.localdate()
@@ -118,7 +119,7 @@ def closed_list(request: HttpRequest) -> HttpResponse:
 
 
 def _archive_form(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     pk: int,
     *,
     form_class: type,
@@ -146,7 +147,7 @@ def _archive_form(
 
 
 @require_http_methods(["GET", "POST"])
-def annual_review_create(request: HttpRequest, pk: int) -> HttpResponse:
+def annual_review_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     def act(household: Household, data: dict[str, Any]) -> Any:
         return services.annual_review_record(actor=request.user, household=household, **data)
 
@@ -162,7 +163,7 @@ def annual_review_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def monthly_income_record(request: HttpRequest, pk: int) -> HttpResponse:
+def monthly_income_record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     def act(household: Household, data: dict[str, Any]) -> Any:
         return services.monthly_income_record(actor=request.user, household=household, **data)
 
@@ -178,7 +179,7 @@ def monthly_income_record(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def household_close(request: HttpRequest, pk: int) -> HttpResponse:
+def household_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     def act(household: Household, data: dict[str, Any]) -> Any:
         return services.household_close(actor=request.user, household=household, **data)
 
@@ -194,7 +195,7 @@ def household_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def household_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+def household_reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     def act(household: Household, data: dict[str, Any]) -> Any:
         return services.household_reopen(actor=request.user, household=household, **data)
 
@@ -212,7 +213,7 @@ def household_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 # --- spot checks ----------------------------------------------------------------------------
 
 
-def _draw_form(request: HttpRequest, data: Any = None) -> SpotCheckDrawForm:
+def _draw_form(request: AuthenticatedHttpRequest, data: Any = None) -> SpotCheckDrawForm:
     return SpotCheckDrawForm(
         data,
         centres=selectors.spot_check_centres(user=request.user),
@@ -220,13 +221,15 @@ def _draw_form(request: HttpRequest, data: Any = None) -> SpotCheckDrawForm:
     )
 
 
-def _can_manage(request: HttpRequest) -> bool:
+def _can_manage(request: AuthenticatedHttpRequest) -> bool:
     from bangfu.accounts import policy
 
     return policy.has_perm(request.user, MANAGE)
 
 
-def _spot_check_list_page(request: HttpRequest, form: Any, status: int = 200) -> HttpResponse:
+def _spot_check_list_page(
+    request: AuthenticatedHttpRequest, form: Any, status: int = 200
+) -> HttpResponse:
     return render(
         request,
         "archives/dynamic/spot_check_list.html",
@@ -239,13 +242,13 @@ def _spot_check_list_page(request: HttpRequest, form: Any, status: int = 200) ->
 
 
 @require_GET
-def spot_check_list(request: HttpRequest) -> HttpResponse:
+def spot_check_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = _draw_form(request) if _can_manage(request) else None
     return _spot_check_list_page(request, form)
 
 
 @require_http_methods(["POST"])
-def spot_check_draw(request: HttpRequest) -> HttpResponse:
+def spot_check_draw(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = _draw_form(request, request.POST)
     return action_response(
         request,
@@ -266,7 +269,7 @@ def spot_check_draw(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def spot_check_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def spot_check_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     spot_check = selectors.access_spot_check(user=request.user, spot_check_id=pk)
     items = selectors.spot_check_items(user=request.user, spot_check=spot_check)
     for item in items:
@@ -279,7 +282,7 @@ def spot_check_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def spot_check_item_record(request: HttpRequest, pk: int) -> HttpResponse:
+def spot_check_item_record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = selectors.access_spot_check_item(user=request.user, item_id=pk)
     initial = {"checked_on": item.checked_on or timezone.localdate(), "finding": item.finding}
     form = SpotCheckResultForm(request.POST or None, initial=initial)

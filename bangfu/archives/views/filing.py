@@ -12,13 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from bangfu.accounts.requests import AuthenticatedHttpRequest
 from bangfu.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
 from bangfu.core.formkit import (
     STATUS_INVALID,
@@ -61,7 +62,7 @@ def _with_extra_row(data: Any) -> Any:
 
 
 @require_http_methods(["GET", "POST"])
-def household_create(request: HttpRequest) -> HttpResponse:
+def household_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     units = selectors.filing_units(user=request.user)
     data = request.POST or None
     adding_row = request.method == "POST" and "add_member" in request.POST
@@ -119,7 +120,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def household_update(request: HttpRequest, pk: int) -> HttpResponse:
+def household_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     household = access_household(user=request.user, household_id=pk, perm=FILE)
     form = HouseholdForm(
         request.POST or None,
@@ -152,7 +153,7 @@ def _edit_url(household_id: int) -> str:
 
 
 @require_http_methods(["GET", "POST"])
-def member_add(request: HttpRequest, pk: int) -> HttpResponse:
+def member_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     household = access_household(user=request.user, household_id=pk, perm=FILE)
     form = MemberForm(request.POST or None)
     return action_response(
@@ -169,7 +170,7 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def member_update(request: HttpRequest, pk: int) -> HttpResponse:
+def member_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     member = selectors.access_member(user=request.user, member_id=pk)
     form = MemberForm(request.POST or None, member=member, initial=MemberForm.initial_for(member))
     return action_response(
@@ -187,7 +188,7 @@ def member_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def member_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     member = selectors.access_member(user=request.user, member_id=pk)
     return action_response(
         request,

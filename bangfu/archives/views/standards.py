@@ -15,13 +15,14 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from bangfu.accounts.requests import AuthenticatedHttpRequest
 from bangfu.core.errors import DomainError, NotFound
 from bangfu.core.formkit import ConfirmForm, action_response, refusal_of
 from bangfu.core.masking import mask_id_number
@@ -56,7 +57,7 @@ def _area_url(pk: int) -> str:
 
 
 @require_GET
-def standard_area_list(request: HttpRequest) -> HttpResponse:
+def standard_area_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every area with the 低保 standard and minimum wage in force today."""
     today = timezone.localdate()
     areas = list(selectors.area_list())
@@ -70,7 +71,7 @@ def standard_area_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def area_create(request: HttpRequest) -> HttpResponse:
+def area_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = AreaForm(request.POST or None)
     return action_response(
         request,
@@ -88,7 +89,7 @@ def area_create(request: HttpRequest) -> HttpResponse:
 
 
 def _area_page(
-    request: HttpRequest, area: Area, *, refusal: str = "", status: int = 200
+    request: AuthenticatedHttpRequest, area: Area, *, refusal: str = "", status: int = 200
 ) -> HttpResponse:
     today = timezone.localdate()
     return render(
@@ -111,13 +112,13 @@ def _area_page(
 
 
 @require_GET
-def standard_area_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def standard_area_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """An area's history of 低保 standards and minimum wages, with the forms to add one."""
     return _area_page(request, selectors.area_get(pk))
 
 
 def _figure_form(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     pk: int,
     *,
     title: str,
@@ -146,7 +147,7 @@ def _figure_form(
 
 
 @require_http_methods(["GET", "POST"])
-def dibao_standard_create(request: HttpRequest, pk: int) -> HttpResponse:
+def dibao_standard_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     def reevaluating(saved: Any) -> bool:
         return saved.reevaluation is not None and bool(saved.reevaluation.job_id)
 
@@ -178,7 +179,7 @@ def dibao_standard_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def minimum_wage_create(request: HttpRequest, pk: int) -> HttpResponse:
+def minimum_wage_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _figure_form(
         request,
         pk,
@@ -190,13 +191,15 @@ def minimum_wage_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _on_area(request: HttpRequest, area: Area) -> Callable[[forms.BaseForm, int], HttpResponse]:
+def _on_area(
+    request: AuthenticatedHttpRequest, area: Area
+) -> Callable[[forms.BaseForm, int], HttpResponse]:
     """Show a refused button's reason on top of the area's page."""
     return lambda form, status: _area_page(request, area, refusal=refusal_of(form), status=status)
 
 
 @require_POST
-def dibao_standard_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def dibao_standard_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     standard = selectors.dibao_standard_get(pk)
     return action_response(
         request,
@@ -209,7 +212,7 @@ def dibao_standard_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def minimum_wage_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def minimum_wage_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     wage = selectors.minimum_wage_get(pk)
     return action_response(
         request,
@@ -225,7 +228,7 @@ def minimum_wage_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def benefit_type_list(request: HttpRequest) -> HttpResponse:
+def benefit_type_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The benefit types, with the form to add one."""
     form = BenefitTypeForm(request.POST or None, initial={"sort_order": 0})
     return action_response(
@@ -240,7 +243,7 @@ def benefit_type_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def benefit_type_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def benefit_type_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     benefit = benefit_selectors.benefit_type_get(pk)
     initial = {
         "name": benefit.name,
@@ -270,7 +273,7 @@ def benefit_type_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def reevaluation_list(request: HttpRequest) -> HttpResponse:
+def reevaluation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(selectors.reevaluation_list(user=request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -286,7 +289,7 @@ STATUS_FILTERS = {
 
 
 def _reevaluation_page(
-    request: HttpRequest, reevaluation: Any, *, refusal: str = "", status: int = 200
+    request: AuthenticatedHttpRequest, reevaluation: Any, *, refusal: str = "", status: int = 200
 ) -> HttpResponse:
     shown = request.GET.get("status", "pending")
     if shown not in STATUS_FILTERS:
@@ -326,7 +329,7 @@ def _reevaluation_page(
 
 
 @require_GET
-def reevaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def reevaluation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The archives (within the user's scope) whose category would change, to confirm or
     dismiss one by one or all at once."""
     return _reevaluation_page(request, selectors.access_reevaluation(reevaluation_id=pk))
@@ -337,7 +340,7 @@ def _reevaluation_url(pk: int) -> str:
 
 
 def _decide(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     reevaluation: Any,
     run: Callable[[], Any],
     done: Callable[[Any], str],
@@ -357,7 +360,7 @@ def _decide(
 
 
 @require_POST
-def reevaluation_item_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def reevaluation_item_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = selectors.access_reevaluation_item(user=request.user, item_id=pk)
     return _decide(
         request,
@@ -374,7 +377,7 @@ def reevaluation_item_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def reevaluation_item_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+def reevaluation_item_dismiss(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = selectors.access_reevaluation_item(user=request.user, item_id=pk)
     return _decide(
         request,
@@ -385,7 +388,7 @@ def reevaluation_item_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def reevaluation_confirm_all(request: HttpRequest, pk: int) -> HttpResponse:
+def reevaluation_confirm_all(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reevaluation = selectors.access_reevaluation(reevaluation_id=pk)
 
     def run() -> Any:
@@ -406,7 +409,7 @@ def reevaluation_confirm_all(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def reevaluation_dismiss_all(request: HttpRequest, pk: int) -> HttpResponse:
+def reevaluation_dismiss_all(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reevaluation = selectors.access_reevaluation(reevaluation_id=pk)
     return _decide(
         request,
@@ -422,7 +425,7 @@ def reevaluation_dismiss_all(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def household_determine(request: HttpRequest, pk: int) -> HttpResponse:
+def household_determine(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Determine the archive's category now, with the standards in force today, and go back to
     the archive's page (another area's) with the result or why it could not be determined."""
     household = access_household(user=request.user, household_id=pk, perm=ArchivesPermission.FILE)

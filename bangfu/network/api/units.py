@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from bangfu.accounts.requests import AuthenticatedApiRequest
 from bangfu.core.api import RESPONSE_400, RESPONSE_403, RESPONSE_404, RESPONSE_409, validate_input
 from bangfu.core.errors import NotFound, ValidationError
 
@@ -244,7 +245,7 @@ class OrgUnitCreateApi(APIView):
             403: RESPONSE_403,
         },
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedApiRequest) -> Response:
         data = validate_input(UnitInputSerializer(data=request.data))
         data["parent"] = _parent(user=request.user, parent_id=data["parent"])
         unit = services.unit_create(actor=request.user, **data)
@@ -252,7 +253,7 @@ class OrgUnitCreateApi(APIView):
 
 
 class OrgUnitUpdateApi(APIView):
-    def _update(self, request: Request, unit_id: int, *, partial: bool) -> Response:
+    def _update(self, request: AuthenticatedApiRequest, unit_id: int, *, partial: bool) -> Response:
         unit = access_unit(user=request.user, unit_id=unit_id, perm=NetworkPermission.MANAGE)
         data = validate_input(UnitInputSerializer(data=request.data, partial=partial))
         if "parent" in data:
@@ -289,7 +290,7 @@ class OrgUnitUpdateApi(APIView):
             404: RESPONSE_404,
         },
     )
-    def patch(self, request: Request, unit_id: int) -> Response:
+    def patch(self, request: AuthenticatedApiRequest, unit_id: int) -> Response:
         return self._update(request, unit_id, partial=True)
 
     @extend_schema(
@@ -308,7 +309,7 @@ class OrgUnitUpdateApi(APIView):
             404: RESPONSE_404,
         },
     )
-    def put(self, request: Request, unit_id: int) -> Response:
+    def put(self, request: AuthenticatedApiRequest, unit_id: int) -> Response:
         return self._update(request, unit_id, partial=False)
 
 
@@ -330,7 +331,7 @@ class OrgUnitDeleteApi(APIView):
             409: RESPONSE_409,
         },
     )
-    def delete(self, request: Request, unit_id: int) -> Response:
+    def delete(self, request: AuthenticatedApiRequest, unit_id: int) -> Response:
         unit = access_unit(user=request.user, unit_id=unit_id, perm=NetworkPermission.MANAGE)
         services.unit_delete(actor=request.user, unit=unit)
         return Response(status=status.HTTP_204_NO_CONTENT)

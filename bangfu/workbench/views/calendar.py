@@ -11,13 +11,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from bangfu.accounts.requests import AuthenticatedHttpRequest
 from bangfu.core import workdays
 from bangfu.core.errors import DomainError, NotFound, ValidationError
 from bangfu.core.models import CalendarDay
@@ -26,7 +27,7 @@ from .. import services
 from ..forms.calendar import KIND_OFF, KIND_WORK, CalendarDayForm, CalendarRangeForm
 
 
-def _year_from(request: HttpRequest) -> int:
+def _year_from(request: AuthenticatedHttpRequest) -> int:
     today = timezone.localdate().year
     try:
         year = int(request.GET.get("year", today))
@@ -43,7 +44,7 @@ def _calendar_url(year: int) -> str:
 
 @login_required
 @require_GET
-def calendar(request: HttpRequest) -> HttpResponse:
+def calendar(request: AuthenticatedHttpRequest) -> HttpResponse:
     """One year of the holiday table: the admins' entries and the schedule in force."""
     year = _year_from(request)
     this_year = timezone.localdate().year
@@ -85,7 +86,7 @@ def _initial_for_day(raw: str | None) -> tuple[dict[str, Any], bool]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def calendar_day_create(request: HttpRequest) -> HttpResponse:
+def calendar_day_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Enter one date (a day off or a make-up working day), or change an entry."""
     initial, editing = _initial_for_day(request.GET.get("date"))
     form = CalendarDayForm(request.POST or None, initial=initial, show_replace=editing)
@@ -122,7 +123,7 @@ def calendar_day_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def calendar_range_create(request: HttpRequest) -> HttpResponse:
+def calendar_range_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Enter a whole holiday at once: every date from the first to the last, weekends too."""
     form = CalendarRangeForm(request.POST or None, initial={"kind": KIND_OFF})
     if request.method == "POST" and form.is_valid():
@@ -160,7 +161,7 @@ def calendar_range_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def calendar_day_delete(request: HttpRequest, day: str) -> HttpResponse:
+def calendar_day_delete(request: AuthenticatedHttpRequest, day: str) -> HttpResponse:
     """Remove one entry; the built-in calendar applies to that date again."""
     try:
         parsed = date.fromisoformat(day)

@@ -8,10 +8,13 @@ by the service.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
 
 ZERO = Decimal("0.00")
 
@@ -99,3 +102,39 @@ class HouseholdInput:
     category: str = ""  # only for older files imported with the category they were filed under
     members: list[MemberInput] = field(default_factory=list)
     source_row: int | None = None
+
+
+# What the system sets or takes apart itself: never typed into the archive form nor sent as
+# such by the API (the rule version and category of an older file come from the import; the
+# members have forms and serializers of their own; the row is where an Excel line came from).
+SYSTEM_FIELDS = frozenset({"rule_version", "category", "members", "source_row"})
+
+
+def household_input_fields() -> list[str]:
+    """Return the fields of `HouseholdInput` a user gives (form, API), in declaration order:
+    the one list the archive form and the API input serializer are made from."""
+    return [f.name for f in dataclasses.fields(HouseholdInput) if f.name not in SYSTEM_FIELDS]
+
+
+def household_input_default(name: str) -> Any:
+    """Return the default of a `HouseholdInput` field, or `dataclasses.MISSING` (required)."""
+    field_ = next(f for f in dataclasses.fields(HouseholdInput) if f.name == name)
+    if field_.default_factory is not dataclasses.MISSING:
+        return field_.default_factory()
+    return field_.default
+
+
+def household_fields_of(field_type: type) -> tuple[str, ...]:
+    """Return the fields a user gives whose archive model field is a `field_type` (money,
+    yes/no), in declaration order."""
+    from .models import Household
+
+    names = []
+    for name in household_input_fields():
+        try:
+            model_field = Household._meta.get_field(name)
+        except FieldDoesNotExist:  # bank_account_holder: checked, not stored
+            continue
+        if isinstance(model_field, field_type):
+            names.append(name)
+    return tuple(names)

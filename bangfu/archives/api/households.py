@@ -8,7 +8,6 @@ access log.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from typing import Any, cast
 
@@ -37,7 +36,7 @@ from bangfu.core.masking import mask_bank_card, mask_id_number, mask_phone
 from bangfu.network.models import OrgUnit
 
 from ..identity import id_index
-from ..inputs import HouseholdInput, MemberInput
+from ..inputs import HouseholdInput, MemberInput, household_input_fields
 from ..models import AnnualReview, Area, Household, HouseholdMember
 from ..models import choices as c
 from ..permissions import ArchivesPermission
@@ -575,10 +574,10 @@ class MemberInputSerializer(serializers.ModelSerializer):
         }
 
 
-# The API takes every field of `HouseholdInput` except those the system sets or takes apart.
-_NOT_FROM_API = {"unit", "area", "members", "source_row", "rule_version", "category"}
+# The API takes the fields of `HouseholdInput` a user gives, as the archive form does; the unit,
+# the area and the members are declared below (ids and a list).
 _HOUSEHOLD_INPUT_FIELDS = [
-    f.name for f in dataclasses.fields(HouseholdInput) if f.name not in _NOT_FROM_API
+    name for name in household_input_fields() if name not in ("unit", "area")
 ]
 
 

@@ -10,18 +10,29 @@ empty, show the masked value, and an empty input keeps the stored value.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.core.formkit import DATE_INPUT_FORMATS, BootstrapMixin
 from bangfu.core.masking import mask_bank_card, mask_id_number, mask_phone
+from bangfu.core.money import MoneyField
 from bangfu.network.models import OrgUnit
 
-from ..inputs import HouseholdInput, MemberInput
+from ..inputs import (
+    HouseholdInput,
+    MemberInput,
+    household_fields_of,
+    household_input_default,
+    household_input_fields,
+)
 from ..models import Area, Household, HouseholdMember
 from ..models import choices as c
 
@@ -180,30 +191,6 @@ FIELDSETS = (
     Fieldset(_("知情同意"), ("consent_sensitive_on", "consent_publication_on")),
     Fieldset(_("备注"), ("notes",)),
 )
-MONEY = (
-    "head_monthly_income",
-    "wage_income",
-    "business_income",
-    "property_income",
-    "transfer_income",
-    "other_income",
-    "medical_spending",
-    "disability_spending",
-    "education_spending",
-    "housing_spending",
-    "other_spending",
-)
-FLAGS = (
-    "union_member",
-    "single_parent",
-    "zero_employment",
-    "receives_dibao",
-    "sudden_hardship",
-    "controlling_shareholder",
-    "multiple_homes",
-    "owns_vehicle",
-    "refuses_cooperation",
-)
 # Inputs that would show a full sensitive value in an edit form: left empty there.
 SECRET_FIELDS = {"id_number": mask_id_number, "mobile": mask_phone, "bank_card": mask_bank_card}
 REQUIRED = {
@@ -227,22 +214,36 @@ class UnitChoiceField(forms.ModelChoiceField):
         return "\u3000" * max(obj.depth - 1, 0) + obj.name
 
 
-class HouseholdForm(BootstrapMixin, forms.Form):
-    unit = UnitChoiceField(
+def _bank_account_holder() -> forms.CharField:
+    # Not a field of the archive: the name on the card, checked against the head's (实名制).
+    return char(
+        H,
+        "bank_card",
+        label=_("银行卡户名"),
+        max_length=50,
+        help_text=_("实名制:须为户主本人。"),
+    )
+
+
+# The archive's fields that need more than their model field says: a list of units, codes of
+# two kinds only (an archive the union made itself or an application), a widget, a help text,
+# a length for an encrypted value.
+SPECIAL_FIELDS: dict[str, Callable[[], forms.Field]] = {
+    "unit": lambda: UnitChoiceField(
         label=_label(H, "unit"),
         queryset=OrgUnit.objects.none(),
         required=False,
         empty_label="—",
         error_messages={"invalid_choice": _("请从列表中选择您管理范围内的帮扶站(点)。")},
-    )
-    area = forms.ModelChoiceField(
+    ),
+    "area": lambda: forms.ModelChoiceField(
         label=_label(H, "area"),
         queryset=Area.objects.all(),
         required=False,
         empty_label="—",
         error_messages={"invalid_choice": _("请从列表中选择低保标准地区。")},
-    )
-    origin = forms.ChoiceField(
+    ),
+    "origin": lambda: forms.ChoiceField(
         label=_label(H, "origin"),
         choices=[
             (H.Origin.APPLICATION, H.Origin.APPLICATION.label),
@@ -250,75 +251,33 @@ class HouseholdForm(BootstrapMixin, forms.Form):
         ],
         initial=H.Origin.APPLICATION,
         error_messages=_messages(_label(H, "origin")),
-    )
-    applied_on = day(H, "applied_on")
-    name = char(H, "name", max_length=50)
-    id_number = char(
+    ),
+    "id_number": lambda: char(
         H,
         "id_number",
         max_length=40,
         help_text=_("18 位(旧式 15 位自动转换);性别、出生日期由身份证号得出。"),
-    )
-    sex = choice(H, "sex", c.Sex.choices)
-    birth_date = day(H, "birth_date")
-    ethnicity = choice(H, "ethnicity", c.ETHNICITY_CHOICES, blank=False, initial="汉族")
-    political_status = choice(
-        H, "political_status", c.PoliticalStatus.choices, blank=False, initial="masses"
-    )
-    health = choice(H, "health", c.Health.choices, blank=False, initial="healthy")
-    disability = choice(H, "disability", c.Disability.choices, blank=False, initial="none")
-    marital_status = choice(H, "marital_status", c.Marital.choices)
-    hukou = choice(H, "hukou", c.Hukou.choices)
-    hukou_area_code = char(H, "hukou_area_code", max_length=12)
-    mobile = char(H, "mobile", max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"}))
-    postcode = char(H, "postcode", max_length=6)
-    address = char(H, "address", max_length=200)
-    work_status = choice(H, "work_status", c.WorkStatus.choices)
-    model_worker = choice(H, "model_worker", c.ModelWorker.choices, blank=False, initial="none")
-    work_started_on = day(H, "work_started_on")
-    industry = choice(H, "industry", c.Industry.choices)
-    employer = char(H, "employer", max_length=100)
-    employer_nature = choice(H, "employer_nature", c.EmployerNature.choices)
-    enterprise_status = choice(H, "enterprise_status", c.EnterpriseStatus.choices)
-    union_member = flag(H, "union_member", initial=True)
-    housing = choice(H, "housing", c.Housing.choices)
-    floor_area = forms.DecimalField(
+    ),
+    "mobile": lambda: char(
+        H, "mobile", max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    ),
+    "floor_area": lambda: forms.DecimalField(
         label=_label(H, "floor_area"),
         required=False,
         max_digits=8,
         decimal_places=2,
         min_value=0,
         error_messages=_messages(_label(H, "floor_area")),
-    )
-    medical_insurance = choice(H, "medical_insurance", c.MedicalInsurance.choices)
-    single_parent = flag(H, "single_parent")
-    zero_employment = flag(H, "zero_employment")
-    receives_dibao = flag(H, "receives_dibao")
-    head_monthly_income = money(H, "head_monthly_income")
-    wage_income = money(H, "wage_income")
-    business_income = money(H, "business_income")
-    property_income = money(H, "property_income")
-    transfer_income = money(H, "transfer_income")
-    other_income = money(H, "other_income")
-    medical_spending = money(H, "medical_spending")
-    disability_spending = money(H, "disability_spending")
-    education_spending = money(H, "education_spending")
-    housing_spending = money(H, "housing_spending")
-    other_spending = money(H, "other_spending")
-    sudden_hardship = flag(H, "sudden_hardship")
-    controlling_shareholder = flag(H, "controlling_shareholder")
-    multiple_homes = flag(H, "multiple_homes")
-    owns_vehicle = flag(H, "owns_vehicle")
-    refuses_cooperation = flag(H, "refuses_cooperation")
-    main_cause = forms.TypedChoiceField(
+    ),
+    "main_cause": lambda: forms.TypedChoiceField(
         label=_label(H, "main_cause"),
         required=False,
         choices=[*BLANK, *c.HardshipCause.choices],
         coerce=int,
         empty_value=None,
         error_messages=_messages(_label(H, "main_cause")),
-    )
-    secondary_causes = forms.TypedMultipleChoiceField(
+    ),
+    "secondary_causes": lambda: forms.TypedMultipleChoiceField(
         label=_label(H, "secondary_causes"),
         required=False,
         choices=c.HardshipCause.choices,
@@ -326,22 +285,56 @@ class HouseholdForm(BootstrapMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("最多 3 个,不能与主要原因相同。"),
         error_messages=_messages(_label(H, "secondary_causes")),
-    )
-    bank_name = char(H, "bank_name", max_length=50)
-    bank_branch = char(H, "bank_branch", max_length=100)
-    bank_card = char(
+    ),
+    "bank_card": lambda: char(
         H, "bank_card", max_length=40, widget=forms.TextInput(attrs={"inputmode": "numeric"})
-    )
-    bank_account_holder = char(
-        H,
-        "bank_card",
-        label=_("银行卡户名"),
-        max_length=50,
-        help_text=_("实名制:须为户主本人。"),
-    )
-    consent_sensitive_on = day(H, "consent_sensitive_on")
-    consent_publication_on = day(H, "consent_publication_on")
-    notes = char(H, "notes", widget=forms.Textarea(attrs={"rows": 3}))
+    ),
+    "bank_account_holder": _bank_account_holder,
+    "notes": lambda: char(H, "notes", widget=forms.Textarea(attrs={"rows": 3})),
+}
+
+
+def _field_for(name: str) -> forms.Field:
+    """Return the form field of a `HouseholdInput` field from the archive's model field of the
+    same name: its label, length and choices; a default in `HouseholdInput` is the form's
+    initial value, and a choice without one may be left blank."""
+    if name in SPECIAL_FIELDS:
+        return SPECIAL_FIELDS[name]()
+    model_field = H._meta.get_field(name)
+    assert isinstance(model_field, models.Field), name  # a column of the archive, not a relation
+    default = household_input_default(name)
+    if isinstance(model_field, models.BooleanField):
+        return flag(H, name, initial=bool(default))
+    if isinstance(model_field, MoneyField):
+        return money(H, name)
+    if isinstance(model_field, models.DateField):
+        return day(H, name)
+    if model_field.choices:
+        blank = default in ("", dataclasses.MISSING)
+        return choice(H, name, model_field.choices, blank=blank, initial=None if blank else default)
+    return char(H, name, max_length=getattr(model_field, "max_length", None))
+
+
+def _household_fields() -> dict[str, forms.Field]:
+    """The archive form's fields: one for each field a user gives in `HouseholdInput`, in the
+    order the form shows them (its fieldsets)."""
+    names = household_input_fields()
+    shown = [name for fieldset in FIELDSETS for name in fieldset.names]
+    if sorted(shown) != sorted(names):
+        raise ImproperlyConfigured(
+            "The archive form's fieldsets must show each field of HouseholdInput once: "
+            f"missing {sorted(set(names) - set(shown))}, extra {sorted(set(shown) - set(names))}."
+        )
+    return {name: _field_for(name) for name in shown}
+
+
+MONEY = household_fields_of(MoneyField)
+FLAGS = household_fields_of(models.BooleanField)
+
+
+class HouseholdForm(BootstrapMixin, forms.Form):
+    """The archive's head fields as the national 档案表 groups them. Its fields are made from
+    `HouseholdInput` (the same list the import and the API take), not written out here."""
 
     def __init__(
         self,
@@ -392,22 +385,16 @@ class HouseholdForm(BootstrapMixin, forms.Form):
         """Return the filing service's input from the cleaned data (call after is_valid)."""
         d = self.cleaned_data
         values: dict[str, Any] = {}
-        for name in HouseholdInput.__dataclass_fields__:
-            if name in ("members", "source_row", "rule_version", "category"):
-                continue
+        for name in household_input_fields():
             if name in d:
                 values[name] = d[name]
         for name in MONEY:
-            values[name] = (
-                d.get(name)
-                if d.get(name) is not None
-                else HouseholdInput.__dataclass_fields__[name].default
-            )
+            values[name] = d.get(name) if d.get(name) is not None else household_input_default(name)
         for name in FLAGS:
             values[name] = bool(d.get(name))
         for name in ("ethnicity", "political_status", "health", "disability", "model_worker"):
             if not values.get(name):
-                values[name] = HouseholdInput.__dataclass_fields__[name].default
+                values[name] = household_input_default(name)
         values["secondary_causes"] = list(d.get("secondary_causes") or [])
         household = self.household
         if household is not None:
@@ -425,6 +412,8 @@ class HouseholdForm(BootstrapMixin, forms.Form):
         values["members"] = members
         return HouseholdInput(**values)
 
+
+HouseholdForm.base_fields = HouseholdForm.declared_fields = _household_fields()
 
 M = HouseholdMember
 

@@ -40,6 +40,7 @@ from bangfu.core.dates import add_years
 from bangfu.core.errors import Conflict, ValidationError
 from bangfu.core.idnumber import IdNumber, check_consistency, parse_id_number, validate_bank_card
 from bangfu.core.masking import mask_bank_card, mask_id_number, mask_phone
+from bangfu.core.money import MoneyField
 from bangfu.core.text import clean_text, name_initials
 from bangfu.core.workdays import deadline
 from bangfu.network.models import OrgUnit
@@ -47,7 +48,7 @@ from bangfu.network.selectors import nearest_centre
 
 from ..audit_actions import ArchivesAction
 from ..identity import digits_tail, id_index
-from ..inputs import HouseholdInput, MemberInput
+from ..inputs import HouseholdInput, MemberInput, household_fields_of
 from ..models import Area, Household, HouseholdMember, IdRegistration, Investigation
 from ..models import choices as c
 from ..permissions import ArchivesPermission
@@ -135,19 +136,7 @@ MEMBER_FIELDS = (
     "enrolled_year",
     "schooling_years",
 )
-MONEY_FIELDS = (
-    "head_monthly_income",
-    "wage_income",
-    "business_income",
-    "property_income",
-    "transfer_income",
-    "other_income",
-    "medical_spending",
-    "disability_spending",
-    "education_spending",
-    "housing_spending",
-    "other_spending",
-)
+MONEY_FIELDS = household_fields_of(MoneyField)
 TEXT_FIELDS = (
     "name",
     "employer",

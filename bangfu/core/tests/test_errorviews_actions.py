@@ -12,7 +12,7 @@ from django.test import RequestFactory
 
 from bangfu.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
 from bangfu.core.errorviews import DomainErrorMiddleware
-from bangfu.core.formkit import action_response
+from bangfu.core.formkit import ConfirmForm, action_response, refusal_of
 
 pytestmark = pytest.mark.django_db
 
@@ -112,3 +112,64 @@ def test_not_found_is_left_to_the_page_404():
 
     with pytest.raises(NotFound):
         _act(_request("post", {"name": "张三"}), run)
+
+
+def _on_page(request: Any, run: Any, seen: list[tuple[int, str]]) -> Any:
+    """An action whose form lives on a larger page: the page is drawn by a callback."""
+    from django.http import HttpResponse
+
+    def page(form: Any, status: int) -> HttpResponse:
+        seen.append((status, refusal_of(form)))
+        return HttpResponse(f"page {status}", status=status)
+
+    return action_response(
+        request,
+        form=NameForm(request.POST or None),
+        run=run,
+        page=page,
+        success_url=lambda result: f"/done/{result}/",
+        done=lambda result: f"已保存 {result}。",
+    )
+
+
+def test_a_page_callback_shows_the_form_again_with_its_status_and_reason():
+    seen: list[tuple[int, str]] = []
+
+    def conflict() -> None:
+        raise Conflict("状态已改变。")
+
+    assert _on_page(_request(), lambda: None, seen).status_code == 200
+    assert _on_page(_request("post", {}), lambda: None, seen).status_code == 400
+    assert _on_page(_request("post", {"name": "张三"}), conflict, seen).status_code == 409
+    assert seen == [(200, ""), (400, ""), (409, "状态已改变。")]
+
+
+def test_success_url_and_message_may_depend_on_what_was_made():
+    request = _request("post", {"name": "张三"})
+
+    response = _on_page(request, lambda: 7, [])
+
+    assert (response.status_code, response["Location"]) == (302, "/done/7/")
+    assert [str(m) for m in request._messages] == ["已保存 7。"]
+
+
+def test_an_action_needs_a_template_or_a_page():
+    with pytest.raises(TypeError):
+        action_response(_request(), form=NameForm(), run=lambda: None, success_url="/", done="")
+
+
+def test_a_confirmation_is_bound_on_post_even_without_data():
+    assert ConfirmForm.for_request(_request("post", {})).is_valid()
+    assert not ConfirmForm.for_request(_request()).is_bound
+
+
+def test_choice_groups_keep_plain_choices_together_and_name_the_groups():
+    from bangfu.core.templatetags.formkit import choice_groups
+
+    choices = [("", "全部"), ("档案", [("a.*", "全部档案操作"), ("a.b.c", "撤档")]), ("x", "X")]
+
+    assert choice_groups(choices) == [
+        (None, [("", "全部")]),
+        ("档案", [("a.*", "全部档案操作"), ("a.b.c", "撤档")]),
+        (None, [("x", "X")]),
+    ]

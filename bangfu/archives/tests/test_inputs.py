@@ -41,8 +41,8 @@ def test_a_field_comes_from_the_model_field_with_the_inputs_default():
     industry = fields["industry"]
     assert isinstance(political, forms.ChoiceField) and isinstance(industry, forms.ChoiceField)
     assert (str(political.label), political.initial) == ("政治面貌", "masses")
-    assert political.choices[0] != ("", "—")  # a default: never blank
-    assert industry.choices[0] == ("", "—")  # no default: may be left blank
+    assert list(political.choices)[0] != ("", "—")  # a default: never blank
+    assert list(industry.choices)[0] == ("", "—")  # no default: may be left blank
     assert fields["union_member"].initial is True
     assert isinstance(fields["wage_income"], forms.DecimalField)
     assert getattr(fields["employer"], "max_length", None) == 100

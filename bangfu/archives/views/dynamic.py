@@ -32,7 +32,6 @@ from ..forms.dynamic import (
     SpotCheckDrawForm,
     SpotCheckResultForm,
 )
-from ..models import Household
 from ..permissions import ArchivesPermission
 from ..selectors import access_household
 from ..selectors import dynamic as selectors
@@ -124,16 +123,17 @@ def _archive_form(
     *,
     form_class: type,
     title: str,
-    action: Callable[[Household, dict[str, Any]], Any],
+    service: Callable[..., Any],
     success: str,
     submit: str,
 ) -> HttpResponse:
+    """The page of a form on one archive: `service(actor=…, household=…, **cleaned_data)`."""
     household = access_household(user=request.user, household_id=pk, perm=MANAGE)
     form = form_class(request.POST or None)
     return action_response(
         request,
         form=form,
-        run=lambda: action(household, form.cleaned_data),
+        run=lambda: service(actor=request.user, household=household, **form.cleaned_data),
         template="archives/dynamic/form.html",
         context={
             "household": household,
@@ -148,15 +148,12 @@ def _archive_form(
 
 @require_http_methods(["GET", "POST"])
 def annual_review_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    def act(household: Household, data: dict[str, Any]) -> Any:
-        return services.annual_review_record(actor=request.user, household=household, **data)
-
     return _archive_form(
         request,
         pk,
         form_class=AnnualReviewForm,
         title=_("年度复核"),
-        action=act,
+        service=services.annual_review_record,
         success=_("已记录年度复核。"),
         submit=_("保存复核"),
     )
@@ -164,15 +161,12 @@ def annual_review_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
 
 @require_http_methods(["GET", "POST"])
 def monthly_income_record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    def act(household: Household, data: dict[str, Any]) -> Any:
-        return services.monthly_income_record(actor=request.user, household=household, **data)
-
     return _archive_form(
         request,
         pk,
         form_class=MonthlyIncomeForm,
         title=_("记录月收入"),
-        action=act,
+        service=services.monthly_income_record,
         success=_("已记录月人均净收入。"),
         submit=_("保存"),
     )
@@ -180,15 +174,12 @@ def monthly_income_record(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
 
 @require_http_methods(["GET", "POST"])
 def household_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    def act(household: Household, data: dict[str, Any]) -> Any:
-        return services.household_close(actor=request.user, household=household, **data)
-
     return _archive_form(
         request,
         pk,
         form_class=CloseForm,
         title=_("撤档"),
-        action=act,
+        service=services.household_close,
         success=_("档案已撤档,档案资料全部保留。"),
         submit=_("确认撤档"),
     )
@@ -196,15 +187,12 @@ def household_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def household_reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    def act(household: Household, data: dict[str, Any]) -> Any:
-        return services.household_reopen(actor=request.user, household=household, **data)
-
     return _archive_form(
         request,
         pk,
         form_class=ReopenForm,
         title=_("恢复在档"),
-        action=act,
+        service=services.household_reopen,
         success=_("档案已恢复在档。"),
         submit=_("确认恢复"),
     )

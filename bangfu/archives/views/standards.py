@@ -198,29 +198,40 @@ def _on_area(
     return lambda form, status: _area_page(request, area, refusal=refusal_of(form), status=status)
 
 
-@require_POST
-def dibao_standard_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    standard = selectors.dibao_standard_get(pk)
+def _delete_figure(
+    request: AuthenticatedHttpRequest, figure: Any, delete: Callable[[], None], done: str
+) -> HttpResponse:
+    """Delete a mistaken 低保 standard or minimum wage; a refusal (already used) is shown on
+    top of the area's page."""
     return action_response(
         request,
         form=ConfirmForm.for_request(request),
-        run=lambda: services.dibao_standard_delete(actor=request.user, standard=standard),
-        page=_on_area(request, standard.area),
-        success_url=_area_url(standard.area_id),
-        done=_("已删除误录的低保标准。"),
+        run=delete,
+        page=_on_area(request, figure.area),
+        success_url=_area_url(figure.area_id),
+        done=done,
+    )
+
+
+@require_POST
+def dibao_standard_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    standard = selectors.dibao_standard_get(pk)
+    return _delete_figure(
+        request,
+        standard,
+        lambda: services.dibao_standard_delete(actor=request.user, standard=standard),
+        _("已删除误录的低保标准。"),
     )
 
 
 @require_POST
 def minimum_wage_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     wage = selectors.minimum_wage_get(pk)
-    return action_response(
+    return _delete_figure(
         request,
-        form=ConfirmForm.for_request(request),
-        run=lambda: services.minimum_wage_delete(actor=request.user, wage=wage),
-        page=_on_area(request, wage.area),
-        success_url=_area_url(wage.area_id),
-        done=_("已删除误录的最低工资标准。"),
+        wage,
+        lambda: services.minimum_wage_delete(actor=request.user, wage=wage),
+        _("已删除误录的最低工资标准。"),
     )
 
 

@@ -21,7 +21,7 @@ from . import rules
     }
 )
 class ArchivesAction(AuditAction):
-    HOUSEHOLD_CREATE = "archives.household.create", _("建档")
+    HOUSEHOLD_CREATE = "archives.household.create", _("新建档案")
     HOUSEHOLD_UPDATE = "archives.household.update", _("修改档案")
     HOUSEHOLD_DETERMINE = "archives.household.determine", _("认定困难类别")
     HOUSEHOLD_CLOSE = "archives.household.close", _("撤档")

@@ -48,7 +48,7 @@ NAMES_BEFORE_THE_ENUMS = {
     "core.calendar_day.set_range": "按日期范围录入节假日",
     "core.calendar_day.delete": "删除节假日设置",
     "demo.seed": "载入演示数据",
-    "archives.household.create": "建档",
+    "archives.household.create": "新建档案",
     "archives.household.update": "修改档案",
     "archives.household.determine": "认定困难类别",
     "archives.close": "撤档",

@@ -265,9 +265,7 @@ def _truncations(points: list[Checkpoint], found: Heads, *, total: int, audit: b
         point = max((p for _pos, _n, p in furthest.values()), key=lambda p: p.line)
         if audit:
             return [
-                _(
-                    "审计事件已全部被删除:检查点(%(when)s)记录了 %(count)s 条事件,最新为第 %(seq)s 号"
-                )  # noqa: E501
+                _("审计事件已全部被删除:检查点(%(when)s)记录了 %(count)s 条,最新为第 %(seq)s 号")
                 % {"when": point.when, "count": recorded, "seq": point.newest_seq}
             ]
         return [

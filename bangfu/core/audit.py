@@ -265,21 +265,29 @@ def audit_record_many(*, actor: Any, entries: Iterable[AuditEntry]) -> list[Audi
         for entry in entries
     ]
     events = _append(actor, rows)
-    transaction.on_commit(_checkpoint_after_batch)
+    checkpoint_after_commit()
     return events
 
 
-def _checkpoint_after_batch() -> None:
-    # After the commit the batch cannot be undone, so a failure here must not look like a
-    # failed batch: it is logged, and the daily checkpoint command fails loudly instead.
-    from .checkpoints import checkpoint_configured, checkpoint_write
+def checkpoint_after_commit(reason: str = "batch") -> None:
+    """Write a checkpoint (`core.checkpoints`) once the current transaction commits.
 
-    if not checkpoint_configured():
-        return
-    try:
-        checkpoint_write(reason="batch")
-    except Exception:
-        logger.exception("Could not write the audit checkpoint after a batch.")
+    After the commit the change cannot be undone, so a failure to write the checkpoint must
+    not look like a failed change: it is logged, and the daily `audit_checkpoint` command
+    fails loudly instead. Nothing happens when no checkpoint file is set.
+    """
+
+    def write() -> None:
+        from .checkpoints import checkpoint_configured, checkpoint_write
+
+        if not checkpoint_configured():
+            return
+        try:
+            checkpoint_write(reason=reason)
+        except Exception:
+            logger.exception("Could not write the audit checkpoint (%s).", reason)
+
+    transaction.on_commit(write)
 
 
 # --- Verifying --------------------------------------------------------------------------------
@@ -401,6 +409,7 @@ __all__ = [
     "ChainProblem",
     "audit_record",
     "audit_record_many",
+    "checkpoint_after_commit",
     "diff",
     "event_hash",
     "iter_chain_problems",

@@ -21,6 +21,21 @@ from .base import (
 )
 from .devkeys import DEV_AUDIT_KEYS, DEV_BLIND_INDEX_KEYS, DEV_FIELD_KEYS, DEV_SECRET_KEYS
 
+# The development and test keys are in the repository for anyone to read: never in production.
+for _variable, _values, _public in (
+    ("DJANGO_SECRET_KEY", [SECRET_KEY], DEV_SECRET_KEYS),
+    ("DJANGO_SECRET_KEY_FALLBACKS", SECRET_KEY_FALLBACKS, DEV_SECRET_KEYS),
+    ("BANGFU_FIELD_KEYS", BANGFU_FIELD_KEYS, DEV_FIELD_KEYS),
+    ("BANGFU_BLIND_INDEX_KEY", [BANGFU_BLIND_INDEX_KEY], DEV_BLIND_INDEX_KEYS),
+    ("BANGFU_AUDIT_KEY", [BANGFU_AUDIT_KEY], DEV_AUDIT_KEYS + DEV_SECRET_KEYS),
+):
+    if any(value.strip() in _public for value in _values):
+        raise ImproperlyConfigured(
+            f"{_variable} 使用了代码库中公开的开发/测试密钥,生产环境不能使用:请生成新的随机密钥。"
+            f" / {_variable} holds a development or test key published in the repository: "
+            "generate a new random key for production."
+        )
+
 if not SECRET_KEY or len(SECRET_KEY) < 40:
     raise ImproperlyConfigured("Set DJANGO_SECRET_KEY to a random value of at least 40 characters.")
 
@@ -51,21 +66,6 @@ if len(BANGFU_BLIND_INDEX_KEY) < 32:
         "Set BANGFU_BLIND_INDEX_KEY to a random value of at least 32 characters, backed up with "
         "the other keys and never changed: every stored look-up index depends on it."
     )
-
-# The development and test keys are in the repository for anyone to read: never in production.
-for _variable, _values, _public in (
-    ("DJANGO_SECRET_KEY", [SECRET_KEY], DEV_SECRET_KEYS),
-    ("DJANGO_SECRET_KEY_FALLBACKS", SECRET_KEY_FALLBACKS, DEV_SECRET_KEYS),
-    ("BANGFU_FIELD_KEYS", BANGFU_FIELD_KEYS, DEV_FIELD_KEYS),
-    ("BANGFU_BLIND_INDEX_KEY", [BANGFU_BLIND_INDEX_KEY], DEV_BLIND_INDEX_KEYS),
-    ("BANGFU_AUDIT_KEY", [BANGFU_AUDIT_KEY], DEV_AUDIT_KEYS + DEV_SECRET_KEYS),
-):
-    if any(value.strip() in _public for value in _values):
-        raise ImproperlyConfigured(
-            f"{_variable} 使用了代码库中公开的开发/测试密钥,生产环境不能使用:请生成新的随机密钥。"
-            f" / {_variable} holds a development or test key published in the repository: "
-            "generate a new random key for production."
-        )
 
 if not BANGFU_AUDIT_CHECKPOINT_FILE:
     raise ImproperlyConfigured(

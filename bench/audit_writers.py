@@ -7,12 +7,14 @@ named there is dropped and created again, then migrated: never point it at data 
 Each writer is a separate process with its own connection, like a gunicorn worker or a
 db_worker. One "audited write" is one transaction that inserts a business row and appends one
 audit event through `audit_record`; the floor is the same transaction with the same event row
-(hashed the same way) inserted without the chain (no lock, no read of the head). Printed per N:
-writes/s, p50 and p99 latency of one write, for the chain and the floor, side by side.
+(hashed the same way) inserted without the chain (no lock, no read of the head) into a copy of
+the events table. Printed per N: writes/s, p50 and p99 latency of one write, for the floor and
+for each `--chains` value (BANGFU_AUDIT_CHAINS; 1 is one global lock, the design before).
 
 Then the batch cases: one transaction approving `--batch` items with an `audit_record` each,
 one with a single `audit_record_many`, and — the case that matters for funds and imports —
-5 single writers running while a batch of `--batch` items is in flight (their p99 wait).
+5 single writers running while a batch of `--batch` items is in flight (their p99 wait);
+and the time `verify_chain` takes over everything written.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from __future__ import annotations
 import argparse
 import multiprocessing as mp
 import os
-import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -30,8 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bangfu_audit")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 
-import django  # noqa: E402
-import psycopg  # noqa: E402
+import django
+import psycopg
 
 django.setup()
 
@@ -55,7 +56,8 @@ def recreate_database() -> None:
     name = db["NAME"]
     if not name.startswith("bangfu_") or name in {"bangfu", "bangfu_bench"}:
         sys.exit(f"Refusing to drop database {name!r}: use a throw-away bangfu_* database.")
-    dsn = f"host={db['HOST'] or '127.0.0.1'} port={db['PORT'] or 5432} user={db['USER']} dbname=postgres"
+    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+    dsn = f"host={host} port={port} user={db['USER']} dbname=postgres"
     with psycopg.connect(dsn, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{name}"')
@@ -107,6 +109,8 @@ def floor_write(writer: int, n: int) -> None:
         item = _insert_item(writer, n)
         event = AuditEvent(
             seq=item,
+            chain=0,
+            chain_seq=item,
             created_at=timezone.now(),
             actor=None,
             actor_name="系统",
@@ -159,7 +163,7 @@ def batch_many(writer: int, n: int, size: int) -> None:
 class _Item:
     """Stands in for a saved model instance in `AuditEntry` (type, key and name)."""
 
-    class _meta:  # noqa: N801
+    class _meta:
         label_lower = "bench.item"
 
     def __init__(self, pk: int) -> None:
@@ -264,40 +268,57 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=6.0)
     parser.add_argument("--writers", default="1,5,20")
+    parser.add_argument("--chains", default="1,8", help="BANGFU_AUDIT_CHAINS values to compare")
     parser.add_argument("--batch", type=int, default=500)
     args = parser.parse_args()
     recreate_database()
-    print(f"PostgreSQL {connection.cursor().connection.info.server_version}, "
-          f"{os.cpu_count()} cores, {args.seconds:g} s per case, database "
-          f"{settings.DATABASES['default']['NAME']}")
+    chain_counts = [int(n) for n in args.chains.split(",")]
+    print(
+        f"PostgreSQL {connection.cursor().connection.info.server_version}, "
+        f"{os.cpu_count()} cores, {args.seconds:g} s per case, database "
+        f"{settings.DATABASES['default']['NAME']}; chains = BANGFU_AUDIT_CHAINS "
+        "(1 = one global lock, the design before)"
+    )
     print()
-    print(f"{'N writers, one event each':<28} {'writes':>11}  {'':>15}  {'':>15}")
-    ratios = []
     for count in [int(n) for n in args.writers.split(",")]:
         floor = run([("floor", count)], args.seconds, args.batch)["floor"]
-        chain = run([("chain", count)], args.seconds, args.batch)["chain"]
         print(line(f"N={count:<3} floor (no chain)", floor, args.seconds))
-        print(line(f"N={count:<3} chain", chain, args.seconds))
-        ratio = len(chain) / max(1, len(floor))
-        ratios.append((count, ratio))
-        print(f"{'':<28} chain/floor {ratio:.2f}")
-    print()
+        for chains in chain_counts:
+            settings.BANGFU_AUDIT_CHAINS = chains
+            chain = run([("chain", count)], args.seconds, args.batch)["chain"]
+            ratio = len(chain) / max(1, len(floor))
+            print(
+                line(f"N={count:<3} chains={chains}", chain, args.seconds) + f"  {ratio:.2f}×floor"
+            )
+        print()
     size = args.batch
-    for kind, label in (("batch", "audit_record per item"), ("many", "audit_record_many")):
-        result = run([(kind, 1)], 600, size)[kind]
-        took = result[0]
-        print(f"batch of {size}, {label:<22} {took * 1000:>8.0f} ms  ({size / took:,.0f} events/s)")
+    for chains in chain_counts:
+        settings.BANGFU_AUDIT_CHAINS = chains
+        for kind, label in (("batch", "audit_record per item"), ("many", "audit_record_many")):
+            took = run([(kind, 1)], 600, size)[kind][0]
+            print(
+                f"chains={chains}: batch of {size}, {label:<22} {took * 1000:>7.0f} ms"
+                f"  ({size / took:,.0f} events/s)"
+            )
     print()
-    for kind, label in (("batch", "audit_record per item"), ("many", "audit_record_many")):
-        mixed = run([(kind, 1), ("chain", 5)], args.seconds, size)
-        singles = mixed["chain"]
-        print(
-            f"5 single writers beside a batch of {size} ({label}): "
-            f"p50 {pct(singles, 0.5):.1f} ms, p99 {pct(singles, 0.99):.1f} ms, "
-            f"max {max(singles) * 1000:.0f} ms; batch {mixed[kind][0] * 1000:.0f} ms"
-        )
+    for chains in chain_counts:
+        settings.BANGFU_AUDIT_CHAINS = chains
+        for kind, label in (("batch", "audit_record per item"), ("many", "audit_record_many")):
+            mixed = run([(kind, 1), ("chain", 5)], args.seconds, size)
+            singles = mixed["chain"]
+            print(
+                f"chains={chains}: 5 single writers beside a batch of {size} ({label}): "
+                f"p50 {pct(singles, 0.5):.1f} ms, p99 {pct(singles, 0.99):.1f} ms, "
+                f"max {max(singles) * 1000:.0f} ms; batch {mixed[kind][0] * 1000:.0f} ms"
+            )
     print()
-    print(verify())
+    began = time.perf_counter()
+    checked, problem = audit.verify_chain()
+    took = time.perf_counter() - began
+    print(
+        f"verify_chain: {checked} events in {took:.1f} s ({checked / took:,.0f} events/s), "
+        f"{'intact' if problem is None else problem}"
+    )
 
 
 if __name__ == "__main__":

@@ -25,7 +25,6 @@ from .chain import (
     GENESIS_HASH,
     ChainedLog,
     chain_count,
-    chain_head,
     chain_key,
     chains_in_use,
     keyed_hash,
@@ -121,23 +120,49 @@ def event_hash(event: AuditEvent) -> str:
     return keyed_hash(event_payload(event), domain=AUDIT_LOG.hash_domain)
 
 
-def _next_numbers(count: int) -> list[int]:
-    """Return the `count` next event numbers (`seq`), inside the chain lock.
-
-    With one chain every writer holds the same lock, so the next numbers follow the highest;
-    with several, writers in other chains append at the same time, so the numbers come from
-    the table's own id sequence (unique, increasing, with gaps where a transaction rolled
-    back) and each event's id is its number.
-    """
-    if chain_count() > 1:
+def _id_sequence() -> str:
+    name = getattr(connection, "_bangfu_audit_sequence", None)
+    if name is None:
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [AuditEvent._meta.db_table, count],
-            )
-            return sorted(int(row[0]) for row in cursor.fetchall())
-    last = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
-    return list(range(last + 1, last + 1 + count))
+            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [AuditEvent._meta.db_table])
+            name = cursor.fetchone()[0]
+        connection._bangfu_audit_sequence = name  # type: ignore[attr-defined]
+    return name
+
+
+def _head_and_numbers(chain: int, count: int) -> tuple[int, str, list[int]]:
+    """Return the head (position, hash) of the locked `chain` and the next `count` numbers.
+
+    Read in one statement that starts after the chain's lock was granted (so that it sees the
+    last commit of the writer before). With one chain every writer holds the same lock, so
+    the numbers follow the highest (`seq` dense from 1); with several, writers in other chains
+    append at the same time, so the numbers come from the table's id sequence (unique,
+    increasing, with gaps where a transaction rolled back) and each event's id is its number.
+    """
+    # The table name is the model's own, never input.
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    head = f"SELECT chain_seq, hash FROM {table} WHERE chain = %s ORDER BY chain_seq DESC LIMIT 1"  # noqa: S608
+    several = chain_count() > 1
+    first = "nextval(%s::regclass)" if several else f"(SELECT MAX(seq) FROM {table}) + 1"  # noqa: S608
+    params: list[Any] = [_id_sequence()] if several else []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {first}, h.chain_seq, h.hash FROM (SELECT 1 AS one) AS o"  # noqa: S608
+            f" LEFT JOIN ({head}) AS h ON 1 = 1",
+            [*params, chain],
+        )
+        number, position, prev_hash = cursor.fetchone()
+        numbers = [int(number or 1)]
+        if count > 1:
+            if several:
+                cursor.execute(
+                    "SELECT nextval(%s::regclass) FROM generate_series(2, %s)",
+                    [_id_sequence(), count],
+                )
+                numbers += sorted(int(row[0]) for row in cursor.fetchall())
+            else:
+                numbers += list(range(numbers[0] + 1, numbers[0] + count))
+    return int(position or 0), prev_hash or GENESIS_HASH, numbers
 
 
 def _actor_name(actor: Any) -> tuple[Any, str]:
@@ -154,8 +179,7 @@ def _actor_name(actor: Any) -> tuple[Any, str]:
 def _append(actor: Any, rows: list[dict[str, Any]]) -> list[AuditEvent]:
     """Lock a chain, then build, hash and insert one event per row after its head."""
     chain = lock_chain(AUDIT_LOG)
-    position, prev_hash = chain_head(AUDIT_LOG, chain)
-    numbers = _next_numbers(len(rows))
+    position, prev_hash, numbers = _head_and_numbers(chain, len(rows))
     explicit_ids = chain_count() > 1
     actor_obj, actor_name = _actor_name(actor)
     now = timezone.now()

@@ -93,7 +93,7 @@ def lock_chain(log: ChainedLog) -> int:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, 0)", [log.lock_namespace])
         return 0
     connection.ensure_connection()
-    pid = connection.connection.info.backend_pid  # type: ignore[union-attr]
+    pid = connection.connection.info.backend_pid
     home = pid % count
     preferred = getattr(connection, _cache_attr(log), None)
     if preferred is None or preferred >= count:

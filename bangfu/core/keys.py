@@ -19,7 +19,8 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -107,7 +108,7 @@ class Location:
     model: type[models.Model]
     field: models.Field
     kind: str  # "text", "binary" or "file"
-    counts: dict[str, int] = field(default_factory=dict)  # {key id: values}
+    counts: dict[str, int] = dataclasses.field(default_factory=dict)  # {key id: values}
 
     @property
     def label(self) -> str:

@@ -16,10 +16,10 @@ event's hash depends on them.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from collections.abc import Callable, Iterator
-import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any

@@ -243,7 +243,9 @@ BANGFU_BLIND_INDEX_KEY = env("BANGFU_BLIND_INDEX_KEY", "")
 # write to the database cannot recompute the chain after altering an event.
 BANGFU_AUDIT_KEY = env("BANGFU_AUDIT_KEY", "")
 # Audited writes spread over this many hash chains on PostgreSQL (one lock each), so that writers
-# do not queue behind one another (bench/audit_writers.py); SQLite always keeps one.
+# do not queue behind one another (bench/audit_writers.py); SQLite always keeps one. Give every
+# web process and worker the same value (1 numbers events densely, more take numbers from a
+# sequence; mixing them at the same moment can make two writers pick the same number).
 BANGFU_AUDIT_CHAINS = env_int("BANGFU_AUDIT_CHAINS", 8)
 # Signed checkpoints of the audit trail's and the access log's heads are appended to this file,
 # outside the data directory and out of the database role's reach (README, production); empty:

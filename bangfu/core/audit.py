@@ -1,33 +1,43 @@
 """The hash-chained audit trail.
 
 Every service that changes state calls `audit_record` inside its own transaction. Each event
-stores the hash of the event before it, so altering, deleting or inserting an event breaks the
-chain at that point, and `verify_audit` names the first broken link.
+stores the hash of the event before it in its chain (`core.chain`: several chains on
+PostgreSQL, so that writers do not queue behind one global lock), so altering, deleting or
+inserting an event breaks the chain at that point, and `verify_audit` names the first broken
+link. Deleting the newest events is found against the checkpoints kept outside the database
+(`core.checkpoints`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
+import logging
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .audit_actions import AuditAction
+from .chain import (
+    GENESIS_HASH,
+    ChainedLog,
+    chain_count,
+    chain_key,
+    chains_in_use,
+    keyed_hash,
+    lock_chain,
+    rows_in_chain_order,
+)
 from .context import client_address
 from .models import AuditEvent
 
-GENESIS_HASH = "0" * 64
-# Any fixed number; identifies the audit chain's lock among PostgreSQL advisory locks.
-_ADVISORY_LOCK_KEY = 0x62616E67667501
+logger = logging.getLogger(__name__)
+
+AUDIT_LOG = ChainedLog(model=AuditEvent, lock_namespace=0x62616E67, hash_domain=b"")
 
 
 def _plain(value: Any) -> Any:
@@ -80,7 +90,7 @@ def diff(
 def event_payload(event: AuditEvent) -> dict[str, Any]:
     """Return the fields that the hash covers, in a form that survives the database."""
     created = event.created_at
-    return {
+    payload: dict[str, Any] = {
         "seq": event.seq,
         "created_at": created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         "actor_id": event.actor_id,
@@ -94,38 +104,118 @@ def event_payload(event: AuditEvent) -> dict[str, Any]:
         "client_address": event.client_address,
         "prev_hash": event.prev_hash,
     }
+    # Events written before there were several chains sit in chain 0 at the position of their
+    # number, and were hashed without these two keys; for them the keys are implied (changing
+    # either one still changes the payload, since the keys then appear).
+    if not (event.chain == 0 and event.chain_seq == event.seq):
+        payload["chain"] = event.chain
+        payload["chain_seq"] = event.chain_seq
+    return payload
 
 
-def _chain_key() -> bytes:
-    """Return the key of the chain's HMAC, kept outside the database.
-
-    A plain hash could be recomputed by anyone who can write to the database; with a keyed
-    hash they also need this key. Without BANGFU_AUDIT_KEY, one is derived from SECRET_KEY
-    (then rotating SECRET_KEY would make old events fail to verify: set the key explicitly).
-    """
-    key = getattr(settings, "BANGFU_AUDIT_KEY", "") or ""
-    if not key:
-        key = "bangfu-audit-chain:" + settings.SECRET_KEY
-    return key.encode("utf-8")
+_chain_key = chain_key
 
 
 def event_hash(event: AuditEvent) -> str:
     """Return HMAC-SHA256 over the event's content and the previous event's hash."""
-    canonical = json.dumps(
-        event_payload(event), sort_keys=True, ensure_ascii=False, separators=(",", ":")
-    )
-    return hmac.new(_chain_key(), canonical.encode("utf-8"), hashlib.sha256).hexdigest()
+    return keyed_hash(event_payload(event), domain=AUDIT_LOG.hash_domain)
 
 
-def _lock_chain() -> None:
-    """Serialise writers of the chain until the end of the current transaction.
-
-    PostgreSQL: a transaction-scoped advisory lock. SQLite: the settings open every transaction
-    with BEGIN IMMEDIATE, which already holds the database's single write lock.
-    """
-    if connection.vendor == "postgresql":
+def _id_sequence() -> str:
+    name = getattr(connection, "_bangfu_audit_sequence", None)
+    if name is None:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
+            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [AuditEvent._meta.db_table])
+            name = cursor.fetchone()[0]
+        connection._bangfu_audit_sequence = name  # type: ignore[attr-defined]
+    return name
+
+
+def _head_and_numbers(chain: int, count: int) -> tuple[int, str, list[int]]:
+    """Return the head (position, hash) of the locked `chain` and the next `count` numbers.
+
+    Read in one statement that starts after the chain's lock was granted (so that it sees the
+    last commit of the writer before). With one chain every writer holds the same lock, so
+    the numbers follow the highest (`seq` dense from 1); with several, writers in other chains
+    append at the same time, so the numbers come from the table's id sequence (unique,
+    increasing, with gaps where a transaction rolled back) and each event's id is its number.
+    """
+    # The table name is the model's own, never input.
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    head = f"SELECT chain_seq, hash FROM {table} WHERE chain = %s ORDER BY chain_seq DESC LIMIT 1"  # noqa: S608
+    several = chain_count() > 1
+    first = "nextval(%s::regclass)" if several else f"(SELECT MAX(seq) FROM {table}) + 1"  # noqa: S608
+    params: list[Any] = [_id_sequence()] if several else []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {first}, h.chain_seq, h.hash FROM (SELECT 1 AS one) AS o"  # noqa: S608
+            f" LEFT JOIN ({head}) AS h ON 1 = 1",
+            [*params, chain],
+        )
+        number, position, prev_hash = cursor.fetchone()
+        numbers = [int(number or 1)]
+        if count > 1:
+            if several:
+                cursor.execute(
+                    "SELECT nextval(%s::regclass) FROM generate_series(2, %s)",
+                    [_id_sequence(), count],
+                )
+                numbers += sorted(int(row[0]) for row in cursor.fetchall())
+            else:
+                numbers += list(range(numbers[0] + 1, numbers[0] + count))
+    return int(position or 0), prev_hash or GENESIS_HASH, numbers
+
+
+def _actor_name(actor: Any) -> tuple[Any, str]:
+    actor_obj = actor if getattr(actor, "pk", None) else None
+    if actor_obj is not None:
+        name = getattr(actor_obj, "display_name", "") or actor_obj.get_username()
+    else:
+        # None is the system itself (a job, a command); an unsaved or anonymous user is a
+        # visitor of the public portal, who must not be mistaken for the system.
+        name = "系统" if actor is None else "匿名访客"
+    return actor_obj, str(name)[:150]
+
+
+def _append(actor: Any, rows: list[dict[str, Any]]) -> list[AuditEvent]:
+    """Lock a chain, then build, hash and insert one event per row after its head."""
+    chain = lock_chain(AUDIT_LOG)
+    position, prev_hash, numbers = _head_and_numbers(chain, len(rows))
+    explicit_ids = chain_count() > 1
+    actor_obj, actor_name = _actor_name(actor)
+    now = timezone.now()
+    address = (client_address.get() or "")[:64]
+    events = []
+    for number, row in zip(numbers, rows, strict=True):
+        position += 1
+        event = AuditEvent(
+            seq=number,
+            chain=chain,
+            chain_seq=position,
+            created_at=now,
+            actor=actor_obj,
+            actor_name=actor_name,
+            # str() also resolves lazy translations, so the hash sees what the database stores.
+            action=str(row["action"])[:80],
+            object_type=str(row["object_type"])[:80],
+            object_id=str(row["object_id"])[:64],
+            object_repr=str(row["object_repr"])[:255],
+            summary=str(row["summary"])[:255],
+            changes=_plain(dict(row["changes"] or {})),
+            client_address=address,
+            prev_hash=prev_hash,
+        )
+        if explicit_ids:
+            event.id = number
+        # Hash what the database will give back: microsecond precision, plain JSON.
+        event.hash = event_hash(event)
+        prev_hash = event.hash
+        events.append(event)
+    if len(events) == 1:
+        events[0].save(force_insert=True)
+    else:
+        AuditEvent.objects.bulk_create(events)
+    return events
 
 
 def audit_record(
@@ -139,11 +229,12 @@ def audit_record(
     summary: str = "",
     changes: Mapping[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain, inside the caller's transaction.
+    """Append one event to a chain, inside the caller's transaction.
 
     `actor` is a user or None (the system). `changes` is usually the output of `diff`; it must
-    already be masked. Raise RuntimeError when called outside a transaction, since an event
-    must commit or roll back with the change it describes.
+    already be masked. The chain stays locked until the transaction ends (see `core.chain`).
+    Raise RuntimeError when called outside a transaction, since an event must commit or roll
+    back with the change it describes.
     """
     if not connection.in_atomic_block:
         raise RuntimeError("audit_record must run inside the transaction of its change.")
@@ -151,123 +242,15 @@ def audit_record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)
-    _lock_chain()
-    last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
-    seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
-    actor_obj = actor if getattr(actor, "pk", None) else None
-    if actor_obj is not None:
-        actor_name = getattr(actor_obj, "display_name", "") or actor_obj.get_username()
-    else:
-        # None is the system itself (a job, a command); an unsaved or anonymous user is a
-        # visitor of the public portal, who must not be mistaken for the system.
-        actor_name = "系统" if actor is None else "匿名访客"
-    event = AuditEvent(
-        seq=seq,
-        created_at=timezone.now(),
-        actor=actor_obj,
-        actor_name=str(actor_name)[:150],
-        # str() also resolves lazy translations, so the hash sees what the database stores.
-        action=str(action)[:80],
-        object_type=str(object_type)[:80],
-        object_id=str(object_id)[:64],
-        object_repr=str(object_repr)[:255],
-        summary=str(summary)[:255],
-        changes=_plain(dict(changes or {})),
-        client_address=(client_address.get() or "")[:64],
-        prev_hash=prev_hash,
-    )
-    # Hash what the database will give back: microsecond precision, plain JSON.
-    event.hash = event_hash(event)
-    event.save(force_insert=True)
-    return event
-
-
-@dataclass(frozen=True)
-class ChainProblem:
-    seq: int
-    event_id: int
-    message: str
-
-
-def iter_chain_problems(
-    events: Iterable[AuditEvent] | None = None,
-    *,
-    progress_every: int = 1000,
-) -> Iterator[ChainProblem | int]:
-    """Walk the chain in order; yield the count of intact events so far, and the first problem.
-
-    Yield the count every `progress_every` events and once more at the end; when a problem is
-    found, yield the count of intact events before it, then the problem, and stop.
-
-    Detect an altered event (its hash no longer matches its content), a deleted event (the
-    next one's sequence skips or its prev_hash no longer matches) and an inserted event.
-    Deleting the newest events leaves a shorter chain that is still intact: only a copy of
-    the head hash kept elsewhere (a printed verification report) can show that.
-    """
-    if events is None:
-        events = _events_in_order()
-    expected_prev = GENESIS_HASH
-    expected_seq = 1
-    checked = 0
-    for event in events:
-        problem = _event_problem(event, expected_seq, expected_prev)
-        if problem is not None:
-            yield checked
-            yield problem
-            return
-        checked += 1
-        expected_prev = event.hash
-        expected_seq += 1
-        if checked % progress_every == 0:
-            yield checked
-    yield checked
-
-
-def _events_in_order(chunk_size: int = 2000) -> Iterator[AuditEvent]:
-    """Yield every event by sequence, reading one chunk at a time with no cursor left open.
-
-    A caller may write between chunks (a job reporting progress): on SQLite a write on a
-    connection whose read statement is still open fails with "database is locked" as soon as
-    any other connection has written meanwhile; on PostgreSQL no long-lived server-side
-    cursor holds a snapshot of a large table.
-    """
-    last_seq = -1
-    while True:
-        chunk = list(AuditEvent.objects.filter(seq__gt=last_seq).order_by("seq")[:chunk_size])
-        yield from chunk
-        if len(chunk) < chunk_size:
-            return
-        last_seq = chunk[-1].seq
-
-
-def _event_problem(event: AuditEvent, expected_seq: int, expected_prev: str) -> ChainProblem | None:
-    if event.seq != expected_seq:
-        return ChainProblem(
-            event.seq,
-            event.pk,
-            _("序号应为 %(expected)s,实为 %(seq)s:其前有事件被删除或插入")
-            % {"expected": expected_seq, "seq": event.seq},
-        )
-    if event.prev_hash != expected_prev:
-        return ChainProblem(event.seq, event.pk, _("前一事件哈希不符:其前的事件被改动、删除或插入"))
-    if event_hash(event) != event.hash:
-        return ChainProblem(event.seq, event.pk, _("内容与哈希不符:该事件被改动"))
-    return None
-
-
-def verify_chain() -> tuple[int, ChainProblem | None]:
-    """Return (intact events before the first problem, or all of them; first problem or None)."""
-    checked = 0
-    for item in iter_chain_problems():
-        if isinstance(item, ChainProblem):
-            return checked, item
-        checked = item
-    return checked, None
-
-
-def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
-    """Return the named fields of a model instance as plain values, for `diff`."""
-    return {name: _plain(getattr(obj, name)) for name in fields}
+    row = {
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "object_repr": object_repr,
+        "summary": summary,
+        "changes": changes,
+    }
+    return _append(actor, [row])[0]
 
 
 @dataclass(frozen=True)
@@ -281,57 +264,177 @@ class AuditEntry:
 
 
 def audit_record_many(*, actor: Any, entries: Iterable[AuditEntry]) -> list[AuditEvent]:
-    """Append one event per entry to the chain with a constant number of queries.
+    """Append one event per entry to one chain with a constant number of queries.
 
-    For bulk writes (an Excel import of many households): the chain is locked once, the last
-    event read once and all events inserted with one `bulk_create`, each still hashed over the
-    one before it. Same rules as `audit_record`: call inside the transaction of the change,
-    `changes` already masked. Raise RuntimeError outside a transaction.
+    For bulk writes (an Excel import of many households, a batch of approvals): one chain is
+    locked once, its head read once and all events inserted with one `bulk_create`, each
+    still hashed over the one before it. When the transaction commits, a checkpoint of every
+    chain's head is written outside the database (`core.checkpoints`, when configured). Same
+    rules as `audit_record`: call inside the transaction of the change, `changes` already
+    masked. Raise RuntimeError outside a transaction.
     """
     entries = list(entries)
     if not entries:
         return []
     if not connection.in_atomic_block:
         raise RuntimeError("audit_record_many must run inside the transaction of its change.")
-    _lock_chain()
-    last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
-    seq, prev_hash = (last[0], last[1]) if last else (0, GENESIS_HASH)
-    actor_obj = actor if getattr(actor, "pk", None) else None
-    if actor_obj is not None:
-        actor_name = getattr(actor_obj, "display_name", "") or actor_obj.get_username()
-    else:
-        actor_name = "系统" if actor is None else "匿名访客"
-    now = timezone.now()
-    events: list[AuditEvent] = []
-    for entry in entries:
-        seq += 1
-        event = AuditEvent(
-            seq=seq,
-            created_at=now,
-            actor=actor_obj,
-            actor_name=str(actor_name)[:150],
-            action=str(entry.action)[:80],
-            object_type=entry.obj._meta.label_lower[:80],
-            object_id=str(entry.obj.pk)[:64],
-            object_repr=str(entry.obj)[:255],
-            summary=str(entry.summary)[:255],
-            changes=_plain(dict(entry.changes or {})),
-            client_address=(client_address.get() or "")[:64],
-            prev_hash=prev_hash,
-        )
-        event.hash = event_hash(event)
-        prev_hash = event.hash
-        events.append(event)
-    AuditEvent.objects.bulk_create(events)
+    rows = [
+        {
+            "action": entry.action,
+            "object_type": entry.obj._meta.label_lower,
+            "object_id": entry.obj.pk,
+            "object_repr": str(entry.obj),
+            "summary": entry.summary,
+            "changes": entry.changes,
+        }
+        for entry in entries
+    ]
+    events = _append(actor, rows)
+    checkpoint_after_commit()
     return events
 
 
+def checkpoint_after_commit(reason: str = "batch") -> None:
+    """Write a checkpoint (`core.checkpoints`) once the current transaction commits.
+
+    After the commit the change cannot be undone, so a failure to write the checkpoint must
+    not look like a failed change: it is logged, and the daily `audit_checkpoint` command
+    fails loudly instead. Nothing happens when no checkpoint file is set.
+    """
+
+    def write() -> None:
+        from .checkpoints import checkpoint_configured, checkpoint_write
+
+        if not checkpoint_configured():
+            return
+        try:
+            checkpoint_write(reason=reason)
+        except Exception:
+            logger.exception("Could not write the audit checkpoint (%s).", reason)
+
+    transaction.on_commit(write)
+
+
+# --- Verifying --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    seq: int
+    event_id: int
+    message: str
+
+
+# {(chain, position): (hash, where it was recorded)} from the checkpoints: an event found there
+# with another hash means the chain was rebuilt (by someone holding the audit key).
+Anchors = Mapping[tuple[int, int], tuple[str, str]]
+
+
+def iter_chain_problems(
+    events: Iterable[AuditEvent] | None = None,
+    *,
+    progress_every: int = 1000,
+    anchors: Anchors | None = None,
+    heads: dict[int, tuple[int, int, str]] | None = None,
+) -> Iterator[ChainProblem | int]:
+    """Walk every chain in order; yield the count of intact events so far, and the first problem.
+
+    Yield the count every `progress_every` events and once more at the end; when a problem is
+    found, yield the count of intact events before it, then the problem, and stop. `events`,
+    when given, is one chain's events in order (tests); otherwise every chain is read.
+
+    Detect an altered event (its hash no longer matches its content), a deleted event (the
+    next one's position skips or its prev_hash no longer matches), an inserted event, and an
+    event whose hash differs from the one a checkpoint recorded (`anchors`). `heads`, when
+    given, receives {chain: (position, seq, hash)} of the last intact event of each chain.
+    Deleting the newest events leaves a shorter chain that is still intact: compare `heads`
+    with the last checkpoint (`core.checkpoints`) to see that.
+    """
+    sequences: Iterable[Iterable[AuditEvent]]
+    if events is not None:
+        sequences = [events]
+    else:
+        sequences = (
+            rows_in_chain_order(AUDIT_LOG, chain)  # type: ignore[misc]
+            for chain in chains_in_use(AUDIT_LOG)
+        )
+    checked = 0
+    for chain_events in sequences:
+        expected_prev = GENESIS_HASH
+        expected_position = 1
+        for event in chain_events:
+            problem = _event_problem(event, expected_position, expected_prev, anchors)
+            if problem is not None:
+                yield checked
+                yield problem
+                return
+            checked += 1
+            if heads is not None:
+                heads[event.chain] = (event.chain_seq, event.seq, event.hash)
+            expected_prev = event.hash
+            expected_position += 1
+            if checked % progress_every == 0:
+                yield checked
+    yield checked
+
+
+def _event_problem(
+    event: AuditEvent, expected_position: int, expected_prev: str, anchors: Anchors | None
+) -> ChainProblem | None:
+    if event.chain_seq != expected_position:
+        if event.chain == 0 and event.chain_seq == event.seq:
+            # One chain, positions are the event numbers: say it in those.
+            message = _("序号应为 %(expected)s,实为 %(seq)s:其前有事件被删除或插入") % {
+                "expected": expected_position,
+                "seq": event.seq,
+            }
+        else:
+            message = _(
+                "第 %(chain)s 条链的链内序号应为 %(expected)s,实为 %(position)s:"
+                "其前有事件被删除或插入"
+            ) % {"chain": event.chain, "expected": expected_position, "position": event.chain_seq}
+        return ChainProblem(event.seq, event.pk, message)
+    if event.prev_hash != expected_prev:
+        return ChainProblem(event.seq, event.pk, _("前一事件哈希不符:其前的事件被改动、删除或插入"))
+    if event_hash(event) != event.hash:
+        return ChainProblem(event.seq, event.pk, _("内容与哈希不符:该事件被改动"))
+    anchor = (anchors or {}).get((event.chain, event.chain_seq))
+    if anchor is not None and anchor[0] != event.hash:
+        return ChainProblem(
+            event.seq,
+            event.pk,
+            _("与检查点(%(when)s)记录的哈希不符:审计链被重写") % {"when": anchor[1]},
+        )
+    return None
+
+
+def verify_chain() -> tuple[int, ChainProblem | None]:
+    """Return (intact events before the first problem, or all of them; first problem or None).
+
+    The chains only: `core.checkpoints.verify_evidence` also compares them with the
+    checkpoints (truncation) and checks the access log.
+    """
+    checked = 0
+    for item in iter_chain_problems():
+        if isinstance(item, ChainProblem):
+            return checked, item
+        checked = item
+    return checked, None
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """Return the named fields of a model instance as plain values, for `diff`."""
+    return {name: _plain(getattr(obj, name)) for name in fields}
+
+
 __all__ = [
+    "AUDIT_LOG",
     "GENESIS_HASH",
     "AuditEntry",
     "ChainProblem",
     "audit_record",
     "audit_record_many",
+    "checkpoint_after_commit",
     "diff",
     "event_hash",
     "iter_chain_problems",

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TypeVar
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 # <context>.<entity>.<verb>: lower-case words joined by underscores.
 ACTION_PATTERN = re.compile(r"^[a-z]+(?:_[a-z]+)*\.[a-z]+(?:_[a-z]+)*\.[a-z]+(?:_[a-z]+)*$")
@@ -120,3 +121,13 @@ def legacy_names() -> dict[str, str]:
 def labels_by_code(codes: Iterable[str]) -> dict[str, str]:
     """Return {code: label} for the given stored codes."""
     return {code: action_label(code) for code in codes}
+
+
+@register()
+class CoreAction(AuditAction):
+    """The kernel's own audited actions: the keys it runs under."""
+
+    KEY_RECORD = "core.key.record", _("登记密钥指纹")
+    KEY_REGISTER = "core.key.register", _("登记新的字段加密密钥")
+    KEY_ROTATE = "core.key.rotate", _("用新密钥重新加密")
+    KEY_RETIRE = "core.key.retire", _("停用旧密钥")

@@ -16,7 +16,7 @@ import hashlib
 import hmac
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, overload
 
@@ -42,6 +42,8 @@ class DecryptionError(ValueError):
 class _Key:
     key_id: str
     aead: AESGCM
+    # The raw key, for its fingerprint (`core.keys`); never printed (repr=False).
+    secret: bytes = field(repr=False, default=b"")
 
 
 def key_id(key: bytes) -> str:
@@ -75,7 +77,7 @@ def _keyring(encoded_keys: tuple[str, ...]) -> tuple[_Key, ...]:
             raise ImproperlyConfigured(
                 f"BANGFU_FIELD_KEYS entry {position} is not a urlsafe-base64 encoded 32-byte key."
             )
-        keys.append(_Key(key_id(key), AESGCM(key)))
+        keys.append(_Key(key_id(key), AESGCM(key), key))
     ids = [k.key_id for k in keys]
     if len(set(ids)) != len(ids):
         raise ImproperlyConfigured("BANGFU_FIELD_KEYS lists the same key twice.")
@@ -84,6 +86,28 @@ def _keyring(encoded_keys: tuple[str, ...]) -> tuple[_Key, ...]:
 
 def _keys() -> tuple[_Key, ...]:
     return _keyring(_configured_keys())
+
+
+def field_keys() -> tuple[tuple[str, bytes], ...]:
+    """Return (key id, raw key) of every key in BANGFU_FIELD_KEYS, newest first.
+
+    Raise ImproperlyConfigured when the setting is empty or holds something that is not a key.
+    For fingerprints and rotation only: never log or print the raw keys.
+    """
+    return tuple((key.key_id, key.secret) for key in _keys())
+
+
+def newest_key_id() -> str:
+    """Return the id of the key that `encrypt` uses (the first of BANGFU_FIELD_KEYS)."""
+    return _keys()[0].key_id
+
+
+def token_key_id(token: str) -> str | None:
+    """Return the key id named in a token made by `encrypt`, or None for anything else."""
+    parts = token.split(":", 2)
+    if len(parts) != 3 or parts[0] != TOKEN_VERSION:
+        return None
+    return parts[1]
 
 
 def _aad(kid: str) -> bytes:
@@ -186,6 +210,28 @@ def encrypt_bytes(data: bytes) -> bytes:
     nonce = os.urandom(NONCE_BYTES)
     sealed = key.aead.encrypt(nonce, bytes(data), _bytes_aad(key.key_id))
     return BYTES_MAGIC + key.key_id.encode("ascii") + nonce + sealed
+
+
+def sealed_key_id(blob: bytes) -> str | None:
+    """Return the key id in the header of bytes sealed by `encrypt_bytes`, or None."""
+    head = len(BYTES_MAGIC) + KEY_ID_CHARS
+    if len(blob) < head or not blob.startswith(BYTES_MAGIC):
+        return None
+    try:
+        return blob[len(BYTES_MAGIC) : head].decode("ascii")
+    except UnicodeDecodeError:
+        return None
+
+
+def reencrypt_bytes(blob: bytes) -> bytes:
+    """Return `blob` sealed under the newest key; unchanged when it already is (checked first).
+
+    Raise DecryptionError as `decrypt_bytes` does.
+    """
+    plain = decrypt_bytes(blob)
+    if sealed_key_id(blob) == _keys()[0].key_id:
+        return blob
+    return encrypt_bytes(plain)
 
 
 def decrypt_bytes(blob: bytes) -> bytes:

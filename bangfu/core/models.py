@@ -5,6 +5,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -25,8 +26,9 @@ class ImmutableError(Exception):
 class AppendOnlyQuerySet(models.QuerySet):
     """Refuse bulk `update()` and `delete()`, which bypass the model's own `save`/`delete` guards.
 
-    The audit trail and the access log are append-only; only raw SQL can change them, and the
-    hash chain makes that visible.
+    The audit trail and the access log are append-only. On PostgreSQL a trigger refuses UPDATE
+    and DELETE of their rows even in raw SQL, and the application's role is granted neither
+    (README, production); elsewhere the hash chains make any change visible.
     """
 
     def update(self, **kwargs: Any) -> int:
@@ -37,9 +39,16 @@ class AppendOnlyQuerySet(models.QuerySet):
 
 
 class AuditEvent(models.Model):
-    """One link of the hash-chained audit trail. Written only by `audit.audit_record`."""
+    """One link of the hash-chained audit trail. Written only by `audit.audit_record`.
+
+    `seq` numbers the events for people (the audit pages, "第 N 号事件"); `chain` and
+    `chain_seq` place the event in one of the chains (`core.chain`), where `prev_hash` links it
+    to the event before it.
+    """
 
     seq = models.PositiveBigIntegerField(_("序号"), unique=True)
+    chain = models.PositiveSmallIntegerField(_("链"), default=0)
+    chain_seq = models.PositiveBigIntegerField(_("链内序号"))
     created_at = models.DateTimeField(_("时间"), db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -67,6 +76,9 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "chain_seq"], name="core_auditevent_link")
+        ]
         verbose_name = _("审计事件")
         verbose_name_plural = _("审计事件")
 
@@ -83,9 +95,14 @@ class AuditEvent(models.Model):
 
 
 class AccessLog(models.Model):
-    """Who saw which sensitive value of which record in full, and why."""
+    """Who saw which sensitive value of which record in full, and why.
 
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    Chained like the audit trail (`core.chain`), so that a deleted or altered entry is found by
+    `verify_audit`. Written only by `access.access_log_record`.
+    """
+
+    # Set before the row is hashed (not auto_now_add, which would replace it on insert).
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("用户"),
@@ -99,11 +116,18 @@ class AccessLog(models.Model):
     fields = models.CharField(_("查看的字段"), max_length=255)
     purpose = models.CharField(_("事由"), max_length=255)
     client_address = models.CharField(_("客户端地址"), max_length=64, blank=True)
+    chain = models.PositiveSmallIntegerField(_("链"), default=0)
+    chain_seq = models.PositiveBigIntegerField(_("链内序号"))
+    prev_hash = models.CharField(_("前一记录哈希"), max_length=64)
+    hash = models.CharField(_("哈希"), max_length=64)
 
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "chain_seq"], name="core_accesslog_link")
+        ]
         verbose_name = _("敏感信息查看记录")
         verbose_name_plural = _("敏感信息查看记录")
 
@@ -197,3 +221,36 @@ class CalendarDay(models.Model):
     def __str__(self) -> str:
         kind = _("上班") if self.is_workday else _("休息")
         return f"{self.date.isoformat()} {kind} {self.name}"
+
+
+class KeyFingerprint(models.Model):
+    """A fingerprint of a key this installation uses, so that a wrong key refuses to start.
+
+    Recorded at the first migrate and by `bootstrap` (every purpose), and by `rotate_keys` (a
+    new field key). The fingerprint is a keyed-purpose SHA-256 prefix: it names a key without
+    revealing it. A field key is retired once `rotate_keys` has moved every value off it; until
+    then it must stay in BANGFU_FIELD_KEYS. Written only by `core.keys`.
+    """
+
+    class Purpose(models.TextChoices):
+        FIELD = "field", _("敏感字段加密密钥")
+        BLIND_INDEX = "blind_index", _("查找索引密钥")
+        AUDIT = "audit", _("审计链密钥")
+
+    purpose = models.CharField(_("用途"), max_length=16, choices=Purpose.choices)
+    fingerprint = models.CharField(_("指纹"), max_length=64)
+    # A field key's short id, as named in its tokens (`crypto.key_id`); blank for other keys.
+    key_id = models.CharField(_("密钥编号"), max_length=16, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+    retired_at = models.DateTimeField(_("停用时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["purpose", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["purpose", "fingerprint"], name="core_key_once")
+        ]
+        verbose_name = _("密钥指纹")
+        verbose_name_plural = _("密钥指纹")
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.key_id or self.fingerprint[:12]}"

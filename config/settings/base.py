@@ -242,6 +242,17 @@ BANGFU_BLIND_INDEX_KEY = env("BANGFU_BLIND_INDEX_KEY", "")
 # The audit chain is an HMAC under this key, kept outside the database, so that someone who can
 # write to the database cannot recompute the chain after altering an event.
 BANGFU_AUDIT_KEY = env("BANGFU_AUDIT_KEY", "")
+# Audited writes spread over this many hash chains on PostgreSQL (one lock each), so that writers
+# do not queue behind one another (bench/audit_writers.py); SQLite always keeps one. Give every
+# web process and worker the same value (1 numbers events densely, more take numbers from a
+# sequence; mixing them at the same moment can make two writers pick the same number).
+BANGFU_AUDIT_CHAINS = env_int("BANGFU_AUDIT_CHAINS", 8)
+# Signed checkpoints of the audit trail's and the access log's heads are appended to this file,
+# outside the data directory and out of the database role's reach (README, production); empty:
+# none are written, and deleting the newest events cannot be detected.
+BANGFU_AUDIT_CHECKPOINT_FILE = env("BANGFU_AUDIT_CHECKPOINT_FILE", "")
+# Refuse to start when a configured key is not the one this installation recorded (core.checks).
+BANGFU_CHECK_KEYS = True
 
 # Dynamic management of archives [ACFTU / Hunan practice]: a review a year, a spot-check share,
 # six months above 低保 suggest 脱困, closed archives kept ten years before a retention review.

@@ -2,10 +2,16 @@
 
 from .base import *  # noqa: F403
 from .base import DATA_DIR, env, env_bool, env_list
+from .devkeys import DEV_BLIND_INDEX_KEYS, DEV_FIELD_KEYS, DEV_SECRET_KEYS
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
-# A fixed development key keeps demo sessions valid across restarts; production requires its own.
-SECRET_KEY = env("DJANGO_SECRET_KEY", "bangfu-local-development-key-not-for-production-use")
-BANGFU_FIELD_KEYS = env_list("BANGFU_FIELD_KEYS", "bGmUHk3VVa3Yp9QhXf2rWkq8pFJ0l3bQ0Zt6n3T5mYc=")
-BANGFU_BLIND_INDEX_KEY = env("BANGFU_BLIND_INDEX_KEY", "bangfu-local-blind-index-key")
+# Fixed development keys keep demo sessions and data valid across restarts; production refuses
+# them (they are in the repository) and requires its own.
+SECRET_KEY = env("DJANGO_SECRET_KEY", DEV_SECRET_KEYS[0])
+BANGFU_FIELD_KEYS = env_list("BANGFU_FIELD_KEYS", DEV_FIELD_KEYS[0])
+BANGFU_BLIND_INDEX_KEY = env("BANGFU_BLIND_INDEX_KEY", DEV_BLIND_INDEX_KEYS[0])
+# Next to the demo's data; production puts it outside the data directory.
+BANGFU_AUDIT_CHECKPOINT_FILE = env(
+    "BANGFU_AUDIT_CHECKPOINT_FILE", str(DATA_DIR / "audit-checkpoints.jsonl")
+)
 (DATA_DIR / "static").mkdir(parents=True, exist_ok=True)

@@ -2,10 +2,16 @@
 
 from .base import *  # noqa: F403
 from .base import DATA_DIR, env
+from .devkeys import DEV_BLIND_INDEX_KEYS, DEV_FIELD_KEYS, DEV_SECRET_KEYS
 
-SECRET_KEY = "bangfu-test-key-only-for-the-test-suite-0123456789"  # noqa: S105
-BANGFU_FIELD_KEYS = ["dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktMDEyMzQ="]
-BANGFU_BLIND_INDEX_KEY = "bangfu-test-blind-index"
+SECRET_KEY = DEV_SECRET_KEYS[1]
+BANGFU_FIELD_KEYS = [DEV_FIELD_KEYS[1]]
+BANGFU_BLIND_INDEX_KEY = DEV_BLIND_INDEX_KEYS[1]
+# One chain, so that events are numbered 1, 2, 3… in every test; the tests of several chains
+# set it themselves. No checkpoint file and no key check unless a test asks for them.
+BANGFU_AUDIT_CHAINS = 1
+BANGFU_AUDIT_CHECKPOINT_FILE = ""
+BANGFU_CHECK_KEYS = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ALLOWED_HOSTS = ["*"]
 TASKS = {

@@ -1,5 +1,6 @@
 """Responses with personal data are never stored by a cache; production settings pass Django's
-deployment check (but for what the HTTPS proxy in front decides: HSTS and the redirect)."""
+deployment check cleanly (HSTS and the HTTPS redirect on by default) and refuse the keys
+committed in the repository."""
 
 from __future__ import annotations
 
@@ -17,6 +18,12 @@ from django.urls import reverse
 from bangfu.archives.models import Attachment
 from bangfu.archives.tests.factories import make_household, make_id_number, make_member
 from bangfu.core.models import AccessLog
+from config.settings.devkeys import (
+    DEV_AUDIT_KEYS,
+    DEV_BLIND_INDEX_KEYS,
+    DEV_FIELD_KEYS,
+    DEV_SECRET_KEYS,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -97,23 +104,26 @@ def test_the_api_detail_is_in_the_access_log_like_the_detail_page(client, househ
     ]
 
 
-def test_production_settings_pass_the_deployment_check_but_for_the_https_front(tmp_path):
-    # given: production settings with valid keys and HSTS set, as the README asks
-    root = Path(__file__).resolve().parents[2]
+def _production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
+    """Production settings with fresh keys, as the README asks, plus `overrides`."""
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if not k.startswith(("BANGFU_", "DJANGO_"))},
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(45),
         "BANGFU_AUDIT_KEY": secrets.token_urlsafe(32),
         "BANGFU_FIELD_KEYS": base64.urlsafe_b64encode(os.urandom(32)).decode(),
         "BANGFU_BLIND_INDEX_KEY": secrets.token_urlsafe(32),
-        "DJANGO_HSTS_SECONDS": "31536000",
+        "BANGFU_DATA_DIR": str(tmp_path / "data"),
+        "BANGFU_AUDIT_CHECKPOINT_FILE": str(tmp_path / "audit" / "checkpoints.jsonl"),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'check.sqlite3'}",
     }
+    return {**env, **overrides}
 
-    # when
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy"],
+
+def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    root = Path(__file__).resolve().parents[2]
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
         cwd=root,
         env=env,
         capture_output=True,
@@ -121,11 +131,72 @@ def test_production_settings_pass_the_deployment_check_but_for_the_https_front(t
         timeout=120,
     )
 
-    # then: only what depends on the HTTPS proxy in front and the domain is left: the redirect
-    # to HTTPS (the proxy does it), HSTS for subdomains and preloading (the domain's owner)
-    found = sorted(
+
+def _security_warnings(result: subprocess.CompletedProcess[str]) -> list[str]:
+    return sorted(
         line.split(")")[0].split("(")[-1]
         for line in (result.stdout + result.stderr).splitlines()
         if "(security." in line
     )
-    assert found == ["security.W005", "security.W008", "security.W021"], result.stdout
+
+
+def test_production_settings_pass_the_deployment_check_cleanly_with_hsts_by_default(tmp_path):
+    # when: nothing about HTTPS is set
+    result = _manage(_production_env(tmp_path), "check", "--deploy")
+
+    # then: HSTS (a year, subdomains) and the redirect to HTTPS are on, nothing is left
+    assert result.returncode == 0, result.stderr
+    assert _security_warnings(result) == [], result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_hsts_can_be_left_to_a_proxy_that_adds_it(tmp_path):
+    env = _production_env(tmp_path, BANGFU_PROXY_SETS_HSTS="1")
+    shown = _manage(
+        env,
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; print(settings.SECURE_HSTS_SECONDS)",
+    )
+    checked = _manage(env, "check", "--deploy")
+
+    assert shown.stdout.strip() == "0", shown.stderr
+    assert _security_warnings(checked) == []
+
+
+@pytest.mark.parametrize(
+    ("variable", "committed"),
+    [
+        ("DJANGO_SECRET_KEY", DEV_SECRET_KEYS[0]),
+        ("DJANGO_SECRET_KEY_FALLBACKS", DEV_SECRET_KEYS[1]),
+        ("BANGFU_FIELD_KEYS", DEV_FIELD_KEYS[0]),
+        ("BANGFU_BLIND_INDEX_KEY", DEV_BLIND_INDEX_KEYS[0]),
+        ("BANGFU_AUDIT_KEY", DEV_AUDIT_KEYS[0]),
+    ],
+)
+def test_production_refuses_every_key_committed_in_the_repository(tmp_path, variable, committed):
+    # when
+    result = _manage(_production_env(tmp_path, **{variable: committed}), "check")
+
+    # then
+    assert result.returncode != 0
+    assert (
+        f"{variable} 使用了代码库中公开的开发/测试密钥,生产环境不能使用:请生成新的随机密钥。"
+        in result.stderr
+    )
+
+
+def test_production_needs_a_checkpoint_file_outside_the_data_directory(tmp_path):
+    missing = _manage(_production_env(tmp_path, BANGFU_AUDIT_CHECKPOINT_FILE=""), "check")
+    inside = _manage(
+        _production_env(
+            tmp_path, BANGFU_AUDIT_CHECKPOINT_FILE=str(tmp_path / "data" / "checkpoints.jsonl")
+        ),
+        "check",
+    )
+
+    assert "Set BANGFU_AUDIT_CHECKPOINT_FILE to a file outside the data directory" in (
+        missing.stderr
+    )
+    assert "BANGFU_AUDIT_CHECKPOINT_FILE must lie outside BANGFU_DATA_DIR" in inside.stderr

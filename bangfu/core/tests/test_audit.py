@@ -28,6 +28,7 @@ from bangfu.core.audit import (
 from bangfu.core.context import client_address
 from bangfu.core.masking import mask_id_number, mask_phone
 from bangfu.core.models import AuditEvent, ImmutableError
+from bangfu.core.tests.tamper import tamper_sql
 
 TABLE = AuditEvent._meta.db_table
 
@@ -51,8 +52,7 @@ def record_events(count: int, actor: Any = None) -> list[AuditEvent]:
 
 
 def raw_sql(sql: str, params: list[Any]) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    tamper_sql(sql, params)
 
 
 def verify_output() -> str:
@@ -189,6 +189,8 @@ def test_hash_covers_every_stored_field_except_the_row_id(staff):
         "changes": {"name": ["x", "y"]},
         "client_address": "10.9.9.9",
         "prev_hash": "f" * 64,
+        "chain": 3,
+        "chain_seq": 99,
     }
     stored = {f.attname for f in AuditEvent._meta.concrete_fields} - {"id", "hash"}
     assert set(covered) == stored
@@ -347,10 +349,11 @@ def test_deleted_first_event_is_named_at_the_second():
 def _insert_forged(*, seq: int, prev_hash: str, hash_: str) -> None:
     created = connection.ops.adapt_datetimefield_value(datetime.now(UTC))
     raw_sql(
-        f"INSERT INTO {TABLE} (seq, created_at, actor_id, actor_name, action, object_type,"
-        " object_id, object_repr, summary, changes, client_address, prev_hash, hash)"
-        " VALUES (%s, %s, NULL, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        f"INSERT INTO {TABLE} (seq, chain, chain_seq, created_at, actor_id, actor_name, action,"
+        " object_type, object_id, object_repr, summary, changes, client_address, prev_hash, hash)"
+        " VALUES (%s, 0, %s, %s, NULL, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
         [
+            seq,
             seq,
             created,
             "系统",
@@ -384,8 +387,8 @@ def test_forged_event_appended_with_a_made_up_hash_is_found():
 def test_forged_event_squeezed_into_the_middle_is_found():
     # given: the forger moves events 3..5 up by one and slips a forged event in as number 3
     events = record_events(5)
-    raw_sql(f"UPDATE {TABLE} SET seq = seq + 100 WHERE seq >= %s", [3])
-    raw_sql(f"UPDATE {TABLE} SET seq = seq - 99 WHERE seq >= %s", [100])
+    raw_sql(f"UPDATE {TABLE} SET seq = seq + 100, chain_seq = chain_seq + 100 WHERE seq >= %s", [3])
+    raw_sql(f"UPDATE {TABLE} SET seq = seq - 99, chain_seq = chain_seq - 99 WHERE seq >= %s", [100])
     _insert_forged(seq=3, prev_hash=events[1].hash, hash_="b" * 64)
 
     # when
@@ -429,13 +432,17 @@ def test_walking_the_chain_reports_progress():
 def test_chain_is_read_in_chunks_without_missing_an_event(monkeypatch):
     # given: chunks of two events, so five events span three reads
     record_events(5)
-    from bangfu.core import audit
+    from bangfu.core import audit, chain
 
-    original = audit._events_in_order
-    monkeypatch.setattr(audit, "_events_in_order", lambda: original(chunk_size=2))
+    original = chain.rows_in_chain_order
+    monkeypatch.setattr(
+        audit, "rows_in_chain_order", lambda log, number: original(log, number, chunk_size=2)
+    )
 
     # when / then
-    assert [event.seq for event in original(chunk_size=2)] == [1, 2, 3, 4, 5]
+    assert [e.pk for e in original(audit.AUDIT_LOG, 0, chunk_size=2)] == [
+        e.pk for e in AuditEvent.objects.order_by("seq")
+    ]
     assert verify_chain() == (5, None)
 
 
@@ -573,12 +580,9 @@ def test_a_forger_without_the_audit_key_cannot_rebuild_the_chain(settings):
     )
     forged = hashlib.sha256(canonical.encode()).hexdigest()
     # The model refuses updates: go around it in SQL, as a forger would.
-    with connection.cursor() as cursor:
-        table = AuditEvent._meta.db_table
-        cursor.execute(
-            f"UPDATE {table} SET summary = %s, hash = %s WHERE id = %s",
-            ["forged", forged, event.pk],
-        )
+    raw_sql(
+        f"UPDATE {TABLE} SET summary = %s, hash = %s WHERE id = %s", ["forged", forged, event.pk]
+    )
 
     _checked, problem = verify_chain()
 

@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.urls import reverse
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
@@ -24,6 +24,7 @@ from bangfu.core.jobs import (
 )
 from bangfu.core.models import AuditEvent, Job
 from bangfu.core.tasks import AUDIT_VERIFY_KIND, audit_verify
+from bangfu.core.tests.tamper import tamper_sql
 
 from .tasks_for_tests import always_fails, refuses, reports_halfway
 
@@ -120,11 +121,7 @@ def test_worker_reports_the_first_broken_event_of_the_chain(auditor):
     # given
     record_events(6)
     broken = AuditEvent.objects.get(seq=4)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {AuditEvent._meta.db_table} SET summary = %s WHERE seq = %s",
-            ["篡改", 4],
-        )
+    tamper_sql(f"UPDATE {AuditEvent._meta.db_table} SET summary = %s WHERE seq = %s", ["篡改", 4])
     job = start_verify(auditor)
 
     # when

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.urls import reverse
 
 from bangfu.accounts.audit_actions import AccountsAction
@@ -17,6 +17,7 @@ from bangfu.core.access import access_log_record
 from bangfu.core.audit import audit_record, diff
 from bangfu.core.masking import mask_phone
 from bangfu.core.models import AccessLog, AuditEvent
+from bangfu.core.tests.tamper import tamper_sql
 
 
 def at(moment: datetime, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -388,11 +389,7 @@ def test_audit_detail_shows_changes_with_field_names_and_the_hashes(client, audi
 @pytest.mark.django_db
 def test_audit_detail_of_a_tampered_event_says_so(client, auditor, events):
     # given
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {AuditEvent._meta.db_table} SET summary = %s WHERE seq = %s",
-            ["篡改", 2],
-        )
+    tamper_sql(f"UPDATE {AuditEvent._meta.db_table} SET summary = %s WHERE seq = %s", ["篡改", 2])
     client.force_login(auditor)
 
     # when

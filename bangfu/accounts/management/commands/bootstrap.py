@@ -7,14 +7,16 @@ from bangfu.accounts.audit_actions import AccountsAction
 from bangfu.accounts.models import RoleAssignment, User
 from bangfu.accounts.roles import Role
 from bangfu.accounts.services import generate_password
-from bangfu.core.audit import audit_record
+from bangfu.core.audit import audit_record, checkpoint_after_commit
+from bangfu.core.keys import fingerprints_summary, key_fingerprints_record
 from bangfu.network.models import OrgUnit
 
 
 class Command(BaseCommand):
     help = (
         "Set up a new installation: the top centre, a system admin and a security admin with "
-        "one-time passwords that must be changed at first log-in."
+        "one-time passwords that must be changed at first log-in; record the fingerprints of "
+        "the configured keys (if the first migrate has not) and write the first audit checkpoint."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -50,9 +52,12 @@ class Command(BaseCommand):
             )
             RoleAssignment.objects.create(user=user, role=role, unit=centre)
             self.stdout.write(f"  {user.username:<12} {password}  {Role(role).label}")
+        keys = key_fingerprints_record()
         audit_record(
             actor=None,
             action=AccountsAction.INSTALLATION_BOOTSTRAP,
             obj=centre,
             summary="系统初始化",
+            changes={"keys": fingerprints_summary(keys)} if keys else None,
         )
+        checkpoint_after_commit(reason="bootstrap")

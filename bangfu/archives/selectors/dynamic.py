@@ -41,12 +41,6 @@ REVIEW_DUE_SOON_DAYS = 30
 # --- yearly reviews -------------------------------------------------------------------------
 
 
-def review_overdue_q(today: date | None = None) -> Q:
-    """Match archives in the roster whose review due date has passed."""
-    today = today or timezone.localdate()
-    return Q(status=Household.Status.ACTIVE, review_due_on__lt=today)
-
-
 def reviews_due(
     *,
     user: Any,

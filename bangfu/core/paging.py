@@ -1,0 +1,266 @@
+"""Lists that stay fast when a scope holds a million rows.
+
+An exact `COUNT(*)` over a city's archives reads every row of the scope on every page, and an
+OFFSET deep into the list reads every row before it. Lists count at most `COUNT_CAP` rows
+("10,000+" beyond) and, past that, page by key (keyset pagination): the next page starts after
+the last row shown, through the index of the list's order, wherever it is.
+
+* `capped_count(queryset)` → `Count(value, capped)`: exact when at most the cap.
+* `CappedPaginator`: Django's paginator counting at most the cap (pages beyond it are not
+  offered), for lists read from the top (what is due first).
+* `keyset_page(queryset, params, ...)` → `ListPage`: numbered pages when the count is exact,
+  first / previous / next / last by key when it is capped — for lists a user may page through
+  to the end (the archive list, newest first).
+* `CappedLimitOffsetPagination`: the API's limit/offset pages with the capped count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.utils.functional import cached_property
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+# Rows counted at most; beyond it a list says "10,000+" and pages by key.
+COUNT_CAP = 10_000
+
+
+@dataclass(frozen=True)
+class Count:
+    value: int  # the exact number, or COUNT_CAP when `capped`
+    capped: bool = False  # there are more than `value`
+
+    def __int__(self) -> int:
+        return self.value
+
+
+def capped_count(rows: QuerySet[Any] | Sequence[Any], cap: int | None = None) -> Count:
+    """Return how many rows there are, counting at most `cap` + 1 of them (one query)."""
+    cap = COUNT_CAP if cap is None else cap
+    if not isinstance(rows, QuerySet):
+        return Count(min(len(rows), cap), len(rows) > cap)
+    # COUNT over a LIMITed subquery: the database stops after cap + 1 rows.
+    found = rows.order_by()[: cap + 1].count()
+    return Count(min(found, cap), found > cap)
+
+
+class CappedPaginator(Paginator):
+    """A paginator whose count stops at the cap: the pages up to it, never a full COUNT(*).
+
+    `count_capped` tells a template to say "10,000+" (and that later rows are not paged to).
+    """
+
+    cap = COUNT_CAP
+
+    @cached_property
+    def _capped(self) -> Count:
+        return capped_count(self.object_list, self.cap)  # type: ignore[arg-type]
+
+    @cached_property
+    def count(self) -> int:
+        return self._capped.value
+
+    @property
+    def count_capped(self) -> bool:
+        return self._capped.capped
+
+
+@dataclass
+class ListPage:
+    """One page of a list, with what the template needs to show its position and links.
+
+    `first`, `previous`, `next` and `last` are query strings (without "?") or "" when there
+    is no such page; `number` and `num_pages` are set only when the count is exact.
+    """
+
+    rows: list[Any]
+    count: Count
+    number: int | None = None
+    num_pages: int | None = None
+    first: str = ""
+    previous: str = ""
+    next: str = ""
+    last: str = ""
+    by_key: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __iter__(self) -> Any:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @property
+    def has_other_pages(self) -> bool:
+        return bool(self.previous or self.next)
+
+
+PAGE, AFTER, BEFORE, LAST = "page", "after", "before", "last"
+_PAGING_PARAMS = (PAGE, AFTER, BEFORE, LAST)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _encode(moment: datetime, pk: int) -> str:
+    """Return a row's position as "<microseconds since 1970>_<pk>" (exact, URL-safe)."""
+    return f"{(moment - _EPOCH) // timedelta(microseconds=1)}_{pk}"
+
+
+def _decode(value: str) -> tuple[datetime, int] | None:
+    """Return the position `_encode` wrote, or None for anything else."""
+    try:
+        micros, pk = (int(part) for part in value.split("_", 1))
+        return _EPOCH + timedelta(microseconds=micros), pk
+    except (ValueError, OverflowError):
+        return None
+
+
+def _query(base: Mapping[str, str], **extra: str) -> str:
+    values = {k: v for k, v in base.items() if k not in _PAGING_PARAMS and v != ""}
+    values.update({k: v for k, v in extra.items() if v != ""})
+    return urlencode(values)
+
+
+def keyset_page(
+    queryset: QuerySet[Any],
+    params: Mapping[str, str],
+    *,
+    per_page: int,
+    key: str = "created_at",
+    cap: int | None = None,
+) -> ListPage:
+    """Return the page of `queryset` that `params` asks for.
+
+    `queryset` must be ordered by `-<key>, -pk` (newest first) and have an index on that
+    order. When the capped count is exact, pages are numbered (`?page=N`, OFFSET at most the
+    cap); when it is capped, pages go by key: `?after=<key of the last row shown>`,
+    `?before=<key of the first>`, `?last=1` for the oldest rows — each one index range scan,
+    as fast on the last page as on the first. `params` also carries the list's filters,
+    kept in the links.
+    """
+    count = capped_count(queryset, cap)
+    base = dict(params)
+    if not count.capped:
+        paginator = Paginator(queryset, per_page)
+        page = paginator.get_page(base.get(PAGE))
+        number, pages = page.number, paginator.num_pages
+        return ListPage(
+            rows=list(page.object_list),
+            count=count,
+            number=number,
+            num_pages=pages,
+            first=_query(base, page="1") if number > 1 else "",
+            previous=_query(base, page=str(number - 1)) if number > 1 else "",
+            next=_query(base, page=str(number + 1)) if number < pages else "",
+            last=_query(base, page=str(pages)) if number < pages else "",
+        )
+
+    def position(row: Any) -> str:
+        return _encode(getattr(row, key), row.pk)
+
+    after = _decode(base.get(AFTER, "")) if base.get(AFTER) else None
+    before = _decode(base.get(BEFORE, "")) if base.get(BEFORE) else None
+    at_end = base.get(LAST) == "1"
+    if before is not None:
+        moment, pk = before
+        older_first = (
+            queryset.filter(**{f"{key}__gte": moment})
+            .exclude(Q(**{key: moment}) & Q(pk__lte=pk))
+            .order_by(key, "pk")
+        )
+        rows = list(older_first[: per_page + 1])
+        more_before = len(rows) > per_page
+        rows = rows[:per_page][::-1]
+        if not more_before:  # reached the top: show the first page as it is
+            return keyset_page(queryset, _without_paging(base), per_page=per_page, key=key, cap=cap)
+        has_previous, has_next = True, True
+    elif at_end:
+        rows = list(queryset.order_by(key, "pk")[:per_page])[::-1]
+        has_previous, has_next = True, False
+    else:
+        page_qs = queryset
+        if after is not None:
+            moment, pk = after
+            page_qs = queryset.filter(**{f"{key}__lte": moment}).exclude(
+                Q(**{key: moment}) & Q(pk__gte=pk)
+            )
+        rows = list(page_qs[: per_page + 1])
+        has_next = len(rows) > per_page
+        rows = rows[:per_page]
+        has_previous = after is not None
+    if not rows:  # a stale key (rows deleted meanwhile): start again from the top
+        if after is not None or before is not None:
+            return keyset_page(queryset, _without_paging(base), per_page=per_page, key=key, cap=cap)
+        has_previous = has_next = False
+    return ListPage(
+        rows=rows,
+        count=count,
+        by_key=True,
+        # The first page has no paging parameter; "page=1" keeps the link non-empty.
+        first=(_query(base) or "page=1") if has_previous else "",
+        previous=_query(base, before=position(rows[0])) if has_previous and rows else "",
+        next=_query(base, after=position(rows[-1])) if has_next and rows else "",
+        last=_query(base, last="1") if has_next else "",
+    )
+
+
+def _without_paging(params: Mapping[str, str]) -> dict[str, str]:
+    return {k: v for k, v in params.items() if k not in _PAGING_PARAMS}
+
+
+class CappedLimitOffsetPagination(LimitOffsetPagination):
+    """DRF's limit/offset pages with `count` counted to at most COUNT_CAP rows, and
+    `count_capped` true when there are more (then `next` keeps going until the end)."""
+
+    max_limit = 200
+
+    def paginate_queryset(
+        self, queryset: Any, request: Request, view: Any = None
+    ) -> list[Any] | None:
+        self.request = request
+        self.limit = self.get_limit(request)
+        if self.limit is None:
+            return None
+        self.offset = self.get_offset(request)
+        rows = list(queryset[self.offset : self.offset + self.limit + 1])
+        self.has_more = len(rows) > self.limit
+        counted = capped_count(queryset)
+        self.count, self.capped = counted.value, counted.capped
+        return rows[: self.limit]
+
+    def get_next_link(self) -> str | None:
+        if not getattr(self, "has_more", False):
+            return None
+        return super().get_next_link()
+
+    def get_paginated_response(self, data: Any) -> Response:
+        return Response(
+            {
+                "count": self.count,
+                "count_capped": self.capped,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        response = super().get_paginated_response_schema(schema)
+        response["properties"]["count"]["description"] = (
+            f"Number of results, counted up to {COUNT_CAP:,}."
+        )
+        response["properties"]["count_capped"] = {
+            "type": "boolean",
+            "description": f"True when there are more than {COUNT_CAP:,} results.",
+        }
+        response["required"] = [*response.get("required", []), "count_capped"]
+        return response

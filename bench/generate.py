@@ -364,6 +364,8 @@ class People:
         self.first = township.county_slot * block
         self.per_sex = block // 2
         self.used: Counter[tuple[date, str]] = Counter()
+        self.rng = random.Random(f"{township.area_code}-{township.county_slot}")
+        self.start: dict[tuple[date, str], int] = {}
 
     def id_number(self, born: date, sex: str) -> str:
         for shift in range(0, 400):
@@ -371,7 +373,10 @@ class People:
             n = self.used[(day, sex)]
             if n < self.per_sex:
                 self.used[(day, sex)] += 1
-                seq = self.first + 2 * n + (1 if sex == "M" else 0)
+                # Spread over the block, as real sequence numbers are (the last four digits of
+                # an ID are then as selective as in life: about 11,000 values).
+                start = self.start.setdefault((day, sex), self.rng.randrange(self.per_sex))
+                seq = self.first + 2 * ((start + n) % self.per_sex) + (1 if sex == "M" else 0)
                 first17 = f"{self.code}{day:%Y%m%d}{seq:03d}"
                 return first17 + check_character(first17)
         raise RuntimeError("out of ID sequence numbers")
@@ -417,14 +422,14 @@ def generate_township(args: tuple[Township, int, int, int, int]) -> dict[str, in
     relations = _values(c.Relation)
     identities = _values(c.MemberIdentity)
     archive_numbers: Counter[int] = Counter()
-    statuses = Counter()
+    statuses: Counter[str] = Counter()
     today = TODAY
     visit_rule = "入户调查:申请后 5 个工作日"
 
     for n in range(count):
         pk = first + n
         status = _pick(rng, STATUS_SHARES)
-        statuses[status] += 1
+        statuses[status.value] += 1
         size = _pick(rng, SIZES)
         unit_id = township.station_ids[n % len(township.station_ids)]
         applied_on = _day(rng, date(YEARS[0], 1, 1), today - timedelta(days=3))

@@ -41,6 +41,9 @@ class Count:
     def __int__(self) -> int:
         return self.value
 
+    def __str__(self) -> str:
+        return f"{self.value:,}"
+
 
 def capped_count(rows: QuerySet[Any] | Sequence[Any], cap: int | None = None) -> Count:
     """Return how many rows there are, counting at most `cap` + 1 of them (one query)."""
@@ -71,6 +74,11 @@ class CappedPaginator(Paginator):
     @property
     def count_capped(self) -> bool:
         return self._capped.capped
+
+    @property
+    def count_label(self) -> str:
+        """The count as shown: 10,000."""
+        return str(self._capped)
 
 
 @dataclass
@@ -130,6 +138,17 @@ def _query(base: Mapping[str, str], **extra: str) -> str:
     return urlencode(values)
 
 
+def _rows(queryset: QuerySet[Any], keys: QuerySet[Any], limit: int) -> list[Any]:
+    """Return the rows whose keys `keys` (ordered and filtered like `queryset`) lists first.
+
+    The keys come first, on their own (an index that covers the filter and the order gives
+    them without reading a row: a common name's page and count), then the rows by key.
+    """
+    pks = list(keys.values_list("pk", flat=True)[:limit])
+    found = queryset.order_by().in_bulk(pks)
+    return [found[pk] for pk in pks if pk in found]
+
+
 def keyset_page(
     queryset: QuerySet[Any],
     params: Mapping[str, str],
@@ -150,11 +169,14 @@ def keyset_page(
     count = capped_count(queryset, cap)
     base = dict(params)
     if not count.capped:
-        paginator = Paginator(queryset, per_page)
-        page = paginator.get_page(base.get(PAGE))
-        number, pages = page.number, paginator.num_pages
+        pages = max(1, -(-count.value // per_page))
+        try:
+            number = min(max(int(base.get(PAGE, "1")), 1), pages)
+        except ValueError:
+            number = 1
+        offset = (number - 1) * per_page
         return ListPage(
-            rows=list(page.object_list),
+            rows=_rows(queryset, queryset[offset:], per_page) if count.value else [],
             count=count,
             number=number,
             num_pages=pages,
@@ -169,7 +191,6 @@ def keyset_page(
 
     after = _decode(base.get(AFTER, "")) if base.get(AFTER) else None
     before = _decode(base.get(BEFORE, "")) if base.get(BEFORE) else None
-    at_end = base.get(LAST) == "1"
     if before is not None:
         moment, pk = before
         older_first = (
@@ -177,14 +198,13 @@ def keyset_page(
             .exclude(Q(**{key: moment}) & Q(pk__lte=pk))
             .order_by(key, "pk")
         )
-        rows = list(older_first[: per_page + 1])
-        more_before = len(rows) > per_page
-        rows = rows[:per_page][::-1]
-        if not more_before:  # reached the top: show the first page as it is
+        rows = _rows(queryset, older_first, per_page + 1)
+        if len(rows) <= per_page:  # reached the top: show the first page as it is
             return keyset_page(queryset, _without_paging(base), per_page=per_page, key=key, cap=cap)
+        rows = rows[:per_page][::-1]
         has_previous, has_next = True, True
-    elif at_end:
-        rows = list(queryset.order_by(key, "pk")[:per_page])[::-1]
+    elif base.get(LAST) == "1":
+        rows = _rows(queryset, queryset.order_by(key, "pk"), per_page)[::-1]
         has_previous, has_next = True, False
     else:
         page_qs = queryset
@@ -193,14 +213,12 @@ def keyset_page(
             page_qs = queryset.filter(**{f"{key}__lte": moment}).exclude(
                 Q(**{key: moment}) & Q(pk__gte=pk)
             )
-        rows = list(page_qs[: per_page + 1])
+        rows = _rows(queryset, page_qs, per_page + 1)
         has_next = len(rows) > per_page
         rows = rows[:per_page]
         has_previous = after is not None
-    if not rows:  # a stale key (rows deleted meanwhile): start again from the top
-        if after is not None or before is not None:
-            return keyset_page(queryset, _without_paging(base), per_page=per_page, key=key, cap=cap)
-        has_previous = has_next = False
+    if not rows and after is not None:  # a stale key: start again from the top
+        return keyset_page(queryset, _without_paging(base), per_page=per_page, key=key, cap=cap)
     return ListPage(
         rows=rows,
         count=count,
@@ -231,7 +249,7 @@ class CappedLimitOffsetPagination(LimitOffsetPagination):
         if self.limit is None:
             return None
         self.offset = self.get_offset(request)
-        rows = list(queryset[self.offset : self.offset + self.limit + 1])
+        rows = _rows(queryset, queryset[self.offset :], self.limit + 1)
         self.has_more = len(rows) > self.limit
         counted = capped_count(queryset)
         self.count, self.capped = counted.value, counted.capped

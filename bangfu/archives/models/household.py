@@ -264,17 +264,24 @@ class Household(TimeStampedModel):
         ]
         # Each index serves one query of the list, the searches or a worklist (see
         # selectors/browse.py and the EXPLAIN test); exact look-ups get a plain B-tree, prefix
-        # searches a pattern-ops one (LIKE 'x%' under any collation, PostgreSQL only).
+        # searches a pattern-ops one (LIKE 'x%' under any collation; opclasses and INCLUDE are
+        # PostgreSQL's, SQLite builds the plain index).
         indexes = [
             models.Index(fields=["unit", "status"], name="archives_ho_unit_id_953b80_idx"),
             models.Index(fields=["-created_at", "-id"], name="archives_hh_newest"),
+            # Covering (INCLUDE): a page's keys and a capped count of a common name or
+            # initials ("zw": 1 % of a city) come from the index alone, not 10,000 rows.
             models.Index(
-                fields=["name"], name="archives_hh_name_prefix", opclasses=["varchar_pattern_ops"]
+                fields=["name"],
+                name="archives_hh_name_prefix",
+                opclasses=["varchar_pattern_ops"],
+                include=["unit", "created_at", "id"],
             ),
             models.Index(
                 fields=["name_initials"],
                 name="archives_hh_initials_prefix",
                 opclasses=["varchar_pattern_ops"],
+                include=["unit", "created_at", "id"],
             ),
             models.Index(fields=["archive_no"], name="archives_hh_archive_no"),
             models.Index(fields=["id_index"], name="archives_hh_id_index"),

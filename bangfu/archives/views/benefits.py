@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from bangfu.core.errors import DomainError, NotFound, ValidationError
 from bangfu.core.masking import mask_id_number
+from bangfu.core.paging import CappedPaginator
 
 from .. import rules
 from ..forms.standards import BenefitAddForm, BenefitEndForm
@@ -115,7 +115,7 @@ def household_benefit_end(request: HttpRequest, pk: int) -> HttpResponse:
 def dibao_gap_list(request: HttpRequest) -> HttpResponse:
     """应享未享低保: archives whose income qualifies for 低保 but who do not receive it."""
     today = timezone.localdate()
-    page = Paginator(selectors.dibao_gap(user=request.user, day=today), PAGE_SIZE).get_page(
+    page = CappedPaginator(selectors.dibao_gap(user=request.user, day=today), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     household: Any

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from bangfu.core.errors import DomainError, ValidationError
 from bangfu.core.formkit import apply_errors
 from bangfu.core.masking import mask_id_number
+from bangfu.core.paging import CappedPaginator
 from bangfu.core.shortcuts import found
 
 from ..forms.dynamic import (
@@ -51,7 +51,8 @@ def household_url(pk: int) -> str:
 
 
 def _page(request: HttpRequest, rows: Any) -> Any:
-    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Counted to at most 10,000 rows: a city's reviews due must not be counted on every page.
+    return CappedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 # --- lists ---------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from django.utils.functional import cached_property
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
 # Rows counted at most; beyond it a list says "10,000+" and pages by key.
 COUNT_CAP = 10_000
@@ -256,9 +257,12 @@ class CappedLimitOffsetPagination(LimitOffsetPagination):
         return rows[: self.limit]
 
     def get_next_link(self) -> str | None:
-        if not getattr(self, "has_more", False):
+        # By the row after the page, not by the count (which may stop at the cap).
+        if not getattr(self, "has_more", False) or self.limit is None:
             return None
-        return super().get_next_link()
+        url = self.request.build_absolute_uri()
+        url = replace_query_param(url, self.limit_query_param, self.limit)
+        return replace_query_param(url, self.offset_query_param, self.offset + self.limit)
 
     def get_paginated_response(self, data: Any) -> Response:
         return Response(

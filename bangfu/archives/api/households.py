@@ -262,11 +262,12 @@ class HouseholdFilterSerializer(serializers.Serializer):
         label=gettext_lazy("帮扶站(点)"),
         help_text=gettext_lazy("组织单位编号,含其下级;范围外的单位没有结果。"),
     )
-    main_cause = serializers.ChoiceField(
-        choices=c.HardshipCause.choices, required=False, label=gettext_lazy("主要致困原因")
+    # Codes 1–10 (致困原因), as in the archive's input (one enum in the schema, not two).
+    main_cause = serializers.IntegerField(
+        required=False, min_value=1, max_value=10, label=gettext_lazy("主要致困原因")
     )
-    secondary_cause = serializers.ChoiceField(
-        choices=c.HardshipCause.choices, required=False, label=gettext_lazy("次要致困原因")
+    secondary_cause = serializers.IntegerField(
+        required=False, min_value=1, max_value=10, label=gettext_lazy("次要致困原因")
     )
     rule_version = serializers.ChoiceField(
         choices=sorted(rules.RULES),

@@ -32,11 +32,17 @@ def fill_latest_determination(apps, schema_editor):
     Determination = apps.get_model("archives", "Determination")
     latest = Determination.objects.filter(household=OuterRef("pk")).order_by("-created_at", "-id")
     Household.objects.update(latest_determination=Subquery(latest.values("pk")[:1]))
-    under_line = Determination.objects.filter(
-        pk=OuterRef("latest_determination_id"),
-        net_income_per_capita__isnull=False,
-        net_income_per_capita__lte=F("dibao_standard__amount"),
-    ).exclude(category="not_eligible")
+    # No ordering: the model's default (by household) would join the household table into
+    # the subquery, and the outer reference would then name that join instead.
+    under_line = (
+        Determination.objects.filter(
+            pk=OuterRef("latest_determination_id"),
+            net_income_per_capita__isnull=False,
+            net_income_per_capita__lte=F("dibao_standard__amount"),
+        )
+        .exclude(category="not_eligible")
+        .order_by()
+    )
     Household.objects.filter(latest_determination__isnull=False).update(
         net_income_under_line=Subquery(under_line.values("net_income_per_capita")[:1])
     )

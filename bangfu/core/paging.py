@@ -46,13 +46,22 @@ class Count:
         return f"{self.value:,}"
 
 
-def capped_count(rows: QuerySet[Any] | Sequence[Any], cap: int | None = None) -> Count:
-    """Return how many rows there are, counting at most `cap` + 1 of them (one query)."""
+def capped_count(
+    rows: QuerySet[Any] | Sequence[Any], cap: int | None = None, *, in_order: bool = False
+) -> Count:
+    """Return how many rows there are, counting at most `cap` + 1 of them (one query).
+
+    With `in_order`, count along the list's own order: right when an index in that order is
+    what finds the rows (a partial index such as the 低保 gap's), wrong when the order only
+    sorts what another index found.
+    """
     cap = COUNT_CAP if cap is None else cap
     if not isinstance(rows, QuerySet):
         return Count(min(len(rows), cap), len(rows) > cap)
-    # COUNT over a LIMITed subquery: the database stops after cap + 1 rows.
-    found = rows.order_by()[: cap + 1].count()
+    # COUNT over a LIMITed subquery of keys only: the database stops after cap + 1 rows, and
+    # an index that covers the filter answers without reading the rows.
+    keys = rows if in_order else rows.order_by()
+    found = keys.values("pk")[: cap + 1].count()
     return Count(min(found, cap), found > cap)
 
 
@@ -62,11 +71,20 @@ class CappedPaginator(Paginator):
     `count_capped` tells a template to say "10,000+" (and that later rows are not paged to).
     """
 
-    cap = COUNT_CAP
+    def __init__(
+        self, *args: Any, cap: int | None = None, in_order: bool = False, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.cap = COUNT_CAP if cap is None else cap
+        self.in_order = in_order
 
     @cached_property
     def _capped(self) -> Count:
-        return capped_count(self.object_list, self.cap)  # type: ignore[arg-type]
+        return capped_count(
+            self.object_list,  # type: ignore[arg-type]
+            self.cap,
+            in_order=self.in_order,
+        )
 
     @cached_property
     def count(self) -> int:
@@ -258,11 +276,11 @@ class CappedLimitOffsetPagination(LimitOffsetPagination):
 
     def get_next_link(self) -> str | None:
         # By the row after the page, not by the count (which may stop at the cap).
-        if not getattr(self, "has_more", False) or self.limit is None:
+        if not getattr(self, "has_more", False) or self.limit is None or self.request is None:
             return None
         url = self.request.build_absolute_uri()
         url = replace_query_param(url, self.limit_query_param, self.limit)
-        return replace_query_param(url, self.offset_query_param, self.offset + self.limit)
+        return replace_query_param(url, self.offset_query_param, (self.offset or 0) + self.limit)
 
     def get_paginated_response(self, data: Any) -> Response:
         return Response(

@@ -288,15 +288,19 @@ class Household(TimeStampedModel):
             models.Index(fields=["id_last4"], name="archives_hh_id_last4"),
             models.Index(fields=["mobile_index"], name="archives_hh_mobile_index"),
             models.Index(fields=["mobile_last4"], name="archives_hh_mobile_last4"),
+            # Partial: only the archives in the roster; covering the scope's unit, so that a
+            # capped count of a city's reviews due reads the index alone.
             models.Index(
                 fields=["review_due_on", "id"],
                 name="archives_hh_review_due",
                 condition=models.Q(status="active"),
+                include=["unit"],
             ),
             models.Index(
                 fields=["net_income_under_line", "id"],
                 name="archives_hh_dibao_gap",
                 condition=models.Q(net_income_under_line__isnull=False, receives_dibao=False),
+                include=["unit", "status"],
             ),
         ]
 

@@ -89,7 +89,7 @@ class SearchKind(StrEnum):
     TAIL4 = "tail4"  # 4 characters: last 4 of an ID (head or member) or of the head's mobile
     INITIALS = "initials"  # Latin letters: the head's pinyin initials, as a prefix
     ARCHIVE_NO = "archive_no"  # YYYY-N: the 职工编号
-    NAME = "name"  # anything else: the head's name as a prefix, or an exact 职工编号
+    NAME = "name"  # anything else: the head's name as a prefix (or, with digits, a 职工编号)
 
 
 def search_kind(text: str) -> tuple[SearchKind, str]:
@@ -160,7 +160,8 @@ def search_q(text: str = "", *, key: str = "") -> Q:
       or the last 4 digits of the head's mobile;
     * Latin letters: the head's pinyin initials, as a prefix (`zs` finds 张三, 张三丰);
     * YYYY-N: the 职工编号 (2026-12 finds 2026-00012);
-    * anything else: the head's name, exact or as a prefix, or the exact 职工编号.
+    * anything else with a digit: an exact 职工编号 in another scheme;
+    * anything else: the head's name, exact or as a prefix.
     """
     if key:
         if not _KEY.fullmatch(key):
@@ -186,7 +187,10 @@ def search_q(text: str = "", *, key: str = "") -> Q:
         return Q(name_initials__startswith=value)
     if kind == SearchKind.ARCHIVE_NO:
         return Q(archive_no=value)
-    return Q(name__startswith=value) | Q(archive_no=value)
+    if any(ch.isdigit() for ch in value):  # a number in another scheme (imported archives)
+        return Q(archive_no=value)
+    # Names alone: an OR with another column would keep the count from the covering index.
+    return Q(name__startswith=value)
 
 
 def _secondary_cause_q(cause: int) -> Q:

@@ -97,6 +97,7 @@
 
     input.addEventListener("input", function () {
       hidden.value = ""; // the text no longer names the chosen unit
+      asked++; // an answer to what was typed before is no longer wanted
       clearTimeout(timer);
       timer = setTimeout(ask, DELAY_MS);
     });

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from bangfu.accounts import policy
 from bangfu.core.errors import NotFound, ValidationError
@@ -230,14 +230,14 @@ def household_list(*, user: Any, filters: HouseholdFilters) -> QuerySet[Househol
 
 # What comes next for an archive in each state, for the list (who acts is on the detail page).
 NEXT_STEPS = {
-    Household.Status.DRAFT: _lazy("补全资料后提交申请"),
-    Household.Status.APPLIED: _lazy("入户调查"),
-    Household.Status.INVESTIGATED: _lazy("民主评议"),
-    Household.Status.REVIEWED: _lazy("公示"),
-    Household.Status.PUBLICIZING: _lazy("公示期满后报审批"),
-    Household.Status.PENDING_APPROVAL: _lazy("审批"),
-    Household.Status.ACTIVE: _lazy("年度复核"),
-    Household.Status.RETURNED: _lazy("修改后重新提交"),
+    Household.Status.DRAFT: gettext_lazy("补全资料后提交申请"),
+    Household.Status.APPLIED: gettext_lazy("入户调查"),
+    Household.Status.INVESTIGATED: gettext_lazy("民主评议"),
+    Household.Status.REVIEWED: gettext_lazy("公示"),
+    Household.Status.PUBLICIZING: gettext_lazy("公示期满后报审批"),
+    Household.Status.PENDING_APPROVAL: gettext_lazy("审批"),
+    Household.Status.ACTIVE: gettext_lazy("年度复核"),
+    Household.Status.RETURNED: gettext_lazy("修改后重新提交"),
 }
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.accounts import policy
+from bangfu.core.paging import capped_count
 from bangfu.core.workdays import WorkCalendar, deadline
 from bangfu.core.worklist import DueItem, register
 
@@ -142,11 +143,19 @@ def reviews_due(user: Any) -> Iterable[DueItem]:
             )
         )
     if len(rows) > DYNAMIC_LIMIT:
-        total = dynamic_selectors.reviews_due(user=user, perm=ArchivesPermission.MANAGE).count()
+        # Counted to at most COUNT_CAP rows: a city's reviews due are not counted on every visit.
+        total = capped_count(
+            dynamic_selectors.reviews_due(user=user, perm=ArchivesPermission.MANAGE)
+        )
+        more = total.value - DYNAMIC_LIMIT
+        title = (
+            _("另有超过 %(n)s 份档案复核到期,见“复核到期”列表")
+            if total.capped
+            else _("另有 %(n)s 份档案复核到期,见“复核到期”列表")
+        ) % {"n": f"{more:,}"}
         items.append(
             DueItem(
-                title=_("另有 %(n)d 份档案复核到期,见“复核到期”列表")
-                % {"n": total - DYNAMIC_LIMIT},
+                title=title,
                 url=reverse("archives:review_due_list"),
                 due=rows[DYNAMIC_LIMIT].review_due_on
                 or rows[DYNAMIC_LIMIT - 1].review_due_on

@@ -73,6 +73,7 @@ URL_PERMISSIONS.update(
         "archives:spot_check_detail": ArchivesPermission.VIEW,
         "archives:spot_check_item_record": ArchivesPermission.MANAGE,
         "api:household_list": ArchivesPermission.VIEW,
+        "api:household_search": ArchivesPermission.VIEW,
         "api:household_detail": ArchivesPermission.VIEW,
         "api:household_reveal": ArchivesPermission.REVEAL,
         "api:household_close": ArchivesPermission.MANAGE,

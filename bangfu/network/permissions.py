@@ -19,6 +19,8 @@ ROLE_GRANTS = {
 
 URL_PERMISSIONS = {
     "network:unit_list": NetworkPermission.VIEW,
+    # The unit picker: scoped by the permission the asking form names (one the user holds).
+    "network:unit_search": NetworkPermission.VIEW,
     "network:unit_detail": NetworkPermission.VIEW,
     "network:unit_create": NetworkPermission.MANAGE,
     "network:unit_update": NetworkPermission.MANAGE,

@@ -7,6 +7,7 @@ app_name = "network"
 urlpatterns = [
     path("units/", views.unit_list, name="unit_list"),
     path("units/new/", views.unit_create, name="unit_create"),
+    path("units/search/", views.unit_search, name="unit_search"),
     path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
     path("units/<int:pk>/edit/", views.unit_update, name="unit_update"),
     path("units/<int:pk>/delete/", views.unit_delete, name="unit_delete"),

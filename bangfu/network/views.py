@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from bangfu.accounts import policy
 from bangfu.accounts.requests import AuthenticatedHttpRequest
@@ -325,3 +325,28 @@ def network_map_png(request: AuthenticatedHttpRequest) -> HttpResponse:
     pdf = mapexport.map_pdf(drawn.svg, title=drawn.title, paper=drawn.paper)
     png = mapexport.pdf_to_png(pdf, dpi=150)
     return _attachment(png, filename=f"{drawn.filename_stem}.png", content_type="image/png")
+
+
+UNIT_SEARCH_LIMIT = 20
+
+
+@require_GET
+def unit_search(request: HttpRequest) -> JsonResponse:
+    """The unit picker's suggestions: up to 20 units whose name contains `q`, within the
+    user's scope for `perm` (a permission the user holds; the network's own by default) —
+    so that a form can offer a city's 1,111 units without sending them all."""
+    perm = request.GET.get("perm") or NetworkPermission.VIEW
+    if perm not in policy.user_permissions(request.user):
+        return JsonResponse({"results": [], "more": False})
+    text = request.GET.get("q", "")[:50]
+    found = selectors.unit_search(
+        user=request.user, perm=perm, text=text, limit=UNIT_SEARCH_LIMIT + 1
+    )
+    return JsonResponse(
+        {
+            "results": [
+                {"id": u.id, "name": u.name, "place": u.place} for u in found[:UNIT_SEARCH_LIMIT]
+            ],
+            "more": len(found) > UNIT_SEARCH_LIMIT,
+        }
+    )

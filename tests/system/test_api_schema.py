@@ -31,6 +31,7 @@ EXPECTED = {
     ),
     "orgunit_delete": ("delete", "/api/org-units/{unit_id}/delete/", {"204", "403", "404", "409"}),
     "household_list": ("get", "/api/households/", {"200", "400", "403"}),
+    "household_search": ("post", "/api/households/search/", {"200", "400", "403"}),
     "household_create": ("post", "/api/households/create/", {"201", "400", "403"}),
     "household_detail": ("get", "/api/households/{household_id}/", {"200", "403", "404"}),
     "household_update": (

@@ -8,10 +8,8 @@ access log.
 
 from __future__ import annotations
 
-import re
 from typing import Any, cast
 
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,27 +19,28 @@ from drf_spectacular.utils import (
     extend_schema_serializer,
 )
 from rest_framework import serializers
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bangfu.accounts import policy
+from bangfu.accounts.policy import units_in_scope
 from bangfu.accounts.requests import AuthenticatedApiRequest
 from bangfu.core.access import access_log_record
 from bangfu.core.api import RESPONSE_400, RESPONSE_403, RESPONSE_404, RESPONSE_409, validate_input
 from bangfu.core.errors import ValidationError
-from bangfu.core.idnumber import parse_id_number
 from bangfu.core.masking import mask_bank_card, mask_id_number, mask_phone
+from bangfu.core.paging import CappedLimitOffsetPagination
 from bangfu.network.models import OrgUnit
 
-from ..identity import id_index
+from .. import rules
 from ..inputs import HouseholdInput, MemberInput, household_input_fields
 from ..models import AnnualReview, Area, Household, HouseholdMember
 from ..models import choices as c
 from ..permissions import ArchivesPermission
 from ..selectors import access_household, household_queryset
 from ..selectors import dynamic as dynamic_selectors
+from ..selectors.browse import HouseholdFilters, household_list
 from ..services import dynamic as dynamic_services
 from ..services import filing
 from ..services.reveal import household_view_log
@@ -225,99 +224,117 @@ def _detail(*, user: Any, household_id: int, household: Household | None = None)
     return dict(HouseholdDetailOutputSerializer(household).data)
 
 
-# --- list filters --------------------------------------------------------------------------
-
-_DIGITS_TAIL = re.compile(r"^\d{3}[\dXx]$")
-_LETTERS = re.compile(r"^[A-Za-z]+$")
+# --- list and search ------------------------------------------------------------------------
 
 
-def _search_q(text: str) -> Q:
-    """Return the filter for the search box: a full ID number (head or member), the last 4 of
-    an ID or a mobile, pinyin initials, or part of the name."""
-    text = text.strip()
-    if len(text) >= 15:
-        try:
-            parsed = parse_id_number(text, field="q")
-        except ValidationError:
-            pass
-        else:
-            index = id_index(parsed.value)
-            members = HouseholdMember.objects.filter(id_index=index).values("household_id")
-            return Q(id_index=index) | Q(pk__in=members)
-    if _DIGITS_TAIL.match(text):
-        return Q(id_last4=text.upper()) | Q(mobile_last4=text)
-    if _LETTERS.match(text):
-        return Q(name_initials__startswith=text.lower())
-    return Q(name__icontains=text)
+@extend_schema_serializer(component_name="HouseholdListFilter")
+class HouseholdFilterSerializer(serializers.Serializer):
+    """The list's filters, as on the page (`browse.HouseholdFilters`)."""
+
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=50,
+        label=gettext_lazy("查找"),
+        help_text=gettext_lazy(
+            "姓名或其开头、拼音首字母(zs 找到张三)、职工编号、身份证号末 4 位或完整身份证号"
+            "(户主或家庭成员)、手机号末 4 位或完整手机号。完整号码请用 POST /api/households/"
+            "search/ 提交,不要放进地址。"
+        ),
+    )
+    key = serializers.RegexField(
+        r"^[0-9a-f]{64}$",
+        required=False,
+        allow_blank=True,
+        label=gettext_lazy("号码索引"),
+        help_text=gettext_lazy("网页地址中代替完整身份证号或手机号的索引值(key)。"),
+    )
+    category = serializers.ChoiceField(
+        choices=c.Category.choices, required=False, label=gettext_lazy("困难类别")
+    )
+    status = serializers.ChoiceField(
+        choices=Household.Status.choices, required=False, label=gettext_lazy("状态")
+    )
+    unit = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=policy.MAX_PK,
+        label=gettext_lazy("帮扶站(点)"),
+        help_text=gettext_lazy("组织单位编号,含其下级;范围外的单位没有结果。"),
+    )
+    # Codes 1–10 (致困原因), as in the archive's input (one enum in the schema, not two).
+    main_cause = serializers.IntegerField(
+        required=False, min_value=1, max_value=10, label=gettext_lazy("主要致困原因")
+    )
+    secondary_cause = serializers.IntegerField(
+        required=False, min_value=1, max_value=10, label=gettext_lazy("次要致困原因")
+    )
+    rule_version = serializers.ChoiceField(
+        choices=sorted(rules.RULES),
+        required=False,
+        label=gettext_lazy("认定规则版本"),
+    )
+    review_overdue = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        label=gettext_lazy("复核逾期"),
+        help_text=gettext_lazy("true:只列复核逾期的在档档案;false:不列它们。"),
+    )
 
 
-def household_search(*, user: Any, filters: dict[str, Any]) -> QuerySet[Household]:
-    """Return the user's archives narrowed by the filters (never widened beyond the scope)."""
-    qs = household_queryset(user=user).select_related("unit")
-    if filters.get("q"):
-        qs = qs.filter(_search_q(filters["q"]))
-    if filters.get("category"):
-        qs = qs.filter(category=filters["category"])
-    if filters.get("status"):
-        qs = qs.filter(status=filters["status"])
-    if filters.get("unit"):
-        path = OrgUnit.objects.filter(pk=filters["unit"]).values_list("path", flat=True).first()
-        qs = qs.filter(unit__path__startswith=path) if path else qs.none()
-    if filters.get("review_overdue") is True:
-        qs = qs.filter(dynamic_selectors.review_overdue_q())
-    elif filters.get("review_overdue") is False:
-        qs = qs.exclude(dynamic_selectors.review_overdue_q())
-    return qs.order_by("-created_at", "-pk")
+def _filters(*, user: Any, data: dict[str, Any]) -> HouseholdFilters | None:
+    """Turn checked filters into the list's; None when the unit lies outside the scope (no
+    archive can match)."""
+    unit = None
+    if data.get("unit"):
+        unit = units_in_scope(user, ArchivesPermission.VIEW).filter(pk=data["unit"]).first()
+        if unit is None:
+            return None
+    return HouseholdFilters(
+        q=data.get("q") or "",
+        key=data.get("key") or "",
+        category=data.get("category") or "",
+        status=data.get("status") or "",
+        unit=unit,
+        main_cause=data.get("main_cause"),
+        secondary_cause=data.get("secondary_cause"),
+        review_overdue=data.get("review_overdue"),
+        rule_version=data.get("rule_version") or "",
+    )
 
 
-# --- views ---------------------------------------------------------------------------------
+def _list_response(request: Request, view: APIView, data: dict[str, Any]) -> Response:
+    filters = _filters(user=request.user, data=data)
+    households = (
+        household_list(user=request.user, filters=filters)
+        if filters is not None
+        else household_queryset(user=request.user).none()
+    )
+    paginator = CappedLimitOffsetPagination()
+    page = paginator.paginate_queryset(households, request, view=view)
+    return paginator.get_paginated_response(HouseholdListOutputSerializer(page, many=True).data)
+
+
+_LIST_DESCRIPTION = gettext_lazy(
+    "返回您范围内的档案,最新建档的在前,与网页的档案查询同一个查找:q 可为姓名或其开头、"
+    "拼音首字母(zs 找到张三)、职工编号、身份证号或手机号末 4 位(户主或家庭成员的身份证号)、"
+    "完整身份证号或完整手机号;可按困难类别、状态、帮扶站(点,含下级)、致困原因、认定规则版本"
+    "和复核是否逾期筛选。身份证号和手机号已脱敏。count 最多数到 10,000(count_capped 为 true "
+    "表示更多)。"
+)
 
 
 class HouseholdListApi(APIView):
-    pagination_class = LimitOffsetPagination
-
-    @extend_schema_serializer(component_name="HouseholdListFilter")
-    class FilterSerializer(serializers.Serializer):
-        q = serializers.CharField(
-            required=False, allow_blank=True, max_length=50, label=gettext_lazy("查找")
-        )
-        category = serializers.ChoiceField(
-            choices=c.Category.choices, required=False, label=gettext_lazy("困难类别")
-        )
-        status = serializers.ChoiceField(
-            choices=Household.Status.choices, required=False, label=gettext_lazy("状态")
-        )
-        unit = serializers.IntegerField(
-            required=False, min_value=1, label=gettext_lazy("帮扶站(点)")
-        )
-        review_overdue = serializers.BooleanField(
-            required=False, allow_null=True, default=None, label=gettext_lazy("复核逾期")
-        )
+    pagination_class = CappedLimitOffsetPagination
+    FilterSerializer = HouseholdFilterSerializer
 
     @extend_schema(
         tags=[TAG],
         operation_id="household_list",
         summary=gettext_lazy("档案列表"),
-        description=gettext_lazy(
-            "返回您范围内的档案,最新建档的在前。q 可为姓名的一部分、拼音首字母(zs 找到张三)、"
-            "身份证号或手机号末 4 位,或完整身份证号(户主或家庭成员);可按困难类别、状态、"
-            "帮扶站(点,含下级)和复核是否逾期筛选。身份证号和手机号已脱敏。"
-        ),
-        parameters=[
-            OpenApiParameter(
-                "q", str, description=gettext_lazy("姓名、拼音首字母、末 4 位或身份证号。")
-            ),
-            OpenApiParameter(
-                "category", str, enum=c.Category.values, description=gettext_lazy("困难类别。")
-            ),
-            OpenApiParameter(
-                "status", str, enum=Household.Status.values, description=gettext_lazy("档案状态。")
-            ),
-            OpenApiParameter("unit", int, description=gettext_lazy("帮扶站(点)编号,含其下级。")),
-            OpenApiParameter(
-                "review_overdue", bool, description=gettext_lazy("true:只列复核逾期的在档档案。")
-            ),
-        ],
+        description=_LIST_DESCRIPTION,
+        parameters=[HouseholdFilterSerializer],
         responses={
             200: HouseholdListOutputSerializer(many=True),
             400: RESPONSE_400,
@@ -325,11 +342,37 @@ class HouseholdListApi(APIView):
         },
     )
     def get(self, request: Request) -> Response:
-        filters = validate_input(self.FilterSerializer(data=request.query_params))
-        households = household_search(user=request.user, filters=filters)
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(households, request, view=self)
-        return paginator.get_paginated_response(HouseholdListOutputSerializer(page, many=True).data)
+        data = validate_input(HouseholdFilterSerializer(data=request.query_params))
+        return _list_response(request, self, data)
+
+
+class HouseholdSearchApi(APIView):
+    """The list by POST: a whole ID or mobile number travels in the body, never in a URL."""
+
+    pagination_class = CappedLimitOffsetPagination
+
+    @extend_schema(
+        tags=[TAG],
+        operation_id="household_search",
+        summary=gettext_lazy("档案查找(完整号码)"),
+        description=gettext_lazy(
+            "与档案列表相同,条件放在请求体中:按完整身份证号或手机号查找时用它,号码就不会"
+            "出现在地址和服务器访问日志中。分页参数 limit、offset 仍在地址中。"
+        ),
+        request=HouseholdFilterSerializer,
+        parameters=[
+            OpenApiParameter("limit", int, description=gettext_lazy("每页条数(至多 200)。")),
+            OpenApiParameter("offset", int, description=gettext_lazy("从第几条开始(0 起)。")),
+        ],
+        responses={
+            200: HouseholdListOutputSerializer(many=True),
+            400: RESPONSE_400,
+            403: RESPONSE_403,
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = validate_input(HouseholdFilterSerializer(data=request.data))
+        return _list_response(request, self, data)
 
 
 class HouseholdDetailApi(APIView):

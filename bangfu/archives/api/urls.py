@@ -7,6 +7,7 @@ from . import households as api_archives
 
 urlpatterns: list = [
     path("households/", api_archives.HouseholdListApi.as_view(), name="household_list"),
+    path("households/search/", api_archives.HouseholdSearchApi.as_view(), name="household_search"),
     path("households/create/", api_archives.HouseholdCreateApi.as_view(), name="household_create"),
     path(
         "households/<int:household_id>/update/",

@@ -24,30 +24,42 @@ RULE_VERSIONS = [
 _ALL = ("", _("全部"))
 
 
-class UnitChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: OrgUnit) -> str:
-        top = getattr(self, "top_depth", 0)
-        return "\u3000" * max(obj.depth - top, 0) + obj.name
-
-
 class HouseholdFilterForm(forms.Form):
+    """The list's search box and filters. The station is picked by name (`unit_name`, with
+    suggestions from `network:unit_search`) and sent as its id (`unit`): a city has 1,111
+    units, too many to send as one select. Without script, a typed name that fits one unit in
+    scope is taken as that unit."""
+
     q = forms.CharField(
         label=_("搜索"),
         required=False,
         max_length=50,
         widget=forms.TextInput(
-            attrs={"placeholder": _("姓名、拼音首字母、身份证号后 4 位或手机尾号")}
+            attrs={
+                "placeholder": _(
+                    "姓名、拼音首字母、职工编号、身份证号(后 4 位或完整)、手机号(尾号或完整)"
+                )
+            }
         ),
+    )
+    # The blind index that stands for a whole ID or mobile number in the address (see
+    # `browse.search_key`); set by the view, never typed.
+    key = forms.RegexField(
+        regex=r"^[0-9a-f]{64}$",
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": _("查询条件有误,请重新输入身份证号或手机号。")},
     )
     category = forms.ChoiceField(label=_("困难类别"), required=False)
     status = forms.ChoiceField(label=_("状态"), required=False)
-    unit = UnitChoiceField(
+    unit = forms.ModelChoiceField(
         label=_("帮扶站(点)"),
         queryset=OrgUnit.objects.none(),
         required=False,
-        empty_label=_("全部"),
-        error_messages={"invalid_choice": _("帮扶站(点):请从列表中选择。")},
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": _("帮扶站(点):请从提示中选择。")},
     )
+    unit_name = forms.CharField(label=_("帮扶站(点)"), required=False, max_length=100)
     main_cause = forms.TypedChoiceField(
         label=_("主要致困原因"), required=False, coerce=int, empty_value=None
     )
@@ -59,10 +71,8 @@ class HouseholdFilterForm(forms.Form):
 
     def __init__(self, *args: Any, units: QuerySet[OrgUnit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        unit_field = self.fields["unit"]
-        unit_field.queryset = units  # type: ignore[attr-defined]
-        first = units.first()
-        unit_field.top_depth = first.depth if first else 0  # type: ignore[attr-defined]
+        self.units = units
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
         self.fields["category"].choices = [_ALL, *c.Category.choices]  # type: ignore[attr-defined]
         self.fields["status"].choices = [_ALL, *Household.Status.choices]  # type: ignore[attr-defined]
         causes = [_ALL, *[(str(v), f"{v} {label}") for v, label in c.HardshipCause.choices]]
@@ -70,16 +80,43 @@ class HouseholdFilterForm(forms.Form):
         self.fields["secondary_cause"].choices = causes  # type: ignore[attr-defined]
         self.fields["rule_version"].choices = [_ALL, *RULE_VERSIONS]  # type: ignore[attr-defined]
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        unit, name = data.get("unit"), (data.get("unit_name") or "").strip()
+        if unit is not None:
+            data["unit_name"] = unit.name
+        elif name and "unit" not in self.errors:
+            # Typed without picking (no script): the one unit in scope of that name.
+            matches = list(self.units.filter(name=name)[:2]) or list(
+                self.units.filter(name__icontains=name)[:2]
+            )
+            if len(matches) == 1:
+                data["unit"] = matches[0]
+                data["unit_name"] = matches[0].name
+            elif not matches:
+                self.add_error(
+                    "unit_name", _("帮扶站(点):没有名称含“%(name)s”的单位。") % {"name": name}
+                )
+            else:
+                self.add_error(
+                    "unit_name",
+                    _("帮扶站(点):名称含“%(name)s”的单位不止一个,请从提示中选择或输入全称。")
+                    % {"name": name},
+                )
+        return data
+
     def filters(self) -> HouseholdFilters:
         data = self.cleaned_data
         return HouseholdFilters(
             q=data.get("q") or "",
+            key=data.get("key") or "",
             category=data.get("category") or "",
             status=data.get("status") or "",
             unit=data.get("unit"),
             main_cause=data.get("main_cause"),
             secondary_cause=data.get("secondary_cause"),
-            review_overdue=bool(data.get("review_overdue")),
+            # Unticked means "either", not "not overdue".
+            review_overdue=True if data.get("review_overdue") else None,
             rule_version=data.get("rule_version") or "",
         )
 

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.accounts import policy
@@ -14,6 +16,13 @@ from ..permissions import ArchivesPermission
 def household_queryset(*, user: Any, perm: str = ArchivesPermission.VIEW) -> QuerySet[Household]:
     """Return the archives whose station lies in the user's scope for `perm`."""
     return Household.objects.filter(policy.scope_q(user, perm, field="unit"))
+
+
+def review_overdue_q(today: date | None = None) -> Q:
+    """Match archives in the roster whose yearly review due date has passed (the partial
+    index `archives_hh_review_due` holds exactly the archives in the roster)."""
+    today = today or timezone.localdate()
+    return Q(status=Household.Status.ACTIVE, review_due_on__lt=today)
 
 
 def access_household(

@@ -10,11 +10,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bangfu.accounts import policy
 from bangfu.core.errors import ValidationError
@@ -25,11 +26,11 @@ from bangfu.core.money import format_money
 from bangfu.core.text import clean_text
 from bangfu.network.models import OrgUnit
 
-from ..identity import id_index
+from ..identity import id_index, mobile_index
 from ..models import Attachment, Determination, Household, HouseholdMember
 from ..models import choices as c
 from ..permissions import ArchivesPermission
-from .access import household_queryset
+from .access import household_queryset, review_overdue_q
 
 # The columns the list shows; `only` keeps the row small and decrypts nothing else (the ID and
 # the phone are decrypted per row to mask them: AES-GCM takes microseconds, see the list test).
@@ -45,6 +46,7 @@ LIST_COLUMNS = (
     "status",
     "main_cause",
     "review_due_on",
+    "closed_on",
     "rule_version",
     "unit__id",
     "unit__name",
@@ -54,54 +56,141 @@ _FULL_ID = re.compile(r"\d{17}[\dX]|\d{15}")
 _TAIL4 = re.compile(r"\d{3}[\dX]")
 _INITIALS = re.compile(r"[a-z]+")
 _MOBILE = re.compile(r"1\d{10}")
+_ARCHIVE_NO = re.compile(r"(\d{4})-(\d{1,5})")
+_KEY = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
 class HouseholdFilters:
+    """What a user asks the archive list for (the page, the API and the roster export).
+
+    `q` is what was typed in the search box; `key` stands for a whole ID or mobile number
+    without carrying it: its blind index (`search_key`), so that it never sits in a URL.
+    `review_overdue`: True only archives whose yearly review is overdue, False none of them,
+    None either.
+    """
+
     q: str = ""
+    key: str = ""
     category: str = ""
     status: str = ""
     unit: OrgUnit | None = None
     main_cause: int | None = None
     secondary_cause: int | None = None
-    review_overdue: bool = False
+    review_overdue: bool | None = None
     rule_version: str = ""
     today: date | None = None
 
 
-def search_q(text: str) -> Q:
-    """Return the filter for what a user typed in the search box.
+class SearchKind(StrEnum):
+    FULL_ID = "full_id"  # 18 (or 15) digits: the head's or a member's ID, by blind index
+    FULL_MOBILE = "full_mobile"  # 11 digits starting with 1: the head's mobile, by blind index
+    KEY = "key"  # the blind index of either, from a URL (see `search_key`)
+    TAIL4 = "tail4"  # 4 characters: last 4 of an ID (head or member) or of the head's mobile
+    INITIALS = "initials"  # Latin letters: the head's pinyin initials, as a prefix
+    ARCHIVE_NO = "archive_no"  # YYYY-N: the 职工编号
+    NAME = "name"  # anything else: the head's name as a prefix (or, with digits, a 职工编号)
 
-    * 18 (or 15) digits: the exact ID of the head or a member, through the blind index;
-    * 4 characters, digits (last may be X): the last 4 ID digits of the head or a member,
-      or the last 4 digits of the head's mobile;
-    * 11 digits starting with 1: the head's whole mobile number;
-    * Latin letters: the head's pinyin initials, as a prefix (`zs` finds 张三, 张三丰);
-    * anything else: the head's name, exact or as a prefix, or the exact 职工编号.
-    """
+
+def search_kind(text: str) -> tuple[SearchKind, str]:
+    """Return what kind of search `text` is, and the text as the search uses it (cleaned:
+    half-width, no spaces, ID letters upper-case, initials lower-case)."""
     text = clean_text(text).replace(" ", "")
     upper = text.upper()
     if _FULL_ID.fullmatch(upper):
+        return SearchKind.FULL_ID, upper
+    if _MOBILE.fullmatch(text):
+        return SearchKind.FULL_MOBILE, text
+    if _TAIL4.fullmatch(upper):
+        return SearchKind.TAIL4, upper
+    if _INITIALS.fullmatch(text.lower()):
+        return SearchKind.INITIALS, text.lower()
+    if match := _ARCHIVE_NO.fullmatch(text):
+        return SearchKind.ARCHIVE_NO, f"{match[1]}-{int(match[2]):05d}"
+    return SearchKind.NAME, text
+
+
+def is_sensitive_search(text: str) -> bool:
+    """Return whether `text` is a whole ID or mobile number, which must not reach a URL."""
+    return search_kind(text)[0] in (SearchKind.FULL_ID, SearchKind.FULL_MOBILE)
+
+
+def search_key(text: str) -> str:
+    """Return what a URL carries instead of a whole ID or mobile number: its blind index.
+
+    An ID with a wrong check character gets the index of what was typed, which matches no
+    archive (as the search by the number itself would). Call only for `is_sensitive_search`.
+    """
+    kind, value = search_kind(text)
+    if kind == SearchKind.FULL_MOBILE:
+        return mobile_index(value)
+    try:
+        return id_index(parse_id_number(value).value)
+    except ValidationError:
+        return id_index(value)
+
+
+def _ids(*querysets: QuerySet[Any]) -> Q:
+    """Match archives whose id is in any of `querysets` (each one column of archive ids).
+
+    Written as `id IN (… UNION ALL …)`, each branch one index look-up, never as
+    `a OR EXISTS(b)`: PostgreSQL cannot use an index for an OR across two tables, so that
+    becomes a sequential scan of every archive in scope (and, at a million, crosses the JIT
+    threshold: another half second per query).
+    """
+    first, *rest = querysets
+    return Q(pk__in=first.union(*rest, all=True) if rest else first)
+
+
+def _heads(**lookup: str) -> QuerySet[Any]:
+    return Household.objects.filter(**lookup).order_by().values("pk")
+
+
+def _members(**lookup: str) -> QuerySet[Any]:
+    return HouseholdMember.objects.filter(**lookup).order_by().values("household_id")
+
+
+def search_q(text: str = "", *, key: str = "") -> Q:
+    """Return the filter for what a user typed in the search box (or the `key` that stands
+    for a whole ID or mobile number). Every kind is one or a few index look-ups:
+
+    * 18 (or 15) digits: the exact ID of the head or a member, through the blind index;
+    * 11 digits starting with 1: the head's whole mobile number, through its blind index;
+    * 4 characters, digits (last may be X): the last 4 ID digits of the head or a member,
+      or the last 4 digits of the head's mobile;
+    * Latin letters: the head's pinyin initials, as a prefix (`zs` finds 张三, 张三丰);
+    * YYYY-N: the 职工编号 (2026-12 finds 2026-00012);
+    * anything else with a digit: an exact 职工编号 in another scheme;
+    * anything else: the head's name, exact or as a prefix.
+    """
+    if key:
+        if not _KEY.fullmatch(key):
+            return Q(pk__in=[])
+        # The same index stands for an ID (head or member) or a mobile: purposes differ, so
+        # an ID's index never equals a mobile's.
+        return _ids(_heads(id_index=key), _members(id_index=key), _heads(mobile_index=key))
+    kind, value = search_kind(text)
+    if kind == SearchKind.FULL_ID:
         try:
-            index = id_index(parse_id_number(upper).value)
+            index = id_index(parse_id_number(value).value)
         except ValidationError:
             return Q(pk__in=[])
-        members = HouseholdMember.objects.filter(household=OuterRef("pk"), id_index=index)
-        return Q(id_index=index) | Q(Exists(members))
-    if _MOBILE.fullmatch(upper):
-        # The whole mobile number (from a caller): the stored one is encrypted, so compare the
-        # few archives with the same last four digits. One query, whatever the list's size.
-        same_tail = Household.objects.filter(mobile_last4=upper[-4:]).only("pk", "mobile")
-        return Q(pk__in=[h.pk for h in same_tail if h.mobile == upper])
-    if _TAIL4.fullmatch(upper):
-        members = HouseholdMember.objects.filter(household=OuterRef("pk"), id_last4=upper)
-        query = Q(id_last4=upper) | Q(Exists(members))
-        if upper.isdigit():
-            query |= Q(mobile_last4=upper)
-        return query
-    if _INITIALS.fullmatch(text.lower()):
-        return Q(name_initials__startswith=text.lower())
-    return Q(name__startswith=text) | Q(archive_no=text)
+        return _ids(_heads(id_index=index), _members(id_index=index))
+    if kind == SearchKind.FULL_MOBILE:
+        return Q(mobile_index=mobile_index(value))
+    if kind == SearchKind.TAIL4:
+        branches = [_heads(id_last4=value), _members(id_last4=value)]
+        if value.isdigit():
+            branches.append(_heads(mobile_last4=value))
+        return _ids(*branches)
+    if kind == SearchKind.INITIALS:
+        return Q(name_initials__startswith=value)
+    if kind == SearchKind.ARCHIVE_NO:
+        return Q(archive_no=value)
+    if any(ch.isdigit() for ch in value):  # a number in another scheme (imported archives)
+        return Q(archive_no=value)
+    # Names alone: an OR with another column would keep the count from the covering index.
+    return Q(name__startswith=value)
 
 
 def _secondary_cause_q(cause: int) -> Q:
@@ -113,10 +202,13 @@ def _secondary_cause_q(cause: int) -> Q:
 
 
 def household_list(*, user: Any, filters: HouseholdFilters) -> QuerySet[Household]:
-    """Return the archives in the user's scope that match `filters`, newest first, with only
-    the columns the list shows."""
+    """Return the archives in the user's scope that match `filters`, newest first
+    (`-created_at, -id`, the order of the `archives_hh_newest` index), with only the columns
+    the list shows. The one archive search of the pages, the API and the roster export."""
     qs = household_queryset(user=user).select_related("unit").only(*LIST_COLUMNS)
-    if filters.q.strip():
+    if filters.key:
+        qs = qs.filter(search_q(key=filters.key))
+    elif filters.q.strip():
         qs = qs.filter(search_q(filters.q))
     if filters.category:
         qs = qs.filter(category=filters.category)
@@ -128,19 +220,37 @@ def household_list(*, user: Any, filters: HouseholdFilters) -> QuerySet[Househol
         qs = qs.filter(main_cause=filters.main_cause)
     if filters.secondary_cause:
         qs = qs.filter(_secondary_cause_q(filters.secondary_cause))
-    if filters.review_overdue:
-        today = filters.today or timezone.localdate()
-        qs = qs.filter(review_due_on__lt=today).exclude(status=Household.Status.CLOSED)
+    if filters.review_overdue is not None:
+        overdue = review_overdue_q(filters.today)
+        qs = qs.filter(overdue) if filters.review_overdue else qs.exclude(overdue)
     if filters.rule_version:
         qs = qs.filter(rule_version=filters.rule_version)
     return qs.order_by("-created_at", "-id")
 
 
+# What comes next for an archive in each state, for the list (who acts is on the detail page).
+NEXT_STEPS = {
+    Household.Status.DRAFT: gettext_lazy("补全资料后提交申请"),
+    Household.Status.APPLIED: gettext_lazy("入户调查"),
+    Household.Status.INVESTIGATED: gettext_lazy("民主评议"),
+    Household.Status.REVIEWED: gettext_lazy("公示"),
+    Household.Status.PUBLICIZING: gettext_lazy("公示期满后报审批"),
+    Household.Status.PENDING_APPROVAL: gettext_lazy("审批"),
+    Household.Status.ACTIVE: gettext_lazy("年度复核"),
+    Household.Status.RETURNED: gettext_lazy("修改后重新提交"),
+}
+
+
+def next_step(household: Household) -> str:
+    """Return the archive's next step in words ("" when none: refused or closed)."""
+    label = NEXT_STEPS.get(household.status)  # type: ignore[call-overload]
+    return str(label) if label is not None else ""
+
+
 def station_choices(*, user: Any) -> QuerySet[OrgUnit]:
-    """Return the units whose archives the user may see, in tree order, for the station filter."""
-    return OrgUnit.objects.filter(policy.scope_q(user, ArchivesPermission.VIEW, field="")).order_by(
-        "path"
-    )
+    """Return the units whose archives the user may see, in tree order: what the station
+    filter accepts (validated with one query; never rendered as a whole list)."""
+    return policy.units_in_scope(user, ArchivesPermission.VIEW)
 
 
 # --- The detail page ---------------------------------------------------------------------------

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from itertools import pairwise
-from typing import Any
+from typing import Any, overload
 
 from django.db.models import F, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Lead, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,12 +39,6 @@ REVIEW_DUE_SOON_DAYS = 30
 
 
 # --- yearly reviews -------------------------------------------------------------------------
-
-
-def review_overdue_q(today: date | None = None) -> Q:
-    """Match archives in the roster whose review due date has passed."""
-    today = today or timezone.localdate()
-    return Q(status=Household.Status.ACTIVE, review_due_on__lt=today)
 
 
 def reviews_due(
@@ -130,53 +124,121 @@ class StandardTable:
         return self._amounts[area_id][index] if index >= 0 else None
 
 
-def _is_run(months: list[IncomeMonth]) -> bool:
-    """Return whether the months follow each other without a gap and each is above its
-    standard (equal is not above; a month without a standard is not above)."""
-    for earlier, later in pairwise(months):
-        if add_months(earlier.month, 1) != later.month:
-            return False
-    return all(m.standard is not None and m.amount > m.standard for m in months)
+class RecoveryCandidates(Sequence[RecoveryCandidate]):
+    """The candidates in order, their archives loaded only for the slice that is shown (a
+    city has thousands; the worklist shows 50, a page of the list 50)."""
+
+    def __init__(self, runs: list[tuple[date, int, list[IncomeMonth]]]) -> None:
+        self._runs = sorted(runs, key=lambda run: (run[0], run[1]))
+
+    def __len__(self) -> int:
+        return len(self._runs)
+
+    @overload
+    def __getitem__(self, index: int) -> RecoveryCandidate: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[RecoveryCandidate]: ...
+    def __getitem__(self, index: int | slice) -> RecoveryCandidate | list[RecoveryCandidate]:
+        if isinstance(index, int):
+            return self[index : index + 1 or None][0]
+        runs = self._runs[index]
+        households = (
+            Household.objects.filter(pk__in=[pk for _last, pk, _months in runs])
+            .select_related("unit")
+            .in_bulk()
+        )
+        return [RecoveryCandidate(households[pk], months) for _last, pk, months in runs]
+
+    def __iter__(self) -> Iterator[RecoveryCandidate]:
+        return iter(self[:])  # one query for all, not one per item
+
+    def __eq__(self, other: object) -> bool:
+        return list(self) == other if isinstance(other, list) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
 
 
-def recovery_candidates(
-    *, user: Any, perm: str = ArchivesPermission.VIEW
-) -> list[RecoveryCandidate]:
+def _ordinal(day: date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def _month(ordinal: int) -> date:
+    return date(ordinal // 12, ordinal % 12 + 1, 1)
+
+
+def recovery_candidates(*, user: Any, perm: str = ArchivesPermission.VIEW) -> RecoveryCandidates:
     """Return the user's archives in the roster whose last `BANGFU_RECOVERY_MONTHS` recorded
     months are consecutive and each above the 低保 standard in force in that month, the longest
     waiting first.
 
-    Three queries whatever the number of archives: the last months per archive (a window
-    function), the standards of their areas, the archives themselves.
+    Two queries, and one more for each slice of the result that is read: one row per archive
+    with its last months (window functions: the latest month, the month `needed - 1` before
+    it and the amounts in between — one row per archive comes back, not one per month), the
+    standards of their areas, then the archives of the slice shown.
     """
     needed = recovery_months()
-    scoped = household_queryset(user=user, perm=perm).filter(status=Household.Status.ACTIVE)
-    ranked = (
-        MonthlyIncome.objects.filter(household__in=scoped.values("pk"))
-        .annotate(
-            rank=Window(RowNumber(), partition_by=[F("household_id")], order_by=F("month").desc())
-        )
-        .filter(rank__lte=needed)
-        .values_list("household_id", "household__area_id", "month", "net_income_per_capita")
+    newest_first: dict[str, Any] = {
+        "partition_by": [F("household_id")],
+        "order_by": F("month").desc(),
+    }
+    amounts: dict[str, Any] = {"amount_0": F("net_income_per_capita")}
+    amounts.update(
+        {
+            f"amount_{k}": Window(Lead("net_income_per_capita", offset=k), **newest_first)
+            for k in range(1, needed)
+        }
     )
-    by_household: dict[int, list[tuple[int, date, Decimal]]] = defaultdict(list)
-    for household_id, area_id, month, amount in ranked:
-        by_household[household_id].append((area_id, month, amount))
-    complete = {pk: rows for pk, rows in by_household.items() if len(rows) == needed}
-    if not complete:
-        return []
-    standards = StandardTable({rows[0][0] for rows in complete.values()})
-    runs: dict[int, list[IncomeMonth]] = {}
-    for pk, rows in complete.items():
-        months = [
-            IncomeMonth(month, amount, standards.on(area_id, month))
-            for area_id, month, amount in sorted(rows, key=lambda r: r[1])
-        ]
-        if _is_run(months):
-            runs[pk] = months
-    households = Household.objects.filter(pk__in=runs).select_related("unit").in_bulk()
-    result = [RecoveryCandidate(households[pk], runs[pk]) for pk in runs if pk in households]
-    return sorted(result, key=lambda c: (c.last_month, c.household.pk))
+    latest = (
+        MonthlyIncome.objects.filter(
+            policy.scope_q(user, perm, field="household__unit"),
+            household__status=Household.Status.ACTIVE,
+        )
+        .order_by()
+        .annotate(
+            rank=Window(RowNumber(), **newest_first),
+            first_of_run=(
+                Window(Lead("month", offset=needed - 1), **newest_first)
+                if needed > 1
+                else F("month")
+            ),
+            **amounts,
+        )
+        .filter(rank=1, first_of_run__isnull=False)  # type: ignore[misc]
+        .values_list("household_id", "household__area_id", "month", "first_of_run", *amounts)
+    )
+    rows = []
+    for pk, area_id, month, first, *values in latest:
+        # Consecutive: the oldest of the last months lies exactly needed - 1 months back.
+        if _ordinal(first) == _ordinal(month) - (needed - 1):
+            rows.append((pk, area_id, _ordinal(month), values))
+    if not rows:
+        return RecoveryCandidates([])
+    standards = StandardTable({area_id for _pk, area_id, _month, _values in rows})
+    line: dict[tuple[int, int], Decimal | None] = {}  # (area, month) → standard in force
+    runs = []
+    for pk, area_id, last, values in rows:
+        ordinals = range(last - needed + 1, last + 1)  # oldest first
+        figures = [_yuan(values[last - o]) for o in ordinals]
+        limits = []
+        for ordinal in ordinals:
+            if (area_id, ordinal) not in line:
+                line[(area_id, ordinal)] = standards.on(area_id, _month(ordinal))
+            limits.append(line[(area_id, ordinal)])
+        # Each month above its standard (equal is not above; no standard is not above).
+        if all(lim is not None and f > lim for f, lim in zip(figures, limits, strict=True)):
+            months = [
+                IncomeMonth(_month(o), a, lim)
+                for o, a, lim in zip(ordinals, figures, limits, strict=True)
+            ]
+            runs.append((months[-1].month, pk, months))
+    return RecoveryCandidates(runs)
+
+
+def _yuan(value: Any) -> Decimal:
+    """Return an amount read through a window function as yuan (SQLite gives 650, not 650.00)."""
+    if isinstance(value, Decimal) and value.as_tuple().exponent == -2:
+        return value
+    return Decimal(value).quantize(Decimal("0.01"))
 
 
 # --- closed archives ------------------------------------------------------------------------

@@ -228,9 +228,11 @@ def _store(
         determined_on=evaluation.on,
         determined_by=actor if getattr(actor, "pk", None) else None,
     )
-    if old != result.category:
-        household.category = result.category
-        household.save(update_fields=["category", "updated_at"])
+    household.category = result.category
+    _keep_latest(household, determination)
+    household.save(
+        update_fields=["category", "latest_determination", "net_income_under_line", "updated_at"]
+    )
     changes: dict[str, Any] = {"determination": [None, determination.pk]}
     if old != result.category:
         changes["category"] = [old, result.category]
@@ -363,8 +365,14 @@ def household_determine_many(
         Determination.objects.bulk_create([d for _h, d, _old in stored])
         for household, determination, _old in stored:
             outcome[household.pk] = determination
+            _keep_latest(household, determination)
         result.extend(d for h in given if (d := outcome.get(h.pk)) is not None)
         _update_categories([(h, old) for h, _d, old in stored])
+        Household.objects.bulk_update(
+            [h for h, _d, _old in stored],
+            ["latest_determination", "net_income_under_line"],
+            batch_size=_UPDATE_CHUNK // 10,
+        )
         audit_record_many(
             actor=actor,
             entries=[
@@ -394,6 +402,14 @@ def household_determine_many(
             ", ".join(h.archive_no or str(h.pk) for h, _reason in result.skipped[:20]),
         )
     return result
+
+
+def _keep_latest(household: Household, determination: Determination) -> None:
+    """Set the archive's latest determination and the income the 应享未享低保 list reads."""
+    household.latest_determination = determination
+    household.net_income_under_line = determination.income_under_line(
+        determination.dibao_standard.amount
+    )
 
 
 def _new_determination(

@@ -47,7 +47,7 @@ from bangfu.network.models import OrgUnit
 from bangfu.network.selectors import nearest_centre
 
 from ..audit_actions import ArchivesAction
-from ..identity import digits_tail, id_index
+from ..identity import digits_tail, id_index, mobile_index
 from ..inputs import HouseholdInput, MemberInput, household_fields_of
 from ..models import Area, Household, HouseholdMember, IdRegistration, Investigation
 from ..models import choices as c
@@ -759,6 +759,7 @@ def _apply_head(household: Household, head: Mapping[str, Any]) -> None:
     household.id_last4 = household.id_number[-4:]
     household.name_initials = name_initials(household.name)
     household.mobile_last4 = digits_tail(household.mobile)
+    household.mobile_index = mobile_index(household.mobile)
     household.bank_card_last4 = digits_tail(household.bank_card)
 
 

@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from bangfu.archives.identity import digits_tail, id_index
+from bangfu.archives.identity import digits_tail, id_index, mobile_index
 from bangfu.archives.models import (
     Area,
     DibaoStandard,
@@ -85,6 +85,7 @@ def make_household(
         work_status=fields.pop("work_status", c.WorkStatus.LAID_OFF),
         housing=fields.pop("housing", c.Housing.OWNED),
         mobile=mobile,
+        mobile_index=mobile_index(mobile),
         mobile_last4=digits_tail(mobile),
         marital_status=fields.pop("marital_status", c.Marital.MARRIED),
         hukou=fields.pop("hukou", c.Hukou.URBAN),

@@ -49,7 +49,7 @@ def test_no_route_leads_a_liaison_to_another_stations_archive(client, archive_b,
 
     # when: find it
     for q in ("王五", "ww", household.id_number[-4:], household.id_number, "4444"):
-        body = client.get(lst, {"q": q}).content.decode()
+        body = client.get(lst, {"q": q}, follow=True).content.decode()
         assert 'data-testid="household-empty"' in body, q
         assert reverse("archives:household_detail", args=[household.pk]) not in body, q
     # when: open it

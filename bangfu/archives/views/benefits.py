@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from bangfu.accounts.requests import AuthenticatedHttpRequest
 from bangfu.core.formkit import action_response
 from bangfu.core.masking import mask_id_number
+from bangfu.core.paging import CappedPaginator
 
 from .. import rules
 from ..forms.standards import BenefitAddForm, BenefitEndForm
@@ -84,11 +84,17 @@ def household_benefit_end(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
     )
 
 
+GAP_COUNT_CAP = 1_000
+
+
 @require_GET
 def dibao_gap_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """应享未享低保: archives whose income qualifies for 低保 but who do not receive it."""
     today = timezone.localdate()
-    page = Paginator(selectors.dibao_gap(user=request.user, day=today), PAGE_SIZE).get_page(
+    # Counted to 1,000 along the gap's own index: each row is checked against current 低保
+    # benefits, so a city's whole gap is not counted on every page.
+    rows = selectors.dibao_gap(user=request.user, day=today)
+    page = CappedPaginator(rows, PAGE_SIZE, cap=GAP_COUNT_CAP, in_order=True).get_page(
         request.GET.get("page")
     )
     household: Any

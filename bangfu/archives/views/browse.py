@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -26,6 +27,7 @@ from bangfu.accounts.requests import AuthenticatedHttpRequest
 from bangfu.core.errors import ValidationError
 from bangfu.core.formkit import apply_domain_error
 from bangfu.core.masking import mask_id_number, mask_phone
+from bangfu.core.paging import keyset_page
 from bangfu.core.panels import panels_for
 
 from .. import pdf
@@ -48,25 +50,72 @@ def _query_without_page(request: AuthenticatedHttpRequest) -> str:
     return query.urlencode()
 
 
+# The list's own parameters: its filters and its paging; anything else is dropped from links.
+_LIST_PARAMS = (
+    "q",
+    "key",
+    "category",
+    "status",
+    "unit",
+    "unit_name",
+    "main_cause",
+    "secondary_cause",
+    "rule_version",
+    "review_overdue",
+)
+_PAGING_PARAMS = ("page", "after", "before", "last")
+
+
+def _list_params(data: QueryDict, *, paging: bool = True) -> dict[str, str]:
+    """Return the list's parameters in `data` (the non-empty ones), with a whole ID or mobile
+    number in `q` replaced by `key`, its blind index: such a number never goes into a URL."""
+    names = _LIST_PARAMS + (_PAGING_PARAMS if paging else ())
+    params = {name: data.get(name, "").strip() for name in names if data.get(name, "").strip()}
+    q = params.get("q", "")
+    if q and browse.is_sensitive_search(q):
+        params["key"] = browse.search_key(q)
+        del params["q"]
+    elif q:
+        params.pop("key", None)
+    return params
+
+
+def _list_url(params: dict[str, str]) -> str:
+    url = reverse("archives:household_list")
+    return f"{url}?{urlencode(params)}" if params else url
+
+
 @dataclass
 class ListRow:
     household: Household
     id_masked: str
     mobile_masked: str
+    next_step: str
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def household_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The archives in the user's scope: search box, filters, masked IDs and phones."""
+    """The archives in the user's scope: search box, filters, masked IDs and phones.
+
+    The search form is sent by POST and answered with a redirect to the list's address, in
+    which a whole ID or mobile number is replaced by its blind index (`key`): the number never
+    reaches the address bar, the browser's history or a server's access log. A GET that
+    carries one anyway (typed, or an old bookmark) is redirected the same way.
+    """
+    if request.method == "POST":
+        return HttpResponseRedirect(_list_url(_list_params(request.POST, paging=False)), status=303)
+    if browse.is_sensitive_search(request.GET.get("q", "")):
+        return HttpResponseRedirect(_list_url(_list_params(request.GET)), status=303)
     form = HouseholdFilterForm(request.GET or None, units=browse.station_choices(user=request.user))
     page, rows = None, []
     # An invalid filter shows its error and no rows, never rows filtered differently.
     if not form.is_bound or form.is_valid():
         filters = form.filters() if form.is_bound else browse.HouseholdFilters()
         households = browse.household_list(user=request.user, filters=filters)
-        page = Paginator(households, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+        page = keyset_page(households, _list_params(request.GET), per_page=LIST_PAGE_SIZE)
         rows = [
-            ListRow(h, mask_id_number(h.id_number), mask_phone(h.mobile)) for h in page.object_list
+            ListRow(h, mask_id_number(h.id_number), mask_phone(h.mobile), browse.next_step(h))
+            for h in page.rows
         ]
     return render(
         request,
@@ -75,7 +124,10 @@ def household_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "rows": rows,
-            "query": _query_without_page(request),
+            "searched_by_key": bool(form.is_bound and request.GET.get("key")),
+            "unit_search_url": reverse("network:unit_search")
+            + "?"
+            + urlencode({"perm": ArchivesPermission.VIEW}),
             "can_file": policy.has_perm(request.user, ArchivesPermission.FILE),
         },
     )

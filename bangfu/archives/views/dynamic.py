@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from bangfu.accounts.requests import AuthenticatedHttpRequest
 from bangfu.core.formkit import action_response
 from bangfu.core.masking import mask_id_number
+from bangfu.core.paging import CappedPaginator
 
 from .. import conf
 from ..forms.dynamic import (
@@ -50,7 +50,8 @@ def household_url(pk: int) -> str:
 
 
 def _page(request: AuthenticatedHttpRequest, rows: Any) -> Any:
-    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Counted to at most 10,000 rows: a city's reviews due must not be counted on every page.
+    return CappedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 # --- lists ---------------------------------------------------------------------------------

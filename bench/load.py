@@ -1,0 +1,215 @@
+"""Drive a running server with a mix of list, detail and search requests from another process.
+
+    # the server (bench data, production-like settings), in one shell:
+    DJANGO_SETTINGS_MODULE=bench.settings DATABASE_URL=postgres://…/bangfu_bench \\
+        .venv/bin/gunicorn config.wsgi --workers 4 --bind 127.0.0.1:8005 \\
+        --access-logfile /dev/null
+    # the load, in another:
+    DATABASE_URL=postgres://…/bangfu_bench .venv/bin/python bench/load.py \\
+        --url http://127.0.0.1:8005 --seconds 60 --threads 16 [--api]
+
+Each thread logs in as the city leader (its own session), then sends requests back to back:
+40 % archive list (first page, a filter, the next page by key), 30 % archive detail, 30 %
+search (name, initials, last four, whole ID by key, whole mobile by key); with `--api` the
+same through the JSON API with a token. Prints requests per second, p50/p95/p99 and every
+answer that was not 200. Standard library only (http.client), so it needs nothing installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import re
+import statistics
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+
+PASSWORD = "Bench@2026-password"
+
+
+def samples(count: int) -> list[dict[str, str]]:
+    """Real values to search for, read from the bench database (decrypted with its keys)."""
+    import django
+
+    django.setup()
+    from bangfu.archives.models import Household
+    from bangfu.archives.selectors.browse import search_key
+    from bangfu.core.text import name_initials
+
+    rng = random.Random(7)
+    top = Household.objects.order_by("-pk").values_list("pk", flat=True).first() or 1
+    rows = Household.objects.filter(pk__in=rng.sample(range(1, top + 1), count * 2)).exclude(
+        mobile_last4=""
+    )
+    return [
+        {
+            "pk": str(h.pk),
+            "name": h.name[:2],
+            "initials": name_initials(h.name)[:2],
+            "tail": h.id_number[-4:],
+            "id_key": search_key(h.id_number),
+            "mobile_key": search_key(h.mobile),
+            "id": h.id_number,
+            "mobile": h.mobile,
+        }
+        for h in rows.only("name", "id_number", "mobile")[:count]
+    ]
+
+
+class Session:
+    def __init__(self, base: str) -> None:
+        parts = urlsplit(base)
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
+        self.cookies: dict[str, str] = {}
+        self.headers: dict[str, str] = {}
+
+    def request(self, method: str, path: str, body: str | None = None) -> tuple[int, bytes]:
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        headers = dict(self.headers)
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if body is not None:
+            headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+            data = response.read()
+            for header, value in response.getheaders():
+                if header.lower() == "set-cookie":
+                    name, _, rest = value.partition("=")
+                    self.cookies[name] = rest.split(";", 1)[0]
+            return response.status, data
+        finally:
+            conn.close()
+
+    def log_in(self) -> None:
+        _status, page = self.request("GET", "/accounts/login/")
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        assert token, "no CSRF token on the log-in page"
+        body = urlencode(
+            {
+                "csrfmiddlewaretoken": token.group(1).decode(),
+                "username": "city_leader",
+                "password": PASSWORD,
+            }
+        )
+        self.headers["Referer"] = f"http://{self.host}:{self.port}/accounts/login/"
+        status, _ = self.request("POST", "/accounts/login/", body)
+        assert status == 302, f"log-in answered {status}"
+
+    def token(self) -> None:
+        body = json.dumps({"username": "city_leader", "password": PASSWORD})
+        self.headers["Content-Type"] = "application/json"
+        status, data = self.request("POST", "/api/token/", body)
+        assert status == 200, f"token answered {status}: {data[:200]!r}"
+        self.headers["Authorization"] = f"Token {json.loads(data)['token']}"
+        del self.headers["Content-Type"]
+
+
+def page_mix(rng: random.Random, s: dict[str, str], after: str) -> tuple[str, str]:
+    roll = rng.random()
+    if roll < 0.2:
+        return "list", "/archives/"
+    if roll < 0.3:
+        return "list", "/archives/?status=active"
+    if roll < 0.4:
+        return "list", "/archives/?" + (after or "last=1")
+    if roll < 0.7:
+        return "detail", f"/archives/{s['pk']}/"
+    kind = rng.choice(["name", "initials", "tail", "id_key", "mobile_key"])
+    if kind.endswith("_key"):
+        return "search", "/archives/?" + urlencode({"key": s[kind]})
+    return "search", "/archives/?" + urlencode({"q": s[kind]})
+
+
+def api_mix(rng: random.Random, s: dict[str, str], _after: str) -> tuple[str, str]:
+    roll = rng.random()
+    if roll < 0.3:
+        return "list", "/api/households/?limit=20"
+    if roll < 0.4:
+        return "list", "/api/households/?limit=20&status=active"
+    if roll < 0.7:
+        return "detail", f"/api/households/{s['pk']}/"
+    kind = rng.choice(["name", "initials", "tail", "id", "mobile"])
+    return "search", "/api/households/?" + urlencode({"q": s[kind], "limit": 20})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", default="http://127.0.0.1:8005")
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--threads", type=int, default=16)
+    parser.add_argument("--api", action="store_true")
+    options = parser.parse_args()
+    values = samples(200)
+    mix = api_mix if options.api else page_mix
+    sessions = []
+    for _ in range(options.threads):
+        session = Session(options.url)
+        session.token() if options.api else session.log_in()
+        sessions.append(session)
+    latencies: dict[str, list[float]] = {"list": [], "detail": [], "search": []}
+    answers: Counter[int] = Counter()
+    lock = threading.Lock()
+    stop = time.perf_counter() + options.seconds
+
+    def worker(n: int) -> None:
+        rng = random.Random(n)
+        session = sessions[n]
+        after = ""
+        while time.perf_counter() < stop:
+            kind, path = mix(rng, rng.choice(values), after)
+            started = time.perf_counter()
+            try:
+                status, body = session.request("GET", path)
+            except OSError:
+                status, body = 599, b""
+            took = (time.perf_counter() - started) * 1000
+            found = (
+                re.search(rb'href="\?(after=[^"]+)" rel="next"', body) if kind == "list" else None
+            )
+            after = found.group(1).decode().replace("&amp;", "&") if found else after
+            with lock:
+                latencies[kind].append(took)
+                answers[status] += 1
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(options.threads)]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - began
+    every = sorted(x for v in latencies.values() for x in v)
+
+    def pct(values: list[float], p: float) -> float:
+        ordered = sorted(values)
+        return ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))] if ordered else 0.0
+
+    print(f"{'API' if options.api else 'pages'}, {options.threads} threads, {elapsed:.0f} s")
+    print(f"requests: {len(every):,}  ({len(every) / elapsed:.1f}/s)  answers: {dict(answers)}")
+    print(
+        f"all      p50 {statistics.median(every):7.1f}  p95 {pct(every, 0.95):7.1f}  "
+        f"p99 {pct(every, 0.99):7.1f} ms"
+    )
+    for kind, values_ms in latencies.items():
+        if values_ms:
+            print(
+                f"{kind:<8} p50 {statistics.median(values_ms):7.1f}  p95 "
+                f"{pct(values_ms, 0.95):7.1f}  p99 {pct(values_ms, 0.99):7.1f} ms "
+                f"({len(values_ms):,})"
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -152,9 +152,13 @@ def test_each_admin_role_excludes_every_other_role(role):
     assert incompatible_roles(role) == frozenset(set(Role.values) - {role})
 
 
-@pytest.mark.parametrize("role", sorted(BUSINESS_ROLES))
-def test_business_roles_exclude_only_the_admin_roles(role):
-    assert incompatible_roles(role) == ADMIN_ROLES
+@pytest.mark.parametrize("role", sorted(BUSINESS_ROLES - {Role.SUPERVISOR}))
+def test_working_roles_exclude_the_admin_roles_and_the_supervisor(role):
+    assert incompatible_roles(role) == ADMIN_ROLES | {Role.SUPERVISOR}
+
+
+def test_the_supervisor_holds_no_other_role():
+    assert incompatible_roles(Role.SUPERVISOR) == frozenset(set(Role.values) - {Role.SUPERVISOR})
 
 
 # --- Declarations ---------------------------------------------------------------------------

@@ -227,7 +227,7 @@ def attachment_open(*, user: Any, attachment: Attachment) -> OpenedAttachment:
     Raise NotFound outside the user's viewing scope or when the stored file is missing, and
     Conflict when the stored bytes do not match their recorded checksum.
     """
-    _check_scope(user, ArchivesPermission.VIEW, attachment.household)
+    _check_scope(user, ArchivesPermission.VIEW_ATTACHMENTS, attachment.household)
     try:
         with default_storage.open(attachment.file.name, "rb") as handle:
             sealed = handle.read()

@@ -3,9 +3,10 @@ way everywhere, and the error answers are declared once for the OpenAPI schema."
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse
@@ -26,12 +27,46 @@ def _first_message(value: Any) -> str:
     return str(value)
 
 
+def _undeclared(serializer: serializers.Serializer, data: Any, prefix: str = "") -> list[str]:
+    """Return the keys of a JSON body (and of its nested objects, as "members.0.origin") that
+    the serializer does not take as input: undeclared, read-only or set by the system."""
+    if not isinstance(data, Mapping):
+        return []
+    fields = serializer.fields
+    found = [
+        f"{prefix}{key}"
+        for key in data
+        if key not in fields or fields[key].read_only  # type: ignore[index]
+    ]
+    for name, field in fields.items():
+        value = data.get(name)
+        if isinstance(field, serializers.ListSerializer) and isinstance(value, list):
+            child = cast(serializers.Serializer, field.child)
+            for n, item in enumerate(value):
+                found += _undeclared(child, item, f"{prefix}{name}.{n}.")
+        elif isinstance(field, serializers.Serializer):
+            found += _undeclared(field, value, f"{prefix}{name}.")
+    return found
+
+
 def validate_input(serializer: serializers.Serializer) -> dict[str, Any]:
     """Return the serializer's validated data; raise ValidationError naming each bad field.
 
     The message of each field starts with the field's label (“名称”:…), so that an answer
-    read on its own still says which field is wrong.
+    read on its own still says which field is wrong. A JSON body may carry only the fields the
+    serializer declares as input: any other key (a read-only field such as `origin` on an
+    update, a field the system sets, a misspelt name) is refused by name, so that nothing is
+    written from it and the caller learns it was not taken (mass assignment). Query
+    parameters (a QueryDict) may carry others, such as `limit` and `offset`.
     """
+    data = getattr(serializer, "initial_data", None)
+    undeclared = [] if isinstance(data, QueryDict) else _undeclared(serializer, data)
+    if undeclared:
+        refused = {
+            name: _("“%(field)s”:接口不接受此字段(未声明、只读或由系统设定)。") % {"field": name}
+            for name in undeclared
+        }
+        raise ValidationError(next(iter(refused.values())), errors=refused)
     if serializer.is_valid():
         return dict(serializer.validated_data)
     errors: dict[str, str] = {}
@@ -98,3 +133,15 @@ RESPONSE_404 = OpenApiResponse(
 RESPONSE_409 = OpenApiResponse(
     ErrorSerializer, description=gettext_lazy("当前状态不允许此操作,`detail` 说明原因。")
 )
+
+
+def postprocess_schema(result: dict[str, Any], generator: Any, request: Any, public: Any) -> Any:
+    """Make the schema say what the API does (drf-spectacular post-processing hook).
+
+    Request bodies take only their declared fields (`validate_input` refuses any other key), so
+    every request component says `additionalProperties: false`.
+    """
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request") and component.get("type") == "object":
+            component["additionalProperties"] = False
+    return result

@@ -206,6 +206,10 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "bangfu.core.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Bodies are JSON (nested lists such as an archive's members have no form encoding), so
+    # that `core.api.validate_input` sees every key a caller sent and refuses undeclared ones.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Bangfu API",
@@ -225,6 +229,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "bangfu.core.api.postprocess_schema",
+    ],
     # The docs page must not call swagger.io's online validator (the system runs offline).
     "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True},
     # Without this the schema and docs views allow anyone; they declare their URLs like the rest.

@@ -621,6 +621,17 @@ class HouseholdInputSerializer(serializers.ModelSerializer):
     members = MemberInputSerializer(
         many=True, required=False, default=list, label=gettext_lazy("家庭成员")
     )
+    # How the archive came in: the filer says whether the worker applied or the union files on
+    # the worker's behalf; "import" is set only by the Excel import.
+    origin = serializers.ChoiceField(
+        choices=[
+            (Household.Origin.APPLICATION, Household.Origin.APPLICATION.label),
+            (Household.Origin.UNION, Household.Origin.UNION.label),
+        ],
+        required=False,
+        default=Household.Origin.APPLICATION,
+        label=gettext_lazy("建档来源"),
+    )
 
     class Meta:
         model = Household
@@ -629,6 +640,16 @@ class HouseholdInputSerializer(serializers.ModelSerializer):
             "sex": {"required": False, "allow_blank": True},
             "birth_date": {"required": False, "allow_null": True},
         }
+
+
+@extend_schema_serializer(component_name="HouseholdUpdateInput")
+class HouseholdUpdateInputSerializer(HouseholdInputSerializer):
+    """An archive's head fields as changed later: how it came in (origin) stays as filed."""
+
+    origin = None  # type: ignore[assignment]
+
+    class Meta(HouseholdInputSerializer.Meta):
+        fields = [name for name in HouseholdInputSerializer.Meta.fields if name != "origin"]
 
 
 def _household_input(*, user: Any, data: dict[str, Any]) -> HouseholdInput:
@@ -690,7 +711,7 @@ class HouseholdUpdateApi(APIView):
             "范围外的档案答复 404。"
         ),
         parameters=[HOUSEHOLD_ID],
-        request=HouseholdInputSerializer,
+        request=HouseholdUpdateInputSerializer,
         responses={
             200: HouseholdDetailOutputSerializer,
             400: RESPONSE_400,
@@ -703,7 +724,8 @@ class HouseholdUpdateApi(APIView):
         household = access_household(
             user=request.user, household_id=household_id, perm=ArchivesPermission.FILE
         )
-        data = validate_input(HouseholdInputSerializer(data=request.data))
+        data = validate_input(HouseholdUpdateInputSerializer(data=request.data))
+        data["origin"] = household.origin
         household = filing.household_update(
             actor=request.user,
             household=household,

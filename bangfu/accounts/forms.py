@@ -79,13 +79,30 @@ class LoginForm(BootstrapMixin, auth_forms.AuthenticationForm):
         "inactive": _("用户名或密码错误。"),
     }
 
-    def __init__(self, request: Any = None, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, request: Any = None, *args: Any, captcha: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(request, *args, **kwargs)
         self.fields["username"].label = _("用户名")
         self.fields["username"].error_messages["required"] = _("请填写用户名。")
         self.fields["password"].label = _("密码")
         self.fields["password"].error_messages["required"] = _("请填写密码。")
         self._style_widgets()
+        if captcha:
+            self.add_captcha()
+
+    def add_captcha(self) -> None:
+        """Ask for the picture's letters too (after repeated failures)."""
+        from .captcha import captcha_field
+
+        self.fields["captcha"] = captcha_field()
+
+    def clean(self) -> dict[str, Any]:
+        # A missing or wrong CAPTCHA refuses before the password is tried: a guessing program
+        # learns nothing and no failure is counted against the account.
+        if "captcha" in self.fields and "captcha" in self._errors:
+            return self.cleaned_data
+        return super().clean()
 
 
 class PasswordChangeForm(BootstrapMixin, auth_forms.PasswordChangeForm):
@@ -157,4 +174,20 @@ class RoleAssignForm(BootstrapMixin, forms.Form):
     def __init__(self, *args: Any, units: QuerySet[OrgUnit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        self._style_widgets()
+
+
+class TokenCreateForm(BootstrapMixin, forms.Form):
+    name = forms.CharField(
+        label=_("令牌名称"),
+        max_length=50,
+        error_messages={
+            "required": _("请填写令牌名称,说明用在哪里。"),
+            "max_length": _("令牌名称最多 50 个字。"),
+        },
+        help_text=_("用在哪里,如“帮扶站报表程序”。"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self._style_widgets()

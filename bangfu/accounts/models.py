@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
 
 from bangfu.core.models import TimeStampedModel
 
@@ -90,3 +91,22 @@ class RoleAssignment(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} @ {self.unit}"
+
+
+class ApiToken(AbstractAuthToken):
+    """An API token (django-rest-knox): only a SHA-512 digest and the first characters are
+    stored; it expires after an idle time and at the end of its lifetime (settings), ends at
+    log-out, and its owner or a security administrator can revoke it. A user may hold several,
+    each with a name saying what uses it."""
+
+    name = models.CharField(
+        _("名称"), max_length=50, help_text=_("用在哪里,如“帮扶站报表程序”,便于识别和撤销。")
+    )
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("接口令牌")
+        verbose_name_plural = _("接口令牌")
+
+    def __str__(self) -> str:
+        return f"{self.name}({self.token_key}…)"

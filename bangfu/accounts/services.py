@@ -11,14 +11,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
 
 from bangfu.core.audit import audit_record, diff, snapshot
 from bangfu.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from bangfu.core.masking import mask_phone
 
 from . import policy
-from .models import RoleAssignment, User
+from .models import ApiToken, RoleAssignment, User
 from .permissions import AccountsPermission
 from .roles import Role, incompatible_roles
 
@@ -146,10 +145,82 @@ def user_update(
 
 
 def _revoke_api_tokens(user: User) -> None:
-    """Delete the user's API token: a new password (or a closed account) ends every way in
+    """Delete the user's API tokens: a new password (or a closed account) ends every way in
     that the old one opened, as it ends the web sessions. A new token is asked for with the
     new password."""
-    Token.objects.filter(user=user).delete()
+    ApiToken.objects.filter(user=user).delete()
+
+
+# --- API tokens ---------------------------------------------------------------------------
+
+
+def _token_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError(_("请填写令牌名称,说明用在哪里。"), field="name")
+    if len(name) > 50:
+        raise ValidationError(_("令牌名称最多 50 个字。"), field="name")
+    return name
+
+
+@transaction.atomic
+def token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """Create an API token named `name` for the user; return it and its secret, which is shown
+    once and stored only as a digest. Raise PermissionDenied for a role that does not use
+    the API."""
+    policy.require_perm(user, AccountsPermission.USE_API)
+    name = _token_name(name)
+    token, secret = ApiToken.objects.create(user=user, name=name)
+    audit_record(
+        actor=user,
+        action="accounts.token.create",
+        obj=user,
+        summary=_("创建接口令牌“%(name)s”") % {"name": name},
+        changes={"token": [None, f"{name}({token.token_key}…)"]},
+    )
+    return token, secret
+
+
+@transaction.atomic
+def token_revoke(*, actor: Any, token: ApiToken) -> None:
+    """End one token: its owner may, and a security administrator over the owner's unit.
+    Raise NotFound for anyone else (a token of an account outside the scope does not exist
+    for them)."""
+    owner = token.user
+    if owner.pk != actor.pk:
+        _require_target_in_scope(actor, AccountsPermission.REVOKE_TOKENS, owner)
+    label = f"{token.name}({token.token_key}…)"
+    ApiToken.objects.filter(pk=token.pk).delete()
+    audit_record(
+        actor=actor,
+        action="accounts.token.revoke",
+        obj=owner,
+        summary=_("撤销接口令牌“%(name)s”") % {"name": token.name},
+        changes={"token": [label, None]},
+    )
+
+
+@transaction.atomic
+def token_logout(*, user: User, token: ApiToken | None, everywhere: bool = False) -> int:
+    """End the token this request came with (or, `everywhere`, all the user's tokens); return
+    how many ended."""
+    tokens = ApiToken.objects.filter(user=user)
+    if not everywhere:
+        if token is None:
+            raise ValidationError(_("此请求不是用接口令牌认证的,没有可退出的令牌。"))
+        tokens = tokens.filter(pk=token.pk)
+    ended = tokens.count()
+    if not ended:
+        return 0  # nothing to end, nothing written
+    tokens.delete()
+    audit_record(
+        actor=user,
+        action="accounts.token.logout",
+        obj=user,
+        summary=_("接口退出登录(结束全部令牌)") if everywhere else _("接口退出登录"),
+        changes={"tokens_ended": [ended, 0]},
+    )
+    return ended
 
 
 @transaction.atomic

@@ -23,4 +23,7 @@ urlpatterns = [
     ),
     path("users/<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
     path("users/<int:pk>/password-reset/", views.password_reset, name="password_reset"),
+    path("tokens/", views.token_list, name="token_list"),
+    path("tokens/new/", views.token_create, name="token_create"),
+    path("tokens/<str:key>/revoke/", views.token_revoke, name="token_revoke"),
 ]

@@ -21,10 +21,19 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from bangfu.core.errors import DomainError, NotFound
+from bangfu.core.middleware import request_client_address
 from bangfu.network import selectors as network_selectors
 
 from . import selectors, services
-from .forms import LoginForm, PasswordChangeForm, RoleAssignForm, UserCreateForm, UserForm
+from . import policy
+from .forms import (
+    LoginForm,
+    PasswordChangeForm,
+    RoleAssignForm,
+    TokenCreateForm,
+    UserCreateForm,
+    UserForm,
+)
 from .models import User
 from .permissions import AccountsPermission
 
@@ -37,12 +46,37 @@ USERS_PER_PAGE = 50
 # --- Logging in and out ---------------------------------------------------------------------
 
 
+def _captcha_required(request: HttpRequest, username: str) -> bool:
+    return selectors.captcha_required(
+        username=username[:150], ip_address=request_client_address(request)
+    )
+
+
 class LoginView(auth_views.LoginView):
-    """Django's log-in view; its form calls `authenticate(request, ...)`, which axes needs."""
+    """Django's log-in view; its form calls `authenticate(request, ...)`, which axes needs.
+
+    After BANGFU_LOGIN_CAPTCHA_AFTER failures (of the account, or from the address) the form
+    asks for a local image CAPTCHA as well; without the right letters the password is not
+    tried.
+    """
 
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        username = self.request.POST.get("username", "") if self.request.method == "POST" else ""
+        kwargs["captcha"] = _captcha_required(self.request, str(username))
+        return kwargs
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        # This failure may be the one after which the picture is needed: show it now.
+        if "captcha" not in form.fields and _captcha_required(
+            self.request, str(self.request.POST.get("username", ""))
+        ):
+            form.add_captcha()
+        return super().form_invalid(form)
 
 
 class LogoutView(auth_views.LogoutView):
@@ -65,16 +99,12 @@ def lockout_response(
     off the lock and for every attempt during it, even with the right password.
     """
     username = str((credentials or {}).get("username") or request.POST.get("username", ""))[:150]
-    message = _(
-        "该账号因连续 %(limit)d 次登录失败已被锁定 %(minutes)d 分钟,"
-        "请稍后再试,或联系安全管理员解锁。"
-    ) % {"limit": selectors.lockout_failure_limit(), "minutes": selectors.lockout_minutes()}
-    form = LoginForm(request, initial={"username": username})
+    form = LoginForm(request, initial={"username": username}, captcha=True)
     redirect_to = request.POST.get("next") or request.GET.get("next") or ""
     return render(
         request,
         "accounts/login.html",
-        {"form": form, "lockout_message": message, "next": redirect_to},
+        {"form": form, "lockout_message": selectors.lockout_message(), "next": redirect_to},
         status=LOCKOUT_STATUS,
     )
 
@@ -175,6 +205,7 @@ def _render_detail(
             "assign_form": assign_form,
             "locked": selectors.is_locked_out(target=target),
             "one_time_password": one_time_password,
+            "tokens": selectors.user_tokens(user=request.user, target=target),
         },
         status=status,
     )
@@ -305,3 +336,55 @@ def password_reset(request: HttpRequest, pk: int) -> HttpResponse:
         _remember_password(request, target, password)
         messages.success(request, _("已重置密码,用户下次登录时须修改密码。"))
     return redirect("accounts:user_detail", pk=target.pk)
+
+
+# --- API tokens ---------------------------------------------------------------------------
+
+# The session key under which a new token's secret waits to be shown once.
+NEW_TOKEN_KEY = "accounts_new_api_token"  # noqa: S105 - a key name
+
+
+def token_list(request: HttpRequest) -> HttpResponse:
+    """The user's own API tokens: name, when made, when they expire; make one, revoke any."""
+    user = request.user
+    assert isinstance(user, User)
+    response = render(
+        request,
+        "accounts/token_list.html",
+        {
+            "tokens": selectors.user_tokens(user=user, target=user),
+            "form": TokenCreateForm(),
+            "new_token": request.session.pop(NEW_TOKEN_KEY, None),
+            "may_create": policy.has_perm(user, AccountsPermission.USE_API),
+        },
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+@require_POST
+def token_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    form = TokenCreateForm(request.POST)
+    if form.is_valid():
+        try:
+            token, secret = services.token_create(user=user, name=form.cleaned_data["name"])
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            request.session[NEW_TOKEN_KEY] = {"name": token.name, "secret": secret}
+    else:
+        messages.error(request, next(iter(form.errors.values()))[0])
+    return redirect("accounts:token_list")
+
+
+@require_POST
+def token_revoke(request: HttpRequest, key: str) -> HttpResponse:
+    token = selectors.access_token(user=request.user, token_key=key)
+    owner = token.user
+    services.token_revoke(actor=request.user, token=token)
+    messages.success(request, _("已撤销接口令牌“%(name)s”。") % {"name": token.name})
+    if owner.pk == request.user.pk:
+        return redirect("accounts:token_list")
+    return redirect("accounts:user_detail", pk=owner.pk)

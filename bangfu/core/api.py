@@ -130,6 +130,10 @@ RESPONSE_403 = OpenApiResponse(
 RESPONSE_404 = OpenApiResponse(
     ErrorSerializer, description=gettext_lazy("不存在,或不在您的范围内(两者答复相同)。")
 )
+RESPONSE_429 = OpenApiResponse(
+    ErrorSerializer,
+    description=gettext_lazy("登录失败次数过多:已锁定或须在网页上输入验证码,稍后再试。"),
+)
 RESPONSE_409 = OpenApiResponse(
     ErrorSerializer, description=gettext_lazy("当前状态不允许此操作,`detail` 说明原因。")
 )

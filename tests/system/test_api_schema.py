@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 
 # operationId → (method, path, the answers it must declare)
 EXPECTED = {
-    "token": ("post", "/api/token/", {"200", "400", "403"}),
+    "token": ("post", "/api/token/", {"200", "400", "403", "429"}),
+    "token_logout": ("post", "/api/token/logout/", {"200", "400", "403"}),
+    "token_logout_all": ("post", "/api/token/logout-all/", {"200", "403"}),
     "me": ("get", "/api/me/", {"200", "403"}),
     "user_list": ("get", "/api/users/", {"200", "400", "403"}),
     "user_create": ("post", "/api/users/create/", {"201", "400", "403"}),

@@ -47,7 +47,14 @@ pytestmark = pytest.mark.django_db
 NAMESPACES = ("workbench", "accounts", "network", "notices", "archives")
 USERS = ("admin", "security", "auditor", "leader", "staff", "finance", "liaison1")
 # Tables a GET may write to: the access log (masked views), sessions and log-in tracking.
-MAY_CHANGE = {"core_accesslog", "django_session", "axes_accessattempt", "axes_accesslog"}
+MAY_CHANGE = {
+    "core_accesslog",
+    "django_session",
+    "axes_accessattempt",
+    "axes_accesslog",
+    # The log-in page's CAPTCHA picture, drawn after repeated failures.
+    "captcha_captchastore",
+}
 
 # The model a route's "pk" names, by route name; every other archives route names an archive.
 PK_MODEL: dict[str, Any] = {
@@ -114,6 +121,10 @@ def _kwargs(route: str, params: tuple[str, ...], owner: User) -> list[dict[str, 
         return [{"batch_id": b.pk} for b in ImportBatch.objects.filter(created_by=owner)]
     if params == ("export_id",):
         return [{"export_id": e.pk} for e in RosterExport.objects.filter(created_by=owner)]
+    if params == ("key",):
+        from bangfu.accounts.models import ApiToken
+
+        return [{"key": t.token_key} for t in ApiToken.objects.order_by("created")[:2]]
     if params == ("unit_pk",):
         return [{"unit_pk": OrgUnit.objects.order_by("pk").values_list("pk", flat=True)[0]}]
     if params == ("pk", "assignment_pk"):
@@ -202,6 +213,9 @@ def demo(settings, monkeypatch, tmp_path):
         export=exporting.roster_export_start(user=staff, filters=HouseholdFilters())
     )
     Job.objects.create(user=staff, kind="test", title="test")
+    from bangfu.accounts.models import ApiToken
+
+    ApiToken.objects.create(user=staff, name="报表程序")
     CalendarDay.objects.create(
         date=date(2026, 10, 9), is_workday=False, name="test", created_by=staff
     )

@@ -123,7 +123,10 @@ def test_require_perm_refuses_an_anonymous_user():
 @pytest.mark.parametrize(
     ("role", "granted"),
     [
-        (Role.SYSTEM_ADMIN, {"accounts.view_users", "accounts.manage_users"}),
+        (
+            Role.SYSTEM_ADMIN,
+            {"accounts.view_users", "accounts.manage_users", "accounts.use_api"},
+        ),
         (
             Role.SECURITY_ADMIN,
             {
@@ -131,11 +134,13 @@ def test_require_perm_refuses_an_anonymous_user():
                 "accounts.assign_roles",
                 "accounts.unlock",
                 "accounts.reset_password",
+                "accounts.revoke_tokens",
             },
         ),
         (Role.AUDITOR, {"accounts.view_users"}),
-        (Role.LEADER, set()),
-        (Role.LIAISON, set()),
+        (Role.LEADER, {"accounts.use_api"}),
+        (Role.LIAISON, {"accounts.use_api"}),
+        (Role.SUPERVISOR, set()),
     ],
 )
 def test_accounts_permissions_follow_the_three_admins_rule(role, granted):

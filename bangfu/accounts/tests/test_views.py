@@ -27,6 +27,13 @@ WRONG_LOGIN = "用户名或密码错误。"
 LOCKED_TEXT = "已被锁定 15 分钟"
 
 
+@pytest.fixture(autouse=True)
+def _no_captcha(settings):
+    """These tests are about the lock-out; the CAPTCHA after three failures has its own
+    (tests/system/test_security_lockout.py)."""
+    settings.BANGFU_LOGIN_CAPTCHA_AFTER = 100
+
+
 def login(client, username: str, password: str, **extra):
     return client.post(LOGIN_URL, {"username": username, "password": password, **extra})
 

@@ -110,3 +110,83 @@ class ApiToken(AbstractAuthToken):
 
     def __str__(self) -> str:
         return f"{self.name}({self.token_key}…)"
+
+
+class PasswordTicket(models.Model):
+    """A one-time code with which a user sets their own password after a reset: handed over
+    out of band, valid for BANGFU_PASSWORD_CODE_MINUTES, single use. Only its SHA-256 is
+    stored; the administrator who issued it never sees a password."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="password_tickets"
+    )
+    code_hash = models.CharField(_("设置码摘要"), max_length=64, unique=True)
+    issued_by = models.ForeignKey(
+        User,
+        verbose_name=_("签发人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("空:服务器命令行签发。"),
+    )
+    created_at = models.DateTimeField(_("签发时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("失效时间"))
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("一次性密码设置码")
+        verbose_name_plural = _("一次性密码设置码")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class AccountChange(TimeStampedModel):
+    """A change to a 三员 account (system admin, security admin, auditor), which no single
+    administrator may make: one of the other two proposes it, the third approves it (三员分立,
+    two-person rule); both steps are audited. The server's command line is the other way."""
+
+    class Kind(models.TextChoices):
+        UPDATE = "update", _("修改账号信息")
+        DEACTIVATE = "deactivate", _("停用账号")
+        ACTIVATE = "activate", _("启用账号")
+        PASSWORD_RESET = "password_reset", _("重置密码(一次性设置码)")
+        ROLE_ASSIGN = "role_assign", _("授予角色")
+        ROLE_REVOKE = "role_revoke", _("撤销角色")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待批准")
+        APPROVED = "approved", _("已批准并执行")
+        REJECTED = "rejected", _("已驳回")
+
+    target = models.ForeignKey(
+        User, verbose_name=_("账号"), on_delete=models.PROTECT, related_name="changes"
+    )
+    kind = models.CharField(_("变更"), max_length=20, choices=Kind.choices)
+    payload = models.JSONField(_("变更内容"), default=dict, blank=True)
+    summary = models.CharField(_("说明"), max_length=300)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    proposed_by = models.ForeignKey(
+        User, verbose_name=_("提出人"), on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        User,
+        verbose_name=_("批准或驳回人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("三员账号变更")
+        verbose_name_plural = _("三员账号变更")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.target}"

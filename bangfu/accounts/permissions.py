@@ -52,6 +52,11 @@ URL_PERMISSIONS = {
     "accounts:role_revoke": AccountsPermission.ASSIGN_ROLES,
     "accounts:user_unlock": AccountsPermission.UNLOCK,
     "accounts:password_reset": AccountsPermission.RESET_PASSWORD,
+    "accounts:password_set": PUBLIC,  # a one-time code, not a log-in
+    # 三员 account changes: every 三员 holds view_users; the services check "the other two".
+    "accounts:change_propose": AccountsPermission.VIEW_USERS,
+    "accounts:change_approve": AccountsPermission.VIEW_USERS,
+    "accounts:change_reject": AccountsPermission.VIEW_USERS,
     "api:user_list": AccountsPermission.VIEW_USERS,
     "api:user_detail": AccountsPermission.VIEW_USERS,
     "api:user_create": AccountsPermission.MANAGE_USERS,

@@ -16,6 +16,7 @@ from bangfu.core.errors import NotFound
 from . import policy
 from .models import ApiToken, RoleAssignment, User
 from .permissions import AccountsPermission
+from .roles import ADMIN_ROLES
 
 
 def user_scope_q(user: Any, perm: str = AccountsPermission.VIEW_USERS) -> Q:
@@ -162,6 +163,7 @@ class UserActions:
     assign_roles: bool
     unlock: bool
     reset_password: bool
+    propose: bool
 
 
 def user_actions(*, user: Any, target: User) -> UserActions:
@@ -169,11 +171,16 @@ def user_actions(*, user: Any, target: User) -> UserActions:
         return target.unit is not None and policy.unit_in_scope(user, perm, target.unit)
 
     is_self = user.pk == target.pk
+    # A 三员 account is changed by proposal and approval, not by these buttons.
+    three_admins = target.role_assignments.filter(role__in=ADMIN_ROLES).exists()
     return UserActions(
-        manage=may(AccountsPermission.MANAGE_USERS),
+        manage=not three_admins and may(AccountsPermission.MANAGE_USERS),
         assign_roles=not is_self and may(AccountsPermission.ASSIGN_ROLES),
         unlock=may(AccountsPermission.UNLOCK),
-        reset_password=not is_self and may(AccountsPermission.RESET_PASSWORD),
+        reset_password=not three_admins and not is_self and may(AccountsPermission.RESET_PASSWORD),
+        propose=not is_self
+        and any(g.role in ADMIN_ROLES for g in policy.user_grants(user))
+        and may(AccountsPermission.VIEW_USERS),
     )
 
 
@@ -208,3 +215,33 @@ def access_token(*, user: Any, token_key: str) -> ApiToken:
     if token is None or user_tokens(user=user, target=token.user) is None:
         raise NotFound(_("未找到该令牌。"))
     return token
+
+
+# --- 三员 account changes -------------------------------------------------------------------
+
+
+def account_changes(*, user: Any, target: User) -> list[Any]:
+    """Return the target's 三员 account changes, newest first (the latest ten), for an
+    administrator who may view the account."""
+    from .models import AccountChange
+
+    if not any(g.role in ADMIN_ROLES for g in policy.user_grants(user)):
+        return []
+    return list(
+        AccountChange.objects.filter(target=target)
+        .select_related("proposed_by", "decided_by")
+        .order_by("-created_at")[:10]
+    )
+
+
+def access_account_change(*, user: Any, change_id: Any) -> Any:
+    """Return a change whose account lies in the user's scope; raise NotFound otherwise."""
+    from .models import AccountChange
+
+    return policy.scoped_get(
+        AccountChange.objects.filter(
+            policy.scope_q(user, AccountsPermission.VIEW_USERS, field="target__unit")
+        ).select_related("target", "proposed_by"),
+        change_id,
+        message=_("未找到该变更。"),
+    )

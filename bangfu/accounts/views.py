@@ -27,8 +27,10 @@ from bangfu.network import selectors as network_selectors
 from . import selectors, services
 from . import policy
 from .forms import (
+    AccountChangeForm,
     LoginForm,
     PasswordChangeForm,
+    PasswordSetForm,
     RoleAssignForm,
     TokenCreateForm,
     UserCreateForm,
@@ -39,6 +41,8 @@ from .permissions import AccountsPermission
 
 # The session key under which a freshly generated password waits to be shown once.
 ONE_TIME_PASSWORD_KEY = "accounts_one_time_password"  # noqa: S105 - a key name
+# The session key under which a one-time password code waits to be shown once.
+ONE_TIME_CODE_KEY = "accounts_one_time_code"
 LOCKOUT_STATUS = 429
 USERS_PER_PAGE = 50
 
@@ -188,6 +192,7 @@ def _render_detail(
     if assign_form is None and actions.assign_roles:
         assign_form = RoleAssignForm(units=_units(request, AccountsPermission.ASSIGN_ROLES))
     one_time_password = _take_password(request, target)
+    one_time_code = _take_code(request, target)
     roles = selectors.user_roles(user=target)
     revocable = (
         selectors.revocable_role_ids(user=request.user, target=target, roles=roles)
@@ -205,11 +210,13 @@ def _render_detail(
             "assign_form": assign_form,
             "locked": selectors.is_locked_out(target=target),
             "one_time_password": one_time_password,
+            "one_time_code": one_time_code,
+            "changes": selectors.account_changes(user=request.user, target=target),
             "tokens": selectors.user_tokens(user=request.user, target=target),
         },
         status=status,
     )
-    if one_time_password:
+    if one_time_password or one_time_code:
         add_never_cache_headers(response)
     return response
 
@@ -329,13 +336,101 @@ def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
 def password_reset(request: HttpRequest, pk: int) -> HttpResponse:
     target = _access_user(request, pk, AccountsPermission.RESET_PASSWORD)
     try:
-        password = services.password_reset(actor=request.user, target=target)
+        code = services.password_reset(actor=request.user, target=target)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        _remember_password(request, target, password)
-        messages.success(request, _("已重置密码,用户下次登录时须修改密码。"))
+        request.session[ONE_TIME_CODE_KEY] = {"user_id": target.pk, "code": code}
+        messages.success(request, _("已重置密码:原密码已失效,请把一次性设置码交给本人。"))
     return redirect("accounts:user_detail", pk=target.pk)
+
+
+def _take_code(request: HttpRequest, target: User) -> str | None:
+    pending = request.session.pop(ONE_TIME_CODE_KEY, None)
+    if pending and pending.get("user_id") == target.pk:
+        return str(pending["code"])
+    return None
+
+
+@sensitive_post_parameters("code", "new_password1", "new_password2")
+def password_set(request: HttpRequest) -> HttpResponse:
+    """Set one's password with a one-time code (after a reset); no log-in needed."""
+    form = PasswordSetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_set_with_code(
+                username=form.cleaned_data["username"],
+                code=form.cleaned_data["code"],
+                new_password=form.cleaned_data["new_password1"],
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, _("密码已设置,请用新密码登录。"))
+            return redirect("accounts:login")
+    response = render(request, "accounts/password_set.html", {"form": form})
+    add_never_cache_headers(response)
+    return response
+
+
+# --- 三员 account changes (two-person rule) ---------------------------------------------------
+
+
+def change_propose(request: HttpRequest, pk: int) -> HttpResponse:
+    target = _access_user(request, pk, AccountsPermission.VIEW_USERS)
+    form = AccountChangeForm(
+        request.POST or None,
+        units=_units(request, AccountsPermission.VIEW_USERS),
+        assignments=selectors.user_roles(user=target),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.account_change_propose(
+                actor=request.user,
+                target=target,
+                kind=form.cleaned_data["kind"],
+                payload=form.payload(),
+            )
+        except DomainError as exc:
+            if isinstance(exc, NotFound):
+                raise
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, _("已提出变更,等待另一员批准。"))
+            return redirect("accounts:user_detail", pk=target.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "accounts/change_form.html", {"form": form, "target": target}, status=status
+    )
+
+
+@require_POST
+def change_decide(request: HttpRequest, change_pk: int, decision: str) -> HttpResponse:
+    change = selectors.access_account_change(user=request.user, change_id=change_pk)
+    try:
+        if decision == "approve":
+            code = services.account_change_approve(actor=request.user, change=change)
+            if code:
+                request.session[ONE_TIME_CODE_KEY] = {"user_id": change.target_id, "code": code}
+            messages.success(request, _("已批准并执行变更。"))
+        else:
+            services.account_change_reject(actor=request.user, change=change)
+            messages.success(request, _("已驳回变更。"))
+    except DomainError as exc:
+        if isinstance(exc, NotFound):
+            raise
+        messages.error(request, exc.message)
+    return redirect("accounts:user_detail", pk=change.target_id)
+
+
+@require_POST
+def change_approve(request: HttpRequest, change_pk: int) -> HttpResponse:
+    return change_decide(request, change_pk, "approve")
+
+
+@require_POST
+def change_reject(request: HttpRequest, change_pk: int) -> HttpResponse:
+    return change_decide(request, change_pk, "reject")
 
 
 # --- API tokens ---------------------------------------------------------------------------

@@ -158,6 +158,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("BANGFU_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "bangfu.core.middleware.request_client_address"
 BANGFU_LOGIN_CAPTCHA_AFTER = env_int("BANGFU_LOGIN_CAPTCHA_AFTER", 3)
+# A password reset gives a one-time code (never a password) valid this many minutes, once.
+BANGFU_PASSWORD_CODE_MINUTES = env_int("BANGFU_PASSWORD_CODE_MINUTES", 30)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "bangfu.accounts.views.lockout_response"
 AXES_VERBOSE = False
@@ -304,4 +306,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("BANGFU_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
-

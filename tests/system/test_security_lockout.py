@@ -42,9 +42,7 @@ def test_an_outsider_cannot_lock_out_the_only_security_admin(security_admin, pas
     # given: someone elsewhere fails the security admin's log-in until it locks
     settings.BANGFU_LOGIN_CAPTCHA_AFTER = 100
     outsider = Client()
-    statuses = [
-        attempt(outsider, "security", "guess-1234", OUTSIDER).status_code for _ in range(5)
-    ]
+    statuses = [attempt(outsider, "security", "guess-1234", OUTSIDER).status_code for _ in range(5)]
     assert statuses[-1] == 429
     assert attempt(outsider, "security", password, OUTSIDER).status_code == 429
 
@@ -72,9 +70,7 @@ def test_without_the_captcha_even_the_right_password_is_not_tried(staff, passwor
     failures = AccessAttempt.objects.get(username="staff").failures_since_start
 
     response = attempt(client, "staff", password, OUTSIDER)
-    wrong = attempt(
-        client, "staff", password, OUTSIDER, captcha_0="nokey", captcha_1="WXYZ"
-    )
+    wrong = attempt(client, "staff", password, OUTSIDER, captcha_0="nokey", captcha_1="WXYZ")
 
     assert response.status_code == 200
     assert "请输入图中的验证码。" in response.content.decode()

@@ -125,6 +125,10 @@ def _kwargs(route: str, params: tuple[str, ...], owner: User) -> list[dict[str, 
         from bangfu.accounts.models import ApiToken
 
         return [{"key": t.token_key} for t in ApiToken.objects.order_by("created")[:2]]
+    if params == ("change_pk",):
+        from bangfu.accounts.models import AccountChange
+
+        return [{"change_pk": c.pk} for c in AccountChange.objects.order_by("pk")[:1]]
     if params == ("unit_pk",):
         return [{"unit_pk": OrgUnit.objects.order_by("pk").values_list("pk", flat=True)[0]}]
     if params == ("pk", "assignment_pk"):
@@ -216,6 +220,14 @@ def demo(settings, monkeypatch, tmp_path):
     from bangfu.accounts.models import ApiToken
 
     ApiToken.objects.create(user=staff, name="报表程序")
+    from bangfu.accounts.services import account_change_propose
+
+    account_change_propose(
+        actor=User.objects.get(username="admin"),
+        target=User.objects.get(username="auditor"),
+        kind="deactivate",
+        payload={},
+    )
     CalendarDay.objects.create(
         date=date(2026, 10, 9), is_workday=False, name="test", created_by=staff
     )

@@ -68,9 +68,7 @@ def test_the_auditor_reads_no_archive_and_no_attachment(archive, auditor):
         ).status_code,
         "notices": client.get(reverse("notices:notice_list")).status_code,
         "api list": api.get(reverse("api:household_list")).status_code,
-        "api detail": api.get(
-            reverse("api:household_detail", args=[household.pk])
-        ).status_code,
+        "api detail": api.get(reverse("api:household_detail", args=[household.pk])).status_code,
     }
 
     assert pages == dict.fromkeys(pages, 403)

@@ -340,8 +340,7 @@ class TokenObtainApi(APIView):
             # with its CAPTCHA, is open; a guessing program gets no answer about the password.
             raise Throttled(
                 detail=_(
-                    "该账号或本机近期登录失败较多,须在网页上输入验证码登录;"
-                    "请稍后再获取令牌。"
+                    "该账号或本机近期登录失败较多,须在网页上输入验证码登录;请稍后再获取令牌。"
                 ),
             )
         # Through django.contrib.auth so that axes counts failures and refuses locked accounts.
@@ -407,7 +406,5 @@ class TokenLogoutAllApi(APIView):
         responses={200: TokenLogoutOutputSerializer, 403: RESPONSE_403},
     )
     def post(self, request: Request) -> Response:
-        ended = services.token_logout(
-            user=cast(User, request.user), token=None, everywhere=True
-        )
+        ended = services.token_logout(user=cast(User, request.user), token=None, everywhere=True)
         return Response({"ended": ended})

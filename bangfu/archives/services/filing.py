@@ -516,8 +516,7 @@ def _held_message(canonical: str, household: Household, viewer: Any = None) -> s
         values["no"] = household.archive_no or _("未编号")
         return _("身份证号 %(id)s 已在%(centre)s的档案 %(no)s 中。") % values
     return (
-        _("身份证号 %(id)s 已在另一份未撤档的档案中,该档案属于%(centre)s,请向该中心核实。")
-        % values
+        _("身份证号 %(id)s 已在另一份未撤档的档案中,该档案属于%(centre)s,请向该中心核实。") % values
     )
 
 

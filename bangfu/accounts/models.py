@@ -190,3 +190,26 @@ class AccountChange(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.target}"
+
+
+class CspReport(models.Model):
+    """A browser's report that the Content-Security-Policy blocked something on a page: a
+    script injected into a page, or a page of ours that breaks the policy. The security
+    administrator reads them (账号 › 内容安全策略报告)."""
+
+    received_at = models.DateTimeField(_("收到时间"), auto_now_add=True, db_index=True)
+    document_uri = models.CharField(_("页面"), max_length=500, blank=True)
+    directive = models.CharField(_("违反的指令"), max_length=100, blank=True)
+    blocked_uri = models.CharField(_("被阻止的内容"), max_length=500, blank=True)
+    source = models.CharField(_("位置"), max_length=500, blank=True)
+    sample = models.CharField(_("片段"), max_length=200, blank=True)
+    client_address = models.CharField(_("客户端地址"), max_length=64, blank=True)
+    user_agent = models.CharField(_("浏览器"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("内容安全策略报告")
+        verbose_name_plural = _("内容安全策略报告")
+
+    def __str__(self) -> str:
+        return f"{self.directive} · {self.document_uri}"

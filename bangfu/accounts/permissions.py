@@ -10,8 +10,9 @@ class AccountsPermission(StrEnum):
     ASSIGN_ROLES = "accounts.assign_roles"
     UNLOCK = "accounts.unlock"  # unlock locked-out accounts
     RESET_PASSWORD = "accounts.reset_password"  # noqa: S105 - a permission name
-    REVOKE_TOKENS = "accounts.revoke_tokens"  # noqa: S105 - end other users' API tokens
+    REVOKE_TOKENS = "accounts.revoke_tokens"
     USE_API = "accounts.use_api"  # hold API tokens, read the API documentation
+    VIEW_CSP_REPORTS = "accounts.view_csp_reports"  # what the browsers' CSP blocked
 
 
 ROLE_GRANTS = {
@@ -28,6 +29,7 @@ ROLE_GRANTS = {
         AccountsPermission.UNLOCK,
         AccountsPermission.RESET_PASSWORD,
         AccountsPermission.REVOKE_TOKENS,
+        AccountsPermission.VIEW_CSP_REPORTS,
     },
     Role.AUDITOR: {AccountsPermission.VIEW_USERS},
     # The API is for the roles whose work has programs behind it: the system admin (accounts,
@@ -64,6 +66,8 @@ URL_PERMISSIONS = {
     "api:token": PUBLIC,  # checks the password itself, through axes
     "api:token_logout": AUTHENTICATED,
     "api:token_logout_all": AUTHENTICATED,
+    "accounts:csp_report": PUBLIC,  # browsers post reports, without a CSRF token
+    "accounts:csp_report_list": AccountsPermission.VIEW_CSP_REPORTS,
     "accounts:token_list": AUTHENTICATED,
     "accounts:token_create": AccountsPermission.USE_API,
     "accounts:token_revoke": AUTHENTICATED,  # the service checks owner or security admin

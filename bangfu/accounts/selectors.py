@@ -245,3 +245,11 @@ def access_account_change(*, user: Any, change_id: Any) -> Any:
         change_id,
         message=_("未找到该变更。"),
     )
+
+
+def csp_reports() -> QuerySet[Any]:
+    """Return the Content-Security-Policy reports, newest first (installation-wide: a
+    blocked script is a matter for the security administrator wherever it happened)."""
+    from .models import CspReport
+
+    return CspReport.objects.order_by("-received_at", "-pk")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import csp, views
 
 app_name = "accounts"
 
@@ -27,6 +27,8 @@ urlpatterns = [
     path("users/<int:pk>/changes/new/", views.change_propose, name="change_propose"),
     path("changes/<int:change_pk>/approve/", views.change_approve, name="change_approve"),
     path("changes/<int:change_pk>/reject/", views.change_reject, name="change_reject"),
+    path("csp-report/", csp.csp_report, name="csp_report"),
+    path("csp-reports/", views.csp_report_list, name="csp_report_list"),
     path("tokens/", views.token_list, name="token_list"),
     path("tokens/new/", views.token_create, name="token_create"),
     path("tokens/<str:key>/revoke/", views.token_revoke, name="token_revoke"),

@@ -24,8 +24,7 @@ from bangfu.core.errors import DomainError, NotFound
 from bangfu.core.middleware import request_client_address
 from bangfu.network import selectors as network_selectors
 
-from . import selectors, services
-from . import policy
+from . import policy, selectors, services
 from .forms import (
     AccountChangeForm,
     LoginForm,
@@ -483,3 +482,12 @@ def token_revoke(request: HttpRequest, key: str) -> HttpResponse:
     if owner.pk == request.user.pk:
         return redirect("accounts:token_list")
     return redirect("accounts:user_detail", pk=owner.pk)
+
+
+# --- Content-Security-Policy reports --------------------------------------------------------
+
+
+def csp_report_list(request: HttpRequest) -> HttpResponse:
+    """The latest reports of content the browsers' Content-Security-Policy blocked."""
+    page = Paginator(selectors.csp_reports(), USERS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "accounts/csp_report_list.html", {"page": page})

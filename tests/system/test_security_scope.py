@@ -16,13 +16,13 @@ from bangfu.accounts.tests.factories import make_user
 from bangfu.archives.models import Household, ImportBatch, RosterExport
 from bangfu.archives.services import filing, importing
 from bangfu.archives.tests import roster_files as rf
-from bangfu.archives.tests.filing_factories import household_input
 from bangfu.archives.tests.factories import (
     make_area,
     make_household,
     make_id_number,
     make_standards,
 )
+from bangfu.archives.tests.filing_factories import household_input
 from bangfu.core.audit import audit_record
 from bangfu.core.errors import ValidationError
 from bangfu.core.models import AuditEvent, Job

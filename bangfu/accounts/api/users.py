@@ -5,9 +5,8 @@ Password hashes are never part of any answer; phone numbers are masked in lists.
 
 from __future__ import annotations
 
-from typing import Any, cast
-
 from datetime import timedelta
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth import authenticate, user_logged_in

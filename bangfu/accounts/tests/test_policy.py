@@ -135,6 +135,7 @@ def test_require_perm_refuses_an_anonymous_user():
                 "accounts.unlock",
                 "accounts.reset_password",
                 "accounts.revoke_tokens",
+                "accounts.view_csp_reports",
             },
         ),
         (Role.AUDITOR, {"accounts.view_users"}),

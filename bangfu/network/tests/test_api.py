@@ -7,7 +7,6 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from bangfu.accounts.models import ApiToken
-
 from bangfu.accounts.roles import Role
 from bangfu.accounts.tests.factories import make_user
 from bangfu.core.models import AuditEvent

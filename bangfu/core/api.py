@@ -3,15 +3,17 @@ way everywhere, and the error answers are declared once for the OpenAPI schema."
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, cast
 
-from django.http import Http404, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import serializers, status
+from rest_framework.fields import empty
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -100,10 +102,77 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DomainError):
         return Response({"detail": exc.message}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, drf_exceptions.ParseError):
+        exc = drf_exceptions.ParseError(_("请求体不是合法的 JSON。"))
     response = drf_exception_handler(exc, context)
     if response is not None and response.status_code == 404:
         response.data = {"detail": _("未找到。")}
+    if response is not None and response.status_code == 400 and isinstance(response.data, dict):
+        # Every 400 has the same shape: `detail`, and `errors` by field (empty when none).
+        response.data.setdefault("errors", {})
     return response
+
+
+# The largest key any integer key column holds (a signed 64-bit integer): a filter or body
+# with a longer number is refused by name, never a database overflow (a 500).
+MAX_KEY = 2**63 - 1
+MAX_OFFSET = 10**9
+
+
+class OptionalBooleanField(serializers.BooleanField):
+    """A yes/no filter that may be left out: absent means "either" (DRF's BooleanField reads
+    an absent query parameter as false), and only true/false are taken ("null" is refused)."""
+
+    default_empty_html = empty
+
+
+def key_field(**kwargs: Any) -> serializers.IntegerField:
+    """An id in a filter or a body: 1 to MAX_KEY."""
+    return serializers.IntegerField(min_value=1, max_value=MAX_KEY, **kwargs)
+
+
+def _query_int(raw: str, name: str, minimum: int, maximum: int) -> int:
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        value = None
+    if value is None or not minimum <= value <= maximum:
+        message = _("“%(name)s”:须为 %(min)d 到 %(max)d 之间的整数。") % {
+            "name": name,
+            "min": minimum,
+            "max": maximum,
+        }
+        raise ValidationError(message, errors={name: message})
+    return value
+
+
+class Pagination(LimitOffsetPagination):
+    """`limit` (1–500, default PAGE_SIZE) and `offset` (0 or more), refused by name when they
+    are not such numbers — never silently replaced, never a database overflow."""
+
+    max_limit = 500
+
+    def get_limit(self, request: Any) -> int:
+        raw = request.query_params.get(self.limit_query_param)
+        if raw is None:
+            return int(self.default_limit or 50)
+        return _query_int(raw, self.limit_query_param, 1, int(self.max_limit or 500))
+
+    def get_offset(self, request: Any) -> int:
+        raw = request.query_params.get(self.offset_query_param)
+        if raw is None:
+            return 0
+        return _query_int(raw, self.offset_query_param, 0, MAX_OFFSET)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        bounds = {
+            self.limit_query_param: {"minimum": 1, "maximum": self.max_limit},
+            self.offset_query_param: {"minimum": 0, "maximum": MAX_OFFSET},
+        }
+        for parameter in parameters:
+            parameter["schema"].update(bounds.get(parameter["name"], {}))
+        return parameters
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -139,13 +208,130 @@ RESPONSE_409 = OpenApiResponse(
 )
 
 
+def _blank_choice_sets() -> set[frozenset[str]]:
+    """Return the choice sets of model text fields that may be blank: the API sends "" for
+    them (a centre has no station type, an open archive no close reason)."""
+    from django.apps import apps
+    from django.db import models
+
+    sets: set[frozenset[str]] = set()
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            if isinstance(field, models.CharField) and field.choices and field.blank:
+                sets.add(frozenset(str(value) for value, _label in field.flatchoices if value))
+    return sets
+
+
+def _ref_name(schema: dict[str, Any]) -> str | None:
+    ref = schema.get("$ref")
+    if ref is None and len(schema.get("allOf", [])) == 1:
+        ref = schema["allOf"][0].get("$ref")
+    return ref.rsplit("/", 1)[1] if isinstance(ref, str) else None
+
+
 def postprocess_schema(result: dict[str, Any], generator: Any, request: Any, public: Any) -> Any:
     """Make the schema say what the API does (drf-spectacular post-processing hook).
 
-    Request bodies take only their declared fields (`validate_input` refuses any other key), so
-    every request component says `additionalProperties: false`.
+    * Request bodies take only their declared fields (`validate_input` refuses any other key):
+      every request component says `additionalProperties: false`.
+    * A choice that may be blank in the model is sent as "" when empty: its answers allow ""
+      besides the enum (drf-spectacular drops `allow_blank` from read-only fields).
+    * Every operation that needs a log-in may answer 401 (no or a bad token); every operation
+      with a body may answer 415 (not JSON).
     """
-    for name, component in result.get("components", {}).get("schemas", {}).items():
-        if name.endswith("Request") and component.get("type") == "object":
-            component["additionalProperties"] = False
+    components = result.get("components", {}).get("schemas", {})
+    blank_sets = _blank_choice_sets()
+    blank_enums = {
+        name
+        for name, component in components.items()
+        if "enum" in component and frozenset(map(str, component["enum"])) in blank_sets
+    }
+    if blank_enums:
+        components.setdefault("BlankEnum", {"enum": [""]})
+    for name, component in components.items():
+        if name.endswith("Request"):
+            if component.get("type") == "object":
+                component["additionalProperties"] = False
+            continue
+        for prop_name, prop in list(component.get("properties", {}).items()):
+            target = prop.get("items", prop) if prop.get("type") == "array" else prop
+            if _ref_name(target) in blank_enums:
+                wrapped = {
+                    "oneOf": [
+                        {"$ref": f"#/components/schemas/{_ref_name(target)}"},
+                        {"$ref": "#/components/schemas/BlankEnum"},
+                    ]
+                }
+                for key in ("readOnly", "description", "title"):
+                    if key in target:
+                        wrapped[key] = target[key]
+                if target is prop:
+                    component["properties"][prop_name] = wrapped
+                else:
+                    prop["items"] = wrapped
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            if operation.get("security") != [{}] and operation.get("security"):
+                responses.setdefault(
+                    "401", _error_response(_("未登录,或令牌无效、已过期、已撤销。"))
+                )
+            if "requestBody" in operation:
+                responses.setdefault(
+                    "415", _error_response(_("请求体须为 JSON(Content-Type: application/json)。"))
+                )
     return result
+
+
+def _error_response(description: str) -> dict[str, Any]:
+    return {
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        "description": description,
+    }
+
+
+# --- Every /api/ answer is JSON ---------------------------------------------------------------
+
+API_MESSAGES = {
+    400: gettext_lazy("请求有误。"),
+    401: gettext_lazy("未登录,或令牌无效、已过期、已撤销。"),
+    403: gettext_lazy("您的角色无权执行此操作。"),
+    404: gettext_lazy("未找到。"),
+    405: gettext_lazy("不支持此请求方法。"),
+    413: gettext_lazy("请求内容过大。"),
+    415: gettext_lazy("请求体须为 JSON(Content-Type: application/json)。"),
+    429: gettext_lazy("请求过多,请稍后再试。"),
+    500: gettext_lazy("服务器内部错误,请稍后再试或联系系统管理员。"),
+}
+# Pages under /api/ that are not JSON by design: the documentation and its start-up script,
+# and the schema itself (application/vnd.oai.openapi).
+API_NOT_JSON = ("/api/docs/", "/api/schema/")
+
+
+class ApiJsonMiddleware:
+    """Answer every /api/ request in JSON, whatever went wrong: an unknown path (Django's 404
+    page, also its debug page), a wrong method, a server error (the 500 page, also the debug
+    traceback), a redirect for a missing slash. The status stays; the body becomes
+    {"detail": "…"} in Chinese. Put it outermost, so that it sees every answer."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not request.path.startswith("/api/") or request.path.startswith(API_NOT_JSON):
+            return response
+        content_type = response.get("Content-Type", "")
+        if content_type.startswith("application/json") or response.status_code == 204:
+            return response
+        status_code = response.status_code
+        detail = API_MESSAGES.get(status_code) or (
+            API_MESSAGES[500] if status_code >= 500 else API_MESSAGES[400]
+        )
+        answer = JsonResponse({"detail": str(detail)}, status=status_code)
+        for header in ("Location", "Allow", "Retry-After", "WWW-Authenticate", "Cache-Control"):
+            if header in response:
+                answer[header] = response[header]
+        return answer

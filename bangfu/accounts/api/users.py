@@ -23,12 +23,20 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, status
 from rest_framework.exceptions import Throttled
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bangfu.core.api import RESPONSE_400, RESPONSE_403, RESPONSE_404, RESPONSE_429, validate_input
+from bangfu.core.api import (
+    MAX_KEY,
+    RESPONSE_400,
+    RESPONSE_403,
+    RESPONSE_404,
+    RESPONSE_429,
+    OptionalBooleanField,
+    Pagination,
+    validate_input,
+)
 from bangfu.core.errors import NotFound, PermissionDenied, ValidationError
 from bangfu.core.masking import mask_phone
 from bangfu.core.middleware import request_client_address
@@ -88,6 +96,8 @@ class UserListOutputSerializer(serializers.ModelSerializer):
 
 class UserDetailOutputSerializer(serializers.ModelSerializer):
     unit = UnitRefSerializer(allow_null=True)
+    # Not EmailField: an account without an address answers "", which is no e-mail address.
+    email = serializers.CharField(help_text=gettext_lazy("电子邮箱,没有时为空。"))
     roles = RoleOutputSerializer(source="role_list", many=True)
 
     class Meta:
@@ -115,15 +125,13 @@ def _user_detail(target: User) -> dict[str, Any]:
 
 
 class UserListApi(APIView):
-    pagination_class = LimitOffsetPagination
+    pagination_class = Pagination
 
     class FilterSerializer(serializers.Serializer):
         q = serializers.CharField(
             required=False, allow_blank=True, max_length=150, label=gettext_lazy("查找")
         )
-        active = serializers.BooleanField(
-            required=False, default=None, allow_null=True, label=gettext_lazy("只看在用账号")
-        )
+        active = OptionalBooleanField(required=False, label=gettext_lazy("只看在用账号"))
 
     @extend_schema(
         tags=[TAG_USERS],
@@ -178,6 +186,7 @@ class UserCreateApi(APIView):
         full_name = serializers.CharField(max_length=50, label=gettext_lazy("姓名"))
         unit = serializers.IntegerField(
             min_value=1,
+            max_value=MAX_KEY,
             label=gettext_lazy("所属单位"),
             help_text=gettext_lazy("所属单位编号,须在您的管理范围内。"),
         )

@@ -22,14 +22,22 @@ from drf_spectacular.utils import (
     extend_schema_serializer,
 )
 from rest_framework import serializers
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bangfu.accounts import policy
 from bangfu.core.access import access_log_record
-from bangfu.core.api import RESPONSE_400, RESPONSE_403, RESPONSE_404, RESPONSE_409, validate_input
+from bangfu.core.api import (
+    MAX_KEY,
+    RESPONSE_400,
+    RESPONSE_403,
+    RESPONSE_404,
+    RESPONSE_409,
+    OptionalBooleanField,
+    Pagination,
+    validate_input,
+)
 from bangfu.core.errors import ValidationError
 from bangfu.core.idnumber import parse_id_number
 from bangfu.core.masking import mask_bank_card, mask_id_number, mask_phone
@@ -274,7 +282,7 @@ def household_search(*, user: Any, filters: dict[str, Any]) -> QuerySet[Househol
 
 
 class HouseholdListApi(APIView):
-    pagination_class = LimitOffsetPagination
+    pagination_class = Pagination
 
     @extend_schema_serializer(component_name="HouseholdListFilter")
     class FilterSerializer(serializers.Serializer):
@@ -288,11 +296,9 @@ class HouseholdListApi(APIView):
             choices=Household.Status.choices, required=False, label=gettext_lazy("状态")
         )
         unit = serializers.IntegerField(
-            required=False, min_value=1, label=gettext_lazy("帮扶站(点)")
+            required=False, min_value=1, max_value=MAX_KEY, label=gettext_lazy("帮扶站(点)")
         )
-        review_overdue = serializers.BooleanField(
-            required=False, allow_null=True, default=None, label=gettext_lazy("复核逾期")
-        )
+        review_overdue = OptionalBooleanField(required=False, label=gettext_lazy("复核逾期"))
 
     @extend_schema(
         tags=[TAG],
@@ -588,11 +594,15 @@ class HouseholdInputSerializer(serializers.ModelSerializer):
 
     unit = serializers.IntegerField(
         min_value=1,
+        max_value=MAX_KEY,
         label=gettext_lazy("所属帮扶站(点)"),
         help_text=gettext_lazy("组织单位编号,须在您的建档范围内。"),
     )
     area = serializers.IntegerField(
-        min_value=1, label=gettext_lazy("低保标准地区"), help_text=gettext_lazy("地区编号。")
+        min_value=1,
+        max_value=MAX_KEY,
+        label=gettext_lazy("低保标准地区"),
+        help_text=gettext_lazy("地区编号。"),
     )
     id_number = serializers.CharField(max_length=30, label=gettext_lazy("身份证号"))
     mobile = serializers.CharField(

@@ -12,12 +12,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bangfu.core.api import RESPONSE_400, RESPONSE_403, RESPONSE_404, RESPONSE_409, validate_input
+from bangfu.core.api import (
+    MAX_KEY,
+    RESPONSE_400,
+    RESPONSE_403,
+    RESPONSE_404,
+    RESPONSE_409,
+    Pagination,
+    validate_input,
+)
 from bangfu.core.errors import NotFound, ValidationError
 
 from .. import services
@@ -138,6 +145,7 @@ class UnitInputSerializer(serializers.Serializer):
     parent = serializers.IntegerField(  # type: ignore[assignment]
         allow_null=True,
         min_value=1,
+        max_value=MAX_KEY,
         label=gettext_lazy("上级单位"),
         help_text=gettext_lazy("上级单位编号;新建顶层帮扶中心时为 null。"),
     )
@@ -169,19 +177,19 @@ class UnitInputSerializer(serializers.Serializer):
         max_length=30, required=False, allow_blank=True, default="", label=gettext_lazy("电话")
     )
     sort_order = serializers.IntegerField(
-        min_value=0, required=False, default=0, label=gettext_lazy("排序")
+        min_value=0, max_value=2**31 - 1, required=False, default=0, label=gettext_lazy("排序")
     )
 
 
 class OrgUnitListApi(APIView):
-    pagination_class = LimitOffsetPagination
+    pagination_class = Pagination
 
     class FilterSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(
             choices=OrgUnit.Kind.choices, required=False, label=gettext_lazy("类型")
         )
         parent = serializers.IntegerField(  # type: ignore[assignment]  # see UnitInputSerializer
-            required=False, min_value=1, label=gettext_lazy("上级单位")
+            required=False, min_value=1, max_value=MAX_KEY, label=gettext_lazy("上级单位")
         )
         q = serializers.CharField(
             required=False, allow_blank=True, max_length=100, label=gettext_lazy("名称")

@@ -29,25 +29,84 @@ def _first_message(value: Any) -> str:
     return str(value)
 
 
-def _undeclared(serializer: serializers.Serializer, data: Any, prefix: str = "") -> list[str]:
-    """Return the keys of a JSON body (and of its nested objects, as "members.0.origin") that
-    the serializer does not take as input: undeclared, read-only or set by the system."""
+def _json_type_error(field: serializers.Field, value: Any) -> str | None:
+    """Say what is wrong when a JSON value has another type than the schema declares (DRF
+    would quietly turn 0 into "0", "12" into 12 or "yes" into true)."""
+    if value is None:
+        return None  # allow_null is DRF's own check
+    if isinstance(field, serializers.ChoiceField):
+        keys = [key for key in field.choices if key != ""]
+        if keys and all(isinstance(key, int) for key in keys):
+            ok = isinstance(value, int) and not isinstance(value, bool)
+            return None if ok else _("须为整数代码。")
+        return None if isinstance(value, str) else _("须为文字代码。")
+    if isinstance(field, serializers.BooleanField):
+        return None if isinstance(value, bool) else _("须为 true 或 false。")
+    if isinstance(field, serializers.IntegerField):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        return None if ok else _("须为整数。")
+    if isinstance(field, serializers.DecimalField):
+        # Declared as a string of digits: "12000.00".
+        return None if isinstance(value, str) else _('须为写成文字的数额,如 "12000.00"。')
+    if isinstance(field, serializers.CharField | serializers.DateField | serializers.DateTimeField):
+        return None if isinstance(value, str) else _("须为文字。")
+    if isinstance(field, serializers.ListField | serializers.ListSerializer):
+        return None if isinstance(value, list) else _("须为列表。")
+    return None
+
+
+def _body_errors(serializer: serializers.Serializer, data: Any, prefix: str = "") -> dict[str, str]:
+    """Return {key: message} for the keys of a JSON body (and of its nested objects, as
+    "members.0.origin") that the serializer does not take as input — undeclared, read-only or
+    set by the system — and for values of another JSON type than declared."""
     if not isinstance(data, Mapping):
-        return []
+        return {}
     fields = serializer.fields
-    found = [
-        f"{prefix}{key}"
-        for key in data
-        if key not in fields or fields[key].read_only  # type: ignore[index]
-    ]
+    found: dict[str, str] = {}
+    for key in data:
+        if key not in fields or fields[key].read_only:  # type: ignore[index]
+            found[f"{prefix}{key}"] = _(
+                "“%(field)s”:接口不接受此字段(未声明、只读或由系统设定)。"
+            ) % {"field": f"{prefix}{key}"}
     for name, field in fields.items():
-        value = data.get(name)
-        if isinstance(field, serializers.ListSerializer) and isinstance(value, list):
+        if name not in data or field.read_only:
+            continue
+        value = data[name]
+        wrong = _json_type_error(field, value)
+        if wrong:
+            label = str(field.label) if field.label else name
+            found[f"{prefix}{name}"] = _("“%(field)s”:%(message)s") % {
+                "field": label,
+                "message": wrong,
+            }
+        elif isinstance(field, serializers.ListSerializer) and isinstance(value, list):
             child = cast(serializers.Serializer, field.child)
             for n, item in enumerate(value):
-                found += _undeclared(child, item, f"{prefix}{name}.{n}.")
+                found.update(_body_errors(child, item, f"{prefix}{name}.{n}."))
+        elif isinstance(field, serializers.ListField) and isinstance(value, list):
+            for n, item in enumerate(value):
+                wrong = _json_type_error(field.child, item)
+                if wrong:
+                    found[f"{prefix}{name}.{n}"] = _("“%(field)s”:%(message)s") % {
+                        "field": str(field.label or name),
+                        "message": wrong,
+                    }
         elif isinstance(field, serializers.Serializer):
-            found += _undeclared(field, value, f"{prefix}{name}.")
+            found.update(_body_errors(field, value, f"{prefix}{name}."))
+    return found
+
+
+def _query_errors(serializer: serializers.Serializer, data: QueryDict) -> dict[str, str]:
+    """Return {name: message} for query parameters given empty or more than once where the
+    schema declares one value (a choice, a number, yes/no)."""
+    found: dict[str, str] = {}
+    for name, field in serializer.fields.items():
+        if name not in data or isinstance(field, serializers.CharField):
+            continue
+        values = data.getlist(name)
+        if len(values) > 1 or values == [""]:
+            label = str(field.label) if field.label else name
+            found[name] = _("“%(field)s”:须给出一个值。") % {"field": label}
     return found
 
 
@@ -58,16 +117,16 @@ def validate_input(serializer: serializers.Serializer) -> dict[str, Any]:
     read on its own still says which field is wrong. A JSON body may carry only the fields the
     serializer declares as input: any other key (a read-only field such as `origin` on an
     update, a field the system sets, a misspelt name) is refused by name, so that nothing is
-    written from it and the caller learns it was not taken (mass assignment). Query
-    parameters (a QueryDict) may carry others, such as `limit` and `offset`.
+    written from it and the caller learns it was not taken (mass assignment); a value of
+    another JSON type than declared is refused too. Query parameters (a QueryDict) may carry
+    others, such as `limit` and `offset`, but each declared one once and not empty.
     """
     data = getattr(serializer, "initial_data", None)
-    undeclared = [] if isinstance(data, QueryDict) else _undeclared(serializer, data)
-    if undeclared:
-        refused = {
-            name: _("“%(field)s”:接口不接受此字段(未声明、只读或由系统设定)。") % {"field": name}
-            for name in undeclared
-        }
+    if isinstance(data, QueryDict):
+        refused = _query_errors(serializer, data)
+    else:
+        refused = _body_errors(serializer, data)
+    if refused:
         raise ValidationError(next(iter(refused.values())), errors=refused)
     if serializer.is_valid():
         return dict(serializer.validated_data)

@@ -106,10 +106,10 @@ class UnitDetailOutputSerializer(UnitOutputSerializer):
         read_only_fields = fields
 
 
-def _detail(*, user: Any, unit_id: int) -> dict[str, Any]:
+def _detail(*, user: Any, unit_id: int, unit: OrgUnit | None = None) -> dict[str, Any]:
     """Return the unit with its visible children, its people and its leading group; raise
-    NotFound outside the user's scope."""
-    unit = access_unit(user=user, unit_id=unit_id)
+    NotFound outside the user's scope (unless `unit` is given: one the caller just made)."""
+    unit = unit or access_unit(user=user, unit_id=unit_id)
     people = list(unit.people.order_by("sort_order", "id"))
     # Plain attributes for the serializer; nothing here is saved.
     unit.visible_children = list(unit_list(user=user).filter(parent_id=unit.pk))  # type: ignore[attr-defined]
@@ -256,7 +256,11 @@ class OrgUnitCreateApi(APIView):
         data = validate_input(UnitInputSerializer(data=request.data))
         data["parent"] = _parent(user=request.user, parent_id=data["parent"])
         unit = services.unit_create(actor=request.user, **data)
-        return Response(_detail(user=request.user, unit_id=unit.pk), status=status.HTTP_201_CREATED)
+        # A new top-level centre lies outside its maker's scope: answer with what was made
+        # (not 404 after a successful creation).
+        return Response(
+            _detail(user=request.user, unit_id=unit.pk, unit=unit), status=status.HTTP_201_CREATED
+        )
 
 
 class OrgUnitUpdateApi(APIView):

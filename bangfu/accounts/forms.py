@@ -100,7 +100,7 @@ class LoginForm(BootstrapMixin, auth_forms.AuthenticationForm):
     def clean(self) -> dict[str, Any]:
         # A missing or wrong CAPTCHA refuses before the password is tried: a guessing program
         # learns nothing and no failure is counted against the account.
-        if "captcha" in self.fields and "captcha" in self._errors:
+        if "captcha" in self.fields and "captcha" in self.errors:
             return self.cleaned_data
         return super().clean()
 

@@ -10,7 +10,8 @@ from bangfu.core.models import TimeStampedModel
 from .roles import Role
 
 
-class User(AbstractUser):
+# django-stubs cannot see the API tokens' reverse relation (declared on knox's untyped model).
+class User(AbstractUser):  # type: ignore[django-manager-missing]
     """A person who logs in. Users are deactivated, never deleted (the audit trail names them)."""
 
     # Chinese names are not split into first and last.
@@ -99,7 +100,7 @@ class ApiToken(AbstractAuthToken):
     log-out, and its owner or a security administrator can revoke it. A user may hold several,
     each with a name saying what uses it."""
 
-    name = models.CharField(
+    name: models.CharField[str, str] = models.CharField(
         _("名称"), max_length=50, help_text=_("用在哪里,如“帮扶站报表程序”,便于识别和撤销。")
     )
 

@@ -562,6 +562,15 @@ def _describe(kind: str, payload: dict[str, Any]) -> str:
     return label
 
 
+def _as_key(value: Any) -> int:
+    """Return an id from a payload, 0 (matches nothing) when it is not one."""
+    try:
+        key = int(value)
+    except (TypeError, ValueError):
+        return 0
+    return key if 0 < key <= policy.MAX_PK else 0
+
+
 def _check_payload(kind: str, target: User, payload: dict[str, Any]) -> dict[str, Any]:
     """Return the payload a change keeps (ids and plain values), checked; raise
     ValidationError naming the field."""
@@ -575,8 +584,8 @@ def _check_payload(kind: str, target: User, payload: dict[str, Any]) -> dict[str
         full_name = (payload.get("full_name") or "").strip()
         if not full_name:
             raise ValidationError(_("请填写姓名。"), field="full_name")
-        unit_id = payload.get("unit_id") or target.unit_id
-        if not OrgUnit.objects.filter(pk=unit_id).exists():
+        unit_id = _as_key(payload.get("unit_id")) or target.unit_id
+        if not unit_id or not OrgUnit.objects.filter(pk=unit_id).exists():
             raise ValidationError(_("请选择单位。"), field="unit")
         return {
             "full_name": full_name,
@@ -588,12 +597,13 @@ def _check_payload(kind: str, target: User, payload: dict[str, Any]) -> dict[str
         role = payload.get("role")
         if role not in Role.values:
             raise ValidationError(_("角色无效。"), field="role")
-        if not OrgUnit.objects.filter(pk=payload.get("unit_id")).exists():
+        unit_id = _as_key(payload.get("unit_id"))
+        if not OrgUnit.objects.filter(pk=unit_id).exists():
             raise ValidationError(_("请选择单位。"), field="unit")
-        return {"role": role, "unit_id": payload["unit_id"]}
+        return {"role": role, "unit_id": unit_id}
     if kind == "role_revoke":
         assignment = RoleAssignment.objects.filter(
-            pk=payload.get("assignment_id"), user=target
+            pk=_as_key(payload.get("assignment_id")), user=target
         ).first()
         if assignment is None:
             raise ValidationError(_("请选择要撤销的角色。"), field="assignment")

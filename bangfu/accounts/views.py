@@ -469,7 +469,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
         else:
             request.session[NEW_TOKEN_KEY] = {"name": token.name, "secret": secret}
     else:
-        messages.error(request, next(iter(form.errors.values()))[0])
+        messages.error(request, str(next(iter(form.errors.values()))[0]))
     return redirect("accounts:token_list")
 
 

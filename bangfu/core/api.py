@@ -64,7 +64,7 @@ def _body_errors(serializer: serializers.Serializer, data: Any, prefix: str = ""
     fields = serializer.fields
     found: dict[str, str] = {}
     for key in data:
-        if key not in fields or fields[key].read_only:  # type: ignore[index]
+        if key not in fields or fields[key].read_only:
             found[f"{prefix}{key}"] = _(
                 "“%(field)s”:接口不接受此字段(未声明、只读或由系统设定)。"
             ) % {"field": f"{prefix}{key}"}

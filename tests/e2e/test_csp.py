@@ -21,7 +21,9 @@ from .conftest import login
 WATCH = """
 window.__bfCsp = [];
 document.addEventListener("securitypolicyviolation", function (e) {
-  window.__bfCsp.push(e.violatedDirective + " " + e.blockedURI + " " + e.sourceFile + ":" + e.lineNumber);
+  window.__bfCsp.push(
+    e.violatedDirective + " " + e.blockedURI + " " + e.sourceFile + ":" + e.lineNumber
+  );
 });
 """
 

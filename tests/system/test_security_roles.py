@@ -18,15 +18,8 @@ from bangfu.archives.services import attachments
 from bangfu.archives.tests.factories import make_household
 from bangfu.core.models import AccessLog, AuditEvent
 
-from .test_security_methods import (  # noqa: F401 - `demo` is a fixture
-    NAMESPACES,
-    _changed,
-    _kwargs,
-    _routes,
-    _state,
-    _state_query,
-    demo,
-)
+from .test_security_methods import NAMESPACES, _changed, _kwargs, _routes, _state, _state_query
+from .test_security_methods import demo as demo  # a fixture, used by name
 
 pytestmark = pytest.mark.django_db
 

@@ -257,7 +257,6 @@ def test_proposing_and_approving_through_the_pages(admins, client):
 
 
 def test_the_command_line_resets_a_three_admins_password_audited(admins):
-    _sysadmin, security, _auditor = admins
     out = StringIO()
 
     call_command("change_account", "security", "--reset-password", stdout=out)

@@ -662,7 +662,9 @@ def _insert_registrations(
         raise ValidationError(next(iter(errors.values())), errors=errors) from None
 
 
-def _clash_errors(households: Sequence[Household], *, indexed: bool) -> dict[str, str]:
+def _clash_errors(
+    households: Sequence[Household], *, indexed: bool, viewer: Any = None
+) -> dict[str, str]:
     """Return the registry clashes of new households, keyed by field (or "<n>.<field>")."""
     members_of = {h.pk: getattr(h, "_new_members", []) for h in households}
     held = _registered_elsewhere(
@@ -674,11 +676,13 @@ def _clash_errors(households: Sequence[Household], *, indexed: bool) -> dict[str
     for n, h in enumerate(households):
         prefix = f"{n}." if indexed else ""
         if h.id_number in held:
-            errors[f"{prefix}id_number"] = _held_message(h.id_number, held[h.id_number].household)
+            errors[f"{prefix}id_number"] = _held_message(
+                h.id_number, held[h.id_number].household, viewer
+            )
         for i, m in enumerate(members_of[h.pk]):
             if m.id_number and m.id_number in held:
                 errors[f"{prefix}members.{i}.id_number"] = _held_message(
-                    m.id_number, held[m.id_number].household
+                    m.id_number, held[m.id_number].household, viewer
                 )
     return errors
 
@@ -710,7 +714,8 @@ def register_ids(household: Household, *, viewer: Any = None) -> None:
         raise ValidationError(next(iter(errors.values())), errors=errors)
     household._new_members = members  # type: ignore[attr-defined]
     _insert_registrations(
-        _registrations(household, members), lambda: _clash_errors([household], indexed=False)
+        _registrations(household, members),
+        lambda: _clash_errors([household], indexed=False, viewer=viewer),
     )
 
 
@@ -849,7 +854,8 @@ def household_create(*, actor: Any, data: HouseholdInput, draft: bool = False) -
         HouseholdMember.objects.bulk_create(members)
         household._new_members = members  # type: ignore[attr-defined]
         _insert_registrations(
-            _registrations(household, members), lambda: _clash_errors([household], indexed=False)
+            _registrations(household, members),
+            lambda: _clash_errors([household], indexed=False, viewer=actor),
         )
         if status == Household.Status.APPLIED:
             due_on, rule = investigation_deadline(household.applied_on)
@@ -958,7 +964,7 @@ def household_update(*, actor: Any, household: Household, data: HouseholdInput) 
             locked._new_members = []  # type: ignore[attr-defined]
             _insert_registrations(
                 [IdRegistration(id_index=locked.id_index, household=locked)],
-                lambda: _clash_errors([locked], indexed=False),
+                lambda: _clash_errors([locked], indexed=False, viewer=actor),
             )
         audit_record(
             actor=actor,

@@ -65,6 +65,12 @@ def auditor(network: Network):
 
 
 @pytest.fixture
+def supervisor(network: Network):
+    """Business supervision of the fund (纪检/审计): reads archives masked, changes nothing."""
+    return make_user((Role.SUPERVISOR, network.township), username="supervisor", full_name="周正")
+
+
+@pytest.fixture
 def leader(network: Network):
     return make_user((Role.LEADER, network.township), username="leader", full_name="何亮")
 

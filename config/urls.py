@@ -7,6 +7,7 @@ urlpatterns = [
     path("notices/", include("bangfu.notices.urls")),
     path("archives/", include("bangfu.archives.urls")),
     path("api/", include("config.api_urls")),
+    path("captcha/", include("captcha.urls")),
 ]
 
 handler403 = "bangfu.core.errorviews.permission_denied"

@@ -15,6 +15,8 @@ class Role(models.TextChoices):
     FINANCE = "finance", _("财务")
     LAWYER = "lawyer", _("律师/法律志愿者")
     LIAISON = "liaison", _("站联络员")
+    # Business supervision of the fund (纪检/审计): reads archives masked, changes nothing.
+    SUPERVISOR = "supervisor", _("监督(纪检/审计)")
 
 
 # The three administrative roles exclude each other and every business role: whoever runs the
@@ -23,8 +25,13 @@ ADMIN_ROLES: frozenset[str] = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN,
 BUSINESS_ROLES: frozenset[str] = frozenset(set(Role.values) - ADMIN_ROLES)
 
 
+# Who supervises the work must not do it: the supervisor holds no other role, and no one who
+# works on archives or the fund supervises them.
+INDEPENDENT_ROLES: frozenset[str] = ADMIN_ROLES | {Role.SUPERVISOR}
+
+
 def incompatible_roles(role: str) -> frozenset[str]:
     """Return the roles that a user holding `role` may not also hold."""
-    if role in ADMIN_ROLES:
+    if role in INDEPENDENT_ROLES:
         return frozenset(set(Role.values) - {role})
-    return ADMIN_ROLES
+    return INDEPENDENT_ROLES

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import csp, views
 
 app_name = "accounts"
 
@@ -23,4 +23,13 @@ urlpatterns = [
     ),
     path("users/<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
     path("users/<int:pk>/password-reset/", views.password_reset, name="password_reset"),
+    path("password/set/", views.password_set, name="password_set"),
+    path("users/<int:pk>/changes/new/", views.change_propose, name="change_propose"),
+    path("changes/<int:change_pk>/approve/", views.change_approve, name="change_approve"),
+    path("changes/<int:change_pk>/reject/", views.change_reject, name="change_reject"),
+    path("csp-report/", csp.csp_report, name="csp_report"),
+    path("csp-reports/", views.csp_report_list, name="csp_report_list"),
+    path("tokens/", views.token_list, name="token_list"),
+    path("tokens/new/", views.token_create, name="token_create"),
+    path("tokens/<str:key>/revoke/", views.token_revoke, name="token_revoke"),
 ]

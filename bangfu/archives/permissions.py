@@ -5,6 +5,8 @@ from bangfu.accounts.roles import Role
 
 class ArchivesPermission(StrEnum):
     VIEW = "archives.view"  # lists and details, with personal data masked
+    # Open the attached files (ID-card scans, 户口簿, diagnoses: not maskable), logged.
+    VIEW_ATTACHMENTS = "archives.view_attachments"
     FILE = "archives.file"  # file, edit, add members and attachments, propose
     INVESTIGATE = "archives.investigate"  # record visits and reviews, publish notices
     APPROVE = "archives.approve"  # approve, return or refuse (never one's own record)
@@ -15,15 +17,19 @@ class ArchivesPermission(StrEnum):
     MANAGE_STANDARDS = "archives.manage_standards"  # 低保标准, minimum wage, benefit types
 
 
+# The auditor (三员) reads the audit trail and the access log, not archives: minimum necessary.
+# Business supervision of the fund (纪检/审计) reads archives masked and opens no attachment.
 ROLE_GRANTS = {
     Role.LEADER: {
         ArchivesPermission.VIEW,
+        ArchivesPermission.VIEW_ATTACHMENTS,
         ArchivesPermission.APPROVE,
         ArchivesPermission.REVEAL,
         ArchivesPermission.EXPORT,
     },
     Role.STAFF: {
         ArchivesPermission.VIEW,
+        ArchivesPermission.VIEW_ATTACHMENTS,
         ArchivesPermission.FILE,
         ArchivesPermission.INVESTIGATE,
         ArchivesPermission.REVEAL,
@@ -34,9 +40,14 @@ ROLE_GRANTS = {
     # A liaison sees and proposes only for its own station: it may file an application.
     # Importing files archives too (for its own station only: the import's scope is the
     # liaison's unit, and the filing service checks the unit of every household).
-    Role.LIAISON: {ArchivesPermission.VIEW, ArchivesPermission.FILE, ArchivesPermission.IMPORT},
-    Role.FINANCE: {ArchivesPermission.VIEW},
-    Role.AUDITOR: {ArchivesPermission.VIEW},
+    Role.LIAISON: {
+        ArchivesPermission.VIEW,
+        ArchivesPermission.VIEW_ATTACHMENTS,
+        ArchivesPermission.FILE,
+        ArchivesPermission.IMPORT,
+    },
+    Role.FINANCE: {ArchivesPermission.VIEW, ArchivesPermission.VIEW_ATTACHMENTS},
+    Role.SUPERVISOR: {ArchivesPermission.VIEW},
     Role.SYSTEM_ADMIN: {ArchivesPermission.MANAGE_STANDARDS},
 }
 
@@ -53,7 +64,7 @@ URL_PERMISSIONS.update(
         "archives:household_pdf": ArchivesPermission.VIEW,
         "archives:household_pdf_full": ArchivesPermission.REVEAL,
         "archives:attachment_upload": ArchivesPermission.FILE,
-        "archives:attachment_download": ArchivesPermission.VIEW,
+        "archives:attachment_download": ArchivesPermission.VIEW_ATTACHMENTS,
         "archives:attachment_withdraw": ArchivesPermission.FILE,
     }
 )

@@ -25,10 +25,11 @@ from urllib.parse import urlencode
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.utils.functional import cached_property
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
+
+from .api import Pagination
 
 # Rows counted at most; beyond it a list says "10,000+" and pages by key.
 COUNT_CAP = 10_000
@@ -254,7 +255,7 @@ def _without_paging(params: Mapping[str, str]) -> dict[str, str]:
     return {k: v for k, v in params.items() if k not in _PAGING_PARAMS}
 
 
-class CappedLimitOffsetPagination(LimitOffsetPagination):
+class CappedLimitOffsetPagination(Pagination):
     """DRF's limit/offset pages with `count` counted to at most COUNT_CAP rows, and
     `count_capped` true when there are more (then `next` keeps going until the end)."""
 

@@ -187,4 +187,5 @@ def demo_logins() -> list[DemoLogin]:
         DemoLogin("lawyer", "谭文斌", Role.LAWYER, CENTRE_NAME),
         DemoLogin("liaison1", "刘桂兰", Role.LIAISON, "响水社区帮扶站"),
         DemoLogin("liaison2", "赵明", Role.LIAISON, "长丰社区帮扶站"),
+        DemoLogin("supervisor", "周正", Role.SUPERVISOR, CENTRE_NAME),
     ]

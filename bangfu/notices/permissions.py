@@ -11,7 +11,7 @@ class NoticesPermission(StrEnum):
 ROLE_GRANTS = {
     Role.STAFF: {NoticesPermission.VIEW, NoticesPermission.MANAGE},
     Role.LEADER: {NoticesPermission.VIEW, NoticesPermission.MANAGE},
-    Role.AUDITOR: {NoticesPermission.VIEW},
+    Role.SUPERVISOR: {NoticesPermission.VIEW},
     Role.LIAISON: {NoticesPermission.VIEW},
 }
 

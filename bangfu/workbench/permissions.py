@@ -35,6 +35,7 @@ URL_PERMISSIONS = {
     "workbench:calendar_day_create": WorkbenchPermission.MANAGE_CALENDAR,
     "workbench:calendar_range_create": WorkbenchPermission.MANAGE_CALENDAR,
     "workbench:calendar_day_delete": WorkbenchPermission.MANAGE_CALENDAR,
-    "api:schema": AUTHENTICATED,
-    "api:docs": AUTHENTICATED,
+    # The API documentation only for the roles that use the API (issue 11, "Words").
+    "api:schema": "accounts.use_api",
+    "api:docs": "accounts.use_api",
 }

@@ -76,7 +76,8 @@ def test_no_role_changes_anything_by_reading_a_notice_whose_period_has_passed(en
     assert Notice.objects.get(pk=ended.pk).status == Notice.Status.PUBLISHED
     # Those who may open the notice see it ended.
     assert shown and all(count == 1 for count in shown.values()), shown
-    assert {"leader", "staff", "auditor"} <= set(shown)
+    assert {"leader", "staff", "supervisor"} <= set(shown)
+    assert "auditor" not in shown  # the auditor reads logs, not notices
 
 
 def test_the_list_filters_on_the_status_worked_out(ended, client):

@@ -82,7 +82,11 @@ def test_every_response_with_personal_data_is_marked_no_store(
         "export full": client.post(reverse("archives:export_roster_full"), {"purpose": "报送"}),
         "api list": client.get(reverse("api:household_list")),
         "api detail": client.get(reverse("api:household_detail", args=[pk])),
-        "api reveal": client.post(reverse("api:household_reveal", args=[pk]), {"purpose": "核对"}),
+        "api reveal": client.post(
+            reverse("api:household_reveal", args=[pk]),
+            {"purpose": "核对"},
+            content_type="application/json",
+        ),
         "worklist": client.get(reverse("workbench:worklist")),
     }
 

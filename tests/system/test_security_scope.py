@@ -9,11 +9,12 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 from openpyxl import load_workbook
+from rest_framework.test import APIClient
 
 from bangfu.accounts.roles import Role
 from bangfu.accounts.tests.factories import make_user
 from bangfu.archives.models import Household, ImportBatch, RosterExport
-from bangfu.archives.services import importing
+from bangfu.archives.services import filing, importing
 from bangfu.archives.tests import roster_files as rf
 from bangfu.archives.tests.factories import (
     make_area,
@@ -21,7 +22,9 @@ from bangfu.archives.tests.factories import (
     make_id_number,
     make_standards,
 )
+from bangfu.archives.tests.filing_factories import household_input
 from bangfu.core.audit import audit_record
+from bangfu.core.errors import ValidationError
 from bangfu.core.models import AuditEvent, Job
 from bangfu.notices.services import notice_publish
 from bangfu.notices.tests.factories import make_notice, make_subject
@@ -171,3 +174,76 @@ def test_only_auditors_read_the_audit_trail(client, network, role, audit, access
     assert client.get(reverse("workbench:audit_list")).status_code == audit
     assert client.get(reverse("workbench:audit_detail", args=[event.seq])).status_code == audit
     assert client.get(reverse("workbench:access_log")).status_code == access_log
+
+
+# --- Existence across scopes (issue 12 item 13) ---------------------------------------------
+
+
+def test_a_duplicate_id_refusal_outside_the_scope_names_the_centre_not_the_archive(
+    network, staff, liaison_a, two_stations
+):
+    # given: an open archive at station B holding an ID, numbered by its centre
+    _a, held = two_stations
+    held.archive_no = "2026-00031"
+    held.save(update_fields=["archive_no"])
+    before = Household.objects.count()
+
+    # when: station A's liaison (no scope over station B) files someone with that ID
+    data = household_input(network.station_a, id_number=held.id_number, name="冒名者")
+    with pytest.raises(ValidationError) as refused:
+        filing.household_create(actor=liaison_a, data=data)
+
+    # then: told that the ID is in an open archive elsewhere and whom to ask, nothing more
+    masked = f"{held.id_number[:6]}********{held.id_number[-4:]}"
+    assert refused.value.errors["id_number"] == (
+        f"身份证号 {masked} 已在另一份未撤档的档案中,该档案属于响水乡职工服务(帮扶)中心,"
+        "请向该中心核实。"
+    )
+    assert "2026-00031" not in str(refused.value.errors)
+    assert "乙站户" not in str(refused.value.errors)
+    assert Household.objects.count() == before
+
+
+def test_a_duplicate_id_refusal_inside_the_scope_names_the_archive(network, staff, two_stations):
+    _a, held = two_stations
+    held.archive_no = "2026-00031"
+    held.save(update_fields=["archive_no"])
+
+    data = household_input(network.station_a, id_number=held.id_number, name="重复者")
+    with pytest.raises(ValidationError) as refused:
+        filing.household_create(actor=staff, data=data)
+
+    masked = f"{held.id_number[:6]}********{held.id_number[-4:]}"
+    assert refused.value.errors["id_number"] == (
+        f"身份证号 {masked} 已在响水乡职工服务(帮扶)中心的档案 2026-00031 中。"
+    )
+
+
+def test_the_api_refusal_outside_the_scope_hides_the_archive_number(
+    network, staff, liaison_a, two_stations
+):
+    _a, held = two_stations
+    held.archive_no = "2026-00031"
+    held.save(update_fields=["archive_no"])
+    client = APIClient()
+    client.force_authenticate(liaison_a)
+    body = {
+        "unit": network.station_a.pk,
+        "area": make_area().pk,
+        "applied_on": "2026-03-02",
+        "name": "冒名者",
+        "id_number": held.id_number,
+        "work_status": "laid_off",
+        "housing": "owned",
+        "marital_status": "married",
+        "hukou": "urban",
+        "address": "响水乡",
+        "medical_insurance": "employee",
+        "main_cause": 3,
+    }
+
+    response = client.post(reverse("api:household_create"), body, format="json")
+
+    assert response.status_code == 400
+    assert "请向该中心核实" in response.json()["errors"]["id_number"]
+    assert "2026-00031" not in response.content.decode()

@@ -5,12 +5,14 @@ Password hashes are never part of any answer; phone numbers are masked in lists.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib.auth import authenticate, user_logged_in
 from django.contrib.auth.validators import UnicodeUsernameValidator
-from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import (
@@ -20,24 +22,34 @@ from drf_spectacular.utils import (
     extend_schema_serializer,
 )
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
-from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.exceptions import Throttled
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bangfu.core.api import RESPONSE_400, RESPONSE_403, RESPONSE_404, validate_input
+from bangfu.core.api import (
+    MAX_KEY,
+    RESPONSE_400,
+    RESPONSE_403,
+    RESPONSE_404,
+    RESPONSE_429,
+    OptionalBooleanField,
+    Pagination,
+    validate_input,
+)
 from bangfu.core.errors import NotFound, PermissionDenied, ValidationError
 from bangfu.core.masking import mask_phone
+from bangfu.core.middleware import request_client_address
 from bangfu.network.selectors import access_unit
 
 from .. import policy, services
-from ..models import RoleAssignment, User
+from ..models import ApiToken, RoleAssignment, User
+from ..permissions import AccountsPermission
 from ..requests import AuthenticatedApiRequest
 from ..selectors import (
     access_user,
-    lockout_failure_limit,
-    lockout_minutes,
+    captcha_required,
+    lockout_message,
     user_list,
     user_roles,
 )
@@ -85,6 +97,8 @@ class UserListOutputSerializer(serializers.ModelSerializer):
 
 class UserDetailOutputSerializer(serializers.ModelSerializer):
     unit = UnitRefSerializer(allow_null=True)
+    # Not EmailField: an account without an address answers "", which is no e-mail address.
+    email = serializers.CharField(help_text=gettext_lazy("电子邮箱,没有时为空。"))
     roles = RoleOutputSerializer(source="role_list", many=True)
 
     class Meta:
@@ -112,15 +126,13 @@ def _user_detail(target: User) -> dict[str, Any]:
 
 
 class UserListApi(APIView):
-    pagination_class = LimitOffsetPagination
+    pagination_class = Pagination
 
     class FilterSerializer(serializers.Serializer):
         q = serializers.CharField(
             required=False, allow_blank=True, max_length=150, label=gettext_lazy("查找")
         )
-        active = serializers.BooleanField(
-            required=False, default=None, allow_null=True, label=gettext_lazy("只看在用账号")
-        )
+        active = OptionalBooleanField(required=False, label=gettext_lazy("只看在用账号"))
 
     @extend_schema(
         tags=[TAG_USERS],
@@ -175,6 +187,7 @@ class UserCreateApi(APIView):
         full_name = serializers.CharField(max_length=50, label=gettext_lazy("姓名"))
         unit = serializers.IntegerField(
             min_value=1,
+            max_value=MAX_KEY,
             label=gettext_lazy("所属单位"),
             help_text=gettext_lazy("所属单位编号,须在您的管理范围内。"),
         )
@@ -260,16 +273,23 @@ class MeApi(APIView):
         return Response(self.OutputSerializer(me).data)
 
 
-@transaction.atomic
-def _token_issue(*, request: Request, user: User) -> Token:
-    """Return the user's API token, creating it on first use, and record the log-in.
+def _lifetime_end(token: ApiToken) -> Any:
+    return token.created + timedelta(days=settings.BANGFU_API_TOKEN_LIFETIME_DAYS)
 
-    The log-in signal writes the audit event, updates last_login and clears axes' failure
-    count, as a log-in through the page does.
-    """
-    token, _created = Token.objects.get_or_create(user=user)
-    user_logged_in.send(sender=type(user), request=cast(HttpRequest, request), user=user)
-    return token
+
+class TokenOutputSerializer(serializers.Serializer):
+    token = serializers.CharField(
+        help_text=gettext_lazy(
+            "在请求头中发送:Authorization: Token <token>。只在此答复中出现一次,系统只保存其摘要。"
+        )
+    )
+    name = serializers.CharField(help_text=gettext_lazy("令牌名称。"))
+    expiry = serializers.DateTimeField(
+        help_text=gettext_lazy("空闲到期时间:每次使用后顺延,但不超过 lifetime_ends。")
+    )
+    lifetime_ends = serializers.DateTimeField(
+        help_text=gettext_lazy("令牌寿命的终点,届时无论是否使用都失效。")
+    )
 
 
 class TokenObtainApi(APIView):
@@ -286,11 +306,13 @@ class TokenObtainApi(APIView):
             write_only=True,
             label=gettext_lazy("密码"),
         )
-
-    @extend_schema_serializer(component_name="TokenObtainOutput")
-    class OutputSerializer(serializers.Serializer):
-        token = serializers.CharField(
-            help_text=gettext_lazy("在请求头中发送:Authorization: Token <token>")
+        name = serializers.CharField(
+            max_length=50,
+            required=False,
+            default="",
+            allow_blank=True,
+            label=gettext_lazy("令牌名称"),
+            help_text=gettext_lazy("用在哪里,如“帮扶站报表程序”;不填则为“接口登录”加日期。"),
         )
 
     @extend_schema(
@@ -298,45 +320,100 @@ class TokenObtainApi(APIView):
         operation_id="token",
         summary=gettext_lazy("获取接口令牌"),
         description=gettext_lazy(
-            "用登录名和密码换取令牌,此后在每个请求的头中发送 `Authorization: Token <令牌>`。"
-            "令牌与网页登录同权同范围。连续登录失败会锁定账号(与网页登录共用计数);"
-            "须先修改初始密码的账号答复 403,请先在网页上修改密码。"
+            "用登录名和密码换取一个新令牌,此后在每个请求的头中发送 `Authorization: Token <令牌>`。"
+            "令牌与网页登录同权同范围;系统只保存其摘要;空闲超过设定时间或到达寿命即失效,"
+            "`/api/token/logout/` 结束它。一个账号可有多个令牌,各有名称,可在网页“我的接口令牌”"
+            "中撤销。只有使用接口的角色能获取令牌。连续登录失败会锁定该账号在本机的登录"
+            "(与网页登录共用计数),答复 429;近期失败较多须在网页上输入验证码的账号也答复 429。"
+            "须先修改初始密码的账号答复 403。"
         ),
         auth=[],
         request=InputSerializer,
         responses={
-            200: OutputSerializer,
+            200: TokenOutputSerializer,
             400: RESPONSE_400,
             403: OpenApiResponse(
                 RESPONSE_403.response,
-                description=gettext_lazy("账号已锁定,或须先在网页上修改初始密码。"),
+                description=gettext_lazy("角色不使用接口,或须先在网页上修改初始密码。"),
             ),
+            429: RESPONSE_429,
         },
     )
     def post(self, request: Request) -> Response:
         data = validate_input(self.InputSerializer(data=request.data))
+        http_request = cast(HttpRequest, request)
+        if captcha_required(
+            username=data["username"], ip_address=request_client_address(http_request)
+        ):
+            # The API cannot show a picture: after repeated failures only the web log-in,
+            # with its CAPTCHA, is open; a guessing program gets no answer about the password.
+            raise Throttled(
+                detail=_(
+                    "该账号或本机近期登录失败较多,须在网页上输入验证码登录;请稍后再获取令牌。"
+                ),
+            )
         # Through django.contrib.auth so that axes counts failures and refuses locked accounts.
         user = authenticate(
-            request=cast(HttpRequest, request),
-            username=data["username"],
-            password=data["password"],
+            request=http_request, username=data["username"], password=data["password"]
         )
         if getattr(request, "axes_locked_out", False):
-            # The same words as the log-in page (accounts.views.lockout_response).
-            raise PermissionDenied(
-                _(
-                    "该账号因连续 %(limit)d 次登录失败已被锁定 %(minutes)d 分钟,"
-                    "请稍后再试,或联系安全管理员解锁。"
-                )
-                % {"limit": lockout_failure_limit(), "minutes": lockout_minutes()}
-            )
+            # The same words and status as the log-in page (accounts.views.lockout_response).
+            raise Throttled(detail=lockout_message())
         if user is None:
             raise ValidationError(_("登录名或密码不正确。"))
         user = cast(User, user)
         if user.must_change_password:
             raise PermissionDenied(_("请先在网页上修改初始密码。"))
-        token = _token_issue(request=request, user=user)
+        if not policy.has_perm(user, AccountsPermission.USE_API):
+            raise PermissionDenied(_("您的角色不使用接口,不能获取接口令牌。"))
+        name = data["name"].strip() or _("接口登录 %(when)s") % {
+            "when": timezone.localtime().strftime("%Y-%m-%d %H:%M")
+        }
+        token, secret = services.token_create(user=user, name=name)
+        # The log-in signal writes its own audit event, updates last_login and clears axes'
+        # failure count, as a log-in through the page does.
+        user_logged_in.send(sender=type(user), request=http_request, user=user)
         return Response(
-            self.OutputSerializer({"token": token.key}).data,
+            TokenOutputSerializer(
+                {
+                    "token": secret,
+                    "name": token.name,
+                    "expiry": token.expiry,
+                    "lifetime_ends": _lifetime_end(token),
+                }
+            ).data,
             headers={"Cache-Control": "no-store"},
         )
+
+
+class TokenLogoutOutputSerializer(serializers.Serializer):
+    ended = serializers.IntegerField(help_text=gettext_lazy("结束的令牌数。"))
+
+
+class TokenLogoutApi(APIView):
+    @extend_schema(
+        tags=[TAG_AUTH],
+        operation_id="token_logout",
+        summary=gettext_lazy("接口退出登录"),
+        description=gettext_lazy("结束本次请求所用的令牌;此后用它的请求答复 401。"),
+        request=None,
+        responses={200: TokenLogoutOutputSerializer, 400: RESPONSE_400, 403: RESPONSE_403},
+    )
+    def post(self, request: Request) -> Response:
+        token = request.auth if isinstance(request.auth, ApiToken) else None
+        ended = services.token_logout(user=cast(User, request.user), token=token)
+        return Response({"ended": ended})
+
+
+class TokenLogoutAllApi(APIView):
+    @extend_schema(
+        tags=[TAG_AUTH],
+        operation_id="token_logout_all",
+        summary=gettext_lazy("结束本人的全部接口令牌"),
+        description=gettext_lazy("结束调用者的全部接口令牌(各程序都须重新获取);网页登录不受影响。"),
+        request=None,
+        responses={200: TokenLogoutOutputSerializer, 403: RESPONSE_403},
+    )
+    def post(self, request: Request) -> Response:
+        ended = services.token_logout(user=cast(User, request.user), token=None, everywhere=True)
+        return Response({"ended": ended})

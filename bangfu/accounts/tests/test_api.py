@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 from axes.models import AccessAttempt
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from bangfu.accounts.models import User
+from bangfu.accounts.models import ApiToken, User
 from bangfu.accounts.roles import Role
 from bangfu.accounts.tests.factories import make_user
 from bangfu.core.models import AuditEvent
@@ -39,9 +38,13 @@ def test_a_token_is_issued_for_the_right_password_and_works(network, liaison_a, 
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
     key = response.json()["token"]
-    assert Token.objects.get(user=liaison_a).key == key
-    assert AuditEvent.objects.count() == events + 1
-    assert AuditEvent.objects.latest("seq").action == "accounts.user.login"
+    stored = ApiToken.objects.get(user=liaison_a)
+    assert key.startswith(stored.token_key) and stored.digest != key  # only a digest is kept
+    assert AuditEvent.objects.count() == events + 2
+    assert list(AuditEvent.objects.order_by("-seq").values_list("action", flat=True)[:2]) == [
+        "accounts.user.login",
+        "accounts.token.create",
+    ]
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     me = client.get(reverse("api:me"))
@@ -49,12 +52,12 @@ def test_a_token_is_issued_for_the_right_password_and_works(network, liaison_a, 
     assert me.json()["username"] == "liaison_a"
 
 
-def test_asking_again_returns_the_same_token(network, liaison_a, password):
+def test_asking_again_gives_a_second_token_beside_the_first(network, liaison_a, password):
     first = obtain("liaison_a", password).json()["token"]
     second = obtain("liaison_a", password).json()["token"]
 
-    assert first == second
-    assert Token.objects.filter(user=liaison_a).count() == 1
+    assert first != second
+    assert ApiToken.objects.filter(user=liaison_a).count() == 2
 
 
 def test_a_wrong_password_gets_no_token_and_counts_as_a_failed_log_in(network, liaison_a):
@@ -62,7 +65,7 @@ def test_a_wrong_password_gets_no_token_and_counts_as_a_failed_log_in(network, l
 
     assert response.status_code == 400
     assert response.json() == {"detail": "登录名或密码不正确。", "errors": {}}
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
     assert AccessAttempt.objects.get(username="liaison_a").failures_since_start == 1
     assert AuditEvent.objects.latest("seq").action == "accounts.user.login_fail"
 
@@ -72,15 +75,18 @@ def test_repeated_failures_lock_the_account_also_for_the_right_password(
 ):
     settings.AXES_FAILURE_LIMIT = 3
 
+    settings.BANGFU_LOGIN_CAPTCHA_AFTER = 10
+
     failures = [obtain("liaison_a", "wrong-password").status_code for _ in range(3)]
     after = obtain("liaison_a", password)
 
-    assert failures == [400, 400, 403]
-    assert after.status_code == 403
+    assert failures == [400, 400, 429]
+    assert after.status_code == 429
     assert after.json() == {
-        "detail": "该账号因连续 3 次登录失败已被锁定 15 分钟,请稍后再试,或联系安全管理员解锁。"
+        "detail": "该账号在本机连续 3 次登录失败,已被锁定 15 分钟。"
+        "请稍后再试,或联系安全管理员解锁;其他电脑不受影响。"
     }
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_a_user_who_must_change_the_password_gets_no_token(network, password):
@@ -90,7 +96,7 @@ def test_a_user_who_must_change_the_password_gets_no_token(network, password):
 
     assert response.status_code == 403
     assert response.json() == {"detail": "请先在网页上修改初始密码。"}
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_an_inactive_user_gets_no_token(network, password):
@@ -99,7 +105,7 @@ def test_an_inactive_user_gets_no_token(network, password):
     response = obtain("gone", password)
 
     assert response.status_code == 400
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_token_request_names_missing_fields(network):

@@ -123,7 +123,10 @@ def test_require_perm_refuses_an_anonymous_user():
 @pytest.mark.parametrize(
     ("role", "granted"),
     [
-        (Role.SYSTEM_ADMIN, {"accounts.view_users", "accounts.manage_users"}),
+        (
+            Role.SYSTEM_ADMIN,
+            {"accounts.view_users", "accounts.manage_users", "accounts.use_api"},
+        ),
         (
             Role.SECURITY_ADMIN,
             {
@@ -131,11 +134,14 @@ def test_require_perm_refuses_an_anonymous_user():
                 "accounts.assign_roles",
                 "accounts.unlock",
                 "accounts.reset_password",
+                "accounts.revoke_tokens",
+                "accounts.view_csp_reports",
             },
         ),
         (Role.AUDITOR, {"accounts.view_users"}),
-        (Role.LEADER, set()),
-        (Role.LIAISON, set()),
+        (Role.LEADER, {"accounts.use_api"}),
+        (Role.LIAISON, {"accounts.use_api"}),
+        (Role.SUPERVISOR, set()),
     ],
 )
 def test_accounts_permissions_follow_the_three_admins_rule(role, granted):
@@ -152,9 +158,13 @@ def test_each_admin_role_excludes_every_other_role(role):
     assert incompatible_roles(role) == frozenset(set(Role.values) - {role})
 
 
-@pytest.mark.parametrize("role", sorted(BUSINESS_ROLES))
-def test_business_roles_exclude_only_the_admin_roles(role):
-    assert incompatible_roles(role) == ADMIN_ROLES
+@pytest.mark.parametrize("role", sorted(BUSINESS_ROLES - {Role.SUPERVISOR}))
+def test_working_roles_exclude_the_admin_roles_and_the_supervisor(role):
+    assert incompatible_roles(role) == ADMIN_ROLES | {Role.SUPERVISOR}
+
+
+def test_the_supervisor_holds_no_other_role():
+    assert incompatible_roles(Role.SUPERVISOR) == frozenset(set(Role.values) - {Role.SUPERVISOR})
 
 
 # --- Declarations ---------------------------------------------------------------------------

@@ -27,7 +27,15 @@ from bangfu.accounts import policy
 from bangfu.accounts.policy import units_in_scope
 from bangfu.accounts.requests import AuthenticatedApiRequest
 from bangfu.core.access import access_log_record
-from bangfu.core.api import RESPONSE_400, RESPONSE_403, RESPONSE_404, RESPONSE_409, validate_input
+from bangfu.core.api import (
+    MAX_KEY,
+    RESPONSE_400,
+    RESPONSE_403,
+    RESPONSE_404,
+    RESPONSE_409,
+    OptionalBooleanField,
+    validate_input,
+)
 from bangfu.core.errors import ValidationError
 from bangfu.core.masking import mask_bank_card, mask_id_number, mask_phone
 from bangfu.core.paging import CappedLimitOffsetPagination
@@ -274,10 +282,8 @@ class HouseholdFilterSerializer(serializers.Serializer):
         required=False,
         label=gettext_lazy("认定规则版本"),
     )
-    review_overdue = serializers.BooleanField(
+    review_overdue = OptionalBooleanField(
         required=False,
-        allow_null=True,
-        default=None,
         label=gettext_lazy("复核逾期"),
         help_text=gettext_lazy("true:只列复核逾期的在档档案;false:不列它们。"),
     )
@@ -631,11 +637,15 @@ class HouseholdInputSerializer(serializers.ModelSerializer):
 
     unit = serializers.IntegerField(
         min_value=1,
+        max_value=MAX_KEY,
         label=gettext_lazy("所属帮扶站(点)"),
         help_text=gettext_lazy("组织单位编号,须在您的建档范围内。"),
     )
     area = serializers.IntegerField(
-        min_value=1, label=gettext_lazy("低保标准地区"), help_text=gettext_lazy("地区编号。")
+        min_value=1,
+        max_value=MAX_KEY,
+        label=gettext_lazy("低保标准地区"),
+        help_text=gettext_lazy("地区编号。"),
     )
     id_number = serializers.CharField(max_length=30, label=gettext_lazy("身份证号"))
     mobile = serializers.CharField(
@@ -664,6 +674,17 @@ class HouseholdInputSerializer(serializers.ModelSerializer):
     members = MemberInputSerializer(
         many=True, required=False, default=list, label=gettext_lazy("家庭成员")
     )
+    # How the archive came in: the filer says whether the worker applied or the union files on
+    # the worker's behalf; "import" is set only by the Excel import.
+    origin = serializers.ChoiceField(
+        choices=[
+            (Household.Origin.APPLICATION, Household.Origin.APPLICATION.label),
+            (Household.Origin.UNION, Household.Origin.UNION.label),
+        ],
+        required=False,
+        default=Household.Origin.APPLICATION,
+        label=gettext_lazy("建档来源"),
+    )
 
     class Meta:
         model = Household
@@ -672,6 +693,16 @@ class HouseholdInputSerializer(serializers.ModelSerializer):
             "sex": {"required": False, "allow_blank": True},
             "birth_date": {"required": False, "allow_null": True},
         }
+
+
+@extend_schema_serializer(component_name="HouseholdUpdateInput")
+class HouseholdUpdateInputSerializer(HouseholdInputSerializer):
+    """An archive's head fields as changed later: how it came in (origin) stays as filed."""
+
+    origin = None  # type: ignore[assignment]
+
+    class Meta(HouseholdInputSerializer.Meta):
+        fields = [name for name in HouseholdInputSerializer.Meta.fields if name != "origin"]
 
 
 def _household_input(*, user: Any, data: dict[str, Any]) -> HouseholdInput:
@@ -733,7 +764,7 @@ class HouseholdUpdateApi(APIView):
             "范围外的档案答复 404。"
         ),
         parameters=[HOUSEHOLD_ID],
-        request=HouseholdInputSerializer,
+        request=HouseholdUpdateInputSerializer,
         responses={
             200: HouseholdDetailOutputSerializer,
             400: RESPONSE_400,
@@ -746,7 +777,8 @@ class HouseholdUpdateApi(APIView):
         household = access_household(
             user=request.user, household_id=household_id, perm=ArchivesPermission.FILE
         )
-        data = validate_input(HouseholdInputSerializer(data=request.data))
+        data = validate_input(HouseholdUpdateInputSerializer(data=request.data))
+        data["origin"] = household.origin
         household = filing.household_update(
             actor=request.user,
             household=household,

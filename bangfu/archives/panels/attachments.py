@@ -33,6 +33,11 @@ def attachments_panel(request: HttpRequest, household: Any) -> Panel:
     for attachment in attachments:
         attachment.sensitive = attachment.kind in SENSITIVE_KINDS  # type: ignore[attr-defined]
     can_upload = can_file(request.user, household)
+    # Scans of ID cards and diagnoses cannot be masked: only roles that work the archive open
+    # them (the supervisor sees the list, not the files).
+    can_open = policy.unit_in_scope(
+        request.user, ArchivesPermission.VIEW_ATTACHMENTS, household.unit
+    )
     return Panel(
         key="attachments",
         title=_("附件"),
@@ -40,6 +45,7 @@ def attachments_panel(request: HttpRequest, household: Any) -> Panel:
         context={
             "attachments": attachments,
             "can_upload": can_upload,
+            "can_open": can_open,
             "form": AttachmentUploadForm() if can_upload else None,
             "max_mb": max_bytes() // (1024 * 1024),
         },

@@ -233,7 +233,10 @@ def attachment_open(*, user: User, attachment: Attachment) -> OpenedAttachment:
     missing, and Conflict when the stored bytes do not match their recorded checksum.
     """
     policy.require_in_scope(
-        user, ArchivesPermission.VIEW, attachment.household.unit, message=_("您无权查看该附件。")
+        user,
+        ArchivesPermission.VIEW_ATTACHMENTS,
+        attachment.household.unit,
+        message=_("您无权查看该附件。"),
     )
     try:
         with default_storage.open(attachment.file.name, "rb") as handle:

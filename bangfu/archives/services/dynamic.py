@@ -408,7 +408,7 @@ def household_reopen(*, actor: User, household: Household, reason: str) -> House
         before = _close_fields(locked)
         locked.status = Household.Status.ACTIVE
         # register_ids raises when an ID is taken; the transaction then rolls back whole.
-        filing.register_ids(locked)
+        filing.register_ids(locked, viewer=actor)
         # The closing stays in the audit trail; on the archive it no longer applies.
         locked.closed_on = None
         locked.close_reason = ""

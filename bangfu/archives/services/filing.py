@@ -498,15 +498,20 @@ def _registered_elsewhere(
     return found
 
 
-def _held_message(canonical: str, household: Household) -> str:
-    """Name the archive that holds the ID by its number and centre only: the filer may have no
-    right to see it, and the head's name and station would tell them more than that the ID is
-    taken. Someone entitled to it finds the archive by its number."""
-    return _("身份证号 %(id)s 已在%(centre)s的档案 %(no)s 中。") % {
-        "id": mask_id_number(canonical),
-        "no": household.archive_no or _("未编号"),
-        "centre": household.centre.name,
-    }
+def _held_message(canonical: str, household: Household, viewer: Any = None) -> str:
+    """Say that the ID is in another open archive and whom to ask: the centre that holds it.
+
+    The archive's number is given only to a `viewer` who may see that archive; anyone else
+    (or a check made without a viewer) learns neither the number nor the head's name or
+    station, only that the ID is taken and which centre to ask.
+    """
+    values = {"id": mask_id_number(canonical), "centre": household.centre.name}
+    if viewer is not None and policy.unit_in_scope(viewer, ArchivesPermission.VIEW, household.unit):
+        values["no"] = household.archive_no or _("未编号")
+        return _("身份证号 %(id)s 已在%(centre)s的档案 %(no)s 中。") % values
+    return (
+        _("身份证号 %(id)s 已在另一份未撤档的档案中,该档案属于%(centre)s,请向该中心核实。") % values
+    )
 
 
 def validate_household(
@@ -578,6 +583,7 @@ def _check_registry(
     exclude_household_ids: Iterable[int],
     *,
     key_prefix: Sequence[str] = ("",),
+    viewer: Any = None,
 ) -> None:
     every_id = [canonical for cleaned in batch for _, canonical in cleaned.ids]
     held = _registered_elsewhere(every_id, exclude_household_ids=exclude_household_ids)
@@ -585,7 +591,9 @@ def _check_registry(
         prefix = key_prefix[n] if n < len(key_prefix) else ""
         for key, canonical in cleaned.ids:
             if canonical in held:
-                errors[f"{prefix}{key}"] = _held_message(canonical, held[canonical].household)
+                errors[f"{prefix}{key}"] = _held_message(
+                    canonical, held[canonical].household, viewer
+                )
 
 
 # --- numbering and the registry ---------------------------------------------------------------
@@ -648,7 +656,9 @@ def _insert_registrations(
         raise ValidationError(next(iter(errors.values())), errors=errors) from None
 
 
-def _clash_errors(households: Sequence[Household], *, indexed: bool) -> dict[str, str]:
+def _clash_errors(
+    households: Sequence[Household], *, indexed: bool, viewer: Any = None
+) -> dict[str, str]:
     """Return the registry clashes of new households, keyed by field (or "<n>.<field>")."""
     members_of = {h.pk: getattr(h, "_new_members", []) for h in households}
     held = _registered_elsewhere(
@@ -660,21 +670,23 @@ def _clash_errors(households: Sequence[Household], *, indexed: bool) -> dict[str
     for n, h in enumerate(households):
         prefix = f"{n}." if indexed else ""
         if h.id_number in held:
-            errors[f"{prefix}id_number"] = _held_message(h.id_number, held[h.id_number].household)
+            errors[f"{prefix}id_number"] = _held_message(
+                h.id_number, held[h.id_number].household, viewer
+            )
         for i, m in enumerate(members_of[h.pk]):
             if m.id_number and m.id_number in held:
                 errors[f"{prefix}members.{i}.id_number"] = _held_message(
-                    m.id_number, held[m.id_number].household
+                    m.id_number, held[m.id_number].household, viewer
                 )
     return errors
 
 
-def register_ids(household: Household) -> None:
+def register_ids(household: Household, *, viewer: Any = None) -> None:
     """Register the ID numbers of the household's head and members as held by this archive.
 
-    For reopening a closed archive. Raise ValidationError naming the other archive when one of
-    them is now in another open archive. Call inside the caller's transaction (it writes no
-    audit event of its own).
+    For reopening a closed archive. Raise ValidationError naming the other archive's centre
+    (and its number, to a `viewer` who may see it) when one of them is now in another open
+    archive. Call inside the caller's transaction (it writes no audit event of its own).
     """
     members = [m for m in household.members.all() if m.id_index]
     IdRegistration.objects.filter(household=household).delete()
@@ -686,17 +698,18 @@ def register_ids(household: Household) -> None:
         errors: dict[str, str] = {}
         if household.id_number in held:
             errors["id_number"] = _held_message(
-                household.id_number, held[household.id_number].household
+                household.id_number, held[household.id_number].household, viewer
             )
         for m in members:
             if m.id_number in held:
                 errors[f"members.{m.pk}.id_number"] = _held_message(
-                    m.id_number, held[m.id_number].household
+                    m.id_number, held[m.id_number].household, viewer
                 )
         raise ValidationError(next(iter(errors.values())), errors=errors)
     household._new_members = members  # type: ignore[attr-defined]
     _insert_registrations(
-        _registrations(household, members), lambda: _clash_errors([household], indexed=False)
+        _registrations(household, members),
+        lambda: _clash_errors([household], indexed=False, viewer=viewer),
     )
 
 
@@ -808,7 +821,7 @@ def household_create(*, actor: User, data: HouseholdInput, draft: bool = False) 
             _check_unit(actor, data.unit)
         except ValidationError as exc:
             errors.update(exc.errors)
-    _check_registry(errors, [cleaned], [])
+    _check_registry(errors, [cleaned], [], viewer=actor)
     if errors:
         raise ValidationError(next(iter(errors.values())), errors=errors)
 
@@ -832,7 +845,8 @@ def household_create(*, actor: User, data: HouseholdInput, draft: bool = False) 
         HouseholdMember.objects.bulk_create(members)
         household._new_members = members  # type: ignore[attr-defined]
         _insert_registrations(
-            _registrations(household, members), lambda: _clash_errors([household], indexed=False)
+            _registrations(household, members),
+            lambda: _clash_errors([household], indexed=False, viewer=actor),
         )
         if status == Household.Status.APPLIED:
             due_on, rule = investigation_deadline(household.applied_on)
@@ -917,7 +931,7 @@ def household_update(*, actor: User, household: Household, data: HouseholdInput)
                 )
     # Only the head's ID can clash here; member IDs are already registered by this archive.
     cleaned.ids = cleaned.ids[:1]
-    _check_registry(errors, [cleaned], [household.pk])
+    _check_registry(errors, [cleaned], [household.pk], viewer=actor)
     if errors:
         raise ValidationError(next(iter(errors.values())), errors=errors)
 
@@ -941,7 +955,7 @@ def household_update(*, actor: User, household: Household, data: HouseholdInput)
             locked._new_members = []  # type: ignore[attr-defined]
             _insert_registrations(
                 [IdRegistration(id_index=locked.id_index, household=locked)],
-                lambda: _clash_errors([locked], indexed=False),
+                lambda: _clash_errors([locked], indexed=False, viewer=actor),
             )
         audit_record(
             actor=actor,
@@ -969,7 +983,11 @@ def _replace_members(data: HouseholdInput, members: list[MemberInput]) -> Househ
 
 
 def _member_errors(
-    household: Household, data: MemberInput, *, member: HouseholdMember | None
+    household: Household,
+    data: MemberInput,
+    *,
+    member: HouseholdMember | None,
+    viewer: Any = None,
 ) -> tuple[dict[str, str], dict[str, Any]]:
     errors: dict[str, str] = {}
     values = _check_member(data, "", errors)
@@ -987,7 +1005,7 @@ def _member_errors(
             )
             if held:
                 errors["id_number"] = _held_message(
-                    values["id_number"], held[values["id_number"]].household
+                    values["id_number"], held[values["id_number"]].household, viewer
                 )
     return errors, values
 
@@ -1001,7 +1019,7 @@ def member_add(*, actor: User, household: Household, data: MemberInput) -> House
     policy.require_in_scope(
         actor, ArchivesPermission.FILE, household.unit, message=_("您无权修改该档案。")
     )
-    errors, values = _member_errors(household, data, member=None)
+    errors, values = _member_errors(household, data, member=None, viewer=actor)
     if errors:
         raise ValidationError(next(iter(errors.values())), errors=errors)
     with transaction.atomic():
@@ -1055,7 +1073,7 @@ def member_update(*, actor: User, member: HouseholdMember, data: MemberInput) ->
     policy.require_in_scope(
         actor, ArchivesPermission.FILE, household.unit, message=_("您无权修改该档案。")
     )
-    errors, values = _member_errors(household, data, member=member)
+    errors, values = _member_errors(household, data, member=member, viewer=actor)
     if errors:
         raise ValidationError(next(iter(errors.values())), errors=errors)
     with transaction.atomic():

@@ -137,7 +137,8 @@ def test_validate_households_reports_like_create_many_in_one_query(
     assert errors == {
         "0.housing": "请选择住房类型。",
         "1.id_number": (
-            f"身份证号 {mask_id_number(taken)} 已在响水乡职工服务(帮扶)中心的档案 未编号 中。"
+            f"身份证号 {mask_id_number(taken)} 已在另一份未撤档的档案中,"
+            "该档案属于响水乡职工服务(帮扶)中心,请向该中心核实。"
         ),
         "3.id_number": f"身份证号 {mask_id_number(items[2].id_number)} 与第 3 户重复。",
         "4.members.0.id_number": (

@@ -90,7 +90,8 @@ def test_roster_with_real_world_mistakes_is_refused_cell_by_cell_and_writes_noth
         (
             rf.excel_row(21),
             "身份证号码",
-            f"身份证号 {mask_id_number(p['feng'])} 已在长城乡职工服务(帮扶)中心的档案 未编号 中。",
+            f"身份证号 {mask_id_number(p['feng'])} 已在另一份未撤档的档案中,"
+            "该档案属于长城乡职工服务(帮扶)中心,请向该中心核实。",
         ),
         (rf.excel_row(len(rows) - 1), "户号", "户号“99”没有户主行(与户主关系为“户主”的行)。"),
     ]
@@ -272,7 +273,8 @@ def test_someone_filing_between_check_and_confirm_refuses_the_whole_import(netwo
         (
             rf.excel_row(14),
             "身份证号码",
-            f"身份证号 {mask_id_number(p['zhou'])} 已在长城乡职工服务(帮扶)中心的档案 未编号 中。",
+            f"身份证号 {mask_id_number(p['zhou'])} 已在另一份未撤档的档案中,"
+            "该档案属于长城乡职工服务(帮扶)中心,请向该中心核实。",
         )
     ]
     assert counts() == before

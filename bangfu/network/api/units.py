@@ -12,13 +12,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bangfu.accounts.requests import AuthenticatedApiRequest
-from bangfu.core.api import RESPONSE_400, RESPONSE_403, RESPONSE_404, RESPONSE_409, validate_input
+from bangfu.core.api import (
+    MAX_KEY,
+    RESPONSE_400,
+    RESPONSE_403,
+    RESPONSE_404,
+    RESPONSE_409,
+    Pagination,
+    validate_input,
+)
 from bangfu.core.errors import NotFound, ValidationError
 
 from .. import services
@@ -100,10 +107,10 @@ class UnitDetailOutputSerializer(UnitOutputSerializer):
         read_only_fields = fields
 
 
-def _detail(*, user: Any, unit_id: int) -> dict[str, Any]:
+def _detail(*, user: Any, unit_id: int, unit: OrgUnit | None = None) -> dict[str, Any]:
     """Return the unit with its visible children, its people and its leading group; raise
-    NotFound outside the user's scope."""
-    unit = access_unit(user=user, unit_id=unit_id)
+    NotFound outside the user's scope (unless `unit` is given: one the caller just made)."""
+    unit = unit or access_unit(user=user, unit_id=unit_id)
     people = list(unit.people.order_by("sort_order", "id"))
     # Plain attributes for the serializer; nothing here is saved.
     unit.visible_children = list(unit_list(user=user).filter(parent_id=unit.pk))  # type: ignore[attr-defined]
@@ -139,6 +146,7 @@ class UnitInputSerializer(serializers.Serializer):
     parent = serializers.IntegerField(  # type: ignore[assignment]
         allow_null=True,
         min_value=1,
+        max_value=MAX_KEY,
         label=gettext_lazy("上级单位"),
         help_text=gettext_lazy("上级单位编号;新建顶层帮扶中心时为 null。"),
     )
@@ -170,19 +178,19 @@ class UnitInputSerializer(serializers.Serializer):
         max_length=30, required=False, allow_blank=True, default="", label=gettext_lazy("电话")
     )
     sort_order = serializers.IntegerField(
-        min_value=0, required=False, default=0, label=gettext_lazy("排序")
+        min_value=0, max_value=2**31 - 1, required=False, default=0, label=gettext_lazy("排序")
     )
 
 
 class OrgUnitListApi(APIView):
-    pagination_class = LimitOffsetPagination
+    pagination_class = Pagination
 
     class FilterSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(
             choices=OrgUnit.Kind.choices, required=False, label=gettext_lazy("类型")
         )
         parent = serializers.IntegerField(  # type: ignore[assignment]  # see UnitInputSerializer
-            required=False, min_value=1, label=gettext_lazy("上级单位")
+            required=False, min_value=1, max_value=MAX_KEY, label=gettext_lazy("上级单位")
         )
         q = serializers.CharField(
             required=False, allow_blank=True, max_length=100, label=gettext_lazy("名称")
@@ -249,7 +257,11 @@ class OrgUnitCreateApi(APIView):
         data = validate_input(UnitInputSerializer(data=request.data))
         data["parent"] = _parent(user=request.user, parent_id=data["parent"])
         unit = services.unit_create(actor=request.user, **data)
-        return Response(_detail(user=request.user, unit_id=unit.pk), status=status.HTTP_201_CREATED)
+        # A new top-level centre lies outside its maker's scope: answer with what was made
+        # (not 404 after a successful creation).
+        return Response(
+            _detail(user=request.user, unit_id=unit.pk, unit=unit), status=status.HTTP_201_CREATED
+        )
 
 
 class OrgUnitUpdateApi(APIView):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from bangfu.accounts.models import ApiToken
 from bangfu.accounts.roles import Role
 from bangfu.accounts.tests.factories import make_user
 from bangfu.core.models import AuditEvent
@@ -23,7 +23,8 @@ def client_for(user) -> APIClient:
 
 def token_client(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    _token, secret = ApiToken.objects.create(user=user, name="测试")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
     return client
 
 
@@ -228,7 +229,7 @@ def test_a_wrong_token_is_refused(network):
     response = client.get(reverse("api:orgunit_list"))
 
     assert response.status_code in (401, 403)
-    assert response.json() == {"detail": "认证令牌无效。"}
+    assert response.json() == {"detail": "令牌无效、已过期或已撤销,请重新获取令牌。"}
 
 
 def test_unauthenticated_calls_are_refused(network):

@@ -122,8 +122,8 @@ def test_actions_outside_the_scope_are_404_and_change_nothing(client, notice, ne
     assert AuditEvent.objects.count() == events
 
 
-def test_an_auditor_sees_but_cannot_act(client, notice, auditor, password):
-    _login(client, auditor, password)
+def test_a_supervisor_sees_but_cannot_act(client, notice, supervisor, password):
+    _login(client, supervisor, password)
 
     page = client.get(reverse("notices:notice_detail", args=[notice.pk])).content.decode()
     response = client.post(reverse("notices:notice_withdraw", args=[notice.pk]), {"reason": "x"})
@@ -201,7 +201,7 @@ def test_a_service_refusal_shows_on_the_form(client, notice, staff, password):
 
 
 def test_the_contact_and_name_of_an_objector_are_hidden_from_viewers(
-    client, notice, staff, auditor, password
+    client, notice, staff, supervisor, password
 ):
     services.objection_record(
         actor=staff,
@@ -212,7 +212,7 @@ def test_the_contact_and_name_of_an_objector_are_hidden_from_viewers(
         contact="13800001234",
         content="反映情况",
     )
-    _login(client, auditor, password)
+    _login(client, supervisor, password)
 
     page = client.get(reverse("notices:notice_detail", args=[notice.pk])).content.decode()
 

@@ -1,0 +1,378 @@
+"""Mass assignment (issue 12 item 12): an API create or update takes only its declared input
+fields. Every write endpoint gets a valid body plus, one at a time, every field of the model it
+writes that it does not declare (`origin`, `status`, `archive_no`, `is_superuser` …): each is
+refused by name and nothing changes; the valid body alone changes only declared fields."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pytest
+from django.db import models
+from django.urls import get_resolver, reverse
+from rest_framework.test import APIClient
+
+from bangfu.accounts.models import User
+from bangfu.archives.models import AnnualReview, Household
+from bangfu.archives.tests.factories import make_area, make_household, make_id_number
+from bangfu.network.models import OrgUnit
+
+pytestmark = pytest.mark.django_db
+
+
+def _value(field: models.Field) -> Any:
+    """A plausible value for a field, different from what a new row holds."""
+    if field.choices:
+        return [value for value, _label in field.choices][-1]
+    if isinstance(field, models.BooleanField):
+        return True
+    if isinstance(field, models.ForeignKey | models.IntegerField | models.AutoField):
+        return 1
+    if isinstance(field, models.DateTimeField):
+        return "2020-01-01T00:00:00+08:00"
+    if isinstance(field, models.DateField):
+        return "2020-01-01"
+    if isinstance(field, models.DecimalField):
+        return "1.00"
+    if isinstance(field, models.JSONField):
+        return ["x"]
+    return "9999-00001"
+
+
+def _row(model: type[models.Model]) -> list[tuple[Any, ...]]:
+    names = [f.attname for f in model._meta.concrete_fields if f.name not in ("updated_at",)]
+    return list(model.objects.order_by("pk").values_list(*names))
+
+
+@dataclass
+class Endpoint:
+    route: str
+    method: str
+    model: type[models.Model]
+    kwargs: Callable[[Any], dict[str, Any]]
+    body: Callable[[Any], dict[str, Any]]
+    user: str = "staff"
+
+
+def _household_body(ctx: Any) -> dict[str, Any]:
+    return {
+        "unit": ctx.network.station_a.pk,
+        "area": ctx.area.pk,
+        "applied_on": "2026-03-02",
+        "name": "新申请",
+        "id_number": make_id_number(seq=871),
+        "work_status": "laid_off",
+        "housing": "owned",
+        "marital_status": "married",
+        "hukou": "urban",
+        "address": "响水乡",
+        "medical_insurance": "employee",
+        "main_cause": 3,
+    }
+
+
+def _update_body(ctx: Any) -> dict[str, Any]:
+    body = _household_body(ctx)
+    body.update(id_number=ctx.active.id_number, name="改名")
+    return body
+
+
+ENDPOINTS = [
+    Endpoint("api:household_create", "post", Household, lambda ctx: {}, _household_body),
+    # A search sent by POST (a whole ID never in a URL): it writes nothing, and refuses what it
+    # does not declare like every other body.
+    Endpoint("api:household_search", "post", Household, lambda ctx: {}, lambda ctx: {"q": "张"}),
+    Endpoint(
+        "api:household_update",
+        "put",
+        Household,
+        lambda ctx: {"household_id": ctx.active.pk},
+        _update_body,
+    ),
+    Endpoint(
+        "api:household_close",
+        "post",
+        Household,
+        lambda ctx: {"household_id": ctx.active.pk},
+        lambda ctx: {"close_reason": "transferred", "closed_on": "2026-01-06"},
+    ),
+    Endpoint(
+        "api:household_reopen",
+        "post",
+        Household,
+        lambda ctx: {"household_id": ctx.closed.pk},
+        lambda ctx: {"reason": "调回"},
+    ),
+    Endpoint(
+        "api:annual_review_create",
+        "post",
+        AnnualReview,
+        lambda ctx: {"household_id": ctx.active.pk},
+        lambda ctx: {"reviewed_on": "2026-03-01", "outcome": "continue", "findings": "正常"},
+    ),
+    Endpoint(
+        "api:household_reveal",
+        "post",
+        Household,
+        lambda ctx: {"household_id": ctx.active.pk},
+        lambda ctx: {"purpose": "核对"},
+    ),
+    Endpoint(
+        "api:orgunit_create",
+        "post",
+        OrgUnit,
+        lambda ctx: {},
+        lambda ctx: {
+            "parent": ctx.network.township.pk,
+            "name": "新站",
+            "kind": "station",
+            "station_type": "community",
+        },
+    ),
+    Endpoint(
+        "api:orgunit_update",
+        "put",
+        OrgUnit,
+        lambda ctx: {"unit_id": ctx.network.station_b.pk},
+        lambda ctx: {
+            "parent": ctx.network.township.pk,
+            "name": "金霞站",
+            "kind": "station",
+            "station_type": "community",
+        },
+    ),
+    Endpoint(
+        "api:orgunit_update",
+        "patch",
+        OrgUnit,
+        lambda ctx: {"unit_id": ctx.network.station_b.pk},
+        lambda ctx: {"name": "金霞新站"},
+    ),
+    Endpoint(
+        "api:user_create",
+        "post",
+        User,
+        lambda ctx: {},
+        lambda ctx: {"username": "newcomer", "full_name": "新人", "unit": ctx.network.township.pk},
+        user="sysadmin",
+    ),
+]
+
+
+@dataclass
+class Context:
+    network: Any
+    area: Any
+    active: Household
+    closed: Household
+    users: dict[str, User]
+
+
+@pytest.fixture
+def ctx(network, staff, sysadmin, security_admin) -> Context:
+    area = make_area()
+    active = make_household(network.station_a, filed_by=staff, area=area, name="在档户")
+    closed = make_household(
+        network.station_b,
+        filed_by=staff,
+        area=area,
+        name="撤档户",
+        status=Household.Status.CLOSED,
+        closed_on=date(2025, 1, 1),
+    )
+    users = {"staff": staff, "sysadmin": sysadmin, "security": security_admin}
+    return Context(network, area, active, closed, users)
+
+
+def _client(user: User) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+_SCHEMA: dict[str, Any] = {}
+
+
+def _declared(url: str, method: str) -> set[str]:
+    """Return the input fields the OpenAPI schema declares for the operation at `url`."""
+    if not _SCHEMA:
+        from drf_spectacular.generators import SchemaGenerator
+
+        _SCHEMA.update(SchemaGenerator().get_schema(request=None, public=True))
+    components = _SCHEMA["components"]["schemas"]
+    for template, operations in _SCHEMA["paths"].items():
+        if re.fullmatch(re.sub(r"\{[^}]+\}", "[^/]+", template), url) and method in operations:
+            body = operations[method]["requestBody"]["content"]["application/json"]["schema"]
+            return set(components[body["$ref"].rsplit("/", 1)[1]]["properties"])
+    raise AssertionError(f"{method} {url} is not in the schema")
+
+
+def _write_routes() -> set[tuple[str, str]]:
+    """Every (route, method) of Bangfu's API that writes."""
+    found = set()
+    for pattern in _patterns(get_resolver()):
+        view = getattr(pattern.callback, "cls", None)
+        if view is None or not view.__module__.startswith("bangfu."):
+            continue
+        for method in ("post", "put", "patch"):
+            if hasattr(view, method):
+                found.add((f"api:{pattern.name}", method))
+    return found
+
+
+def _patterns(resolver: Any) -> list[Any]:
+    from django.urls import URLPattern, URLResolver
+
+    result = []
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            result += _patterns(pattern)
+        elif isinstance(pattern, URLPattern):
+            result.append(pattern)
+    return result
+
+
+def test_every_write_endpoint_of_the_api_is_checked_here():
+    covered = {(e.route, e.method) for e in ENDPOINTS}
+    # Trading a password for a token writes a token only: its own tests cover it.
+    # Logging out of the API takes no body at all.
+    exempt = {("api:token", "post"), ("api:token_logout", "post"), ("api:token_logout_all", "post")}
+
+    assert _write_routes() - exempt - covered == set()
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: f"{e.route}-{e.method}")
+def test_undeclared_fields_are_refused_by_name_and_change_nothing(ctx, endpoint):
+    # given: the valid body, and every field of the model that the endpoint does not declare
+    url = reverse(endpoint.route, kwargs=endpoint.kwargs(ctx))
+    declared = _declared(url, endpoint.method)
+    assert set(endpoint.body(ctx)) <= declared
+    undeclared = [
+        f
+        for f in endpoint.model._meta.concrete_fields
+        if f.name not in declared and f.attname not in declared
+    ]
+    client = _client(ctx.users[endpoint.user])
+    before = _row(endpoint.model)
+    refused: list[str] = []
+
+    # when: each undeclared field is sent beside the valid body
+    for field in undeclared:
+        body = {**endpoint.body(ctx), field.name: _value(field)}
+        response = getattr(client, endpoint.method)(url, body, format="json")
+        if response.status_code == 400 and field.name in response.json()["errors"]:
+            refused.append(field.name)
+
+    # then
+    assert refused == [f.name for f in undeclared]
+    assert _row(endpoint.model) == before
+
+
+def test_the_api_cannot_mark_an_archive_as_imported(ctx):
+    # given
+    client = _client(ctx.users["staff"])
+
+    # when: a create says origin=import, an update says origin=union
+    create = client.post(
+        reverse("api:household_create"), {**_household_body(ctx), "origin": "import"}
+    )
+    update = client.put(
+        reverse("api:household_update", args=[ctx.active.pk]),
+        {**_update_body(ctx), "origin": "union"},
+    )
+
+    # then
+    assert create.status_code == 400
+    assert create.json()["errors"] == {"origin": "“建档来源”:“import” 不是合法选项。"}
+    assert update.status_code == 400
+    assert update.json()["errors"] == {
+        "origin": "“origin”:接口不接受此字段(未声明、只读或由系统设定)。"
+    }
+    ctx.active.refresh_from_db()
+    assert ctx.active.origin == Household.Origin.APPLICATION
+    assert not Household.objects.filter(name="新申请").exists()
+
+
+def test_a_valid_update_changes_only_declared_fields(ctx):
+    # given
+    names = [f.attname for f in Household._meta.concrete_fields]
+    before = Household.objects.filter(pk=ctx.active.pk).values(*names).get()
+
+    # when
+    response = _client(ctx.users["staff"]).put(
+        reverse("api:household_update", args=[ctx.active.pk]), _update_body(ctx)
+    )
+
+    # then
+    assert response.status_code == 200, response.json()
+    after = Household.objects.filter(pk=ctx.active.pk).values(*names).get()
+    changed = {name for name in names if before[name] != after[name]}
+    assert changed - {"updated_at"} <= {
+        "name",
+        "name_initials",
+        "address",
+        "applied_on",
+        "work_status",
+        "housing",
+        "marital_status",
+        "hukou",
+        "medical_insurance",
+        "main_cause",
+        "mobile",
+        "mobile_last4",
+        "mobile_index",
+        "latest_determination",
+        "net_income_under_line",
+        "head_monthly_income",
+        "wage_income",
+        "notes",
+        "consent_sensitive_on",
+        "consent_publication_on",
+        "category",
+        "determination_reason",
+    }
+    assert after["name"] == "改名"
+    assert after["origin"] == before["origin"]
+    assert after["archive_no"] == before["archive_no"]
+    assert after["status"] == before["status"]
+
+
+def test_a_valid_create_takes_the_filers_origin(ctx):
+    response = _client(ctx.users["staff"]).post(
+        reverse("api:household_create"), {**_household_body(ctx), "origin": "union"}
+    )
+
+    assert response.status_code == 201, response.json()
+    assert Household.objects.get(name="新申请").origin == Household.Origin.UNION
+
+
+def test_nested_members_take_only_their_declared_fields(ctx):
+    body = _household_body(ctx)
+    body["members"] = [{"name": "李四", "relation": "spouse", "household": ctx.active.pk}]
+
+    response = _client(ctx.users["staff"]).post(reverse("api:household_create"), body)
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["members.0.household"]
+    assert not Household.objects.filter(name="新申请").exists()
+
+
+def test_the_schema_says_request_bodies_take_no_other_fields(client, staff):
+    client.force_login(staff)
+    schema = client.get(reverse("api:schema"), HTTP_ACCEPT="application/json").json()
+    bodies = [
+        op["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+        for path in schema["paths"].values()
+        for op in path.values()
+        if isinstance(op, dict) and "requestBody" in op
+    ]
+
+    assert bodies
+    components = schema["components"]["schemas"]
+    assert {name: components[name].get("additionalProperties") for name in bodies} == dict.fromkeys(
+        bodies, False
+    )

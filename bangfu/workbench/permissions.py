@@ -35,6 +35,9 @@ URL_PERMISSIONS = {
     "workbench:calendar_day_create": WorkbenchPermission.MANAGE_CALENDAR,
     "workbench:calendar_range_create": WorkbenchPermission.MANAGE_CALENDAR,
     "workbench:calendar_day_delete": WorkbenchPermission.MANAGE_CALENDAR,
+    "workbench:calendar_confirm": WorkbenchPermission.MANAGE_CALENDAR,
+    "workbench:calendar_prefill": WorkbenchPermission.MANAGE_CALENDAR,
+    "workbench:calendar_confirmation": WorkbenchPermission.MANAGE_CALENDAR,
     "api:schema": AUTHENTICATED,
     "api:docs": AUTHENTICATED,
 }

@@ -23,4 +23,11 @@ urlpatterns = [
         calendar.calendar_day_delete,
         name="calendar_day_delete",
     ),
+    path("calendar/<int:year>/confirm/", calendar.calendar_year_confirm, name="calendar_confirm"),
+    path("calendar/<int:year>/prefill/", calendar.calendar_year_prefill, name="calendar_prefill"),
+    path(
+        "calendar/confirmations/<int:pk>/",
+        calendar.calendar_confirmation,
+        name="calendar_confirmation",
+    ),
 ]

@@ -23,7 +23,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -40,7 +40,7 @@ from bangfu.core.errors import Conflict, ValidationError
 from bangfu.core.idnumber import IdNumber, check_consistency, parse_id_number, validate_bank_card
 from bangfu.core.masking import mask_bank_card, mask_id_number, mask_phone
 from bangfu.core.text import clean_text, name_initials
-from bangfu.core.workdays import deadline
+from bangfu.core.workdays import Deadline, WorkCalendar, deadline
 from bangfu.network.models import OrgUnit
 from bangfu.network.selectors import nearest_centre
 
@@ -774,12 +774,27 @@ def _new_member(household: Household, values: Mapping[str, Any], order: int) -> 
     return member
 
 
-def investigation_deadline(start: date) -> tuple[date, str]:
-    """Return the due date and rule of the home visit for an application made on `start`."""
+def investigation_deadline(start: date, *, calendar: WorkCalendar | None = None) -> Deadline:
+    """Return the deadline of the home visit for an application made on `start` (with the
+    rule, and whether it is provisional). Pass `calendar` for many at one query."""
     days = settings.BANGFU_INVESTIGATION_WORKING_DAYS
     rule = _("入户调查:申请后 %(days)d 个工作日") % {"days": days}
-    due = deadline(start, days, rule)
-    return due.due, due.rule
+    return deadline(start, days, rule, calendar=calendar)
+
+
+def new_investigation(
+    household: Household, start: date, *, calendar: WorkCalendar | None = None
+) -> Investigation:
+    """Return the (unsaved) home visit of `household`, due counted from `start`, with its
+    rule, start and provisional mark stored beside the date."""
+    due = investigation_deadline(start, calendar=calendar)
+    return Investigation(
+        household=household,
+        due_on=due.due,
+        due_rule=due.rule,
+        due_from=start,
+        due_provisional=due.provisional,
+    )
 
 
 def _add_years(day: date, years: int) -> date:
@@ -844,8 +859,7 @@ def household_create(*, actor: Any, data: HouseholdInput, draft: bool = False) -
             _registrations(household, members), lambda: _clash_errors([household], indexed=False)
         )
         if status == Household.Status.APPLIED:
-            due_on, rule = investigation_deadline(household.applied_on)
-            Investigation.objects.create(household=household, due_on=due_on, due_rule=rule)
+            new_investigation(household, household.applied_on).save(force_insert=True)
         changes = diff(None, household_snapshot(household), masked=MASKED)
         changes["members"] = [None, [_masked_member(m) for m in members]]
         audit_record(
@@ -1203,11 +1217,12 @@ def household_create_many(
             for row in _registrations(household, household._new_members)  # type: ignore[attr-defined]
         ]
         _insert_registrations(registrations, lambda: _clash_errors(households, indexed=True))
-        if status == Household.Status.APPLIED:
+        if status == Household.Status.APPLIED and households:
+            # One calendar for all: one query for the holidays, not one per archive.
+            starts = [h.applied_on for h in households]
+            calendar = WorkCalendar(min(starts), max(starts) + timedelta(days=60))
             Investigation.objects.bulk_create(
-                Investigation(household=h, due_on=due_on, due_rule=rule)
-                for h in households
-                for due_on, rule in [investigation_deadline(h.applied_on)]
+                new_investigation(h, h.applied_on, calendar=calendar) for h in households
             )
         audit_record_many(
             actor=actor,

@@ -33,6 +33,7 @@ from .forms import (
     apply_errors,
 )
 from .models import Notice, Objection
+from .period import notice_period
 from .permissions import NoticesPermission
 
 MANAGE = NoticesPermission.MANAGE
@@ -99,6 +100,7 @@ def _detail(
                 settle_form=settle_form,
             )
         )
+    can_publish = can_manage and notice.status == Notice.Status.DRAFT
     return render(
         request,
         "notices/notice_detail.html",
@@ -107,7 +109,10 @@ def _detail(
             "items": selectors.notice_items(notice),
             "objections": rows,
             "can_manage": can_manage,
-            "can_publish": can_manage and notice.status == Notice.Status.DRAFT,
+            "can_publish": can_publish,
+            # Published today, would the period be counted on a provisional calendar? Say so
+            # before it is published, not after.
+            "publish_preview": notice_period(today) if can_publish else None,
             "can_withdraw": can_manage
             and notice.status in (Notice.Status.DRAFT, Notice.Status.PUBLISHED),
             "can_object": can_manage

@@ -325,9 +325,10 @@ def test_the_schedule_of_a_provisional_year_shows_the_usual_breaks_and_the_entri
         ScheduleEntry(date(2027, 2, 20), date(2027, 2, 20), True, "春节调休上班", "override")
         in schedule
     )
-    assert ScheduleEntry(
-        date(2027, 10, 1), date(2027, 10, 7), False, "国庆节", "provisional"
-    ) in schedule
+    assert (
+        ScheduleEntry(date(2027, 10, 1), date(2027, 10, 7), False, "国庆节", "provisional")
+        in schedule
+    )
 
 
 def test_the_schedule_of_a_year_once_confirmed_shows_only_the_entries(override):

@@ -288,9 +288,7 @@ def test_the_year_page_of_a_covered_year_shows_the_builtin_schedule_and_no_warni
     assert "国庆节、中秋" in html
 
 
-def test_the_year_page_lists_the_entries_and_warns_until_the_year_is_confirmed(
-    as_admin, sysadmin
-):
+def test_the_year_page_lists_the_entries_and_warns_until_the_year_is_confirmed(as_admin, sysadmin):
     services.calendar_range_set(
         actor=sysadmin, first=date(2027, 2, 6), last=date(2027, 2, 13), name="春节"
     )

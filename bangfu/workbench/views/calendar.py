@@ -216,7 +216,7 @@ def _year_context(year: int) -> dict[str, Any]:
 def calendar_year_confirm(request: HttpRequest, year: int) -> HttpResponse:
     """Confirm a year's holidays (GET: what it would do; POST: do it and list what moved)."""
     year = _year_param(year)
-    form = CalendarYearForm(request.POST or None)
+    form = CalendarYearForm(request.POST if request.method == "POST" else None)
     return action_response(
         request,
         form=form,

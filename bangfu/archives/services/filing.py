@@ -37,7 +37,13 @@ from django.utils.translation import gettext as _
 from bangfu.accounts import policy
 from bangfu.core.audit import AuditEntry, audit_record, audit_record_many, diff
 from bangfu.core.errors import Conflict, ValidationError
-from bangfu.core.idnumber import IdNumber, check_consistency, parse_id_number, validate_bank_card
+from bangfu.core.idnumber import (
+    IdNumber,
+    area_code_warning,
+    check_consistency,
+    parse_id_number,
+    validate_bank_card,
+)
 from bangfu.core.masking import mask_bank_card, mask_id_number, mask_phone
 from bangfu.core.text import clean_text, name_initials
 from bangfu.core.workdays import Deadline, WorkCalendar, deadline
@@ -253,6 +259,42 @@ def _money(errors: dict[str, str], key: str, value: Any, label: str) -> Decimal:
     elif amount >= Decimal("10000000000"):
         errors[key] = _("%(label)s金额过大,请核对。") % {"label": label}
     return amount.quantize(Decimal("0.01"))
+
+
+def id_warnings(
+    data: HouseholdInput | MemberInput, *, unchanged: Iterable[str] = ()
+) -> list[str]:
+    """Return the warnings about the ID numbers of `data` (the head's and its members', or one
+    member's): a valid number whose area code is in no edition of the national table.
+
+    Nothing is refused for it (an old card keeps a code that no longer exists); the pages show
+    the warnings after saving. Numbers in `unchanged` (those already on file) are not warned
+    about again. Numbers that do not parse are left to the validation, which refuses them.
+    """
+    people: list[tuple[str, str]] = []
+    if isinstance(data, HouseholdInput):
+        people.append(("", data.id_number))
+        people.extend((member.name, member.id_number) for member in data.members)
+    else:
+        people.append((data.name, data.id_number))
+    skip = {value for value in unchanged if value}
+    warnings = []
+    for name, raw in people:
+        if not clean_text(raw):
+            continue
+        try:
+            parsed = parse_id_number(raw)
+        except ValidationError:
+            continue
+        if parsed.value in skip:
+            continue
+        warning = area_code_warning(parsed)
+        if warning is None:
+            continue
+        if name:
+            warning = _("家庭成员 %(name)s:%(warning)s") % {"name": name, "warning": warning}
+        warnings.append(warning)
+    return warnings
 
 
 def _person_id(

@@ -223,3 +223,34 @@ def test_liaison_gets_404_for_other_station_member(client, network, staff, liais
     assert client.get(reverse(f"archives:{name}", args=[member.pk])).status_code == 404
     assert client.post(reverse(f"archives:{name}", args=[member.pk])).status_code == 404
     assert HouseholdMember.objects.filter(pk=member.pk).exists()
+
+
+def test_an_id_with_an_unknown_area_code_is_saved_with_a_warning(client, network, staff):
+    # given: the head's number has a county code that is in no edition of the national table
+    client.force_login(staff)
+    number = make_id_number(area="430399", seq=7)
+
+    # when
+    response = client.post(NEW, _post_data(network.station_a, make_area(), id_number=number), follow=True)
+
+    # then: filed, and told, with the number masked
+    household = Household.objects.get()
+    assert household.id_number == number
+    html = response.content.decode()
+    assert f"身份证号 430399********{number[-4:]} 的前 6 位地区码 430399 不在国家行政区划代码表中" in html
+    assert number not in html
+
+
+def test_an_unchanged_old_id_is_not_warned_about_again(client, network, staff):
+    client.force_login(staff)
+    household = make_household(network.station_a, filed_by=staff, id_number=make_id_number(area="430399"))
+    data = _post_data(network.station_a, household.area, id_number="")
+    data = {k: v for k, v in data.items() if not k.startswith("members-")}
+
+    response = client.post(
+        reverse("archives:household_update", args=[household.pk]), data, follow=True
+    )
+
+    html = response.content.decode()
+    assert f"已保存档案 {household.archive_no}。" in html
+    assert "不在国家行政区划代码表中" not in html

@@ -58,6 +58,13 @@ def _with_extra_row(data: Any) -> Any:
     return data
 
 
+def _warn(request: HttpRequest, warnings: list[str]) -> None:
+    """Show what was saved but looks wrong (an ID's unknown area code): a warning, never a
+    refusal, and never silent."""
+    for text in warnings:
+        messages.warning(request, text)
+
+
 @require_http_methods(["GET", "POST"])
 def household_create(request: HttpRequest) -> HttpResponse:
     units = selectors.filing_units(user=request.user)
@@ -71,11 +78,10 @@ def household_create(request: HttpRequest) -> HttpResponse:
         form_ok, formset_ok = form.is_valid(), formset.is_valid()
         if form_ok and formset_ok:
             members, positions = formset.inputs()  # type: ignore[attr-defined]
+            data = form.to_input(members)
             try:
                 household = filing.household_create(
-                    actor=request.user,
-                    data=form.to_input(members),
-                    draft="save_draft" in request.POST,
+                    actor=request.user, data=data, draft="save_draft" in request.POST
                 )
             except ValidationError as exc:
                 rest = _member_errors(formset, exc.errors, positions)
@@ -96,6 +102,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
                         "status": household.get_status_display(),
                     },
                 )
+                _warn(request, filing.id_warnings(data))
                 return redirect("archives:household_detail", pk=household.pk)
     return render(
         request,
@@ -121,8 +128,10 @@ def household_update(request: HttpRequest, pk: int) -> HttpResponse:
         initial=HouseholdForm.initial_for(household),
     )
     if request.method == "POST" and form.is_valid():
+        data = form.to_input([])
+        on_file = household.id_number
         try:
-            filing.household_update(actor=request.user, household=household, data=form.to_input([]))
+            filing.household_update(actor=request.user, household=household, data=data)
         except ValidationError as exc:
             apply_errors(form, exc.errors, exc.message)
         except PermissionDenied as exc:
@@ -131,6 +140,7 @@ def household_update(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("已保存档案 %(no)s。") % {"no": household.archive_no})
+            _warn(request, filing.id_warnings(data, unchanged=[on_file]))
             return redirect("archives:household_detail", pk=household.pk)
     return render(
         request,
@@ -152,10 +162,9 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     household = found(lambda: access_household(user=request.user, household_id=pk, perm=FILE))
     form = MemberForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        data = form.to_input()
         try:
-            member = filing.member_add(
-                actor=request.user, household=household, data=form.to_input()
-            )
+            member = filing.member_add(actor=request.user, household=household, data=data)
         except ValidationError as exc:
             apply_errors(form, exc.errors, exc.message)
         except PermissionDenied as exc:
@@ -164,6 +173,7 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("已添加家庭成员 %(name)s。") % {"name": member.name})
+            _warn(request, filing.id_warnings(data))
             return redirect("archives:household_update", pk=household.pk)
     return _member_page(request, form, household, _("添加家庭成员"))
 
@@ -183,8 +193,10 @@ def member_update(request: HttpRequest, pk: int) -> HttpResponse:
     member = found(lambda: selectors.access_member(user=request.user, member_id=pk))
     form = MemberForm(request.POST or None, member=member, initial=MemberForm.initial_for(member))
     if request.method == "POST" and form.is_valid():
+        data = form.to_input()
+        on_file = member.id_number
         try:
-            filing.member_update(actor=request.user, member=member, data=form.to_input())
+            filing.member_update(actor=request.user, member=member, data=data)
         except ValidationError as exc:
             apply_errors(form, exc.errors, exc.message)
         except PermissionDenied as exc:
@@ -195,6 +207,7 @@ def member_update(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request, _("已保存家庭成员 %(name)s。") % {"name": form.cleaned_data["name"]}
             )
+            _warn(request, filing.id_warnings(data, unchanged=[on_file]))
             return redirect("archives:household_update", pk=member.household_id)
     return _member_page(
         request, form, member.household, _("修改家庭成员:%(name)s") % {"name": member.name}

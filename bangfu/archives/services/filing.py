@@ -261,9 +261,7 @@ def _money(errors: dict[str, str], key: str, value: Any, label: str) -> Decimal:
     return amount.quantize(Decimal("0.01"))
 
 
-def id_warnings(
-    data: HouseholdInput | MemberInput, *, unchanged: Iterable[str] = ()
-) -> list[str]:
+def id_warnings(data: HouseholdInput | MemberInput, *, unchanged: Iterable[str] = ()) -> list[str]:
     """Return the warnings about the ID numbers of `data` (the head's and its members', or one
     member's): a valid number whose area code is in no edition of the national table.
 

@@ -78,10 +78,10 @@ def household_create(request: HttpRequest) -> HttpResponse:
         form_ok, formset_ok = form.is_valid(), formset.is_valid()
         if form_ok and formset_ok:
             members, positions = formset.inputs()  # type: ignore[attr-defined]
-            data = form.to_input(members)
+            entered = form.to_input(members)
             try:
                 household = filing.household_create(
-                    actor=request.user, data=data, draft="save_draft" in request.POST
+                    actor=request.user, data=entered, draft="save_draft" in request.POST
                 )
             except ValidationError as exc:
                 rest = _member_errors(formset, exc.errors, positions)
@@ -102,7 +102,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
                         "status": household.get_status_display(),
                     },
                 )
-                _warn(request, filing.id_warnings(data))
+                _warn(request, filing.id_warnings(entered))
                 return redirect("archives:household_detail", pk=household.pk)
     return render(
         request,

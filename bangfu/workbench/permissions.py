@@ -25,6 +25,8 @@ URL_PERMISSIONS = {
     "workbench:home": PUBLIC,
     "workbench:set_language": PUBLIC,
     "workbench:worklist": AUTHENTICATED,
+    # Answers 401 itself when the session has ended, for the page's script to tell.
+    "workbench:session_keepalive": PUBLIC,
     "workbench:job_detail": AUTHENTICATED,
     "workbench:job_progress": AUTHENTICATED,
     "workbench:audit_list": WorkbenchPermission.VIEW_AUDIT,

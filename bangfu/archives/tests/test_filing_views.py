@@ -257,3 +257,32 @@ def test_an_unchanged_old_id_is_not_warned_about_again(client, network, staff):
     html = response.content.decode()
     assert f"已保存档案 {household.archive_no}。" in html
     assert "不在国家行政区划代码表中" not in html
+
+
+def test_the_new_form_puts_what_the_next_step_needs_first_and_folds_the_rest(
+    client, network, staff
+):
+    client.force_login(staff)
+
+    html = client.get(NEW).content.decode()
+
+    # the required fields, the cause and the income come before the members; the rest folded
+    folded = html.split('data-testid="more-fields"', 1)[1]
+    opened = html.split('data-testid="more-fields"', 1)[0]
+    for name in ("unit", "name", "id_number", "mobile", "address", "main_cause", "wage_income"):
+        assert f'name="{name}"' in opened
+    for name in ("ethnicity", "bank_card", "consent_publication_on", "controlling_shareholder"):
+        assert f'name="{name}"' in folded
+    assert opened.index('name="address"') < opened.index('data-testid="members-formset"')
+    assert '<details class="bf-more mb-3" data-testid="more-fields">' in html  # closed
+    assert 'data-bf-draft="household"' in html
+
+
+def test_a_folded_field_with_an_error_is_shown_open(client, network, staff):
+    client.force_login(staff)
+    data = _post_data(network.station_a, make_area(), postcode="12ab")
+
+    html = client.post(NEW, data).content.decode()
+
+    assert '<details class="bf-more mb-3" data-testid="more-fields" open>' in html
+    assert Household.objects.count() == 0

@@ -107,7 +107,7 @@ def report(purpose: str, gaps: list[Need]) -> str:
             " (the tests that need them fail or skip).",
         ]
     else:
-        lines += ["", "系统照常启动,只是上述功能不可用。/ Bangfu starts; these features will not work."]
+        lines += ["", "系统照常启动,只是上述功能不可用。/ Bangfu starts without these features."]
     return "\n".join(lines)
 
 

@@ -64,6 +64,7 @@ def procedure_due_items(user: Any) -> Iterable[DueItem]:
                     due=visit.due_on,
                     rule=visit.due_rule_text,
                     context=context,
+                    provisional=visit.due_provisional,
                 )
             )
     if policy.has_perm(user, ArchivesPermission.APPROVE):
@@ -91,6 +92,7 @@ def procedure_due_items(user: Any) -> Iterable[DueItem]:
                     due=due.due,
                     rule=due.rule,
                     context=context,
+                    provisional=due.provisional,
                 )
             )
     if policy.has_perm(user, ArchivesPermission.FILE):

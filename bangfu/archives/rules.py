@@ -18,13 +18,14 @@ Decisions (see also the tests in `tests/test_rules.py`):
 * Spending deducted: medical + disability + non-compulsory education + housing + other
   unavoidable spending, 12 months. A net below zero is kept as it is (it is still ≤ the line).
 * Idle members (acftu-2021 only, members other than the head): a member of working age at
-  the determination date (men 16 ≤ age < 60, women 16 ≤ age < 55: the day one turns 60 or 55
-  is retirement age), able to work, whose identity is unemployed, laid off or no work, is
-  counted at the monthly minimum wage. Their recorded monthly income is part of the recorded
-  income above, so the rule adds (minimum wage − recorded monthly income) × 12 for each: their
-  income is replaced, never counted twice. A recorded income above the minimum wage is kept
-  (the imputation never lowers income). The head is not imputed: the head is the worker the
-  archive is for, whose work status is usually the very cause of hardship.
+  the determination date — from the 16th birthday up to (not including) the day the member
+  reaches the statutory retirement age (`retirement_age`, below) — able to work, whose
+  identity is unemployed, laid off or no work, is counted at the monthly minimum wage. Their
+  recorded monthly income is part of the recorded income above, so the rule adds (minimum
+  wage − recorded monthly income) × 12 for each: their income is replaced, never counted twice.
+  A recorded income above the minimum wage is kept (the imputation never lowers income). The
+  head is not imputed: the head is the worker the archive is for, whose work status is usually
+  the very cause of hardship.
 * Exclusions (both versions) come first: any one gives 不符合建档条件 with the reason, whatever
   the income.
 * acftu-2021: net ≤ standard → 深度困难; net < 2 × standard → 相对困难; otherwise, with sudden
@@ -33,6 +34,23 @@ Decisions (see also the tests in `tests/test_rules.py`):
   income is above the lines but who are in hardship after an accident, disaster or illness).
 * acftu-2012: receives 低保 → 享受低保; net ≤ standard → 未享受低保; net < 2 × standard or sudden
   hardship → 低保线以上; otherwise 不符合建档条件.
+
+* The statutory retirement age [law: 全国人民代表大会常务委员会关于实施渐进式延迟法定退休年龄的
+  决定, 13 September 2024, with its 附件 国务院关于渐进式延迟法定退休年龄的办法; in force
+  1 January 2025] rises by month of birth: men from 60 to 63, one month later for every 4 months
+  of birth from January 1965 (born 1965-01 to 1965-04: 60 years 1 month; from 1976-09: 63);
+  women whose original age was 55 (cadre posts) from 55 to 58, likewise from January 1970 (from
+  1981-09: 58); other women, originally 50, from 50 to 55, one month for every 2 months of
+  birth from January 1975 (from 1984-11: 55). A determination before 2025 uses the old ages
+  (60, 55, 50). The age is reached on the day the birth date plus that many years and months
+  falls (the last day of a shorter month). Each determination's reason names the limit applied
+  to every member it was applied to (out of work and able to work, 16 or older).
+* A member's kind of post is not on the national form: the archive records no "cadre" field.
+  A woman is therefore taken at the lower age (originally 50, the table of other women) unless
+  `female_cadre` is given: imputing income to someone past her statutory age would wrongly
+  count wages she cannot be expected to earn and could refuse the household; not imputing a
+  cadre woman between the two ages errs for the household, and the reason says which age was
+  applied so a reviewer can see it.
 
 Reasons are stored with the determination as a record in Chinese (the language of the file),
 not translated with the interface.
@@ -57,9 +75,9 @@ MONTHS = 12
 RULE_2021 = "acftu-2021"
 RULE_2012 = "acftu-2012"
 
-# Working age: from the 16th birthday up to (not including) the statutory retirement birthday.
+# Working age: from the 16th birthday up to (not including) the day the statutory retirement
+# age is reached (see the module's docstring and `retirement_age`).
 WORKING_AGE_FROM = 16
-WORKING_AGE_UNTIL = {Sex.MALE.value: 60, Sex.FEMALE.value: 55}
 IDLE_IDENTITIES = frozenset(
     {MemberIdentity.UNEMPLOYED.value, MemberIdentity.LAID_OFF.value, MemberIdentity.NO_WORK.value}
 )
@@ -83,6 +101,89 @@ CATEGORY_LABELS = {
 }
 
 
+@dataclass(frozen=True)
+class RetirementTable:
+    """One line of the 2024 decision's table: the original age, from which birth month it rises,
+    by one month for every `every_months` months of birth, up to `max_delay_months`."""
+
+    label: str
+    base_years: int
+    first_born: tuple[int, int]  # (year, month) of the first birth month delayed
+    every_months: int
+    max_delay_months: int
+
+
+# 全国人民代表大会常务委员会关于实施渐进式延迟法定退休年龄的决定 (2024), 附件 the State
+# Council's 办法, 附件 1–3: the tables for men, women originally at 55 and women originally at 50.
+RETIREMENT_REFORM_FROM = date(2025, 1, 1)
+MEN = RetirementTable("男职工", 60, (1965, 1), 4, 36)
+WOMEN_CADRE = RetirementTable("原法定退休年龄 55 周岁的女职工", 55, (1970, 1), 4, 36)
+WOMEN_OTHER = RetirementTable("原法定退休年龄 50 周岁的女职工", 50, (1975, 1), 2, 60)
+
+
+@dataclass(frozen=True)
+class RetirementAge:
+    """The statutory retirement age that applies to one person on one day."""
+
+    table: RetirementTable
+    years: int
+    months: int
+    reached_on: date
+
+    @property
+    def text(self) -> str:
+        """The age in words as the decision writes it: "60 岁" or "60 岁 4 个月"."""
+        if self.months:
+            return f"{self.years} 岁 {self.months} 个月"
+        return f"{self.years} 岁"
+
+
+def _add_months(day: date, months: int) -> date:
+    month_index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(month_index, 12)
+    month += 1
+    # The last day of a shorter month (born on the 31st, reached on the 30th or 28th/29th).
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(day)  # pragma: no cover - every month has 28 days
+
+
+def retirement_table(sex: str, *, female_cadre: bool | None = None) -> RetirementTable | None:
+    """Return the table that applies: men; women originally at 55 when `female_cadre` is True;
+    otherwise (False, or not known) women originally at 50 — see the module's docstring."""
+    if sex == Sex.MALE.value:
+        return MEN
+    if sex == Sex.FEMALE.value:
+        return WOMEN_CADRE if female_cadre else WOMEN_OTHER
+    return None
+
+
+def retirement_age(
+    sex: str, birth_date: date, on: date, *, female_cadre: bool | None = None
+) -> RetirementAge | None:
+    """Return the statutory retirement age of a person on the day `on` (None for an unknown
+    sex): the 2024 decision's table by month of birth from 2025, the original ages before."""
+    table = retirement_table(sex, female_cadre=female_cadre)
+    if table is None:
+        return None
+    delay = 0
+    if on >= RETIREMENT_REFORM_FROM:
+        first_year, first_month = table.first_born
+        since = (birth_date.year - first_year) * 12 + birth_date.month - first_month
+        if since >= 0:
+            delay = min(table.max_delay_months, since // table.every_months + 1)
+    total = table.base_years * 12 + delay
+    return RetirementAge(
+        table=table,
+        years=total // 12,
+        months=total % 12,
+        reached_on=_add_months(birth_date, total),
+    )
+
+
 class MinimumWageRequired(ValueError):
     """The household has idle working-age members but no minimum wage was given."""
 
@@ -96,6 +197,9 @@ class MemberFacts:
     identity: str
     able_to_work: bool = True
     monthly_income: Decimal = ZERO
+    # Whether a woman's original retirement age is 55 (a cadre post): None when not known,
+    # which the archive never records today (see the module's docstring).
+    female_cadre: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -168,20 +272,44 @@ def age_on(birth_date: date, day: date) -> int:
     return years
 
 
-def is_working_age(sex: str, birth_date: date, day: date) -> bool:
-    until = WORKING_AGE_UNTIL.get(sex)
-    if until is None:
+def is_working_age(
+    sex: str, birth_date: date, day: date, *, female_cadre: bool | None = None
+) -> bool:
+    """Return whether a person is 16 or older on `day` and has not reached the statutory
+    retirement age."""
+    limit = retirement_age(sex, birth_date, day, female_cadre=female_cadre)
+    if limit is None:
         return False
-    return WORKING_AGE_FROM <= age_on(birth_date, day) < until
+    return age_on(birth_date, day) >= WORKING_AGE_FROM and day < limit.reached_on
+
+
+def _out_of_work(member: MemberFacts, day: date) -> bool:
+    """Out of work, able to work and 16 or older: whether the retirement age decides."""
+    return (
+        member.identity in IDLE_IDENTITIES
+        and member.able_to_work
+        and age_on(member.birth_date, day) >= WORKING_AGE_FROM
+    )
 
 
 def is_idle(member: MemberFacts, day: date) -> bool:
     """Return whether the member is of working age, able to work and out of work on `day`."""
-    return (
-        member.identity in IDLE_IDENTITIES
-        and member.able_to_work
-        and is_working_age(member.sex, member.birth_date, day)
+    return _out_of_work(member, day) and is_working_age(
+        member.sex, member.birth_date, day, female_cadre=member.female_cadre
     )
+
+
+def _age_limit_note(index: int, member: MemberFacts, day: date, idle: bool) -> str:
+    limit = retirement_age(member.sex, member.birth_date, day, female_cadre=member.female_cadre)
+    sex = "男" if member.sex == Sex.MALE.value else "女"
+    born = f"{member.birth_date.year}年{member.birth_date.month}月生"
+    if limit is None:  # pragma: no cover - sex is required on every member
+        return f"成员 {index}({born})性别不详,不计"
+    basis = limit.table.label
+    if member.sex == Sex.FEMALE.value and member.female_cadre is None:
+        basis += ",岗位不详"
+    outcome = "未到,按最低工资计" if idle else "已到,不计"
+    return f"成员 {index}({sex},{born})法定退休年龄 {limit.text}({basis}),{outcome}"
 
 
 @dataclass(frozen=True)
@@ -189,6 +317,8 @@ class _Income:
     net: Decimal
     inputs: dict[str, Any]
     idle_count: int
+    # For each member out of work and able to work: the retirement age applied, in words.
+    age_notes: tuple[str, ...] = ()
 
 
 def _net_income(
@@ -213,8 +343,12 @@ def _net_income(
     members: list[dict[str, Any]] = []
     imputed = ZERO
     idle_count = 0
+    age_notes: list[str] = []
     for index, member in enumerate(facts.members, start=1):
         idle = impute_idle and is_idle(member, on)
+        limit_applied = impute_idle and _out_of_work(member, on)
+        if limit_applied:
+            age_notes.append(_age_limit_note(index, member, on, idle))
         counted = money(member.monthly_income)
         if idle:
             if minimum_wage is None:
@@ -234,6 +368,13 @@ def _net_income(
                 "counted_monthly_income": _yuan(counted),
             }
         )
+        if limit_applied:
+            limit = retirement_age(
+                member.sex, member.birth_date, on, female_cadre=member.female_cadre
+            )
+            if limit is not None:
+                members[-1]["retirement_age"] = limit.text
+                members[-1]["retirement_table"] = limit.table.label
 
     net = money((recorded + imputed - spending) / size / MONTHS)
     inputs: dict[str, Any] = {
@@ -253,7 +394,7 @@ def _net_income(
         "determined_on": on.isoformat(),
         "net_income_per_capita": _yuan(net),
     }
-    return _Income(net=net, inputs=inputs, idle_count=idle_count)
+    return _Income(net=net, inputs=inputs, idle_count=idle_count, age_notes=tuple(age_notes))
 
 
 def _exclusion_reason(facts: HouseholdFacts) -> str | None:
@@ -264,12 +405,14 @@ def _exclusion_reason(facts: HouseholdFacts) -> str | None:
 
 
 def _with_idle_note(reason: str, income: _Income, minimum_wage: Decimal | None) -> str:
-    if not income.idle_count or minimum_wage is None:
-        return reason
-    return (
-        f"{reason};劳动年龄内有劳动能力未就业成员 {income.idle_count} 人,"
-        f"按最低工资 {_yuan(minimum_wage)} 元/月计收入"
-    )
+    if income.idle_count and minimum_wage is not None:
+        reason = (
+            f"{reason};劳动年龄内有劳动能力未就业成员 {income.idle_count} 人,"
+            f"按最低工资 {_yuan(minimum_wage)} 元/月计收入"
+        )
+    if income.age_notes:
+        reason = f"{reason};劳动年龄上限按渐进式延迟法定退休年龄:{';'.join(income.age_notes)}"
+    return reason
 
 
 def _result(category: str, text: str, income: _Income, minimum_wage: Decimal | None) -> RuleResult:

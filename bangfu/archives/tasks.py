@@ -34,8 +34,16 @@ REEVALUATION_BATCH = 2000
 # `rules.MemberFacts`): a fact the rules come to need is read with them. Rows are read as
 # values, not model instances — building a model per archive and decrypting its three
 # numbers was most of a re-evaluation's time.
-_HEAD_FACTS = [f.name for f in dataclasses.fields(rules.HouseholdFacts) if f.name != "members"]
-_MEMBER_FACTS = [f.name for f in dataclasses.fields(rules.MemberFacts)]
+# A fact no column holds (a woman's post, `female_cadre`) is left to the rules' default, as
+# `household_evaluate` leaves it.
+_HEAD_COLUMNS = {f.name for f in Household._meta.get_fields()}
+_MEMBER_COLUMNS = {f.name for f in HouseholdMember._meta.get_fields()}
+_HEAD_FACTS = [
+    f.name
+    for f in dataclasses.fields(rules.HouseholdFacts)
+    if f.name != "members" and f.name in _HEAD_COLUMNS
+]
+_MEMBER_FACTS = [f.name for f in dataclasses.fields(rules.MemberFacts) if f.name in _MEMBER_COLUMNS]
 
 
 def _facts_rows(area: Any, archives: QuerySet[Household], after: int) -> list[SimpleNamespace]:

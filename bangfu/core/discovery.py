@@ -1,7 +1,7 @@
 """Find what each context contributes to the shared registries, without the kernel importing any
-context by name: for every installed ``bangfu.*`` app, import its ``panels``, ``due`` and
-``audit_actions`` modules (and, for a package, every module in it). Called once from
-`CoreConfig.ready`."""
+context by name: for every installed ``bangfu.*`` app, import its ``panels``, ``due``,
+``audit_actions`` and ``deadlines`` modules (and, for a package, every module in it). Called once
+from `CoreConfig.ready`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pkgutil
 
 from django.apps import apps
 
-CONTRIBUTIONS = ("panels", "due", "audit_actions")
+CONTRIBUTIONS = ("panels", "due", "audit_actions", "deadlines")
 
 
 def _import_optional(name: str) -> object | None:

@@ -6,6 +6,13 @@ have a 2-digit year (always 19xx) and no check character; they are converted to 
 
 Every refusal is a `bangfu.core.errors.ValidationError` with a Chinese message that says what is
 wrong, attached to the caller's field name.
+
+The six-digit area code is checked against the national table of administrative division codes
+(GB/T 2260) *including the codes that no longer exist*, as shipped with python-stdnum
+(`stdnum/cn/loc.dat`, each county with the years it existed). An ID keeps the code of the place
+that issued it for life, so a county merged away in 1983 still appears on valid cards: an
+unknown code is a **warning** (`area_code_warning`) shown to whoever enters the number, never a
+refusal; only the two province digits are refused when impossible.
 """
 
 from __future__ import annotations
@@ -13,10 +20,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from stdnum import luhn
+from stdnum import luhn, numdb
 from stdnum.cn import ric
 
 from bangfu.core.errors import ValidationError
@@ -107,6 +115,11 @@ class IdNumber:
     def sex_label(self) -> str:
         return _("男") if self.sex == MALE else _("女")
 
+    @property
+    def area_known(self) -> bool:
+        """Whether the area code is in the national table (current or historical codes)."""
+        return area_code_known(self.area_code)
+
     def __repr__(self) -> str:
         return f"IdNumber({self.masked!r})"
 
@@ -171,6 +184,58 @@ def parse_id_number(raw: str, *, field: str = "id_number", today: date | None = 
         birth_date=birth_date,
         sex=MALE if int(value[16]) % 2 == 1 else FEMALE,
     )
+
+
+@cache
+def _area_db() -> numdb.NumDB:
+    return numdb.get("cn/loc")
+
+
+def _area_part(code: str) -> tuple[str, str]:
+    """Return (province, county) names of a six-digit code in the table ("" when absent); a
+    historical county's name keeps its years, e.g. "[-2010]崇文区"."""
+    found = {k: v for _part, props in _area_db().info(code) for k, v in props.items()}
+    return found.get("province", ""), found.get("county", "")
+
+
+@cache
+def area_code_known(code: str) -> bool:
+    """Return whether the six-digit `code` is in the national table, current or historical."""
+    if len(code) != 6 or _NOT_DIGIT.search(code):
+        return False
+    return bool(_area_part(code)[1])
+
+
+def _plain_name(name: str) -> str:
+    # "[1983-1997]某县,[1997-]某市" → the latest name, without its years.
+    latest = name.split(",")[-1]
+    return latest.split("]", 1)[1] if latest.startswith("[") else latest
+
+
+@cache
+def area_name(code: str) -> str:
+    """Return the place of a six-digit area code in words ("湖南省湘潭市雨湖区"), by its latest
+    name for a code used by several counties over time, or "" for an unknown code."""
+    if not area_code_known(code):
+        return ""
+    province, county = _area_part(code)
+    prefecture = ""
+    if code[4:] != "00" and code[2:4] != "00":
+        prefecture = _area_part(code[:4] + "00")[1]
+    parts = [province, _plain_name(prefecture) if prefecture else "", _plain_name(county)]
+    shown = (part for part in parts if part and part != "市辖区" and "直辖" not in part)
+    return "".join(dict.fromkeys(shown))
+
+
+def area_code_warning(id_number: IdNumber) -> str | None:
+    """Return a warning naming the masked ID when its area code is in no edition of the national
+    table (a typo in the first six digits is likely), or None. Never a refusal: see above."""
+    if id_number.area_known:
+        return None
+    return _(
+        "身份证号 %(masked)s 的前 6 位地区码 %(code)s 不在国家行政区划代码表中(已含撤销的旧代码),"
+        "请对照身份证核对;如证件上就是这个号码,可以照常使用。"
+    ) % {"masked": id_number.masked, "code": id_number.area_code}
 
 
 _SEX_ALIASES = {MALE: MALE, FEMALE: FEMALE, "男": MALE, "女": FEMALE}

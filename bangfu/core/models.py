@@ -254,3 +254,66 @@ class KeyFingerprint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} {self.key_id or self.fingerprint[:12]}"
+
+
+class CalendarConfirmation(models.Model):
+    """An administrator's confirmation that a year's holidays are the official ones.
+
+    Until a year the `chinesecalendar` package does not know is confirmed, deadlines in it are
+    counted on the usual schedule (`core.holidays`) and marked provisional. Confirming says that
+    the admins' entries (`CalendarDay`) for the year are the State Council's whole schedule —
+    the days without an entry are then plain Monday to Friday — or, for a year a newer package
+    release knows, that its data stands. Each confirmation recomputes the open deadlines that
+    the year touches and keeps what moved (`DeadlineMove`). A year may be confirmed again after
+    a correction; the latest confirmation is the one shown.
+    """
+
+    class Source(models.TextChoices):
+        ENTRIES = "entries", _("管理员录入")
+        PACKAGE = "package", _("系统内置数据")
+
+    year = models.PositiveSmallIntegerField(_("年份"), db_index=True)
+    source = models.CharField(_("依据"), max_length=16, choices=Source.choices)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("确认时间"), auto_now_add=True)
+    checked = models.PositiveIntegerField(_("重新计算的期限数"), default=0)
+    moved = models.PositiveIntegerField(_("日期变动的期限数"), default=0)
+
+    class Meta:
+        ordering = ["-confirmed_at", "-id"]
+        verbose_name = _("节假日安排确认")
+        verbose_name_plural = _("节假日安排确认")
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.get_source_display()}"
+
+
+class DeadlineMove(models.Model):
+    """One stored deadline whose date changed when its year's holidays were confirmed."""
+
+    confirmation = models.ForeignKey(
+        CalendarConfirmation,
+        verbose_name=_("节假日安排确认"),
+        on_delete=models.PROTECT,
+        related_name="moves",
+    )
+    kind = models.CharField(_("期限类型"), max_length=80)
+    object_id = models.CharField(_("对象编号"), max_length=64)
+    # What it is, without personal data: a notice's title, an archive's number.
+    object_repr = models.CharField(_("对象"), max_length=255)
+    old_due = models.DateField(_("原期限"))
+    new_due = models.DateField(_("新期限"))
+    still_provisional = models.BooleanField(_("仍为暂定"), default=False)
+
+    class Meta:
+        ordering = ["confirmation", "new_due", "id"]
+        verbose_name = _("期限调整")
+        verbose_name_plural = _("期限调整")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_repr}: {self.old_due} → {self.new_due}"

@@ -6,9 +6,15 @@ Where a day's status comes from, first match wins:
    corrections);
 2. the `chinesecalendar` package, which knows the State Council's schedules from 2004 up to
    the last year it was released for (2026 in version 1.11) and raises NotImplementedError
-   beyond;
-3. Monday to Friday, for a year neither knows. `calendar_known(year)` tells when this guess is
-   in use, so the admin pages can warn.
+   beyond; a newer release that knows more years is used as soon as it is installed;
+3. for a year an administrator has confirmed (`CalendarConfirmation`: the entries are the whole
+   official schedule), Monday to Friday;
+4. for a later year not confirmed yet, the usual schedule of `core.holidays` (fixed-date and
+   lunar holidays laid out as the State Council does, no make-up working days): such a year is
+   *provisional*, and every deadline counted across one of its days is marked so
+   (`Deadline.provisional`), stored beside its rule and recomputed when the year is confirmed
+   (`core.deadlines`);
+5. Monday to Friday for an earlier year neither knows (before 2004).
 
 Queries: a `WorkCalendar` loads the overrides of its date range with one query and answers
 every question inside that range from memory, so a loop over many days or many deadlines costs
@@ -27,7 +33,8 @@ from functools import cache
 import chinese_calendar
 from django.db.models import QuerySet
 
-from .models import CalendarDay
+from . import holidays
+from .models import CalendarConfirmation, CalendarDay
 
 ONE_DAY = timedelta(days=1)
 
@@ -66,6 +73,20 @@ def builtin_is_workday(d: date) -> bool:
     return d.weekday() < 5
 
 
+def usual_schedule_applies(year: int) -> bool:
+    """Return whether `year`, unless confirmed, is counted on the usual schedule: a year after
+    the package's data (and from 2025, when the present holiday rules took effect)."""
+    return not package_covers(year) and year >= holidays.FIRST_YEAR
+
+
+def confirmed_years(years: set[int] | None = None) -> set[int]:
+    """Return the years (among `years`, when given) an administrator has confirmed."""
+    rows = CalendarConfirmation.objects.all()
+    if years is not None:
+        rows = rows.filter(year__in=sorted(years))
+    return set(rows.values_list("year", flat=True).distinct())
+
+
 def builtin_name(d: date) -> str:
     """Return the Chinese name of the holiday that `d` belongs to (a day off or the make-up
     working day for it) in the package's data, or "" when it has none."""
@@ -100,6 +121,8 @@ class WorkCalendar:
         self._start = start
         self._end = end
         self._overrides = _load_overrides(start, end)
+        # Years after the package's data: whether each is confirmed, loaded when first met.
+        self._confirmed: dict[int, bool] = {}
 
     def _cover(self, d: date) -> None:
         if d < self._start:
@@ -111,13 +134,40 @@ class WorkCalendar:
             self._overrides.update(_load_overrides(self._end + ONE_DAY, chunk_end))
             self._end = chunk_end
 
+    def assume_confirmed(self, years: set[int]) -> None:
+        """Count `years` as confirmed from now on (to preview a confirmation)."""
+        self._confirmed.update(dict.fromkeys(years, True))
+
+    def provisional_year(self, year: int) -> bool:
+        """Return whether `year` is counted on the usual schedule, not the official one."""
+        if not usual_schedule_applies(year):
+            return False
+        if year not in self._confirmed:
+            # Load every such year of the range at once: one query for the whole range.
+            years = {
+                y
+                for y in range(min(year, self._start.year), max(year, self._end.year) + 1)
+                if usual_schedule_applies(y) and y not in self._confirmed
+            }
+            known = confirmed_years(years)
+            self._confirmed.update({y: y in known for y in years})
+        return not self._confirmed[year]
+
     def is_workday(self, d: date) -> bool:
         _check_date(d)
         self._cover(d)
         override = self._overrides.get(d)
         if override is not None:
             return override
+        if self.provisional_year(d.year):
+            return holidays.usual_is_workday(d)
         return builtin_is_workday(d)
+
+    def provisional_between(self, start: date, end: date) -> bool:
+        """Return whether any day from `start` to `end` (both included) lies in a provisional
+        year, so that a count over them may change when that year is confirmed."""
+        first, last = min(start, end), max(start, end)
+        return any(self.provisional_year(year) for year in range(first.year, last.year + 1))
 
     def add_working_days(self, start: date, n: int) -> date:
         """Return the date `n` working days after `start` (`start` itself not counted).
@@ -169,12 +219,23 @@ def is_workday(d: date) -> bool:
 
 
 def calendar_known(year: int) -> bool:
-    """Return whether the holidays of `year` are known: the package covers the year, or admins
-    have entered at least one override for it. False means deadlines in that year count plain
-    Monday to Friday, and admins should enter the year's schedule."""
+    """Return whether the official holidays of `year` are known: the package covers the year,
+    or an administrator has confirmed it. False means deadlines in that year are provisional
+    (counted on the usual schedule) and admins should enter and confirm the year's schedule."""
     if package_covers(year):
         return True
-    return CalendarDay.objects.filter(date__year=year).exists()
+    return bool(confirmed_years({year}))
+
+
+def year_status(year: int) -> str:
+    """Return where `year`'s schedule comes from: "builtin" (the package), "confirmed" (an
+    administrator confirmed the entries), "provisional" (the usual schedule, not confirmed) or
+    "weekdays" (an early year nobody knows: Monday to Friday)."""
+    if package_covers(year):
+        return "builtin"
+    if confirmed_years({year}):
+        return "confirmed"
+    return "provisional" if usual_schedule_applies(year) else "weekdays"
 
 
 def add_working_days(start: date, n: int) -> date:
@@ -195,10 +256,19 @@ def working_days_between(start: date, end: date) -> int:
 @dataclass(frozen=True)
 class Deadline:
     """A due date kept together with the rule that produced it, e.g.
-    Deadline(date(2025, 10, 13), "入户调查:申请后 5 个工作日")."""
+    Deadline(date(2025, 10, 13), "入户调查:申请后 5 个工作日").
+
+    `provisional` is True when the count crossed a day of a year whose official holidays are
+    not known yet (see the module's docstring): store it beside the rule, show it wherever the
+    date is shown, and register the stored deadline with `core.deadlines` so that it is
+    recomputed from `start` and `working_days` when the year is confirmed.
+    """
 
     due: date
     rule: str
+    provisional: bool = False
+    start: date | None = None
+    working_days: int | None = None
 
 
 def deadline(
@@ -209,10 +279,15 @@ def deadline(
     Pass `calendar` to compute many deadlines with one query in all.
     """
     if calendar is None:
-        due = add_working_days(start, working_days)
-    else:
-        due = calendar.add_working_days(start, working_days)
-    return Deadline(due=due, rule=rule)
+        calendar = WorkCalendar(start, start + _span(working_days))
+    due = calendar.add_working_days(start, working_days)
+    return Deadline(
+        due=due,
+        rule=rule,
+        provisional=calendar.provisional_between(start, due),
+        start=start,
+        working_days=working_days,
+    )
 
 
 @dataclass(frozen=True)
@@ -231,22 +306,32 @@ class ScheduleEntry:
         return (self.last - self.first).days + 1
 
 
-def year_schedule(year: int) -> list[ScheduleEntry]:
-    """Return the year's holidays and make-up working days in date order, as runs. One query."""
+def year_schedule(year: int, *, assume_confirmed: bool = False) -> list[ScheduleEntry]:
+    """Return the year's holidays and make-up working days in date order, as runs, as they are
+    counted now: the entries, then the package, or the usual schedule of a provisional year
+    (source "provisional"). With `assume_confirmed`, as they would be counted once the year is
+    confirmed (the entries, then the package or Monday to Friday). Two queries at most."""
     first, last = date(year, 1, 1), date(year, 12, 31)
     rows = CalendarDay.objects.filter(date__range=(first, last)).values_list(
         "date", "is_workday", "name"
     )
     overrides = {d: (workday, name) for d, workday, name in rows}
+    provisional = not assume_confirmed and WorkCalendar(first, first).provisional_year(year)
+    builtin = "provisional" if provisional else "builtin"
 
     def works(d: date) -> bool:
-        return overrides[d][0] if d in overrides else builtin_is_workday(d)
+        if d in overrides:
+            return overrides[d][0]
+        return holidays.usual_is_workday(d) if provisional else builtin_is_workday(d)
+
+    def default_name(d: date) -> str:
+        return holidays.usual_name(d) if provisional else builtin_name(d)
 
     def name(d: date) -> str:
-        return overrides[d][1] if d in overrides else builtin_name(d)
+        return overrides[d][1] if d in overrides else default_name(d)
 
     def source(days: list[date]) -> str:
-        kinds = {"override" if d in overrides else "builtin" for d in days}
+        kinds = {"override" if d in overrides else builtin for d in days}
         return kinds.pop() if len(kinds) == 1 else "mixed"
 
     status = {day: works(day) for day in _days(first, last)}
@@ -262,7 +347,7 @@ def year_schedule(year: int) -> list[ScheduleEntry]:
         while run[-1] < last and not status[run[-1] + ONE_DAY]:
             run.append(run[-1] + ONE_DAY)
         day = run[-1] + ONE_DAY
-        special = [d for d in run if d.weekday() < 5 or d in overrides or builtin_name(d)]
+        special = [d for d in run if d.weekday() < 5 or d in overrides or default_name(d)]
         if not special:
             continue  # an ordinary weekend
         names = list(dict.fromkeys(n for n in map(name, special) if n))

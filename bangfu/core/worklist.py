@@ -22,6 +22,8 @@ class DueItem:
     due: date
     rule: str  # the rule that produced the due date, e.g. "入户调查:申请后 5 个工作日"
     context: str
+    # Counted across a year whose official holidays are not known yet (`workdays.Deadline`).
+    provisional: bool = False
 
     @property
     def days_left(self) -> int:

@@ -36,6 +36,7 @@ def notice_due_items(user: Any) -> Iterable[DueItem]:
                 due=notice.ends_on,
                 rule=notice.period_text,
                 context=_("公示"),
+                provisional=notice.due_provisional,
             )
         )
     for objection in selectors.open_objections(user=user):

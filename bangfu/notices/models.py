@@ -55,6 +55,9 @@ class Notice(TimeStampedModel):
     ends_on = models.DateField(_("公示期截止"), null=True, blank=True)
     working_days = models.PositiveSmallIntegerField(_("公示工作日数"), null=True, blank=True)
     due_rule = models.CharField(_("期限规则"), max_length=200, blank=True)
+    # Counted across a year whose official holidays were not known yet: recounted (and the
+    # flag cleared) when that year is confirmed; shown on the page and on the printed notice.
+    due_provisional = models.BooleanField(_("公示期暂定"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("创建人"),
@@ -117,11 +120,14 @@ class Notice(TimeStampedModel):
         """The notice period in the reader's language (`due_rule` keeps it as written)."""
         if not (self.working_days and self.counts_from and self.ends_on):
             return self.due_rule
-        return gettext("公示 %(n)d 个工作日(%(first)s 至 %(last)s)") % {
+        text = gettext("公示 %(n)d 个工作日(%(first)s 至 %(last)s)") % {
             "n": self.working_days,
             "first": self.counts_from.isoformat(),
             "last": self.ends_on.isoformat(),
         }
+        if self.due_provisional:
+            text += gettext("(暂定:按暂定节假日安排计算,节假日安排确认后自动调整)")
+        return text
 
 
 def ended_unrecorded_q(today: date) -> Q:

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
@@ -26,8 +25,8 @@ from bangfu.core.errors import Conflict, ValidationError
 from bangfu.core.masking import mask_text
 from bangfu.core.money import to_money
 from bangfu.core.text import clean_text, to_halfwidth
-from bangfu.core.workdays import WorkCalendar
 
+from . import period
 from .audit_actions import NoticesAction
 from .models import Notice, NoticeItem, Objection
 from .permissions import NoticesPermission
@@ -36,7 +35,7 @@ if TYPE_CHECKING:
     from bangfu.accounts.models import User
 
 MANAGE = NoticesPermission.MANAGE
-DEFAULT_WORKING_DAYS = 5
+DEFAULT_WORKING_DAYS = period.DEFAULT_WORKING_DAYS
 
 # Runs of digits that are never a name, a unit or a category: an ID number (15 or 18
 # characters, the last may be X) or a bank card (12–19 digits): any run of 12 or more digits,
@@ -61,7 +60,7 @@ class NoticeItemInput:
 
 def notice_working_days() -> int:
     """Return how many full working days a notice stays up (BANGFU_NOTICE_WORKING_DAYS)."""
-    return int(getattr(settings, "BANGFU_NOTICE_WORKING_DAYS", DEFAULT_WORKING_DAYS))
+    return period.notice_working_days()
 
 
 def contains_id_or_card(text: str) -> bool:
@@ -299,20 +298,11 @@ def notice_publish(*, actor: User, notice: Notice, starts_on: date | None = None
         raise ValidationError(_("公示至少要有一个公示对象。"), field="items")
     _check_display_text(title=notice.title, body=notice.body, items=items)
 
-    n = notice_working_days()
-    calendar = WorkCalendar(starts_on, starts_on + timedelta(days=2 * n + 21))
-    counts_from = calendar.add_working_days(starts_on, 1)
-    ends_on = calendar.add_working_days(starts_on, n)
+    counted = period.notice_period(starts_on)
+    ends_on = counted.ends_on
     notice.status = Notice.Status.PUBLISHED
     notice.starts_on = starts_on
-    notice.counts_from = counts_from
-    notice.ends_on = ends_on
-    notice.working_days = n
-    notice.due_rule = _("公示 %(n)d 个工作日(%(first)s 至 %(last)s)") % {
-        "n": n,
-        "first": counts_from.isoformat(),
-        "last": ends_on.isoformat(),
-    }
+    set_period(notice, counted)
     notice.published_by = actor
     notice.published_at = timezone.now()
     notice.save(
@@ -323,6 +313,7 @@ def notice_publish(*, actor: User, notice: Notice, starts_on: date | None = None
             "ends_on",
             "working_days",
             "due_rule",
+            "due_provisional",
             "published_by",
             "published_at",
             "updated_at",
@@ -337,10 +328,25 @@ def notice_publish(*, actor: User, notice: Notice, starts_on: date | None = None
             "status": [Notice.Status.DRAFT, Notice.Status.PUBLISHED],
             "starts_on": [None, starts_on.isoformat()],
             "ends_on": [None, ends_on.isoformat()],
+            **({"due_provisional": [False, True]} if counted.provisional else {}),
         },
     )
     _copy_state(original, notice)
     return notice
+
+
+def set_period(notice: Notice, counted: period.NoticePeriod) -> None:
+    """Set the notice's period fields (not saved): first and last day, the number of working
+    days, the rule in words as written (Chinese) and whether it is provisional."""
+    notice.counts_from = counted.counts_from
+    notice.ends_on = counted.ends_on
+    notice.working_days = counted.working_days
+    notice.due_rule = _("公示 %(n)d 个工作日(%(first)s 至 %(last)s)") % {
+        "n": counted.working_days,
+        "first": counted.counts_from.isoformat(),
+        "last": counted.ends_on.isoformat(),
+    }
+    notice.due_provisional = counted.provisional
 
 
 @transaction.atomic

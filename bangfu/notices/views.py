@@ -31,6 +31,7 @@ from bangfu.core.masking import mask_phone
 from . import selectors, services
 from .forms import NoticeFilterForm, ObjectionForm, PublishForm, SettleForm, WithdrawForm
 from .models import Notice, Objection
+from .period import notice_period
 from .permissions import NoticesPermission
 
 MANAGE = NoticesPermission.MANAGE
@@ -104,6 +105,7 @@ def _detail(
                 settle_form=settle_form,
             )
         )
+    can_publish = can_manage and shown == S.DRAFT
     return render(
         request,
         "notices/notice_detail.html",
@@ -113,7 +115,10 @@ def _detail(
             "objections": rows,
             "can_manage": can_manage,
             "can_print": shown in (S.PUBLISHED, S.ENDED),
-            "can_publish": can_manage and shown == S.DRAFT,
+            "can_publish": can_publish,
+            # Published today, would the period be counted on a provisional calendar? Say so
+            # before it is published, not after.
+            "publish_preview": notice_period(today) if can_publish else None,
             "can_withdraw": can_manage and shown in (S.DRAFT, S.PUBLISHED),
             "can_object": can_manage and shown in (S.PUBLISHED, S.ENDED),
             "refusal": refusal,

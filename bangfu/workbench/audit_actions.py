@@ -18,3 +18,5 @@ class WorkbenchAction(AuditAction):
     CALENDAR_DAY_UPDATE = "workbench.calendar_day.update", _("修改节假日设置")
     CALENDAR_DAY_SET_RANGE = "workbench.calendar_day.set_range", _("按日期范围录入节假日")
     CALENDAR_DAY_DELETE = "workbench.calendar_day.delete", _("删除节假日设置")
+    CALENDAR_DAY_PREFILL = "workbench.calendar_day.prefill", _("以暂定安排录入节假日")
+    CALENDAR_YEAR_CONFIRM = "workbench.calendar_year.confirm", _("确认全年节假日安排")

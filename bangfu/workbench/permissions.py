@@ -25,6 +25,8 @@ URL_PERMISSIONS = {
     "workbench:home": PUBLIC,
     "workbench:set_language": PUBLIC,
     "workbench:worklist": AUTHENTICATED,
+    # Answers 401 itself when the session has ended, for the page's script to tell.
+    "workbench:session_keepalive": PUBLIC,
     "workbench:job_detail": AUTHENTICATED,
     "workbench:job_progress": AUTHENTICATED,
     "workbench:audit_list": WorkbenchPermission.VIEW_AUDIT,
@@ -35,6 +37,9 @@ URL_PERMISSIONS = {
     "workbench:calendar_day_create": WorkbenchPermission.MANAGE_CALENDAR,
     "workbench:calendar_range_create": WorkbenchPermission.MANAGE_CALENDAR,
     "workbench:calendar_day_delete": WorkbenchPermission.MANAGE_CALENDAR,
+    "workbench:calendar_confirm": WorkbenchPermission.MANAGE_CALENDAR,
+    "workbench:calendar_prefill": WorkbenchPermission.MANAGE_CALENDAR,
+    "workbench:calendar_confirmation": WorkbenchPermission.MANAGE_CALENDAR,
     # The API documentation only for the roles that use the API (issue 11, "Words").
     "api:schema": "accounts.use_api",
     "api:docs": "accounts.use_api",

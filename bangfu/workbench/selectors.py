@@ -1,4 +1,4 @@
-"""Reads of the audit trail and the access log."""
+"""Reads of the audit trail, the access log and the holiday table's confirmations."""
 
 from __future__ import annotations
 
@@ -12,10 +12,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.accounts import policy
-from bangfu.core import audit_actions
+from bangfu.core import audit_actions, deadlines, workdays
 from bangfu.core.errors import NotFound
 from bangfu.core.labels import object_type_label
-from bangfu.core.models import AccessLog, AuditEvent
+from bangfu.core.models import (
+    AccessLog,
+    AuditEvent,
+    CalendarConfirmation,
+    CalendarDay,
+    DeadlineMove,
+)
 
 from .permissions import WorkbenchPermission
 
@@ -195,3 +201,67 @@ def access_log_object_type_choices(*, user: Any) -> list[tuple[str, str]]:
         .distinct()
     )
     return _object_type_choices(list(values))
+
+
+# --- the holiday table: confirming a year ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class YearPreview:
+    """What confirming a year would do: the schedule then in force and the deadlines that
+    would change (`moved` those whose date changes, the rest only stop being provisional)."""
+
+    year: int
+    status: str
+    entries: int
+    schedule: list[workdays.ScheduleEntry]
+    changes: list[deadlines.Change]
+
+    @property
+    def moved(self) -> list[deadlines.Change]:
+        return [change for change in self.changes if change.moved]
+
+    @property
+    def settled(self) -> int:
+        return sum(1 for change in self.changes if not change.moved)
+
+
+def calendar_year_preview(year: int) -> YearPreview:
+    """Return what confirming `year` would do, changing nothing."""
+    return YearPreview(
+        year=year,
+        status=workdays.year_status(year),
+        entries=CalendarDay.objects.filter(date__year=year).count(),
+        schedule=workdays.year_schedule(year, assume_confirmed=True),
+        changes=deadlines.preview(years={year}),
+    )
+
+
+def latest_confirmation(year: int) -> CalendarConfirmation | None:
+    """Return the latest confirmation of `year`, with who made it, or None."""
+    return (
+        CalendarConfirmation.objects.filter(year=year)
+        .select_related("confirmed_by")
+        .order_by("-confirmed_at", "-id")
+        .first()
+    )
+
+
+def access_confirmation(*, confirmation_id: Any) -> CalendarConfirmation:
+    """Return one confirmation of a year's holidays; NotFound for a missing one."""
+    message = _("未找到该确认记录。")
+    try:
+        pk = int(confirmation_id)
+    except (TypeError, ValueError):
+        raise NotFound(message) from None
+    if not 0 < pk < 2**31:  # a key that cannot be one is missing, not a database error
+        raise NotFound(message)
+    row = CalendarConfirmation.objects.select_related("confirmed_by").filter(pk=pk).first()
+    if row is None:
+        raise NotFound(message)
+    return row
+
+
+def confirmation_moves(confirmation: CalendarConfirmation) -> QuerySet[DeadlineMove]:
+    """Return the deadlines the confirmation moved, by new date."""
+    return confirmation.moves.order_by("new_due", "kind", "id")

@@ -1,4 +1,7 @@
-"""Writes of the core context: the holiday table. Each is one transaction with one audit event."""
+"""Writes of the holiday table: entries, prefilling a provisional year, confirming a year.
+
+Each is one transaction with one audit event.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +12,10 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from bangfu.accounts import policy
+from bangfu.core import deadlines, holidays, workdays
 from bangfu.core.audit import audit_record, diff, snapshot
 from bangfu.core.errors import NotFound, ValidationError
-from bangfu.core.models import CalendarDay
+from bangfu.core.models import CalendarConfirmation, CalendarDay, DeadlineMove
 
 from .audit_actions import WorkbenchAction
 from .permissions import WorkbenchPermission
@@ -231,3 +235,155 @@ def calendar_day_delete(*, actor: User, day: date) -> None:
         changes=diff(snapshot(row, CALENDAR_FIELDS), {}),
     )
     row.delete()
+
+
+def _check_calendar_year(year: int) -> int:
+    if not CALENDAR_FIRST_YEAR <= year <= CALENDAR_LAST_YEAR:
+        raise ValidationError(
+            _("年份超出范围:只能是 %(first)s 至 %(last)s 年。")
+            % {"first": CALENDAR_FIRST_YEAR, "last": CALENDAR_LAST_YEAR},
+            field="year",
+        )
+    return year
+
+
+@transaction.atomic
+def calendar_year_prefill(*, actor: Any, year: int) -> list[CalendarDay]:
+    """Enter the usual schedule of a provisional `year` as entries, to be corrected against the
+    State Council's notice (usually: add the make-up working days) before confirming it.
+
+    Every day of every usual break (weekends inside it too) that has no entry gets one, named
+    after its holiday; existing entries are kept. One audit event listing the ranges. Raise
+    ValidationError when the year is not provisional (the package knows it, or it is
+    confirmed, or it is an early year without a usual schedule) or every day has an entry.
+    """
+    policy.require_perm(actor, WorkbenchPermission.MANAGE_CALENDAR)
+    year = _check_calendar_year(year)
+    if workdays.year_status(year) != "provisional":
+        raise ValidationError(
+            _("%(year)s 年不是按暂定安排计算的年份,无需以暂定安排为底稿。") % {"year": year},
+            field="year",
+        )
+    usual = holidays.usual_days_off(year)
+    taken = set(
+        CalendarDay.objects.select_for_update()
+        .filter(date__year=year)
+        .values_list("date", flat=True)
+    )
+    rows = [
+        CalendarDay(date=day, is_workday=False, name=name, created_by=actor)
+        for day, name in sorted(usual.items())
+        if day not in taken
+    ]
+    if not rows:
+        raise ValidationError(
+            _("%(year)s 年的暂定放假日都已有录入。") % {"year": year}, field="year"
+        )
+    try:
+        with transaction.atomic():
+            CalendarDay.objects.bulk_create(rows)
+    except IntegrityError:
+        raise ValidationError(
+            _("其他管理员正在录入 %(year)s 年的设置,请刷新后再试。") % {"year": year},
+            field="year",
+        ) from None
+    audit_record(
+        actor=actor,
+        action=WorkbenchAction.CALENDAR_DAY_PREFILL,
+        object_type=CalendarDay._meta.label_lower,
+        object_id=str(year),
+        object_repr=_("%(year)s 年暂定放假安排") % {"year": year},
+        summary=_("以暂定安排为底稿录入 %(year)s 年节假日(%(days)s 天)")
+        % {"year": year, "days": len(rows)},
+        changes={"dates": [None, [row.date.isoformat() for row in rows]]},
+    )
+    return rows
+
+
+@transaction.atomic
+def calendar_year_confirm(*, actor: Any, year: int) -> CalendarConfirmation:
+    """Confirm that `year`'s holidays are the official ones, and recount the open deadlines
+    that the year touches.
+
+    For a year the package does not know, the admins' entries become the whole schedule (days
+    without an entry are plain Monday to Friday); for a year it knows (a newer release), its
+    data stands. Every stored deadline registered with `core.deadlines` that is still open and
+    whose count runs into the year is counted again; those whose date changes are moved and
+    listed (`DeadlineMove`), and the one audit event keeps every old and new date. Raise
+    ValidationError for a year out of range, or a year the package does not know that has no
+    entry at all (confirming it would count it as plain Monday to Friday).
+    """
+    policy.require_perm(actor, WorkbenchPermission.MANAGE_CALENDAR)
+    year = _check_calendar_year(year)
+    covered = workdays.package_covers(year)
+    # Serialise confirmations and entries of the same year: a date entered meanwhile would be
+    # counted by some deadlines and not others.
+    entries = list(
+        CalendarDay.objects.select_for_update().filter(date__year=year).values_list("date")
+    )
+    if not covered and not entries:
+        raise ValidationError(
+            _(
+                "%(year)s 年还没有录入任何节假日设置。"
+                "请先按国务院办公厅的通知录入放假日和调休上班日"
+                "(可先“以暂定安排为底稿录入”再修改),然后确认。"
+            )
+            % {"year": year},
+            field="year",
+        )
+    source = CalendarConfirmation.Source.PACKAGE if covered else CalendarConfirmation.Source.ENTRIES
+    confirmation = CalendarConfirmation.objects.create(year=year, source=source, confirmed_by=actor)
+    changes = deadlines.recompute(years={year})
+    moved = [change for change in changes if change.moved]
+    DeadlineMove.objects.bulk_create(
+        [
+            DeadlineMove(
+                confirmation=confirmation,
+                kind=change.kind.key,
+                object_id=change.item.object_id,
+                object_repr=change.item.object_repr[:255],
+                old_due=change.item.due,
+                new_due=change.new.due,
+                still_provisional=change.new.provisional,
+            )
+            for change in moved
+        ],
+        batch_size=500,
+    )
+    confirmation.checked = len(changes)
+    confirmation.moved = len(moved)
+    confirmation.save(update_fields=["checked", "moved"])
+    audit_record(
+        actor=actor,
+        action=WorkbenchAction.CALENDAR_YEAR_CONFIRM,
+        obj=confirmation,
+        summary=_("确认 %(year)s 年节假日安排:%(moved)s 个期限日期调整,%(settled)s 个期限不再暂定")
+        % {"year": year, "moved": len(moved), "settled": len(changes) - len(moved)},
+        changes={
+            "year": [None, year],
+            "source": [None, source],
+            "entries": [None, len(entries)],
+            "moved": [
+                None,
+                [
+                    {
+                        "kind": change.kind.key,
+                        "object_id": change.item.object_id,
+                        "object": change.item.object_repr,
+                        "due": [change.item.due.isoformat(), change.new.due.isoformat()],
+                        "provisional": [change.item.provisional, change.new.provisional],
+                    }
+                    for change in moved
+                ],
+            ],
+            "no_longer_provisional": [
+                None,
+                [
+                    {"kind": change.kind.key, "object_id": change.item.object_id}
+                    for change in changes
+                    if not change.moved
+                ],
+            ],
+        },
+    )
+    return confirmation

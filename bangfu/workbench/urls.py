@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.i18n import set_language
 
-from .views import audit, calendar, jobs, worklist
+from .views import audit, calendar, jobs, session, worklist
 
 app_name = "workbench"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("", worklist.home, name="home"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("worklist/", worklist.worklist, name="worklist"),
+    path("session/keepalive/", session.session_keepalive, name="session_keepalive"),
     path("audit/", audit.audit_list, name="audit_list"),
     path("audit/verify/", audit.audit_verify, name="audit_verify"),
     path("audit/<int:seq>/", audit.audit_detail, name="audit_detail"),
@@ -22,5 +23,12 @@ urlpatterns = [
         "calendar/days/<str:day>/delete/",
         calendar.calendar_day_delete,
         name="calendar_day_delete",
+    ),
+    path("calendar/<int:year>/confirm/", calendar.calendar_year_confirm, name="calendar_confirm"),
+    path("calendar/<int:year>/prefill/", calendar.calendar_year_prefill, name="calendar_prefill"),
+    path(
+        "calendar/confirmations/<int:pk>/",
+        calendar.calendar_confirmation,
+        name="calendar_confirmation",
     ),
 ]

@@ -205,6 +205,8 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Pages warn this many seconds before the idle timeout, with a "继续" button (static/js/session.js).
+BANGFU_SESSION_WARNING_SECONDS = env_int("BANGFU_SESSION_WARNING_SECONDS", 120)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

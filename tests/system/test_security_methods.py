@@ -38,7 +38,7 @@ from bangfu.archives.models import (
 )
 from bangfu.archives.selectors.browse import HouseholdFilters
 from bangfu.archives.services import exporting
-from bangfu.core.models import AuditEvent, CalendarDay, Job
+from bangfu.core.models import AuditEvent, CalendarConfirmation, CalendarDay, Job
 from bangfu.network.models import OrgUnit, UnitPerson
 from bangfu.notices.models import Notice, Objection
 
@@ -77,6 +77,7 @@ PK_MODEL: dict[str, Any] = {
     "archives:spot_check_detail": SpotCheck,
     "archives:spot_check_item_record": SpotCheckItem,
     "notices:objection_settle": Objection,
+    "workbench:calendar_confirmation": CalendarConfirmation,
 }
 PREFIX_MODEL = {
     "archives:": Household,
@@ -115,6 +116,8 @@ def _kwargs(route: str, params: tuple[str, ...], owner: User) -> list[dict[str, 
         return [{"seq": AuditEvent.objects.order_by("seq").values_list("seq", flat=True)[0]}]
     if params == ("day",):
         return [{"day": CalendarDay.objects.get().date.isoformat()}]
+    if params == ("year",):
+        return [{"year": 2027}]
     if params == ("job_id",):
         return [{"job_id": job.pk} for job in Job.objects.filter(user=owner)]
     if params == ("batch_id",):
@@ -231,6 +234,7 @@ def demo(settings, monkeypatch, tmp_path):
     CalendarDay.objects.create(
         date=date(2026, 10, 9), is_workday=False, name="test", created_by=staff
     )
+    CalendarConfirmation.objects.create(year=2026, source="package", confirmed_by=staff)
     return staff
 
 

@@ -114,9 +114,15 @@ def flag(model: Any, name: str, *, initial: bool = False) -> forms.BooleanField:
 class Fieldset:
     title: Any  # a lazy translation
     names: tuple[str, ...]
+    # Not needed for the procedure's next step (the home visit and the category): shown
+    # folded under one heading, to be completed at the visit or later.
+    folded: bool = False
 
 
 H = Household
+# Order: what filing needs and the home visit checks first — where the application comes from,
+# who applies and where to find them (the required fields), why, the income that decides the
+# category — then the members (the formset, after these); the rest folded.
 FIELDSETS = (
     Fieldset(_("建档信息"), ("unit", "area", "origin", "applied_on")),
     Fieldset(
@@ -124,44 +130,16 @@ FIELDSETS = (
         (
             "name",
             "id_number",
-            "sex",
-            "birth_date",
-            "ethnicity",
-            "political_status",
-            "health",
-            "disability",
+            "mobile",
+            "address",
+            "work_status",
             "marital_status",
             "hukou",
-            "hukou_area_code",
-            "mobile",
-            "postcode",
-            "address",
-        ),
-    ),
-    Fieldset(
-        _("就业情况"),
-        (
-            "work_status",
-            "model_worker",
-            "work_started_on",
-            "industry",
-            "employer",
-            "employer_nature",
-            "enterprise_status",
-            "union_member",
-        ),
-    ),
-    Fieldset(
-        _("住房与家庭"),
-        (
             "housing",
-            "floor_area",
             "medical_insurance",
-            "single_parent",
-            "zero_employment",
-            "receives_dibao",
         ),
     ),
+    Fieldset(_("致困原因"), ("main_cause", "secondary_causes")),
     Fieldset(
         _("收入与支出(近 12 个月,元)"),
         (
@@ -180,16 +158,49 @@ FIELDSETS = (
         ),
     ),
     Fieldset(
+        _("其他基本情况"),
+        (
+            "sex",
+            "birth_date",
+            "ethnicity",
+            "political_status",
+            "health",
+            "disability",
+            "hukou_area_code",
+            "postcode",
+        ),
+        folded=True,
+    ),
+    Fieldset(
+        _("就业情况"),
+        (
+            "model_worker",
+            "work_started_on",
+            "industry",
+            "employer",
+            "employer_nature",
+            "enterprise_status",
+            "union_member",
+        ),
+        folded=True,
+    ),
+    Fieldset(
+        _("住房与家庭"),
+        ("floor_area", "single_parent", "zero_employment", "receives_dibao"),
+        folded=True,
+    ),
+    Fieldset(
         _("排除情形(有任一项不予建档)"),
         ("controlling_shareholder", "multiple_homes", "owns_vehicle", "refuses_cooperation"),
+        folded=True,
     ),
-    Fieldset(_("致困原因"), ("main_cause", "secondary_causes")),
     Fieldset(
         _("银行账户(须为户主本人)"),
         ("bank_name", "bank_branch", "bank_card", "bank_account_holder"),
+        folded=True,
     ),
-    Fieldset(_("知情同意"), ("consent_sensitive_on", "consent_publication_on")),
-    Fieldset(_("备注"), ("notes",)),
+    Fieldset(_("知情同意"), ("consent_sensitive_on", "consent_publication_on"), folded=True),
+    Fieldset(_("备注"), ("notes",), folded=True),
 )
 # Inputs that would show a full sensitive value in an edit form: left empty there.
 SECRET_FIELDS = {"id_number": mask_id_number, "mobile": mask_phone, "bank_card": mask_bank_card}
@@ -363,8 +374,22 @@ class HouseholdForm(BootstrapMixin, forms.Form):
         self._style()
 
     def fieldsets(self) -> list[tuple[str, list[forms.BoundField]]]:
+        """The groups shown open, first: what the procedure's next step needs."""
+        return self._groups(folded=False)
+
+    def folded_fieldsets(self) -> list[tuple[str, list[forms.BoundField]]]:
+        """The groups shown folded, after the members."""
+        return self._groups(folded=True)
+
+    def folded_has_errors(self) -> bool:
+        """Whether a folded group holds an error (it is then shown open)."""
+        return any(field.errors for _title, fields in self.folded_fieldsets() for field in fields)
+
+    def _groups(self, *, folded: bool) -> list[tuple[str, list[forms.BoundField]]]:
         return [
-            (fs.title, [self[name] for name in fs.names if name in self.fields]) for fs in FIELDSETS
+            (fs.title, [self[name] for name in fs.names if name in self.fields])
+            for fs in FIELDSETS
+            if fs.folded == folded
         ]
 
     @staticmethod

@@ -24,6 +24,11 @@ class Investigation(TimeStampedModel):
     )
     due_on = models.DateField(_("调查期限"))
     due_rule = models.CharField(_("期限依据"), max_length=100)
+    # The day the working days are counted from (the application, or a resubmission), and
+    # whether the count crossed a year whose official holidays were not known yet: such a
+    # due date is recounted when the year is confirmed (`archives.deadlines`).
+    due_from = models.DateField(_("期限起算日"), null=True, blank=True)
+    due_provisional = models.BooleanField(_("期限暂定"), default=False)
     visited_on = models.DateField(_("调查日期"), null=True, blank=True)
     visitors = models.JSONField(_("调查人员"), default=list, help_text=_("至少两人。"))
     findings = models.TextField(_("调查情况"), blank=True)
@@ -56,8 +61,18 @@ class Investigation(TimeStampedModel):
         in Chinese: 入户调查:申请后 N 个工作日)."""
         match = _VISIT_RULE.fullmatch(self.due_rule)
         if match is None:
-            return self.due_rule
-        return gettext("入户调查:申请后 %(days)d 个工作日") % {"days": int(match.group(1))}
+            text = self.due_rule
+        else:
+            text = gettext("入户调查:申请后 %(days)d 个工作日") % {"days": int(match.group(1))}
+        if self.due_provisional:
+            text += gettext("(暂定:按暂定节假日安排计算)")
+        return text
+
+    @property
+    def due_working_days(self) -> int | None:
+        """The number of working days of the rule as written, or None for another rule."""
+        match = _VISIT_RULE.fullmatch(self.due_rule)
+        return int(match.group(1)) if match else None
 
 
 class DemocraticReview(TimeStampedModel):

@@ -93,6 +93,9 @@ def household_facts(
                 identity=m.identity,
                 able_to_work=m.able_to_work,
                 monthly_income=m.monthly_income,
+                # The national form records no post for members: a woman's retirement age is
+                # taken from the lower table (see `rules`), and the reason says so.
+                female_cadre=None,
             )
             for m in members
         ),

@@ -23,7 +23,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -38,11 +38,17 @@ from bangfu.accounts import policy
 from bangfu.core.audit import AuditEntry, audit_record, audit_record_many, diff
 from bangfu.core.dates import add_years
 from bangfu.core.errors import Conflict, ValidationError
-from bangfu.core.idnumber import IdNumber, check_consistency, parse_id_number, validate_bank_card
+from bangfu.core.idnumber import (
+    IdNumber,
+    area_code_warning,
+    check_consistency,
+    parse_id_number,
+    validate_bank_card,
+)
 from bangfu.core.masking import mask_bank_card, mask_id_number, mask_phone
 from bangfu.core.money import MoneyField
 from bangfu.core.text import clean_text, name_initials
-from bangfu.core.workdays import deadline
+from bangfu.core.workdays import Deadline, WorkCalendar, deadline
 from bangfu.network.models import OrgUnit
 from bangfu.network.selectors import nearest_centre
 
@@ -247,6 +253,40 @@ def _money(errors: dict[str, str], key: str, value: Any, label: str) -> Decimal:
     elif amount >= Decimal("10000000000"):
         errors[key] = _("%(label)s金额过大,请核对。") % {"label": label}
     return amount.quantize(Decimal("0.01"))
+
+
+def id_warnings(data: HouseholdInput | MemberInput, *, unchanged: Iterable[str] = ()) -> list[str]:
+    """Return the warnings about the ID numbers of `data` (the head's and its members', or one
+    member's): a valid number whose area code is in no edition of the national table.
+
+    Nothing is refused for it (an old card keeps a code that no longer exists); the pages show
+    the warnings after saving. Numbers in `unchanged` (those already on file) are not warned
+    about again. Numbers that do not parse are left to the validation, which refuses them.
+    """
+    people: list[tuple[str, str]] = []
+    if isinstance(data, HouseholdInput):
+        people.append(("", data.id_number))
+        people.extend((member.name, member.id_number) for member in data.members)
+    else:
+        people.append((data.name, data.id_number))
+    skip = {value for value in unchanged if value}
+    warnings = []
+    for name, raw in people:
+        if not clean_text(raw):
+            continue
+        try:
+            parsed = parse_id_number(raw)
+        except ValidationError:
+            continue
+        if parsed.value in skip:
+            continue
+        warning = area_code_warning(parsed)
+        if warning is None:
+            continue
+        if name:
+            warning = _("家庭成员 %(name)s:%(warning)s") % {"name": name, "warning": warning}
+        warnings.append(warning)
+    return warnings
 
 
 def _person_id(
@@ -785,12 +825,27 @@ def _new_member(household: Household, values: Mapping[str, Any], order: int) -> 
     return member
 
 
-def investigation_deadline(start: date) -> tuple[date, str]:
-    """Return the due date and rule of the home visit for an application made on `start`."""
+def investigation_deadline(start: date, *, calendar: WorkCalendar | None = None) -> Deadline:
+    """Return the deadline of the home visit for an application made on `start` (with the
+    rule, and whether it is provisional). Pass `calendar` for many at one query."""
     days = settings.BANGFU_INVESTIGATION_WORKING_DAYS
     rule = _("入户调查:申请后 %(days)d 个工作日") % {"days": days}
-    due = deadline(start, days, rule)
-    return due.due, due.rule
+    return deadline(start, days, rule, calendar=calendar)
+
+
+def new_investigation(
+    household: Household, start: date, *, calendar: WorkCalendar | None = None
+) -> Investigation:
+    """Return the (unsaved) home visit of `household`, due counted from `start`, with its
+    rule, start and provisional mark stored beside the date."""
+    due = investigation_deadline(start, calendar=calendar)
+    return Investigation(
+        household=household,
+        due_on=due.due,
+        due_rule=due.rule,
+        due_from=start,
+        due_provisional=due.provisional,
+    )
 
 
 def _determine(actor: User, household: Household) -> None:
@@ -849,8 +904,7 @@ def household_create(*, actor: User, data: HouseholdInput, draft: bool = False) 
             lambda: _clash_errors([household], indexed=False, viewer=actor),
         )
         if status == Household.Status.APPLIED:
-            due_on, rule = investigation_deadline(household.applied_on)
-            Investigation.objects.create(household=household, due_on=due_on, due_rule=rule)
+            new_investigation(household, household.applied_on).save(force_insert=True)
         changes = diff(None, household_snapshot(household), masked=MASKED)
         changes["members"] = [None, [_masked_member(m) for m in members]]
         audit_record(
@@ -1218,11 +1272,12 @@ def household_create_many(
             for row in _registrations(household, household._new_members)  # type: ignore[attr-defined]
         ]
         _insert_registrations(registrations, lambda: _clash_errors(households, indexed=True))
-        if status == Household.Status.APPLIED:
+        if status == Household.Status.APPLIED and households:
+            # One calendar for all: one query for the holidays, not one per archive.
+            starts = [h.applied_on for h in households]
+            calendar = WorkCalendar(min(starts), max(starts) + timedelta(days=60))
             Investigation.objects.bulk_create(
-                Investigation(household=h, due_on=due_on, due_rule=rule)
-                for h in households
-                for due_on, rule in [investigation_deadline(h.applied_on)]
+                new_investigation(h, h.applied_on, calendar=calendar) for h in households
             )
         audit_record_many(
             actor=actor,

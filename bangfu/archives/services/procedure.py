@@ -41,7 +41,7 @@ from ..audit_actions import ArchivesAction
 from ..conf import review_interval_months
 from ..models import Decision, DemocraticReview, Household, Investigation
 from ..permissions import ArchivesPermission
-from .filing import investigation_deadline, release_ids
+from .filing import new_investigation, release_ids
 
 S = Household.Status
 MIN_VISITORS = 2
@@ -111,8 +111,9 @@ def open_investigation(household: Household) -> Investigation | None:
 
 
 def _start_investigation(household: Household, start: date) -> Investigation:
-    due_on, rule = investigation_deadline(start)
-    return Investigation.objects.create(household=household, due_on=due_on, due_rule=rule)
+    visit = new_investigation(household, start)
+    visit.save(force_insert=True)
+    return visit
 
 
 # --- application ------------------------------------------------------------------------------

@@ -150,6 +150,8 @@ def test_idle_member_is_counted_at_the_minimum_wage_from_the_archive(network, st
     assert determination.category == "deep"
     assert determination.reason.endswith(
         ";劳动年龄内有劳动能力未就业成员 1 人,按最低工资 1930.00 元/月计收入"
+        ";劳动年龄上限按渐进式延迟法定退休年龄:"
+        "成员 1(男,1990年1月生)法定退休年龄 63 岁(男职工),未到,按最低工资计"
     )
 
 

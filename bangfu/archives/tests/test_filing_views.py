@@ -223,3 +223,66 @@ def test_liaison_gets_404_for_other_station_member(client, network, staff, liais
     assert client.get(reverse(f"archives:{name}", args=[member.pk])).status_code == 404
     assert client.post(reverse(f"archives:{name}", args=[member.pk])).status_code == 404
     assert HouseholdMember.objects.filter(pk=member.pk).exists()
+
+
+def test_an_id_with_an_unknown_area_code_is_saved_with_a_warning(client, network, staff):
+    # given: the head's number has a county code that is in no edition of the national table
+    client.force_login(staff)
+    number = make_id_number(area="430399", seq=7)
+
+    # when
+    data = _post_data(network.station_a, make_area(), id_number=number)
+    response = client.post(NEW, data, follow=True)
+
+    # then: filed, and told, with the number masked
+    household = Household.objects.get()
+    assert household.id_number == number
+    html = response.content.decode()
+    masked = f"430399********{number[-4:]}"
+    assert f"身份证号 {masked} 的前 6 位地区码 430399 不在国家行政区划代码表中" in html
+    assert number not in html
+
+
+def test_an_unchanged_old_id_is_not_warned_about_again(client, network, staff):
+    client.force_login(staff)
+    old_id = make_id_number(area="430399")
+    household = make_household(network.station_a, filed_by=staff, id_number=old_id)
+    data = _post_data(network.station_a, household.area, id_number="")
+    data = {k: v for k, v in data.items() if not k.startswith("members-")}
+
+    response = client.post(
+        reverse("archives:household_update", args=[household.pk]), data, follow=True
+    )
+
+    html = response.content.decode()
+    assert f"已保存档案 {household.archive_no}。" in html
+    assert "不在国家行政区划代码表中" not in html
+
+
+def test_the_new_form_puts_what_the_next_step_needs_first_and_folds_the_rest(
+    client, network, staff
+):
+    client.force_login(staff)
+
+    html = client.get(NEW).content.decode()
+
+    # the required fields, the cause and the income come before the members; the rest folded
+    folded = html.split('data-testid="more-fields"', 1)[1]
+    opened = html.split('data-testid="more-fields"', 1)[0]
+    for name in ("unit", "name", "id_number", "mobile", "address", "main_cause", "wage_income"):
+        assert f'name="{name}"' in opened
+    for name in ("ethnicity", "bank_card", "consent_publication_on", "controlling_shareholder"):
+        assert f'name="{name}"' in folded
+    assert opened.index('name="address"') < opened.index('data-testid="members-formset"')
+    assert '<details class="bf-more mb-3" data-testid="more-fields">' in html  # closed
+    assert 'data-bf-draft="household"' in html
+
+
+def test_a_folded_field_with_an_error_is_shown_open(client, network, staff):
+    client.force_login(staff)
+    data = _post_data(network.station_a, make_area(), postcode="12ab")
+
+    html = client.post(NEW, data).content.decode()
+
+    assert '<details class="bf-more mb-3" data-testid="more-fields" open>' in html
+    assert Household.objects.count() == 0

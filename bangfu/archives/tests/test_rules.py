@@ -184,7 +184,9 @@ def test_an_idle_working_age_member_counts_at_the_minimum_wage():
     assert result.inputs["members"][0]["counted_monthly_income"] == "1930.00"
     assert result.reason == (
         "月人均净收入 1465.00 元 ≥ 2 倍低保标准 1300.00 元 → 不符合建档条件;"
-        "劳动年龄内有劳动能力未就业成员 1 人,按最低工资 1930.00 元/月计收入"
+        "劳动年龄内有劳动能力未就业成员 1 人,按最低工资 1930.00 元/月计收入;"
+        "劳动年龄上限按渐进式延迟法定退休年龄:"
+        "成员 1(男,1990年5月生)法定退休年龄 63 岁(男职工),未到,按最低工资计"
     )
 
 
@@ -228,9 +230,10 @@ def test_each_idle_identity_is_imputed(identity):
         idle(identity="employed"),
         idle(identity="retired"),
         idle(identity="other"),
-        # men: the 60th birthday is retirement age; women: the 55th
-        idle(sex="M", birth_date=date(1966, 3, 1)),
-        idle(sex="F", birth_date=date(1971, 3, 1)),
+        # a man born 1965-12: 60 years 3 months, reached on the determination date
+        idle(sex="M", birth_date=date(1965, 12, 1)),
+        # a woman whose post is not known: women originally at 50; born 1975-10: 50 y 5 m
+        idle(sex="F", birth_date=date(1975, 10, 1)),
         # under 16 on the determination date
         idle(birth_date=date(2010, 3, 2)),
     ],
@@ -240,8 +243,8 @@ def test_each_idle_identity_is_imputed(identity):
         "employed",
         "retired",
         "other",
-        "man-turned-60",
-        "woman-turned-55",
+        "man-reached-60-and-3-months",
+        "woman-reached-50-and-5-months",
         "one-day-short-of-16",
     ],
 )
@@ -256,11 +259,11 @@ def test_members_outside_the_idle_definition_are_counted_as_recorded(member):
 @pytest.mark.parametrize(
     "member",
     [
-        idle(sex="M", birth_date=date(1966, 3, 2)),  # 59 until tomorrow
-        idle(sex="F", birth_date=date(1971, 3, 2)),  # 54 until tomorrow
+        idle(sex="M", birth_date=date(1965, 12, 2)),  # 60 y 3 m tomorrow
+        idle(sex="F", birth_date=date(1975, 10, 2)),  # 50 y 5 m tomorrow
         idle(birth_date=date(2010, 3, 1)),  # 16 today
     ],
-    ids=["man-59", "woman-54", "sixteen-today"],
+    ids=["man-one-day-short", "woman-one-day-short", "sixteen-today"],
 )
 def test_working_age_bounds_are_taken_on_the_determination_date(member):
     assert run(HouseholdFacts(members=(member,))).inputs["imputed_income"] == "23160.00"
@@ -410,6 +413,8 @@ def test_inputs_record_everything_used_without_personal_data():
                 "monthly_income": "100.00",
                 "counted_at_minimum_wage": True,
                 "counted_monthly_income": "1930.00",
+                "retirement_age": "63 岁",
+                "retirement_table": "男职工",
             }
         ],
         "sudden_hardship": False,

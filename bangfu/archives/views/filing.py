@@ -30,6 +30,7 @@ from bangfu.core.formkit import (
 )
 
 from ..forms.filing import REQUIRED, HouseholdForm, MemberForm, MemberFormSet
+from ..models import Household, HouseholdMember
 from ..permissions import ArchivesPermission
 from ..selectors import filing as selectors
 from ..selectors.access import access_household
@@ -61,6 +62,13 @@ def _with_extra_row(data: Any) -> Any:
     return data
 
 
+def _warn(request: AuthenticatedHttpRequest, warnings: list[str]) -> None:
+    """Show what was saved but looks wrong (an ID's unknown area code): a warning, never a
+    refusal, and never silent."""
+    for text in warnings:
+        messages.warning(request, text)
+
+
 @require_http_methods(["GET", "POST"])
 def household_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     units = selectors.filing_units(user=request.user)
@@ -76,11 +84,10 @@ def household_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         form_ok, formset_ok = form.is_valid(), formset.is_valid()
         if form_ok and formset_ok:
             members, positions = formset.inputs()  # type: ignore[attr-defined]
+            entered = form.to_input(members)
             try:
                 household = filing.household_create(
-                    actor=request.user,
-                    data=form.to_input(members),
-                    draft="save_draft" in request.POST,
+                    actor=request.user, data=entered, draft="save_draft" in request.POST
                 )
             except ValidationError as exc:
                 rest = _member_errors(formset, exc.errors, positions)
@@ -104,6 +111,7 @@ def household_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                         "status": household.get_status_display(),
                     },
                 )
+                _warn(request, filing.id_warnings(entered))
                 return redirect("archives:household_detail", pk=household.pk)
     return render(
         request,
@@ -128,12 +136,18 @@ def household_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         household=household,
         initial=HouseholdForm.initial_for(household),
     )
+    on_file = household.id_number
+
+    def run() -> Household:
+        data = form.to_input([])
+        saved = filing.household_update(actor=request.user, household=household, data=data)
+        _warn(request, filing.id_warnings(data, unchanged=[on_file]))
+        return saved
+
     return action_response(
         request,
         form=form,
-        run=lambda: filing.household_update(
-            actor=request.user, household=household, data=form.to_input([])
-        ),
+        run=run,
         template="archives/filing/household_form.html",
         context={
             "formset": None,
@@ -156,12 +170,17 @@ def _edit_url(household_id: int) -> str:
 def member_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     household = access_household(user=request.user, household_id=pk, perm=FILE)
     form = MemberForm(request.POST or None)
+
+    def run() -> HouseholdMember:
+        data = form.to_input()
+        member = filing.member_add(actor=request.user, household=household, data=data)
+        _warn(request, filing.id_warnings(data))
+        return member
+
     return action_response(
         request,
         form=form,
-        run=lambda: filing.member_add(
-            actor=request.user, household=household, data=form.to_input()
-        ),
+        run=run,
         template="archives/filing/member_form.html",
         context={"household": household, "title": _("添加家庭成员")},
         success_url=_edit_url(household.pk),
@@ -173,10 +192,18 @@ def member_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def member_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     member = selectors.access_member(user=request.user, member_id=pk)
     form = MemberForm(request.POST or None, member=member, initial=MemberForm.initial_for(member))
+    on_file = member.id_number
+
+    def run() -> HouseholdMember:
+        data = form.to_input()
+        saved = filing.member_update(actor=request.user, member=member, data=data)
+        _warn(request, filing.id_warnings(data, unchanged=[on_file]))
+        return saved
+
     return action_response(
         request,
         form=form,
-        run=lambda: filing.member_update(actor=request.user, member=member, data=form.to_input()),
+        run=run,
         template="archives/filing/member_form.html",
         context={
             "household": member.household,

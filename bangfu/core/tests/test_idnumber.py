@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bangfu.core import idnumber
 from bangfu.core.errors import ValidationError
 from bangfu.core.idnumber import (
     PROVINCE_CODES,
@@ -302,3 +303,49 @@ def test_a_wrong_bank_card_is_refused_with_a_message(raw, message):
 def test_the_shortest_and_longest_luhn_valid_cards_pass():
     assert validate_bank_card("424242424242") == "424242424242"
     assert validate_bank_card("4242424242424242428") == "4242424242424242428"
+
+
+# --- the area code against the national table (current and historical codes) ---
+
+
+def _id(area: str, birth: str = "19750615", seq: str = "011") -> str:
+    first17 = area + birth + seq
+    return first17 + idnumber.check_character(first17)
+
+
+def test_a_current_area_code_is_known_and_named():
+    parsed = idnumber.parse_id_number(_id("430302"))
+
+    assert parsed.area_known
+    assert idnumber.area_code_warning(parsed) is None
+    assert idnumber.area_name("430302") == "湖南省湘潭市雨湖区"
+
+
+def test_a_code_that_no_longer_exists_is_still_known():
+    # 崇文区 (110103) was merged into 东城区 in 2010; its residents keep their numbers.
+    parsed = idnumber.parse_id_number(_id("110103"))
+
+    assert parsed.area_known
+    assert idnumber.area_code_warning(parsed) is None
+    assert idnumber.area_name("110103") == "北京市崇文区"
+
+
+def test_an_unknown_area_code_is_a_warning_not_a_refusal():
+    # given: a number whose province is valid but whose county code never existed
+    number = _id("110199")
+    parsed = idnumber.parse_id_number(number)
+
+    # then: it is accepted, and the warning quotes the masked number and the code
+    assert parsed.value == number
+    assert not parsed.area_known
+    assert idnumber.area_code_warning(parsed) == (
+        f"身份证号 110199********{number[-4:]} 的前 6 位地区码 110199 不在国家行政区划代码表中"
+        "(已含撤销的旧代码),请对照身份证核对;如证件上就是这个号码,可以照常使用。"
+    )
+
+
+def test_a_legacy_number_is_checked_after_conversion():
+    parsed = idnumber.parse_id_number("110103750615011")
+
+    assert parsed.area_code == "110103"
+    assert parsed.area_known

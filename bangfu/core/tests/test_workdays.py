@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bangfu.core import workdays
-from bangfu.core.models import CalendarDay
+from bangfu.core.models import CalendarConfirmation, CalendarDay
 from bangfu.core.workdays import (
     Deadline,
     ScheduleEntry,
@@ -159,27 +159,64 @@ def test_an_override_wins_over_the_package_in_both_directions(override):
     assert add_working_days(date(2025, 10, 10), 1) == date(2025, 10, 13)
 
 
-def test_an_unknown_year_falls_back_to_monday_to_friday():
+def test_a_later_unknown_year_counts_on_the_usual_schedule():
+    # given: 2031 is beyond the package and nobody confirmed it
     assert not calendar_known(2031)
-    # 2031-01-01 is a Wednesday; no data says it is a holiday, so it counts.
-    assert is_workday(date(2031, 1, 1))
-    assert add_working_days(date(2031, 1, 3), 1) == date(2031, 1, 6)  # Fri → Mon
-    assert add_working_days(date(2031, 1, 3), 5) == date(2031, 1, 10)
+    assert workdays.year_status(2031) == "provisional"
+
+    # then: 元旦 (a Wednesday) is a day off; 春节 runs from 除夕 Jan 22 to 初七 Jan 29
+    assert not is_workday(date(2031, 1, 1))
+    assert add_working_days(date(2030, 12, 31), 1) == date(2031, 1, 2)
+    assert add_working_days(date(2031, 1, 21), 1) == date(2031, 1, 30)
+    # no make-up working day is guessed: the Saturday after stays a day off
+    assert not is_workday(date(2031, 2, 1))
 
 
-def test_an_unknown_year_uses_the_overrides_and_then_counts_as_known(override):
-    override(date(2031, 1, 1), is_workday=False, name="元旦")
+def test_an_early_unknown_year_counts_monday_to_friday():
+    assert workdays.year_status(2003) == "weekdays"
+    assert is_workday(date(2003, 1, 1))  # a Wednesday: nobody knows better
+    assert not calendar_known(2003)
+
+
+def test_entries_win_over_the_usual_schedule_and_the_year_stays_provisional(override):
+    override(date(2031, 1, 1), is_workday=True, name="更正")
     override(date(2031, 1, 4), is_workday=True, name="元旦调休上班")  # a Saturday
 
-    assert calendar_known(2031)
-    assert not calendar_known(2032)
-    assert add_working_days(date(2030, 12, 31), 1) == date(2031, 1, 2)
+    assert is_workday(date(2031, 1, 1))
     assert add_working_days(date(2031, 1, 3), 1) == date(2031, 1, 4)
+    assert not calendar_known(2031)
+    assert deadline(date(2031, 1, 3), 1, "规则").provisional
 
 
-def test_a_deadline_across_the_end_of_the_packages_data_uses_the_fallback():
-    # Thu 2026-12-31 + 2: Fri 2027-01-01 counts (no data for 2027 yet), then Mon Jan 4.
-    assert add_working_days(date(2026, 12, 31), 2) == date(2027, 1, 4)
+def test_a_confirmed_year_counts_its_entries_and_monday_to_friday(override, sysadmin):
+    # given: the admins entered only 元旦 as a make-up Saturday, then confirmed the year
+    override(date(2031, 1, 4), is_workday=True, name="元旦调休上班")
+    CalendarConfirmation.objects.create(year=2031, source="entries", confirmed_by=sysadmin)
+
+    # then: the usual breaks no longer apply; the entries and Monday to Friday do
+    assert calendar_known(2031)
+    assert workdays.year_status(2031) == "confirmed"
+    assert is_workday(date(2031, 1, 1))
+    assert is_workday(date(2031, 1, 22))  # 除夕 in the usual schedule, no entry
+    assert is_workday(date(2031, 1, 4))
+    assert not deadline(date(2031, 1, 2), 5, "规则").provisional
+    assert not calendar_known(2032)
+
+
+def test_a_deadline_across_the_end_of_the_packages_data_is_provisional():
+    # Thu 2026-12-31 + 2: 元旦 2027 is a Friday, off with the weekend; then Mon 4, Tue 5.
+    result = deadline(date(2026, 12, 31), 2, "规则")
+
+    assert result.due == date(2027, 1, 5)
+    assert result.provisional
+    assert (result.start, result.working_days) == (date(2026, 12, 31), 2)
+
+
+def test_a_deadline_inside_the_packages_years_is_not_provisional():
+    assert not deadline(date(2026, 12, 1), 5, "规则").provisional
+    # … even one that ends on the last working day before the unknown year
+    assert deadline(date(2026, 12, 24), 5, "规则").due == date(2026, 12, 31)
+    assert not deadline(date(2026, 12, 24), 5, "规则").provisional
 
 
 def test_calendar_known_for_years_the_package_covers():
@@ -190,11 +227,11 @@ def test_calendar_known_for_years_the_package_covers():
 
 
 def test_a_long_run_of_admin_holidays_beyond_the_first_load_is_still_counted(override):
-    first = date(2031, 3, 3)
+    first = date(2025, 6, 9)  # a Monday; the run ends on Thu Aug 7
     for offset in range(60):
         override(first + timedelta(days=offset), is_workday=False, name="停工")
 
-    assert add_working_days(date(2031, 3, 2), 1) == first + timedelta(days=60)
+    assert add_working_days(date(2025, 6, 8), 1) == first + timedelta(days=60)
 
 
 # --- deadlines and queries ---
@@ -203,7 +240,13 @@ def test_a_long_run_of_admin_holidays_beyond_the_first_load_is_still_counted(ove
 def test_deadline_keeps_the_due_date_with_its_rule():
     result = deadline(date(2025, 9, 30), 5, "入户调查:申请后 5 个工作日")
 
-    assert result == Deadline(due=date(2025, 10, 14), rule="入户调查:申请后 5 个工作日")
+    assert result == Deadline(
+        due=date(2025, 10, 14),
+        rule="入户调查:申请后 5 个工作日",
+        provisional=False,
+        start=date(2025, 9, 30),
+        working_days=5,
+    )
 
 
 def test_add_working_days_makes_one_query(override, django_assert_num_queries):
@@ -266,12 +309,34 @@ def test_the_2025_schedule_lists_national_day_as_one_run_and_its_make_up_days():
     assert [e.first for e in schedule] == sorted(e.first for e in schedule)
 
 
-def test_the_schedule_of_an_unknown_year_shows_only_the_admins_entries(override):
+def test_the_schedule_of_a_provisional_year_shows_the_usual_breaks_and_the_entries(override):
     for offset in range(8):
         override(date(2027, 2, 6) + timedelta(days=offset), is_workday=False, name="春节")
     override(date(2027, 2, 20), is_workday=True, name="春节调休上班")
 
-    assert workdays.year_schedule(2027) == [
+    schedule = workdays.year_schedule(2027)
+
+    assert schedule[0] == ScheduleEntry(
+        date(2027, 1, 1), date(2027, 1, 3), False, "元旦", "provisional"
+    )
+    # 除夕 Feb 5 from the usual schedule, Feb 6–13 entered, Feb 14 an ordinary Sunday
+    assert ScheduleEntry(date(2027, 2, 5), date(2027, 2, 14), False, "春节", "mixed") in schedule
+    assert (
+        ScheduleEntry(date(2027, 2, 20), date(2027, 2, 20), True, "春节调休上班", "override")
+        in schedule
+    )
+    assert (
+        ScheduleEntry(date(2027, 10, 1), date(2027, 10, 7), False, "国庆节", "provisional")
+        in schedule
+    )
+
+
+def test_the_schedule_of_a_year_once_confirmed_shows_only_the_entries(override):
+    for offset in range(8):
+        override(date(2027, 2, 6) + timedelta(days=offset), is_workday=False, name="春节")
+    override(date(2027, 2, 20), is_workday=True, name="春节调休上班")
+
+    assert workdays.year_schedule(2027, assume_confirmed=True) == [
         # The Sunday after the entries is an ordinary day off, shown as part of the run.
         ScheduleEntry(date(2027, 2, 6), date(2027, 2, 14), False, "春节", "override"),
         ScheduleEntry(date(2027, 2, 20), date(2027, 2, 20), True, "春节调休上班", "override"),

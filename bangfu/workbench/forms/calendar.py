@@ -77,3 +77,8 @@ class CalendarRangeForm(_CalendarForm):
     first = _date_field(gettext_lazy("开始日期"))
     last = _date_field(gettext_lazy("结束日期"))
     field_order = ["first", "last", "kind", "name", "replace"]
+
+
+class CalendarYearForm(forms.Form):
+    """Confirming a year, or entering its usual schedule: nothing to type, the year is in the
+    address; the service checks everything."""

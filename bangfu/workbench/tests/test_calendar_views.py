@@ -139,16 +139,19 @@ def test_only_the_system_admin_may_change_the_table(staff, security_admin, audit
     assert _state() == before
 
 
-def test_an_entry_changes_the_deadlines_of_an_unknown_year(sysadmin):
+def test_an_entry_changes_the_deadlines_of_a_provisional_year(sysadmin):
+    # given: 2027 on the usual schedule: 春节 from 除夕 Fri Feb 5 to Fri Feb 12
     assert not calendar_known(2027)
-    assert add_working_days(date(2027, 2, 5), 1) == date(2027, 2, 8)
+    assert add_working_days(date(2027, 2, 4), 1) == date(2027, 2, 15)
 
-    services.calendar_range_set(
-        actor=sysadmin, first=date(2027, 2, 6), last=date(2027, 2, 13), name="春节"
+    # when: the make-up Saturday is entered
+    services.calendar_day_set(
+        actor=sysadmin, day=date(2027, 2, 13), is_workday=True, name="春节调休上班"
     )
 
-    assert calendar_known(2027)
-    assert add_working_days(date(2027, 2, 5), 1) == date(2027, 2, 15)
+    # then: it counts; the year stays provisional until it is confirmed
+    assert add_working_days(date(2027, 2, 4), 1) == date(2027, 2, 13)
+    assert not calendar_known(2027)
 
 
 def test_a_range_writes_every_day_with_one_audit_event(sysadmin):
@@ -264,33 +267,35 @@ def test_delete_of_a_date_without_entry_is_not_found_and_changes_nothing(sysadmi
 # Pages ---------------------------------------------------------------------------------------
 
 
-def test_the_year_page_warns_when_the_year_is_not_covered(as_admin):
+def test_the_year_page_warns_when_the_year_is_provisional(as_admin):
     response = as_admin.get(reverse("workbench:calendar"), {"year": "2027"})
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert "系统内置节假日数据未覆盖 2027 年,请按国务院办公厅公布的放假安排录入" in html
+    assert "2027 年的法定节假日安排尚未确认,期限按暂定安排计算" in html
     assert "本年没有管理员录入的设置。" in html
+    # the usual schedule is shown as such
+    assert "2027-02-05 – 2027-02-14" in html
+    assert reverse("workbench:calendar_confirm", args=[2027]) in html
 
 
 def test_the_year_page_of_a_covered_year_shows_the_builtin_schedule_and_no_warning(as_admin):
     response = as_admin.get(reverse("workbench:calendar"), {"year": "2025"})
 
     html = response.content.decode()
-    assert "系统内置节假日数据未覆盖 2025 年" not in html
+    assert "安排尚未确认" not in html
     assert "2025-10-01 – 2025-10-08" in html
     assert "国庆节、中秋" in html
 
 
-def test_the_year_page_lists_the_entries_and_drops_the_warning(as_admin, sysadmin):
+def test_the_year_page_lists_the_entries_and_warns_until_the_year_is_confirmed(as_admin, sysadmin):
     services.calendar_range_set(
         actor=sysadmin, first=date(2027, 2, 6), last=date(2027, 2, 13), name="春节"
     )
 
     html = as_admin.get(reverse("workbench:calendar"), {"year": "2027"}).content.decode()
 
-    assert "系统内置节假日数据未覆盖 2027 年" not in html
-    assert "请确认已录入全年的节假日和调休上班日" in html
+    assert "2027 年的法定节假日安排尚未确认" in html
     assert html.count('data-date="2027-02-') == 8
     assert reverse("workbench:calendar_day_delete", args=["2027-02-06"]) in html
 

@@ -1,7 +1,10 @@
 """Pages of the holiday table (节假日设置) for the system admin.
 
-A year's page lists the admins' entries and the schedule in force, and warns when neither the
-built-in data nor an entry covers the year. The forms only parse input; the services check it.
+A year's page lists the admins' entries and the schedule in force, and says where it comes
+from: the built-in data, the admins' confirmed entries, or — for a year whose official
+holidays are not known yet — the provisional usual schedule, with the way to enter and confirm
+the official one. Confirming recounts the open deadlines and lists what moved. The forms only
+parse input; the services check it.
 """
 
 from __future__ import annotations
@@ -19,12 +22,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bangfu.accounts.requests import AuthenticatedHttpRequest
-from bangfu.core import workdays
+from bangfu.core import deadlines, holidays, workdays
 from bangfu.core.errors import DomainError, NotFound, ValidationError
+from bangfu.core.formkit import action_response
 from bangfu.core.models import CalendarDay
 
-from .. import services
-from ..forms.calendar import KIND_OFF, KIND_WORK, CalendarDayForm, CalendarRangeForm
+from .. import selectors, services
+from ..forms.calendar import (
+    KIND_OFF,
+    KIND_WORK,
+    CalendarDayForm,
+    CalendarRangeForm,
+    CalendarYearForm,
+)
 
 
 def _year_from(request: AuthenticatedHttpRequest) -> int:
@@ -49,12 +59,20 @@ def calendar(request: AuthenticatedHttpRequest) -> HttpResponse:
     year = _year_from(request)
     this_year = timezone.localdate().year
     first_year, last_year = workdays.package_years()
+    status = workdays.year_status(year)
+    confirmation = selectors.latest_confirmation(year)
     return render(
         request,
         "workbench/calendar.html",
         {
             "year": year,
-            "known": workdays.calendar_known(year),
+            "status": status,
+            "confirmation": confirmation,
+            # Open deadlines still counted on the usual schedule: after a newer package
+            # release, or entries made since, the year wants confirming.
+            "provisional_deadlines": (
+                deadlines.provisional_count(years={year}) if status != "weekdays" else 0
+            ),
             # Deadlines set late in the year fall into the next one: warn ahead.
             "next_year_unknown": year == this_year and not workdays.calendar_known(year + 1),
             "builtin_covers": workdays.package_covers(year),
@@ -176,3 +194,76 @@ def calendar_day_delete(request: AuthenticatedHttpRequest, day: str) -> HttpResp
         return redirect(_calendar_url(parsed.year))
     messages.success(request, _("已删除 %(date)s 的设置。") % {"date": parsed.isoformat()})
     return redirect(_calendar_url(parsed.year))
+
+
+def _year_param(year: int) -> int:
+    if not services.CALENDAR_FIRST_YEAR <= year <= services.CALENDAR_LAST_YEAR:
+        raise NotFound(_("年份超出范围。"))
+    return year
+
+
+def _year_context(year: int) -> dict[str, Any]:
+    preview = selectors.calendar_year_preview(year)
+    return {
+        "year": year,
+        "preview": preview,
+        "usual_breaks": holidays.usual_breaks(year) if preview.status == "provisional" else (),
+        "confirmation": selectors.latest_confirmation(year),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def calendar_year_confirm(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
+    """Confirm a year's holidays (GET: what it would do; POST: do it and list what moved)."""
+    year = _year_param(year)
+    form = CalendarYearForm(request.POST if request.method == "POST" else None)
+    return action_response(
+        request,
+        form=form,
+        run=lambda: services.calendar_year_confirm(actor=request.user, year=year),
+        template="workbench/calendar_confirm.html",
+        context=_year_context(year),
+        success_url=lambda confirmation: reverse(
+            "workbench:calendar_confirmation", args=[confirmation.pk]
+        ),
+        done=lambda confirmation: _("已确认 %(year)s 年节假日安排。") % {"year": year},
+    )
+
+
+@login_required
+@require_POST
+def calendar_year_prefill(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
+    """Enter the usual schedule of a provisional year as entries, to be corrected."""
+    year = _year_param(year)
+    form = CalendarYearForm(request.POST)
+    return action_response(
+        request,
+        form=form,
+        run=lambda: services.calendar_year_prefill(actor=request.user, year=year),
+        template="workbench/calendar_confirm.html",
+        context=_year_context(year),
+        success_url=_calendar_url(year),
+        done=lambda rows: (
+            _(
+                "已按暂定安排录入 %(days)s 天放假日。"
+                "请对照国务院办公厅的通知修改,并录入调休上班日,然后确认。"
+            )
+            % {"days": len(rows)}
+        ),
+    )
+
+
+@login_required
+@require_GET
+def calendar_confirmation(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """What a confirmation of a year's holidays moved: each deadline's old and new date."""
+    confirmation = selectors.access_confirmation(confirmation_id=pk)
+    moves = list(selectors.confirmation_moves(confirmation))
+    for move in moves:
+        move.kind_label = deadlines.kind_label(move.kind)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "workbench/calendar_confirmation.html",
+        {"confirmation": confirmation, "moves": moves, "year": confirmation.year},
+    )

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "captcha",
     "bangfu.core",
     "bangfu.workbench",
     "bangfu.accounts",
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
     "bangfu.kits.imports",
     "bangfu.kits.exports",
     "bangfu.archives",
+    "bangfu.petitions",
     "bangfu.demo",
 ]
 
@@ -258,6 +260,34 @@ BANGFU_NOTICE_WORKING_DAYS = env_int("BANGFU_NOTICE_WORKING_DAYS", 5)
 BANGFU_ARCHIVE_APPROVAL_LEVEL = env("BANGFU_ARCHIVE_APPROVAL_LEVEL", "centre")
 # An archive submitted for approval is due for a decision this many working days later.
 BANGFU_APPROVAL_WORKING_DAYS = env_int("BANGFU_APPROVAL_WORKING_DAYS", 5)
+
+# The local image CAPTCHA (django-simple-captcha, drawn on the server with its bundled font; no
+# outside service) for public forms: the online petition form, and the log-in page after failures.
+CAPTCHA_LENGTH = 4
+CAPTCHA_TIMEOUT = 10  # minutes a challenge stays valid
+CAPTCHA_IMAGE_SIZE = (120, 40)
+CAPTCHA_FONT_SIZE = 28
+CAPTCHA_LETTER_ROTATION = (-20, 20)
+# Only capital letters and digits that cannot be mistaken for one another (no 0/O, 1/I).
+CAPTCHA_CHALLENGE_FUNCT = "bangfu.core.captcha.unambiguous_challenge"
+CAPTCHA_2X_IMAGE = False
+
+# Petitions (信访) [law: 信访工作条例 2022]. The limits are the statute's and count calendar
+# days (民法典 arts. 200–204: the start day not counted, a last day off moves to the next working
+# day); list here the limits an office counts in working days instead: route, acknowledge,
+# handle, review_reply, recheck_reply (the petitioner's windows review_request and
+# recheck_request follow the statute). A limit is "at risk" in its last N days.
+BANGFU_PETITION_WORKING_DAY_LIMITS = env_list("BANGFU_PETITION_WORKING_DAY_LIMITS")
+BANGFU_PETITION_AT_RISK_DAYS = env_int("BANGFU_PETITION_AT_RISK_DAYS", 3)
+# The public pages (no log-in) accept at most this many submissions / progress look-ups per
+# client address per hour, counted in the database (shared by every server and worker).
+BANGFU_PETITION_PUBLIC_SUBMISSIONS_PER_HOUR = env_int(
+    "BANGFU_PETITION_PUBLIC_SUBMISSIONS_PER_HOUR", 5
+)
+BANGFU_PETITION_PUBLIC_QUERIES_PER_HOUR = env_int("BANGFU_PETITION_PUBLIC_QUERIES_PER_HOUR", 30)
+# A new petition of the same person in the same category is a repeat when its request shares at
+# least this share (percent) of two-character sequences with an earlier one [ours].
+BANGFU_PETITION_REPEAT_SIMILARITY = env_int("BANGFU_PETITION_REPEAT_SIMILARITY", 40)
 
 LOGGING = {
     "version": 1,

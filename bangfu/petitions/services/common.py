@@ -1,0 +1,86 @@
+"""What every petitions service shares: the permission and visibility check, the row lock,
+clean text, and the query code."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bangfu.accounts import policy
+from bangfu.core.crypto import blind_index
+from bangfu.core.errors import NotFound, ValidationError
+from bangfu.core.text import clean_text
+
+from ..models import Deadline, Petition
+from ..selectors.access import NOT_FOUND, visible_to
+
+# The query code: 16 characters from an alphabet without look-alikes (0/O, 1/I), 80 bits.
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+CODE_LENGTH = 16
+
+
+def new_query_code() -> str:
+    """Return a fresh code, grouped in fours for reading aloud: K7QF-M2XD-9HTP-R4WA."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
+
+
+def normalise_code(text: str) -> str:
+    """Return the code as stored in the index: capitals, no spaces or dashes (a code typed in
+    small letters or without its dashes still matches)."""
+    raw = "".join(ch for ch in str(text or "").upper() if ch.isalnum())
+    if len(raw) != CODE_LENGTH:
+        return ""
+    return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
+
+
+def code_index(code: str) -> str:
+    return blind_index(normalise_code(code), purpose="petition_query_code")
+
+
+def check(actor: Any, perm: str, petition: Petition, *, message: str | None = None) -> None:
+    """Raise NotFound when the actor may not see the petition at all (outside every scope,
+    restricted, or about the actor), PermissionDenied when the actor lacks `perm` over it."""
+    if not visible_to(actor, petition):
+        raise NotFound(str(NOT_FOUND))
+    policy.require_in_scope(actor, perm, petition.unit, message=message)
+
+
+def lock(petition: Petition) -> Petition:
+    """Return the petition's row locked for the rest of the transaction, as it now is."""
+    return Petition.objects.select_for_update().select_related("unit", "centre").get(pk=petition.pk)
+
+
+def text(value: Any, field: str, message: str, *, required: bool = True) -> str:
+    cleaned = clean_text(str(value or "")).strip()
+    if required and not cleaned:
+        raise ValidationError(message, field=field)
+    return cleaned
+
+
+def day(value: date | None, field: str, *, not_before: date | None = None) -> date:
+    """Return the date given (today when None); refuse a date in the future or before
+    `not_before` (the petition's previous step)."""
+    today = timezone.localdate()
+    value = value or today
+    if value > today:
+        raise ValidationError(_("日期不能晚于今天。"), field=field)
+    if not_before is not None and value < not_before:
+        raise ValidationError(
+            _("日期不能早于 %(date)s(上一环节的日期)。") % {"date": not_before.isoformat()},
+            field=field,
+        )
+    return value
+
+
+def meet(petition: Petition, stage: str, on: date) -> Deadline | None:
+    """Mark the petition's limit of `stage` met on `on`; return it (None when it has none)."""
+    deadline = Deadline.objects.filter(petition=petition, stage=stage, met_on__isnull=True).first()
+    if deadline is not None:
+        deadline.met_on = on
+        deadline.save(update_fields=["met_on"])
+    return deadline

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from bangfu.accounts import policy
 from bangfu.core.crypto import blind_index
-from bangfu.core.errors import NotFound, ValidationError
+from bangfu.core.errors import NotFound, PermissionDenied, ValidationError
 from bangfu.core.text import clean_text
 
 from ..models import Deadline, Petition
@@ -47,7 +47,8 @@ def check(actor: Any, perm: str, petition: Petition, *, message: str | None = No
     restricted, or about the actor), PermissionDenied when the actor lacks `perm` over it."""
     if not visible_to(actor, petition):
         raise NotFound(str(NOT_FOUND))
-    policy.require_in_scope(actor, perm, petition.unit, message=message)
+    if not policy.unit_in_scope(actor, perm, petition.unit):
+        raise PermissionDenied(message or _("您没有执行此操作的权限。"))
 
 
 def lock(petition: Petition) -> Petition:

@@ -6,6 +6,8 @@ urlpatterns = [
     path("network/", include("bangfu.network.urls")),
     path("notices/", include("bangfu.notices.urls")),
     path("archives/", include("bangfu.archives.urls")),
+    path("petitions/", include("bangfu.petitions.urls")),
+    path("captcha/", include("captcha.urls")),
     path("api/", include("config.api_urls")),
 ]
 

@@ -73,7 +73,10 @@ def counting_note(kind: str) -> str:
     """Say on the page how a limit of this kind is counted."""
     if kind == Counting.WORKING:
         return _("按工作日计算(起算日不计,法定节假日和周末不计,调休上班日计入)")
-    return _("按日历日计算(民法典第二百零一条、第二百零三条:起算日不计入,期限最后一日是法定节假日的顺延至节假日后的第一个工作日)")
+    return _(
+        "按日历日计算(民法典第二百零一条、第二百零三条:起算日不计入,"
+        "期限最后一日是法定节假日的,顺延至节假日后的第一个工作日)"
+    )
 
 
 def rule_text(stage: str, days: int, kind: str, *, extra: str = "") -> str:

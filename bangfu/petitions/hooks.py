@@ -21,6 +21,7 @@ later with `services.handling.route_take` (`selectors.routes_waiting(kind=…)` 
 from __future__ import annotations
 
 from collections.abc import Callable
+
 RouteHandler = Callable[..., str]
 _handlers: dict[str, RouteHandler] = {}
 

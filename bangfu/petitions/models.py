@@ -241,9 +241,7 @@ class Petition(TimeStampedModel):
 class Representative(models.Model):
     """One of the at most five representatives a group visit sends."""
 
-    petition = models.ForeignKey(
-        Petition, on_delete=models.PROTECT, related_name="representatives"
-    )
+    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="representatives")
     name = models.CharField(_("姓名"), max_length=50)
     phone = EncryptedTextField(_("联系电话"), blank=True, default="")
     position = models.PositiveSmallIntegerField(default=0)
@@ -322,13 +320,14 @@ class Route(models.Model):
     petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="routes")
     kind = models.CharField(_("去向"), max_length=12, choices=Kind.choices)
     reason = models.TextField(_("理由"))
-    state = models.CharField(
-        _("状态"), max_length=10, choices=State.choices, default=State.WAITING
-    )
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.WAITING)
     reference = models.CharField(_("对方编号"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("转出时间"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("经办人"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("经办人"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     class Meta:
@@ -359,7 +358,10 @@ class Reply(models.Model):
     basis = models.TextField(_("依据"))
     replied_on = models.DateField(_("答复日期"))
     replied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("答复人"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("答复人"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -395,7 +397,10 @@ class Attachment(TimeStampedModel):
     size = models.PositiveIntegerField(_("大小(字节)"))
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     withdrawn = models.BooleanField(_("已撤回"), default=False)
 
@@ -420,8 +425,9 @@ class PublicHit(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(
-                fields=["scope", "client_key", "created_at"], name="petitions_hit_lookup"
-            ),
+            models.Index(fields=["scope", "client_key", "created_at"], name="petitions_hit_lookup"),
             models.Index(fields=["created_at"], name="petitions_hit_created"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.created_at:%Y-%m-%d %H:%M}"

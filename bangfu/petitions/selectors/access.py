@@ -24,9 +24,7 @@ def _concerns(user: Any) -> Exists:
     return Exists(through.objects.filter(petition_id=OuterRef("pk"), user_id=user.pk))
 
 
-def petition_queryset(
-    *, user: Any, perm: str = PetitionsPermission.VIEW
-) -> QuerySet[Petition]:
+def petition_queryset(*, user: Any, perm: str = PetitionsPermission.VIEW) -> QuerySet[Petition]:
     """Return the petitions the user may see for `perm` (see the module's docstring)."""
     if not getattr(user, "is_authenticated", False):
         return Petition.objects.none()

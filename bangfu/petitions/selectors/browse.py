@@ -96,7 +96,11 @@ def deadline_rows(deadlines: list[Deadline], today: date | None = None) -> list[
         state = progress(d, today)
         rows.append(
             DeadlineRow(
-                d, state, str(Progress.LABELS[state]), Progress.COLOURS[state], (d.due_on - today).days
+                d,
+                state,
+                str(Progress.LABELS[state]),
+                Progress.COLOURS[state],
+                (d.due_on - today).days,
             )
         )
     return rows

@@ -228,5 +228,7 @@ def satisfaction(user: Any, period: Period) -> Satisfaction:
     )
     R = Petition.Rating
     return Satisfaction(
-        counts.get(R.SATISFIED, 0), counts.get(R.BASICALLY_SATISFIED, 0), counts.get(R.DISSATISFIED, 0)
+        counts.get(R.SATISFIED, 0),
+        counts.get(R.BASICALLY_SATISFIED, 0),
+        counts.get(R.DISSATISFIED, 0),
     )

@@ -1,9 +1,8 @@
 """What every petitions service shares: the permission and visibility check, the row lock,
-clean text, and the query code."""
+clean text and dates, meeting a limit."""
 
 from __future__ import annotations
 
-import secrets
 from datetime import date
 from typing import Any
 
@@ -11,35 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.accounts import policy
-from bangfu.core.crypto import blind_index
 from bangfu.core.errors import NotFound, PermissionDenied, ValidationError
 from bangfu.core.text import clean_text
 
 from ..models import Deadline, Petition
 from ..selectors.access import NOT_FOUND, visible_to
-
-# The query code: 16 characters from an alphabet without look-alikes (0/O, 1/I), 80 bits.
-CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-CODE_LENGTH = 16
-
-
-def new_query_code() -> str:
-    """Return a fresh code, grouped in fours for reading aloud: K7QF-M2XD-9HTP-R4WA."""
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-    return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
-
-
-def normalise_code(text: str) -> str:
-    """Return the code as stored in the index: capitals, no spaces or dashes (a code typed in
-    small letters or without its dashes still matches)."""
-    raw = "".join(ch for ch in str(text or "").upper() if ch.isalnum())
-    if len(raw) != CODE_LENGTH:
-        return ""
-    return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
-
-
-def code_index(code: str) -> str:
-    return blind_index(normalise_code(code), purpose="petition_query_code")
 
 
 def check(actor: Any, perm: str, petition: Petition, *, message: str | None = None) -> None:

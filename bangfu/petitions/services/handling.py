@@ -85,13 +85,9 @@ def petition_accept(
             OrgUnit.Kind.CENTER,
             OrgUnit.Kind.STATION,
         ):
-            raise ValidationError(
-                _("办理单位须为本中心或其下属帮扶站。"), field="handling_unit"
-            )
+            raise ValidationError(_("办理单位须为本中心或其下属帮扶站。"), field="handling_unit")
         if not policy.unit_in_scope(actor, HANDLE, handling_unit):
-            raise ValidationError(
-                _("您无权把信访件交给该单位办理。"), field="handling_unit"
-            )
+            raise ValidationError(_("您无权把信访件交给该单位办理。"), field="handling_unit")
         on = day(accepted_on, "accepted_on", not_before=locked.received_on)
         before_unit = locked.unit_id
         locked.status = S.ACCEPTED
@@ -197,9 +193,7 @@ def petition_refer(*, actor: Any, petition: Petition, kind: str, reason: str) ->
         if locked.status != S.ACCEPTED:
             raise _wrong_state(locked, _("转办"))
         if kind == Route.Kind.ASSISTANCE and locked.household_id is None:
-            raise ValidationError(
-                _("转帮扶救助须先关联困难职工档案(先建档后帮扶)。"), field="kind"
-            )
+            raise ValidationError(_("转帮扶救助须先关联困难职工档案(先建档后帮扶)。"), field="kind")
         if Route.objects.filter(petition=locked, kind=kind).exists():
             raise Conflict(
                 _("该信访件已%(kind)s,不必重复转办。") % {"kind": Route.Kind(kind).label}

@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.core.crypto import blind_index
-from bangfu.core.errors import DomainError, NotFound
+from bangfu.core.errors import DomainError
 
 from ..models import Petition, PublicHit
-from .common import code_index, normalise_code
+from ..selectors.public import petition_by_code
 from .handling import rate
 from .registration import AnonymousVisitor
 
@@ -59,19 +59,6 @@ def prune_hits() -> int:
     """Delete hits older than the window (for a periodic clean-up); return how many."""
     deleted, _rows = PublicHit.objects.filter(created_at__lt=timezone.now() - WINDOW).delete()
     return deleted
-
-
-def petition_by_code(code: str) -> Petition:
-    """Return the petition with this query code; raise NotFound for an unknown or malformed
-    code (the two look the same)."""
-    if not normalise_code(code):
-        raise NotFound(_("查询码不正确:应为 16 位字母和数字,如 K7QF-M2XD-9HTP-R4WA。"))
-    petition = (
-        Petition.objects.filter(query_index=code_index(code)).select_related("centre").first()
-    )
-    if petition is None:
-        raise NotFound(_("没有找到与该查询码对应的信访件,请核对后重新输入。"))
-    return petition
 
 
 def petition_rate_online(*, code: str, rating: str, comment: str = "") -> Petition:

@@ -30,11 +30,11 @@ from bangfu.network.models import OrgUnit
 from bangfu.network.selectors import nearest_centre
 
 from ..actions import PetitionsAction
+from ..codes import code_index, new_query_code
 from ..deadlines import new_deadline
 from ..models import MAX_REPRESENTATIVES, Deadline, Petition, Representative
 from ..permissions import PetitionsPermission
 from ..selectors.repeats import find_repeat
-from .common import code_index, new_query_code
 
 ORAL_CHANNELS = (Petition.Channel.VISIT, Petition.Channel.CALL)
 _PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8}|\d{7,8})$")
@@ -127,11 +127,14 @@ def validate_input(data: PetitionInput, *, online: bool = False) -> Cleaned:
         errors["representatives"] = _(
             "集体访推选的代表不能超过 %(max)d 人(信访工作条例第三十三条),现为 %(count)d 人。"
         ) % {"max": MAX_REPRESENTATIVES, "count": len(representatives)}
-    elif data.channel == Petition.Channel.VISIT and data.group_size > MAX_REPRESENTATIVES:
-        if not representatives:
-            errors["representatives"] = _(
-                "多人来访须推选代表(不超过 %(max)d 人),请登记代表的姓名。"
-            ) % {"max": MAX_REPRESENTATIVES}
+    elif (
+        data.channel == Petition.Channel.VISIT
+        and data.group_size > MAX_REPRESENTATIVES
+        and not representatives
+    ):
+        errors["representatives"] = _(
+            "多人来访须推选代表(不超过 %(max)d 人),请登记代表的姓名。"
+        ) % {"max": MAX_REPRESENTATIVES}
     for r in representatives:
         rep_phone = re.sub(r"[\s()()]", "", to_ascii(r.phone or ""))
         if rep_phone and not _PHONE.match(rep_phone):

@@ -43,7 +43,9 @@ def representatives(n: int) -> list[RepresentativeInput]:
     return [RepresentativeInput(name=names[i], phone=f"1380732{i:04d}") for i in range(n)]
 
 
-def register(actor: Any, unit: Any, *, received_on: date | None = None, **overrides: Any) -> Petition:
+def register(
+    actor: Any, unit: Any, *, received_on: date | None = None, **overrides: Any
+) -> Petition:
     return petition_register(
         actor=actor, unit=unit, data=petition_input(received_on=received_on, **overrides)
     )

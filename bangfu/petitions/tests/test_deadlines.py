@@ -67,7 +67,7 @@ def test_the_route_limit_counts_calendar_days_by_default_and_says_so():
 def test_an_office_may_count_its_own_limits_in_working_days(settings):
     settings.BANGFU_PETITION_WORKING_DAY_LIMITS = ["handle"]
 
-    days, kind, due, rule = compute(Stage.HANDLE, date(2025, 9, 26))
+    _days, kind, due, rule = compute(Stage.HANDLE, date(2025, 9, 26))
     window = compute(Stage.REVIEW_REQUEST, date(2025, 9, 26))
 
     # 60 working days from Friday 2025-09-26, 国庆 skipped and the make-up Saturday 9-28 counted.

@@ -15,7 +15,7 @@ from bangfu.accounts.models import User
 from bangfu.core.formkit import BootstrapForm, date_field
 from bangfu.network.models import OrgUnit
 
-from .models import Attachment, Petition, Route
+from .models import STAFF_CHANNELS, Attachment, Petition, Route
 from .permissions import PetitionsPermission
 from .services.registration import PetitionInput, RepresentativeInput
 

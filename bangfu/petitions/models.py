@@ -238,6 +238,10 @@ class Petition(TimeStampedModel):
         )
 
 
+# The channels staff register (online petitions come through the public form).
+STAFF_CHANNELS = [(c.value, c.label) for c in Petition.Channel if c != Petition.Channel.ONLINE]
+
+
 class Representative(models.Model):
     """One of the at most five representatives a group visit sends."""
 

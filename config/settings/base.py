@@ -231,6 +231,32 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True},
     # Without this the schema and docs views allow anyone; they declare their URLs like the rest.
     "SERVE_PERMISSIONS": ["bangfu.accounts.api_permissions.DeclaredPermission"],
+    # Petitions' choice sets by name, apart from other contexts' fields of the same names.
+    "ENUM_NAME_OVERRIDES": {
+        f"Petition{name}Enum": f"bangfu.petitions.models.{path}"
+        for name, path in [
+            ("Channel", "Petition.Channel"),
+            ("Nature", "Petition.Nature"),
+            ("Category", "Petition.Category"),
+            ("Status", "Petition.Status"),
+            ("Outcome", "Petition.Outcome"),
+            ("Rating", "Petition.Rating"),
+            ("AckMethod", "Petition.AckMethod"),
+            ("DeadlineStage", "Deadline.Stage"),
+            ("Counting", "Deadline.Counting"),
+            ("RouteKind", "Route.Kind"),
+            ("RouteState", "Route.State"),
+            ("ReplyStage", "Reply.Stage"),
+            ("StaffChannel", "STAFF_CHANNELS"),
+        ]
+    }
+    # …and the names the same field names had before petitions came, kept for API clients.
+    | {
+        "StatusEnum": "bangfu.archives.models.Household.Status",
+        "CategoryEnum": "bangfu.archives.models.choices.Category",
+        "OutcomeEnum": "bangfu.archives.models.dynamic.AnnualReview.Outcome",
+        "KindEnum": "bangfu.network.models.OrgUnit.Kind",
+    },
 }
 
 # Background jobs: django-tasks with its database backend needs no extra service;

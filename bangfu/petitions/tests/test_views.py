@@ -129,9 +129,7 @@ def test_six_representatives_in_the_form_are_refused(network, staff):
     assert Petition.objects.count() == 0
 
 
-def test_the_actions_answer_409_in_the_wrong_state_and_403_without_the_role(
-    network, staff, leader
-):
+def test_the_actions_answer_409_in_the_wrong_state_and_403_without_the_role(network, staff, leader):
     petition = register(staff, network.township)
     client = _client(staff)
     before = AuditEvent.objects.count()

@@ -19,8 +19,6 @@ from .models import STAFF_CHANNELS, Attachment, Petition, Route
 from .permissions import PetitionsPermission
 from .services.registration import PetitionInput, RepresentativeInput
 
-STAFF_CHANNELS = [(c.value, c.label) for c in Petition.Channel if c != Petition.Channel.ONLINE]
-
 
 def _text(label: Any, *, required: bool = False, rows: int = 3, max_length: int = 4000) -> Any:
     return forms.CharField(

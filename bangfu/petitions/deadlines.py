@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -43,7 +44,7 @@ class Limit:
     stage: str
     days: int
     ours: bool
-    starts: str  # what the period starts from, in words
+    starts: Any  # a lazy translation: what the period starts from, in words
 
 
 LIMITS: dict[str, Limit] = {

@@ -79,6 +79,12 @@ class PetitionFields(BootstrapForm):
         help_text=_("检举控告时填写。"),
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Checked by the service (one message for every form and the API), marked here.
+        for name in ("request", "facts"):
+            self.fields[name].marked_required = True  # type: ignore[attr-defined]
+
     def petition_input(self, **extra: Any) -> PetitionInput:
         d = self.cleaned_data
         return PetitionInput(
@@ -168,8 +174,10 @@ class RegisterForm(PetitionFields):
         )
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
         self.fields["unit"].label_from_instance = lambda u: u.name  # type: ignore[attr-defined]
-        if units.count() == 1:
-            self.fields["unit"].initial = units.first()
+        # The clerk's own unit first: most petitions are registered where they arrive.
+        home = getattr(user, "unit_id", None)
+        mine = home is not None and units.filter(pk=home).exists()
+        self.fields["unit"].initial = home if mine else units.first()
         paths = policy.scope_paths(user, PetitionsPermission.REGISTER)
         people = User.objects.filter(is_active=True, unit__isnull=False)
         scope = Q(pk__in=[])
@@ -240,7 +248,7 @@ class PublicForm(PetitionFields):
         centres = self.fields["centre"].queryset  # type: ignore[attr-defined]
         if centres.count() == 1:
             self.fields["centre"].initial = centres.first()
-        self.fields["captcha"].widget.attrs.pop("class", None)
+        self.fields["captcha"].widget.attrs["class"] = "form-control d-inline-block w-auto"
 
 
 class TrackForm(BootstrapForm):

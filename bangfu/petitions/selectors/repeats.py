@@ -65,12 +65,12 @@ def find_repeat(
         same_person |= Q(petitioner_name=name, phone_index=phone_index)
     if not (id_index or (name and phone_index)):
         return None
-    candidates = (
-        Petition.objects.filter(same_person, category=category, anonymous=False)
-        .exclude(pk=exclude_pk)
-        .order_by("-received_on", "-pk")
-        .only("pk", "number", "request", "status", "received_on", "repeat_of_id")[:CANDIDATES]
-    )
+    earlier_ones = Petition.objects.filter(same_person, category=category, anonymous=False)
+    if exclude_pk is not None:
+        earlier_ones = earlier_ones.exclude(pk=exclude_pk)
+    candidates = earlier_ones.order_by("-received_on", "-pk").only(
+        "pk", "number", "request", "status", "received_on", "repeat_of_id"
+    )[:CANDIDATES]
     best: RepeatMatch | None = None
     for earlier in candidates:
         score = similarity(request, earlier.request)

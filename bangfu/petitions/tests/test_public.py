@@ -23,7 +23,9 @@ TRACK = reverse("petitions:public_track")
 
 def _form(network, client: Client, **overrides) -> dict:
     page = client.get(SUBMIT).content.decode()
-    key = re.search(r'name="captcha_0" value="([0-9a-f]+)"', page).group(1)
+    found = re.search(r'name="captcha_0" value="([0-9a-f]+)"', page)
+    assert found is not None
+    key = found.group(1)
     answer = CaptchaStore.objects.get(hashkey=key).response
     data = {
         "centre": network.township.pk,
@@ -173,7 +175,9 @@ def test_queries_are_limited_too_and_a_get_counts_nothing(network, settings):
 def test_the_captcha_image_is_drawn_locally_without_a_log_in(network):
     client = Client()
     page = client.get(SUBMIT).content.decode()
-    src = re.search(r'<img src="([^"]+)"[^>]*class="captcha"', page).group(1)
+    found = re.search(r'<img src="([^"]+)"[^>]*class="captcha"', page)
+    assert found is not None
+    src = found.group(1)
 
     image = client.get(src)
 

@@ -177,7 +177,7 @@ def test_a_group_of_five_representatives_is_registered(network, staff):
         "刘桂兰",
         "陈立军",
     ]
-    assert petition.representatives.first().phone == "13807320000"
+    assert petition.representatives.values_list("phone", flat=True)[0] == "13807320000"
 
 
 def test_a_large_group_visit_must_name_its_representatives(network, staff):
@@ -394,7 +394,7 @@ def test_the_same_person_on_a_similar_matter_is_linked_as_a_repeat(network, staf
     unrelated = register(staff, network.township, category=Petition.Category.WORK_INJURY)
 
     assert again.repeat_of == first
-    assert again.repeat_similarity >= 40
+    assert (again.repeat_similarity or 0) >= 40
     assert other.repeat_of is None
     assert unrelated.repeat_of is None
 

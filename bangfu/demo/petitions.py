@@ -192,6 +192,9 @@ def seed_petitions(*, users: dict[str, Any], log: Callable[[str], None]) -> None
         reason="退休待遇核定属社会保险经办机构职责",
         decided_on=ago(28),
     )
+    h.petition_acknowledge(
+        actor=staff, petition=moved, method=Petition.AckMethod.LETTER, acknowledged_on=ago(27)
+    )
 
     # 8. A household of 响水社区 in an archive: registered by its liaison, referred to assistance.
     household = (

@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("bangfu.accounts.api.urls")),
     path("", include("bangfu.network.api.urls")),
     path("", include("bangfu.archives.api.urls")),
+    path("", include("bangfu.petitions.api.urls")),
 ]

@@ -6,8 +6,9 @@ urlpatterns = [
     path("network/", include("bangfu.network.urls")),
     path("notices/", include("bangfu.notices.urls")),
     path("archives/", include("bangfu.archives.urls")),
-    path("api/", include("config.api_urls")),
+    path("petitions/", include("bangfu.petitions.urls")),
     path("captcha/", include("captcha.urls")),
+    path("api/", include("config.api_urls")),
 ]
 
 handler403 = "bangfu.core.errorviews.permission_denied"

@@ -19,7 +19,11 @@ def main(pairs: list[str]) -> int:
         if entry.obsolete:
             continue
         if entry.msgid in wanted:
-            entry.msgstr = wanted.pop(entry.msgid)
+            text = wanted.pop(entry.msgid)
+            if entry.msgid_plural:
+                entry.msgstr_plural = {0: text, 1: text}
+            else:
+                entry.msgstr = text
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
         elif not pairs and (not entry.translated() or "fuzzy" in entry.flags):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import polib
 
@@ -15,11 +16,15 @@ ROOT = Path(__file__).resolve().parents[1]
 PO = "locale/en/LC_MESSAGES/django.po"
 
 
-def _catalog(revision: str) -> dict[tuple[str | None, str], str]:
+def _catalog(revision: str) -> dict[tuple[str | None, str], Any]:
     text = subprocess.run(
         ["git", "show", f"{revision}:{PO}"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout
-    return {(e.msgctxt, e.msgid): e.msgstr for e in polib.pofile(text) if e.translated()}
+    return {
+        (e.msgctxt, e.msgid): dict(e.msgstr_plural) if e.msgid_plural else e.msgstr
+        for e in polib.pofile(text)
+        if e.translated()
+    }
 
 
 def main(branch: str) -> int:
@@ -32,7 +37,9 @@ def main(branch: str) -> int:
             continue
         if not entry.translated() or "fuzzy" in entry.flags:
             text = known.get((entry.msgctxt, entry.msgid))
-            if text:
+            if isinstance(text, dict) and entry.msgid_plural:
+                entry.msgstr_plural = text
+            elif isinstance(text, str) and text:
                 entry.msgstr = text
                 if "fuzzy" in entry.flags:
                     entry.flags.remove("fuzzy")

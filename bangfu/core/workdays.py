@@ -358,3 +358,23 @@ def year_schedule(year: int, *, assume_confirmed: bool = False) -> list[Schedule
 def calendar_days(year: int) -> QuerySet[CalendarDay]:
     """Return the admins' entries of `year` in date order, with who entered them."""
     return CalendarDay.objects.filter(date__year=year).select_related("created_by").order_by("date")
+
+
+def calendar_deadline(
+    start: date, days: int, rule: str, *, calendar: WorkCalendar | None = None
+) -> Deadline:
+    """Return the end of a period of `days` calendar days that begins after `start`, with
+    `rule` in words — the reading of 民法典 arts. 200–204: the starting day is not counted (the
+    period begins the next day), and a last day that is not a working day (a statutory holiday
+    or a weekend not made a working day by 调休) moves to the next working day.
+
+    E.g. 15 days from 2025-09-20 end on 2025-10-05 (国庆) and so on 2025-10-09. Pass `calendar`
+    to compute many deadlines with one query in all. Raise ValueError for a negative `days`.
+    """
+    _check_date(start)
+    if days < 0:
+        raise ValueError("days must not be negative.")
+    last = start + timedelta(days=days)
+    if calendar is None:
+        calendar = WorkCalendar(last, last + timedelta(days=_SLACK_DAYS))
+    return Deadline(due=calendar.add_working_days(last, 0), rule=rule)

@@ -166,13 +166,16 @@ def seed(log: Callable[[str], None] = print) -> list[DemoLogin]:
 
 
 def seed_all(log: Callable[[str], None] = print) -> list[DemoLogin]:
-    """Seed the network and users, then the archives (each part only once)."""
+    """Seed the network and users, then the archives and petitions (each part only once)."""
     from .archives import seed_archives
+    from .petitions import seed_petitions
 
     logins = seed(log=log)
     users = {u.username: u for u in User.objects.filter(username__in=[x.username for x in logins])}
     with transaction.atomic():
         seed_archives(users=users, log=log)
+    with transaction.atomic():
+        seed_petitions(users=users, log=log)
     return logins
 
 

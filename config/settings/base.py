@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "bangfu.kits.imports",
     "bangfu.kits.exports",
     "bangfu.archives",
+    "bangfu.petitions",
     "bangfu.demo",
 ]
 
@@ -198,6 +199,8 @@ CAPTCHA_FONT_SIZE = 30
 CAPTCHA_IMAGE_SIZE = (150, 50)
 CAPTCHA_2X_IMAGE = False
 CAPTCHA_LETTER_ROTATION = (-25, 25)
+# Only capital letters and digits that cannot be mistaken for one another (no 0/O, 1/I).
+CAPTCHA_CHALLENGE_FUNCT = "bangfu.core.captcha.unambiguous_challenge"
 
 # Sessions end after this many idle minutes: every request moves the expiry forward.
 SESSION_COOKIE_AGE = 60 * env_int("BANGFU_SESSION_IDLE_MINUTES", 30)
@@ -281,6 +284,32 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True},
     # Without this the schema and docs views allow anyone; they declare their URLs like the rest.
     "SERVE_PERMISSIONS": ["bangfu.accounts.api_permissions.DeclaredPermission"],
+    # Petitions' choice sets by name, apart from other contexts' fields of the same names.
+    "ENUM_NAME_OVERRIDES": {
+        f"Petition{name}Enum": f"bangfu.petitions.models.{path}"
+        for name, path in [
+            ("Channel", "Petition.Channel"),
+            ("Nature", "Petition.Nature"),
+            ("Category", "Petition.Category"),
+            ("Status", "Petition.Status"),
+            ("Outcome", "Petition.Outcome"),
+            ("Rating", "Petition.Rating"),
+            ("AckMethod", "Petition.AckMethod"),
+            ("DeadlineStage", "Deadline.Stage"),
+            ("Counting", "Deadline.Counting"),
+            ("RouteKind", "Route.Kind"),
+            ("RouteState", "Route.State"),
+            ("ReplyStage", "Reply.Stage"),
+            ("StaffChannel", "STAFF_CHANNELS"),
+        ]
+    }
+    # …and the names the same field names had before petitions came, kept for API clients.
+    | {
+        "StatusEnum": "bangfu.archives.models.Household.Status",
+        "CategoryEnum": "bangfu.archives.models.choices.Category",
+        "OutcomeEnum": "bangfu.archives.models.dynamic.AnnualReview.Outcome",
+        "KindEnum": "bangfu.network.models.OrgUnit.Kind",
+    },
 }
 
 # API tokens (django-rest-knox, stored as SHA-512 digests): a token unused for the idle time
@@ -339,6 +368,23 @@ BANGFU_NOTICE_WORKING_DAYS = env_int("BANGFU_NOTICE_WORKING_DAYS", 5)
 BANGFU_ARCHIVE_APPROVAL_LEVEL = env("BANGFU_ARCHIVE_APPROVAL_LEVEL", "centre")
 # An archive submitted for approval is due for a decision this many working days later.
 BANGFU_APPROVAL_WORKING_DAYS = env_int("BANGFU_APPROVAL_WORKING_DAYS", 5)
+
+# Petitions (信访) [law: 信访工作条例 2022]. The limits are the statute's and count calendar
+# days (民法典 arts. 200–204: the start day not counted, a last day off moves to the next working
+# day); list here the limits an office counts in working days instead: route, acknowledge,
+# handle, review_reply, recheck_reply (the petitioner's windows review_request and
+# recheck_request follow the statute). A limit is "at risk" in its last N days.
+BANGFU_PETITION_WORKING_DAY_LIMITS = env_list("BANGFU_PETITION_WORKING_DAY_LIMITS")
+BANGFU_PETITION_AT_RISK_DAYS = env_int("BANGFU_PETITION_AT_RISK_DAYS", 3)
+# The public pages (no log-in) accept at most this many submissions / progress look-ups per
+# client address per hour, counted in the database (shared by every server and worker).
+BANGFU_PETITION_PUBLIC_SUBMISSIONS_PER_HOUR = env_int(
+    "BANGFU_PETITION_PUBLIC_SUBMISSIONS_PER_HOUR", 5
+)
+BANGFU_PETITION_PUBLIC_QUERIES_PER_HOUR = env_int("BANGFU_PETITION_PUBLIC_QUERIES_PER_HOUR", 30)
+# A new petition of the same person in the same category is a repeat when its request shares at
+# least this share (percent) of two-character sequences with an earlier one [ours].
+BANGFU_PETITION_REPEAT_SIMILARITY = env_int("BANGFU_PETITION_REPEAT_SIMILARITY", 40)
 
 LOGGING = {
     "version": 1,

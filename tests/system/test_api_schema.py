@@ -61,6 +61,30 @@ EXPECTED = {
         "/api/households/{household_id}/reviews/",
         {"201", "400", "403", "404", "409"},
     ),
+    "petition_list": ("get", "/api/petitions/", {"200", "400", "403"}),
+    "petition_create": ("post", "/api/petitions/create/", {"201", "400", "403"}),
+    "petition_detail": ("get", "/api/petitions/{petition_id}/", {"200", "403", "404"}),
+    **{
+        f"petition_{step}": (
+            "post",
+            f"/api/petitions/{{petition_id}}/{step.replace('_', '-')}/",
+            {"200", "400", "403", "404", "409"},
+        )
+        for step in (
+            "accept",
+            "decline",
+            "transfer",
+            "refer",
+            "acknowledge",
+            "extend",
+            "reply",
+            "review_request",
+            "review_reply",
+            "recheck_request",
+            "recheck_reply",
+            "rate",
+        )
+    },
 }
 
 

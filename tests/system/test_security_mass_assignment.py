@@ -20,6 +20,8 @@ from bangfu.accounts.models import User
 from bangfu.archives.models import AnnualReview, Household
 from bangfu.archives.tests.factories import make_area, make_household, make_id_number
 from bangfu.network.models import OrgUnit
+from bangfu.petitions.models import Petition
+from bangfu.petitions.tests.factories import register as register_petition
 
 pytestmark = pytest.mark.django_db
 
@@ -160,6 +162,47 @@ ENDPOINTS = [
         lambda ctx: {"username": "newcomer", "full_name": "新人", "unit": ctx.network.township.pk},
         user="sysadmin",
     ),
+    Endpoint(
+        "api:petition_create",
+        "post",
+        Petition,
+        lambda ctx: {},
+        lambda ctx: {
+            "unit_id": ctx.network.township.pk,
+            "channel": "visit",
+            "category": "wages",
+            "petitioner_name": "王建国",
+            "request": "追讨欠薪",
+            "facts": "三个月未发工资",
+        },
+    ),
+    *[
+        Endpoint(
+            f"api:petition_{step}",
+            "post",
+            Petition,
+            lambda ctx: {"petition_id": ctx.petition.pk},
+            body,
+        )
+        for step, body in {
+            "accept": lambda ctx: {"handling_unit_id": ctx.network.station_a.pk},
+            "decline": lambda ctx: {"reason": "不属于受理范围"},
+            "transfer": lambda ctx: {"body": "劳动监察大队", "reason": "职责"},
+            "refer": lambda ctx: {"kind": "legal_aid", "reason": "需要法律援助"},
+            "acknowledge": lambda ctx: {"method": "letter"},
+            "extend": lambda ctx: {"days": 10, "reason": "情况复杂"},
+            "reply": lambda ctx: {"outcome": "upheld", "decision": "支持", "basis": "条例"},
+            "review_request": lambda ctx: {"reason": "不服"},
+            "review_reply": lambda ctx: {"outcome": "upheld", "decision": "维持", "basis": "条例"},
+            "recheck_request": lambda ctx: {"reason": "不服"},
+            "recheck_reply": lambda ctx: {
+                "outcome": "upheld",
+                "decision": "维持",
+                "basis": "条例",
+            },
+            "rate": lambda ctx: {"rating": "satisfied"},
+        }.items()
+    ],
 ]
 
 
@@ -170,6 +213,7 @@ class Context:
     active: Household
     closed: Household
     users: dict[str, User]
+    petition: Petition
 
 
 @pytest.fixture
@@ -185,7 +229,8 @@ def ctx(network, staff, sysadmin, security_admin) -> Context:
         closed_on=date(2025, 1, 1),
     )
     users = {"staff": staff, "sysadmin": sysadmin, "security": security_admin}
-    return Context(network, area, active, closed, users)
+    petition = register_petition(staff, network.township)
+    return Context(network, area, active, closed, users, petition)
 
 
 def _client(user: User) -> APIClient:

@@ -41,12 +41,16 @@ from bangfu.archives.services import exporting
 from bangfu.core.models import AuditEvent, CalendarConfirmation, CalendarDay, Job
 from bangfu.network.models import OrgUnit, UnitPerson
 from bangfu.notices.models import Notice, Objection
+from bangfu.petitions.models import Attachment as PetitionAttachment
+from bangfu.petitions.models import Petition
+from bangfu.petitions.models import Reply as PetitionReply
 
 pytestmark = pytest.mark.django_db
 
-NAMESPACES = ("workbench", "accounts", "network", "notices", "archives")
+NAMESPACES = ("workbench", "accounts", "network", "notices", "archives", "petitions")
 USERS = ("admin", "security", "auditor", "supervisor", "leader", "staff", "finance", "liaison1")
 # Tables a GET may write to: the access log (masked views), sessions and log-in tracking.
+# The public petition form's GET draws a CAPTCHA challenge, which has to be stored to be checked.
 MAY_CHANGE = {
     "core_accesslog",
     "django_session",
@@ -78,10 +82,13 @@ PK_MODEL: dict[str, Any] = {
     "archives:spot_check_item_record": SpotCheckItem,
     "notices:objection_settle": Objection,
     "workbench:calendar_confirmation": CalendarConfirmation,
+    "petitions:attachment_download": PetitionAttachment,
+    "petitions:attachment_withdraw": PetitionAttachment,
 }
 PREFIX_MODEL = {
     "archives:": Household,
     "notices:": Notice,
+    "petitions:": Petition,
     "network:person_": UnitPerson,
     "network:": OrgUnit,
     "accounts:": User,
@@ -136,7 +143,14 @@ def _kwargs(route: str, params: tuple[str, ...], owner: User) -> list[dict[str, 
         return [{"unit_pk": OrgUnit.objects.order_by("pk").values_list("pk", flat=True)[0]}]
     if params == ("pk", "assignment_pk"):
         return [{"pk": a.user_id, "assignment_pk": a.pk} for a in RoleAssignment.objects.all()[:2]]
-    api_models: dict[str, Any] = {"household_id": Household, "unit_id": OrgUnit, "user_id": User}
+    if params == ("pk", "stage"):
+        return [{"pk": r.petition_id, "stage": r.stage} for r in PetitionReply.objects.all()[:3]]
+    api_models: dict[str, Any] = {
+        "household_id": Household,
+        "unit_id": OrgUnit,
+        "user_id": User,
+        "petition_id": Petition,
+    }
     if len(params) == 1 and params[0] in api_models:
         model = api_models[params[0]]
         return [{params[0]: model.objects.order_by("pk").values_list("pk", flat=True)[0]}]
@@ -146,6 +160,14 @@ def _kwargs(route: str, params: tuple[str, ...], owner: User) -> list[dict[str, 
         # One archive in each state (draft, applied, ..., active, closed).
         seen: dict[str, int] = {}
         for pk, status in Household.objects.order_by("pk").values_list("pk", "status"):
+            seen.setdefault(status, pk)
+        return [{"pk": pk} for pk in seen.values()]
+    if model is Petition:
+        # One petition in each state, and the restricted report.
+        seen = {
+            "restricted": Petition.objects.filter(restricted=True).values_list("pk", flat=True)[0]
+        }
+        for pk, status in Petition.objects.order_by("pk").values_list("pk", "status"):
             seen.setdefault(status, pk)
         return [{"pk": pk} for pk in seen.values()]
     return [{"pk": pk} for pk in model.objects.order_by("pk").values_list("pk", flat=True)[:2]]
@@ -209,6 +231,15 @@ def demo(settings, monkeypatch, tmp_path):
         kind=Attachment.Kind.OTHER,
         file=SimpleUploadedFile("x.png", png),
         name="x.png",
+    )
+    from bangfu.petitions.services.attachments import attachment_upload as material_upload
+
+    material_upload(
+        actor=staff,
+        petition=Petition.objects.order_by("pk")[0],
+        kind="letter",
+        file=SimpleUploadedFile("letter.png", png + b"letter"),
+        name="letter.png",
     )
     from bangfu.archives.services import importing
     from bangfu.archives.tests import roster_files as rf

@@ -8,25 +8,19 @@ never deleted: withdrawing it keeps the file and the row, marked and audited.
 
 from __future__ import annotations
 
-import hashlib
-import os
-import secrets
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
 
-from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.accounts import policy
+from bangfu.core import files
 from bangfu.core.access import access_log_record
 from bangfu.core.audit import audit_record
-from bangfu.core.crypto import decrypt_bytes, encrypt_bytes
-from bangfu.core.errors import Conflict, NotFound, ValidationError
-from bangfu.core.masking import mask_numbers_in_text
+from bangfu.core.errors import Conflict, ValidationError
+from bangfu.core.files import max_bytes as max_bytes
+from bangfu.core.files import sniff_content_type as sniff_content_type
 from bangfu.core.text import clean_text
 
 from ..audit_actions import ArchivesAction
@@ -35,14 +29,6 @@ from ..permissions import ArchivesPermission
 
 if TYPE_CHECKING:
     from bangfu.accounts.models import User
-
-# Content types recognised by their first bytes, never by the file's name.
-SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
-    (b"%PDF-", "application/pdf", "pdf"),
-    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
-)
-EXTENSIONS = {content_type: ext for _sig, content_type, ext in SIGNATURES}
 
 # Viewing one of these in full is written to the access log, like revealing an ID.
 SENSITIVE_KINDS = frozenset(
@@ -54,44 +40,6 @@ SENSITIVE_KINDS = frozenset(
         Attachment.Kind.BANK_CARD_COPY,
     }
 )
-
-_CHUNK = 64 * 1024
-
-
-def max_bytes() -> int:
-    return int(getattr(settings, "BANGFU_ATTACHMENT_MAX_MB", 10)) * 1024 * 1024
-
-
-def sniff_content_type(head: bytes) -> str | None:
-    """Return the content type that the file's first bytes show, or None for anything else."""
-    for signature, content_type, _ext in SIGNATURES:
-        if head.startswith(signature):
-            return content_type
-    return None
-
-
-def _read_limited(file: IO[bytes], limit: int) -> bytes:
-    """Read at most `limit` + 1 bytes, so an oversized upload is detected without reading it all."""
-    if hasattr(file, "seek"):
-        file.seek(0)
-    chunks, total = [], 0
-    while total <= limit:
-        chunk = file.read(min(_CHUNK, limit + 1 - total))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        total += len(chunk)
-    return b"".join(chunks)
-
-
-def _clean_name(name: str) -> str:
-    # Keep only the last path component a browser may send, without control characters.
-    base = os.path.basename(str(name or "").replace("\\", "/"))
-    base = clean_text("".join(ch for ch in base if ch.isprintable()))
-    # Scans are often saved under the number they show ("身份证430302….jpg"); the name is
-    # stored, listed and audited in the clear, so such numbers are masked.
-    base = mask_numbers_in_text(base)
-    return base[-200:] or "file"
 
 
 def attachment_upload(
@@ -110,22 +58,13 @@ def attachment_upload(
         raise Conflict(_("已撤档的档案不能再上传附件。"))
     if kind not in Attachment.Kind.values:
         raise ValidationError(_("请选择材料类型。"), field="kind")
-    limit = max_bytes()
-    data = _read_limited(file, limit)
-    if not data:
-        raise ValidationError(_("文件:上传的文件是空的。"), field="file")
-    if len(data) > limit:
-        raise ValidationError(
-            _("文件:不能超过 %(mb)d MB。") % {"mb": limit // (1024 * 1024)}, field="file"
-        )
-    content_type = sniff_content_type(data[:16])
-    if content_type is None:
-        raise ValidationError(
-            _("文件:只能上传 PDF、JPG 或 PNG 文件(按文件内容识别,与扩展名无关)。"),
-            field="file",
-        )
-    original_name = _clean_name(name)
-    digest = hashlib.sha256(data).hexdigest()
+    upload = files.check_upload(file, name)
+    data, content_type, digest, original_name = (
+        upload.data,
+        upload.content_type,
+        upload.sha256,
+        upload.name,
+    )
     same = (
         Attachment.objects.filter(household=household, kind=kind, sha256=digest, withdrawn=False)
         .only("original_name")
@@ -137,10 +76,7 @@ def attachment_upload(
             _("文件:同一文件已作为“%(kind)s”上传(%(name)s),不必重复上传。")
             % {"kind": Attachment.Kind(kind).label, "name": same.original_name}
         )
-    now = timezone.localtime()
-    stored = default_storage.save(
-        f"archives/{now:%Y/%m}/{secrets.token_hex(16)}.bin", ContentFile(encrypt_bytes(data))
-    )
+    stored = files.store_sealed(data, folder="archives")
     try:
         with transaction.atomic():
             attachment = Attachment(
@@ -171,7 +107,7 @@ def attachment_upload(
             )
     except BaseException:
         # The row was not written: do not leave an orphan file behind.
-        default_storage.delete(stored)
+        files.delete_stored(stored)
         raise
     return attachment
 
@@ -218,11 +154,7 @@ class OpenedAttachment:
 def download_name(attachment: Attachment) -> str:
     """Return the original name, with the extension that matches the content when it differs
     (a PNG uploaded as `scan.pdf` downloads as `scan.png`)."""
-    ext = EXTENSIONS.get(attachment.content_type, "bin")
-    stem, dot, current = attachment.original_name.rpartition(".")
-    if dot and current.lower() in {ext, "jpeg" if ext == "jpg" else ext}:
-        return attachment.original_name
-    return f"{stem if dot else attachment.original_name}.{ext}"
+    return files.download_name(attachment.original_name, attachment.content_type)
 
 
 def attachment_open(*, user: User, attachment: Attachment) -> OpenedAttachment:
@@ -238,14 +170,7 @@ def attachment_open(*, user: User, attachment: Attachment) -> OpenedAttachment:
         attachment.household.unit,
         message=_("您无权查看该附件。"),
     )
-    try:
-        with default_storage.open(attachment.file.name, "rb") as handle:
-            sealed = handle.read()
-    except (FileNotFoundError, OSError):
-        raise NotFound(_("附件文件不存在。")) from None
-    content = decrypt_bytes(sealed)
-    if hashlib.sha256(content).hexdigest() != attachment.sha256:
-        raise Conflict(_("附件文件校验失败,请联系系统管理员。"))
+    content = files.open_sealed(attachment.file.name, sha256=attachment.sha256)
     if attachment.kind in SENSITIVE_KINDS:
         with transaction.atomic():
             access_log_record(

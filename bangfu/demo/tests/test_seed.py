@@ -62,3 +62,30 @@ def test_seed_demo_files_archives_across_stations_categories_and_states():
     assert Notice.objects.filter(status="published").count() == 1
     assert all(h.determinations.exists() for h in households)
     assert verify_chain()[1] is None
+
+
+def test_seed_demo_registers_petitions_at_every_stage():
+    from django.utils import timezone
+
+    from bangfu.petitions.models import Deadline, Petition, Route
+
+    call_command("seed_demo")
+
+    petitions = Petition.objects.all()
+    assert set(petitions.values_list("status", flat=True)) == {
+        "registered",
+        "accepted",
+        "replied",
+        "transferred",
+        "rechecking",
+    }
+    assert set(petitions.values_list("channel", flat=True)) == {"letter", "call", "visit", "online"}
+    assert petitions.filter(restricted=True, nature="report", anonymous=True).count() == 1
+    assert petitions.filter(repeat_of__isnull=False).count() == 1
+    assert Route.objects.filter(kind="assistance", state="waiting").count() == 1
+    today = timezone.localdate()
+    breached = Deadline.objects.filter(ours=True, met_on__isnull=True, due_on__lt=today)
+    assert breached.filter(stage="handle").count() == 1
+    finance = User.objects.get(username="finance")
+    assert petitions.filter(concerned_users=finance).count() == 1
+    assert verify_chain()[1] is None

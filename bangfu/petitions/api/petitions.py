@@ -11,7 +11,6 @@ from typing import Any, cast
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,6 +18,7 @@ from rest_framework.views import APIView
 from bangfu.core.api import RESPONSE_400, RESPONSE_403, RESPONSE_404, RESPONSE_409, validate_input
 from bangfu.core.errors import ValidationError
 from bangfu.core.masking import mask_id_number, mask_phone
+from bangfu.core.paging import CappedLimitOffsetPagination
 from bangfu.network.models import OrgUnit
 
 from ..models import STAFF_CHANNELS, Deadline, Petition, Reply, Route
@@ -152,6 +152,8 @@ def _detail(request: Request, petition: Petition, *, code: int = status.HTTP_200
 
 
 class PetitionListApi(APIView):
+    pagination_class = CappedLimitOffsetPagination
+
     class FilterSerializer(serializers.Serializer):
         q = serializers.CharField(required=False, allow_blank=True, max_length=50)
         status = serializers.ChoiceField(choices=Petition.Status.choices, required=False)
@@ -180,7 +182,7 @@ class PetitionListApi(APIView):
                 overdue=bool(f.get("overdue")),
             ),
         )
-        paginator = LimitOffsetPagination()
+        paginator = CappedLimitOffsetPagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(PetitionListOutputSerializer(page, many=True).data)
 

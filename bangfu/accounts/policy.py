@@ -168,6 +168,20 @@ def scope_q(user: Any, perm: str, field: str = "unit") -> Q:
     return query
 
 
+def above_scope_q(user: Any, perm: str, field: str = "unit") -> Q:
+    """Return a filter for objects whose unit lies *above* the user's scope for `perm` — the
+    centre a station belongs to and the units over it. For what a unit posts for everyone
+    under it (a published notice), never for records kept about people."""
+    prefix = f"{field}__" if field else ""
+    ancestors: set[str] = set()
+    for path in scope_paths(user, perm):
+        parts = [part for part in path.strip("/").split("/") if part]
+        ancestors.update("/" + "/".join(parts[:n]) + "/" for n in range(1, len(parts)))
+    if not ancestors:
+        return Q(pk__in=[])
+    return Q(**{f"{prefix}path__in": sorted(ancestors)})
+
+
 def unit_in_scope(user: Any, perm: str, unit: Any) -> bool:
     return any(unit.path.startswith(path) for path in scope_paths(user, perm))
 

@@ -291,12 +291,15 @@ def _network_map(request: AuthenticatedHttpRequest, *, links: bool) -> NetworkMa
 def network_map(request: AuthenticatedHttpRequest) -> HttpResponse:
     drawn = _network_map(request, links=True)
     query = request.GET.urlencode()
+    a3 = request.GET.copy()
+    a3["paper"] = "A3"
     return render(
         request,
         "network/map.html",
         {
             "map": drawn,
             "query": f"?{query}" if query else "",
+            "query_a3": f"?{a3.urlencode()}",
             "root_choices": selectors.unit_list(user=request.user).exclude(kind=OrgUnit.Kind.POINT),
         },
     )

@@ -70,7 +70,15 @@ def subject_notice_state(subject: models.Model, *, kind: str | None = None) -> N
 
 
 def _scoped(user: Any, perm: str = NoticesPermission.VIEW) -> QuerySet[Notice]:
-    return Notice.objects.filter(policy.scope_q(user, perm, field="unit"))
+    """The notices of units in the user's scope; to read, also the published (and ended)
+    notices of the units above it — a station posts its centre's notice on its own board, so
+    its liaison may open it (never a draft or a withdrawn one, never to manage it)."""
+    query = policy.scope_q(user, perm, field="unit")
+    if perm == NoticesPermission.VIEW:
+        query |= Q(status__in=[Notice.Status.PUBLISHED, Notice.Status.ENDED]) & (
+            policy.above_scope_q(user, perm, field="unit")
+        )
+    return Notice.objects.filter(query)
 
 
 def notice_list(

@@ -79,7 +79,7 @@ def test_the_network_map_draws_the_tree_and_downloads_as_pdf_and_png(page: Any, 
     assert "何亮" in text and "13807321001" in text
 
     with page.expect_download() as pdf_info:
-        page.get_by_role("link", name="下载 PDF").click()
+        page.get_by_role("link", name="下载 PDF(A4)").click()
     pdf = pdf_info.value
     assert pdf.suggested_filename.endswith(".pdf")
     with open(pdf.path(), "rb") as handle:

@@ -80,8 +80,12 @@ class BenefitTypeForm(StyledForm):
     code = forms.CharField(
         label=_("代码"),
         max_length=32,
-        help_text=_("小写字母、数字和下划线,如 heating。保存后不能修改。"),
-        error_messages={"required": _("请填写代码。"), "max_length": _("代码不能超过 32 位。")},
+        required=False,
+        help_text=_(
+            "可不填:按名称的拼音自动生成。自填时用小写字母、数字和下划线,如 heating。"
+            "保存后不能修改。"
+        ),
+        error_messages={"max_length": _("代码不能超过 32 位。")},
     )
     name = forms.CharField(
         label=_("待遇名称"),

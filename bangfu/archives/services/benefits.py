@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from pypinyin import Style, lazy_pinyin
 
 from bangfu.accounts import policy
 from bangfu.core.audit import audit_record, diff, snapshot
@@ -47,6 +48,20 @@ def _clean_type(*, name: str, sort_order: int | None) -> tuple[str, int, dict[st
 
 
 @transaction.atomic
+def _code_for(name: str) -> str:
+    """Make a benefit type's code from its name when the user gave none: the pinyin, letters
+    and digits only (取暖补贴 → qunuanbutie), with _2, _3 … when that code is taken."""
+    words = lazy_pinyin(name, style=Style.NORMAL, errors="default")
+    base = re.sub(r"[^a-z0-9]", "", "".join(words).lower())[:28] or "benefit"
+    if not base[0].isalpha():
+        base = f"b{base}"[:28]
+    code, n = base, 1
+    while BenefitType.objects.filter(code=code).exists():
+        n += 1
+        code = f"{base}_{n}"
+    return code
+
+
 def benefit_type_create(
     *, actor: User, code: str, name: str, is_dibao: bool = False, sort_order: int | None = 0
 ) -> BenefitType:
@@ -54,8 +69,10 @@ def benefit_type_create(
     policy.require_perm(actor, ArchivesPermission.MANAGE_STANDARDS)
     code = (code or "").strip().lower()
     name, order, errors = _clean_type(name=name, sort_order=sort_order)
+    if not code and name:
+        code = _code_for(name)
     if not code:
-        errors["code"] = _("请填写代码。")
+        errors.setdefault("name", _("请填写待遇名称。"))
     elif not re.fullmatch(r"[a-z][a-z0-9_]{0,31}", code):
         errors["code"] = _("代码只能用小写字母、数字和下划线,以字母开头,不超过 32 位。")
     elif BenefitType.objects.filter(code=code).exists():

@@ -64,7 +64,7 @@ def test_admin_adds_and_switches_off_a_benefit_type(sysadmin):
     [
         ("dibao", "低保", {"code": "代码“dibao”已被使用。"}),
         ("1x", "甲", {"code": "代码只能用小写字母、数字和下划线,以字母开头,不超过 32 位。"}),
-        ("", "", {"name": "请填写待遇名称。", "code": "请填写代码。"}),
+        ("", "", {"name": "请填写待遇名称。"}),
     ],
 )
 def test_bad_benefit_types_are_refused(sysadmin, code, name, errors):
@@ -74,6 +74,14 @@ def test_bad_benefit_types_are_refused(sysadmin, code, name, errors):
     assert caught.value.errors == errors
     assert BenefitType.objects.count() == count
     assert AuditEvent.objects.count() == 0
+
+
+def test_a_benefit_type_without_a_code_gets_one_from_its_name(sysadmin):
+    first = services.benefit_type_create(actor=sysadmin, code="", name="取暖补贴")
+    second = services.benefit_type_create(actor=sysadmin, code=" ", name="取暖 补贴")
+
+    assert (first.code, second.code) == ("qunuanbutie", "qunuanbutie_2")
+    assert AuditEvent.objects.filter(action="archives.benefit_type.create").count() == 2
 
 
 def test_staff_cannot_manage_benefit_types(staff):

@@ -286,3 +286,15 @@ def test_a_folded_field_with_an_error_is_shown_open(client, network, staff):
 
     assert '<details class="bf-more mb-3" data-testid="more-fields" open>' in html
     assert Household.objects.count() == 0
+
+
+def test_a_new_application_is_told_as_submitted_not_as_archived(client, network, staff):
+    client.force_login(staff)
+
+    response = client.post(NEW, _post_data(network.station_a, make_area()), follow=True)
+
+    household = Household.objects.get()
+    html = response.content.decode()
+    assert household.status != Household.Status.ACTIVE
+    assert f"已提交申请 {household.archive_no} {household.name}" in html
+    assert "已建档" not in html

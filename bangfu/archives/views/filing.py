@@ -102,9 +102,14 @@ def household_create(request: AuthenticatedHttpRequest) -> HttpResponse:
             except DomainError as exc:
                 form.add_error(None, exc.message)
             else:
+                done = (
+                    _("已建档 %(no)s %(name)s(%(status)s)。")
+                    if household.status == Household.Status.ACTIVE
+                    else _("已提交申请 %(no)s %(name)s(%(status)s)。")
+                )
                 messages.success(
                     request,
-                    _("已建档 %(no)s %(name)s(%(status)s)。")
+                    done
                     % {
                         "no": household.archive_no,
                         "name": household.name,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import itertools
 import re
@@ -212,10 +213,14 @@ def test_the_pdf_is_one_landscape_a4_page_with_an_embedded_noto_cjk_font(client,
     assert "响水社区帮扶站" in text and "13807321001" in text
 
 
-def test_the_pdf_can_be_a3(client, staff, township):
+def test_the_pdf_can_be_a3_by_a_button_that_keeps_the_chosen_unit(client, staff, township):
     client.force_login(staff)
+    map_page = client.get(reverse("network:map"), {"root": township.township.pk}).content.decode()
+    a3_link = re.search(r'href="([^"]+)" data-testid="map-pdf-a3"', map_page)
+    assert a3_link is not None
+    assert f"root={township.township.pk}" in a3_link.group(1)
 
-    response = client.get(reverse("network:map_pdf") + "?paper=A3")
+    response = client.get(html.unescape(a3_link.group(1)))
 
     page = PdfReader(io.BytesIO(response.content)).pages[0]
     assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (1191, 842)

@@ -148,14 +148,32 @@ def test_list_and_access_are_scoped(published, network, liaison_a):
 
     assert list(selectors.notice_list(user=supervisor)) == [notice]  # the county's supervisor
     assert list(selectors.notice_list(user=other_staff)) == []
-    # The notice belongs to the township centre, above the liaison's station.
-    assert list(selectors.notice_list(user=liaison_a)) == []
     with pytest.raises(NotFound):
         selectors.access_notice(user=other_staff, notice_id=notice.pk)
     with pytest.raises(NotFound):
-        selectors.access_notice(user=liaison_a, notice_id=notice.pk)
-    with pytest.raises(NotFound):
         selectors.access_notice(user=supervisor, notice_id="x")
+
+
+def test_a_liaison_reads_the_published_notice_of_its_centre_and_nothing_else(
+    published, network, staff, liaison_a
+):
+    # The notice belongs to the township centre, above the liaison's station: the station
+    # posts it on its own board, so its liaison may open it — but not manage it.
+    notice, _a, _b = published
+    draft = make_notice(staff, network.township, [make_subject(network.station_a, "王五")])
+    elsewhere = make_user((Role.LIAISON, network.other_township))
+
+    assert list(selectors.notice_list(user=liaison_a)) == [notice]
+    assert selectors.access_notice(user=liaison_a, notice_id=notice.pk) == notice
+    with pytest.raises(NotFound):
+        selectors.access_notice(user=liaison_a, notice_id=draft.pk)
+    with pytest.raises(NotFound):
+        selectors.access_notice(user=liaison_a, notice_id=notice.pk, perm="notices.manage")
+    with pytest.raises(NotFound):
+        selectors.access_notice(user=elsewhere, notice_id=notice.pk)
+    services.notice_withdraw(actor=staff, notice=notice, reason="材料有误,重新公示。")
+    with pytest.raises(NotFound):
+        selectors.access_notice(user=liaison_a, notice_id=notice.pk)
 
 
 def test_list_works_out_the_ended_notices_and_filters_on_it(published, staff, monkeypatch):

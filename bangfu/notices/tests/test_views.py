@@ -343,3 +343,21 @@ def test_publishing_or_withdrawing_twice_says_so_above_the_notice(
     assert "只有草稿或公示中的公示可以撤回;该公示的状态是“已撤回”。" in page
     assert 'data-testid="withdraw-form"' not in page
     assert AuditEvent.objects.count() == events + 1  # the one withdrawal
+
+
+def test_a_liaison_opens_its_centres_published_notice_without_the_managing_forms(
+    client, notice, liaison_a
+):
+    client.force_login(liaison_a)
+
+    page = client.get(reverse("notices:notice_detail", args=[notice.pk]))
+    printed = client.get(reverse("notices:notice_print", args=[notice.pk]))
+    settle = client.post(reverse("notices:objection_record", args=[notice.pk]), {})
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "2026 年春节送温暖救助公示" in html and "张三" in html
+    assert 'data-testid="objection-form"' not in html
+    assert printed.status_code == 200
+    assert settle.status_code in (403, 404)
+    assert Objection.objects.count() == 0

@@ -1,0 +1,150 @@
+"""Forms of assistance pages: thin — they parse input; the services check the rules."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from bangfu.core.formkit import BootstrapForm, date_field
+from bangfu.network.models import OrgUnit
+
+from .models import Application, DuplicatePolicy, Kind, Programme, SchoolLevel
+
+
+def _money(label: Any, *, required: bool = False) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        required=required,
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        error_messages={
+            "required": _("请填写%(label)s。") % {"label": label},
+            "invalid": _("%(label)s须是金额,如 1200.50。") % {"label": label},
+        },
+    )
+
+
+class ApplicationFilterForm(BootstrapForm):
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部")), *Application.Status.choices]
+    )
+    kind = forms.ChoiceField(
+        label=_("类别"), required=False, choices=[("", _("全部")), *Kind.choices]
+    )
+    year = forms.IntegerField(label=_("年度"), required=False, min_value=2000, max_value=2100)
+
+
+class ApplicationForm(BootstrapForm):
+    programme = forms.ModelChoiceField(
+        label=_("救助项目"),
+        queryset=Programme.objects.none(),
+        error_messages={"required": _("请选择救助项目。"), "invalid_choice": _("请选择救助项目。")},
+    )
+    period_start = date_field(
+        _("救助期间起"), _("请填写救助期间起。"), _("日期格式应为 2026-03-05。")
+    )
+    period_end = date_field(
+        _("救助期间止"), _("请填写救助期间止。"), _("日期格式应为 2026-03-05。")
+    )
+    # Living aid.
+    cause = forms.CharField(label=_("困难原因(生活救助)"), required=False, max_length=200)
+    expenses = _money(_("支出金额(生活救助)"))
+    # Medical aid.
+    illness = forms.CharField(label=_("疾病名称(医疗救助)"), required=False, max_length=100)
+    hospital = forms.CharField(label=_("就诊医院(医疗救助)"), required=False, max_length=100)
+    bill_items = forms.CharField(
+        label=_("费用明细(医疗救助)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("每行一项:名称 金额,如「住院费 12000」。"),
+    )
+    insurance_paid = _money(_("医保报销(医疗救助)"))
+    other_aid = _money(_("其他救助(医疗救助)"))
+    self_paid = _money(_("个人自付(医疗救助)"))
+    # Education aid.
+    student = forms.TypedChoiceField(
+        label=_("学生(助学)"), required=False, coerce=int, empty_value=None, choices=()
+    )
+    school = forms.CharField(label=_("学校(助学)"), required=False, max_length=100)
+    school_level = forms.ChoiceField(
+        label=_("学段(助学)"), required=False, choices=[("", "—"), *SchoolLevel.choices]
+    )
+    school_year = forms.IntegerField(
+        label=_("年级(助学)"), required=False, min_value=1, max_value=8
+    )
+    tuition = _money(_("学费(助学)"))
+    admission_letter = forms.BooleanField(label=_("已交录取通知书(助学)"), required=False)
+    # A different amount than the suggested one, within the cap, with a reason.
+    amount = _money(_("申请金额(不填则按建议金额)"))
+    amount_reason = forms.CharField(label=_("调整金额的理由"), required=False, max_length=200)
+
+    def __init__(self, *args: Any, programmes: Any, members: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = programmes  # type: ignore[attr-defined]
+        self.fields["student"].choices = [("", "—")] + [(m.pk, m.name) for m in members]  # type: ignore[attr-defined]
+
+    def clean_bill_items(self) -> list[tuple[str, str]]:
+        items = []
+        for n, line in enumerate(self.cleaned_data.get("bill_items", "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = line.strip().rsplit(maxsplit=1)
+            if len(parts) != 2:
+                raise forms.ValidationError(
+                    _("第 %(n)s 行应为「名称 金额」。") % {"n": n}, code="invalid"
+                )
+            try:
+                Decimal(parts[1].replace(",", ""))
+            except InvalidOperation:
+                raise forms.ValidationError(
+                    _("第 %(n)s 行的金额「%(v)s」不是数字。") % {"n": n, "v": parts[1]},
+                    code="invalid",
+                ) from None
+            items.append((parts[0], parts[1].replace(",", "")))
+        return items
+
+
+class ProgrammeForm(BootstrapForm):
+    unit = forms.ModelChoiceField(
+        label=_("主办单位"),
+        queryset=OrgUnit.objects.none(),
+        error_messages={"required": _("请选择主办单位。")},
+    )
+    kind = forms.ChoiceField(label=_("救助类别"), choices=Kind.choices)
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    name = forms.CharField(label=_("项目名称"), max_length=100)
+    campaign = forms.BooleanField(label=_("金秋助学活动"), required=False)
+    budget_line = forms.CharField(label=_("预算科目"), required=False, max_length=50)
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+
+
+class RuleForm(BootstrapForm):
+    standard_amount = _money(_("标准金额"))
+    yearly_cap = _money(_("年度上限(元/户)"))
+    living_multiple = forms.DecimalField(
+        label=_("生活救助上限倍数(×全年低保)"),
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+    )
+    medical_ratio = forms.DecimalField(
+        label=_("医疗救助比例(0–1)"), max_digits=5, decimal_places=4, min_value=Decimal("0.0001")
+    )
+    university_amount = _money(_("大学每生每年"), required=True)
+    high_school_amount = _money(_("高中每生每年"), required=True)
+    duplicates = forms.ChoiceField(label=_("重复申请"), choices=DuplicatePolicy.choices)
+    requires_visit = forms.BooleanField(label=_("须入户走访"), required=False)
+    requires_review = forms.BooleanField(label=_("须民主评议"), required=False)
+    requires_notice = forms.BooleanField(label=_("须公示"), required=False)
+    mask_names = forms.BooleanField(label=_("公示时隐去姓名中间字"), required=False)
+    one_signoff_limit = _money(_("一名领导签批上限"), required=True)
+    county_limit = _money(_("报县级审批起点"), required=True)
+    followup_days = forms.IntegerField(label=_("发放后回访期限(天)"), min_value=1, max_value=365)
+    note = forms.CharField(label=_("修改说明"), max_length=200)

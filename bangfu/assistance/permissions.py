@@ -1,0 +1,34 @@
+from enum import StrEnum
+
+from bangfu.accounts.roles import Role
+
+
+class AssistancePermission(StrEnum):
+    VIEW = "assistance.view"  # programmes, applications, the household's aid
+    APPLY = "assistance.apply"  # make and submit applications for households in scope
+    APPROVE = "assistance.approve"  # approve, return or refuse (never one's own application)
+    MANAGE_PROGRAMMES = "assistance.manage_programmes"  # programmes and their rule versions
+
+
+ROLE_GRANTS = {
+    Role.LEADER: {AssistancePermission.VIEW, AssistancePermission.APPROVE},
+    Role.STAFF: {
+        AssistancePermission.VIEW,
+        AssistancePermission.APPLY,
+        AssistancePermission.MANAGE_PROGRAMMES,
+    },
+    # A station applies for its own households.
+    Role.LIAISON: {AssistancePermission.VIEW, AssistancePermission.APPLY},
+    Role.FINANCE: {AssistancePermission.VIEW},
+    Role.SUPERVISOR: {AssistancePermission.VIEW},
+}
+
+URL_PERMISSIONS: dict[str, str] = {
+    "assistance:application_list": AssistancePermission.VIEW,
+    "assistance:application_create": AssistancePermission.APPLY,
+    "assistance:application_detail": AssistancePermission.VIEW,
+    "assistance:programme_list": AssistancePermission.VIEW,
+    "assistance:programme_create": AssistancePermission.MANAGE_PROGRAMMES,
+    "assistance:programme_detail": AssistancePermission.VIEW,
+    "assistance:rule_revise": AssistancePermission.MANAGE_PROGRAMMES,
+}

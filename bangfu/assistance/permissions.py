@@ -31,4 +31,9 @@ URL_PERMISSIONS: dict[str, str] = {
     "assistance:programme_create": AssistancePermission.MANAGE_PROGRAMMES,
     "assistance:programme_detail": AssistancePermission.VIEW,
     "assistance:rule_revise": AssistancePermission.MANAGE_PROGRAMMES,
+    # The API.
+    "api:assistance_programme_list": AssistancePermission.VIEW,
+    "api:assistance_application_list": AssistancePermission.VIEW,
+    "api:assistance_application_create": AssistancePermission.APPLY,
+    "api:assistance_application_detail": AssistancePermission.VIEW,
 }

@@ -312,6 +312,12 @@ SPECTACULAR_SETTINGS = {
         "CategoryEnum": "bangfu.archives.models.choices.Category",
         "OutcomeEnum": "bangfu.archives.models.dynamic.AnnualReview.Outcome",
         "KindEnum": "bangfu.network.models.OrgUnit.Kind",
+    }
+    # Assistance's choice sets by name.
+    | {
+        "AssistanceKindEnum": "bangfu.assistance.models.Kind",
+        "AssistanceStatusEnum": "bangfu.assistance.models.Application.Status",
+        "AssistanceSchoolLevelEnum": "bangfu.assistance.models.SchoolLevel",
     },
 }
 

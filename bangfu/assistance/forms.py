@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from bangfu.core.formkit import BootstrapForm, date_field
 from bangfu.network.models import OrgUnit
 
-from .models import Application, DuplicatePolicy, Kind, Programme, SchoolLevel
+from .models import Application, DuplicatePolicy, FollowUp, Kind, Programme, SchoolLevel
 
 
 def _money(label: Any, *, required: bool = False) -> forms.DecimalField:
@@ -148,3 +149,95 @@ class RuleForm(BootstrapForm):
     county_limit = _money(_("报县级审批起点"), required=True)
     followup_days = forms.IntegerField(label=_("发放后回访期限(天)"), min_value=1, max_value=365)
     note = forms.CharField(label=_("修改说明"), max_length=200)
+
+
+# --- the procedure's steps (the kit checks the rules; these only parse) ---------------------
+
+
+class VisitForm(BootstrapForm):
+    visited_on = date_field(_("走访日期"), _("请填写走访日期。"), _("日期格式应为 2026-03-05。"))
+    visitors = forms.CharField(
+        label=_("走访人员"),
+        max_length=200,
+        help_text=_("至少两人,用逗号或顿号分隔。"),
+        error_messages={"required": _("请填写走访人员。")},
+    )
+    findings = forms.CharField(
+        label=_("走访情况"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("请填写走访情况。")},
+    )
+    recommendation = forms.CharField(
+        label=_("走访意见"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean_visitors(self) -> list[str]:
+        text = self.cleaned_data["visitors"]
+        return [p.strip() for p in re.split(r"[,,、;;\s]+", text) if p.strip()]
+
+
+class ReviewForm(BootstrapForm):
+    held_on = date_field(_("评议日期"), _("请填写评议日期。"), _("日期格式应为 2026-03-05。"))
+    participants = forms.CharField(
+        label=_("参加人员"), max_length=500, error_messages={"required": _("请填写参加人员。")}
+    )
+    votes_for = forms.IntegerField(label=_("同意票数"), min_value=0, initial=0)
+    votes_against = forms.IntegerField(label=_("反对票数"), min_value=0, initial=0)
+    passed = forms.BooleanField(label=_("评议通过"), required=False)
+    record = forms.CharField(
+        label=_("评议记录"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class NoteForm(BootstrapForm):
+    note = forms.CharField(label=_("说明"), required=False, max_length=200)
+
+
+class SignOffForm(BootstrapForm):
+    outcome = forms.ChoiceField(
+        label=_("审批结果"),
+        choices=[("approved", _("批准")), ("returned", _("退回修改")), ("refused", _("不予救助"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择审批结果。")},
+    )
+    opinion = forms.CharField(
+        label=_("审批意见"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("退回或不予救助须写明理由。"),
+    )
+
+
+class DuplicateReleaseForm(BootstrapForm):
+    reason = forms.CharField(
+        label=_("放行理由"),
+        max_length=200,
+        error_messages={"required": _("请填写放行重复申请的理由。")},
+    )
+
+
+class BatchSignOffForm(SignOffForm):
+    applications = forms.ModelMultipleChoiceField(
+        label=_("救助申请"),
+        queryset=Application.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("请至少选择一项申请。")},
+    )
+
+    def __init__(self, *args: Any, queryset: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["applications"].queryset = queryset  # type: ignore[attr-defined]
+
+
+class FollowUpForm(BootstrapForm):
+    done_on = date_field(_("回访日期"), _("请填写回访日期。"), _("日期格式应为 2026-03-05。"))
+    outcome = forms.ChoiceField(
+        label=_("回访结果"),
+        choices=FollowUp.Outcome.choices,
+        error_messages={"required": _("请选择回访结果。")},
+    )
+    notes = forms.CharField(
+        label=_("回访情况"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("请填写回访情况。")},
+    )

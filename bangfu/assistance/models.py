@@ -142,6 +142,7 @@ class Application(TimeStampedModel):
         VERIFIED = "verified", _("已核实")
         REVIEWED = "reviewed", _("已评议")
         PUBLICIZING = "publicizing", _("公示中")
+        PENDING_APPROVAL = "pending_approval", _("待审批")
         APPROVED = "approved", _("已批准")
         RETURNED = "returned", _("退回修改")
         REFUSED = "refused", _("不予救助")
@@ -167,7 +168,7 @@ class Application(TimeStampedModel):
     kind = models.CharField(_("救助类别"), max_length=16, choices=Kind.choices)
     year = models.PositiveSmallIntegerField(_("年度"))
     status = models.CharField(
-        _("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
+        _("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
     period_start = models.DateField(_("救助期间起"))
     period_end = models.DateField(_("救助期间止"))
@@ -230,3 +231,52 @@ class Application(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.programme.name} · {self.household.name}"
+
+
+class FollowUp(TimeStampedModel):
+    """A follow-up visit (回访) after the aid was paid or handed over: due a programme-set number
+    of days after payment; its outcome recorded."""
+
+    class Outcome(models.TextChoices):
+        IMPROVED = "improved", _("困难有所缓解")
+        UNCHANGED = "unchanged", _("困难依旧")
+        WORSE = "worse", _("困难加重")
+        UNREACHABLE = "unreachable", _("未能联系")
+
+    application = models.OneToOneField(
+        Application, verbose_name=_("救助申请"), on_delete=models.PROTECT, related_name="followup"
+    )
+    unit = models.ForeignKey(
+        "network.OrgUnit",
+        verbose_name=_("所属帮扶站(点)"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    paid_on = models.DateField(_("发放日期"))
+    due_on = models.DateField(_("回访期限"))
+    rule = models.CharField(_("期限依据"), max_length=100)
+    done_on = models.DateField(_("回访日期"), null=True, blank=True)
+    outcome = models.CharField(_("回访结果"), max_length=16, choices=Outcome.choices, blank=True)
+    notes = models.TextField(_("回访情况"), blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        verbose_name = _("回访")
+        verbose_name_plural = _("回访")
+        indexes = [
+            models.Index(
+                fields=["unit", "due_on"],
+                name="assistance_followup_open",
+                condition=models.Q(done_on__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.application)

@@ -6,6 +6,7 @@ from bangfu.accounts.roles import Role
 class AssistancePermission(StrEnum):
     VIEW = "assistance.view"  # programmes, applications, the household's aid
     APPLY = "assistance.apply"  # make and submit applications for households in scope
+    INVESTIGATE = "assistance.investigate"  # home visits, 民主评议, notices, sending for approval
     APPROVE = "assistance.approve"  # approve, return or refuse (never one's own application)
     MANAGE_PROGRAMMES = "assistance.manage_programmes"  # programmes and their rule versions
 
@@ -15,6 +16,7 @@ ROLE_GRANTS = {
     Role.STAFF: {
         AssistancePermission.VIEW,
         AssistancePermission.APPLY,
+        AssistancePermission.INVESTIGATE,
         AssistancePermission.MANAGE_PROGRAMMES,
     },
     # A station applies for its own households.
@@ -31,6 +33,18 @@ URL_PERMISSIONS: dict[str, str] = {
     "assistance:programme_create": AssistancePermission.MANAGE_PROGRAMMES,
     "assistance:programme_detail": AssistancePermission.VIEW,
     "assistance:rule_revise": AssistancePermission.MANAGE_PROGRAMMES,
+    # The procedure's steps need only assistance.view at the door, so an application outside
+    # the user's scope answers 404 on every one; the kit then checks the step's own permission.
+    "assistance:application_submit": AssistancePermission.VIEW,
+    "assistance:application_resubmit": AssistancePermission.VIEW,
+    "assistance:application_visit": AssistancePermission.VIEW,
+    "assistance:application_review": AssistancePermission.VIEW,
+    "assistance:application_notice": AssistancePermission.VIEW,
+    "assistance:application_send": AssistancePermission.VIEW,
+    "assistance:application_signoff": AssistancePermission.VIEW,
+    "assistance:application_release": AssistancePermission.VIEW,
+    "assistance:approval_batch": AssistancePermission.APPROVE,
+    "assistance:followup_record": AssistancePermission.INVESTIGATE,
     # The API.
     "api:assistance_programme_list": AssistancePermission.VIEW,
     "api:assistance_application_list": AssistancePermission.VIEW,

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from bangfu.accounts import policy
 
-from .models import Application, Kind, Programme, RuleVersion
+from .models import Application, FollowUp, Kind, Programme, RuleVersion
 from .permissions import AssistancePermission as P
 
 # Applications that count against a household's caps: everything on its way or granted
@@ -153,3 +153,15 @@ def payable(*, user: Any, today: date | None = None) -> QuerySet[Application]:
         .filter(Q(notice_ends_on__isnull=True) | Q(notice_ends_on__lt=today))
         .select_related("programme", "household", "unit")
     )
+
+
+def access_followup(*, user: Any, followup_id: Any) -> FollowUp:
+    """A follow-up of the user's scope (viewing assistance); NotFound otherwise."""
+    qs = FollowUp.objects.filter(policy.scope_q(user, P.VIEW, field="unit")).select_related(
+        "application__household", "application__programme"
+    )
+    return policy.scoped_get(qs, followup_id, message=_("未找到该回访。"))
+
+
+def followup_of(application: Application) -> FollowUp | None:
+    return FollowUp.objects.filter(application=application).first()

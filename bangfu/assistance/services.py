@@ -4,7 +4,7 @@ kind. Each write is one transaction with one audit event."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -16,7 +16,7 @@ from bangfu.accounts import policy
 from bangfu.archives.selectors.access import access_household
 from bangfu.archives.selectors.standards import standard_on
 from bangfu.core.audit import audit_record
-from bangfu.core.errors import ValidationError
+from bangfu.core.errors import Conflict, ValidationError
 from bangfu.core.money import format_money, to_money
 from bangfu.core.text import clean_text
 
@@ -402,3 +402,87 @@ def application_create(*, actor: Any, household_id: Any, data: ApplicationInput)
         },
     )
     return application
+
+
+# --- follow-up (回访) ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def followup_schedule(*, application: Application, paid_on: date, actor: Any = None) -> Any:
+    """Schedule the follow-up of an application paid (or handed over, for aid in kind) on
+    `paid_on`: due the programme rule's number of days later. Called by the funds context after
+    payment; a second call for the same application changes nothing and returns the first."""
+    from .models import FollowUp
+
+    application = (
+        Application.objects.select_for_update().select_related("rule").get(pk=application.pk)
+    )
+    if application.status != Application.Status.APPROVED:
+        raise Conflict(
+            _("只有已批准的救助才能安排回访(当前状态:%(status)s)。")
+            % {"status": application.get_status_display()}
+        )
+    existing = FollowUp.objects.filter(application=application).first()
+    if existing is not None:
+        return existing
+    days = application.rule.followup_days
+    followup = FollowUp.objects.create(
+        application=application,
+        unit_id=application.unit_id,
+        paid_on=paid_on,
+        due_on=paid_on + timedelta(days=days),
+        rule=_("发放后 %(days)s 天内回访") % {"days": days},
+    )
+    audit_record(
+        actor=actor,
+        action=AssistanceAction.FOLLOWUP_SCHEDULE,
+        obj=followup,
+        summary=_("安排回访,期限 %(due)s") % {"due": followup.due_on.isoformat()},
+    )
+    return followup
+
+
+@transaction.atomic
+def followup_record(
+    *, actor: Any, followup_id: Any, done_on: date, outcome: str, notes: str
+) -> Any:
+    """Record the follow-up's outcome (once)."""
+    from .models import FollowUp
+
+    followup = policy.scoped_get(
+        FollowUp.objects.select_for_update().filter(
+            policy.scope_q(actor, P.INVESTIGATE, field="unit")
+        ),
+        followup_id,
+        message=_("未找到该回访。"),
+    )
+    if followup.done_on is not None:
+        raise Conflict(_("该回访已于 %(day)s 记录。") % {"day": followup.done_on.isoformat()})
+    errors: dict[str, str] = {}
+    if done_on > timezone.localdate():
+        errors["done_on"] = _("回访日期不能晚于今天。")
+    elif done_on < followup.paid_on:
+        errors["done_on"] = _("回访日期不能早于发放日期 %(day)s。") % {
+            "day": followup.paid_on.isoformat()
+        }
+    if outcome not in FollowUp.Outcome.values:
+        errors["outcome"] = _("请选择回访结果。")
+    notes = clean_text(notes or "").strip()
+    if not notes:
+        errors["notes"] = _("请填写回访情况。")
+    if errors:
+        raise ValidationError(next(iter(errors.values())), errors=errors)
+    followup.done_on, followup.outcome, followup.notes, followup.done_by = (
+        done_on,
+        outcome,
+        notes,
+        actor,
+    )
+    followup.save()
+    audit_record(
+        actor=actor,
+        action=AssistanceAction.FOLLOWUP_RECORD,
+        obj=followup,
+        summary=_("回访:%(outcome)s") % {"outcome": followup.get_outcome_display()},
+    )
+    return followup

@@ -17,7 +17,7 @@ from bangfu.archives.selectors.access import access_household
 from bangfu.core.formkit import action_response
 
 from . import selectors, services
-from .forms import ApplicationFilterForm, ApplicationForm, ProgrammeForm, RuleForm
+from .forms import ApplicationFilterForm, ApplicationForm, FollowUpForm, ProgrammeForm, RuleForm
 from .models import Application, Programme
 from .permissions import AssistancePermission as P
 
@@ -100,6 +100,8 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "a": application,
             "this_year": next((r for r in year_rows if r.year == application.year), None),
             "signoffs": application.rule.signoffs_needed(application.amount),
+            "followup": selectors.followup_of(application),
+            "can_follow_up": policy.unit_in_scope(request.user, P.INVESTIGATE, application.unit),
         },
     )
 
@@ -174,4 +176,23 @@ def rule_revise(request: HttpRequest, pk: int) -> HttpResponse:
         done=_("已保存为新的规则版本。"),
         template="assistance/programme_form.html",
         context={"title": _("修改规则(保存为新版本)"), "programme": programme},
+    )
+
+
+def followup_record(request: HttpRequest, pk: int) -> HttpResponse:
+    followup = selectors.access_followup(user=request.user, followup_id=pk)
+    form = FollowUpForm(
+        request.POST if request.method == "POST" else None,
+        initial={"done_on": timezone.localdate()},
+    )
+    return action_response(
+        request,
+        form=form,
+        run=lambda: services.followup_record(
+            actor=request.user, followup_id=followup.pk, **form.cleaned_data
+        ),
+        success_url=reverse("assistance:application_detail", args=[followup.application_id]),
+        done=_("已记录回访结果。"),
+        template="assistance/application_step.html",
+        context={"a": followup.application, "title": _("记录回访结果")},
     )

@@ -38,7 +38,7 @@ from bangfu.archives.models import (
 )
 from bangfu.archives.selectors.browse import HouseholdFilters
 from bangfu.archives.services import exporting
-from bangfu.assistance.models import Application, Programme
+from bangfu.assistance.models import Application, FollowUp, Programme
 from bangfu.core.models import AuditEvent, CalendarConfirmation, CalendarDay, Job
 from bangfu.network.models import OrgUnit, UnitPerson
 from bangfu.notices.models import Notice, Objection
@@ -93,6 +93,7 @@ PK_MODEL: dict[str, Any] = {
     "petitions:attachment_withdraw": PetitionAttachment,
     "assistance:programme_detail": Programme,
     "assistance:rule_revise": Programme,
+    "assistance:followup_record": FollowUp,
 }
 PREFIX_MODEL = {
     "archives:": Household,

@@ -12,7 +12,15 @@ from django.utils.translation import gettext_lazy as _
 from bangfu.core.formkit import BootstrapForm, date_field
 from bangfu.network.models import OrgUnit
 
-from .models import Application, DuplicatePolicy, FollowUp, Kind, Programme, SchoolLevel
+from .models import (
+    Application,
+    DuplicatePolicy,
+    FollowUp,
+    Kind,
+    Programme,
+    SchoolKind,
+    SchoolLevel,
+)
 
 
 def _money(label: Any, *, required: bool = False) -> forms.DecimalField:
@@ -79,6 +87,10 @@ class ApplicationForm(BootstrapForm):
     )
     tuition = _money(_("学费(助学)"))
     admission_letter = forms.BooleanField(label=_("已交录取通知书(助学)"), required=False)
+    school_kind = forms.ChoiceField(
+        label=_("学校性质(助学)"), required=False, choices=[("", "—"), *SchoolKind.choices]
+    )
+    aided_elsewhere = forms.BooleanField(label=_("已获其他助学资助(助学)"), required=False)
     # A different amount than the suggested one, within the cap, with a reason.
     amount = _money(_("申请金额(不填则按建议金额)"))
     amount_reason = forms.CharField(label=_("调整金额的理由"), required=False, max_length=200)
@@ -148,6 +160,8 @@ class RuleForm(BootstrapForm):
     one_signoff_limit = _money(_("一名领导签批上限"), required=True)
     county_limit = _money(_("报县级审批起点"), required=True)
     followup_days = forms.IntegerField(label=_("发放后回访期限(天)"), min_value=1, max_value=365)
+    opens_on = date_field(_("申请开始日期"), "", _("日期格式应为 2026-03-05。"), required=False)
+    closes_on = date_field(_("申请截止日期"), "", _("日期格式应为 2026-03-05。"), required=False)
     note = forms.CharField(label=_("修改说明"), max_length=200)
 
 

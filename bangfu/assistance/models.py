@@ -33,6 +33,12 @@ class SchoolLevel(models.TextChoices):
     HIGH_SCHOOL = "high_school", _("高中(含中职)")
 
 
+class SchoolKind(models.TextChoices):
+    ORDINARY = "ordinary", _("普通学校")
+    MILITARY = "military", _("军事院校")
+    FREE_TEACHER = "free_teacher", _("免费师范生")
+
+
 class DuplicatePolicy(models.TextChoices):
     REFUSE = "refuse", _("拒绝重复申请")
     FLAG = "flag", _("标记重复,由领导说明理由后放行")
@@ -104,6 +110,9 @@ class RuleVersion(models.Model):
     one_signoff_limit = MoneyField(_("一名领导签批上限"), default=Decimal("1000"))
     county_limit = MoneyField(_("报县级审批起点"), default=Decimal("5000"))
     followup_days = models.PositiveSmallIntegerField(_("发放后回访期限(天)"), default=30)
+    # The application window (the 金秋助学 campaign's, or any programme's); blank: always open.
+    opens_on = models.DateField(_("申请开始日期"), null=True, blank=True)
+    closes_on = models.DateField(_("申请截止日期"), null=True, blank=True)
     note = models.CharField(_("修改说明"), max_length=200, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
@@ -213,6 +222,10 @@ class Application(TimeStampedModel):
     school_year = models.PositiveSmallIntegerField(_("年级"), null=True, blank=True)
     tuition = MoneyField(_("学费"), null=True, blank=True)
     admission_letter = models.BooleanField(_("已交录取通知书"), default=False)
+    school_kind = models.CharField(
+        _("学校性质"), max_length=16, choices=SchoolKind.choices, blank=True
+    )
+    aided_elsewhere = models.BooleanField(_("已获其他助学资助"), default=False)
     # Set by the procedure: the last day of the public notice, the day of approval.
     notice_ends_on = models.DateField(_("公示截止日"), null=True, blank=True)
     approved_on = models.DateField(_("批准日期"), null=True, blank=True)

@@ -22,7 +22,15 @@ from bangfu.core.text import clean_text
 
 from . import amounts, selectors
 from .audit_actions import AssistanceAction
-from .models import Application, DuplicatePolicy, Kind, Programme, RuleVersion, SchoolLevel
+from .models import (
+    Application,
+    DuplicatePolicy,
+    Kind,
+    Programme,
+    RuleVersion,
+    SchoolKind,
+    SchoolLevel,
+)
 from .permissions import AssistancePermission as P
 
 # The rule fields an administrator sets (each edit makes a new version with all of them).
@@ -43,6 +51,8 @@ RULE_FIELDS = (
     "one_signoff_limit",
     "county_limit",
     "followup_days",
+    "opens_on",
+    "closes_on",
 )
 
 
@@ -66,6 +76,8 @@ def _check_rules(values: dict[str, Any]) -> dict[str, Any]:
         raise ValidationError(
             _("一名领导签批上限不能高于报县级审批起点。"), field="one_signoff_limit"
         )
+    if merged["opens_on"] and merged["closes_on"] and merged["closes_on"] < merged["opens_on"]:
+        raise ValidationError(_("申请截止日期不能早于开始日期。"), field="closes_on")
     if merged["duplicates"] not in DuplicatePolicy.values:
         raise ValidationError(_("请选择重复申请的处理方式。"), field="duplicates")
     return merged
@@ -174,6 +186,8 @@ class ApplicationInput:
     school_year: int | None = None
     tuition: Decimal | None = None
     admission_letter: bool = False
+    school_kind: str = ""
+    aided_elsewhere: bool = False
 
 
 def _check_household(household: Any, rule: RuleVersion) -> None:
@@ -254,6 +268,22 @@ def _education(data: ApplicationInput, household: Any, facts: dict[str, Any]) ->
         raise ValidationError(_("学生须是该户登记的家庭成员。"), field="student")
     if data.school_level not in SchoolLevel.values:
         raise ValidationError(_("请选择学段。"), field="school_level")
+    school_kind = data.school_kind or SchoolKind.ORDINARY
+    if school_kind not in SchoolKind.values:
+        raise ValidationError(_("请选择学校性质。"), field="school_kind")
+    if data.programme.campaign:
+        # DOMAIN: 金秋助学 excludes military academies, free teacher-training places and
+        # students already aided elsewhere.
+        if school_kind != SchoolKind.ORDINARY:
+            raise ValidationError(
+                _("%(kind)s的学生不在金秋助学资助范围内。")
+                % {"kind": SchoolKind(school_kind).label},
+                field="school_kind",
+            )
+        if data.aided_elsewhere:
+            raise ValidationError(
+                _("已获其他助学资助的学生不在金秋助学资助范围内。"), field="aided_elsewhere"
+            )
     facts.update(
         student=student,
         school=_text(data.school, "school", _("请填写学校。")),
@@ -261,6 +291,8 @@ def _education(data: ApplicationInput, household: Any, facts: dict[str, Any]) ->
         school_year=data.school_year,
         tuition=_money(data.tuition, "tuition", _("学费"), required=False),
         admission_letter=data.admission_letter,
+        school_kind=school_kind,
+        aided_elsewhere=data.aided_elsewhere,
     )
     return data.school_level
 
@@ -327,6 +359,17 @@ def application_create(*, actor: Any, household_id: Any, data: ApplicationInput)
     programme = data.programme
     rule = selectors.current_rule(programme)
     _check_household(household, rule)
+    today = timezone.localdate()
+    if (rule.opens_on and today < rule.opens_on) or (rule.closes_on and today > rule.closes_on):
+        raise ValidationError(
+            _("%(programme)s的申请时间为 %(opens)s 至 %(closes)s,现在不能申请。")
+            % {
+                "programme": programme.name,
+                "opens": rule.opens_on.isoformat() if rule.opens_on else "—",
+                "closes": rule.closes_on.isoformat() if rule.closes_on else "—",
+            },
+            field="programme",
+        )
     if data.period_end < data.period_start:
         raise ValidationError(_("救助期间的结束日期不能早于开始日期。"), field="period_end")
     if data.period_start.year != programme.year:

@@ -76,6 +76,8 @@ def application_create(request: HttpRequest) -> HttpResponse:
             school_year=d["school_year"],
             tuition=d["tuition"],
             admission_letter=d["admission_letter"],
+            school_kind=d["school_kind"],
+            aided_elsewhere=d["aided_elsewhere"],
         )
         return services.application_create(actor=request.user, household_id=household.pk, data=data)
 

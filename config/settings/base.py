@@ -318,6 +318,7 @@ SPECTACULAR_SETTINGS = {
         "AssistanceKindEnum": "bangfu.assistance.models.Kind",
         "AssistanceStatusEnum": "bangfu.assistance.models.Application.Status",
         "AssistanceSchoolLevelEnum": "bangfu.assistance.models.SchoolLevel",
+        "AssistanceSchoolKindEnum": "bangfu.assistance.models.SchoolKind",
     },
 }
 

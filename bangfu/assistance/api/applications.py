@@ -17,7 +17,7 @@ from bangfu.core.errors import ValidationError
 from bangfu.core.paging import CappedLimitOffsetPagination
 
 from .. import selectors
-from ..models import Application, Kind, Programme, SchoolLevel
+from ..models import Application, Kind, Programme, SchoolKind, SchoolLevel
 from ..services import ApplicationInput, application_create
 
 TAG = cast(str, gettext_lazy("帮扶救助"))
@@ -86,6 +86,8 @@ class ApplicationDetailOutputSerializer(ApplicationListOutputSerializer):
             "school_year",
             "tuition",
             "admission_letter",
+            "school_kind",
+            "aided_elsewhere",
             "notice_ends_on",
             "approved_on",
         ]
@@ -206,6 +208,10 @@ class ApplicationCreateApi(APIView):
             max_digits=12, decimal_places=2, required=False, allow_null=True
         )
         admission_letter = serializers.BooleanField(default=False)
+        school_kind = serializers.ChoiceField(
+            choices=SchoolKind.choices, required=False, allow_blank=True
+        )
+        aided_elsewhere = serializers.BooleanField(default=False)
 
     @extend_schema(
         operation_id="assistance_application_create",

@@ -45,6 +45,7 @@ URL_PERMISSIONS: dict[str, str] = {
     "assistance:application_release": AssistancePermission.VIEW,
     "assistance:approval_batch": AssistancePermission.APPROVE,
     "assistance:followup_record": AssistancePermission.INVESTIGATE,
+    "assistance:student_register": AssistancePermission.VIEW,
     # The API.
     "api:assistance_programme_list": AssistancePermission.VIEW,
     "api:assistance_application_list": AssistancePermission.VIEW,

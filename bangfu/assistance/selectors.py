@@ -101,12 +101,21 @@ def received_this_year(
 
 
 def duplicate_of(
-    *, household_id: int, kind: str, start: date, end: date, exclude_id: int | None = None
+    *,
+    household_id: int,
+    kind: str,
+    start: date,
+    end: date,
+    student_id: int | None = None,
+    exclude_id: int | None = None,
 ) -> Application | None:
-    """An earlier application of the household for the same kind over an overlapping period."""
+    """An earlier application of the household for the same kind over an overlapping period
+    (for education aid: for the same student — each child is aided on its own)."""
     qs = Application.objects.filter(
         household_id=household_id, kind=kind, period_start__lte=end, period_end__gte=start
     ).exclude(status=Application.Status.REFUSED)
+    if kind == Kind.EDUCATION:
+        qs = qs.filter(student_id=student_id)
     if exclude_id is not None:
         qs = qs.exclude(pk=exclude_id)
     return qs.order_by("created_at", "id").first()
@@ -165,3 +174,72 @@ def access_followup(*, user: Any, followup_id: Any) -> FollowUp:
 
 def followup_of(application: Application) -> FollowUp | None:
     return FollowUp.objects.filter(application=application).first()
+
+
+# --- the needy-student register (困难学生档案) ------------------------------------------------
+
+
+@dataclass
+class StudentRow:
+    member: Any
+    expected_graduation: int | None
+    grants: dict[int, Decimal]
+    applied_this_year: bool
+    must_reapply: bool
+
+
+def student_members(*, user: Any) -> QuerySet[Any]:
+    """Every household member in school, of archives in the user's scope (at most one row a
+    member), by archive."""
+    from bangfu.archives.models import HouseholdMember
+    from bangfu.archives.models.choices import MemberIdentity
+
+    return (
+        HouseholdMember.objects.filter(
+            policy.scope_q(user, P.VIEW, field="household__unit"),
+            household__status="active",
+        )
+        .filter(Q(identity=MemberIdentity.STUDENT) | Q(enrolled_year__isnull=False))
+        .select_related("household", "household__unit")
+        .order_by("household__unit__path", "household_id", "sort_order", "id")
+    )
+
+
+def student_rows(members: list[Any], *, year: int | None = None) -> list[StudentRow]:
+    """The register's rows for one page of members: grants by year (approved education aid),
+    whether the student applied this year, and who must re-apply (aided last year, not yet
+    graduated, no application this year) — two queries whatever the page's size."""
+    year = year or timezone.localdate().year
+    ids = [m.pk for m in members]
+    grants: dict[int, dict[int, Decimal]] = {}
+    for row in (
+        Application.objects.filter(
+            student_id__in=ids, kind=Kind.EDUCATION, status=Application.Status.APPROVED
+        )
+        .values("student_id", "year")
+        .annotate(total=Sum("amount"))
+        .order_by("student_id", "year")
+    ):
+        grants.setdefault(row["student_id"], {})[row["year"]] = row["total"]
+    applied = set(
+        Application.objects.filter(student_id__in=ids, kind=Kind.EDUCATION, year=year)
+        .exclude(status=Application.Status.REFUSED)
+        .values_list("student_id", flat=True)
+    )
+    rows = []
+    for m in members:
+        graduation = (
+            m.enrolled_year + m.schooling_years if m.enrolled_year and m.schooling_years else None
+        )
+        mine = grants.get(m.pk, {})
+        in_school = graduation is None or graduation > year
+        rows.append(
+            StudentRow(
+                member=m,
+                expected_graduation=graduation,
+                grants=mine,
+                applied_this_year=m.pk in applied,
+                must_reapply=(year - 1) in mine and in_school and m.pk not in applied,
+            )
+        )
+    return rows

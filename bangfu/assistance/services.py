@@ -404,6 +404,7 @@ def application_create(*, actor: Any, household_id: Any, data: ApplicationInput)
         kind=programme.kind,
         start=data.period_start,
         end=data.period_end,
+        student_id=facts["student"].pk if "student" in facts else None,
     )
     if earlier is not None and rule.duplicates == DuplicatePolicy.REFUSE:
         raise ValidationError(

@@ -198,3 +198,18 @@ def followup_record(request: HttpRequest, pk: int) -> HttpResponse:
         template="assistance/application_step.html",
         context={"a": followup.application, "title": _("记录回访结果")},
     )
+
+
+def student_register(request: HttpRequest) -> HttpResponse:
+    """困难学生档案: every household member in school, with grants year by year and who must
+    re-apply this year."""
+    page = Paginator(selectors.student_members(user=request.user), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    year = timezone.localdate().year
+    rows = selectors.student_rows(list(page.object_list), year=year)
+    return render(
+        request,
+        "assistance/student_register.html",
+        {"page": page, "rows": rows, "year": year, "query": ""},
+    )

@@ -88,3 +88,20 @@ def test_a_military_academy_is_fine_outside_the_campaign(network, staff, househo
     )
 
     assert application.school_kind == "military"
+
+
+def test_two_children_apply_each_but_one_child_only_once(staff, household, child, campaign):
+    sister = make_member(household, name="张小红", relation="daughter")
+    application_create(
+        actor=staff, household_id=household.pk, data=education_input(campaign, child.pk)
+    )
+    application_create(
+        actor=staff, household_id=household.pk, data=education_input(campaign, sister.pk)
+    )
+
+    with pytest.raises(ValidationError):
+        application_create(
+            actor=staff, household_id=household.pk, data=education_input(campaign, child.pk)
+        )
+
+    assert Application.objects.count() == 2

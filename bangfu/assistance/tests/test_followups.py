@@ -96,6 +96,7 @@ def test_recording_through_the_page(client, approved, staff):
     page = client.get(reverse("assistance:application_detail", args=[approved.pk]))
     url = reverse("assistance:followup_record", args=[followup.pk])
     assert url in page.content.decode()
+    assert client.get(url).status_code == 200
 
     response = client.post(
         url, {"done_on": "2026-04-20", "outcome": "unchanged", "notes": "仍需关注"}

@@ -9,6 +9,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bangfu.archives.models import Attachment
+from bangfu.archives.models.choices import Category
 from bangfu.core.formkit import BootstrapForm, date_field
 from bangfu.network.models import OrgUnit
 
@@ -157,6 +159,19 @@ class RuleForm(BootstrapForm):
     requires_review = forms.BooleanField(label=_("须民主评议"), required=False)
     requires_notice = forms.BooleanField(label=_("须公示"), required=False)
     mask_names = forms.BooleanField(label=_("公示时隐去姓名中间字"), required=False)
+    eligible_categories = forms.MultipleChoiceField(
+        label=_("可申请的困难类别"),
+        required=False,
+        choices=Category.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("不选则所有在档困难职工都可申请。"),
+    )
+    required_materials = forms.MultipleChoiceField(
+        label=_("须提交的材料"),
+        required=False,
+        choices=Attachment.Kind.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
     one_signoff_limit = _money(_("一名领导签批上限"), required=True)
     county_limit = _money(_("报县级审批起点"), required=True)
     followup_days = forms.IntegerField(label=_("发放后回访期限(天)"), min_value=1, max_value=365)

@@ -76,7 +76,7 @@ class Programme(TimeStampedModel):
         indexes = [models.Index(fields=["unit", "year"], name="assistance_prog_unit_year")]
 
     def __str__(self) -> str:
-        return f"{self.year} {self.name}"
+        return self.name if str(self.year) in self.name else f"{self.year} {self.name}"
 
 
 class RuleVersion(models.Model):

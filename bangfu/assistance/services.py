@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.accounts import policy
+from bangfu.archives.models import Attachment
+from bangfu.archives.models.choices import Category
 from bangfu.archives.selectors.access import access_household
 from bangfu.archives.selectors.standards import standard_on
 from bangfu.core.audit import audit_record
@@ -78,6 +80,13 @@ def _check_rules(values: dict[str, Any]) -> dict[str, Any]:
         )
     if merged["opens_on"] and merged["closes_on"] and merged["closes_on"] < merged["opens_on"]:
         raise ValidationError(_("申请截止日期不能早于开始日期。"), field="closes_on")
+    categories = list(merged["eligible_categories"] or [])
+    if set(categories) - set(Category.values):
+        raise ValidationError(_("困难类别不正确。"), field="eligible_categories")
+    materials = list(merged["required_materials"] or [])
+    if set(materials) - set(Attachment.Kind.values):
+        raise ValidationError(_("材料类型不正确。"), field="required_materials")
+    merged["eligible_categories"], merged["required_materials"] = categories, materials
     if merged["duplicates"] not in DuplicatePolicy.values:
         raise ValidationError(_("请选择重复申请的处理方式。"), field="duplicates")
     return merged

@@ -288,3 +288,16 @@ def test_an_approval_hook_may_refuse(staff, household, medical):
             hooks.run_approval_hooks(application=application, actor=staff)
     finally:
         hooks.remove_approval_hook(budget_short)
+
+
+def test_a_programme_may_limit_the_categories_that_apply(network, staff):
+    programme = make_programme(
+        network.township, staff, kind=Kind.MEDICAL, rules={"eligible_categories": ["deep"]}
+    )
+    household = aided_household(network.station_a, staff, category="relative")
+
+    with pytest.raises(ValidationError) as refused:
+        application_create(actor=staff, household_id=household.pk, data=medical_input(programme))
+
+    assert refused.value.message == "该户困难类别为「相对困难」,不在本项目可申请的类别之内。"
+    assert not Application.objects.exists()

@@ -24,6 +24,7 @@ COUNTING = (
     Application.Status.VERIFIED,
     Application.Status.REVIEWED,
     Application.Status.PUBLICIZING,
+    Application.Status.PENDING_APPROVAL,
     Application.Status.APPROVED,
 )
 LIVING_KINDS = (Kind.LIVING, Kind.TEMPORARY)

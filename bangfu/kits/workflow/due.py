@@ -1,0 +1,120 @@
+"""The worklist items of every declared procedure, from one provider.
+
+For each procedure and each kind (home visit due, review due, notice ending, approval waiting
+at the user's level, returned to the maker) one scoped query with a limit; approval due dates
+are counted `BANGFU_APPROVAL_WORKING_DAYS` working days after the level was reached, with one
+`WorkCalendar` for all of them (one query for the holidays, not one per item).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from bangfu.accounts import policy
+from bangfu.core.workdays import WorkCalendar, deadline
+from bangfu.core.worklist import DueItem, register
+
+from . import declaration, selectors
+from .models import Step
+
+# Items per kind and procedure at most: the worklist is a to-do list.
+LIMIT = 200
+
+
+def _items(user: Any, procedure: declaration.Procedure) -> list[DueItem]:
+    items: list[DueItem] = []
+    perms = procedure.perms
+    label = procedure.label or procedure.key
+    if policy.has_perm(user, perms.visit):
+        for visit in selectors.visits_due(user=user, procedure=procedure)[:LIMIT]:
+            items.append(
+                DueItem(
+                    title=_("入户调查:%(title)s") % {"title": visit.case.title},
+                    url=procedure.url_of(visit.case.subject_id),
+                    due=visit.due_on,
+                    rule=visit.due_rule,
+                    context=label,
+                    provisional=visit.due_provisional,
+                )
+            )
+    if policy.has_perm(user, perms.review):
+        for case in selectors.cases_at(
+            user=user, procedure=procedure, step=Step.REVIEW, perm=perms.review
+        )[:LIMIT]:
+            items.append(
+                DueItem(
+                    title=_("民主评议:%(title)s") % {"title": case.title},
+                    url=procedure.url_of(case.subject_id),
+                    due=case.step_since,
+                    rule=_("入户调查后组织民主评议"),
+                    context=label,
+                )
+            )
+    if policy.has_perm(user, perms.notice):
+        for case in (
+            selectors.cases_at(user=user, procedure=procedure, step=Step.NOTICE, perm=perms.notice)
+            .exclude(notice_ends_on=None)
+            .order_by("notice_ends_on", "pk")[:LIMIT]
+        ):
+            assert case.notice_ends_on is not None
+            items.append(
+                DueItem(
+                    title=_("公示期满:%(title)s") % {"title": case.title},
+                    url=procedure.url_of(case.subject_id),
+                    due=case.notice_ends_on,
+                    rule=_("公示期满无异议后提交审批"),
+                    context=label,
+                )
+            )
+    if policy.has_perm(user, perms.approve):
+        waiting = list(selectors.approvals_waiting(user=user, procedure=procedure)[:LIMIT])
+        days = settings.BANGFU_APPROVAL_WORKING_DAYS
+        rule = _("审批:提交后 %(days)d 个工作日") % {"days": days}
+        calendar = (
+            WorkCalendar(
+                min(c.step_since for c in waiting),
+                max(c.step_since for c in waiting) + timedelta(days=2 * days + 30),
+            )
+            if waiting
+            else None
+        )
+        for case in waiting:
+            due = deadline(case.step_since, days, rule, calendar=calendar)
+            assert case.approval_unit is not None
+            items.append(
+                DueItem(
+                    title=_("审批:%(title)s(%(unit)s)")
+                    % {"title": case.title, "unit": case.approval_unit.name},
+                    url=procedure.url_of(case.subject_id),
+                    due=due.due,
+                    rule=due.rule,
+                    context=label,
+                    provisional=due.provisional,
+                )
+            )
+    if policy.has_perm(user, perms.make):
+        for case in selectors.returned_to_maker(user=user, procedure=procedure)[:LIMIT]:
+            items.append(
+                DueItem(
+                    title=_("退回修改:%(title)s") % {"title": case.title},
+                    url=procedure.url_of(case.subject_id),
+                    due=case.step_since,
+                    rule=_("审批退回:%(date)s 退回,请修改后重新提交")
+                    % {"date": case.step_since.isoformat()},
+                    context=label,
+                )
+            )
+    return items
+
+
+@register
+def procedure_due_items(user: Any) -> Iterable[DueItem]:
+    items: list[DueItem] = []
+    for procedure in declaration.registered():
+        items.extend(_items(user, procedure))
+    return items

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from bangfu.accounts import policy
 from bangfu.core.audit import audit_record
+from bangfu.core.audit_actions import AuditAction
 from bangfu.core.errors import Conflict, DomainError, PermissionDenied, ValidationError
 from bangfu.core.text import clean_text
 from bangfu.core.workdays import deadline
@@ -138,6 +139,8 @@ def _finish(t: Transition, procedure: Procedure) -> None:
         t.changes.setdefault("step", [t.before or None, t.after])
     if procedure.on_transition is not None:
         procedure.on_transition(t)
+    if not isinstance(procedure.audit_action(t.verb), AuditAction):
+        raise TypeError(f"{procedure.key}: audit_action({t.verb!r}) is not an AuditAction.")
     audit_record(
         actor=t.actor,
         action=procedure.audit_action(t.verb),

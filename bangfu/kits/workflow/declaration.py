@@ -145,6 +145,7 @@ class Procedure:
     url_of: Callable[[int], str]  # the page of a subject, from its id
     label: str = ""  # shown on worklist items, e.g. "建档"
     title_of: Callable[[Any], str] = _default_title
+    reference_of: Callable[[Any], str] = lambda subject: ""
     steps_for: Callable[[Any], tuple[str, ...]] | None = None
     approval: Callable[[Any], ApprovalRule] = lambda subject: one_leader()
     amount_of: Callable[[Any], Decimal | None] = lambda subject: None
@@ -161,8 +162,13 @@ class Procedure:
     # before the audit event (add to `changes`, replace `summary`).
     before: Callable[[Transition], None] | None = None
     on_transition: Callable[[Transition], None] | None = None
+    # Wording of the kit's refusals in the context's own terms, by key: "not_in_level"
+    # (%(unit)s), "maker", "signed_twice", "reason_required", "review_failed",
+    # "notice_not_cleared" (%(state)s), "no_permission".
+    messages: dict[str, str] = field(default_factory=dict)
     # The Conflict message when the case is not at the step an action needs (None: the kit's).
-    conflict_message: Callable[[Any, Case | None], str] | None = None
+    # (subject, case or None, the kit's verb) → message.
+    conflict_message: Callable[[Any, Case | None, str], str] | None = None
     # Who made the record besides the case's maker and the visit/review recorders.
     extra_makers: Callable[[Any], set[int]] = lambda subject: set()
     # The public notice: its kind in bangfu.notices, title, body and display items.

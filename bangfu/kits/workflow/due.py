@@ -26,6 +26,16 @@ from .models import Step
 LIMIT = 200
 
 
+def _approval_title(label: str, case: Any) -> str:
+    """"建档审批:张三(XS-2026-0001,金霞社区帮扶站)": the subject, its reference and unit."""
+    where = f"{case.reference},{case.unit.name}" if case.reference else case.unit.name
+    return _("%(label)s审批:%(title)s(%(where)s)") % {
+        "label": label,
+        "title": case.title,
+        "where": where,
+    }
+
+
 def _items(user: Any, procedure: declaration.Procedure) -> list[DueItem]:
     items: list[DueItem] = []
     perms = procedure.perms
@@ -34,7 +44,7 @@ def _items(user: Any, procedure: declaration.Procedure) -> list[DueItem]:
         for visit in selectors.visits_due(user=user, procedure=procedure)[:LIMIT]:
             items.append(
                 DueItem(
-                    title=_("入户调查:%(title)s") % {"title": visit.case.title},
+                    title=_("入户调查:%(title)s") % {"title": visit.case.display},
                     url=procedure.url_of(visit.case.subject_id),
                     due=visit.due_on,
                     rule=visit.due_rule,
@@ -42,35 +52,41 @@ def _items(user: Any, procedure: declaration.Procedure) -> list[DueItem]:
                     provisional=visit.due_provisional,
                 )
             )
-    if policy.has_perm(user, perms.review):
-        for case in selectors.cases_at(
-            user=user, procedure=procedure, step=Step.REVIEW, perm=perms.review
-        )[:LIMIT]:
-            items.append(
-                DueItem(
-                    title=_("民主评议:%(title)s") % {"title": case.title},
-                    url=procedure.url_of(case.subject_id),
-                    due=case.step_since,
-                    rule=_("入户调查后组织民主评议"),
-                    context=label,
+    # Reviews due and notices ending: one query for both.
+    steps = [
+        step
+        for step, perm in ((Step.REVIEW, perms.review), (Step.NOTICE, perms.notice))
+        if policy.has_perm(user, perm)
+    ]
+    if steps:
+        perm = perms.review if Step.REVIEW in steps else perms.notice
+        cases = (
+            selectors.cases_at(user=user, procedure=procedure, steps=steps, perm=perm)
+            .exclude(step=Step.NOTICE, notice_ends_on=None)
+            .order_by("step_since", "pk")[: 2 * LIMIT]
+        )
+        for case in cases:
+            if case.step == Step.REVIEW:
+                items.append(
+                    DueItem(
+                        title=_("民主评议:%(title)s") % {"title": case.display},
+                        url=procedure.url_of(case.subject_id),
+                        due=case.step_since,
+                        rule=_("入户调查后组织民主评议"),
+                        context=label,
+                    )
                 )
-            )
-    if policy.has_perm(user, perms.notice):
-        for case in (
-            selectors.cases_at(user=user, procedure=procedure, step=Step.NOTICE, perm=perms.notice)
-            .exclude(notice_ends_on=None)
-            .order_by("notice_ends_on", "pk")[:LIMIT]
-        ):
-            assert case.notice_ends_on is not None
-            items.append(
-                DueItem(
-                    title=_("公示期满:%(title)s") % {"title": case.title},
-                    url=procedure.url_of(case.subject_id),
-                    due=case.notice_ends_on,
-                    rule=_("公示期满无异议后提交审批"),
-                    context=label,
+            else:
+                assert case.notice_ends_on is not None
+                items.append(
+                    DueItem(
+                        title=_("公示期满:%(title)s") % {"title": case.display},
+                        url=procedure.url_of(case.subject_id),
+                        due=case.notice_ends_on,
+                        rule=_("公示期满无异议后提交审批"),
+                        context=label,
+                    )
                 )
-            )
     if policy.has_perm(user, perms.approve):
         waiting = list(selectors.approvals_waiting(user=user, procedure=procedure)[:LIMIT])
         days = settings.BANGFU_APPROVAL_WORKING_DAYS
@@ -88,8 +104,7 @@ def _items(user: Any, procedure: declaration.Procedure) -> list[DueItem]:
             assert case.approval_unit is not None
             items.append(
                 DueItem(
-                    title=_("审批:%(title)s(%(unit)s)")
-                    % {"title": case.title, "unit": case.approval_unit.name},
+                    title=_approval_title(label, case),
                     url=procedure.url_of(case.subject_id),
                     due=due.due,
                     rule=due.rule,
@@ -101,7 +116,7 @@ def _items(user: Any, procedure: declaration.Procedure) -> list[DueItem]:
         for case in selectors.returned_to_maker(user=user, procedure=procedure)[:LIMIT]:
             items.append(
                 DueItem(
-                    title=_("退回修改:%(title)s") % {"title": case.title},
+                    title=_("退回修改:%(title)s") % {"title": case.display},
                     url=procedure.url_of(case.subject_id),
                     due=case.step_since,
                     rule=_("审批退回:%(date)s 退回,请修改后重新提交")

@@ -43,6 +43,9 @@ class Case(TimeStampedModel):
         "network.OrgUnit", verbose_name=_("办理单位"), on_delete=models.PROTECT, related_name="+"
     )
     title = models.CharField(_("名称"), max_length=200)
+    # A short reference with no personal data (an archive's number), shown beside the title
+    # and alone where personal data must not appear (the calendar's list of moved deadlines).
+    reference = models.CharField(_("编号"), max_length=64, blank=True)
     round = models.PositiveSmallIntegerField(_("轮次"), default=1)
     step = models.CharField(_("当前环节"), max_length=16, choices=Step.choices)
     step_since = models.DateField(_("进入环节日期"))
@@ -86,7 +89,12 @@ class Case(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.display
+
+    @property
+    def display(self) -> str:
+        """The title with its reference: "张三(XS-2026-0001)"."""
+        return f"{self.title}({self.reference})" if self.reference else self.title
 
 
 class Visit(TimeStampedModel):

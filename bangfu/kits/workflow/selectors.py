@@ -104,9 +104,13 @@ def visits_due(*, user: Any, procedure: Procedure) -> QuerySet[Visit]:
     )
 
 
-def cases_at(*, user: Any, procedure: Procedure, step: str, perm: str) -> QuerySet[Case]:
+def cases_at(*, user: Any, procedure: Procedure, steps: list[str], perm: str) -> QuerySet[Case]:
+    """The cases at one of `steps` whose unit is in the user's scope for `perm`."""
     return (
-        _cases(procedure).filter(policy.scope_q(user, perm), step=step).order_by("step_since", "pk")
+        _cases(procedure)
+        .filter(policy.scope_q(user, perm), step__in=steps)
+        .select_related("unit")
+        .order_by("step_since", "pk")
     )
 
 
@@ -123,13 +127,16 @@ def approvals_waiting(*, user: Any, procedure: Procedure) -> QuerySet[Case]:
         .exclude(Exists(signed))
         .exclude(Exists(made_visit))
         .exclude(Exists(made_review))
-        .select_related("approval_unit")
+        .select_related("approval_unit", "unit")
         .order_by("step_since", "pk")
     )
 
 
 def returned_to_maker(*, user: Any, procedure: Procedure) -> QuerySet[Case]:
-    return cases_at(user=user, procedure=procedure, step=Step.RETURNED, perm=procedure.perms.make)
+    """Cases returned for correction that the user made (and may still correct)."""
+    return cases_at(
+        user=user, procedure=procedure, steps=[Step.RETURNED], perm=procedure.perms.make
+    ).filter(maker=user)
 
 
 # --- the panel ---------------------------------------------------------------------------------

@@ -17,9 +17,9 @@ refused, never a second record), runs the declaration's `before` check, writes, 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -32,7 +32,7 @@ from bangfu.core.audit import audit_record
 from bangfu.core.audit_actions import AuditAction
 from bangfu.core.errors import Conflict, DomainError, PermissionDenied, ValidationError
 from bangfu.core.text import clean_text
-from bangfu.core.workdays import deadline
+from bangfu.core.workdays import WorkCalendar, deadline
 from bangfu.network.models import OrgUnit
 
 from . import selectors
@@ -50,9 +50,19 @@ def _name(user: Any) -> str:
     return str(getattr(user, "display_name", "") or user.get_username())
 
 
-def _require(actor: Any, perm: str, unit: OrgUnit) -> None:
+def _msg(procedure: Procedure, key: str, default: str) -> str:
+    """The declaration's wording of a refusal, else the kit's."""
+    return str(procedure.messages.get(key) or default)
+
+
+def _require(actor: Any, procedure: Procedure, perm: str, unit: OrgUnit) -> None:
     policy.require_perm(actor, perm)
-    policy.require_in_scope(actor, perm, unit, message=_("您无权对该事项执行此操作。"))
+    policy.require_in_scope(
+        actor,
+        perm,
+        unit,
+        message=_msg(procedure, "no_permission", _("您无权对该事项执行此操作。")),
+    )
 
 
 def _raise(errors: dict[str, str]) -> None:
@@ -93,20 +103,22 @@ def _lock_case(procedure: Procedure, subject: models.Model) -> Case | None:
     )
 
 
-def _conflict(procedure: Procedure, subject: Any, case: Case | None) -> Conflict:
+def _conflict(procedure: Procedure, subject: Any, case: Case | None, verb: str) -> Conflict:
     if procedure.conflict_message is not None:
-        return Conflict(procedure.conflict_message(subject, case))
+        return Conflict(procedure.conflict_message(subject, case, verb))
     if case is None:
         return Conflict(_("“%(title)s”尚未开始办理,不能执行此操作。") % {"title": subject})
     return Conflict(
         _("“%(title)s”当前环节为“%(step)s”,不能执行此操作。")
-        % {"title": case.title, "step": case.get_step_display()}
+        % {"title": case.display, "step": case.get_step_display()}
     )
 
 
-def _require_step(procedure: Procedure, subject: Any, case: Case | None, *steps: str) -> Case:
+def _require_step(
+    procedure: Procedure, subject: Any, case: Case | None, verb: str, *steps: str
+) -> Case:
     if case is None or case.step not in steps:
-        raise _conflict(procedure, subject, case)
+        raise _conflict(procedure, subject, case, verb)
     return case
 
 
@@ -180,29 +192,78 @@ def _enter_first_step(procedure: Procedure, subject: Any, case: Case, start: dat
 # --- start and resubmit ------------------------------------------------------------------------
 
 
+def _new_case(procedure: Procedure, subject: Any, actor: Any, start: date) -> Case:
+    return Case(
+        procedure=procedure.key,
+        subject_type=ContentType.objects.get_for_model(procedure.subject_model),
+        subject_id=subject.pk,
+        unit=procedure.unit_of(subject),
+        title=procedure.title_of(subject)[:200],
+        reference=procedure.reference_of(subject)[:64],
+        amount=procedure.amount_of(subject),
+        maker=actor,
+        step=Step.VISIT,
+        step_since=start,
+    )
+
+
+def cases_open(
+    *,
+    actor: Any,
+    procedure: Procedure,
+    subjects: Sequence[models.Model],
+    start_of: Callable[[Any], date],
+) -> list[Case]:
+    """Start the procedure for subjects just created by the caller, inside the caller's
+    transaction and *without* an audit event: for a context's own create service (one
+    archive or an import of many), whose create event records the application. Checks
+    nothing (the caller checked the permission); a constant number of queries for any number
+    of subjects (one calendar for the visit dues)."""
+    if not subjects:
+        return []
+    cases = [_new_case(procedure, s, actor, start_of(s)) for s in subjects]
+    steps = [_next_step(procedure, s, "") for s in subjects]
+    for case, step in zip(cases, steps, strict=True):
+        case.step = step
+    Case.objects.bulk_create(cases)
+    if Step.VISIT in steps:
+        starts = [c.step_since for c in cases]
+        days = procedure.visit_working_days()
+        calendar = WorkCalendar(min(starts), max(starts) + timedelta(days=4 * days + 60))
+        visits = []
+        for case in cases:
+            if case.step != Step.VISIT:
+                continue
+            due = deadline(case.step_since, days, procedure.visit_rule(days), calendar=calendar)
+            case.visit_due_on = due.due
+            visits.append(
+                Visit(
+                    case=case,
+                    round=case.round,
+                    due_on=due.due,
+                    due_rule=due.rule,
+                    due_from=case.step_since,
+                    due_provisional=due.provisional,
+                )
+            )
+        Visit.objects.bulk_create(visits)
+        Case.objects.bulk_update(cases, ["visit_due_on"])
+    return cases
+
+
 def case_start(
     *, actor: Any, procedure: Procedure, subject: models.Model, start: date | None = None
 ) -> Case:
     """Start the procedure for `subject` (the actor becomes its maker); the home visit, if the
     subject has one, is due counted from `start` (today by default)."""
     unit = procedure.unit_of(subject)
-    _require(actor, procedure.perms.make, unit)
+    _require(actor, procedure, procedure.perms.make, unit)
     start = start or _today()
     with transaction.atomic():
         subject = _lock_subject(procedure, subject)
         if _lock_case(procedure, subject) is not None:
-            raise _conflict(procedure, subject, _lock_case(procedure, subject))
-        case = Case(
-            procedure=procedure.key,
-            subject_type=ContentType.objects.get_for_model(procedure.subject_model),
-            subject_id=subject.pk,
-            unit=unit,
-            title=procedure.title_of(subject)[:200],
-            amount=procedure.amount_of(subject),
-            maker=actor,
-            step=Step.VISIT,
-            step_since=start,
-        )
+            raise _conflict(procedure, subject, _lock_case(procedure, subject), "start")
+        case = _new_case(procedure, subject, actor, start)
         t = Transition("start", actor, subject, case, "", "", _today())
         if procedure.before is not None:
             procedure.before(t)
@@ -223,10 +284,12 @@ def case_start(
 def case_resubmit(*, actor: Any, procedure: Procedure, subject: models.Model) -> Case:
     """Send a returned, corrected subject through the procedure again in a new round, from
     its first step (a home visit due counted from today). The earlier rounds' records stay."""
-    _require(actor, procedure.perms.make, procedure.unit_of(subject))
+    _require(actor, procedure, procedure.perms.make, procedure.unit_of(subject))
     with transaction.atomic():
         subject = _lock_subject(procedure, subject)
-        case = _require_step(procedure, subject, _lock_case(procedure, subject), Step.RETURNED)
+        case = _require_step(
+            procedure, subject, _lock_case(procedure, subject), "resubmit", Step.RETURNED
+        )
         before = case.step
         case.round += 1
         _enter_first_step(procedure, subject, case, _today())
@@ -264,7 +327,7 @@ def visit_record(
 ) -> Visit:
     """Record the home visit (入户调查) of this round: at least `min_visitors` distinct
     visitors, the findings and a recommendation ("agree" / "disagree"). VISIT → next step."""
-    _require(actor, procedure.perms.visit, procedure.unit_of(subject))
+    _require(actor, procedure, procedure.perms.visit, procedure.unit_of(subject))
     names = _clean_visitors(visitors)
     findings = (findings or "").strip()
     errors: dict[str, str] = {}
@@ -285,7 +348,9 @@ def visit_record(
     _raise(errors)
     with transaction.atomic():
         subject = _lock_subject(procedure, subject)
-        case = _require_step(procedure, subject, _lock_case(procedure, subject), Step.VISIT)
+        case = _require_step(
+            procedure, subject, _lock_case(procedure, subject), "visit", Step.VISIT
+        )
         t = Transition("visit", actor, subject, case, case.step, "", _today())
         if procedure.before is not None:
             procedure.before(t)
@@ -332,7 +397,7 @@ def review_record(
 ) -> Review:
     """Record the collective review (民主评议). REVIEW → next step; a review that did not pass
     goes straight to SUBMIT (the approvers can then only return or refuse)."""
-    _require(actor, procedure.perms.review, procedure.unit_of(subject))
+    _require(actor, procedure, procedure.perms.review, procedure.unit_of(subject))
     errors: dict[str, str] = {}
     current = selectors.case_of(procedure, subject)
     visit = selectors.latest_visit(current) if current is not None else None
@@ -357,7 +422,9 @@ def review_record(
     _raise(errors)
     with transaction.atomic():
         subject = _lock_subject(procedure, subject)
-        case = _require_step(procedure, subject, _lock_case(procedure, subject), Step.REVIEW)
+        case = _require_step(
+            procedure, subject, _lock_case(procedure, subject), "review", Step.REVIEW
+        )
         t = Transition("review", actor, subject, case, case.step, "", _today())
         if procedure.before is not None:
             procedure.before(t)
@@ -399,13 +466,15 @@ def notice_start(
     from bangfu.notices.selectors import subject_notice_state
     from bangfu.notices.services import notice_create, notice_publish
 
-    _require(actor, procedure.perms.notice, procedure.unit_of(subject))
+    _require(actor, procedure, procedure.perms.notice, procedure.unit_of(subject))
     with transaction.atomic():
         subject = _lock_subject(procedure, subject)
-        case = _require_step(procedure, subject, _lock_case(procedure, subject), Step.NOTICE)
+        case = _require_step(
+            procedure, subject, _lock_case(procedure, subject), "notice", Step.NOTICE
+        )
         state = subject_notice_state(subject, kind=procedure.notice_kind)
         if case.notice_ends_on is not None and state.status != "none":
-            raise _conflict(procedure, subject, case)
+            raise _conflict(procedure, subject, case, "notice")
         t = Transition("notice", actor, subject, case, case.step, case.step, _today())
         if procedure.before is not None:
             procedure.before(t)
@@ -452,11 +521,11 @@ def submit(*, actor: Any, procedure: Procedure, subject: models.Model, note: str
     return or refuse). The first level's unit is where the sign-off is awaited."""
     from bangfu.notices.selectors import subject_notice_state
 
-    _require(actor, procedure.perms.submit, procedure.unit_of(subject))
+    _require(actor, procedure, procedure.perms.submit, procedure.unit_of(subject))
     with transaction.atomic():
         subject = _lock_subject(procedure, subject)
         case = _require_step(
-            procedure, subject, _lock_case(procedure, subject), Step.SUBMIT, Step.NOTICE
+            procedure, subject, _lock_case(procedure, subject), "submit", Step.SUBMIT, Step.NOTICE
         )
         t = Transition("submit", actor, subject, case, case.step, Step.APPROVAL, _today())
         if procedure.before is not None:
@@ -521,7 +590,9 @@ def approval_blocker(procedure: Procedure, subject: Any, case: Case) -> str:
     if Step.REVIEW in steps:
         review = selectors.latest_review(case)
         if review is None or not review.passed:
-            return str(_("民主评议未通过,不能批准;请退回或不予批准。"))
+            return _msg(
+                procedure, "review_failed", _("民主评议未通过,不能批准;请退回或不予批准。")
+            )
     if Step.NOTICE in steps:
         from bangfu.notices.selectors import subject_notice_state
 
@@ -533,13 +604,17 @@ def approval_blocker(procedure: Procedure, subject: Any, case: Case) -> str:
     return ""
 
 
-def _check_signoff(outcome: str, opinion: str) -> tuple[str, str]:
+def check_signoff(procedure: Procedure, outcome: str, opinion: str) -> tuple[str, str]:
+    """Return (outcome, opinion) cleaned; raise ValidationError for an unknown outcome, or a
+    return / refusal without a reason."""
     errors: dict[str, str] = {}
     if outcome not in Outcome.values:
         errors["outcome"] = _("请选择审批结果。")
     opinion = (opinion or "").strip()
     if outcome in (Outcome.RETURNED, Outcome.REFUSED) and not opinion:
-        errors["opinion"] = _("退回或不予批准时请填写理由。")
+        errors["opinion"] = _msg(
+            procedure, "reason_required", _("退回或不予批准时请填写理由。")
+        )
     _raise(errors)
     return outcome, opinion
 
@@ -555,7 +630,7 @@ def signoff_record(
     """Sign off the case at the level awaiting it: "approved" counts towards the level's
     sign-offs (the decision is complete when the rule's last level has them all); "returned"
     (for correction) or "refused" ends the round at once, a reason required."""
-    outcome, opinion = _check_signoff(outcome, opinion)
+    outcome, opinion = check_signoff(procedure, outcome, opinion)
     with transaction.atomic():
         subject = _lock_subject(procedure, subject)
         case = _lock_case(procedure, subject)
@@ -563,7 +638,7 @@ def signoff_record(
             require_can_sign(actor, procedure, subject, case)
         else:
             policy.require_perm(actor, procedure.perms.approve)
-        case = _require_step(procedure, subject, case, Step.APPROVAL)
+        case = _require_step(procedure, subject, case, "signoff", Step.APPROVAL)
         return _sign(actor, procedure, subject, case, outcome, opinion)
 
 
@@ -644,7 +719,7 @@ def signoff_many(
     """Sign off many subjects at once: one sign-off per subject, each in its own transaction
     with its own audit event; one that is refused (wrong step, not allowed, cannot be
     approved) is reported and changes nothing, the others go ahead."""
-    outcome, opinion = _check_signoff(outcome, opinion)
+    outcome, opinion = check_signoff(procedure, outcome, opinion)
     results: list[BatchResult] = []
     for subject in subjects:
         try:

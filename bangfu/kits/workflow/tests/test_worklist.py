@@ -67,7 +67,7 @@ def test_visits_due_go_to_the_staff_and_approvals_to_the_leader(aid, network, st
     assert [i.title for i in staff_items] == ["入户调查:职工0(测试)"]
     assert staff_items[0].overdue
     assert staff_items[0].url == f"/test/{visiting.pk}/"
-    assert [i.title for i in leader_items] == [f"审批:职工1(测试)({network.township.name})"]
+    assert [i.title for i in leader_items] == [f"测试审批:职工1(测试)({network.station_a.name})"]
     assert leader_items[0].rule == "审批:提交后 5 个工作日"
 
 

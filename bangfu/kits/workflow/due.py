@@ -27,7 +27,7 @@ LIMIT = 200
 
 
 def _approval_title(label: str, case: Any) -> str:
-    """"建档审批:张三(XS-2026-0001,金霞社区帮扶站)": the subject, its reference and unit."""
+    """ "建档审批:张三(XS-2026-0001,金霞社区帮扶站)": the subject, its reference and unit."""
     where = f"{case.reference},{case.unit.name}" if case.reference else case.unit.name
     return _("%(label)s审批:%(title)s(%(where)s)") % {
         "label": label,
@@ -36,7 +36,8 @@ def _approval_title(label: str, case: Any) -> str:
     }
 
 
-def _items(user: Any, procedure: declaration.Procedure) -> list[DueItem]:
+def items_of(user: Any, procedure: declaration.Procedure) -> list[DueItem]:
+    """The due items of one procedure for `user`."""
     items: list[DueItem] = []
     perms = procedure.perms
     label = procedure.label or procedure.key
@@ -131,5 +132,5 @@ def _items(user: Any, procedure: declaration.Procedure) -> list[DueItem]:
 def procedure_due_items(user: Any) -> Iterable[DueItem]:
     items: list[DueItem] = []
     for procedure in declaration.registered():
-        items.extend(_items(user, procedure))
+        items.extend(items_of(user, procedure))
     return items

@@ -573,14 +573,23 @@ def require_can_sign(actor: Any, procedure: Procedure, subject: Any, case: Case)
     unit = case.approval_unit
     if unit is None or not policy.unit_in_scope(actor, procedure.perms.approve, unit):
         raise PermissionDenied(
-            _("该事项由%(unit)s审批,您不在该级审批范围内。") % {"unit": unit.name if unit else "—"}
+            _msg(procedure, "not_in_level", _("该事项由%(unit)s审批,您不在该级审批范围内。"))
+            % {"unit": unit.name if unit else "—"}
         )
     if actor.pk in makers(procedure, subject, case):
         raise PermissionDenied(
-            _("您参与了该事项的经办、入户调查或民主评议记录,不能审批(经办与审核须由不同的人)。")
+            _msg(
+                procedure,
+                "maker",
+                _(
+                    "您参与了该事项的经办、入户调查或民主评议记录,不能审批(经办与审核须由不同的人)。"
+                ),
+            )
         )
     if case.signoffs.filter(round=case.round, signed_by=actor).exists():
-        raise PermissionDenied(_("您已签署过本轮审批,同一人不能签署两次。"))
+        raise PermissionDenied(
+            _msg(procedure, "signed_twice", _("您已签署过本轮审批,同一人不能签署两次。"))
+        )
     return unit
 
 
@@ -590,17 +599,17 @@ def approval_blocker(procedure: Procedure, subject: Any, case: Case) -> str:
     if Step.REVIEW in steps:
         review = selectors.latest_review(case)
         if review is None or not review.passed:
-            return _msg(
-                procedure, "review_failed", _("民主评议未通过,不能批准;请退回或不予批准。")
-            )
+            return _msg(procedure, "review_failed", _("民主评议未通过,不能批准;请退回或不予批准。"))
     if Step.NOTICE in steps:
         from bangfu.notices.selectors import subject_notice_state
 
         state = subject_notice_state(subject, kind=procedure.notice_kind)
         if state.status != "cleared":
-            return str(
-                _("公示未正常结束(%(state)s),不能批准;请退回或不予批准。") % {"state": state.label}
-            )
+            return _msg(
+                procedure,
+                "notice_not_cleared",
+                _("公示未正常结束(%(state)s),不能批准;请退回或不予批准。"),
+            ) % {"state": state.label}
     return ""
 
 
@@ -612,9 +621,7 @@ def check_signoff(procedure: Procedure, outcome: str, opinion: str) -> tuple[str
         errors["outcome"] = _("请选择审批结果。")
     opinion = (opinion or "").strip()
     if outcome in (Outcome.RETURNED, Outcome.REFUSED) and not opinion:
-        errors["opinion"] = _msg(
-            procedure, "reason_required", _("退回或不予批准时请填写理由。")
-        )
+        errors["opinion"] = _msg(procedure, "reason_required", _("退回或不予批准时请填写理由。"))
     _raise(errors)
     return outcome, opinion
 

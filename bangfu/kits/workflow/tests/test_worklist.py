@@ -61,8 +61,8 @@ def test_visits_due_go_to_the_staff_and_approvals_to_the_leader(aid, network, st
     )
     _submitted(aid, staff, approving)
 
-    staff_items = due._items(staff, aid)
-    leader_items = due._items(leader, aid)
+    staff_items = due.items_of(staff, aid)
+    leader_items = due.items_of(leader, aid)
 
     assert [i.title for i in staff_items] == ["入户调查:职工0(测试)"]
     assert staff_items[0].overdue
@@ -75,7 +75,7 @@ def test_a_liaison_of_another_station_sees_nothing(aid, network, staff, liaison_
     (subject,) = _subjects(network, staff, 1)
     services.case_start(actor=staff, procedure=aid, subject=subject)
 
-    assert due._items(liaison_b, aid) == []
+    assert due.items_of(liaison_b, aid) == []
 
 
 def test_the_worklist_takes_the_same_number_of_queries_for_more_subjects(
@@ -83,14 +83,14 @@ def test_the_worklist_takes_the_same_number_of_queries_for_more_subjects(
 ):
     for subject in _subjects(network, staff, 2):
         _submitted(aid, staff, subject)
-    due._items(leader, aid)  # the user's grants are read once and kept
+    due.items_of(leader, aid)  # the user's grants are read once and kept
     with CaptureQueriesContext(connection) as few:
-        first = due._items(leader, aid)
+        first = due.items_of(leader, aid)
     for subject in _subjects(network, staff, 6, start=2):
         _submitted(aid, staff, subject)
 
     with CaptureQueriesContext(connection) as many:
-        second = due._items(leader, aid)
+        second = due.items_of(leader, aid)
 
     assert (len(first), len(second)) == (2, 8)
     assert len(many.captured_queries) == len(few.captured_queries)

@@ -12,9 +12,11 @@ from django.db import transaction
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from bangfu.archives.models import Attachment, Household, Investigation
+from bangfu.archives.models import Attachment, Household
+from bangfu.archives.services.procedure import FILING
 from bangfu.archives.tests.factories import make_household, make_id_number, make_member
 from bangfu.core.audit import audit_record
+from bangfu.kits.workflow.tests.factories import make_case
 from bangfu.network.models import UnitPerson
 from bangfu.network.tests.factories import make_unit
 from bangfu.notices.services import notice_create, notice_publish
@@ -53,7 +55,14 @@ def evil(network, staff):
     )
     make_member(household, id_number=make_id_number(seq=402), name=IMG, employer_or_school=SCRIPT)
     make_member(household, id_number=None, name=FORMULA)
-    Investigation.objects.create(household=household, due_on=date(2026, 3, 9), due_rule=IMG)
+    make_case(
+        FILING,
+        household,
+        maker=staff,
+        since=date(2026, 3, 2),
+        visit_due_on=date(2026, 3, 9),
+        due_rule=IMG,
+    )
     Attachment.objects.create(
         household=household,
         kind=Attachment.Kind.OTHER,

@@ -260,6 +260,7 @@ FILING = declaration.register(
         approval=_approval_rule,
         visit_working_days=_visit_days,
         min_visitors=MIN_VISITORS,
+        earliest_visit=lambda household, case: household.applied_on,
         status_of=_status_of,
         before=_before,
         on_transition=_effects,

@@ -54,7 +54,7 @@ class VisitDeadlines(deadlines.DeadlineKind):
         if lock:
             rows = rows.select_for_update(of=("self",))
         for visit in rows.select_related("case"):
-            days_of_rule = _days_in(visit.due_rule, self.procedure)
+            days_of_rule = visit_rule_days(visit.due_rule, self.procedure)
             if days_of_rule is None:
                 continue  # a rule this code cannot count again: left as it is
             yield deadlines.OpenDeadline(
@@ -88,7 +88,7 @@ class VisitDeadlines(deadlines.DeadlineKind):
         )
 
 
-def _days_in(rule: str, procedure: Procedure) -> int | None:
+def visit_rule_days(rule: str, procedure: Procedure) -> int | None:
     """The number of working days of a rule written by `procedure.visit_rule`, or None."""
     with translation.override(settings.LANGUAGE_CODE):  # stored as written, in Chinese
         for days in range(1, 61):

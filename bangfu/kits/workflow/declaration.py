@@ -117,7 +117,7 @@ class Transition:
 
     verb: str  # start, resubmit, visit, review, notice, submit, signoff
     actor: Any
-    subject: models.Model
+    subject: Any  # the subject model's instance, locked
     case: Case
     before: str  # the case's step before ("" when starting)
     after: str  # the case's step after
@@ -154,6 +154,8 @@ class Procedure:
         _("入户调查:申请后 %(days)d 个工作日") % {"days": days}
     )
     min_visitors: int = 2
+    # The earliest day a visit may be dated (default: the day the round started).
+    earliest_visit: Callable[[Any, Case], date] | None = None
     # The subject's status for a case (None: the kit leaves the subject's status alone).
     status_of: Callable[[Case], str] | None = None
     status_field: str = "status"
@@ -165,7 +167,7 @@ class Procedure:
     # Wording of the kit's refusals in the context's own terms, by key: "not_in_level"
     # (%(unit)s), "maker", "signed_twice", "reason_required", "review_failed",
     # "notice_not_cleared" (%(state)s), "no_permission".
-    messages: dict[str, str] = field(default_factory=dict)
+    messages: dict[str, Any] = field(default_factory=dict)  # str or lazy str
     # The Conflict message when the case is not at the step an action needs (None: the kit's).
     # (subject, case or None, the kit's verb) → message.
     conflict_message: Callable[[Any, Case | None, str], str] | None = None

@@ -20,6 +20,7 @@ from bangfu.core.workdays import WorkCalendar, deadline
 from bangfu.core.worklist import DueItem, register
 
 from . import declaration, selectors
+from .deadlines import visit_rule_days
 from .models import Step
 
 # Items per kind and procedure at most: the worklist is a to-do list.
@@ -36,9 +37,20 @@ def _approval_title(label: str, case: Any) -> str:
     }
 
 
+def rule_text(procedure: declaration.Procedure, visit: Any, cache: dict[str, str]) -> str:
+    """The visit's rule in the reader's language (stored as written, in Chinese), marked when
+    it is provisional."""
+    if visit.due_rule not in cache:
+        days = visit_rule_days(visit.due_rule, procedure)
+        cache[visit.due_rule] = visit.due_rule if days is None else procedure.visit_rule(days)
+    text = cache[visit.due_rule]
+    return text + _("(暂定:按暂定节假日安排计算)") if visit.due_provisional else text
+
+
 def items_of(user: Any, procedure: declaration.Procedure) -> list[DueItem]:
     """The due items of one procedure for `user`."""
     items: list[DueItem] = []
+    cache: dict[str, str] = {}
     perms = procedure.perms
     label = procedure.label or procedure.key
     if policy.has_perm(user, perms.visit):
@@ -48,13 +60,13 @@ def items_of(user: Any, procedure: declaration.Procedure) -> list[DueItem]:
                     title=_("入户调查:%(title)s") % {"title": visit.case.display},
                     url=procedure.url_of(visit.case.subject_id),
                     due=visit.due_on,
-                    rule=visit.due_rule,
+                    rule=rule_text(procedure, visit, cache),
                     context=label,
                     provisional=visit.due_provisional,
                 )
             )
     # Reviews due and notices ending: one query for both.
-    steps = [
+    steps: list[str] = [
         step
         for step, perm in ((Step.REVIEW, perms.review), (Step.NOTICE, perms.notice))
         if policy.has_perm(user, perm)

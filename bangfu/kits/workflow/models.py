@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.core.models import TimeStampedModel
@@ -133,6 +134,13 @@ class Visit(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.case} {self.visited_on or self.due_on}"
+
+    @property
+    def due_rule_text(self) -> str:
+        """The rule of the due date as stored, marked when it is provisional."""
+        if self.due_provisional:
+            return self.due_rule + gettext("(暂定:按暂定节假日安排计算)")
+        return self.due_rule
 
 
 class Review(TimeStampedModel):

@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from bangfu.accounts import policy
@@ -164,7 +165,9 @@ def _finish(t: Transition, procedure: Procedure) -> None:
 
 def _start_visit(procedure: Procedure, case: Case, start: date) -> Visit:
     days = procedure.visit_working_days()
-    due = deadline(start, days, procedure.visit_rule(days))
+    with translation.override(settings.LANGUAGE_CODE):  # the rule is stored as written
+        rule = procedure.visit_rule(days)
+    due = deadline(start, days, rule)
     case.visit_due_on = due.due
     return Visit.objects.create(
         case=case,
@@ -229,12 +232,14 @@ def cases_open(
     if Step.VISIT in steps:
         starts = [c.step_since for c in cases]
         days = procedure.visit_working_days()
+        with translation.override(settings.LANGUAGE_CODE):  # the rule is stored as written
+            rule = procedure.visit_rule(days)
         calendar = WorkCalendar(min(starts), max(starts) + timedelta(days=4 * days + 60))
         visits = []
         for case in cases:
             if case.step != Step.VISIT:
                 continue
-            due = deadline(case.step_since, days, procedure.visit_rule(days), calendar=calendar)
+            due = deadline(case.step_since, days, rule, calendar=calendar)
             case.visit_due_on = due.due
             visits.append(
                 Visit(
@@ -332,13 +337,14 @@ def visit_record(
     findings = (findings or "").strip()
     errors: dict[str, str] = {}
     current = selectors.case_of(procedure, subject)
-    _date_check(
-        errors,
-        "visited_on",
-        visited_on,
-        _("调查日期"),
-        not_before=current.step_since if current is not None else None,
-    )
+    not_before = None
+    if current is not None:
+        not_before = (
+            procedure.earliest_visit(subject, current)
+            if procedure.earliest_visit
+            else current.step_since
+        )
+    _date_check(errors, "visited_on", visited_on, _("调查日期"), not_before=not_before)
     if len(names) < procedure.min_visitors:
         errors["visitors"] = _("入户调查人员至少两人,请填写两个不同的姓名。")
     if not findings:

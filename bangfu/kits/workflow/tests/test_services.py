@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bangfu.accounts.roles import Role
@@ -318,3 +321,37 @@ def test_the_next_action_names_who_must_act_and_the_due_date(aid, network, staff
     )
     assert view.actions == []
     assert selectors.procedure_view(aid, subject, staff).actions == ["visit"]
+
+
+def test_cases_open_starts_many_in_a_constant_number_of_queries_and_audits_nothing(
+    aid, network, staff, django_assert_max_num_queries
+):
+    few = [_subject(network, staff, name=f"甲{i}") for i in range(2)]
+    many = [_subject(network, staff, name=f"乙{i}") for i in range(8)]
+    NO_VISIT.add(many[0].pk)
+    events = AuditEvent.objects.count()
+    start = _today() - timedelta(days=2)
+
+    with transaction.atomic(), CaptureQueriesContext(connection) as first:
+        services.cases_open(actor=staff, procedure=aid, subjects=few, start_of=lambda s: start)
+    with transaction.atomic(), CaptureQueriesContext(connection) as second:
+        cases = services.cases_open(
+            actor=staff, procedure=aid, subjects=many, start_of=lambda s: start
+        )
+
+    assert len(second.captured_queries) == len(first.captured_queries)
+    assert [c.step for c in cases[:2]] == [Step.REVIEW, Step.VISIT]
+    assert Visit.objects.filter(case__in=cases).count() == 7
+    assert Case.objects.get(pk=cases[1].pk).visit_due_on == Visit.objects.get(case=cases[1]).due_on
+    assert AuditEvent.objects.count() == events
+
+
+def test_an_audit_action_of_no_context_is_refused_and_nothing_is_written(aid, network, staff):
+    subject = _subject(network, staff)
+    broken = dataclasses.replace(aid, audit_action=lambda verb: "tests.aid.start")
+
+    with pytest.raises(TypeError):
+        services.case_start(actor=staff, procedure=broken, subject=subject)
+
+    assert not Case.objects.exists()
+    assert not Visit.objects.exists()

@@ -311,6 +311,8 @@ SPECTACULAR_SETTINGS = {
         "CategoryEnum": "bangfu.archives.models.choices.Category",
         "OutcomeEnum": "bangfu.archives.models.dynamic.AnnualReview.Outcome",
         "KindEnum": "bangfu.network.models.OrgUnit.Kind",
+        # The filing procedure's sign-off (批准建档 / 退回修改 / 不予建档).
+        "ProcedureOutcomeEnum": "bangfu.archives.services.procedure.OUTCOME_CHOICES",
     },
 }
 

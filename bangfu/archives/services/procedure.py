@@ -73,6 +73,7 @@ OUTCOME_LABELS = {
     SignOff.Outcome.RETURNED: gettext_lazy("退回修改"),
     SignOff.Outcome.REFUSED: gettext_lazy("不予建档"),
 }
+OUTCOME_CHOICES = [(outcome.value, label) for outcome, label in OUTCOME_LABELS.items()]
 # The kit's verbs as the archives' audit actions have always been named.
 VERBS = {
     "start": "apply",

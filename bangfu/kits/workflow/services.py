@@ -536,6 +536,9 @@ def submit(*, actor: Any, procedure: Procedure, subject: models.Model, note: str
         t = Transition("submit", actor, subject, case, case.step, Step.APPROVAL, _today())
         if procedure.before is not None:
             procedure.before(t)
+        if case.step == Step.NOTICE and case.notice_ends_on is None:
+            # Not published in this round (an earlier round's notice does not count).
+            raise Conflict(_notice_waiting_message("none", None))
         if case.step == Step.NOTICE:
             state = subject_notice_state(subject, kind=procedure.notice_kind)
             if state.status == "upheld":

@@ -355,3 +355,20 @@ def test_an_audit_action_of_no_context_is_refused_and_nothing_is_written(aid, ne
 
     assert not Case.objects.exists()
     assert not Visit.objects.exists()
+
+
+def test_after_a_return_the_earlier_rounds_notice_does_not_let_it_be_submitted(
+    aid, network, staff, leader
+):
+    subject = _subject(network, staff)
+    _to_approval(aid, staff, subject)
+    _sign(aid, leader, subject, outcome="returned", opinion="补材料")
+    services.case_resubmit(actor=staff, procedure=aid, subject=subject)
+    _visit(aid, staff, subject)
+    _review(aid, staff, subject)
+
+    with pytest.raises(Conflict) as refused:
+        services.submit(actor=staff, procedure=aid, subject=subject)
+
+    assert str(refused.value) == "尚无有效的公示,请先公示。"
+    assert Case.objects.get().step == Step.NOTICE

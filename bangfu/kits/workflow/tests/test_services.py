@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -372,3 +373,22 @@ def test_after_a_return_the_earlier_rounds_notice_does_not_let_it_be_submitted(
 
     assert str(refused.value) == "尚无有效的公示,请先公示。"
     assert Case.objects.get().step == Step.NOTICE
+
+
+def test_the_panel_block_shows_the_steps_the_next_action_and_every_rounds_signoffs(
+    aid, network, staff, leader
+):
+    subject = _subject(network, staff)
+    _to_approval(aid, staff, subject)
+    _sign(aid, leader, subject, outcome="returned", opinion="收入证明缺失")
+    services.case_resubmit(actor=staff, procedure=aid, subject=subject)
+
+    html = render_to_string(
+        "workflow/steps.html", {"view": selectors.procedure_view(aid, subject, staff)}
+    )
+
+    assert 'data-testid="next-action"' in html
+    assert f"等待{network.station_a.name}工作人员入户调查" in html
+    assert html.count('data-testid="workflow-step"') == 4
+    assert html.count("已完成") == 0  # the new round has done nothing yet
+    assert "收入证明缺失" in html and "退回修改" in html

@@ -70,6 +70,24 @@ def _choice(choices: Any, aliases: Mapping[str, Any] | None = None) -> Callable[
 
 
 _CAUSE_SPLIT = re.compile(r"[,,、;;/\s]+")
+# A cause written with its code and its name: "3 下岗失业", "3-下岗失业", "3.下岗失业",
+# "下岗失业(3)" are one cause (issue 11 #2), not the code and the name as two.
+_CODE_AND_LABEL = re.compile(
+    r"(?P<code>\d{1,2})\s*[-.::]?\s*(?P<label>[\u4e00-\u9fff]+)"
+    r"|(?P<label2>[\u4e00-\u9fff]+)\s*\(\s*(?P<code2>\d{1,2})\s*\)"
+)
+
+
+def _code_and_label(labels: Mapping[str, int], match: re.Match[str]) -> str:
+    code = int(match["code"] or match["code2"])
+    label = match["label"] or match["label2"]
+    named = labels.get(label) or _CAUSE_ALIASES.get(label)
+    if named is None or named != code:
+        raise CellValueError(
+            _("“%(value)s”的代码与名称不是同一个致困原因,请只填代码或只填名称。")
+            % {"value": match[0].strip()}
+        )
+    return str(code)
 
 
 def cell_cause(value: CellValue) -> int | None:
@@ -84,11 +102,12 @@ def cell_causes(value: CellValue, *, limit: int = MAX_SECONDARY_CAUSES) -> list[
     Raise `CellValueError` for an unknown code or label, a cause given twice, or more than
     `limit` causes.
     """
+    labels = _labels(c.HardshipCause)
     if isinstance(value, int | float) and not isinstance(value, bool):
         parts = [cell_text(value)]
     else:
-        parts = [part for part in _CAUSE_SPLIT.split(to_halfwidth(cell_text(value))) if part]
-    labels = _labels(c.HardshipCause)
+        text = _CODE_AND_LABEL.sub(partial(_code_and_label, labels), to_halfwidth(cell_text(value)))
+        parts = [part for part in _CAUSE_SPLIT.split(text) if part]
     causes: list[int] = []
     for part in parts:
         code: int | None = None

@@ -891,6 +891,7 @@ def roster_check(
     archive_by_id = {household.pk: household for household in archives}
 
     pending: list[tuple[Group, HouseholdInput]] = []
+    unfileable: set[int] = set()
     for n, group in enumerate(groups, start=1):
         head = group.head
         if head is None:
@@ -944,9 +945,12 @@ def roster_check(
                 table.column_label("id_number"),
                 _("身份证号中间已打码,无法据此建档;请填写完整的身份证号。"),
             )
-        if unit is None or area is None or masked_rows:
-            continue
+        # A household whose station, area or ID cannot be used is still put through the
+        # filing check, so that every other error of its rows is reported in the same pass
+        # (issue 11 #4); it is never filed.
         pending.append((group, _household_input(group, unit, area)))
+        if unit is None or area is None or masked_rows:
+            unfileable.add(len(pending) - 1)
         if n % step == 0:
             report(total // 2 + total * n // (2 * max(len(groups), 1)))
 
@@ -961,7 +965,7 @@ def roster_check(
     for index, (group, item) in enumerate(pending):
         if index in by_item:
             _report_field_errors(by_item[index], group, errors, table)
-        else:
+        elif index not in unfileable:
             result.items.append(item)
             result.groups.append(group)
     result.table = table

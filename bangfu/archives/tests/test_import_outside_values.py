@@ -13,7 +13,7 @@ from bangfu.archives.models import Household, ImportBatch
 from bangfu.archives.selectors.browse import HouseholdFilters
 from bangfu.archives.services import dynamic, exporting
 from bangfu.archives.tests.factories import make_area, make_id_number, make_standards
-from bangfu.archives.xlsx import YearMonth, cell_birth_date
+from bangfu.archives.xlsx import YearMonth, cell_birth_date, cell_causes
 from bangfu.core.xlsx import CellValueError
 
 from .test_import_outside_layouts import (
@@ -310,3 +310,23 @@ def test_outside_roster_naming_a_closed_archives_head_differently_is_refused(net
         "否则请从表中删去这一户。"
     )
     assert counts() == before
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["3 下岗失业", "3-下岗失业", "3.下岗失业", "3:下岗失业", "下岗失业(3)", "下岗失业(3)", "3"],
+)
+def test_a_cause_written_with_its_code_and_its_name_is_one_cause(value):
+    assert cell_causes(value) == [3]
+
+
+def test_causes_with_codes_and_names_are_listed_in_order():
+    assert cell_causes("3 下岗失业、6-重特大疾病") == [3, 6]
+
+
+def test_a_code_and_a_name_of_two_causes_are_refused():
+    with pytest.raises(CellValueError) as raised:
+        cell_causes("2 下岗失业")
+    assert raised.value.message == (
+        "“2 下岗失业”的代码与名称不是同一个致困原因,请只填代码或只填名称。"
+    )

@@ -849,7 +849,19 @@ CHECK_SPECS: tuple[ColumnSpec, ...] = (
         ),
     ),
 )
-ALL_SPECS = SPECS + CHECK_SPECS
+
+
+def _status_written_by_export(value: CellValue) -> None:
+    """档案状态 is written by the export (so a roster can be filtered in Excel); an import
+    never takes a status from a file: the procedure sets it."""
+    return None
+
+
+# Columns an export writes beside the template's; the import recognises and does not use them.
+EXPORT_SPECS: tuple[ColumnSpec, ...] = (
+    ColumnSpec("archive_status", T("档案状态"), HOUSEHOLD, _status_written_by_export),
+)
+ALL_SPECS = SPECS + CHECK_SPECS + EXPORT_SPECS
 SPEC_BY_KEY = {spec.key: spec for spec in ALL_SPECS}
 COLUMNS: list[Column] = [spec.column() for spec in ALL_SPECS]
 
@@ -1087,10 +1099,11 @@ def household_rows(
 
 
 def roster_sheet(rows: Iterable[Sequence[Any]], *, title_line: str) -> SheetSpec:
-    """Return the roster sheet of an export (same header as the import template)."""
+    """Return the roster sheet of an export: the import template's header, then the export's
+    own columns (`EXPORT_SPECS`: 档案状态), which an import reads back and leaves alone."""
     return SheetSpec(
         title=_("花名册"),
-        headers=headers(),
+        headers=headers() + [str(spec.title) for spec in EXPORT_SPECS],
         rows=rows,
         text_columns=text_headers(),
         title_line=title_line,
@@ -1110,6 +1123,7 @@ __all__ = [
     "ALL_SPECS",
     "CHECK_SPECS",
     "COLUMNS",
+    "EXPORT_SPECS",
     "HEAD",
     "HEAD_ONLY",
     "HOUSEHOLD",

@@ -130,11 +130,46 @@ def cell_causes(value: CellValue, *, limit: int = MAX_SECONDARY_CAUSES) -> list[
     return causes
 
 
+# Words for two relations that differ by sex only (issue 11 #2): the person's sex (性别, or
+# the ID number) chooses. `cell_relation` returns the word behind BY_SEX; the import resolves it.
+BY_SEX = "by_sex:"
+RELATIONS_BY_SEX: dict[str, tuple[str, str]] = {
+    "子女": (c.Relation.SON, c.Relation.DAUGHTER),
+    "儿女": (c.Relation.SON, c.Relation.DAUGHTER),
+    "儿子/女儿": (c.Relation.SON, c.Relation.DAUGHTER),
+    "父母": (c.Relation.FATHER, c.Relation.MOTHER),
+    "父亲/母亲": (c.Relation.FATHER, c.Relation.MOTHER),
+    "公婆": (c.Relation.FATHER_IN_LAW, c.Relation.MOTHER_IN_LAW),
+    "岳父母": (c.Relation.FATHER_IN_LAW, c.Relation.MOTHER_IN_LAW),
+    "岳父/岳母": (c.Relation.FATHER_IN_LAW, c.Relation.MOTHER_IN_LAW),
+    "公公/婆婆": (c.Relation.FATHER_IN_LAW, c.Relation.MOTHER_IN_LAW),
+}
+
+
+def relation_by_sex(relation: str | None, sex: str | None) -> tuple[str | None, str]:
+    """Resolve a relation word that depends on sex ("子女", "父母", "公婆", "岳父母");
+    return (Relation code, "") or (None, the Chinese reason). Other relations pass through."""
+    if not relation or not relation.startswith(BY_SEX):
+        return relation, ""
+    word = relation.removeprefix(BY_SEX)
+    male, female = RELATIONS_BY_SEX[word]
+    if sex == "M":
+        return male, ""
+    if sex == "F":
+        return female, ""
+    return None, _("“%(value)s”要按性别区分(如儿子或女儿),请填写此人的性别或身份证号。") % {
+        "value": word
+    }
+
+
 def cell_relation(value: CellValue) -> str | None:
-    """Return HEAD for the head's row, else the member's `Relation` code."""
-    text = "".join(cell_text(value).split())
+    """Return HEAD for the head's row, else the member's `Relation` code (or BY_SEX and the
+    word, for a word that the person's sex resolves: `relation_by_sex`)."""
+    text = "".join(to_halfwidth(cell_text(value)).split())
     if text in HEAD_RELATIONS:
         return HEAD
+    if text in RELATIONS_BY_SEX:
+        return BY_SEX + text
     try:
         return cell_choice(value, _labels(c.Relation), _RELATION_ALIASES)
     except CellValueError:

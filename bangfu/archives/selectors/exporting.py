@@ -39,7 +39,8 @@ def roster_rows(
     households: QuerySet[Household], *, masked: bool, counts: dict[str, int] | None = None
 ) -> Iterator[list[Any]]:
     """Yield the roster rows of `households` (head, then members; each row ends with the
-    archive's status), fetching in chunks so that the query count does not grow with the rows. `counts` receives households and people."""
+    archive's status), fetching in chunks so that the query count does not grow with the
+    rows. `counts` receives households and people."""
     if counts is not None:
         counts.setdefault("households", 0)
         counts.setdefault("people", 0)

@@ -254,6 +254,13 @@ def _convert_row(row: SourceRow, errors: Collector, table: Table) -> PersonRow:
     elif is_head and is_blank(row.values.get("id_number")):
         errors.add(row.number, id_label, _("户主必须填写身份证号。"))
     _resolve_year_month(person, row, errors, table)
+    if relation and relation.startswith(roster.BY_SEX):
+        sex = values.get("sex") or (
+            person.canonical_id and parse_id_number(person.canonical_id).sex
+        )
+        person.relation, reason = roster.relation_by_sex(relation, sex or None)
+        if reason:
+            errors.add(row.number, table.column_label("relation"), reason)
     head_id = values.pop("head_id", "") or ""
     if head_id and not roster.is_masked(head_id):
         try:

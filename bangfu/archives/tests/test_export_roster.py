@@ -3,6 +3,8 @@ importing again as "already present" for every household."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.urls import reverse
 from django_tasks_db.management.commands.db_worker import Worker
@@ -174,7 +176,7 @@ def test_large_export_runs_as_a_job_and_is_downloaded_by_its_owner(
 @pytest.fixture
 def not_active(imported, network, staff):
     """An application waiting for its home visit and a closed archive beside the 12 在档."""
-    area = Household.objects.first().area
+    area = Household.objects.get(name="郑一").area
     applied = make_household(
         network.station_a, filed_by=staff, area=area, name="申请人", status="applied"
     )
@@ -184,7 +186,7 @@ def not_active(imported, network, staff):
     return applied, closed
 
 
-def exported(client, url: str) -> list[tuple[str, str]]:
+def exported(client, url: str) -> list[tuple[Any, Any]]:
     response = client.post(url)
     assert response.status_code == 200
     table = read_table(b"".join(response.streaming_content), roster.columns())

@@ -1179,8 +1179,12 @@ def _service_errors(exc: ValidationError, result: CheckResult) -> list[CellError
 
 
 def import_cancel(*, user: Any, batch: ImportBatch) -> ImportBatch:
-    """Drop a checked file that the user does not want to import."""
-    if batch.status in (ImportBatch.Status.READY, ImportBatch.Status.CHECKING):
+    """Drop a checked file that the user does not want to import (or one whose job died)."""
+    if batch.status in (
+        ImportBatch.Status.READY,
+        ImportBatch.Status.CHECKING,
+        ImportBatch.Status.FAILED,
+    ):
         batch.status = ImportBatch.Status.CANCELLED
         batch.content = b""
         batch.save(update_fields=["status", "content"])

@@ -113,6 +113,8 @@ def import_batch(request: HttpRequest, batch_id: Any) -> HttpResponse:
         summary = batch.message or check_message(batch)
     elif batch.status == ImportBatch.Status.IMPORTED:
         summary = write_message(batch)
+    elif batch.status == ImportBatch.Status.FAILED:
+        summary = batch.message
     return render(
         request,
         "archives/importing/batch.html",

@@ -6,3 +6,8 @@ class ArchivesConfig(AppConfig):
     name = "bangfu.archives"
     label = "archives"
     verbose_name = _("困难职工档案")
+
+    def ready(self) -> None:
+        # What a dead import or export job leaves behind is released by handlers registered
+        # in tasks (`core.jobs.on_job_died`); the reaper may run in a process with no URLconf.
+        from . import tasks  # noqa: F401

@@ -153,5 +153,16 @@ URL_PERMISSIONS.update(
         "archives:procedure_submit": ArchivesPermission.VIEW,
         "archives:procedure_decide": ArchivesPermission.VIEW,
         "archives:procedure_consent": ArchivesPermission.VIEW,
+        # The same actions through the API: archives.view at the door (404 outside the scope),
+        # the service checks the action's own permission (403).
+        "api:procedure_detail": ArchivesPermission.VIEW,
+        "api:procedure_consent": ArchivesPermission.VIEW,
+        "api:procedure_visit": ArchivesPermission.VIEW,
+        "api:procedure_review": ArchivesPermission.VIEW,
+        "api:procedure_notice": ArchivesPermission.VIEW,
+        "api:procedure_submit": ArchivesPermission.VIEW,
+        "api:procedure_decide": ArchivesPermission.VIEW,
+        "api:procedure_objection": ArchivesPermission.VIEW,
+        "api:procedure_objection_settle": ArchivesPermission.VIEW,
     }
 )

@@ -7,13 +7,14 @@ import dataclasses
 from types import SimpleNamespace
 from typing import Any, cast
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from bangfu.core.errors import ValidationError
-from bangfu.core.jobs import job_progress, job_succeeded, job_task
+from bangfu.core.jobs import job_progress, job_succeeded, job_task, on_job_died
+from bangfu.core.models import Job
 
 from . import rules
 from .models import (
@@ -241,3 +242,23 @@ def export_roster_job(job_id: str, *, export_id: str) -> None:
         message=_("已导出 %(households)d 户 %(people)d 人。")
         % {"households": export.households, "people": export.people},
     )
+
+
+@on_job_died(CHECK_KIND)
+@on_job_died(WRITE_KIND)
+def import_job_died(job: Job) -> None:
+    """The worker died while checking or writing: nothing was written (the write is one
+    transaction); the batch fails with the job's message and its upload is emptied. It can be
+    cancelled, and the file uploaded again."""
+    ImportBatch.objects.filter(models.Q(check_job=job) | models.Q(import_job=job)).exclude(
+        status__in=ImportBatch.FINISHED
+    ).update(status=ImportBatch.Status.FAILED, content=b"", message=job.message)
+
+
+@on_job_died(EXPORT_KIND)
+def export_job_died(job: Job) -> None:
+    """The worker died while writing an export: drop the sealed search text it was given."""
+    for export in RosterExport.objects.filter(job=job):
+        if exporting.SEALED_Q in export.filters:
+            export.filters.pop(exporting.SEALED_Q)
+            export.save(update_fields=["filters"])

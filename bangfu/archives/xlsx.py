@@ -70,6 +70,24 @@ def _choice(choices: Any, aliases: Mapping[str, Any] | None = None) -> Callable[
 
 
 _CAUSE_SPLIT = re.compile(r"[,,、;;/\s]+")
+# A cause written with its code and its name: "3 下岗失业", "3-下岗失业", "3.下岗失业",
+# "下岗失业(3)" are one cause (issue 11 #2), not the code and the name as two.
+_CODE_AND_LABEL = re.compile(
+    r"(?P<code>\d{1,2})\s*[-.::]?\s*(?P<label>[\u4e00-\u9fff]+)"
+    r"|(?P<label2>[\u4e00-\u9fff]+)\s*\(\s*(?P<code2>\d{1,2})\s*\)"
+)
+
+
+def _code_and_label(labels: Mapping[str, int], match: re.Match[str]) -> str:
+    code = int(match["code"] or match["code2"])
+    label = match["label"] or match["label2"]
+    named = labels.get(label) or _CAUSE_ALIASES.get(label)
+    if named is None or named != code:
+        raise CellValueError(
+            _("“%(value)s”的代码与名称不是同一个致困原因,请只填代码或只填名称。")
+            % {"value": match[0].strip()}
+        )
+    return str(code)
 
 
 def cell_cause(value: CellValue) -> int | None:
@@ -84,11 +102,12 @@ def cell_causes(value: CellValue, *, limit: int = MAX_SECONDARY_CAUSES) -> list[
     Raise `CellValueError` for an unknown code or label, a cause given twice, or more than
     `limit` causes.
     """
+    labels = _labels(c.HardshipCause)
     if isinstance(value, int | float) and not isinstance(value, bool):
         parts = [cell_text(value)]
     else:
-        parts = [part for part in _CAUSE_SPLIT.split(to_halfwidth(cell_text(value))) if part]
-    labels = _labels(c.HardshipCause)
+        text = _CODE_AND_LABEL.sub(partial(_code_and_label, labels), to_halfwidth(cell_text(value)))
+        parts = [part for part in _CAUSE_SPLIT.split(text) if part]
     causes: list[int] = []
     for part in parts:
         code: int | None = None
@@ -111,11 +130,46 @@ def cell_causes(value: CellValue, *, limit: int = MAX_SECONDARY_CAUSES) -> list[
     return causes
 
 
+# Words for two relations that differ by sex only (issue 11 #2): the person's sex (性别, or
+# the ID number) chooses. `cell_relation` returns the word behind BY_SEX; the import resolves it.
+BY_SEX = "by_sex:"
+RELATIONS_BY_SEX: dict[str, tuple[str, str]] = {
+    "子女": (c.Relation.SON, c.Relation.DAUGHTER),
+    "儿女": (c.Relation.SON, c.Relation.DAUGHTER),
+    "儿子/女儿": (c.Relation.SON, c.Relation.DAUGHTER),
+    "父母": (c.Relation.FATHER, c.Relation.MOTHER),
+    "父亲/母亲": (c.Relation.FATHER, c.Relation.MOTHER),
+    "公婆": (c.Relation.FATHER_IN_LAW, c.Relation.MOTHER_IN_LAW),
+    "岳父母": (c.Relation.FATHER_IN_LAW, c.Relation.MOTHER_IN_LAW),
+    "岳父/岳母": (c.Relation.FATHER_IN_LAW, c.Relation.MOTHER_IN_LAW),
+    "公公/婆婆": (c.Relation.FATHER_IN_LAW, c.Relation.MOTHER_IN_LAW),
+}
+
+
+def relation_by_sex(relation: str | None, sex: str | None) -> tuple[str | None, str]:
+    """Resolve a relation word that depends on sex ("子女", "父母", "公婆", "岳父母");
+    return (Relation code, "") or (None, the Chinese reason). Other relations pass through."""
+    if not relation or not relation.startswith(BY_SEX):
+        return relation, ""
+    word = relation.removeprefix(BY_SEX)
+    male, female = RELATIONS_BY_SEX[word]
+    if sex == "M":
+        return male, ""
+    if sex == "F":
+        return female, ""
+    return None, _("“%(value)s”要按性别区分(如儿子或女儿),请填写此人的性别或身份证号。") % {
+        "value": word
+    }
+
+
 def cell_relation(value: CellValue) -> str | None:
-    """Return HEAD for the head's row, else the member's `Relation` code."""
-    text = "".join(cell_text(value).split())
+    """Return HEAD for the head's row, else the member's `Relation` code (or BY_SEX and the
+    word, for a word that the person's sex resolves: `relation_by_sex`)."""
+    text = "".join(to_halfwidth(cell_text(value)).split())
     if text in HEAD_RELATIONS:
         return HEAD
+    if text in RELATIONS_BY_SEX:
+        return BY_SEX + text
     try:
         return cell_choice(value, _labels(c.Relation), _RELATION_ALIASES)
     except CellValueError:
@@ -830,7 +884,19 @@ CHECK_SPECS: tuple[ColumnSpec, ...] = (
         ),
     ),
 )
-ALL_SPECS = SPECS + CHECK_SPECS
+
+
+def _status_written_by_export(value: CellValue) -> None:
+    """档案状态 is written by the export (so a roster can be filtered in Excel); an import
+    never takes a status from a file: the procedure sets it."""
+    return None
+
+
+# Columns an export writes beside the template's; the import recognises and does not use them.
+EXPORT_SPECS: tuple[ColumnSpec, ...] = (
+    ColumnSpec("archive_status", T("档案状态"), HOUSEHOLD, _status_written_by_export),
+)
+ALL_SPECS = SPECS + CHECK_SPECS + EXPORT_SPECS
 SPEC_BY_KEY = {spec.key: spec for spec in ALL_SPECS}
 COLUMNS: list[Column] = [spec.column() for spec in ALL_SPECS]
 
@@ -1068,10 +1134,11 @@ def household_rows(
 
 
 def roster_sheet(rows: Iterable[Sequence[Any]], *, title_line: str) -> SheetSpec:
-    """Return the roster sheet of an export (same header as the import template)."""
+    """Return the roster sheet of an export: the import template's header, then the export's
+    own columns (`EXPORT_SPECS`: 档案状态), which an import reads back and leaves alone."""
     return SheetSpec(
         title=_("花名册"),
-        headers=headers(),
+        headers=headers() + [str(spec.title) for spec in EXPORT_SPECS],
         rows=rows,
         text_columns=text_headers(),
         title_line=title_line,
@@ -1091,6 +1158,7 @@ __all__ = [
     "ALL_SPECS",
     "CHECK_SPECS",
     "COLUMNS",
+    "EXPORT_SPECS",
     "HEAD",
     "HEAD_ONLY",
     "HOUSEHOLD",

@@ -21,17 +21,29 @@ found a problem that the page shows as an error (a broken audit chain, an import
 Progress is written with single-row UPDATEs in autocommit, so the page sees it at once. A task
 that works inside a long transaction should report progress outside it (on SQLite the worker's
 transaction also holds the database's write lock, so keep transactions short).
+
+Jobs that die (issue 12 #15). While a task runs, a thread of its worker writes the job's
+`heartbeat_at` every fifth of BANGFU_JOB_TIMEOUT_SECONDS (progress reports write it too). A
+worker killed mid-job (kill -9, a restart of the machine) leaves its job "running" for ever;
+`jobs_reap` marks every running job whose heartbeat is older than the timeout as failed, with
+a Chinese message, and calls what its context registered for the kind (`on_job_died`: an
+import empties its encrypted upload and marks its batch failed, so it can be cancelled or
+uploaded again). It runs before each task a worker starts and from `manage.py jobs_reap`
+(cron); never from a page (a GET writes nothing).
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import threading
 from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
@@ -83,18 +95,111 @@ def job_for_user(user: Any, job_id: Any) -> Job:
 
 def job_started(job_id: Any) -> None:
     """Mark a queued job as running (the worker picked it up)."""
+    now = timezone.now()
     Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
-        status=Job.Status.RUNNING, started_at=timezone.now()
+        status=Job.Status.RUNNING, started_at=now, heartbeat_at=now
     )
+
+
+def job_heartbeat(job_id: Any) -> None:
+    """Say that the job's worker is alive."""
+    Job.objects.filter(pk=job_id, status=Job.Status.RUNNING).update(heartbeat_at=timezone.now())
+
+
+def job_timeout() -> timedelta:
+    return timedelta(seconds=int(settings.BANGFU_JOB_TIMEOUT_SECONDS))
+
+
+JobDied = Callable[[Job], None]
+_DIED: dict[str, list[JobDied]] = {}
+
+
+def on_job_died(kind: str) -> Callable[[JobDied], JobDied]:
+    """Register `handler(job)`, called (in the reaper's transaction) when a job of `kind` is
+    found dead: it releases what the job held (empties an upload, marks a batch failed)."""
+
+    def register(handler: JobDied) -> JobDied:
+        _DIED.setdefault(kind, []).append(handler)
+        return handler
+
+    return register
+
+
+def jobs_reap(*, now: datetime | None = None) -> list[Job]:
+    """Mark running jobs whose worker stopped reporting as failed; return them.
+
+    A job is dead when its heartbeat (or its start, for a job from before heartbeats) is older
+    than BANGFU_JOB_TIMEOUT_SECONDS. Each is failed with a Chinese message and its kind's
+    `on_job_died` handlers run in the same transaction, so a job is never failed with its
+    upload left behind. Rows are locked and skipped when locked (two reapers at once).
+    """
+    now = now or timezone.now()
+    cutoff = now - job_timeout()
+    minutes = max(1, int(job_timeout().total_seconds()) // 60)
+    message = _(
+        "后台任务的处理进程已停止(超过 %(minutes)d 分钟没有响应),任务已中止,"
+        "没有写入任何数据。请重新发起;导入请重新上传文件。"
+    ) % {"minutes": minutes}
+    dead: list[Job] = []
+    with transaction.atomic():
+        candidates = (
+            Job.objects.select_for_update(skip_locked=True)
+            .filter(status=Job.Status.RUNNING)
+            .filter(
+                Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+            )
+            .order_by("created_at")
+        )
+        for job in candidates:
+            job.status = Job.Status.FAILED
+            job.message = message
+            job.finished_at = now
+            job.save(update_fields=["status", "message", "finished_at"])
+            for handler in _DIED.get(job.kind, []):
+                handler(job)
+            dead.append(job)
+    for job in dead:
+        logger.warning("Job %s (%s) lost its worker; marked failed", job.pk, job.kind)
+    return dead
+
+
+class _Heartbeat:
+    """A thread that writes the job's heartbeat until stopped (its own database connection)."""
+
+    def __init__(self, job_id: str) -> None:
+        self.job_id = job_id
+        self.stop_event = threading.Event()
+        self.interval = max(1.0, job_timeout().total_seconds() / 5)
+        self.thread = threading.Thread(target=self.run, name=f"heartbeat-{job_id}", daemon=True)
+
+    def run(self) -> None:
+        try:
+            while not self.stop_event.wait(self.interval):
+                try:
+                    job_heartbeat(self.job_id)
+                except Exception:  # a locked SQLite database: the next beat will do
+                    logger.debug("Heartbeat of job %s not written", self.job_id, exc_info=True)
+        finally:
+            connection.close()
+
+    def __enter__(self) -> _Heartbeat:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop_event.set()
+        self.thread.join(timeout=self.interval + 5)
 
 
 def job_progress(
     job_id: Any, done: int, total: int | None = None, message: str | None = None
 ) -> None:
     """Report that `done` of `total` items are processed; None leaves total or message as is."""
+    now = timezone.now()
     fields: dict[str, Any] = {
         "status": Job.Status.RUNNING,
-        "started_at": Coalesce(F("started_at"), timezone.now()),
+        "started_at": Coalesce(F("started_at"), now),
+        "heartbeat_at": now,
         "done": max(0, int(done)),
     }
     if total is not None:
@@ -152,9 +257,14 @@ def job_task(func: Callable[..., Mapping[str, Any] | None]) -> Task[..., None]:
 
     @functools.wraps(func)
     def run(job_id: str, **kwargs: Any) -> None:
+        try:
+            jobs_reap()  # the jobs of a worker that died before this one started
+        except Exception:
+            logger.exception("Reaping dead jobs failed")
         job_started(job_id)
         try:
-            result = func(job_id, **kwargs)
+            with _Heartbeat(job_id):
+                result = func(job_id, **kwargs)
         except DomainError as exc:
             job_failed(job_id, exc.message)
             raise
@@ -170,9 +280,13 @@ def job_task(func: Callable[..., Mapping[str, Any] | None]) -> Task[..., None]:
 __all__ = [
     "job_failed",
     "job_for_user",
+    "job_heartbeat",
     "job_progress",
     "job_start",
     "job_started",
     "job_succeeded",
     "job_task",
+    "job_timeout",
+    "jobs_reap",
+    "on_job_died",
 ]

@@ -172,6 +172,9 @@ class Job(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    # Written by the worker while the job runs; a running job whose heartbeat is older than
+    # BANGFU_JOB_TIMEOUT_SECONDS has lost its worker (`core.jobs.jobs_reap`).
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

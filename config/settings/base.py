@@ -243,6 +243,10 @@ BANGFU_ATTACHMENT_MAX_MB = env_int("BANGFU_ATTACHMENT_MAX_MB", 10)
 BANGFU_IMPORT_MAX_MB = env_int("BANGFU_IMPORT_MAX_MB", 20)
 BANGFU_IMPORT_INLINE_ROWS = env_int("BANGFU_IMPORT_INLINE_ROWS", 200)
 BANGFU_EXPORT_INLINE_HOUSEHOLDS = env_int("BANGFU_EXPORT_INLINE_HOUSEHOLDS", 500)
+# A running background job whose worker has not reported for this many seconds is taken for
+# dead (the worker was killed or the machine restarted): it is marked failed and its input
+# emptied. The worker reports (heartbeat) every fifth of it.
+BANGFU_JOB_TIMEOUT_SECONDS = env_int("BANGFU_JOB_TIMEOUT_SECONDS", 600)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -312,6 +316,8 @@ SPECTACULAR_SETTINGS = {
         "CategoryEnum": "bangfu.archives.models.choices.Category",
         "OutcomeEnum": "bangfu.archives.models.dynamic.AnnualReview.Outcome",
         "KindEnum": "bangfu.network.models.OrgUnit.Kind",
+        # The filing procedure's sign-off (批准建档 / 退回修改 / 不予建档).
+        "ProcedureOutcomeEnum": "bangfu.archives.services.procedure.OUTCOME_CHOICES",
     }
     # Assistance's choice sets by name.
     | {

@@ -97,6 +97,51 @@ EXPECTED = {
             "rate",
         )
     },
+    "procedure_detail": (
+        "get",
+        "/api/households/{household_id}/procedure/",
+        {"200", "403", "404"},
+    ),
+    "procedure_consent": (
+        "post",
+        "/api/households/{household_id}/procedure/consent/",
+        {"200", "400", "403", "404", "409"},
+    ),
+    "procedure_visit": (
+        "post",
+        "/api/households/{household_id}/procedure/visit/",
+        {"200", "400", "403", "404", "409"},
+    ),
+    "procedure_review": (
+        "post",
+        "/api/households/{household_id}/procedure/review/",
+        {"200", "400", "403", "404", "409"},
+    ),
+    "procedure_notice": (
+        "post",
+        "/api/households/{household_id}/procedure/notice/",
+        {"200", "400", "403", "404", "409"},
+    ),
+    "procedure_submit": (
+        "post",
+        "/api/households/{household_id}/procedure/submit/",
+        {"200", "400", "403", "404", "409"},
+    ),
+    "procedure_decide": (
+        "post",
+        "/api/households/{household_id}/procedure/decide/",
+        {"200", "400", "403", "404", "409"},
+    ),
+    "procedure_objection": (
+        "post",
+        "/api/households/{household_id}/procedure/objections/",
+        {"200", "400", "403", "404", "409"},
+    ),
+    "procedure_objection_settle": (
+        "post",
+        "/api/households/{household_id}/procedure/objections/{objection_id}/settle/",
+        {"200", "400", "403", "404", "409"},
+    ),
 }
 
 

@@ -170,6 +170,17 @@ def _names_an_enum_member(node: ast.expr, enum: str) -> bool:
     return False
 
 
+def _declared_by_the_subjects_context(path: Path, action: ast.expr) -> bool:
+    """The workflow kit writes the action of the context that declared the procedure:
+    `procedure.audit_action(verb)`, which must return a member of that context's enum (the
+    kit checks it when it writes)."""
+    return (
+        path.relative_to(BANGFU).parts[:2] == ("kits", "workflow")
+        and isinstance(action, ast.Call)
+        and ast.unparse(action.func) == "procedure.audit_action"
+    )
+
+
 def test_every_audited_write_names_its_action_through_its_contexts_enum():
     enums = _enum_names_by_context()
     calls, wrong = 0, []
@@ -189,7 +200,9 @@ def test_every_audited_write_names_its_action_through_its_contexts_enum():
             calls += 1
             context = _context_of_path(path)
             enum = enums.get(context, f"<{context} declares no audit actions>")
-            if not _names_an_enum_member(action, enum):
+            if not _names_an_enum_member(action, enum) and not _declared_by_the_subjects_context(
+                path, action
+            ):
                 where = f"{path.relative_to(BANGFU)}:{node.lineno}"
                 wrong.append(f"{where}: {ast.unparse(action)} (expected {enum}.…)")
     assert calls >= 55

@@ -22,7 +22,15 @@ from bangfu.archives.models import AnnualReview, Household
 from bangfu.archives.tests.factories import make_area, make_household, make_id_number
 from bangfu.assistance.models import Application, Programme
 from bangfu.assistance.tests.factories import make_programme
+from bangfu.kits.workflow.models import Case, Review, SignOff, Visit
 from bangfu.network.models import OrgUnit
+from bangfu.notices.models import Notice, Objection
+from bangfu.notices.services import (
+    NoticeItemInput,
+    notice_create,
+    notice_publish,
+    objection_record,
+)
 from bangfu.petitions.models import Petition
 from bangfu.petitions.tests.factories import register as register_petition
 
@@ -80,6 +88,35 @@ def _household_body(ctx: Any) -> dict[str, Any]:
     }
 
 
+def _objection(ctx: Any) -> Objection:
+    """An objection to a published notice listing the active archive (made once per test)."""
+    existing = Objection.objects.filter(item__subject_id=ctx.active.pk).first()
+    if existing is not None:
+        return existing
+    staff = ctx.users["staff"]
+    notice = notice_create(
+        actor=staff,
+        unit=ctx.network.township,
+        kind="archive",
+        title="困难职工建档公示",
+        body="",
+        items=[
+            NoticeItemInput(subject=ctx.active, person_name="在档户", unit_name="响水社区帮扶站")
+        ],
+    )
+    notice = notice_publish(actor=staff, notice=notice)
+    return objection_record(
+        actor=staff,
+        notice=notice,
+        item=notice.items.get(),
+        received_on=notice.starts_on,
+        channel="phone",
+        from_name="",
+        contact="",
+        content="有收入未申报",
+    )
+
+
 def _update_body(ctx: Any) -> dict[str, Any]:
     body = _household_body(ctx)
     body.update(id_number=ctx.active.id_number, name="改名")
@@ -111,6 +148,62 @@ ENDPOINTS = [
         Household,
         lambda ctx: {"household_id": ctx.closed.pk},
         lambda ctx: {"reason": "调回"},
+    ),
+    # The filing procedure: each action's body, beside every field of the record it writes.
+    *[
+        Endpoint(
+            f"api:procedure_{name}",
+            "post",
+            model,
+            lambda ctx: {"household_id": ctx.active.pk},
+            body,
+        )
+        for name, model, body in [
+            ("consent", Household, lambda ctx: {"kind": "publication", "given_on": "2026-03-01"}),
+            (
+                "visit",
+                Visit,
+                lambda ctx: {
+                    "visited_on": "2026-03-05",
+                    "visitors": ["甲", "乙"],
+                    "findings": "属实",
+                    "recommendation": "agree",
+                },
+            ),
+            (
+                "review",
+                Review,
+                lambda ctx: {
+                    "held_on": "2026-03-10",
+                    "participants": "代表",
+                    "votes_for": 5,
+                    "votes_against": 0,
+                    "passed": True,
+                    "record": "同意",
+                },
+            ),
+            ("notice", Notice, lambda ctx: {"starts_on": None}),
+            ("submit", Case, lambda ctx: {"note": "期满无异议"}),
+            ("decide", SignOff, lambda ctx: {"outcome": "returned", "reason": "补材料"}),
+            (
+                "objection",
+                Objection,
+                lambda ctx: {
+                    "received_on": "2026-03-12",
+                    "channel": "phone",
+                    "from_name": "",
+                    "contact": "",
+                    "content": "有收入未申报",
+                },
+            ),
+        ]
+    ],
+    Endpoint(
+        "api:procedure_objection_settle",
+        "post",
+        Objection,
+        lambda ctx: {"household_id": ctx.active.pk, "objection_id": _objection(ctx).pk},
+        lambda ctx: {"upheld": False, "resolution": "经核实不属实"},
     ),
     Endpoint(
         "api:annual_review_create",

@@ -156,6 +156,13 @@ def _kwargs(route: str, params: tuple[str, ...], owner: User) -> list[dict[str, 
         return [{"pk": a.user_id, "assignment_pk": a.pk} for a in RoleAssignment.objects.all()[:2]]
     if params == ("pk", "stage"):
         return [{"pk": r.petition_id, "stage": r.stage} for r in PetitionReply.objects.all()[:3]]
+    if params == ("household_id", "objection_id"):
+        from bangfu.notices.models import Objection
+
+        objections = Objection.objects.exclude(item=None).order_by("pk")[:1]
+        return [{"household_id": o.item.subject_id, "objection_id": o.pk} for o in objections] or [
+            {"household_id": Household.objects.order_by("pk")[0].pk, "objection_id": 1}
+        ]
     api_models: dict[str, Any] = {
         "household_id": Household,
         "unit_id": OrgUnit,

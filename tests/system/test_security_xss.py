@@ -12,9 +12,11 @@ from django.db import transaction
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from bangfu.archives.models import Attachment, Household, Investigation
+from bangfu.archives.models import Attachment, Household
+from bangfu.archives.services.procedure import FILING
 from bangfu.archives.tests.factories import make_household, make_id_number, make_member
 from bangfu.core.audit import audit_record
+from bangfu.kits.workflow.tests.factories import make_case
 from bangfu.network.models import UnitPerson
 from bangfu.network.tests.factories import make_unit
 from bangfu.notices.services import notice_create, notice_publish
@@ -53,7 +55,14 @@ def evil(network, staff):
     )
     make_member(household, id_number=make_id_number(seq=402), name=IMG, employer_or_school=SCRIPT)
     make_member(household, id_number=None, name=FORMULA)
-    Investigation.objects.create(household=household, due_on=date(2026, 3, 9), due_rule=IMG)
+    make_case(
+        FILING,
+        household,
+        maker=staff,
+        since=date(2026, 3, 2),
+        visit_due_on=date(2026, 3, 9),
+        due_rule=IMG,
+    )
     Attachment.objects.create(
         household=household,
         kind=Attachment.Kind.OTHER,
@@ -134,7 +143,8 @@ def test_printed_form_html_shows_markup_as_text(client, evil, staff, monkeypatch
 def test_roster_export_writes_formulas_and_markup_as_plain_text(client, evil, staff):
     client.force_login(staff)
 
-    response = client.post(reverse("archives:export_roster"))
+    # the application is not 在档: the export is asked for every status
+    response = client.post(reverse("archives:export_roster") + "?status=all")
 
     assert response.status_code == 200
     sheet = load_workbook(BytesIO(b"".join(response.streaming_content))).active

@@ -4,6 +4,7 @@
 from django.urls import path
 
 from . import households as api_archives
+from . import procedure as api_procedure
 
 urlpatterns: list = [
     path("households/", api_archives.HouseholdListApi.as_view(), name="household_list"),
@@ -38,5 +39,51 @@ urlpatterns: list = [
         "households/<int:household_id>/reviews/",
         api_archives.AnnualReviewCreateApi.as_view(),
         name="annual_review_create",
+    ),
+    # The filing procedure (one view per action, as on the procedure panel).
+    path(
+        "households/<int:household_id>/procedure/",
+        api_procedure.ProcedureDetailApi.as_view(),
+        name="procedure_detail",
+    ),
+    path(
+        "households/<int:household_id>/procedure/consent/",
+        api_procedure.ProcedureConsentApi.as_view(),
+        name="procedure_consent",
+    ),
+    path(
+        "households/<int:household_id>/procedure/visit/",
+        api_procedure.ProcedureVisitApi.as_view(),
+        name="procedure_visit",
+    ),
+    path(
+        "households/<int:household_id>/procedure/review/",
+        api_procedure.ProcedureReviewApi.as_view(),
+        name="procedure_review",
+    ),
+    path(
+        "households/<int:household_id>/procedure/notice/",
+        api_procedure.ProcedureNoticeApi.as_view(),
+        name="procedure_notice",
+    ),
+    path(
+        "households/<int:household_id>/procedure/submit/",
+        api_procedure.ProcedureSubmitApi.as_view(),
+        name="procedure_submit",
+    ),
+    path(
+        "households/<int:household_id>/procedure/decide/",
+        api_procedure.ProcedureDecideApi.as_view(),
+        name="procedure_decide",
+    ),
+    path(
+        "households/<int:household_id>/procedure/objections/",
+        api_procedure.ProcedureObjectionApi.as_view(),
+        name="procedure_objection",
+    ),
+    path(
+        "households/<int:household_id>/procedure/objections/<int:objection_id>/settle/",
+        api_procedure.ProcedureObjectionSettleApi.as_view(),
+        name="procedure_objection_settle",
     ),
 ]

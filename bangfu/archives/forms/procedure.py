@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bangfu.core.formkit import BootstrapMixin, date_field
 
-from ..models import Decision
+from ..services.procedure import OUTCOME_LABELS
 
 _SEPARATORS = re.compile(r"[\n\r,,、;;]+")
 
@@ -118,7 +118,7 @@ class DecideForm(_Form):
     prefix_name = "decide"
     outcome = forms.ChoiceField(
         label=_("审批结果"),
-        choices=Decision.Outcome.choices,
+        choices=[(k.value, v) for k, v in OUTCOME_LABELS.items()],
         widget=forms.RadioSelect,
         error_messages={
             "required": _("请选择审批结果。"),

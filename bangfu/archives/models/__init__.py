@@ -11,7 +11,6 @@ from .household import (
     MonthlyIncome,
 )
 from .importing import ImportBatch, RosterExport
-from .procedure import Decision, DemocraticReview, Investigation
 from .standards import Area, DibaoStandard, MinimumWage
 
 __all__ = [
@@ -19,8 +18,6 @@ __all__ = [
     "Area",
     "Attachment",
     "BenefitType",
-    "Decision",
-    "DemocraticReview",
     "Determination",
     "DibaoStandard",
     "Household",
@@ -28,7 +25,6 @@ __all__ = [
     "HouseholdMember",
     "IdRegistration",
     "ImportBatch",
-    "Investigation",
     "MinimumWage",
     "MonthlyIncome",
     "Reevaluation",

@@ -59,14 +59,26 @@ EXTRA_LABELS = {
 # The record an action on the archive wrote: its keys are that model's fields (the archive's
 # own fields are looked up first).
 ACTION_MODELS: dict[str, str] = {
-    ArchivesAction.PROCEDURE_INVESTIGATION: "archives.investigation",
-    ArchivesAction.PROCEDURE_REVIEW: "archives.democraticreview",
-    ArchivesAction.PROCEDURE_DECIDE: "archives.decision",
+    ArchivesAction.PROCEDURE_INVESTIGATION: "workflow.visit",
+    ArchivesAction.PROCEDURE_REVIEW: "workflow.review",
+    ArchivesAction.PROCEDURE_DECIDE: "workflow.signoff",
     ArchivesAction.ANNUAL_REVIEW_RECORD: "archives.annualreview",
     ArchivesAction.MONTHLY_INCOME_RECORD: "archives.monthlyincome",
     ArchivesAction.SPOT_CHECK_ITEM_RECORD: "archives.spotcheckitem",
     ArchivesAction.BENEFIT_ADD: "archives.householdbenefit",
     ArchivesAction.BENEFIT_END: "archives.householdbenefit",
+}
+# Values the archives word in their own terms (the workflow kit's records are generic).
+ACTION_WORDS: dict[tuple[str, str], dict[str, Any]] = {
+    (ArchivesAction.PROCEDURE_INVESTIGATION, "recommendation"): {
+        "agree": gettext_lazy("情况属实,建议建档"),
+        "disagree": gettext_lazy("情况不符,不建议建档"),
+    },
+    (ArchivesAction.PROCEDURE_DECIDE, "outcome"): {
+        "approved": gettext_lazy("批准建档"),
+        "returned": gettext_lazy("退回修改"),
+        "refused": gettext_lazy("不予建档"),
+    },
 }
 # A member's field written as "members[<id>].<field>" (adding, changing or removing a member).
 MEMBER_KEY = re.compile(r"members\[\d+\]\.(?P<field>\w+)")
@@ -110,8 +122,12 @@ def _label_and_words(event: AuditEvent, name: str) -> tuple[Any, dict[str, str]]
             value_words("archives.householdmember", field_name),
         )
     # Events written before the actions were renamed ("archives.review") read the same.
-    model = ACTION_MODELS.get(canonical(event.action))
+    action = canonical(event.action)
+    model = ACTION_MODELS.get(action)
     if model:
+        words = ACTION_WORDS.get((action, name))
+        if words is not None:
+            return field_label(model, name), {k: str(v) for k, v in words.items()}
         return field_label(model, name), value_words(model, name)
     return name, {}
 

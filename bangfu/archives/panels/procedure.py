@@ -3,6 +3,7 @@ overdue, and the action forms this user may use on this archive now."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -10,10 +11,13 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from bangfu.accounts import policy
 from bangfu.core.errors import PermissionDenied
 from bangfu.core.panels import Panel, register
+from bangfu.kits.workflow import selectors as kit_selectors
+from bangfu.kits.workflow.models import Case, SignOff, Visit
 
 from ..forms.procedure import (
     ConsentForm,
@@ -29,6 +33,8 @@ from ..services import procedure
 from . import PAGE
 
 S = Household.Status
+_VISIT_RULE = re.compile(r"入户调查:申请后 (\d+) 个工作日")
+RECOMMENDATIONS = {"agree": _l("情况属实,建议建档"), "disagree": _l("情况不符,不建议建档")}
 # Statuses in which the procedure is still under way (or was just decided).
 PROCEDURE_STATUSES = {
     S.DRAFT,
@@ -64,16 +70,16 @@ def _who(user: Any) -> str:
     return (getattr(user, "display_name", "") or user.get_username()) if user else ""
 
 
-def _steps(household: Household, today: date) -> tuple[list[Step], Any]:
+def _steps(household: Household, case: Case | None, today: date) -> tuple[list[Step], Any]:
     from bangfu.notices.selectors import subject_notice_state
 
-    visits = list(household.investigations.select_related("recorded_by").order_by("created_at"))
-    reviews = list(
-        household.reviews.select_related("recorded_by").order_by("held_on", "created_at")
+    visits = list(case.visits.select_related("recorded_by").order_by("created_at")) if case else []
+    reviews = (
+        list(case.reviews.select_related("recorded_by").order_by("held_on", "created_at"))
+        if case
+        else []
     )
-    decisions = list(
-        household.decisions.select_related("decided_by", "level_unit").order_by("created_at")
-    )
+    signoffs = kit_selectors.signoffs(case) if case else []
     state = subject_notice_state(household, kind=procedure.NOTICE_KIND)
     steps = [
         Step(
@@ -97,14 +103,14 @@ def _steps(household: Household, today: date) -> tuple[list[Step], Any]:
                 % {
                     "date": visit.visited_on.isoformat(),
                     "people": "、".join(visit.visitors),
-                    "rec": visit.get_recommendation_display(),
+                    "rec": RECOMMENDATIONS.get(visit.recommendation, visit.recommendation),
                     "who": _who(visit.recorded_by),
                 }
             )
             visit_step.done = True
         else:
             visit_step.done = False
-            visit_step.due, visit_step.due_rule = visit.due_on, visit.due_rule_text
+            visit_step.due, visit_step.due_rule = visit.due_on, _visit_rule_text(visit)
             visit_step.overdue = visit.due_on < today
     steps.append(visit_step)
     # After a return for correction the procedure starts again from the visit: a review or a
@@ -152,28 +158,42 @@ def _steps(household: Household, today: date) -> tuple[list[Step], Any]:
     approval_step.lines.append(
         _("审批单位:%(unit)s") % {"unit": procedure.approval_unit(household).name}
     )
-    for decision in decisions:
+    for signoff in signoffs:
         approval_step.lines.append(
             _("%(date)s %(unit)s %(who)s:%(outcome)s%(reason)s")
             % {
-                "date": timezone.localtime(decision.created_at).date().isoformat(),
-                "unit": decision.level_unit.name,
-                "who": _who(decision.decided_by),
-                "outcome": decision.get_outcome_display(),
-                "reason": f"({decision.reason})" if decision.reason else "",
+                "date": timezone.localtime(signoff.created_at).date().isoformat(),
+                "unit": signoff.level_unit.name,
+                "who": _who(signoff.signed_by),
+                "outcome": procedure.OUTCOME_LABELS[SignOff.Outcome(signoff.outcome)],
+                "reason": f"({signoff.opinion})" if signoff.opinion else "",
             }
         )
     steps.append(approval_step)
     return steps, state
 
 
+def _visit_rule_text(visit: Visit) -> str:
+    """The rule of the due date in the reader's language (stored as written, in Chinese:
+    入户调查:申请后 N 个工作日)."""
+    match = _VISIT_RULE.fullmatch(visit.due_rule)
+    if match is None:
+        text = visit.due_rule
+    else:
+        text = _("入户调查:申请后 %(days)d 个工作日") % {"days": int(match.group(1))}
+    if visit.due_provisional:
+        text += _("(暂定:按暂定节假日安排计算)")
+    return text
+
+
 @register(PAGE)
 def procedure_panel(request: HttpRequest, household: Household) -> Panel | None:
-    if household.status not in PROCEDURE_STATUSES and not household.decisions.exists():
+    case = procedure.case_of(household)
+    if household.status not in PROCEDURE_STATUSES and case is None:
         return None
     user = request.user
     today = timezone.localdate()
-    steps, state = _steps(household, today)
+    steps, state = _steps(household, case, today)
     can_file = _can(user, ArchivesPermission.FILE, household)
     can_investigate = _can(user, ArchivesPermission.INVESTIGATE, household)
     try:
@@ -222,11 +242,16 @@ def procedure_panel(request: HttpRequest, household: Household) -> Panel | None:
             "actions": actions,
             "pending_decision_refusal": decide_refusal if status == S.PENDING_APPROVAL else "",
             "notice": state.notice,
-            "last_return": household.decisions.filter(outcome="returned")
+            "last_return": case.signoffs.filter(outcome=SignOff.Outcome.RETURNED)
             .order_by("-created_at")
             .first()
-            if status == S.RETURNED
+            if status == S.RETURNED and case is not None
             else None,
+            "next_action": kit_selectors.next_action(
+                procedure.FILING, case, kit_selectors.open_visit(case), user
+            )
+            if case is not None and status in PROCEDURE_STATUSES
+            else "",
         },
         order=20,
     )

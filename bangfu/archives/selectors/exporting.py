@@ -38,14 +38,16 @@ def roster_households(*, user: Any, filters: HouseholdFilters) -> QuerySet[House
 def roster_rows(
     households: QuerySet[Household], *, masked: bool, counts: dict[str, int] | None = None
 ) -> Iterator[list[Any]]:
-    """Yield the roster rows of `households` (head, then members), fetching in chunks so that
-    the query count does not grow with the rows. `counts` receives households and people."""
+    """Yield the roster rows of `households` (head, then members; each row ends with the
+    archive's status), fetching in chunks so that the query count does not grow with the
+    rows. `counts` receives households and people."""
     if counts is not None:
         counts.setdefault("households", 0)
         counts.setdefault("people", 0)
     for household in households.iterator(chunk_size=CHUNK):
         members = list(household.members.all())
-        rows = roster.household_rows(household, members, masked=masked)
+        status = household.get_status_display()  # 档案状态, on every row of the household
+        rows = [[*row, status] for row in roster.household_rows(household, members, masked=masked)]
         if counts is not None:
             counts["households"] += 1
             counts["people"] += len(rows)

@@ -23,11 +23,10 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import IntegerField, Max
 from django.db.models.functions import Cast, Substr
@@ -48,14 +47,13 @@ from bangfu.core.idnumber import (
 from bangfu.core.masking import mask_bank_card, mask_id_number, mask_phone
 from bangfu.core.money import MoneyField
 from bangfu.core.text import clean_text, name_initials
-from bangfu.core.workdays import Deadline, WorkCalendar, deadline
 from bangfu.network.models import OrgUnit
 from bangfu.network.selectors import nearest_centre
 
 from ..audit_actions import ArchivesAction
 from ..identity import digits_tail, id_index, mobile_index
 from ..inputs import HouseholdInput, MemberInput, household_fields_of
-from ..models import Area, Household, HouseholdMember, IdRegistration, Investigation
+from ..models import Area, Household, HouseholdMember, IdRegistration
 from ..models import choices as c
 from ..permissions import ArchivesPermission
 from ..rules import RULE_2012
@@ -825,27 +823,14 @@ def _new_member(household: Household, values: Mapping[str, Any], order: int) -> 
     return member
 
 
-def investigation_deadline(start: date, *, calendar: WorkCalendar | None = None) -> Deadline:
-    """Return the deadline of the home visit for an application made on `start` (with the
-    rule, and whether it is provisional). Pass `calendar` for many at one query."""
-    days = settings.BANGFU_INVESTIGATION_WORKING_DAYS
-    rule = _("入户调查:申请后 %(days)d 个工作日") % {"days": days}
-    return deadline(start, days, rule, calendar=calendar)
+def _open_procedure(actor: User, households: list[Household]) -> None:
+    """Start the filing procedure of new applications inside the caller's transaction: the
+    home visit due counted from the application (the create event records it)."""
+    from bangfu.kits.workflow.services import cases_open
 
+    from .procedure import FILING
 
-def new_investigation(
-    household: Household, start: date, *, calendar: WorkCalendar | None = None
-) -> Investigation:
-    """Return the (unsaved) home visit of `household`, due counted from `start`, with its
-    rule, start and provisional mark stored beside the date."""
-    due = investigation_deadline(start, calendar=calendar)
-    return Investigation(
-        household=household,
-        due_on=due.due,
-        due_rule=due.rule,
-        due_from=start,
-        due_provisional=due.provisional,
-    )
+    cases_open(actor=actor, procedure=FILING, subjects=households, start_of=lambda h: h.applied_on)
 
 
 def _determine(actor: User, household: Household) -> None:
@@ -904,7 +889,7 @@ def household_create(*, actor: User, data: HouseholdInput, draft: bool = False) 
             lambda: _clash_errors([household], indexed=False, viewer=actor),
         )
         if status == Household.Status.APPLIED:
-            new_investigation(household, household.applied_on).save(force_insert=True)
+            _open_procedure(actor, [household])
         changes = diff(None, household_snapshot(household), masked=MASKED)
         changes["members"] = [None, [_masked_member(m) for m in members]]
         audit_record(
@@ -1274,11 +1259,7 @@ def household_create_many(
         _insert_registrations(registrations, lambda: _clash_errors(households, indexed=True))
         if status == Household.Status.APPLIED and households:
             # One calendar for all: one query for the holidays, not one per archive.
-            starts = [h.applied_on for h in households]
-            calendar = WorkCalendar(min(starts), max(starts) + timedelta(days=60))
-            Investigation.objects.bulk_create(
-                new_investigation(h, h.applied_on, calendar=calendar) for h in households
-            )
+            _open_procedure(actor, households)
         audit_record_many(
             actor=actor,
             entries=[

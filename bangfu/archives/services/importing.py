@@ -254,6 +254,13 @@ def _convert_row(row: SourceRow, errors: Collector, table: Table) -> PersonRow:
     elif is_head and is_blank(row.values.get("id_number")):
         errors.add(row.number, id_label, _("户主必须填写身份证号。"))
     _resolve_year_month(person, row, errors, table)
+    if relation and relation.startswith(roster.BY_SEX):
+        sex = values.get("sex") or (
+            person.canonical_id and parse_id_number(person.canonical_id).sex
+        )
+        person.relation, reason = roster.relation_by_sex(relation, sex or None)
+        if reason:
+            errors.add(row.number, table.column_label("relation"), reason)
     head_id = values.pop("head_id", "") or ""
     if head_id and not roster.is_masked(head_id):
         try:
@@ -891,6 +898,7 @@ def roster_check(
     archive_by_id = {household.pk: household for household in archives}
 
     pending: list[tuple[Group, HouseholdInput]] = []
+    unfileable: set[int] = set()
     for n, group in enumerate(groups, start=1):
         head = group.head
         if head is None:
@@ -944,9 +952,12 @@ def roster_check(
                 table.column_label("id_number"),
                 _("身份证号中间已打码,无法据此建档;请填写完整的身份证号。"),
             )
-        if unit is None or area is None or masked_rows:
-            continue
+        # A household whose station, area or ID cannot be used is still put through the
+        # filing check, so that every other error of its rows is reported in the same pass
+        # (issue 11 #4); it is never filed.
         pending.append((group, _household_input(group, unit, area)))
+        if unit is None or area is None or masked_rows:
+            unfileable.add(len(pending) - 1)
         if n % step == 0:
             report(total // 2 + total * n // (2 * max(len(groups), 1)))
 
@@ -961,7 +972,7 @@ def roster_check(
     for index, (group, item) in enumerate(pending):
         if index in by_item:
             _report_field_errors(by_item[index], group, errors, table)
-        else:
+        elif index not in unfileable:
             result.items.append(item)
             result.groups.append(group)
     result.table = table
@@ -1168,8 +1179,12 @@ def _service_errors(exc: ValidationError, result: CheckResult) -> list[CellError
 
 
 def import_cancel(*, user: Any, batch: ImportBatch) -> ImportBatch:
-    """Drop a checked file that the user does not want to import."""
-    if batch.status in (ImportBatch.Status.READY, ImportBatch.Status.CHECKING):
+    """Drop a checked file that the user does not want to import (or one whose job died)."""
+    if batch.status in (
+        ImportBatch.Status.READY,
+        ImportBatch.Status.CHECKING,
+        ImportBatch.Status.FAILED,
+    ):
         batch.status = ImportBatch.Status.CANCELLED
         batch.content = b""
         batch.save(update_fields=["status", "content"])

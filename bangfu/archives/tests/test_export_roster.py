@@ -3,6 +3,8 @@ importing again as "already present" for every household."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.urls import reverse
 from django_tasks_db.management.commands.db_worker import Worker
@@ -11,7 +13,7 @@ from bangfu.archives import xlsx as roster
 from bangfu.archives.models import Household, ImportBatch, RosterExport
 from bangfu.archives.selectors.browse import HouseholdFilters
 from bangfu.archives.services import exporting
-from bangfu.archives.tests.factories import make_area, make_standards
+from bangfu.archives.tests.factories import make_area, make_household, make_standards
 from bangfu.core.access import AccessLog
 from bangfu.core.errors import PermissionDenied, ValidationError
 from bangfu.core.masking import mask_id_number
@@ -169,3 +171,76 @@ def test_large_export_runs_as_a_job_and_is_downloaded_by_its_owner(
     assert AuditEvent.objects.filter(action="archives.roster.export").count() == 1
     client.force_login(leader)
     assert client.get(download).status_code == 404  # only its owner downloads it
+
+
+@pytest.fixture
+def not_active(imported, network, staff):
+    """An application waiting for its home visit and a closed archive beside the 12 在档."""
+    area = Household.objects.get(name="郑一").area
+    applied = make_household(
+        network.station_a, filed_by=staff, area=area, name="申请人", status="applied"
+    )
+    closed = make_household(
+        network.station_a, filed_by=staff, area=area, name="撤档人", status="closed"
+    )
+    return applied, closed
+
+
+def exported(client, url: str) -> list[tuple[Any, Any]]:
+    response = client.post(url)
+    assert response.status_code == 200
+    table = read_table(b"".join(response.streaming_content), roster.columns())
+    return [(row.values["name"], row.values["archive_status"]) for row in table.rows]
+
+
+def test_roster_export_has_only_active_archives_by_default_with_a_status_column(
+    not_active, client, staff
+):
+    # given
+    client.force_login(staff)
+    url = reverse("archives:export_roster")
+
+    # when: the page, then the export, without a status
+    page = client.get(url).content.decode()
+    rows = exported(client, url)
+
+    # then: 在档 only, chosen on the page, and the last column says so on every row
+    assert "将导出 12 户档案" in page
+    assert '<option value="active" selected>在档</option>' in page
+    assert len(rows) == 28
+    assert {status for _name, status in rows} == {"在档"}
+    table = read_table(b"".join(client.post(url).streaming_content), roster.columns())
+    assert table.column_label("archive_status") == "档案状态"
+
+
+def test_roster_export_filters_by_the_status_asked_or_takes_them_all(not_active, client, staff):
+    client.force_login(staff)
+    url = reverse("archives:export_roster")
+
+    assert exported(client, f"{url}?status=closed") == [("撤档人", "已撤档")]
+    assert exported(client, f"{url}?status=applied") == [("申请人", "待入户调查")]
+    every = exported(client, f"{url}?status=all")
+    assert len(every) == 30
+    assert {"在档", "已撤档", "待入户调查"} == {status for _name, status in every}
+    assert "将导出 14 户档案" in client.get(f"{url}?status=all").content.decode()
+    # a status that is none is the default, 在档
+    assert len(exported(client, f"{url}?status=nonsense")) == 28
+
+
+def test_the_status_column_is_read_back_and_left_alone(imported, staff):
+    # given: a masked export with its status column
+    _export, content = exporting.roster_export(
+        user=staff, filters=HouseholdFilters(status=Household.Status.ACTIVE)
+    )
+    before = counts()
+
+    # when
+    batch = run_import(staff, content, name="导出.xlsx")
+
+    # then
+    assert (batch.errors, batch.status, batch.households_existing) == (
+        [],
+        ImportBatch.Status.NOTHING,
+        12,
+    )
+    assert counts() == before

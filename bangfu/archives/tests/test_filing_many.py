@@ -14,13 +14,13 @@ from bangfu.archives.models import (
     Household,
     HouseholdMember,
     IdRegistration,
-    Investigation,
 )
 from bangfu.archives.services import filing
 from bangfu.core.audit import verify_chain
 from bangfu.core.errors import ValidationError
 from bangfu.core.masking import mask_id_number
 from bangfu.core.models import AuditEvent
+from bangfu.kits.workflow.models import Visit
 
 from .factories import make_area, make_household, make_id_number, make_standards
 from .filing_factories import household_input, member_input
@@ -71,7 +71,7 @@ def test_create_many_applied_gets_visits(network, staff):
     filing.household_create_many(
         actor=staff, items=_items(network, 2), status=Household.Status.APPLIED
     )
-    assert Investigation.objects.count() == 2
+    assert Visit.objects.count() == 2
 
 
 def test_create_many_query_count_does_not_grow_with_rows(network, staff):

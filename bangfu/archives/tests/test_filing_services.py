@@ -8,12 +8,13 @@ from decimal import Decimal
 import pytest
 
 from bangfu.archives.identity import id_index
-from bangfu.archives.models import Household, HouseholdMember, IdRegistration, Investigation
+from bangfu.archives.models import Household, HouseholdMember, IdRegistration
 from bangfu.archives.models import choices as c
 from bangfu.archives.services import filing
 from bangfu.core.errors import Conflict, PermissionDenied, ValidationError
 from bangfu.core.idnumber import check_character
 from bangfu.core.models import AuditEvent
+from bangfu.kits.workflow.models import Visit
 
 from .factories import make_household, make_id_number, make_member
 from .filing_factories import bank_card, household_input, member_input
@@ -62,7 +63,7 @@ def test_create_files_an_application_with_number_registry_visit_and_masked_audit
         id_index(head_id),
         id_index(spouse_id),
     }
-    visit = Investigation.objects.get(household=household)
+    visit = Visit.objects.get(case__subject_id=household.pk)
     assert visit.due_rule == "入户调查:申请后 5 个工作日"
     assert visit.due_on == date(2026, 3, 9)  # Mon 2 March + 5 working days
     event = AuditEvent.objects.get(action="archives.household.create")
@@ -79,7 +80,7 @@ def test_draft_has_no_visit_due(network, staff):
         actor=staff, data=household_input(network.station_a), draft=True
     )
     assert household.status == Household.Status.DRAFT
-    assert not Investigation.objects.exists()
+    assert not Visit.objects.exists()
 
 
 def test_fifteen_digit_id_is_converted_and_sex_birth_derived(network, staff):

@@ -13,7 +13,7 @@ from bangfu.archives.models import Household, ImportBatch
 from bangfu.archives.selectors.browse import HouseholdFilters
 from bangfu.archives.services import dynamic, exporting
 from bangfu.archives.tests.factories import make_area, make_id_number, make_standards
-from bangfu.archives.xlsx import YearMonth, cell_birth_date
+from bangfu.archives.xlsx import YearMonth, cell_birth_date, cell_causes
 from bangfu.core.xlsx import CellValueError
 
 from .test_import_outside_layouts import (
@@ -310,3 +310,67 @@ def test_outside_roster_naming_a_closed_archives_head_differently_is_refused(net
         "否则请从表中删去这一户。"
     )
     assert counts() == before
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["3 下岗失业", "3-下岗失业", "3.下岗失业", "3:下岗失业", "下岗失业(3)", "下岗失业(3)", "3"],
+)
+def test_a_cause_written_with_its_code_and_its_name_is_one_cause(value):
+    assert cell_causes(value) == [3]
+
+
+def test_causes_with_codes_and_names_are_listed_in_order():
+    assert cell_causes("3 下岗失业、6-重特大疾病") == [3, 6]
+
+
+def test_a_code_and_a_name_of_two_causes_are_refused():
+    with pytest.raises(CellValueError) as raised:
+        cell_causes("2 下岗失业")
+    assert raised.value.message == (
+        "“2 下岗失业”的代码与名称不是同一个致困原因,请只填代码或只填名称。"
+    )
+
+
+def test_relation_words_for_two_sexes_take_the_sex_from_the_id_or_the_sex_column(
+    network, staff, area
+):
+    # given: 子女 and 父母 as rosters write them; the father without an ID but with 性别,
+    # the grandchild's word 子女 with neither (issue 11 #2)
+    daughter_id = make_id_number(date(2001, 3, 4), sex="F", seq=30)
+    mother_id = make_id_number(date(1950, 2, 1), sex="F", seq=31)
+    rows = [
+        head("1", "张建国", HEAD_ID, size=5),
+        member("1", "张伟", "子女", SON_ID),
+        member("1", "张丽", "儿子/女儿", daughter_id),
+        member("1", "王秀", "父母", mother_id),
+        member("1", "张老汉", "父母", None, **{"性别\n(男/女)": "男", "出生年月": "1948-05-06"}),
+        head("2", "陈国强", make_id_number(seq=32), size=2),
+        member("2", "陈小", "子女", None, 出生年月="2015-01-02"),
+    ]
+
+    # when
+    result = check(staff, roster(rows))
+
+    # then: each by its sex; without one, the row asks for it
+    assert errors_of(result) == [
+        (
+            9,
+            "家庭人口",
+            "家庭人口填 2 人,表中这一户有 1 行。本系统每人一行:请补全或删去家庭成员的行"
+            "(填同一户号),或改正家庭人口。",
+        ),
+        (10, "与户主关系", "“子女”要按性别区分(如儿子或女儿),请填写此人的性别或身份证号。"),
+    ]
+
+    # when: the last household is left out
+    result = check(staff, roster(rows[:5]))
+
+    # then
+    assert errors_of(result) == []
+    assert [m.relation for m in result.items[0].members] == [
+        "son",
+        "daughter",
+        "mother",
+        "father",
+    ]

@@ -278,3 +278,29 @@ def test_someone_filing_between_check_and_confirm_refuses_the_whole_import(netwo
         )
     ]
     assert counts() == before
+
+
+def test_a_wrong_station_does_not_hide_the_other_errors_of_its_rows(network, liaison_a, area):
+    # given: a household with a station outside the liaison's scope, no address and no
+    # application date (issue 11 #4)
+    p = rf.ids()
+    rows = [
+        rf.head(1, "王五", p["wang"], 所属帮扶站="金霞社区帮扶站", 家庭住址=None, 申请日期=None),
+    ]
+    before = counts()
+
+    # when
+    result = check(liaison_a, rf.workbook(rows))
+
+    # then: every error of the row in one pass
+    assert [(e.row, e.column, e.message) for e in result.errors] == [
+        (
+            4,
+            "所属帮扶站",
+            "“金霞社区帮扶站”不是您可以导入的帮扶站(点)。可填:响水社区帮扶站、响水社区一组帮扶点。",
+        ),
+        (4, "申请日期", "请填写申请日期。"),
+        (4, "家庭住址", "请填写家庭住址。"),
+    ]
+    assert result.items == []
+    assert counts() == before

@@ -9,10 +9,11 @@ from django.utils import timezone
 
 from bangfu.accounts.roles import Role
 from bangfu.accounts.tests.factories import make_user
-from bangfu.archives.models import Decision, Household, IdRegistration, Investigation
+from bangfu.archives.models import Household, IdRegistration
 from bangfu.archives.services import filing, procedure
 from bangfu.core.errors import Conflict, PermissionDenied, ValidationError
 from bangfu.core.models import AuditEvent
+from bangfu.kits.workflow.models import SignOff, Visit
 from bangfu.notices.models import Notice, NoticeItem
 
 from .filing_factories import household_input
@@ -75,7 +76,7 @@ def _snapshot(household: Household) -> tuple:
     return (
         household.status,
         household.opinions,
-        Decision.objects.count(),
+        SignOff.objects.count(),
         AuditEvent.objects.count(),
         IdRegistration.objects.count(),
     )
@@ -89,7 +90,7 @@ def test_full_procedure_happy_path(network, staff, leader):
     # when the visit and the review are recorded
     household = _to_reviewed_existing(staff, household)
     assert household.status == S.REVIEWED
-    visit = Investigation.objects.get(household=household)
+    visit = Visit.objects.get(case__subject_id=household.pk)
     assert visit.visitors == ["郭相妍", "李联络"]
     assert visit.recorded_by == staff
 
@@ -293,7 +294,7 @@ def test_return_and_resubmit_goes_back_to_visit(network, staff, leader):
     procedure.household_resubmit(actor=staff, household=household)
     household.refresh_from_db()
     assert household.status == S.APPLIED
-    assert Investigation.objects.filter(household=household, visited_on__isnull=True).count() == 1
+    assert Visit.objects.filter(case__subject_id=household.pk, visited_on__isnull=True).count() == 1
 
 
 def test_refuse_releases_ids(network, staff, leader):
@@ -356,4 +357,4 @@ def test_draft_apply_creates_visit(network, staff):
     procedure.household_apply(actor=staff, household=household)
     household.refresh_from_db()
     assert household.status == S.APPLIED
-    assert Investigation.objects.get(household=household).due_on == date(2026, 3, 9)
+    assert Visit.objects.get(case__subject_id=household.pk).due_on == date(2026, 3, 9)

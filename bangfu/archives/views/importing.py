@@ -6,6 +6,7 @@ page shows a progress bar and links back here. Views stay thin: the services do 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -26,7 +27,7 @@ from bangfu.core.xlsx import errors_workbook
 from .. import xlsx as roster
 from ..forms.browse import HouseholdFilterForm
 from ..forms.importing import ExportFullForm, ImportUploadForm
-from ..models import ImportBatch
+from ..models import Household, ImportBatch
 from ..permissions import ArchivesPermission
 from ..selectors.browse import HouseholdFilters, station_choices
 from ..services import exporting, importing
@@ -112,6 +113,8 @@ def import_batch(request: HttpRequest, batch_id: Any) -> HttpResponse:
         summary = batch.message or check_message(batch)
     elif batch.status == ImportBatch.Status.IMPORTED:
         summary = write_message(batch)
+    elif batch.status == ImportBatch.Status.FAILED:
+        summary = batch.message
     return render(
         request,
         "archives/importing/batch.html",
@@ -174,13 +177,40 @@ def import_cancel(request: HttpRequest, batch_id: Any) -> HttpResponse:
 # --- Export ----------------------------------------------------------------------------------
 
 
+ALL_STATUSES = "all"
+
+
 def _filters(request: HttpRequest) -> tuple[HouseholdFilters, str]:
     """Return the list's filters from the query string (invalid ones are ignored, as on the
-    list page) and the query string to carry them on."""
-    form = HouseholdFilterForm(request.GET or None, units=station_choices(user=request.user))
-    if request.GET and form.is_valid():
-        return form.filters(), urlencode({k: v for k, v in request.GET.items() if v}, doseq=False)
-    return HouseholdFilters(), ""
+    list page) and the query string to carry them on.
+
+    The status is the export's own (issue 11): 在档 unless the query asks for another status
+    or for all of them (`status=all`): a roster is of the archives being helped, not of the
+    applications, refusals and closed archives the list shows beside them.
+    """
+    data = request.GET.copy()
+    status = data.pop("status", [""])[-1]
+    if status not in Household.Status.values and status != ALL_STATUSES:
+        status = Household.Status.ACTIVE
+    form = HouseholdFilterForm(data or None, units=station_choices(user=request.user))
+    filters = form.filters() if data and form.is_valid() else HouseholdFilters()
+    filters = replace(filters, status="" if status == ALL_STATUSES else status)
+    carried = {k: v for k, v in data.items() if v} if data and form.is_valid() else {}
+    return filters, urlencode({**carried, "status": status}, doseq=False)
+
+
+def _confirm_context(request: HttpRequest, filters: HouseholdFilters, query: str) -> dict[str, Any]:
+    count = exporting.roster_count(user=request.user, filters=filters)
+    return {
+        "count": count,
+        "query": query,
+        "status": filters.status or ALL_STATUSES,
+        "statuses": [
+            *Household.Status.choices,
+            (ALL_STATUSES, _("全部状态")),
+        ],
+        "hidden": [(k, v) for k, v in request.GET.items() if k != "status" and v],
+    }
 
 
 def _export_filename(masked: bool) -> str:
@@ -223,11 +253,10 @@ def export_roster(request: HttpRequest) -> HttpResponseBase:
     audit trail, so a plain link (or a page elsewhere linking here) must not make one."""
     filters, query = _filters(request)
     if request.method == "GET":
-        count = exporting.roster_count(user=request.user, filters=filters)
         return render(
             request,
             "archives/importing/export_confirm.html",
-            {"count": count, "query": query, "full": False, "form": None},
+            {**_confirm_context(request, filters, query), "full": False, "form": None},
         )
     return _export(request, filters, masked=True)
 
@@ -243,11 +272,10 @@ def export_roster_full(request: HttpRequest) -> HttpResponseBase:
             return _export(request, filters, masked=False, purpose=form.cleaned_data["purpose"])
         except ValidationError as exc:
             form.add_error("purpose", exc.message)
-    count = exporting.roster_count(user=request.user, filters=filters)
     return render(
         request,
         "archives/importing/export_confirm.html",
-        {"count": count, "query": query, "full": True, "form": form},
+        {**_confirm_context(request, filters, query), "full": True, "form": form},
     )
 
 

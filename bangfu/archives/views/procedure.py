@@ -3,7 +3,8 @@ the detail page. A form with errors is shown again on its own page, keeping what
 
 Every URL fetches the archive within the user's view scope first, so an archive outside it is a
 404 whatever the action; the service then checks the action's own permission (403 with the
-reason) and the archive's state (the reason shown on the form).
+reason) and the archive's state (409, the reason shown on the form); invalid input is 400
+(`core.formkit.action_response`).
 """
 
 from __future__ import annotations
@@ -12,15 +13,13 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from bangfu.core.errors import DomainError, NotFound, PermissionDenied, ValidationError
-from bangfu.core.formkit import apply_errors
+from bangfu.core.errors import NotFound
+from bangfu.core.formkit import action_response
 
 from ..forms.procedure import (
     ConsentForm,
@@ -61,25 +60,14 @@ def _action(
 ) -> HttpResponse:
     household = _household(request, pk)
     form = form_class(request.POST or None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            run(household, form)
-        except PermissionDenied as exc:
-            return render(request, "403.html", {"reason": exc.message}, status=403)
-        except ValidationError as exc:
-            apply_errors(form, exc.errors, exc.message)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-            status = 409
-        else:
-            messages.success(request, done)
-            return redirect(_detail(household))
-    return render(
+    return action_response(
         request,
-        "archives/procedure/action.html",
-        {"form": form, "household": household, "title": title, "detail_url": _detail(household)},
-        status=status,
+        form=form,
+        run=lambda: run(household, form),
+        success_url=_detail(household),
+        done=done,
+        template="archives/procedure/action.html",
+        context={"household": household, "title": title, "detail_url": _detail(household)},
     )
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
@@ -21,12 +23,14 @@ from bangfu.core.jobs import (
     job_progress,
     job_start,
     job_succeeded,
+    jobs_reap,
+    on_job_died,
 )
 from bangfu.core.models import AuditEvent, Job
 from bangfu.core.tasks import AUDIT_VERIFY_KIND, audit_verify
 from bangfu.core.tests.tamper import tamper_sql
 
-from .tasks_for_tests import always_fails, refuses, reports_halfway
+from .tasks_for_tests import always_fails, refuses, reports_halfway, sleeps
 
 
 def run_worker() -> None:
@@ -400,3 +404,82 @@ def test_verify_is_refused_to_a_non_auditor_and_starts_nothing(client, staff, se
         assert response.status_code == 403
     assert Job.objects.count() == 0
     assert DBTaskResult.objects.count() == 0
+
+
+died_jobs: list[Any] = []
+
+
+@on_job_died("test.dying")
+def _record_died(job: Job) -> None:
+    died_jobs.append(job.pk)
+
+
+def running_job(user: Any, *, kind: str, heartbeat_ago: timedelta | None) -> Job:
+    now = timezone.now()
+    return Job.objects.create(
+        user=user,
+        kind=kind,
+        title="导入",
+        status=Job.Status.RUNNING,
+        started_at=now - timedelta(hours=2),
+        heartbeat_at=now - heartbeat_ago if heartbeat_ago is not None else None,
+    )
+
+
+@pytest.mark.django_db
+def test_a_job_whose_worker_stopped_reporting_fails_after_the_timeout(auditor, settings):
+    # given: a job silent for 11 minutes, one for 9 minutes, one from before heartbeats
+    settings.BANGFU_JOB_TIMEOUT_SECONDS = 600
+    died_jobs.clear()
+    silent = running_job(auditor, kind="test.dying", heartbeat_ago=timedelta(minutes=11))
+    alive = running_job(auditor, kind="test.dying", heartbeat_ago=timedelta(minutes=9))
+    old = running_job(auditor, kind="test.other", heartbeat_ago=None)
+
+    # when
+    dead = jobs_reap()
+
+    # then: the silent ones fail with a Chinese message; the handler of the kind ran
+    assert {job.pk for job in dead} == {silent.pk, old.pk}
+    silent.refresh_from_db()
+    assert silent.status == Job.Status.FAILED
+    assert silent.message == (
+        "后台任务的处理进程已停止(超过 10 分钟没有响应),任务已中止,"
+        "没有写入任何数据。请重新发起;导入请重新上传文件。"
+    )
+    assert silent.finished_at is not None
+    assert died_jobs == [silent.pk]
+    alive.refresh_from_db()
+    assert alive.status == Job.Status.RUNNING
+
+    # when: reaped again, nothing more
+    assert jobs_reap() == []
+
+
+@pytest.mark.django_db
+def test_progress_and_start_write_the_heartbeat(auditor):
+    # given
+    job = running_job(auditor, kind="test.other", heartbeat_ago=timedelta(hours=1))
+
+    # when
+    job_progress(job.pk, done=1, total=2)
+
+    # then
+    job.refresh_from_db()
+    assert job.heartbeat_at is not None
+    assert timezone.now() - job.heartbeat_at < timedelta(minutes=1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_beats_while_a_long_task_runs(auditor, settings):
+    # given: a timeout of 5 s, so a beat every second, and a task that takes 2.5 s
+    settings.BANGFU_JOB_TIMEOUT_SECONDS = 5
+    with transaction.atomic():
+        job = job_start(user=auditor, kind="test.slow", title="慢任务", task=sleeps, seconds=2.5)
+
+    # when
+    run_worker()
+
+    # then: the task saw its heartbeat move on while it ran
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED
+    assert job.result["beats"] >= 1

@@ -9,13 +9,14 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from bangfu.archives.models import Household, Investigation
+from bangfu.archives.models import Household
 from bangfu.archives.services import procedure
 from bangfu.archives.tests.factories import make_household
 from bangfu.core import deadlines
 from bangfu.core.errors import PermissionDenied, ValidationError
 from bangfu.core.models import AuditEvent, CalendarConfirmation, CalendarDay, DeadlineMove
 from bangfu.core.workdays import add_working_days, calendar_known
+from bangfu.kits.workflow.models import Visit
 from bangfu.notices import services as notice_services
 from bangfu.notices.models import Notice
 from bangfu.notices.tests.factories import make_notice, make_subject, set_today
@@ -31,7 +32,7 @@ def _state():
         list(CalendarConfirmation.objects.values_list("year", "source")),
         list(DeadlineMove.objects.values_list("object_id", "old_due", "new_due")),
         list(Notice.objects.order_by("pk").values_list("ends_on", "due_provisional", "due_rule")),
-        list(Investigation.objects.order_by("pk").values_list("due_on", "due_provisional")),
+        list(Visit.objects.order_by("pk").values_list("due_on", "due_provisional")),
         AuditEvent.objects.count(),
     )
 
@@ -75,7 +76,7 @@ def year_2027(monkeypatch, network, staff, sysadmin):
 
 def test_before_the_year_is_entered_its_deadlines_are_provisional(year_2027):
     notice = year_2027["notice"]
-    visit = year_2027["household"].investigations.get()
+    visit = Visit.objects.get(case__subject_id=year_2027["household"].pk)
 
     # 春节 on the usual schedule: 除夕 Fri Feb 5 to Fri Feb 12, then the weekend
     assert (notice.counts_from, notice.ends_on) == (date(2027, 2, 4), date(2027, 2, 18))
@@ -148,7 +149,7 @@ def test_confirming_the_entered_year_moves_the_open_deadlines_and_lists_them(yea
 
     # then: counted again from Feb 3: Thu 4, Fri 5 (除夕 is a working day), Mon 15 … Wed 17
     notice.refresh_from_db()
-    visit = household.investigations.get()
+    visit = Visit.objects.get(case__subject_id=household.pk)
     assert (notice.counts_from, notice.ends_on, notice.due_provisional) == (
         date(2027, 2, 4),
         date(2027, 2, 17),

@@ -1,0 +1,178 @@
+"""A real `db_worker` process killed in the middle of an import (issue 12 #15): the job is
+marked failed with a Chinese message after the timeout, nothing is written, the encrypted upload
+is emptied, and the batch can be cancelled."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from bangfu.archives.models import Household, ImportBatch
+from bangfu.archives.services import importing
+from bangfu.archives.tasks import CHECK_KIND
+from bangfu.archives.tests.factories import make_area, make_id_number, make_standards
+from bangfu.core.jobs import jobs_reap
+from bangfu.core.models import Job
+
+from . import roster_files as rf
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def big_roster(households: int) -> bytes:
+    start = date(1950, 1, 1)
+    rows = [
+        rf.head(n + 1, f"职工{n}", make_id_number(start + timedelta(days=n), seq=n // 9000))
+        for n in range(households)
+    ]
+    return rf.workbook(rows)
+
+
+def start_worker() -> subprocess.Popen[bytes]:
+    """`manage.py db_worker` on the test database, in its own process."""
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "BANGFU_JOB_TIMEOUT_SECONDS": "600",
+    }
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "manage.py",
+            "db_worker",
+            "--interval",
+            "0.1",
+            "--no-startup-delay",
+            "--no-reload",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def wait_for(predicate: Callable[[], bool], seconds: float = 60.0) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if predicate():
+            return
+        time.sleep(0.02)
+    raise AssertionError("timed out")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_import_leaves_a_failed_job_an_empty_upload_and_nothing_written(
+    network, staff, client, settings
+):
+    # given: a roster large enough to be checked in the background, and a worker process
+    assert django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    make_standards(make_area())
+    settings.BANGFU_IMPORT_INLINE_ROWS = 5
+    client.force_login(staff)
+    content = big_roster(1500)
+    upload = SimpleUploadedFile("花名册.xlsx", content)
+    response = client.post(reverse("archives:import_upload"), {"file": upload})
+    assert response.status_code == 302, response.content.decode()[:500]
+    batch = ImportBatch.objects.get()
+    assert batch.content != b""
+    job_id = batch.check_job_id
+    assert job_id is not None
+    worker = start_worker()
+    try:
+        # when: the worker has started the check, it is killed (no chance to clean up)
+        wait_for(lambda: Job.objects.get(pk=job_id).status == Job.Status.RUNNING)
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=30)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait(timeout=30)
+    job = Job.objects.get(pk=job_id)
+    assert job.status == Job.Status.RUNNING  # what a dead worker leaves behind
+
+    # then: before the timeout the job is left alone
+    assert jobs_reap() == []
+
+    # when: the timeout has passed
+    dead = jobs_reap(now=timezone.now() + timedelta(seconds=601))
+
+    # then
+    assert [j.pk for j in dead] == [job.pk]
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert job.message == (
+        "后台任务的处理进程已停止(超过 10 分钟没有响应),任务已中止,"
+        "没有写入任何数据。请重新发起;导入请重新上传文件。"
+    )
+    batch.refresh_from_db()
+    assert (batch.status, bytes(batch.content), batch.message) == (
+        ImportBatch.Status.FAILED,
+        b"",
+        job.message,
+    )
+    assert Household.objects.count() == 0
+
+    # when: the user cancels the batch
+    importing.import_cancel(user=staff, batch=batch)
+
+    # then
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.CANCELLED
+
+
+@pytest.mark.django_db
+def test_the_page_of_a_batch_whose_job_died_says_so_and_offers_upload_again_and_cancel(
+    network, staff, client
+):
+    # given: a batch whose check job has been silent for an hour
+    batch, _table = importing.import_upload(
+        user=staff, content=rf.workbook(rf.clean_rows()), source_name="花名册.xlsx"
+    )
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    batch.check_job = Job.objects.create(
+        user=staff,
+        kind=CHECK_KIND,
+        title="校验",
+        status=Job.Status.RUNNING,
+        started_at=an_hour_ago,
+        heartbeat_at=an_hour_ago,
+    )
+    batch.save(update_fields=["check_job"])
+    jobs_reap()
+    client.force_login(staff)
+
+    # when
+    page = client.get(reverse("archives:import_batch", kwargs={"batch_id": batch.pk}))
+
+    # then
+    html = page.content.decode()
+    assert "后台任务的处理进程已停止(超过 10 分钟没有响应)" in html
+    assert 'data-testid="import-again"' in html
+    batch.refresh_from_db()
+    assert (batch.status, bytes(batch.content)) == (ImportBatch.Status.FAILED, b"")
+
+    # when: cancelled
+    response = client.post(reverse("archives:import_cancel", kwargs={"batch_id": batch.pk}))
+
+    # then
+    assert response.status_code == 302
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.CANCELLED

@@ -1,0 +1,96 @@
+"""The kit's one worklist provider: every kind of due item, scoped, in a constant number of
+queries."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from bangfu.archives.models import Household
+from bangfu.archives.tests.factories import make_household
+from bangfu.kits.workflow import due, services
+
+pytestmark = pytest.mark.django_db
+
+
+def _subjects(network, staff, n, start=0):
+    return [
+        make_household(
+            network.station_a, filed_by=staff, status=Household.Status.DRAFT, name=f"职工{i}"
+        )
+        for i in range(start, start + n)
+    ]
+
+
+def _submitted(aid, staff, subject):
+    services.case_start(actor=staff, procedure=aid, subject=subject)
+    services.visit_record(
+        actor=staff,
+        procedure=aid,
+        subject=subject,
+        visited_on=timezone.localdate(),
+        visitors=["甲", "乙"],
+        findings="属实",
+        recommendation="disagree",
+    )
+    services.review_record(
+        actor=staff,
+        procedure=aid,
+        subject=subject,
+        held_on=timezone.localdate(),
+        participants="代表",
+        votes_for=0,
+        votes_against=5,
+        passed=False,
+        record="未通过",
+    )
+    services.submit(actor=staff, procedure=aid, subject=subject)
+
+
+def test_visits_due_go_to_the_staff_and_approvals_to_the_leader(aid, network, staff, leader):
+    visiting, approving = _subjects(network, staff, 2)
+    services.case_start(
+        actor=staff,
+        procedure=aid,
+        subject=visiting,
+        start=timezone.localdate() - timedelta(days=30),
+    )
+    _submitted(aid, staff, approving)
+
+    staff_items = due.items_of(staff, aid)
+    leader_items = due.items_of(leader, aid)
+
+    assert [i.title for i in staff_items] == ["入户调查:职工0(测试)"]
+    assert staff_items[0].overdue
+    assert staff_items[0].url == f"/test/{visiting.pk}/"
+    assert [i.title for i in leader_items] == [f"测试审批:职工1(测试)({network.station_a.name})"]
+    assert leader_items[0].rule == "审批:提交后 5 个工作日"
+
+
+def test_a_liaison_of_another_station_sees_nothing(aid, network, staff, liaison_b):
+    (subject,) = _subjects(network, staff, 1)
+    services.case_start(actor=staff, procedure=aid, subject=subject)
+
+    assert due.items_of(liaison_b, aid) == []
+
+
+def test_the_worklist_takes_the_same_number_of_queries_for_more_subjects(
+    aid, network, staff, leader
+):
+    for subject in _subjects(network, staff, 2):
+        _submitted(aid, staff, subject)
+    due.items_of(leader, aid)  # the user's grants are read once and kept
+    with CaptureQueriesContext(connection) as few:
+        first = due.items_of(leader, aid)
+    for subject in _subjects(network, staff, 6, start=2):
+        _submitted(aid, staff, subject)
+
+    with CaptureQueriesContext(connection) as many:
+        second = due.items_of(leader, aid)
+
+    assert (len(first), len(second)) == (2, 8)
+    assert len(many.captured_queries) == len(few.captured_queries)

@@ -6,3 +6,7 @@ class AssistanceConfig(AppConfig):
     name = "bangfu.assistance"
     label = "assistance"
     verbose_name = _("帮扶救助")
+
+    def ready(self) -> None:
+        # Declare the application procedure on the workflow kit before its worklist is read.
+        from . import procedure  # noqa: F401

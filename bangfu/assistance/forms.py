@@ -196,8 +196,11 @@ class VisitForm(BootstrapForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("请填写走访情况。")},
     )
-    recommendation = forms.CharField(
-        label=_("走访意见"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    recommendation = forms.ChoiceField(
+        label=_("走访意见"),
+        choices=[("agree", _("属实,同意救助")), ("disagree", _("不属实或不宜救助"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择走访意见。")},
     )
 
     def clean_visitors(self) -> list[str]:
@@ -214,7 +217,9 @@ class ReviewForm(BootstrapForm):
     votes_against = forms.IntegerField(label=_("反对票数"), min_value=0, initial=0)
     passed = forms.BooleanField(label=_("评议通过"), required=False)
     record = forms.CharField(
-        label=_("评议记录"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("评议记录"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("请填写评议记录。")},
     )
 
 

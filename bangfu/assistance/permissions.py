@@ -51,4 +51,9 @@ URL_PERMISSIONS: dict[str, str] = {
     "api:assistance_application_list": AssistancePermission.VIEW,
     "api:assistance_application_create": AssistancePermission.APPLY,
     "api:assistance_application_detail": AssistancePermission.VIEW,
+    # The steps: view at the door (404 outside the scope), the kit checks the step's permission.
+    **{
+        f"api:assistance_application_{step}": AssistancePermission.VIEW
+        for step in ("submit", "visit", "review", "notice", "send", "signoff")
+    },
 }

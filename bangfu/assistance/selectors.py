@@ -244,3 +244,20 @@ def student_rows(members: list[Any], *, year: int | None = None) -> list[Student
             )
         )
     return rows
+
+
+def awaiting_signoff(*, user: Any) -> QuerySet[Application]:
+    """Applications waiting for the user's sign-off at the level the user signs for (never the
+    user's own; not those the user already signed)."""
+    from bangfu.kits.workflow.declaration import get as procedure_named
+    from bangfu.kits.workflow.selectors import approvals_waiting
+
+    # By its key: the declaration module reaches notices' services (reads never import writes).
+    procedure = procedure_named("assistance.application")
+    ids = approvals_waiting(user=user, procedure=procedure).values("subject_id")
+    return (
+        application_queryset(user=user, perm=P.APPROVE)
+        .filter(pk__in=ids, status=Application.Status.PENDING_APPROVAL)
+        .select_related("programme", "household", "unit")
+        .order_by("created_at", "id")
+    )

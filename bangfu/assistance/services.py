@@ -21,6 +21,7 @@ from bangfu.core.audit import audit_record
 from bangfu.core.errors import Conflict, ValidationError
 from bangfu.core.money import format_money, to_money
 from bangfu.core.text import clean_text
+from bangfu.kits.workflow import services as kit
 
 from . import amounts, selectors
 from .audit_actions import AssistanceAction
@@ -34,6 +35,7 @@ from .models import (
     SchoolLevel,
 )
 from .permissions import AssistancePermission as P
+from .procedure import APPLICATION
 
 # The rule fields an administrator sets (each edit makes a new version with all of them).
 RULE_FIELDS = (
@@ -455,6 +457,97 @@ def application_create(*, actor: Any, household_id: Any, data: ApplicationInput)
         },
     )
     return application
+
+
+# --- the procedure (declared in `procedure`, carried out by the workflow kit) ----------------
+
+
+def _fresh(application: Application) -> Application:
+    return Application.objects.select_related("rule", "programme", "household", "unit").get(
+        pk=application.pk
+    )
+
+
+def application_submit(
+    *, actor: Any, application: Application, received_on: date | None = None
+) -> Application:
+    """Send a draft to the procedure (the kit's start): the home visit's due date counts from
+    the day the application was received (today when not given)."""
+    if application.status != Application.Status.DRAFT:
+        raise Conflict(
+            _("只有草稿可以提交(当前状态:%(status)s)。")
+            % {"status": application.get_status_display()}
+        )
+    kit.case_start(actor=actor, procedure=APPLICATION, subject=application, start=received_on)
+    return _fresh(application)
+
+
+def application_resubmit(*, actor: Any, application: Application) -> Application:
+    kit.case_resubmit(actor=actor, procedure=APPLICATION, subject=application)
+    return _fresh(application)
+
+
+def application_visit(*, actor: Any, application: Application, **data: Any) -> Application:
+    kit.visit_record(actor=actor, procedure=APPLICATION, subject=application, **data)
+    return _fresh(application)
+
+
+def application_review(*, actor: Any, application: Application, **data: Any) -> Application:
+    kit.review_record(actor=actor, procedure=APPLICATION, subject=application, **data)
+    return _fresh(application)
+
+
+def application_notice(
+    *, actor: Any, application: Application, starts_on: date | None = None
+) -> Application:
+    kit.notice_start(actor=actor, procedure=APPLICATION, subject=application, starts_on=starts_on)
+    return _fresh(application)
+
+
+def application_send(*, actor: Any, application: Application, note: str = "") -> Application:
+    """Send to the approvers (after the notice ended with no open objection)."""
+    kit.submit(actor=actor, procedure=APPLICATION, subject=application, note=note)
+    return _fresh(application)
+
+
+def application_signoff(
+    *, actor: Any, application: Application, outcome: str, opinion: str = ""
+) -> Application:
+    """One leader's sign-off: approve, return or refuse (never the maker's own; a second click
+    is refused by the kit)."""
+    kit.signoff_record(
+        actor=actor, procedure=APPLICATION, subject=application, outcome=outcome, opinion=opinion
+    )
+    return _fresh(application)
+
+
+def application_signoff_many(
+    *, actor: Any, applications: list[Application], outcome: str, opinion: str = ""
+) -> list[Any]:
+    """Batch sign-off: one decision per application, each audited, each refusable on its own."""
+    return kit.signoff_many(
+        actor=actor, procedure=APPLICATION, subjects=applications, outcome=outcome, opinion=opinion
+    )
+
+
+@transaction.atomic
+def application_release_duplicate(
+    *, actor: Any, application: Application, reason: str
+) -> Application:
+    """A leader lets a flagged repeat through, with a reason (before it can be approved)."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    policy.require_in_scope(actor, P.APPROVE, application.unit)
+    if application.duplicate_of_id is None or application.duplicate_reason:
+        raise Conflict(_("该申请没有待放行的重复标记。"))
+    application.duplicate_reason = _text(reason, "reason", _("请填写放行重复申请的理由。"))
+    application.save(update_fields=["duplicate_reason", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AssistanceAction.APPLICATION_RELEASE_DUPLICATE,
+        obj=application,
+        summary=_("放行疑似重复申请:%(reason)s") % {"reason": application.duplicate_reason},
+    )
+    return _fresh(application)
 
 
 # --- follow-up (回访) ---------------------------------------------------------------------------

@@ -14,12 +14,26 @@ from django.utils.translation import gettext as _
 
 from bangfu.accounts import policy
 from bangfu.archives.selectors.access import access_household
-from bangfu.core.formkit import action_response
+from bangfu.core.formkit import ConfirmForm, action_response
+from bangfu.kits.workflow.selectors import procedure_view
 
 from . import selectors, services
-from .forms import ApplicationFilterForm, ApplicationForm, FollowUpForm, ProgrammeForm, RuleForm
+from .forms import (
+    ApplicationFilterForm,
+    ApplicationForm,
+    BatchSignOffForm,
+    DuplicateReleaseForm,
+    FollowUpForm,
+    NoteForm,
+    ProgrammeForm,
+    ReviewForm,
+    RuleForm,
+    SignOffForm,
+    VisitForm,
+)
 from .models import Application, Programme
 from .permissions import AssistancePermission as P
+from .procedure import APPLICATION
 
 PER_PAGE = 30
 
@@ -103,6 +117,12 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "this_year": next((r for r in year_rows if r.year == application.year), None),
             "signoffs": application.rule.signoffs_needed(application.amount),
             "followup": selectors.followup_of(application),
+            "procedure_view": procedure_view(APPLICATION, application, request.user),
+            "can_release": bool(
+                application.duplicate_of_id
+                and not application.duplicate_reason
+                and policy.unit_in_scope(request.user, P.APPROVE, application.unit)
+            ),
             "can_follow_up": policy.unit_in_scope(request.user, P.INVESTIGATE, application.unit),
         },
     )
@@ -212,4 +232,149 @@ def student_register(request: HttpRequest) -> HttpResponse:
         request,
         "assistance/student_register.html",
         {"page": page, "rows": rows, "year": year, "query": ""},
+    )
+
+
+# --- the procedure's steps --------------------------------------------------------------------
+
+
+def _step(
+    request: HttpRequest,
+    pk: int,
+    *,
+    form_class: Any,
+    run: Any,
+    done: str,
+    title: str,
+    initial: dict[str, Any] | None = None,
+) -> HttpResponse:
+    application = selectors.access_application(user=request.user, application_id=pk)
+    form = form_class(request.POST if request.method == "POST" else None, initial=initial)
+    return action_response(
+        request,
+        form=form,
+        run=lambda: run(application, form.cleaned_data),
+        success_url=reverse("assistance:application_detail", args=[application.pk]),
+        done=done,
+        template="assistance/application_step.html",
+        context={"a": application, "title": title},
+    )
+
+
+def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step(
+        request,
+        pk,
+        form_class=ConfirmForm,
+        run=lambda a, d: services.application_submit(actor=request.user, application=a),
+        done=_("申请已提交,进入办理流程。"),
+        title=_("提交申请"),
+    )
+
+
+def application_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step(
+        request,
+        pk,
+        form_class=ConfirmForm,
+        run=lambda a, d: services.application_resubmit(actor=request.user, application=a),
+        done=_("已重新提交。"),
+        title=_("修改后重新提交"),
+    )
+
+
+def application_visit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step(
+        request,
+        pk,
+        form_class=VisitForm,
+        run=lambda a, d: services.application_visit(actor=request.user, application=a, **d),
+        done=_("已记录入户走访。"),
+        title=_("记录入户走访"),
+        initial={"visited_on": timezone.localdate()},
+    )
+
+
+def application_review(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step(
+        request,
+        pk,
+        form_class=ReviewForm,
+        run=lambda a, d: services.application_review(actor=request.user, application=a, **d),
+        done=_("已记录民主评议。"),
+        title=_("记录民主评议"),
+        initial={"held_on": timezone.localdate()},
+    )
+
+
+def application_notice(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step(
+        request,
+        pk,
+        form_class=ConfirmForm,
+        run=lambda a, d: services.application_notice(actor=request.user, application=a),
+        done=_("已发布公示。"),
+        title=_("发布公示"),
+    )
+
+
+def application_send(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step(
+        request,
+        pk,
+        form_class=NoteForm,
+        run=lambda a, d: services.application_send(actor=request.user, application=a, **d),
+        done=_("已提交审批。"),
+        title=_("提交审批"),
+    )
+
+
+def application_signoff(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step(
+        request,
+        pk,
+        form_class=SignOffForm,
+        run=lambda a, d: services.application_signoff(actor=request.user, application=a, **d),
+        done=_("审批意见已记录。"),
+        title=_("审批"),
+    )
+
+
+def application_release(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step(
+        request,
+        pk,
+        form_class=DuplicateReleaseForm,
+        run=lambda a, d: services.application_release_duplicate(
+            actor=request.user, application=a, **d
+        ),
+        done=_("已放行该重复申请。"),
+        title=_("放行疑似重复申请"),
+    )
+
+
+def approval_batch(request: HttpRequest) -> HttpResponse:
+    """The applications waiting for the user's sign-off, approved (or returned, refused) many
+    at once: one decision per application, each refusable on its own."""
+    waiting = selectors.awaiting_signoff(user=request.user)
+    form = BatchSignOffForm(request.POST if request.method == "POST" else None, queryset=waiting)
+    results: list[Any] = []
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            results = services.application_signoff_many(
+                actor=request.user,
+                applications=list(d["applications"]),
+                outcome=d["outcome"],
+                opinion=d["opinion"],
+            )
+            form = BatchSignOffForm(None, queryset=selectors.awaiting_signoff(user=request.user))
+        else:
+            status = 400
+    return render(
+        request,
+        "assistance/approval_batch.html",
+        {"form": form, "results": results},
+        status=status,
     )

@@ -77,6 +77,14 @@ EXPECTED = {
         {"200", "403", "404"},
     ),
     **{
+        f"assistance_application_{step}": (
+            "post",
+            f"/api/assistance/applications/{{application_id}}/{step}/",
+            {"200", "400", "403", "404", "409"},
+        )
+        for step in ("submit", "visit", "review", "notice", "send", "signoff")
+    },
+    **{
         f"petition_{step}": (
             "post",
             f"/api/petitions/{{petition_id}}/{step.replace('_', '-')}/",

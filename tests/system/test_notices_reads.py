@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 def ended(monkeypatch):
     """The demo, on the day after its notice's last day: ended, not recorded as such."""
     call_command("seed_demo", stdout=StringIO())
-    notice = Notice.objects.get(status=Notice.Status.PUBLISHED)
+    notice = Notice.objects.get(status=Notice.Status.PUBLISHED, kind=Notice.Kind.ARCHIVE)
     assert notice.ends_on is not None
     set_today(monkeypatch, notice.ends_on + timedelta(days=1))
     return notice

@@ -21,6 +21,7 @@ from bangfu.accounts.models import User
 from bangfu.archives.models import AnnualReview, Household
 from bangfu.archives.tests.factories import make_area, make_household, make_id_number
 from bangfu.assistance.models import Application, Programme
+from bangfu.assistance.services import ApplicationInput, application_create
 from bangfu.assistance.tests.factories import make_programme
 from bangfu.kits.workflow.models import Case, Review, SignOff, Visit
 from bangfu.network.models import OrgUnit
@@ -311,6 +312,35 @@ ENDPOINTS = [
             "period_end": "2026-02-10",
         },
     ),
+    *[
+        Endpoint(
+            f"api:assistance_application_{step}",
+            "post",
+            Application,
+            lambda ctx: {"application_id": ctx.application.pk},
+            body,
+        )
+        for step, body in {
+            "submit": lambda ctx: {"received_on": "2026-03-02"},
+            "visit": lambda ctx: {
+                "visited_on": "2026-03-02",
+                "visitors": ["甲", "乙"],
+                "findings": "属实",
+                "recommendation": "agree",
+            },
+            "review": lambda ctx: {
+                "held_on": "2026-03-02",
+                "participants": "代表",
+                "votes_for": 5,
+                "votes_against": 0,
+                "passed": True,
+                "record": "同意",
+            },
+            "notice": lambda ctx: {"starts_on": None},
+            "send": lambda ctx: {"note": ""},
+            "signoff": lambda ctx: {"outcome": "approved", "opinion": ""},
+        }.items()
+    ],
 ]
 
 
@@ -323,6 +353,7 @@ class Context:
     users: dict[str, User]
     petition: Petition
     programme: Programme
+    application: Application
 
 
 @pytest.fixture
@@ -342,7 +373,14 @@ def ctx(network, staff, sysadmin, security_admin) -> Context:
     programme = make_programme(
         network.township, staff, kind="festival", rules={"standard_amount": Decimal("500")}
     )
-    return Context(network, area, active, closed, users, petition, programme)
+    application = application_create(
+        actor=staff,
+        household_id=active.pk,
+        data=ApplicationInput(
+            programme=programme, period_start=date(2026, 3, 1), period_end=date(2026, 3, 31)
+        ),
+    )
+    return Context(network, area, active, closed, users, petition, programme, application)
 
 
 def _client(user: User) -> APIClient:

@@ -3,7 +3,8 @@ the same scope as the pages. An application outside the caller's scope answers 4
 
 from __future__ import annotations
 
-from typing import cast
+from collections.abc import Callable
+from typing import Any, cast
 
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -12,11 +13,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bangfu.core.api import RESPONSE_400, RESPONSE_403, RESPONSE_404, validate_input
+from bangfu.core.api import (
+    RESPONSE_400,
+    RESPONSE_403,
+    RESPONSE_404,
+    RESPONSE_409,
+    validate_input,
+)
 from bangfu.core.errors import ValidationError
 from bangfu.core.paging import CappedLimitOffsetPagination
 
-from .. import selectors
+from .. import selectors, services
 from ..models import Application, Kind, Programme, SchoolKind, SchoolLevel
 from ..services import ApplicationInput, application_create
 
@@ -233,3 +240,134 @@ class ApplicationCreateApi(APIView):
             data=ApplicationInput(programme=programme, bill_items=items, **d),
         )
         return _detail(request, application.pk, code=status.HTTP_201_CREATED)
+
+
+# --- the procedure's steps (the same services as the pages) -------------------------------
+
+
+def _step_view(
+    *, name: str, summary: str, fields: dict[str, serializers.Field], run: Callable[..., Any]
+) -> type[APIView]:
+    """The API view of one step: input checked by its serializer, the service called on the
+    application fetched within the caller's scope, the application answered as it now is."""
+    input_class = type(
+        f"AssistanceApplication{name.title().replace('_', '')}InputSerializer",
+        (serializers.Serializer,),
+        dict(fields),
+    )
+
+    class StepApi(APIView):
+        @extend_schema(
+            operation_id=f"assistance_application_{name}",
+            summary=summary,
+            tags=[TAG],
+            parameters=[APPLICATION_ID],
+            request=input_class,
+            responses={
+                200: ApplicationDetailOutputSerializer,
+                400: RESPONSE_400,
+                403: RESPONSE_403,
+                404: RESPONSE_404,
+                409: RESPONSE_409,
+            },
+        )
+        def post(self, request: Request, application_id: int) -> Response:
+            application = selectors.access_application(
+                user=request.user, application_id=application_id
+            )
+            data = validate_input(input_class(data=request.data))
+            run(request.user, application, data)
+            return _detail(request, application.pk)
+
+    StepApi.__name__ = StepApi.__qualname__ = f"Application{name.title().replace('_', '')}Api"
+    return StepApi
+
+
+def _text(label: str, *, required: bool = True) -> serializers.CharField:
+    return serializers.CharField(
+        required=required, allow_blank=not required, label=gettext_lazy(label)
+    )
+
+
+STEPS: dict[str, type[APIView]] = {
+    "submit": _step_view(
+        name="submit",
+        summary=cast(
+            str,
+            gettext_lazy("提交申请:草稿进入办理流程,退回修改的重新提交(新一轮)"),
+        ),
+        fields={
+            "received_on": serializers.DateField(
+                required=False,
+                allow_null=True,
+                label=gettext_lazy("收到申请日期"),
+                help_text=gettext_lazy("入户走访期限从这一天起算;不填为今天。仅用于草稿。"),
+            )
+        },
+        run=lambda user, a, d: (
+            services.application_resubmit(actor=user, application=a)
+            if a.status == Application.Status.RETURNED
+            else services.application_submit(
+                actor=user, application=a, received_on=d.get("received_on")
+            )
+        ),
+    ),
+    "visit": _step_view(
+        name="visit",
+        summary=cast(str, gettext_lazy("记录入户走访")),
+        fields={
+            "visited_on": serializers.DateField(label=gettext_lazy("走访日期")),
+            "visitors": serializers.ListField(
+                child=serializers.CharField(max_length=50), label=gettext_lazy("走访人员")
+            ),
+            "findings": _text("走访情况"),
+            "recommendation": serializers.ChoiceField(
+                choices=[("agree", "agree"), ("disagree", "disagree")],
+                label=gettext_lazy("走访意见"),
+            ),
+        },
+        run=lambda user, a, d: services.application_visit(actor=user, application=a, **d),
+    ),
+    "review": _step_view(
+        name="review",
+        summary=cast(str, gettext_lazy("记录民主评议")),
+        fields={
+            "held_on": serializers.DateField(label=gettext_lazy("评议日期")),
+            "participants": _text("参加人员"),
+            "votes_for": serializers.IntegerField(min_value=0),
+            "votes_against": serializers.IntegerField(min_value=0),
+            "passed": serializers.BooleanField(),
+            "record": _text("评议记录"),
+        },
+        run=lambda user, a, d: services.application_review(actor=user, application=a, **d),
+    ),
+    "notice": _step_view(
+        name="notice",
+        summary=cast(str, gettext_lazy("发布公示")),
+        fields={
+            "starts_on": serializers.DateField(
+                required=False, allow_null=True, label=gettext_lazy("公示开始日期")
+            )
+        },
+        run=lambda user, a, d: services.application_notice(
+            actor=user, application=a, starts_on=d.get("starts_on")
+        ),
+    ),
+    "send": _step_view(
+        name="send",
+        summary=cast(str, gettext_lazy("提交审批(公示期满且异议已处理)")),
+        fields={"note": _text("说明", required=False)},
+        run=lambda user, a, d: services.application_send(actor=user, application=a, **d),
+    ),
+    "signoff": _step_view(
+        name="signoff",
+        summary=cast(str, gettext_lazy("审批签批:批准、退回或不予救助")),
+        fields={
+            "outcome": serializers.ChoiceField(
+                choices=[("approved", "approved"), ("returned", "returned"), ("refused", "refused")]
+            ),
+            "opinion": _text("审批意见", required=False),
+        },
+        run=lambda user, a, d: services.application_signoff(actor=user, application=a, **d),
+    ),
+}

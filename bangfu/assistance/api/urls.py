@@ -26,4 +26,12 @@ urlpatterns: list = [
         api.ApplicationDetailApi.as_view(),
         name="assistance_application_detail",
     ),
+    *[
+        path(
+            f"assistance/applications/<int:application_id>/{step}/",
+            view.as_view(),
+            name=f"assistance_application_{step}",
+        )
+        for step, view in api.STEPS.items()
+    ],
 ]

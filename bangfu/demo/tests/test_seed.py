@@ -59,7 +59,7 @@ def test_seed_demo_files_archives_across_stations_categories_and_states():
         "closed",
     }
     assert households.values("unit").distinct().count() == 5
-    assert Notice.objects.filter(status="published").count() == 1
+    assert Notice.objects.filter(status="published", kind="archive").count() == 1
     assert all(h.determinations.exists() for h in households)
     assert verify_chain()[1] is None
 
@@ -102,3 +102,16 @@ def test_seed_demo_sets_up_assistance_programmes_and_applications(capsys):
     assert kinds == {"medical", "living", "festival", "education"}
     medical = Application.objects.get(kind="medical")
     assert medical.working == "自付 8,640.00 元 × 50% = 4,320.00 元,未超过年度上限 5,000.00 元"
+    statuses = set(Application.objects.values_list("status", flat=True))
+    assert statuses == {
+        "draft",
+        "submitted",
+        "verified",
+        "reviewed",
+        "publicizing",
+        "returned",
+        "refused",
+    }
+    from bangfu.notices.models import Objection
+
+    assert Objection.objects.filter(notice__kind="assistance", settled_on__isnull=True).count() == 1

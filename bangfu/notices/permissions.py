@@ -1,5 +1,6 @@
 from enum import StrEnum
 
+from bangfu.accounts.policy import PUBLIC
 from bangfu.accounts.roles import Role
 
 
@@ -19,6 +20,8 @@ URL_PERMISSIONS = {
     "notices:notice_list": NoticesPermission.VIEW,
     "notices:notice_detail": NoticesPermission.VIEW,
     "notices:notice_print": NoticesPermission.VIEW,
+    # The online copy the printed notice's QR code opens: anyone, display fields only.
+    "notices:notice_public": PUBLIC,
     "notices:notice_publish": NoticesPermission.MANAGE,
     "notices:notice_withdraw": NoticesPermission.MANAGE,
     "notices:objection_record": NoticesPermission.MANAGE,

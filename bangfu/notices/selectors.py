@@ -190,3 +190,13 @@ def open_objections(*, user: Any) -> QuerySet[Objection]:
         policy.scope_q(user, NoticesPermission.MANAGE, field="notice__unit"),
         status=Objection.Status.OPEN,
     ).select_related("notice", "item")
+
+
+def public_notice(notice_id: Any, *, today: date | None = None) -> Notice:
+    """A notice for anyone (the page its printed copy's QR code opens): only while it is
+    published and its period runs; NotFound otherwise, like a notice that does not exist."""
+    today = today or timezone.localdate()
+    qs = Notice.objects.filter(
+        status=Notice.Status.PUBLISHED, starts_on__lte=today, ends_on__gte=today
+    ).select_related("unit")
+    return policy.scoped_get(qs, notice_id, message=_("未找到该公示。"))

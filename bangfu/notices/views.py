@@ -13,14 +13,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import segno
 from django import forms
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from bangfu.accounts import policy
 from bangfu.accounts.requests import AuthenticatedHttpRequest
@@ -135,28 +137,50 @@ def notice_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _detail(request, selectors.access_notice(user=request.user, notice_id=pk))
 
 
-def notice_print(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    notice = selectors.access_notice(user=request.user, notice_id=pk)
-    if notice.current_status not in (S.PUBLISHED, S.ENDED):
-        # A draft or a withdrawn notice is not something to post on a wall.
-        raise NotFound(_("未找到该公示。"))
+def _display(notice: Notice) -> dict[str, Any]:
+    """The notice's display fields only, with any number that looks like an ID redacted."""
     items = selectors.notice_items(notice)
     for item in items:
         for name in services.ITEM_TEXT_FIELDS:
             setattr(item, name, services.redact_numbers(getattr(item, name)))
     notice.title = services.redact_numbers(notice.title)
     notice.body = services.redact_numbers(notice.body)
+    return {
+        "notice": notice,
+        "items": items,
+        "show_category": any(i.category for i in items),
+        "show_aid_kind": any(i.aid_kind for i in items),
+        "show_amount": any(i.amount is not None for i in items),
+    }
+
+
+def notice_print(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    notice = selectors.access_notice(user=request.user, notice_id=pk)
+    if notice.current_status not in (S.PUBLISHED, S.ENDED):
+        # A draft or a withdrawn notice is not something to post on a wall.
+        raise NotFound(_("未找到该公示。"))
+    # The printed copy carries a QR code (made here, no outside service) to its online copy,
+    # and the same address in words.
+    public_url = request.build_absolute_uri(reverse("notices:notice_public", args=[notice.pk]))
+    qr_svg = segno.make(public_url, error="m").svg_inline(scale=3, border=2)
     return render(
         request,
         "notices/notice_print.html",
         {
-            "notice": notice,
-            "items": items,
-            "show_category": any(i.category for i in items),
-            "show_aid_kind": any(i.aid_kind for i in items),
-            "show_amount": any(i.amount is not None for i in items),
+            **_display(notice),
+            # Printed without its scheme: what one types into a phone's browser.
+            "public_url": public_url.split("://", 1)[-1],
+            "qr_svg": mark_safe(qr_svg),  # noqa: S308 - segno's own SVG of our own address
         },
     )
+
+
+@require_GET
+def notice_public(request: HttpRequest, pk: int) -> HttpResponse:
+    """The online copy of a published notice, for anyone: display fields only (name as
+    published, unit, category, kind of aid, amount), only while the notice runs."""
+    notice = selectors.public_notice(pk)
+    return render(request, "notices/public.html", _display(notice))
 
 
 def _manage_notice(request: AuthenticatedHttpRequest, pk: int) -> Notice:

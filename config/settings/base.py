@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "bangfu.kits.exports",
     "bangfu.archives",
     "bangfu.petitions",
+    "bangfu.assistance",
     "bangfu.demo",
 ]
 
@@ -317,6 +318,13 @@ SPECTACULAR_SETTINGS = {
         "KindEnum": "bangfu.network.models.OrgUnit.Kind",
         # The filing procedure's sign-off (批准建档 / 退回修改 / 不予建档).
         "ProcedureOutcomeEnum": "bangfu.archives.services.procedure.OUTCOME_CHOICES",
+    }
+    # Assistance's choice sets by name.
+    | {
+        "AssistanceKindEnum": "bangfu.assistance.models.Kind",
+        "AssistanceStatusEnum": "bangfu.assistance.models.Application.Status",
+        "AssistanceSchoolLevelEnum": "bangfu.assistance.models.SchoolLevel",
+        "AssistanceSchoolKindEnum": "bangfu.assistance.models.SchoolKind",
     },
 }
 

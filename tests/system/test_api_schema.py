@@ -64,6 +64,18 @@ EXPECTED = {
     "petition_list": ("get", "/api/petitions/", {"200", "400", "403"}),
     "petition_create": ("post", "/api/petitions/create/", {"201", "400", "403"}),
     "petition_detail": ("get", "/api/petitions/{petition_id}/", {"200", "403", "404"}),
+    "assistance_programme_list": ("get", "/api/assistance/programmes/", {"200", "400", "403"}),
+    "assistance_application_list": ("get", "/api/assistance/applications/", {"200", "400", "403"}),
+    "assistance_application_create": (
+        "post",
+        "/api/assistance/applications/create/",
+        {"201", "400", "403"},
+    ),
+    "assistance_application_detail": (
+        "get",
+        "/api/assistance/applications/{application_id}/",
+        {"200", "403", "404"},
+    ),
     **{
         f"petition_{step}": (
             "post",

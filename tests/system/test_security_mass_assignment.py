@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -19,6 +20,8 @@ from rest_framework.test import APIClient
 from bangfu.accounts.models import User
 from bangfu.archives.models import AnnualReview, Household
 from bangfu.archives.tests.factories import make_area, make_household, make_id_number
+from bangfu.assistance.models import Application, Programme
+from bangfu.assistance.tests.factories import make_programme
 from bangfu.kits.workflow.models import Case, Review, SignOff, Visit
 from bangfu.network.models import OrgUnit
 from bangfu.notices.models import Notice, Objection
@@ -296,6 +299,18 @@ ENDPOINTS = [
             "rate": lambda ctx: {"rating": "satisfied"},
         }.items()
     ],
+    Endpoint(
+        "api:assistance_application_create",
+        "post",
+        Application,
+        lambda ctx: {},
+        lambda ctx: {
+            "household_id": ctx.active.pk,
+            "programme_id": ctx.programme.pk,
+            "period_start": "2026-01-20",
+            "period_end": "2026-02-10",
+        },
+    ),
 ]
 
 
@@ -307,6 +322,7 @@ class Context:
     closed: Household
     users: dict[str, User]
     petition: Petition
+    programme: Programme
 
 
 @pytest.fixture
@@ -323,7 +339,10 @@ def ctx(network, staff, sysadmin, security_admin) -> Context:
     )
     users = {"staff": staff, "sysadmin": sysadmin, "security": security_admin}
     petition = register_petition(staff, network.township)
-    return Context(network, area, active, closed, users, petition)
+    programme = make_programme(
+        network.township, staff, kind="festival", rules={"standard_amount": Decimal("500")}
+    )
+    return Context(network, area, active, closed, users, petition, programme)
 
 
 def _client(user: User) -> APIClient:

@@ -38,6 +38,7 @@ from bangfu.archives.models import (
 )
 from bangfu.archives.selectors.browse import HouseholdFilters
 from bangfu.archives.services import exporting
+from bangfu.assistance.models import Application, FollowUp, Programme
 from bangfu.core.models import AuditEvent, CalendarConfirmation, CalendarDay, Job
 from bangfu.network.models import OrgUnit, UnitPerson
 from bangfu.notices.models import Notice, Objection
@@ -47,7 +48,15 @@ from bangfu.petitions.models import Reply as PetitionReply
 
 pytestmark = pytest.mark.django_db
 
-NAMESPACES = ("workbench", "accounts", "network", "notices", "archives", "petitions")
+NAMESPACES = (
+    "workbench",
+    "accounts",
+    "network",
+    "notices",
+    "archives",
+    "petitions",
+    "assistance",
+)
 USERS = ("admin", "security", "auditor", "supervisor", "leader", "staff", "finance", "liaison1")
 # Tables a GET may write to: the access log (masked views), sessions and log-in tracking.
 # (Drawing a CAPTCHA writes nothing: only the POST that answers it records the key as used.)
@@ -82,11 +91,15 @@ PK_MODEL: dict[str, Any] = {
     "workbench:calendar_confirmation": CalendarConfirmation,
     "petitions:attachment_download": PetitionAttachment,
     "petitions:attachment_withdraw": PetitionAttachment,
+    "assistance:programme_detail": Programme,
+    "assistance:rule_revise": Programme,
+    "assistance:followup_record": FollowUp,
 }
 PREFIX_MODEL = {
     "archives:": Household,
     "notices:": Notice,
     "petitions:": Petition,
+    "assistance:": Application,
     "network:person_": UnitPerson,
     "network:": OrgUnit,
     "accounts:": User,
@@ -155,6 +168,7 @@ def _kwargs(route: str, params: tuple[str, ...], owner: User) -> list[dict[str, 
         "unit_id": OrgUnit,
         "user_id": User,
         "petition_id": Petition,
+        "application_id": Application,
     }
     if len(params) == 1 and params[0] in api_models:
         model = api_models[params[0]]

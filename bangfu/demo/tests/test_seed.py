@@ -89,3 +89,16 @@ def test_seed_demo_registers_petitions_at_every_stage():
     finance = User.objects.get(username="finance")
     assert petitions.filter(concerned_users=finance).count() == 1
     assert verify_chain()[1] is None
+
+
+def test_seed_demo_sets_up_assistance_programmes_and_applications(capsys):
+    from bangfu.assistance.models import Application, Programme
+
+    call_command("seed_demo")
+
+    assert Programme.objects.filter(year=2025).count() == 5
+    assert Programme.objects.filter(year=2026, campaign=True).count() == 1
+    kinds = set(Application.objects.values_list("kind", flat=True))
+    assert kinds == {"medical", "living", "festival", "education"}
+    medical = Application.objects.get(kind="medical")
+    assert medical.working == "自付 8,640.00 元 × 50% = 4,320.00 元,未超过年度上限 5,000.00 元"

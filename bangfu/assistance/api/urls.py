@@ -1,0 +1,29 @@
+"""API URLs of assistance, included under the `api` namespace. Each name is declared in
+`bangfu.assistance.permissions.URL_PERMISSIONS`."""
+
+from django.urls import path
+
+from . import applications as api
+
+urlpatterns: list = [
+    path(
+        "assistance/programmes/",
+        api.ProgrammeListApi.as_view(),
+        name="assistance_programme_list",
+    ),
+    path(
+        "assistance/applications/",
+        api.ApplicationListApi.as_view(),
+        name="assistance_application_list",
+    ),
+    path(
+        "assistance/applications/create/",
+        api.ApplicationCreateApi.as_view(),
+        name="assistance_application_create",
+    ),
+    path(
+        "assistance/applications/<int:application_id>/",
+        api.ApplicationDetailApi.as_view(),
+        name="assistance_application_detail",
+    ),
+]

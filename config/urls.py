@@ -7,6 +7,7 @@ urlpatterns = [
     path("notices/", include("bangfu.notices.urls")),
     path("archives/", include("bangfu.archives.urls")),
     path("petitions/", include("bangfu.petitions.urls")),
+    path("funds/", include("bangfu.funds.urls")),
     path("captcha/", include("captcha.urls")),
     path("api/", include("config.api_urls")),
 ]

@@ -168,6 +168,7 @@ def seed(log: Callable[[str], None] = print) -> list[DemoLogin]:
 def seed_all(log: Callable[[str], None] = print) -> list[DemoLogin]:
     """Seed the network and users, then the archives and petitions (each part only once)."""
     from .archives import seed_archives
+    from .funds import seed_funds
     from .petitions import seed_petitions
 
     logins = seed(log=log)
@@ -176,6 +177,8 @@ def seed_all(log: Callable[[str], None] = print) -> list[DemoLogin]:
         seed_archives(users=users, log=log)
     with transaction.atomic():
         seed_petitions(users=users, log=log)
+    with transaction.atomic():
+        seed_funds(users=users, log=log)
     return logins
 
 

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "bangfu.kits.exports",
     "bangfu.archives",
     "bangfu.petitions",
+    "bangfu.funds",
     "bangfu.demo",
 ]
 

@@ -39,6 +39,9 @@ from bangfu.archives.models import (
 from bangfu.archives.selectors.browse import HouseholdFilters
 from bangfu.archives.services import exporting
 from bangfu.core.models import AuditEvent, CalendarConfirmation, CalendarDay, Job
+from bangfu.funds.models import Book as FundsBook
+from bangfu.funds.models import DonationReceipt
+from bangfu.funds.models import Entry as FundsEntry
 from bangfu.network.models import OrgUnit, UnitPerson
 from bangfu.notices.models import Notice, Objection
 from bangfu.petitions.models import Attachment as PetitionAttachment
@@ -47,7 +50,7 @@ from bangfu.petitions.models import Reply as PetitionReply
 
 pytestmark = pytest.mark.django_db
 
-NAMESPACES = ("workbench", "accounts", "network", "notices", "archives", "petitions")
+NAMESPACES = ("workbench", "accounts", "network", "notices", "archives", "petitions", "funds")
 USERS = ("admin", "security", "auditor", "supervisor", "leader", "staff", "finance", "liaison1")
 # Tables a GET may write to: the access log (masked views), sessions and log-in tracking.
 # The public petition form's GET draws a CAPTCHA challenge, which has to be stored to be checked.
@@ -84,11 +87,16 @@ PK_MODEL: dict[str, Any] = {
     "workbench:calendar_confirmation": CalendarConfirmation,
     "petitions:attachment_download": PetitionAttachment,
     "petitions:attachment_withdraw": PetitionAttachment,
+    "funds:entry_detail": FundsEntry,
+    "funds:entry_reverse": FundsEntry,
+    "funds:receipt_pdf": DonationReceipt,
+    "funds:receipt_void": DonationReceipt,
 }
 PREFIX_MODEL = {
     "archives:": Household,
     "notices:": Notice,
     "petitions:": Petition,
+    "funds:": FundsBook,
     "network:person_": UnitPerson,
     "network:": OrgUnit,
     "accounts:": User,

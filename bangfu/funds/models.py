@@ -1,0 +1,228 @@
+"""The special account's books (帮扶资金专户): double entry per centre and year.
+
+A `Book` holds one centre's accounts for one year. An `Entry` is posted once, balanced
+(debits = credits, checked by the service and, per line, by check constraints), hash-chained
+within its book (`chain_seq`, `prev_hash`, `hash`: `books.verify_books`), and never edited nor
+deleted: the code refuses it (`save`/`delete`) and on PostgreSQL a row-level trigger refuses
+UPDATE and DELETE (TRUNCATE, which Django's test flush uses, is left alone). A mistake is
+corrected by a reversal entry. Months close (`Period`); nothing is dated into a closed month.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from bangfu.core.errors import Conflict
+from bangfu.core.money import MoneyField
+
+
+class Book(models.Model):
+    unit = models.ForeignKey(
+        "network.OrgUnit", verbose_name=_("帮扶中心"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    bank_name = models.CharField(_("开户银行"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("建账时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("专户账簿")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year"], name="funds_book_unit_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit.name} {self.year}"
+
+
+class Account(models.Model):
+    class Kind(models.TextChoices):
+        ASSET = "asset", _("资产")
+        LIABILITY = "liability", _("负债")
+        NET = "net", _("净资产")
+        INCOME = "income", _("收入")
+        EXPENSE = "expense", _("支出")
+
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="accounts")
+    code = models.CharField(_("科目编码"), max_length=20)
+    name = models.CharField(_("科目名称"), max_length=60)
+    kind = models.CharField(_("类别"), max_length=12, choices=Kind.choices)
+
+    class Meta:
+        verbose_name = _("会计科目")
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["book", "code"], name="funds_account_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def debit_normal(self) -> bool:
+        return self.kind in (self.Kind.ASSET, self.Kind.EXPENSE)
+
+
+class Period(models.Model):
+    """A month of a book; once closed, no entry may be dated in it."""
+
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="periods")
+    month = models.PositiveSmallIntegerField(_("月份"))
+    closed_at = models.DateTimeField(_("结账时间"))
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("已结账月份")
+        constraints = [
+            models.UniqueConstraint(fields=["book", "month"], name="funds_period_month"),
+            models.CheckConstraint(
+                condition=Q(month__gte=1, month__lte=12), name="funds_period_month_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.book} {self.month}月"
+
+
+class Entry(models.Model):
+    """A posted journal entry (记账凭证). Immutable once written."""
+
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="entries")
+    number = models.PositiveIntegerField(_("凭证号"))
+    date = models.DateField(_("记账日期"))
+    memo = models.CharField(_("摘要"), max_length=200)
+    source = models.CharField(_("来源"), max_length=60, blank=True)
+    reverses = models.OneToOneField(
+        "self",
+        verbose_name=_("冲销凭证"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversed_by",
+    )
+    created_at = models.DateTimeField(_("记账时间"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_by_name = models.CharField(_("记账人"), max_length=150)
+    # The book's hash chain: position from 1, the previous entry's hash, this entry's hash.
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("记账凭证")
+        ordering = ["book", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["book", "number"], name="funds_entry_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"记-{self.number:04d}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise Conflict(str(_("已记账的凭证不能修改,请做冲销凭证更正。")))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise Conflict(str(_("已记账的凭证不能删除,请做冲销凭证更正。")))
+
+
+class EntryLine(models.Model):
+    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="lines")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lines")
+    debit = MoneyField(_("借方"), default=0)
+    credit = MoneyField(_("贷方"), default=0)
+
+    class Meta:
+        verbose_name = _("分录")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(debit__gt=0, credit=0) | Q(debit=0, credit__gt=0)),
+                name="funds_line_one_side_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.debit}/{self.credit}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise Conflict(str(_("已记账的凭证不能修改,请做冲销凭证更正。")))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise Conflict(str(_("已记账的凭证不能删除,请做冲销凭证更正。")))
+
+
+class Income(models.Model):
+    """Money in: an allocation, a grant from above, a donation, interest or other income."""
+
+    class Kind(models.TextChoices):
+        ALLOCATION = "allocation", _("财政拨款")
+        GRANT = "grant", _("上级补助")
+        DONATION = "donation", _("捐赠")
+        INTEREST = "interest", _("利息")
+        OTHER = "other", _("其他收入")
+
+    class Channel(models.TextChoices):
+        TRANSFER = "transfer", _("银行转账")
+        CASH = "cash", _("现金")
+        ONLINE = "online", _("网上支付")
+
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="incomes")
+    kind = models.CharField(_("收入类别"), max_length=12, choices=Kind.choices)
+    amount = MoneyField(_("金额"))
+    date = models.DateField(_("到账日期"))
+    payer = models.CharField(_("来源单位或捐赠人"), max_length=100)
+    channel = models.CharField(
+        _("方式"), max_length=12, choices=Channel.choices, default=Channel.TRANSFER
+    )
+    purpose = models.CharField(_("限定用途"), max_length=200, blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    entry = models.OneToOneField(Entry, on_delete=models.PROTECT, related_name="income")
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("收入")
+        ordering = ["-date", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="funds_income_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount}"
+
+
+class DonationReceipt(models.Model):
+    """A numbered 捐赠收据: numbers without gaps per centre and year; void ones keep theirs."""
+
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="receipts")
+    number = models.PositiveIntegerField(_("收据号"))
+    income = models.OneToOneField(Income, on_delete=models.PROTECT, related_name="receipt")
+    issued_on = models.DateField(_("开具日期"))
+    void = models.BooleanField(_("已作废"), default=False)
+    void_reason = models.CharField(_("作废原因"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("捐赠收据")
+        ordering = ["book", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["book", "number"], name="funds_receipt_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.book.year}-{self.number:05d}"
+
+    @property
+    def display_number(self) -> str:
+        return f"JZ{self.book.year}-{self.number:05d}"

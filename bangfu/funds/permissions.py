@@ -1,0 +1,32 @@
+from enum import StrEnum
+
+from bangfu.accounts.roles import Role
+
+
+class FundsPermission(StrEnum):
+    VIEW = "funds.view"  # books, entries, incomes, receipts, reports
+    KEEP = "funds.keep"  # open books, record incomes, post and reverse entries, void receipts
+    CLOSE = "funds.close"  # close a month
+
+
+ROLE_GRANTS = {
+    Role.LEADER: {FundsPermission.VIEW},
+    Role.STAFF: {FundsPermission.VIEW},
+    Role.FINANCE: {FundsPermission.VIEW, FundsPermission.KEEP, FundsPermission.CLOSE},
+    # 纪检/审计 read everything of the fund and change nothing.
+    Role.SUPERVISOR: {FundsPermission.VIEW},
+}
+
+URL_PERMISSIONS: dict[str, str] = {
+    "funds:book_list": FundsPermission.VIEW,
+    "funds:book_open": FundsPermission.KEEP,
+    "funds:book_detail": FundsPermission.VIEW,
+    "funds:entry_detail": FundsPermission.VIEW,
+    "funds:receipt_pdf": FundsPermission.VIEW,
+    # Actions: funds.view at the door, so a book outside the scope answers 404; the service
+    # then checks the action's own permission (403).
+    "funds:income_record": FundsPermission.VIEW,
+    "funds:entry_reverse": FundsPermission.VIEW,
+    "funds:period_close": FundsPermission.VIEW,
+    "funds:receipt_void": FundsPermission.VIEW,
+}

@@ -1,0 +1,100 @@
+"""Reads of the books, always scoped to the user (funds.view on the book's centre)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet, Sum
+from django.db.models.functions import Coalesce
+
+from bangfu.accounts.policy import scope_q, scoped_get
+
+from .models import Account, Book, DonationReceipt, Entry, Income
+from .permissions import FundsPermission
+
+ZERO = Decimal("0.00")
+
+
+def books(user: Any) -> QuerySet[Book]:
+    return (
+        Book.objects.filter(scope_q(user, FundsPermission.VIEW))
+        .select_related("unit")
+        .order_by("-year", "unit__name")
+    )
+
+
+def book_get(user: Any, pk: Any) -> Book:
+    return scoped_get(books(user), pk)
+
+
+def entry_get(user: Any, pk: Any) -> Entry:
+    return scoped_get(
+        Entry.objects.filter(scope_q(user, FundsPermission.VIEW, field="book__unit"))
+        .select_related("book__unit", "reverses")
+        .prefetch_related("lines__account"),
+        pk,
+    )
+
+
+def receipt_get(user: Any, pk: Any) -> DonationReceipt:
+    return scoped_get(
+        DonationReceipt.objects.filter(
+            scope_q(user, FundsPermission.VIEW, field="book__unit")
+        ).select_related("book__unit", "income"),
+        pk,
+    )
+
+
+@dataclass(frozen=True)
+class Balance:
+    account: Account
+    debit: Decimal
+    credit: Decimal
+
+    @property
+    def balance(self) -> Decimal:
+        """The balance on the account's normal side."""
+        if self.account.debit_normal:
+            return self.debit - self.credit
+        return self.credit - self.debit
+
+
+def balances(book: Book) -> list[Balance]:
+    """Every account of the book with its debit and credit totals: one query."""
+    rows = Account.objects.filter(book=book).annotate(
+        d=Coalesce(Sum("lines__debit"), ZERO), c=Coalesce(Sum("lines__credit"), ZERO)
+    )
+    return [Balance(a, a.d, a.c) for a in rows.order_by("code")]
+
+
+def entries(book: Book) -> QuerySet[Entry]:
+    return (
+        Entry.objects.filter(book=book)
+        .select_related("reverses")
+        .prefetch_related("lines__account")
+        .order_by("-number")
+    )
+
+
+def incomes(book: Book) -> QuerySet[Income]:
+    return (
+        Income.objects.filter(book=book).select_related("entry", "receipt").order_by("-date", "-pk")
+    )
+
+
+def receipts(book: Book) -> QuerySet[DonationReceipt]:
+    return DonationReceipt.objects.filter(book=book).select_related("income").order_by("number")
+
+
+def closed_months(book: Book) -> list[int]:
+    return list(book.periods.order_by("month").values_list("month", flat=True))
+
+
+def reversed_ids(book: Book) -> set[int]:
+    return set(
+        Entry.objects.filter(book=book, reverses__isnull=False).values_list(
+            "reverses_id", flat=True
+        )
+    )

@@ -1,0 +1,19 @@
+"""Pages of the books, under /funds/. Each name is declared in `permissions.URL_PERMISSIONS`."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "funds"
+
+urlpatterns = [
+    path("", views.book_list, name="book_list"),
+    path("books/new/", views.book_open, name="book_open"),
+    path("books/<int:pk>/", views.book_detail, name="book_detail"),
+    path("books/<int:pk>/income/", views.income_record, name="income_record"),
+    path("books/<int:pk>/close/", views.period_close, name="period_close"),
+    path("entries/<int:pk>/", views.entry_detail, name="entry_detail"),
+    path("entries/<int:pk>/reverse/", views.entry_reverse, name="entry_reverse"),
+    path("receipts/<int:pk>/pdf/", views.receipt_pdf, name="receipt_pdf"),
+    path("receipts/<int:pk>/void/", views.receipt_void, name="receipt_void"),
+]

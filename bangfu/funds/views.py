@@ -1,0 +1,198 @@
+"""Pages of the books under /funds/: the books in scope, one book (balances, entries, money in,
+receipts, closed months), an entry, the actions (through `core.formkit.action_response`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from bangfu.accounts.policy import has_perm, units_in_scope
+from bangfu.core.errors import NotFound
+from bangfu.core.formkit import action_response
+from bangfu.network.models import OrgUnit
+
+from . import selectors
+from .forms import BookOpenForm, IncomeForm, PeriodCloseForm, ReasonDateForm
+from .pdf import receipt_pdf as make_receipt_pdf
+from .permissions import FundsPermission
+from .services import books as book_services
+from .services import income as income_services
+
+
+def _data(request: HttpRequest) -> Any:
+    return request.POST if request.method == "POST" else None
+
+
+def _book_url(pk: int) -> str:
+    return reverse("funds:book_detail", args=[pk])
+
+
+@require_GET
+def book_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "funds/book_list.html",
+        {
+            "books": selectors.books(request.user),
+            "can_keep": has_perm(request.user, FundsPermission.KEEP),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def book_open(request: HttpRequest) -> HttpResponse:
+    units = list(units_in_scope(request.user, FundsPermission.KEEP, kind=OrgUnit.Kind.CENTER))
+    form = BookOpenForm(_data(request), units=units)
+
+    def run() -> Any:
+        unit = next((u for u in units if str(u.pk) == form.cleaned_data["unit"]), None)
+        if unit is None:
+            raise NotFound(_("没有这个帮扶中心。"))
+        return book_services.book_open(
+            actor=request.user,
+            unit=unit,
+            year=form.cleaned_data["year"],
+            bank_name=form.cleaned_data.get("bank_name", ""),
+        )
+
+    return action_response(
+        request,
+        form=form,
+        run=run,
+        template="funds/action.html",
+        context={"title": _("建立专户账簿"), "back_url": reverse("funds:book_list")},
+        success_url=lambda book: _book_url(book.pk),
+        done=_("账簿已建立。"),
+    )
+
+
+@require_GET
+def book_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    book = selectors.book_get(request.user, pk)
+    page = Paginator(selectors.entries(book), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "funds/book_detail.html",
+        {
+            "book": book,
+            "balances": selectors.balances(book),
+            "page_obj": page,
+            "incomes": selectors.incomes(book)[:100],
+            "receipts": selectors.receipts(book),
+            "closed_months": selectors.closed_months(book),
+            "reversed_ids": selectors.reversed_ids(book),
+            "can_keep": has_perm(request.user, FundsPermission.KEEP),
+            "can_close": has_perm(request.user, FundsPermission.CLOSE),
+        },
+    )
+
+
+@require_GET
+def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = selectors.entry_get(request.user, pk)
+    return render(
+        request,
+        "funds/entry_detail.html",
+        {
+            "entry": entry,
+            "book": entry.book,
+            "reversal": entry.reversed_by if hasattr(entry, "reversed_by") else None,
+            "can_keep": has_perm(request.user, FundsPermission.KEEP),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def income_record(request: HttpRequest, pk: int) -> HttpResponse:
+    book = selectors.book_get(request.user, pk)
+    form = IncomeForm(_data(request))
+    return action_response(
+        request,
+        form=form,
+        run=lambda: income_services.income_record(
+            actor=request.user, book=book, **form.cleaned_data
+        ),
+        template="funds/action.html",
+        context={"title": _("登记收入"), "book": book, "back_url": _book_url(book.pk)},
+        success_url=_book_url(book.pk),
+        done=_("收入已登记入账。"),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def entry_reverse(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = selectors.entry_get(request.user, pk)
+    form = ReasonDateForm(_data(request))
+    return action_response(
+        request,
+        form=form,
+        run=lambda: book_services.entry_reverse(
+            actor=request.user,
+            entry=entry,
+            date=form.cleaned_data["date"],
+            reason=form.cleaned_data["reason"],
+        ),
+        template="funds/action.html",
+        context={
+            "title": _("冲销凭证 %(entry)s") % {"entry": entry},
+            "book": entry.book,
+            "back_url": reverse("funds:entry_detail", args=[entry.pk]),
+        },
+        success_url=lambda reversal: reverse("funds:entry_detail", args=[reversal.pk]),
+        done=_("已做冲销凭证。"),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def period_close(request: HttpRequest, pk: int) -> HttpResponse:
+    book = selectors.book_get(request.user, pk)
+    form = PeriodCloseForm(_data(request))
+    return action_response(
+        request,
+        form=form,
+        run=lambda: book_services.period_close(
+            actor=request.user, book=book, month=form.cleaned_data["month"]
+        ),
+        template="funds/action.html",
+        context={"title": _("月末结账"), "book": book, "back_url": _book_url(book.pk)},
+        success_url=_book_url(book.pk),
+        done=_("已结账。"),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def receipt_void(request: HttpRequest, pk: int) -> HttpResponse:
+    receipt = selectors.receipt_get(request.user, pk)
+    form = ReasonDateForm(_data(request))
+    return action_response(
+        request,
+        form=form,
+        run=lambda: income_services.receipt_void(
+            actor=request.user,
+            receipt=receipt,
+            date=form.cleaned_data["date"],
+            reason=form.cleaned_data["reason"],
+        ),
+        template="funds/action.html",
+        context={
+            "title": _("作废捐赠收据 %(n)s") % {"n": receipt.display_number},
+            "book": receipt.book,
+            "back_url": _book_url(receipt.book_id),
+        },
+        success_url=_book_url(receipt.book_id),
+        done=_("收据已作废,对应凭证已冲销。"),
+    )
+
+
+@require_GET
+def receipt_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    receipt = selectors.receipt_get(request.user, pk)
+    response = HttpResponse(make_receipt_pdf(receipt=receipt), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="receipt-{receipt.display_number}.pdf"'
+    return response

@@ -13,3 +13,4 @@ class FundsAction(AuditAction):
     PERIOD_CLOSE = "funds.period.close", _("月末结账")
     INCOME_RECORD = "funds.income.record", _("登记收入")
     RECEIPT_VOID = "funds.receipt.void", _("作废捐赠收据")
+    BUDGET_SET = "funds.budget.set", _("设定项目预算")

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bangfu.core.formkit import BootstrapForm, date_field
 
-from .models import Income
+from .models import Income, Programme
 
 
 class BookOpenForm(BootstrapForm):
@@ -73,3 +73,23 @@ class PeriodCloseForm(BootstrapForm):
         choices=[(m, _("%(m)s 月") % {"m": m}) for m in range(1, 13)],
         error_messages={"required": _("请选择月份。")},
     )
+
+
+class BudgetForm(BootstrapForm):
+    programme = forms.ChoiceField(
+        label=_("帮扶项目"),
+        choices=Programme.choices,
+        error_messages={"required": _("请选择帮扶项目。")},
+    )
+    amount = forms.CharField(
+        label=_("预算金额(元)"), max_length=30, error_messages={"required": _("请填写预算金额。")}
+    )
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+
+class RangeForm(forms.Form):
+    """The period of a report; anything missing or wrong falls back to the book's year."""
+
+    start = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    end = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    account = forms.CharField(required=False, max_length=20)

@@ -226,3 +226,45 @@ class DonationReceipt(models.Model):
     @property
     def display_number(self) -> str:
         return f"JZ{self.book.year}-{self.number:05d}"
+
+
+class Programme(models.TextChoices):
+    """The assistance programmes a budget is set for, each with its spending account."""
+
+    LIVING = "living", _("生活救助")
+    MEDICAL = "medical", _("医疗救助")
+    EDUCATION = "education", _("助学")
+    EMPLOYMENT = "employment", _("就业帮扶")
+    OTHER = "other", _("其他帮扶")
+
+
+# The spending account of each programme in the standard chart.
+PROGRAMME_ACCOUNT = {
+    Programme.LIVING: "5001",
+    Programme.MEDICAL: "5002",
+    Programme.EDUCATION: "5003",
+    Programme.EMPLOYMENT: "5004",
+    Programme.OTHER: "5009",
+}
+
+
+class Budget(models.Model):
+    """The budget of one programme in one book (programme-year). Raised or cut by a new
+    amount with its reason; the history stays in the audit trail."""
+
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="budgets")
+    programme = models.CharField(_("帮扶项目"), max_length=12, choices=Programme.choices)
+    amount = MoneyField(_("预算金额"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("项目预算")
+        ordering = ["book", "programme"]
+        constraints = [
+            models.UniqueConstraint(fields=["book", "programme"], name="funds_budget_programme"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="funds_budget_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.book} {self.get_programme_display()}"

@@ -7,12 +7,18 @@ class FundsPermission(StrEnum):
     VIEW = "funds.view"  # books, entries, incomes, receipts, reports
     KEEP = "funds.keep"  # open books, record incomes, post and reverse entries, void receipts
     CLOSE = "funds.close"  # close a month
+    BUDGET = "funds.budget"  # set a programme's budget for the year
 
 
 ROLE_GRANTS = {
-    Role.LEADER: {FundsPermission.VIEW},
+    Role.LEADER: {FundsPermission.VIEW, FundsPermission.BUDGET},
     Role.STAFF: {FundsPermission.VIEW},
-    Role.FINANCE: {FundsPermission.VIEW, FundsPermission.KEEP, FundsPermission.CLOSE},
+    Role.FINANCE: {
+        FundsPermission.VIEW,
+        FundsPermission.KEEP,
+        FundsPermission.CLOSE,
+        FundsPermission.BUDGET,
+    },
     # 纪检/审计 read everything of the fund and change nothing.
     Role.SUPERVISOR: {FundsPermission.VIEW},
 }
@@ -29,4 +35,10 @@ URL_PERMISSIONS: dict[str, str] = {
     "funds:entry_reverse": FundsPermission.VIEW,
     "funds:period_close": FundsPermission.VIEW,
     "funds:receipt_void": FundsPermission.VIEW,
+    "funds:budget_set": FundsPermission.VIEW,
+    # Reports.
+    "funds:journal": FundsPermission.VIEW,
+    "funds:ledger": FundsPermission.VIEW,
+    "funds:trial_balance": FundsPermission.VIEW,
+    "funds:budget_report": FundsPermission.VIEW,
 }

@@ -17,11 +17,19 @@ from bangfu.core.errors import NotFound
 from bangfu.core.formkit import action_response
 from bangfu.network.models import OrgUnit
 
-from . import selectors
-from .forms import BookOpenForm, IncomeForm, PeriodCloseForm, ReasonDateForm
+from . import reports, selectors
+from .forms import (
+    BookOpenForm,
+    BudgetForm,
+    IncomeForm,
+    PeriodCloseForm,
+    RangeForm,
+    ReasonDateForm,
+)
 from .pdf import receipt_pdf as make_receipt_pdf
 from .permissions import FundsPermission
 from .services import books as book_services
+from .services import budgets as budget_services
 from .services import income as income_services
 
 
@@ -196,3 +204,98 @@ def receipt_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(make_receipt_pdf(receipt=receipt), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="receipt-{receipt.display_number}.pdf"'
     return response
+
+
+@require_http_methods(["GET", "POST"])
+def budget_set(request: HttpRequest, pk: int) -> HttpResponse:
+    book = selectors.book_get(request.user, pk)
+    form = BudgetForm(_data(request), initial={"programme": request.GET.get("programme", "")})
+    return action_response(
+        request,
+        form=form,
+        run=lambda: budget_services.budget_set(actor=request.user, book=book, **form.cleaned_data),
+        template="funds/action.html",
+        context={"title": _("设定项目预算"), "book": book, "back_url": _budget_url(book.pk)},
+        success_url=_budget_url(book.pk),
+        done=_("预算已设定。"),
+    )
+
+
+def _budget_url(pk: int) -> str:
+    return reverse("funds:budget_report", args=[pk])
+
+
+def _range(request: HttpRequest, book: Any) -> tuple[reports.DateRange, RangeForm]:
+    year = reports.DateRange.whole_year(book)
+    form = RangeForm(request.GET or None)
+    start, end = year.start, year.end
+    if form.is_valid():
+        start = form.cleaned_data.get("start") or start
+        end = form.cleaned_data.get("end") or end
+        if end < start:
+            start, end = end, start
+    return reports.DateRange(start, end), form
+
+
+@require_GET
+def journal(request: HttpRequest, pk: int) -> HttpResponse:
+    book = selectors.book_get(request.user, pk)
+    period, form = _range(request, book)
+    page = Paginator(reports.journal(book, period), 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "funds/reports/journal.html",
+        {"book": book, "period": period, "form": form, "page_obj": page},
+    )
+
+
+@require_GET
+def ledger(request: HttpRequest, pk: int) -> HttpResponse:
+    book = selectors.book_get(request.user, pk)
+    period, form = _range(request, book)
+    accounts = list(book.accounts.order_by("code"))
+    code = request.GET.get("account") or accounts[0].code
+    account = next((a for a in accounts if a.code == code), None)
+    if account is None:
+        raise NotFound(_("没有这个科目。"))
+    return render(
+        request,
+        "funds/reports/ledger.html",
+        {
+            "book": book,
+            "period": period,
+            "form": form,
+            "accounts": accounts,
+            "ledger": reports.ledger(account, period),
+        },
+    )
+
+
+@require_GET
+def trial_balance(request: HttpRequest, pk: int) -> HttpResponse:
+    book = selectors.book_get(request.user, pk)
+    period, form = _range(request, book)
+    return render(
+        request,
+        "funds/reports/trial_balance.html",
+        {
+            "book": book,
+            "period": period,
+            "form": form,
+            "trial": reports.trial_balance(book, period),
+        },
+    )
+
+
+@require_GET
+def budget_report(request: HttpRequest, pk: int) -> HttpResponse:
+    book = selectors.book_get(request.user, pk)
+    return render(
+        request,
+        "funds/reports/budget.html",
+        {
+            "book": book,
+            "rows": reports.budget_vs_spending(book),
+            "can_budget": has_perm(request.user, FundsPermission.BUDGET),
+        },
+    )

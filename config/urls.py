@@ -1,5 +1,7 @@
 from django.urls import include, path
 
+from bangfu.accounts import captcha
+
 urlpatterns = [
     path("", include("bangfu.workbench.urls")),
     path("accounts/", include("bangfu.accounts.urls")),
@@ -8,7 +10,8 @@ urlpatterns = [
     path("archives/", include("bangfu.archives.urls")),
     path("petitions/", include("bangfu.petitions.urls")),
     path("funds/", include("bangfu.funds.urls")),
-    path("captcha/", include("captcha.urls")),
+    path("captcha/image/<str:key>/", captcha.captcha_image, name="captcha-image"),
+    path("captcha/refresh/", captcha.captcha_refresh, name="captcha-refresh"),
     path("api/", include("config.api_urls")),
 ]
 

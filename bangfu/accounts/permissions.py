@@ -71,9 +71,7 @@ URL_PERMISSIONS = {
     "accounts:token_list": AUTHENTICATED,
     "accounts:token_create": AccountsPermission.USE_API,
     "accounts:token_revoke": AUTHENTICATED,  # the service checks owner or security admin
-    # The local CAPTCHA's picture and "another picture" (the audio needs flite: not offered).
+    # The local CAPTCHA's picture and "another picture" (bangfu.accounts.captcha).
     "captcha-image": PUBLIC,
-    "captcha-image-2x": PUBLIC,
-    "captcha-audio": PUBLIC,
     "captcha-refresh": PUBLIC,
 }

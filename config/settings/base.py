@@ -195,16 +195,15 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# The one CAPTCHA setup (django-simple-captcha, drawn locally with its own font; see
-# bangfu/accounts/captcha.py): the log-in page after repeated failures, and public forms.
+# The one CAPTCHA setup (drawn locally with django-simple-captcha's drawing and font, keys kept
+# by nobody until answered; see bangfu/core/captcha.py and bangfu/accounts/captcha.py): the
+# log-in page after repeated failures, and public forms. Letters: bangfu.core.captcha.ALPHABET.
 CAPTCHA_LENGTH = 4
 CAPTCHA_TIMEOUT = 5  # minutes
 CAPTCHA_FONT_SIZE = 30
 CAPTCHA_IMAGE_SIZE = (150, 50)
 CAPTCHA_2X_IMAGE = False
 CAPTCHA_LETTER_ROTATION = (-25, 25)
-# Only capital letters and digits that cannot be mistaken for one another (no 0/O, 1/I).
-CAPTCHA_CHALLENGE_FUNCT = "bangfu.core.captcha.unambiguous_challenge"
 
 # Sessions end after this many idle minutes: every request moves the expiry forward.
 SESSION_COOKIE_AGE = 60 * env_int("BANGFU_SESSION_IDLE_MINUTES", 30)

@@ -130,8 +130,9 @@ MAY_GROW = {
     "django_session",
     "axes_accessattempt",
     "axes_accesslog",
-    # The public petition pages count every visitor's requests (their rate limit) and draw a
-    # CAPTCHA: what any anonymous visitor causes, not a change made by the supervisor's role.
+    # The public petition pages count every visitor's requests (their rate limit), and a form
+    # sent with a CAPTCHA records its key as used: what any anonymous visitor causes, not a
+    # change made by the supervisor's role.
     "petitions_publichit",
     "captcha_captchastore",
 }

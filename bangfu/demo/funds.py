@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from bangfu.funds.models import Book, Income
 from bangfu.funds.services.books import book_open, period_close
+from bangfu.funds.services.budgets import budget_set
 from bangfu.funds.services.income import income_record, receipt_void
 from bangfu.network.models import OrgUnit
 
@@ -56,6 +57,11 @@ def seed_funds(*, users: dict[str, Any], log: Callable[[str], None]) -> None:
         actor=finance, book=book, kind=K.INTEREST, amount="35.20", date=on(3, 21),
         payer="湘潭农商银行响水支行", note="一季度结息",
     )  # fmt: skip
+    for programme, amount in (
+        ("living", "15000"), ("medical", "10000"), ("education", "8000"),
+        ("employment", "4000"), ("other", "2000"),
+    ):  # fmt: skip
+        budget_set(actor=finance, book=book, programme=programme, amount=amount, note="年初预算")
     if today.month > 1:
         period_close(actor=finance, book=book, month=1)
-    log(f"帮扶资金:{book},收入 5 笔(其中捐赠收据 1 张作废)")
+    log(f"帮扶资金:{book},收入 5 笔(其中捐赠收据 1 张作废),5 个项目预算")

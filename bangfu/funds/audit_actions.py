@@ -14,3 +14,6 @@ class FundsAction(AuditAction):
     INCOME_RECORD = "funds.income.record", _("登记收入")
     RECEIPT_VOID = "funds.receipt.void", _("作废捐赠收据")
     BUDGET_SET = "funds.budget.set", _("设定项目预算")
+    PAYMENT_PREPARE = "funds.payment.prepare", _("制发放凭证")
+    PAYMENT_ATTACH = "funds.payment.attach", _("上传签字凭证")
+    PAYMENT_CONFIRM = "funds.payment.confirm", _("确认发放")

@@ -93,3 +93,26 @@ class RangeForm(forms.Form):
     start = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
     end = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
     account = forms.CharField(required=False, max_length=20)
+
+
+class PaymentPrepareForm(BootstrapForm):
+    signer = forms.ChoiceField(label=_("签领人"), error_messages={"required": _("请选择签领人。")})
+
+    def __init__(self, *args: Any, choices: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["signer"].choices = [("", "—"), *choices]  # type: ignore[attr-defined]
+
+
+class ScanForm(BootstrapForm):
+    scan = forms.FileField(
+        label=_("签字凭证扫描件(PDF、JPG、PNG)"),
+        error_messages={"required": _("请选择扫描件。")},
+    )
+
+
+class PaidOnForm(BootstrapForm):
+    paid_on = date_field(_("发放日期"), _("请填写发放日期。"), _("发放日期格式不正确。"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"paid_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)

@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from bangfu.core.crypto import EncryptedTextField
 from bangfu.core.errors import Conflict
 from bangfu.core.money import MoneyField
 
@@ -268,3 +269,106 @@ class Budget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.book} {self.get_programme_display()}"
+
+
+class Commitment(models.Model):
+    """Money promised to one approved item (已批待发): 借 承诺占用 贷 已批待发 when the item is
+    approved; paid or released later. One per item (`subject`)."""
+
+    class Status(models.TextChoices):
+        COMMITTED = "committed", _("已批待发")
+        PAID = "paid", _("已发放")
+        RELEASED = "released", _("已释放")
+
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="commitments")
+    programme = models.CharField(_("帮扶项目"), max_length=12, choices=Programme.choices)
+    amount = MoneyField(_("金额"))
+    # What the money is for, named without a foreign key so that funds needs no model above it:
+    # e.g. ("assistance.item", 42).
+    subject_type = models.CharField(max_length=60)
+    subject_id = models.PositiveBigIntegerField()
+    subject_label = models.CharField(_("事项"), max_length=200)
+    household = models.ForeignKey(
+        "archives.Household",
+        verbose_name=_("档案"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recipient_name = models.CharField(_("领款人"), max_length=50)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.COMMITTED
+    )
+    entry = models.OneToOneField(Entry, on_delete=models.PROTECT, related_name="commitment")
+    created_at = models.DateTimeField(_("承诺时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("已批待发")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject_type", "subject_id"], name="funds_commitment_subject"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="funds_commitment_positive"),
+        ]
+        indexes = [models.Index(fields=["book", "status"], name="funds_commit_book_status")]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_name} {self.amount}"
+
+
+class Payment(models.Model):
+    """One payment of one commitment to one recipient, in person (a signed 发放凭证) or by bank.
+
+    At most one payment of a commitment is open or paid at any time (a partial unique
+    constraint): a second click on "pay" finds it and pays nothing. What was paid stays as it
+    was: `snapshot` keeps household, category, amount, rule and notice as they were; the card
+    number is kept encrypted apart (`card`)."""
+
+    class Method(models.TextChoices):
+        IN_PERSON = "in_person", _("现场发放")
+        BANK = "bank", _("银行代发")
+
+    class Status(models.TextChoices):
+        PREPARED = "prepared", _("待签字")
+        PAID = "paid", _("已发放")
+        FAILED = "failed", _("发放失败")
+        CANCELLED = "cancelled", _("已取消")
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="payments")
+    number = models.CharField(_("发放凭证号"), max_length=30, unique=True)
+    method = models.CharField(_("发放方式"), max_length=12, choices=Method.choices)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.PREPARED
+    )
+    amount = MoneyField(_("金额"))
+    recipient_name = models.CharField(_("领款人"), max_length=50)
+    signer_name = models.CharField(_("签领人"), max_length=50, blank=True)
+    signer_relation = models.CharField(_("与户主关系"), max_length=20, blank=True)
+    snapshot = models.JSONField(_("发放时的信息"), default=dict)
+    card = EncryptedTextField(_("银行卡号"), blank=True)
+    scan = models.FileField(_("签字凭证扫描件"), upload_to="funds/slips/%Y/", blank=True)
+    paid_on = models.DateField(_("发放日期"), null=True, blank=True)
+    entry = models.OneToOneField(
+        Entry, null=True, blank=True, on_delete=models.PROTECT, related_name="payment"
+    )
+    created_at = models.DateTimeField(_("制单时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("发放")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commitment"],
+                condition=Q(status__in=["prepared", "paid"]),
+                name="funds_payment_one_open",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="funds_payment_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .models import DonationReceipt
+from .models import DonationReceipt, Payment
 
 
 def receipt_pdf(*, receipt: DonationReceipt) -> bytes:
@@ -14,5 +14,16 @@ def receipt_pdf(*, receipt: DonationReceipt) -> bytes:
     html = render_to_string(
         "funds/pdf/receipt.html",
         {"receipt": receipt, "income": receipt.income, "printed_on": timezone.localdate()},
+    )
+    return bytes(HTML(string=html).write_pdf())
+
+
+def payment_slip_pdf(*, payment: Payment) -> bytes:
+    """The 发放凭证: name, masked ID, kind, amount, date, signature and fingerprint line."""
+    from weasyprint import HTML
+
+    html = render_to_string(
+        "funds/pdf/slip.html",
+        {"payment": payment, "snapshot": payment.snapshot, "printed_on": timezone.localdate()},
     )
     return bytes(HTML(string=html).write_pdf())

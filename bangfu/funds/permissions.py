@@ -8,6 +8,7 @@ class FundsPermission(StrEnum):
     KEEP = "funds.keep"  # open books, record incomes, post and reverse entries, void receipts
     CLOSE = "funds.close"  # close a month
     BUDGET = "funds.budget"  # set a programme's budget for the year
+    PAY = "funds.pay"  # prepare payment slips, attach the signed scans, confirm payments
 
 
 ROLE_GRANTS = {
@@ -18,6 +19,7 @@ ROLE_GRANTS = {
         FundsPermission.KEEP,
         FundsPermission.CLOSE,
         FundsPermission.BUDGET,
+        FundsPermission.PAY,
     },
     # 纪检/审计 read everything of the fund and change nothing.
     Role.SUPERVISOR: {FundsPermission.VIEW},
@@ -36,6 +38,12 @@ URL_PERMISSIONS: dict[str, str] = {
     "funds:period_close": FundsPermission.VIEW,
     "funds:receipt_void": FundsPermission.VIEW,
     "funds:budget_set": FundsPermission.VIEW,
+    "funds:commitment_list": FundsPermission.VIEW,
+    "funds:payment_prepare": FundsPermission.VIEW,
+    "funds:payment_detail": FundsPermission.VIEW,
+    "funds:payment_slip": FundsPermission.VIEW,
+    "funds:payment_scan": FundsPermission.VIEW,
+    "funds:payment_confirm": FundsPermission.VIEW,
     # Reports.
     "funds:journal": FundsPermission.VIEW,
     "funds:ledger": FundsPermission.VIEW,

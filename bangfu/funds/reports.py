@@ -11,7 +11,16 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
-from .models import PROGRAMME_ACCOUNT, Account, Book, Budget, Entry, EntryLine, Programme
+from .models import (
+    PROGRAMME_ACCOUNT,
+    Account,
+    Book,
+    Budget,
+    Commitment,
+    Entry,
+    EntryLine,
+    Programme,
+)
 
 ZERO = Decimal("0.00")
 
@@ -186,5 +195,10 @@ def budget_vs_spending(book: Book) -> list[BudgetRow]:
 
 
 def _committed_by_programme(book: Book) -> dict[str, Decimal]:
-    """What is approved and not yet paid, per programme: filled in once commitments exist."""
-    return {}
+    """What is approved and not yet paid (已批待发), per programme."""
+    return dict(
+        Commitment.objects.filter(book=book, status=Commitment.Status.COMMITTED)
+        .values_list("programme")
+        .annotate(s=Sum("amount"))
+        .values_list("programme", "s")
+    )

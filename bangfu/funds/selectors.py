@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 
 from bangfu.accounts.policy import scope_q, scoped_get
 
-from .models import Account, Book, DonationReceipt, Entry, Income
+from .models import Account, Book, Commitment, DonationReceipt, Entry, Income, Payment
 from .permissions import FundsPermission
 
 ZERO = Decimal("0.00")
@@ -98,3 +98,40 @@ def reversed_ids(book: Book) -> set[int]:
             "reverses_id", flat=True
         )
     )
+
+
+def commitments(book: Book) -> QuerySet[Commitment]:
+    return (
+        Commitment.objects.filter(book=book)
+        .select_related("household")
+        .prefetch_related("payments")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def commitment_get(user: Any, pk: Any) -> Commitment:
+    return scoped_get(
+        Commitment.objects.filter(
+            scope_q(user, FundsPermission.VIEW, field="book__unit")
+        ).select_related("book__unit", "household", "entry"),
+        pk,
+    )
+
+
+def payment_get(user: Any, pk: Any) -> Payment:
+    return scoped_get(
+        Payment.objects.filter(
+            scope_q(user, FundsPermission.VIEW, field="commitment__book__unit")
+        ).select_related("commitment__book__unit", "commitment__household", "entry"),
+        pk,
+    )
+
+
+def signer_choices(commitment: Commitment) -> list[tuple[str, str]]:
+    household = commitment.household
+    if household is None:
+        return []
+    choices = [("head", f"{household.name}(户主本人)")]
+    for member in household.members.order_by("pk"):
+        choices.append((f"member:{member.pk}", f"{member.name}({member.get_relation_display()})"))
+    return choices

@@ -22,15 +22,20 @@ from .forms import (
     BookOpenForm,
     BudgetForm,
     IncomeForm,
+    PaidOnForm,
+    PaymentPrepareForm,
     PeriodCloseForm,
     RangeForm,
     ReasonDateForm,
+    ScanForm,
 )
+from .pdf import payment_slip_pdf
 from .pdf import receipt_pdf as make_receipt_pdf
 from .permissions import FundsPermission
 from .services import books as book_services
 from .services import budgets as budget_services
 from .services import income as income_services
+from .services import payments as payment_services
 
 
 def _data(request: HttpRequest) -> Any:
@@ -298,4 +303,107 @@ def budget_report(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": reports.budget_vs_spending(book),
             "can_budget": has_perm(request.user, FundsPermission.BUDGET),
         },
+    )
+
+
+@require_GET
+def commitment_list(request: HttpRequest, pk: int) -> HttpResponse:
+    book = selectors.book_get(request.user, pk)
+    page = Paginator(selectors.commitments(book), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "funds/commitment_list.html",
+        {"book": book, "page_obj": page, "can_pay": has_perm(request.user, FundsPermission.PAY)},
+    )
+
+
+def _payment_url(pk: int) -> str:
+    return reverse("funds:payment_detail", args=[pk])
+
+
+@require_http_methods(["GET", "POST"])
+def payment_prepare(request: HttpRequest, pk: int) -> HttpResponse:
+    commitment = selectors.commitment_get(request.user, pk)
+    form = PaymentPrepareForm(_data(request), choices=selectors.signer_choices(commitment))
+    return action_response(
+        request,
+        form=form,
+        run=lambda: payment_services.payment_prepare(
+            actor=request.user, commitment=commitment, signer=form.cleaned_data["signer"]
+        ),
+        template="funds/action.html",
+        context={
+            "title": _("制发放凭证:%(label)s") % {"label": commitment.subject_label},
+            "book": commitment.book,
+            "back_url": reverse("funds:commitment_list", args=[commitment.book_id]),
+        },
+        success_url=lambda payment: _payment_url(payment.pk),
+        done=_("发放凭证已生成,请打印后由领款人签字。"),
+    )
+
+
+@require_GET
+def payment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    payment = selectors.payment_get(request.user, pk)
+    return render(
+        request,
+        "funds/payment_detail.html",
+        {
+            "payment": payment,
+            "book": payment.commitment.book,
+            "scan_form": ScanForm(),
+            "paid_form": PaidOnForm(),
+            "can_pay": has_perm(request.user, FundsPermission.PAY),
+        },
+    )
+
+
+@require_GET
+def payment_slip(request: HttpRequest, pk: int) -> HttpResponse:
+    payment = selectors.payment_get(request.user, pk)
+    response = HttpResponse(payment_slip_pdf(payment=payment), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="slip-{payment.number}.pdf"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def payment_scan(request: HttpRequest, pk: int) -> HttpResponse:
+    payment = selectors.payment_get(request.user, pk)
+    form = ScanForm(_data(request), request.FILES if request.method == "POST" else None)
+    return action_response(
+        request,
+        form=form,
+        run=lambda: payment_services.payment_attach_scan(
+            actor=request.user, payment=payment, file=form.cleaned_data["scan"]
+        ),
+        template="funds/action.html",
+        context={
+            "title": _("上传签字凭证 %(n)s") % {"n": payment.number},
+            "book": payment.commitment.book,
+            "back_url": _payment_url(payment.pk),
+            "multipart": True,
+        },
+        success_url=_payment_url(payment.pk),
+        done=_("扫描件已上传。"),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def payment_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    payment = selectors.payment_get(request.user, pk)
+    form = PaidOnForm(_data(request))
+    return action_response(
+        request,
+        form=form,
+        run=lambda: payment_services.payment_confirm(
+            actor=request.user, payment=payment, paid_on=form.cleaned_data["paid_on"]
+        ),
+        template="funds/action.html",
+        context={
+            "title": _("确认发放 %(n)s") % {"n": payment.number},
+            "book": payment.commitment.book,
+            "back_url": _payment_url(payment.pk),
+        },
+        success_url=_payment_url(payment.pk),
+        done=_("已确认发放并记账。"),
     )

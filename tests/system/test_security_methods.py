@@ -40,8 +40,10 @@ from bangfu.archives.selectors.browse import HouseholdFilters
 from bangfu.archives.services import exporting
 from bangfu.core.models import AuditEvent, CalendarConfirmation, CalendarDay, Job
 from bangfu.funds.models import Book as FundsBook
+from bangfu.funds.models import Commitment as FundsCommitment
 from bangfu.funds.models import DonationReceipt
 from bangfu.funds.models import Entry as FundsEntry
+from bangfu.funds.models import Payment as FundsPayment
 from bangfu.network.models import OrgUnit, UnitPerson
 from bangfu.notices.models import Notice, Objection
 from bangfu.petitions.models import Attachment as PetitionAttachment
@@ -89,6 +91,11 @@ PK_MODEL: dict[str, Any] = {
     "funds:entry_reverse": FundsEntry,
     "funds:receipt_pdf": DonationReceipt,
     "funds:receipt_void": DonationReceipt,
+    "funds:payment_prepare": FundsCommitment,
+    "funds:payment_detail": FundsPayment,
+    "funds:payment_slip": FundsPayment,
+    "funds:payment_scan": FundsPayment,
+    "funds:payment_confirm": FundsPayment,
 }
 PREFIX_MODEL = {
     "archives:": Household,

@@ -1,0 +1,90 @@
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.urls import reverse
+
+from bangfu.archives.tests.factories import make_household
+from bangfu.funds.models import Commitment, Entry, Payment
+from bangfu.funds.services.commitments import commitment_make
+
+from .factories import make_book, make_finance, make_income
+
+
+@pytest.fixture
+def finance(network):
+    return make_finance(network.township)
+
+
+@pytest.fixture
+def commitment(network, finance, staff):
+    book = make_book(network.township, actor=finance)
+    make_income(book, actor=finance, amount="20000", date=datetime.date(2026, 1, 15))
+    household = make_household(network.station_a, filed_by=staff, name="李四")
+    with transaction.atomic():
+        return commitment_make(
+            actor=finance,
+            book=book,
+            programme="living",
+            amount="1500",
+            date=datetime.date(2026, 4, 1),
+            subject_type="test.item",
+            subject_id=1,
+            subject_label="生活救助 李四",
+            recipient_name="李四",
+            household=household,
+        )
+
+
+def test_paying_in_person_through_the_pages(client, finance, commitment, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    client.force_login(finance)
+    listing = client.get(reverse("funds:commitment_list", args=[commitment.book_id]))
+    assert "生活救助 李四" in listing.content.decode()
+    response = client.post(
+        reverse("funds:payment_prepare", args=[commitment.pk]), {"signer": "head"}
+    )
+    assert response.status_code == 302
+    payment = Payment.objects.get()
+    assert client.get(reverse("funds:payment_slip", args=[payment.pk])).content.startswith(b"%PDF")
+    early = client.post(
+        reverse("funds:payment_confirm", args=[payment.pk]), {"paid_on": "2026-04-10"}
+    )
+    assert early.status_code == 400
+    assert "请先上传领款人签字的发放凭证扫描件" in early.content.decode()
+    scan = SimpleUploadedFile("s.pdf", b"%PDF-1.4 signed", content_type="application/pdf")
+    assert (
+        client.post(reverse("funds:payment_scan", args=[payment.pk]), {"scan": scan}).status_code
+        == 302
+    )
+    url = reverse("funds:payment_confirm", args=[payment.pk])
+    assert client.post(url, {"paid_on": "2026-04-10"}).status_code == 302
+    entries = Entry.objects.count()
+    second = client.post(url, {"paid_on": "2026-04-10"})
+    assert second.status_code == 409
+    assert "该笔已经发放,不会重复发放。" in second.content.decode()
+    assert Entry.objects.count() == entries
+    assert Commitment.objects.get().status == "paid"
+
+
+def test_a_bad_scan_type_is_refused(client, finance, commitment, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    client.force_login(finance)
+    client.post(reverse("funds:payment_prepare", args=[commitment.pk]), {"signer": "head"})
+    payment = Payment.objects.get()
+    exe = SimpleUploadedFile("s.exe", b"MZ", content_type="application/octet-stream")
+    response = client.post(reverse("funds:payment_scan", args=[payment.pk]), {"scan": exe})
+    assert response.status_code == 400
+    assert "扫描件只能是 PDF、JPG 或 PNG 文件。" in response.content.decode()
+    payment.refresh_from_db()
+    assert not payment.scan
+
+
+def test_staff_may_not_pay(client, staff, commitment):
+    client.force_login(staff)
+    response = client.post(
+        reverse("funds:payment_prepare", args=[commitment.pk]), {"signer": "head"}
+    )
+    assert response.status_code == 403
+    assert not Payment.objects.exists()

@@ -135,3 +135,22 @@ def signer_choices(commitment: Commitment) -> list[tuple[str, str]]:
     for member in household.members.order_by("pk"):
         choices.append((f"member:{member.pk}", f"{member.name}({member.get_relation_display()})"))
     return choices
+
+
+def household_payments(user: Any, household_id: int) -> tuple[list[Payment], dict[int, Decimal]]:
+    """Every payment made to the household (in the user's scope), newest first, and the total
+    paid per year."""
+    rows = list(
+        Payment.objects.filter(
+            scope_q(user, FundsPermission.VIEW, field="commitment__book__unit"),
+            commitment__household_id=household_id,
+        )
+        .select_related("commitment__book", "entry")
+        .order_by("-created_at", "-pk")[:200]
+    )
+    totals: dict[int, Decimal] = {}
+    for payment in rows:
+        if payment.status == Payment.Status.PAID and payment.paid_on:
+            year = payment.paid_on.year
+            totals[year] = totals.get(year, ZERO) + payment.amount
+    return rows, dict(sorted(totals.items(), reverse=True))

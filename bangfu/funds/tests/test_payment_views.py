@@ -88,3 +88,25 @@ def test_staff_may_not_pay(client, staff, commitment):
     )
     assert response.status_code == 403
     assert not Payment.objects.exists()
+
+
+def test_the_archive_page_lists_the_money_the_household_received(
+    client, finance, commitment, settings, tmp_path
+):
+    settings.MEDIA_ROOT = str(tmp_path)
+    from bangfu.funds.services.payments import (
+        payment_attach_scan,
+        payment_confirm,
+        payment_prepare,
+    )
+
+    payment = payment_prepare(actor=finance, commitment=commitment, signer="head")
+    scan = SimpleUploadedFile("s.pdf", b"%PDF-1.4 signed", content_type="application/pdf")
+    payment_attach_scan(actor=finance, payment=payment, file=scan)
+    payment_confirm(actor=finance, payment=payment, paid_on=datetime.date(2026, 4, 10))
+    client.force_login(finance)
+    page = client.get(reverse("archives:household_detail", args=[commitment.household_id]))
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert payment.number in text
+    assert "2026 年共发放 1,500.00 元" in text

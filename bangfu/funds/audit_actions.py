@@ -17,3 +17,6 @@ class FundsAction(AuditAction):
     PAYMENT_PREPARE = "funds.payment.prepare", _("制发放凭证")
     PAYMENT_ATTACH = "funds.payment.attach", _("上传签字凭证")
     PAYMENT_CONFIRM = "funds.payment.confirm", _("确认发放")
+    BATCH_CREATE = "funds.batch.create", _("制银行代发批次")
+    BATCH_SEND = "funds.batch.send", _("代发文件送银行")
+    BATCH_RETURN = "funds.batch.return", _("导入银行回盘")

@@ -318,6 +318,38 @@ class Commitment(models.Model):
         return f"{self.recipient_name} {self.amount}"
 
 
+class BankBatch(models.Model):
+    """A batch of bank payments (代发): made → file sent → return file imported."""
+
+    class Status(models.TextChoices):
+        MADE = "made", _("待发送")
+        SENT = "sent", _("已发送银行")
+        RETURNED = "returned", _("已导入回盘")
+
+    class Encoding(models.TextChoices):
+        GBK = "gbk", _("GBK(多数银行)")
+        UTF8 = "utf-8", _("UTF-8")
+
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="batches")
+    number = models.CharField(_("批次号"), max_length=30, unique=True)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.MADE)
+    encoding = models.CharField(
+        _("CSV 编码"), max_length=8, choices=Encoding.choices, default=Encoding.GBK
+    )
+    sent_on = models.DateField(_("发送日期"), null=True, blank=True)
+    created_at = models.DateTimeField(_("制单时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("银行代发批次")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
 class Payment(models.Model):
     """One payment of one commitment to one recipient, in person (a signed 发放凭证) or by bank.
 
@@ -332,12 +364,17 @@ class Payment(models.Model):
 
     class Status(models.TextChoices):
         PREPARED = "prepared", _("待签字")
+        SENT = "sent", _("银行处理中")
         PAID = "paid", _("已发放")
         FAILED = "failed", _("发放失败")
         CANCELLED = "cancelled", _("已取消")
 
     commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="payments")
+    batch = models.ForeignKey(
+        BankBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
+    )
     number = models.CharField(_("发放凭证号"), max_length=30, unique=True)
+    failure_reason = models.CharField(_("失败原因"), max_length=200, blank=True)
     method = models.CharField(_("发放方式"), max_length=12, choices=Method.choices)
     status = models.CharField(
         _("状态"), max_length=12, choices=Status.choices, default=Status.PREPARED
@@ -364,7 +401,7 @@ class Payment(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["commitment"],
-                condition=Q(status__in=["prepared", "paid"]),
+                condition=Q(status__in=["prepared", "sent", "paid"]),
                 name="funds_payment_one_open",
             ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="funds_payment_positive"),

@@ -28,6 +28,7 @@ from ..permissions import FundsPermission
 # The chart of accounts every book starts with (code, name, kind).
 CHART: tuple[tuple[str, str, str], ...] = (
     ("1001", "银行存款(帮扶资金专户)", Account.Kind.ASSET),
+    ("1101", "银行代发在途", Account.Kind.ASSET),
     ("2101", "已批待发", Account.Kind.LIABILITY),
     ("3101", "承诺占用", Account.Kind.NET),
     ("4001", "财政拨款收入", Account.Kind.INCOME),
@@ -42,6 +43,7 @@ CHART: tuple[tuple[str, str, str], ...] = (
     ("5009", "其他帮扶支出", Account.Kind.EXPENSE),
 )
 BANK = "1001"
+IN_TRANSIT = "1101"
 COMMITTED = "2101"
 COMMITMENT_RESERVE = "3101"
 
@@ -106,7 +108,12 @@ def post_entry(
         )
     if len(lines) < 2:
         raise ValidationError(_("一张凭证至少要有两条分录。"), field="lines")
+    locked = Book.objects.select_for_update().get(pk=book.pk)
     accounts = {a.code: a for a in Account.objects.filter(book=book)}
+    missing = [(c, n, k) for c, n, k in CHART if c not in accounts]
+    if missing:  # a book opened before the chart grew gets the new standard accounts
+        for code, name, kind in missing:
+            accounts[code] = Account.objects.create(book=book, code=code, name=name, kind=kind)
     debit_total = credit_total = Decimal("0.00")
     rows = []
     for n, line in enumerate(lines, start=1):
@@ -132,7 +139,6 @@ def post_entry(
             % {"d": format_money(debit_total), "c": format_money(credit_total)},
             field="lines",
         )
-    locked = Book.objects.select_for_update().get(pk=book.pk)
     if _closed(locked, date):
         raise ValidationError(
             _("%(month)s 月已结账,不能再记入该月的凭证。") % {"month": date.month}, field="date"

@@ -23,6 +23,7 @@ from ..payable import reason_not_payable
 from ..permissions import FundsPermission
 from .books import BANK, COMMITMENT_RESERVE, COMMITTED, Line, post_entry
 
+OPEN_STATUSES = [Payment.Status.PREPARED, Payment.Status.SENT, Payment.Status.PAID]
 SCAN_TYPES = {"application/pdf", "image/jpeg", "image/png"}
 SCAN_MAX_BYTES = 10 * 1024 * 1024
 

@@ -36,7 +36,7 @@ def test_opening_a_book_makes_the_chart_and_one_audit_event(network, finance):
     before = AuditEvent.objects.count()
     book = make_book(network.township, actor=finance)
     assert book.accounts.filter(code="1001").exists()
-    assert book.accounts.count() == 13
+    assert book.accounts.count() == 14
     assert AuditEvent.objects.count() == before + 1
     assert AuditEvent.objects.order_by("-seq")[0].action == "funds.book.open"
 

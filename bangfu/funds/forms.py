@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bangfu.core.formkit import BootstrapForm, date_field
 
-from .models import Income, Programme
+from .models import BankBatch, Income, Programme
 
 
 class BookOpenForm(BootstrapForm):
@@ -115,4 +115,36 @@ class PaidOnForm(BootstrapForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"paid_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+
+class BatchForm(BootstrapForm):
+    commitments = forms.MultipleChoiceField(
+        label=_("发放事项"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("请至少选择一项发放。")},
+    )
+    encoding = forms.ChoiceField(label=_("CSV 编码"), choices=BankBatch.Encoding.choices)
+
+    def __init__(self, *args: Any, choices: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["commitments"].choices = list(choices)  # type: ignore[attr-defined]
+
+
+class SentForm(BootstrapForm):
+    sent_on = date_field(_("发送日期"), _("请填写发送日期。"), _("发送日期格式不正确。"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"sent_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+
+class ReturnFileForm(BootstrapForm):
+    file = forms.FileField(
+        label=_("银行回盘文件(Excel 或 CSV)"), error_messages={"required": _("请选择回盘文件。")}
+    )
+    date = date_field(_("入账日期"), _("请填写入账日期。"), _("入账日期格式不正确。"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"date": timezone.localdate()})
         super().__init__(*args, **kwargs)

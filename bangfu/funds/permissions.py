@@ -44,6 +44,14 @@ URL_PERMISSIONS: dict[str, str] = {
     "funds:payment_slip": FundsPermission.VIEW,
     "funds:payment_scan": FundsPermission.VIEW,
     "funds:payment_confirm": FundsPermission.VIEW,
+    "funds:batch_list": FundsPermission.VIEW,
+    "funds:batch_create": FundsPermission.VIEW,
+    "funds:batch_detail": FundsPermission.VIEW,
+    # The bank file holds full card numbers: only who pays downloads it.
+    "funds:batch_xlsx": FundsPermission.PAY,
+    "funds:batch_csv": FundsPermission.PAY,
+    "funds:batch_send": FundsPermission.VIEW,
+    "funds:batch_return": FundsPermission.VIEW,
     # Reports.
     "funds:journal": FundsPermission.VIEW,
     "funds:ledger": FundsPermission.VIEW,

@@ -11,7 +11,16 @@ from django.db.models.functions import Coalesce
 
 from bangfu.accounts.policy import scope_q, scoped_get
 
-from .models import Account, Book, Commitment, DonationReceipt, Entry, Income, Payment
+from .models import (
+    Account,
+    BankBatch,
+    Book,
+    Commitment,
+    DonationReceipt,
+    Entry,
+    Income,
+    Payment,
+)
 from .permissions import FundsPermission
 
 ZERO = Decimal("0.00")
@@ -154,3 +163,26 @@ def household_payments(user: Any, household_id: int) -> tuple[list[Payment], dic
             year = payment.paid_on.year
             totals[year] = totals.get(year, ZERO) + payment.amount
     return rows, dict(sorted(totals.items(), reverse=True))
+
+
+def batches(book: Book) -> QuerySet[BankBatch]:
+    return BankBatch.objects.filter(book=book).order_by("-created_at", "-pk")
+
+
+def batch_get(user: Any, pk: Any) -> BankBatch:
+    return scoped_get(
+        BankBatch.objects.filter(
+            scope_q(user, FundsPermission.VIEW, field="book__unit")
+        ).select_related("book__unit"),
+        pk,
+    )
+
+
+def bank_payable(book: Book) -> list[Commitment]:
+    """Committed items with no payment under way: what a new batch may hold."""
+    return list(
+        Commitment.objects.filter(book=book, status=Commitment.Status.COMMITTED)
+        .exclude(payments__status__in=["prepared", "sent", "paid"])
+        .select_related("household")
+        .order_by("pk")[:500]
+    )

@@ -19,6 +19,7 @@ from bangfu.network.models import OrgUnit
 
 from . import reports, selectors
 from .forms import (
+    BatchForm,
     BookOpenForm,
     BudgetForm,
     IncomeForm,
@@ -27,11 +28,14 @@ from .forms import (
     PeriodCloseForm,
     RangeForm,
     ReasonDateForm,
+    ReturnFileForm,
     ScanForm,
+    SentForm,
 )
 from .pdf import payment_slip_pdf
 from .pdf import receipt_pdf as make_receipt_pdf
 from .permissions import FundsPermission
+from .services import banking
 from .services import books as book_services
 from .services import budgets as budget_services
 from .services import income as income_services
@@ -406,4 +410,143 @@ def payment_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         },
         success_url=_payment_url(payment.pk),
         done=_("已确认发放并记账。"),
+    )
+
+
+def _batch_url(pk: int) -> str:
+    return reverse("funds:batch_detail", args=[pk])
+
+
+@require_GET
+def batch_list(request: HttpRequest, pk: int) -> HttpResponse:
+    book = selectors.book_get(request.user, pk)
+    return render(
+        request,
+        "funds/batch_list.html",
+        {
+            "book": book,
+            "batches": selectors.batches(book),
+            "can_pay": has_perm(request.user, FundsPermission.PAY),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def batch_create(request: HttpRequest, pk: int) -> HttpResponse:
+    book = selectors.book_get(request.user, pk)
+    payable = selectors.bank_payable(book)
+    choices = [(str(c.pk), f"{c.subject_label} · {c.recipient_name} · {c.amount}") for c in payable]
+    form = BatchForm(_data(request), choices=choices)
+
+    def run() -> Any:
+        wanted = {int(x) for x in form.cleaned_data["commitments"]}
+        return banking.batch_create(
+            actor=request.user,
+            book=book,
+            commitments=[c for c in payable if c.pk in wanted],
+            encoding=form.cleaned_data["encoding"],
+        )
+
+    return action_response(
+        request,
+        form=form,
+        run=run,
+        template="funds/action.html",
+        context={
+            "title": _("制银行代发批次"),
+            "book": book,
+            "back_url": reverse("funds:batch_list", args=[book.pk]),
+        },
+        success_url=lambda batch: _batch_url(batch.pk),
+        done=_("代发批次已生成。"),
+    )
+
+
+@require_GET
+def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = selectors.batch_get(request.user, pk)
+    return render(
+        request,
+        "funds/batch_detail.html",
+        {
+            "batch": batch,
+            "book": batch.book,
+            "payments": batch.payments.select_related("commitment").order_by("number"),
+            "can_pay": has_perm(request.user, FundsPermission.PAY),
+        },
+    )
+
+
+@require_GET
+def batch_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    return _batch_download(request, pk, "xlsx")
+
+
+@require_GET
+def batch_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    return _batch_download(request, pk, "csv")
+
+
+def _batch_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    batch = selectors.batch_get(request.user, pk)
+    content = banking.batch_file(actor=request.user, batch=batch, fmt=fmt)
+    kind = (
+        f"text/csv; charset={batch.encoding}"
+        if fmt == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response = HttpResponse(content, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="{batch.number}.{fmt}"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def batch_send(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = selectors.batch_get(request.user, pk)
+    form = SentForm(_data(request))
+    return action_response(
+        request,
+        form=form,
+        run=lambda: banking.batch_mark_sent(
+            actor=request.user, batch=batch, sent_on=form.cleaned_data["sent_on"]
+        ),
+        template="funds/action.html",
+        context={
+            "title": _("代发文件已送银行 %(n)s") % {"n": batch.number},
+            "book": batch.book,
+            "back_url": _batch_url(batch.pk),
+        },
+        success_url=_batch_url(batch.pk),
+        done=_("已标记为送银行。"),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def batch_return(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = selectors.batch_get(request.user, pk)
+    form = ReturnFileForm(_data(request), request.FILES if request.method == "POST" else None)
+
+    def run() -> Any:
+        upload = form.cleaned_data["file"]
+        return banking.return_import(
+            actor=request.user,
+            batch=batch,
+            content=upload.read(),
+            filename=upload.name or "",
+            date=form.cleaned_data["date"],
+        )
+
+    return action_response(
+        request,
+        form=form,
+        run=run,
+        template="funds/action.html",
+        context={
+            "title": _("导入银行回盘 %(n)s") % {"n": batch.number},
+            "book": batch.book,
+            "back_url": _batch_url(batch.pk),
+            "multipart": True,
+        },
+        success_url=_batch_url(batch.pk),
+        done=lambda r: _("回盘已导入:成功 %(paid)s 笔,失败 %(failed)s 笔。") % r,
     )

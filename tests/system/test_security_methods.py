@@ -39,6 +39,7 @@ from bangfu.archives.models import (
 from bangfu.archives.selectors.browse import HouseholdFilters
 from bangfu.archives.services import exporting
 from bangfu.core.models import AuditEvent, CalendarConfirmation, CalendarDay, Job
+from bangfu.funds.models import BankBatch as FundsBankBatch
 from bangfu.funds.models import Book as FundsBook
 from bangfu.funds.models import Commitment as FundsCommitment
 from bangfu.funds.models import DonationReceipt
@@ -96,6 +97,11 @@ PK_MODEL: dict[str, Any] = {
     "funds:payment_slip": FundsPayment,
     "funds:payment_scan": FundsPayment,
     "funds:payment_confirm": FundsPayment,
+    "funds:batch_detail": FundsBankBatch,
+    "funds:batch_xlsx": FundsBankBatch,
+    "funds:batch_csv": FundsBankBatch,
+    "funds:batch_send": FundsBankBatch,
+    "funds:batch_return": FundsBankBatch,
 }
 PREFIX_MODEL = {
     "archives:": Household,

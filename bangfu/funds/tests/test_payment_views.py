@@ -110,3 +110,70 @@ def test_the_archive_page_lists_the_money_the_household_received(
     assert page.status_code == 200
     assert payment.number in text
     assert "2026 年共发放 1,500.00 元" in text
+
+
+def test_a_bank_batch_through_the_pages(client, finance, commitment, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    household = commitment.household
+    household.bank_card = "6217000010000000011"
+    from bangfu.funds.bankfiles import luhn_ok
+
+    while not luhn_ok(household.bank_card):
+        household.bank_card = str(int(household.bank_card) + 1)
+    household.save()
+    client.force_login(finance)
+    book_id = commitment.book_id
+    response = client.post(
+        reverse("funds:batch_create", args=[book_id]),
+        {"commitments": [str(commitment.pk)], "encoding": "gbk"},
+    )
+    assert response.status_code == 302
+    batch = commitment.book.batches.get()
+    csv = client.get(reverse("funds:batch_csv", args=[batch.pk]))
+    assert csv.content.decode("gbk").startswith("姓名,卡号,金额,用途,参考号")
+    assert (
+        client.post(
+            reverse("funds:batch_send", args=[batch.pk]), {"sent_on": "2026-04-05"}
+        ).status_code
+        == 302
+    )
+    payment = batch.payments.get()
+    content = f"参考号,金额,结果\r\n{payment.number},1500.00,成功\r\n".encode("gbk")
+    upload = SimpleUploadedFile("回盘.csv", content, content_type="text/csv")
+    response = client.post(
+        reverse("funds:batch_return", args=[batch.pk]), {"file": upload, "date": "2026-04-06"}
+    )
+    assert response.status_code == 302
+    payment.refresh_from_db()
+    assert payment.status == "paid"
+    page = client.get(reverse("funds:batch_detail", args=[batch.pk]))
+    assert "已导入回盘" in page.content.decode()
+
+
+def test_a_return_file_with_an_unknown_reference_answers_400(client, finance, commitment):
+    from bangfu.funds.models import BankBatch
+
+    household = commitment.household
+    from bangfu.funds.bankfiles import luhn_ok
+
+    card = "6217000010000000011"
+    while not luhn_ok(card):
+        card = str(int(card) + 1)
+    household.bank_card = card
+    household.save()
+    client.force_login(finance)
+    client.post(
+        reverse("funds:batch_create", args=[commitment.book_id]),
+        {"commitments": [str(commitment.pk)], "encoding": "utf-8"},
+    )
+    batch = BankBatch.objects.get()
+    client.post(reverse("funds:batch_send", args=[batch.pk]), {"sent_on": "2026-04-05"})
+    upload = SimpleUploadedFile(
+        "r.csv", "参考号,金额,结果\r\nNOPE,1500,成功\r\n".encode(), content_type="text/csv"
+    )
+    response = client.post(
+        reverse("funds:batch_return", args=[batch.pk]), {"file": upload, "date": "2026-04-06"}
+    )
+    assert response.status_code == 400
+    assert "第 2 行:参考号“NOPE”不属于本批次。" in response.content.decode()
+    assert batch.payments.get().status == "sent"

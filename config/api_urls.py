@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("bangfu.network.api.urls")),
     path("", include("bangfu.archives.api.urls")),
     path("", include("bangfu.petitions.api.urls")),
+    path("", include("bangfu.funds.api.urls")),
 ]

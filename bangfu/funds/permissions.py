@@ -57,4 +57,10 @@ URL_PERMISSIONS: dict[str, str] = {
     "funds:ledger": FundsPermission.VIEW,
     "funds:trial_balance": FundsPermission.VIEW,
     "funds:budget_report": FundsPermission.VIEW,
+    # The API.
+    "api:funds_book_list": FundsPermission.VIEW,
+    "api:funds_trial_balance": FundsPermission.VIEW,
+    "api:funds_budget": FundsPermission.VIEW,
+    "api:funds_payment_list": FundsPermission.VIEW,
+    "api:funds_batch_detail": FundsPermission.VIEW,
 }

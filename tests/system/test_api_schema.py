@@ -62,6 +62,15 @@ EXPECTED = {
         {"201", "400", "403", "404", "409"},
     ),
     "petition_list": ("get", "/api/petitions/", {"200", "400", "403"}),
+    "funds_book_list": ("get", "/api/funds/books/", {"200", "403"}),
+    "funds_trial_balance": (
+        "get",
+        "/api/funds/books/{book_id}/trial-balance/",
+        {"200", "403", "404"},
+    ),
+    "funds_budget": ("get", "/api/funds/books/{book_id}/budget/", {"200", "403", "404"}),
+    "funds_payment_list": ("get", "/api/funds/books/{book_id}/payments/", {"200", "403", "404"}),
+    "funds_batch_detail": ("get", "/api/funds/batches/{batch_id}/", {"200", "403", "404"}),
     "petition_create": ("post", "/api/petitions/create/", {"201", "400", "403"}),
     "petition_detail": ("get", "/api/petitions/{petition_id}/", {"200", "403", "404"}),
     **{

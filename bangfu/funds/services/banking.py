@@ -51,7 +51,7 @@ def batch_create(
         )
         made = Payment.objects.filter(commitment__book=book).count()
         for commitment in (
-            Commitment.objects.select_for_update()
+            Commitment.objects.select_for_update(of=("self",))
             .filter(pk__in=[c.pk for c in commitments], book=book)
             .select_related("household")
             .order_by("pk")

@@ -132,7 +132,7 @@ def payment_confirm(*, actor: Any, payment: Payment, paid_on: datetime.date) -> 
     require_in_scope(actor, FundsPermission.PAY, payment.commitment.book.unit)
     with transaction.atomic():
         locked = (
-            Payment.objects.select_for_update()
+            Payment.objects.select_for_update(of=("self",))
             .select_related("commitment__book")
             .get(pk=payment.pk)
         )

@@ -70,7 +70,7 @@ EXPECTED = {
     ),
     "funds_budget": ("get", "/api/funds/books/{book_id}/budget/", {"200", "403", "404"}),
     "funds_payment_list": ("get", "/api/funds/books/{book_id}/payments/", {"200", "403", "404"}),
-    "funds_batch_detail": ("get", "/api/funds/batches/{batch_id}/", {"200", "403", "404"}),
+    "funds_batch_detail": ("get", "/api/funds/batches/{bank_batch_id}/", {"200", "403", "404"}),
     "petition_create": ("post", "/api/petitions/create/", {"201", "400", "403"}),
     "petition_detail": ("get", "/api/petitions/{petition_id}/", {"200", "403", "404"}),
     **{

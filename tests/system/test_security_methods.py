@@ -170,7 +170,7 @@ def _kwargs(route: str, params: tuple[str, ...], owner: User) -> list[dict[str, 
         "user_id": User,
         "petition_id": Petition,
         "book_id": FundsBook,
-        "batch_id": FundsBankBatch,
+        "bank_batch_id": FundsBankBatch,
     }
     if len(params) == 1 and params[0] in api_models:
         model = api_models[params[0]]

@@ -23,7 +23,7 @@ BOOK_ID = OpenApiParameter(
     "book_id", int, OpenApiParameter.PATH, description=gettext_lazy("账簿 id。")
 )
 BATCH_ID = OpenApiParameter(
-    "batch_id", int, OpenApiParameter.PATH, description=gettext_lazy("代发批次 id。")
+    "bank_batch_id", int, OpenApiParameter.PATH, description=gettext_lazy("代发批次 id。")
 )
 
 
@@ -174,6 +174,6 @@ class BatchDetailApi(APIView):
         parameters=[BATCH_ID],
         responses={200: BatchSerializer, 403: RESPONSE_403, 404: RESPONSE_404},
     )
-    def get(self, request: Request, batch_id: int) -> Response:
-        batch = selectors.batch_get(request.user, batch_id)
+    def get(self, request: Request, bank_batch_id: int) -> Response:
+        batch = selectors.batch_get(request.user, bank_batch_id)
         return Response(BatchSerializer(batch).data)

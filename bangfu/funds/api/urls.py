@@ -18,5 +18,9 @@ urlpatterns = [
         api.PaymentListApi.as_view(),
         name="funds_payment_list",
     ),
-    path("funds/batches/<int:batch_id>/", api.BatchDetailApi.as_view(), name="funds_batch_detail"),
+    path(
+        "funds/batches/<int:bank_batch_id>/",
+        api.BatchDetailApi.as_view(),
+        name="funds_batch_detail",
+    ),
 ]

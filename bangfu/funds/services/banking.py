@@ -23,6 +23,7 @@ from bangfu.core.money import format_money, to_money
 from .. import bankfiles
 from ..audit_actions import FundsAction
 from ..models import PROGRAMME_ACCOUNT, BankBatch, Book, Commitment, Payment, Programme
+from ..payable import paid as item_paid
 from ..payable import reason_not_payable
 from ..permissions import FundsPermission
 from .books import BANK, COMMITMENT_RESERVE, COMMITTED, IN_TRANSIT, Line, post_entry
@@ -61,7 +62,7 @@ def batch_create(
                 raise Conflict(_("“%(label)s”已发放或已释放。") % {"label": label})
             if commitment.payments.filter(status__in=OPEN_STATUSES).exists():
                 raise Conflict(_("“%(label)s”已有未完成的发放。") % {"label": label})
-            reason = reason_not_payable(commitment.subject_type, commitment.subject_id)
+            reason = reason_not_payable(commitment.subject_type, commitment.subject_id, actor)
             if reason:
                 raise Conflict(f"“{label}”:{reason}")
             household = commitment.household
@@ -225,6 +226,7 @@ def return_import(
                     status=Payment.Status.PAID, paid_on=date, entry=entry
                 )
                 Commitment.objects.filter(pk=commitment.pk).update(status=Commitment.Status.PAID)
+                item_paid(commitment.subject_type, commitment.subject_id, date, actor)
                 paid += 1
             else:
                 entry = post_entry(

@@ -19,7 +19,7 @@ from bangfu.core.masking import mask_bank_card, mask_id_number
 
 from ..audit_actions import FundsAction
 from ..models import PROGRAMME_ACCOUNT, Commitment, Payment, Programme
-from ..payable import reason_not_payable
+from ..payable import paid, reason_not_payable
 from ..permissions import FundsPermission
 from .books import BANK, COMMITMENT_RESERVE, COMMITTED, Line, post_entry
 
@@ -81,7 +81,7 @@ def payment_prepare(
             status__in=[Payment.Status.PREPARED, Payment.Status.PAID]
         ).exists():
             raise Conflict(_("该事项已有发放凭证,不能重复制单。"))
-        reason = reason_not_payable(locked.subject_type, locked.subject_id)
+        reason = reason_not_payable(locked.subject_type, locked.subject_id, actor)
         if reason:
             raise Conflict(reason)
         year = locked.book.year
@@ -143,7 +143,7 @@ def payment_confirm(*, actor: Any, payment: Payment, paid_on: datetime.date) -> 
         if locked.method == Payment.Method.IN_PERSON and not locked.scan:
             raise ValidationError(_("请先上传领款人签字的发放凭证扫描件。"), field="scan")
         commitment = locked.commitment
-        reason = reason_not_payable(commitment.subject_type, commitment.subject_id)
+        reason = reason_not_payable(commitment.subject_type, commitment.subject_id, actor)
         if reason:
             raise Conflict(reason)
         amount = locked.amount
@@ -169,6 +169,7 @@ def payment_confirm(*, actor: Any, payment: Payment, paid_on: datetime.date) -> 
         except IntegrityError as exc:  # pragma: no cover - the row lock makes this unreachable
             raise Conflict(_("该笔已经发放,不会重复发放。")) from exc
         Commitment.objects.filter(pk=commitment.pk).update(status=Commitment.Status.PAID)
+        paid(commitment.subject_type, commitment.subject_id, paid_on, actor)
         audit_record(
             actor=actor,
             action=FundsAction.PAYMENT_CONFIRM,

@@ -141,7 +141,7 @@ def test_the_signer_is_the_head_or_a_member_never_anyone_else(book, finance, hou
 
 
 def test_an_item_not_payable_is_refused(book, finance, household):
-    payable.register("test.item", lambda pk: "该事项仍在公示期内,不能发放。")
+    payable.register("test.item", lambda pk, actor: "该事项仍在公示期内,不能发放。")
     try:
         commitment = _commit(book, finance, "100", household=household)
         with pytest.raises(Conflict, match="该事项仍在公示期内"):
@@ -183,3 +183,21 @@ def test_twenty_parallel_approvals_never_over_commit(network):
     assert Commitment.objects.count() == 10
     assert len(refused) == writers - 10
     assert room(book, "living").available == Decimal("0.00")
+
+
+def test_the_owner_of_the_item_hears_of_the_payment_once(
+    book, finance, household, settings, tmp_path
+):
+    settings.MEDIA_ROOT = str(tmp_path)
+    heard = []
+    payable.register_paid("test.item", lambda pk, paid_on, actor: heard.append((pk, paid_on)))
+    try:
+        commitment = _commit(book, finance, "100", n=5, household=household)
+        payment = payment_prepare(actor=finance, commitment=commitment, signer="head")
+        payment_attach_scan(actor=finance, payment=payment, file=_scan())
+        payment_confirm(actor=finance, payment=payment, paid_on=D(2026, 4, 10))
+        with pytest.raises(Conflict):
+            payment_confirm(actor=finance, payment=payment, paid_on=D(2026, 4, 11))
+    finally:
+        payable._paid.pop("test.item")
+    assert heard == [(5, D(2026, 4, 10))]

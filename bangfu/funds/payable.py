@@ -17,6 +17,7 @@ from typing import Any
 
 _checkers: dict[str, Callable[[int, Any], str | None]] = {}
 _paid: dict[str, Callable[[int, datetime.date, Any], None]] = {}
+_tracers: dict[str, Callable[[int], tuple[str, list[str]]]] = {}
 
 
 def register(subject_type: str, checker: Callable[[int, Any], str | None]) -> None:
@@ -38,3 +39,19 @@ def paid(subject_type: str, subject_id: int, paid_on: datetime.date, actor: Any)
     callback = _paid.get(subject_type)
     if callback is not None:
         callback(subject_id, paid_on, actor)
+
+
+def register_tracer(subject_type: str, tracer: Callable[[int], tuple[str, list[str]]]) -> None:
+    """`tracer(subject_id)` returns the item's page address and its steps in words
+    (application, notice, approvals), for the payment's trace page. It must write nothing."""
+    _tracers[subject_type] = tracer
+
+
+def subject_url(subject_type: str, subject_id: int) -> str:
+    tracer = _tracers.get(subject_type)
+    return tracer(subject_id)[0] if tracer is not None else ""
+
+
+def subject_steps(subject_type: str, subject_id: int) -> list[str]:
+    tracer = _tracers.get(subject_type)
+    return tracer(subject_id)[1] if tracer is not None else []

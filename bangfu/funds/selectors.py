@@ -131,7 +131,9 @@ def payment_get(user: Any, pk: Any) -> Payment:
     return scoped_get(
         Payment.objects.filter(
             scope_q(user, FundsPermission.VIEW, field="commitment__book__unit")
-        ).select_related("commitment__book__unit", "commitment__household", "entry"),
+        ).select_related(
+            "commitment__book__unit", "commitment__household", "commitment__entry", "entry", "batch"
+        ),
         pk,
     )
 

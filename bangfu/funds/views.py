@@ -17,7 +17,7 @@ from bangfu.core.errors import NotFound
 from bangfu.core.formkit import action_response
 from bangfu.network.models import OrgUnit
 
-from . import reports, selectors
+from . import payable, reports, selectors
 from .forms import (
     BatchForm,
     BookOpenForm,
@@ -355,8 +355,12 @@ def payment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "payment": payment,
             "book": payment.commitment.book,
-            "scan_form": ScanForm(),
-            "paid_form": PaidOnForm(),
+            "subject_url": payable.subject_url(
+                payment.commitment.subject_type, payment.commitment.subject_id
+            ),
+            "subject_steps": payable.subject_steps(
+                payment.commitment.subject_type, payment.commitment.subject_id
+            ),
             "can_pay": has_perm(request.user, FundsPermission.PAY),
         },
     )

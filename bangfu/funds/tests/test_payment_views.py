@@ -66,6 +66,11 @@ def test_paying_in_person_through_the_pages(client, finance, commitment, setting
     assert "该笔已经发放,不会重复发放。" in second.content.decode()
     assert Entry.objects.count() == entries
     assert Commitment.objects.get().status == "paid"
+    trace = client.get(reverse("funds:payment_detail", args=[payment.pk])).content.decode()
+    assert reverse("archives:household_detail", args=[commitment.household_id]) in trace
+    assert reverse("funds:entry_detail", args=[commitment.entry_id]) in trace
+    payment.refresh_from_db()
+    assert reverse("funds:entry_detail", args=[payment.entry_id]) in trace
 
 
 def test_a_bad_scan_type_is_refused(client, finance, commitment, settings, tmp_path):

@@ -57,6 +57,8 @@ URL_PERMISSIONS: dict[str, str] = {
     "funds:ledger": FundsPermission.VIEW,
     "funds:trial_balance": FundsPermission.VIEW,
     "funds:budget_report": FundsPermission.VIEW,
+    "funds:ledger_xlsx": FundsPermission.VIEW,
+    "funds:household_totals": FundsPermission.VIEW,
     # The API.
     "api:funds_book_list": FundsPermission.VIEW,
     "api:funds_trial_balance": FundsPermission.VIEW,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
@@ -19,6 +20,7 @@ from .models import (
     Commitment,
     Entry,
     EntryLine,
+    Payment,
     Programme,
 )
 
@@ -201,4 +203,84 @@ def _committed_by_programme(book: Book) -> dict[str, Decimal]:
         .values_list("programme")
         .annotate(s=Sum("amount"))
         .values_list("programme", "s")
+    )
+
+
+def ledger_rows(book: Book) -> QuerySet[Payment]:
+    """The 帮扶资金台帐: every payment of the book, as it was when paid (the snapshot)."""
+    return (
+        Payment.objects.filter(commitment__book=book)
+        .select_related("commitment", "entry", "batch")
+        .order_by("paid_on", "number")
+    )
+
+
+@dataclass(frozen=True)
+class HouseholdTotal:
+    household_id: int
+    name: str
+    archive_no: str
+    count: int
+    total: Decimal
+
+
+def household_totals(book: Book) -> list[HouseholdTotal]:
+    """Totals paid per household in the book's year, largest first."""
+    totals: dict[int, HouseholdTotal] = {}
+    for p in Payment.objects.filter(
+        commitment__book=book, status=Payment.Status.PAID, commitment__household__isnull=False
+    ).select_related("commitment"):
+        hid = p.commitment.household_id
+        assert hid is not None
+        old = totals.get(hid)
+        totals[hid] = HouseholdTotal(
+            hid,
+            str(p.snapshot.get("name", p.recipient_name)),
+            str(p.snapshot.get("archive_no", "")),
+            (old.count if old else 0) + 1,
+            (old.total if old else ZERO) + p.amount,
+        )
+    return sorted(totals.values(), key=lambda t: (-t.total, t.name))
+
+
+def ledger_workbook(book: Book) -> bytes:
+    from bangfu.core.xlsx import SheetSpec, write_workbook
+
+    def rows() -> Any:
+        for p in ledger_rows(book).iterator(chunk_size=500):
+            s = p.snapshot
+            yield (
+                p.paid_on or "",
+                p.number,
+                s.get("archive_no", ""),
+                s.get("name", p.recipient_name),
+                s.get("id_masked", ""),
+                s.get("category", ""),
+                s.get("programme", ""),
+                p.commitment.subject_label,
+                p.amount,
+                p.get_method_display(),
+                s.get("card_masked", "") if p.method == Payment.Method.BANK else p.signer_name,
+                p.get_status_display(),
+                str(p.entry) if p.entry else "",
+            )
+
+    from django.utils.translation import gettext as _
+
+    headers = [
+        _("发放日期"), _("凭证号"), _("职工编号"), _("姓名"), _("身份证号"), _("困难类别"),
+        _("帮扶项目"), _("事项"), _("金额"), _("发放方式"), _("银行卡号/签领人"), _("状态"),
+        _("记账凭证"),
+    ]  # fmt: skip
+    return write_workbook(
+        [
+            SheetSpec(
+                title=_("帮扶资金台帐"),
+                headers=headers,
+                rows=rows(),
+                text_columns={headers[1], headers[2], headers[4], headers[10]},
+                title_line=_("%(unit)s %(year)s 年帮扶资金台帐")
+                % {"unit": book.unit.name, "year": book.year},
+            )
+        ]
     )

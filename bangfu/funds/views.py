@@ -554,3 +554,24 @@ def batch_return(request: HttpRequest, pk: int) -> HttpResponse:
         success_url=_batch_url(batch.pk),
         done=lambda r: _("回盘已导入:成功 %(paid)s 笔,失败 %(failed)s 笔。") % r,
     )
+
+
+@require_GET
+def ledger_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    book = selectors.book_get(request.user, pk)
+    response = HttpResponse(
+        reports.ledger_workbook(book),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="taizhang-{book.year}.xlsx"'
+    return response
+
+
+@require_GET
+def household_totals(request: HttpRequest, pk: int) -> HttpResponse:
+    book = selectors.book_get(request.user, pk)
+    return render(
+        request,
+        "funds/reports/households.html",
+        {"book": book, "rows": reports.household_totals(book)},
+    )

@@ -182,3 +182,29 @@ def test_a_return_file_with_an_unknown_reference_answers_400(client, finance, co
     assert response.status_code == 400
     assert "第 2 行:参考号“NOPE”不属于本批次。" in response.content.decode()
     assert batch.payments.get().status == "sent"
+
+
+def test_the_taizhang_and_the_totals_per_household(client, finance, commitment, settings, tmp_path):
+    import io
+
+    from openpyxl import load_workbook
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    from bangfu.funds.services.payments import (
+        payment_attach_scan,
+        payment_confirm,
+        payment_prepare,
+    )
+
+    payment = payment_prepare(actor=finance, commitment=commitment, signer="head")
+    scan = SimpleUploadedFile("s.pdf", b"%PDF-1.4 signed", content_type="application/pdf")
+    payment_attach_scan(actor=finance, payment=payment, file=scan)
+    payment_confirm(actor=finance, payment=payment, paid_on=datetime.date(2026, 4, 10))
+    client.force_login(finance)
+    response = client.get(reverse("funds:ledger_xlsx", args=[commitment.book_id]))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert any(payment.number in row for row in values)
+    assert not any("6217" in str(v) and len(str(v)) > 12 for row in values for v in row)
+    totals = client.get(reverse("funds:household_totals", args=[commitment.book_id]))
+    assert "1,500.00" in totals.content.decode()

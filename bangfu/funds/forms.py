@@ -148,3 +148,9 @@ class ReturnFileForm(BootstrapForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"date": timezone.localdate()})
         super().__init__(*args, **kwargs)
+
+
+class StatementForm(BootstrapForm):
+    file = forms.FileField(
+        label=_("银行对账单(Excel 或 CSV)"), error_messages={"required": _("请选择对账单文件。")}
+    )

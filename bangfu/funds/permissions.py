@@ -59,6 +59,7 @@ URL_PERMISSIONS: dict[str, str] = {
     "funds:budget_report": FundsPermission.VIEW,
     "funds:ledger_xlsx": FundsPermission.VIEW,
     "funds:household_totals": FundsPermission.VIEW,
+    "funds:reconciliation": FundsPermission.VIEW,
     # The API.
     "api:funds_book_list": FundsPermission.VIEW,
     "api:funds_trial_balance": FundsPermission.VIEW,

@@ -32,6 +32,7 @@ urlpatterns = [
     path("payments/<int:pk>/confirm/", views.payment_confirm, name="payment_confirm"),
     path("books/<int:pk>/taizhang.xlsx", views.ledger_xlsx, name="ledger_xlsx"),
     path("books/<int:pk>/households/", views.household_totals, name="household_totals"),
+    path("books/<int:pk>/reconciliation/", views.reconciliation, name="reconciliation"),
     path("entries/<int:pk>/", views.entry_detail, name="entry_detail"),
     path("entries/<int:pk>/reverse/", views.entry_reverse, name="entry_reverse"),
     path("receipts/<int:pk>/pdf/", views.receipt_pdf, name="receipt_pdf"),

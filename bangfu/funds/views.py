@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from bangfu.accounts.policy import has_perm, units_in_scope
-from bangfu.core.errors import NotFound
+from bangfu.core.errors import NotFound, ValidationError
 from bangfu.core.formkit import action_response
 from bangfu.network.models import OrgUnit
 
-from . import payable, reports, selectors
+from . import payable, reconcile, reports, selectors
 from .forms import (
     BatchForm,
     BookOpenForm,
@@ -31,6 +31,7 @@ from .forms import (
     ReturnFileForm,
     ScanForm,
     SentForm,
+    StatementForm,
 )
 from .pdf import payment_slip_pdf
 from .pdf import receipt_pdf as make_receipt_pdf
@@ -574,4 +575,37 @@ def household_totals(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "funds/reports/households.html",
         {"book": book, "rows": reports.household_totals(book)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def reconciliation(request: HttpRequest, pk: int) -> HttpResponse:
+    """账账相符 always; 账款相符 for an uploaded statement. Reads only: the statement is compared,
+    never stored."""
+    book = selectors.book_get(request.user, pk)
+    form = StatementForm(_data(request), request.FILES if request.method == "POST" else None)
+    match = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                lines = reconcile.read_statement(upload.read(), upload.name or "")
+            except ValidationError as exc:
+                form.add_error("file", exc.message)
+                status = 400
+            else:
+                match = reconcile.match_statement(book, lines)
+        else:
+            status = 400
+    return render(
+        request,
+        "funds/reports/reconciliation.html",
+        {
+            "book": book,
+            "form": form,
+            "checks": reconcile.books_vs_records(book),
+            "match": match,
+        },
+        status=status,
     )

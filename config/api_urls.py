@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("bangfu.archives.api.urls")),
     path("", include("bangfu.petitions.api.urls")),
     path("", include("bangfu.assistance.api.urls")),
+    path("", include("bangfu.funds.api.urls")),
 ]

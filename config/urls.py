@@ -10,6 +10,7 @@ urlpatterns = [
     path("archives/", include("bangfu.archives.urls")),
     path("petitions/", include("bangfu.petitions.urls")),
     path("assistance/", include("bangfu.assistance.urls")),
+    path("funds/", include("bangfu.funds.urls")),
     path("captcha/image/<str:key>/", captcha.captcha_image, name="captcha-image"),
     path("captcha/refresh/", captcha.captcha_refresh, name="captcha-refresh"),
     path("api/", include("config.api_urls")),

@@ -141,15 +141,13 @@ def jobs_reap(*, now: datetime | None = None) -> list[Job]:
         "没有写入任何数据。请重新发起;导入请重新上传文件。"
     ) % {"minutes": minutes}
     dead: list[Job] = []
+    silent = Job.objects.filter(status=Job.Status.RUNNING).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+    )
+    if not silent.exists():  # the usual case: one query before each task
+        return dead
     with transaction.atomic():
-        candidates = (
-            Job.objects.select_for_update(skip_locked=True)
-            .filter(status=Job.Status.RUNNING)
-            .filter(
-                Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
-            )
-            .order_by("created_at")
-        )
+        candidates = silent.select_for_update(skip_locked=True).order_by("created_at")
         for job in candidates:
             job.status = Job.Status.FAILED
             job.message = message

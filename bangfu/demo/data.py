@@ -169,6 +169,7 @@ def seed_all(log: Callable[[str], None] = print) -> list[DemoLogin]:
     """Seed the network and users, then the archives and petitions (each part only once)."""
     from .archives import seed_archives
     from .assistance import seed_assistance
+    from .funds import seed_funds
     from .petitions import seed_petitions
 
     logins = seed(log=log)
@@ -179,6 +180,7 @@ def seed_all(log: Callable[[str], None] = print) -> list[DemoLogin]:
         seed_petitions(users=users, log=log)
     with transaction.atomic():
         seed_assistance(users=users, log=log)
+        seed_funds(users=users, log=log)
     return logins
 
 

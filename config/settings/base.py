@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "bangfu.archives",
     "bangfu.petitions",
     "bangfu.assistance",
+    "bangfu.funds",
     "bangfu.demo",
 ]
 

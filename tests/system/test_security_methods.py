@@ -40,6 +40,12 @@ from bangfu.archives.selectors.browse import HouseholdFilters
 from bangfu.archives.services import exporting
 from bangfu.assistance.models import Application, FollowUp, Programme
 from bangfu.core.models import AuditEvent, CalendarConfirmation, CalendarDay, Job
+from bangfu.funds.models import BankBatch as FundsBankBatch
+from bangfu.funds.models import Book as FundsBook
+from bangfu.funds.models import Commitment as FundsCommitment
+from bangfu.funds.models import DonationReceipt
+from bangfu.funds.models import Entry as FundsEntry
+from bangfu.funds.models import Payment as FundsPayment
 from bangfu.network.models import OrgUnit, UnitPerson
 from bangfu.notices.models import Notice, Objection
 from bangfu.petitions.models import Attachment as PetitionAttachment
@@ -56,6 +62,7 @@ NAMESPACES = (
     "archives",
     "petitions",
     "assistance",
+    "funds",
 )
 USERS = ("admin", "security", "auditor", "supervisor", "leader", "staff", "finance", "liaison1")
 # Tables a GET may write to: the access log (masked views), sessions and log-in tracking.
@@ -94,12 +101,27 @@ PK_MODEL: dict[str, Any] = {
     "assistance:programme_detail": Programme,
     "assistance:rule_revise": Programme,
     "assistance:followup_record": FollowUp,
+    "funds:entry_detail": FundsEntry,
+    "funds:entry_reverse": FundsEntry,
+    "funds:receipt_pdf": DonationReceipt,
+    "funds:receipt_void": DonationReceipt,
+    "funds:payment_prepare": FundsCommitment,
+    "funds:payment_detail": FundsPayment,
+    "funds:payment_slip": FundsPayment,
+    "funds:payment_scan": FundsPayment,
+    "funds:payment_confirm": FundsPayment,
+    "funds:batch_detail": FundsBankBatch,
+    "funds:batch_xlsx": FundsBankBatch,
+    "funds:batch_csv": FundsBankBatch,
+    "funds:batch_send": FundsBankBatch,
+    "funds:batch_return": FundsBankBatch,
 }
 PREFIX_MODEL = {
     "archives:": Household,
     "notices:": Notice,
     "petitions:": Petition,
     "assistance:": Application,
+    "funds:": FundsBook,
     "network:person_": UnitPerson,
     "network:": OrgUnit,
     "accounts:": User,
@@ -169,6 +191,8 @@ def _kwargs(route: str, params: tuple[str, ...], owner: User) -> list[dict[str, 
         "user_id": User,
         "petition_id": Petition,
         "application_id": Application,
+        "book_id": FundsBook,
+        "bank_batch_id": FundsBankBatch,
     }
     if len(params) == 1 and params[0] in api_models:
         model = api_models[params[0]]

@@ -1,0 +1,156 @@
+"""The page forms of the books; the services check everything again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from bangfu.core.formkit import BootstrapForm, date_field
+
+from .models import BankBatch, Income, Programme
+
+
+class BookOpenForm(BootstrapForm):
+    unit = forms.ChoiceField(
+        label=_("帮扶中心"), error_messages={"required": _("请选择帮扶中心。")}
+    )
+    year = forms.IntegerField(
+        label=_("年度"),
+        min_value=2000,
+        max_value=2100,
+        error_messages={"required": _("请填写年度。"), "invalid": _("年度应为四位数字。")},
+    )
+    bank_name = forms.CharField(label=_("开户银行"), max_length=100, required=False)
+
+    def __init__(self, *args: Any, units: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", "—")] + [(str(u.pk), u.name) for u in units]
+        self.fields["unit"].choices = choices  # type: ignore[attr-defined]
+
+
+class IncomeForm(BootstrapForm):
+    kind = forms.ChoiceField(
+        label=_("收入类别"),
+        choices=Income.Kind.choices,
+        error_messages={"required": _("请选择收入类别。")},
+    )
+    amount = forms.CharField(
+        label=_("金额(元)"), max_length=30, error_messages={"required": _("请填写金额。")}
+    )
+    date = date_field(_("到账日期"), _("请填写到账日期。"), _("到账日期格式不正确。"))
+    payer = forms.CharField(
+        label=_("来源单位或捐赠人"),
+        max_length=100,
+        error_messages={"required": _("请填写来源单位或捐赠人。")},
+    )
+    channel = forms.ChoiceField(label=_("方式"), choices=Income.Channel.choices)
+    purpose = forms.CharField(label=_("限定用途(如有)"), max_length=200, required=False)
+    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"date": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+
+class ReasonDateForm(BootstrapForm):
+    date = date_field(_("记账日期"), _("请填写记账日期。"), _("记账日期格式不正确。"))
+    reason = forms.CharField(
+        label=_("原因"), max_length=200, error_messages={"required": _("请填写原因。")}
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"date": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+
+class PeriodCloseForm(BootstrapForm):
+    month = forms.TypedChoiceField(
+        label=_("月份"),
+        coerce=int,
+        choices=[(m, _("%(m)s 月") % {"m": m}) for m in range(1, 13)],
+        error_messages={"required": _("请选择月份。")},
+    )
+
+
+class BudgetForm(BootstrapForm):
+    programme = forms.ChoiceField(
+        label=_("帮扶项目"),
+        choices=Programme.choices,
+        error_messages={"required": _("请选择帮扶项目。")},
+    )
+    amount = forms.CharField(
+        label=_("预算金额(元)"), max_length=30, error_messages={"required": _("请填写预算金额。")}
+    )
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+
+class RangeForm(forms.Form):
+    """The period of a report; anything missing or wrong falls back to the book's year."""
+
+    start = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    end = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    account = forms.CharField(required=False, max_length=20)
+
+
+class PaymentPrepareForm(BootstrapForm):
+    signer = forms.ChoiceField(label=_("签领人"), error_messages={"required": _("请选择签领人。")})
+
+    def __init__(self, *args: Any, choices: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["signer"].choices = [("", "—"), *choices]  # type: ignore[attr-defined]
+
+
+class ScanForm(BootstrapForm):
+    scan = forms.FileField(
+        label=_("签字凭证扫描件(PDF、JPG、PNG)"),
+        error_messages={"required": _("请选择扫描件。")},
+    )
+
+
+class PaidOnForm(BootstrapForm):
+    paid_on = date_field(_("发放日期"), _("请填写发放日期。"), _("发放日期格式不正确。"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"paid_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+
+class BatchForm(BootstrapForm):
+    commitments = forms.MultipleChoiceField(
+        label=_("发放事项"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("请至少选择一项发放。")},
+    )
+    encoding = forms.ChoiceField(label=_("CSV 编码"), choices=BankBatch.Encoding.choices)
+
+    def __init__(self, *args: Any, choices: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["commitments"].choices = list(choices)  # type: ignore[attr-defined]
+
+
+class SentForm(BootstrapForm):
+    sent_on = date_field(_("发送日期"), _("请填写发送日期。"), _("发送日期格式不正确。"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"sent_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+
+class ReturnFileForm(BootstrapForm):
+    file = forms.FileField(
+        label=_("银行回盘文件(Excel 或 CSV)"), error_messages={"required": _("请选择回盘文件。")}
+    )
+    date = date_field(_("入账日期"), _("请填写入账日期。"), _("入账日期格式不正确。"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"date": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+
+class StatementForm(BootstrapForm):
+    file = forms.FileField(
+        label=_("银行对账单(Excel 或 CSV)"), error_messages={"required": _("请选择对账单文件。")}
+    )

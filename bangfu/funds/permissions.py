@@ -1,0 +1,69 @@
+from enum import StrEnum
+
+from bangfu.accounts.roles import Role
+
+
+class FundsPermission(StrEnum):
+    VIEW = "funds.view"  # books, entries, incomes, receipts, reports
+    KEEP = "funds.keep"  # open books, record incomes, post and reverse entries, void receipts
+    CLOSE = "funds.close"  # close a month
+    BUDGET = "funds.budget"  # set a programme's budget for the year
+    PAY = "funds.pay"  # prepare payment slips, attach the signed scans, confirm payments
+
+
+ROLE_GRANTS = {
+    Role.LEADER: {FundsPermission.VIEW, FundsPermission.BUDGET},
+    Role.STAFF: {FundsPermission.VIEW},
+    Role.FINANCE: {
+        FundsPermission.VIEW,
+        FundsPermission.KEEP,
+        FundsPermission.CLOSE,
+        FundsPermission.BUDGET,
+        FundsPermission.PAY,
+    },
+    # 纪检/审计 read everything of the fund and change nothing.
+    Role.SUPERVISOR: {FundsPermission.VIEW},
+}
+
+URL_PERMISSIONS: dict[str, str] = {
+    "funds:book_list": FundsPermission.VIEW,
+    "funds:book_open": FundsPermission.KEEP,
+    "funds:book_detail": FundsPermission.VIEW,
+    "funds:entry_detail": FundsPermission.VIEW,
+    "funds:receipt_pdf": FundsPermission.VIEW,
+    # Actions: funds.view at the door, so a book outside the scope answers 404; the service
+    # then checks the action's own permission (403).
+    "funds:income_record": FundsPermission.VIEW,
+    "funds:entry_reverse": FundsPermission.VIEW,
+    "funds:period_close": FundsPermission.VIEW,
+    "funds:receipt_void": FundsPermission.VIEW,
+    "funds:budget_set": FundsPermission.VIEW,
+    "funds:commitment_list": FundsPermission.VIEW,
+    "funds:payment_prepare": FundsPermission.VIEW,
+    "funds:payment_detail": FundsPermission.VIEW,
+    "funds:payment_slip": FundsPermission.VIEW,
+    "funds:payment_scan": FundsPermission.VIEW,
+    "funds:payment_confirm": FundsPermission.VIEW,
+    "funds:batch_list": FundsPermission.VIEW,
+    "funds:batch_create": FundsPermission.VIEW,
+    "funds:batch_detail": FundsPermission.VIEW,
+    # The bank file holds full card numbers: only who pays downloads it.
+    "funds:batch_xlsx": FundsPermission.PAY,
+    "funds:batch_csv": FundsPermission.PAY,
+    "funds:batch_send": FundsPermission.VIEW,
+    "funds:batch_return": FundsPermission.VIEW,
+    # Reports.
+    "funds:journal": FundsPermission.VIEW,
+    "funds:ledger": FundsPermission.VIEW,
+    "funds:trial_balance": FundsPermission.VIEW,
+    "funds:budget_report": FundsPermission.VIEW,
+    "funds:ledger_xlsx": FundsPermission.VIEW,
+    "funds:household_totals": FundsPermission.VIEW,
+    "funds:reconciliation": FundsPermission.VIEW,
+    # The API.
+    "api:funds_book_list": FundsPermission.VIEW,
+    "api:funds_trial_balance": FundsPermission.VIEW,
+    "api:funds_budget": FundsPermission.VIEW,
+    "api:funds_payment_list": FundsPermission.VIEW,
+    "api:funds_batch_detail": FundsPermission.VIEW,
+}

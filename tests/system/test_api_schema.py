@@ -78,7 +78,7 @@ EXPECTED = {
     "assistance_application_create": (
         "post",
         "/api/assistance/applications/create/",
-        {"201", "400", "403"},
+        {"201", "400", "403", "404"},
     ),
     "assistance_application_detail": (
         "get",

@@ -102,6 +102,9 @@ class ApplicationDetailOutputSerializer(ApplicationListOutputSerializer):
 
 
 class ProgrammeListApi(APIView):
+    # Declared so that the schema describes the paginated answer (count, next, results).
+    pagination_class = CappedLimitOffsetPagination
+
     class AssistanceProgrammeFilterSerializer(serializers.Serializer):
         year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
 
@@ -122,6 +125,8 @@ class ProgrammeListApi(APIView):
 
 
 class ApplicationListApi(APIView):
+    pagination_class = CappedLimitOffsetPagination
+
     class AssistanceApplicationFilterSerializer(serializers.Serializer):
         status = serializers.ChoiceField(choices=Application.Status.choices, required=False)
         kind = serializers.ChoiceField(choices=Kind.choices, required=False)
@@ -225,7 +230,12 @@ class ApplicationCreateApi(APIView):
         summary=gettext_lazy("新建救助申请(草稿)"),
         tags=[TAG],
         request=AssistanceApplicationInputSerializer,
-        responses={201: ApplicationDetailOutputSerializer, 400: RESPONSE_400, 403: RESPONSE_403},
+        responses={
+            201: ApplicationDetailOutputSerializer,
+            400: RESPONSE_400,
+            403: RESPONSE_403,
+            404: RESPONSE_404,  # the household is not in the caller's scope
+        },
     )
     def post(self, request: Request) -> Response:
         d = validate_input(self.AssistanceApplicationInputSerializer(data=request.data))

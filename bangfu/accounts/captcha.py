@@ -68,7 +68,7 @@ def _use_up(key: str) -> bool:
                 hashkey=challenge.fingerprint(key),
                 challenge="-",
                 response="-",
-                expiration=now + timedelta(seconds=challenge._max_age()),
+                expiration=now + timedelta(seconds=challenge.max_age()),
             )
     except IntegrityError:
         return False

@@ -29,7 +29,8 @@ def _length() -> int:
     return int(getattr(settings, "CAPTCHA_LENGTH", 4))
 
 
-def _max_age() -> int:
+def max_age() -> int:
+    """Return how long a key is good for, in seconds (CAPTCHA_TIMEOUT minutes)."""
     return 60 * int(getattr(settings, "CAPTCHA_TIMEOUT", 5))
 
 
@@ -41,7 +42,7 @@ def issue() -> str:
 def nonce_of(key: str) -> str | None:
     """Return the key's nonce, or None when the key is forged, malformed or expired."""
     try:
-        return signing.TimestampSigner(salt=_SALT).unsign(str(key), max_age=_max_age())
+        return signing.TimestampSigner(salt=_SALT).unsign(str(key), max_age=max_age())
     except (signing.BadSignature, ValueError):
         return None
 

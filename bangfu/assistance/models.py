@@ -240,6 +240,9 @@ class Application(TimeStampedModel):
         indexes = [
             models.Index(fields=["unit", "status"], name="assistance_app_unit_status"),
             models.Index(fields=["household", "year", "kind"], name="assistance_app_house_year"),
+            # The lists' order (newest first): a page is read from the index, not by sorting
+            # every application in a county (archives_hh_newest does the same for archives).
+            models.Index(fields=["-created_at", "-id"], name="assistance_app_newest"),
         ]
 
     def __str__(self) -> str:

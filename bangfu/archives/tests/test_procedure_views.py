@@ -364,3 +364,40 @@ def test_in_english_the_due_rules_and_the_rule_version_are_english(client, netwo
         html = page.content.decode()
         assert "个工作日" not in html
         assert "全总 2021 年起困难职工认定办法" not in html
+
+
+def test_notice_form_is_not_offered_without_publication_consent(client, network, staff):
+    # Given an archive reviewed and passed, whose worker has not consented to publication
+    household = filing.household_create(
+        actor=staff,
+        data=household_input(network.station_a, consent_publication_on=None),
+    )
+    _visit(staff, household)
+    procedure.review_record(
+        actor=staff,
+        household=household,
+        held_on=date(2026, 3, 10),
+        participants="评议小组 7 人",
+        votes_for=7,
+        votes_against=0,
+        passed=True,
+        record="同意。",
+    )
+    url = reverse("archives:household_detail", args=[household.pk])
+    client.force_login(staff)
+
+    # When staff opens the archive
+    html = client.get(url).content.decode()
+
+    # Then no notice form: the panel says what is missing and links to the consent form
+    assert 'data-testid="notice-form"' not in html
+    assert 'data-testid="notice-blocked"' in html
+    assert "职工尚未书面同意公示,不能公示。" in html
+    assert 'href="#consent-form"' in html
+    assert 'id="consent-form"' in html
+
+    # And once the consent is recorded, the notice form is offered
+    Household.objects.filter(pk=household.pk).update(consent_publication_on=date(2026, 3, 2))
+    html = client.get(url).content.decode()
+    assert 'data-testid="notice-form"' in html
+    assert 'data-testid="notice-blocked"' not in html

@@ -173,12 +173,12 @@ def test_worklist_items(network, staff, leader, liaison_a, settings):
     Case.objects.filter(subject_id=returned.pk).update(step=Step.RETURNED)
 
     # then staff sees the visit due, with its rule
-    staff_items = [i for i in due_items(staff) if i.context == "建档"]
+    staff_items = [i for i in due_items(staff) if i.context == "建档" and not i.waiting]
     assert [(i.title, i.due, i.rule) for i in staff_items] == [
         (f"入户调查:张三({applied.archive_no})", date(2026, 3, 9), "入户调查:申请后 5 个工作日")
     ]
     # the township leader sees the approval, due 5 working days after its submission
-    leader_items = [i for i in due_items(leader) if i.context == "建档"]
+    leader_items = [i for i in due_items(leader) if i.context == "建档" and not i.waiting]
     assert [(i.title, i.due, i.rule) for i in leader_items] == [
         (
             f"建档审批:张三({pending.archive_no},金霞社区帮扶站)",
@@ -187,7 +187,7 @@ def test_worklist_items(network, staff, leader, liaison_a, settings):
         )
     ]
     # the liaison sees its returned archive
-    liaison_items = [i for i in due_items(liaison_a) if i.context == "建档"]
+    liaison_items = [i for i in due_items(liaison_a) if i.context == "建档" and not i.waiting]
     assert [i.title for i in liaison_items] == [f"退回修改:张三({returned.archive_no})"]
 
     # with approval at the parent level (fixed when the archive is submitted), the county
@@ -195,10 +195,10 @@ def test_worklist_items(network, staff, leader, liaison_a, settings):
     settings.BANGFU_ARCHIVE_APPROVAL_LEVEL = "parent"
     Case.objects.filter(subject_id=pending.pk).update(approval_unit=network.county)
     county_leader = make_user((Role.LEADER, network.county))
-    assert [i.title for i in due_items(county_leader) if i.context == "建档"] == [
+    assert [i.title for i in due_items(county_leader) if i.context == "建档" and not i.waiting] == [
         f"建档审批:张三({pending.archive_no},金霞社区帮扶站)"
     ]
-    assert [i for i in due_items(leader) if i.context == "建档"] == []
+    assert [i for i in due_items(leader) if i.context == "建档" and not i.waiting] == []
 
 
 def test_worklist_approval_due_follows_the_setting(network, staff, leader, settings):

@@ -28,6 +28,7 @@ def test_shortcuts_follow_the_roles(client, sysadmin, auditor):
     auditor_html = client.get(reverse("workbench:worklist")).content.decode()
 
     assert reverse("accounts:user_create") in admin_html
+    assert reverse("funds:book_list") not in auditor_html  # the 三员 auditor reads no business
     assert reverse("workbench:audit_list") not in admin_html
     assert reverse("workbench:audit_list") in auditor_html
     assert reverse("accounts:user_create") not in auditor_html
@@ -73,3 +74,13 @@ def test_a_liaisons_archive_waiting_on_the_centre_is_shown_apart_from_its_to_dos
     assert "李四" in waiting
     assert f"等待{network.point_a1.name}工作人员入户调查,截止" in waiting
     assert reverse("archives:household_detail", args=[household.pk]) in waiting
+
+
+def test_the_business_contexts_are_shortcuts_for_those_who_use_them(client, staff):
+    client.force_login(staff)
+    staff_html = client.get(reverse("workbench:worklist")).content.decode()
+    shortcuts = staff_html.split('data-testid="shortcuts"', 1)[1].split("</section>", 1)[0]
+
+    assert reverse("assistance:application_list") in shortcuts
+    assert reverse("petitions:petition_list") in shortcuts
+    assert reverse("notices:notice_list") in shortcuts

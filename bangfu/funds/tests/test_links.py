@@ -28,7 +28,7 @@ from bangfu.assistance.services import (
 from bangfu.assistance.tests.factories import aided_household, make_programme
 from bangfu.core.audit import AuditEvent
 from bangfu.core.errors import Conflict
-from bangfu.funds import payable, selectors
+from bangfu.funds import payable, reports, selectors
 from bangfu.funds.links import SUBJECT_TYPE, trace
 from bangfu.funds.models import Commitment, Entry, Payment
 from bangfu.funds.services.banking import batch_create, batch_mark_sent, return_import
@@ -263,12 +263,12 @@ def test_one_application_from_draft_to_paid_in_person(
     left = room(book, "other")
     assert left.available == Decimal("19200.00")
     assert "账簿链完整" in _verify_books()
-    from bangfu.funds import reports
-
     assert reports.trial_balance(book, reports.DateRange.whole_year(book)).balanced
 
 
-def test_one_application_from_draft_to_paid_by_bank(network, staff, leader, finance, book, festival):
+def test_one_application_from_draft_to_paid_by_bank(
+    network, staff, leader, finance, book, festival
+):
     household = aided_household(network.station_a, staff)
     household.bank_card = luhn_card("621700001000000001")
     household.save()
@@ -293,8 +293,6 @@ def test_one_application_from_draft_to_paid_by_bank(network, staff, leader, fina
     assert commitment.status == Commitment.Status.PAID
     assert FollowUp.objects.get(application=application).paid_on == _today()
     assert "账簿链完整" in _verify_books()
-    from bangfu.funds import reports
-
     trial = reports.trial_balance(book, reports.DateRange.whole_year(book))
     assert trial.balanced
     bank = next(r for r in trial.rows if r.account.code == "1001")

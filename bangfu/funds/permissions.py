@@ -56,6 +56,8 @@ URL_PERMISSIONS: dict[str, str] = {
     "funds:journal": FundsPermission.VIEW,
     "funds:ledger": FundsPermission.VIEW,
     "funds:trial_balance": FundsPermission.VIEW,
+    "funds:monthly_statement": FundsPermission.VIEW,
+    "funds:monthly_statement_xlsx": FundsPermission.VIEW,
     "funds:budget_report": FundsPermission.VIEW,
     "funds:ledger_xlsx": FundsPermission.VIEW,
     "funds:household_totals": FundsPermission.VIEW,

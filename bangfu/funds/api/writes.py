@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any, cast
+from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.translation import gettext as _
@@ -25,7 +25,7 @@ from bangfu.core.api import RESPONSE_400, RESPONSE_403, RESPONSE_404, RESPONSE_4
 from bangfu.core.errors import ValidationError
 
 from .. import selectors
-from ..models import BankBatch, Commitment, Income, Payment
+from ..models import BankBatch, Commitment, Income
 from ..services import banking, income, payments
 from .funds import BATCH_ID, BOOK_ID, TAG, BatchSerializer, PaymentSerializer
 

@@ -145,7 +145,9 @@ class PayableListApi(APIView):
     )
     def get(self, request: Request, book_id: int) -> Response:
         book = selectors.book_get(request.user, book_id)
-        return Response(CommitmentSerializer(selectors.bank_payable(book), many=True).data)
+        return Response(
+            CommitmentSerializer(selectors.bank_payable(book, request.user), many=True).data
+        )
 
 
 class BatchCreateApi(APIView):

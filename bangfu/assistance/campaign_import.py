@@ -1,5 +1,8 @@
 """The 金秋助学 batch import: applications as schools or stations send them, in two phases.
 
+On the import kit (`bangfu.kits.imports`, kind "assistance.campaign"): upload on
+/assistance/batches/import/, the result page, the error sheet, confirm.
+
 Phase 1, `campaign_check`, reads the whole file and writes nothing: each row is converted
 (`core.xlsx`), matched to an archive in the user's scope (by 职工编号, by the head's ID, or by the
 head's name when only one archive in the scope has it) and to a recorded member of it (the
@@ -9,9 +12,18 @@ window, the archive's state, the exclusions (military academies, free teacher-tr
 students aided elsewhere), the caps and the duplicate rules are checked exactly as for one
 application typed on its page. Every bad row is reported with its row, column and reason.
 
-Phase 2, `campaign_import`, runs on the user's confirmation: it reads and checks the file again
-(the database may have changed since) and makes a draft application for each good row — the
-bad ones are reported again and skipped — and puts them in the batch, all in one transaction.
+As the kit wants, a file with any bad row imports nothing: the user gets every problem (row,
+column, reason, also as a sheet to download), corrects or removes those rows, and uploads again.
+A student who already has an application of the programme is "已存在,跳过", never an error, so
+the corrected whole file can be uploaded again.
+
+Phase 2, `campaign_write`, runs on the user's confirmation: it reads and checks the file again
+(the database may have changed since) and, in one transaction, makes a draft application for
+each row through the same service (each with its audit event) and opens a 金秋助学 batch of the
+centre holding them all (named after the file), ready for the batch's review page.
+
+The programme is this year's 金秋助学 programme of the students' centre (run by the centre or a
+unit above it, the nearest first); all students of one file must belong to one centre.
 
 Decisions (for files as schools send them):
 
@@ -32,7 +44,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from functools import partial
@@ -40,7 +52,9 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bangfu.accounts import policy
 from bangfu.archives.identity import id_index
@@ -52,6 +66,7 @@ from bangfu.core.xlsx import (
     CellValueError,
     Column,
     ErrorCollector,
+    SheetSpec,
     SourceRow,
     Table,
     cell_bool,
@@ -59,7 +74,12 @@ from bangfu.core.xlsx import (
     cell_id_text,
     cell_text,
     read_table,
+    write_workbook,
 )
+from bangfu.kits.imports.models import ImportBatch
+from bangfu.kits.imports.registry import Outcome, Progress, importer_register
+from bangfu.network.models import OrgUnit
+from bangfu.network.selectors import nearest_centre
 
 from . import campaign, services
 from .models import Application, CampaignBatch, Programme, SchoolKind, SchoolLevel
@@ -149,6 +169,7 @@ class ReadyRow:
     household_id: int
     household_name: str
     student_name: str
+    student_pk: int
     data: services.ApplicationInput
     amount: Decimal = Decimal("0.00")
 
@@ -161,6 +182,7 @@ class CampaignCheck:
     rows: int
     ready: list[ReadyRow] = field(default_factory=list)
     errors: list[CellError] = field(default_factory=list)
+    skipped: list[list[Any]] = field(default_factory=list)  # [row, student, its application]
 
     @property
     def bad_rows(self) -> list[int]:
@@ -207,8 +229,12 @@ class _Lookup:
         self.by_number = {h.archive_no: h for h in found if h.archive_no}
         self.by_index = {h.id_index: h for h in found}
         self.by_name: dict[str, list[Household]] = {}
+        self.by_pk = {h.pk: h for h in found}
         for h in found:
             self.by_name.setdefault(h.name, []).append(h)
+
+    def household(self, pk: int) -> Household:
+        return self.by_pk[pk]
 
 
 def _household(
@@ -333,7 +359,6 @@ def _read(content: bytes) -> tuple[Table, ErrorCollector]:
 
 
 def _convert(
-    programme: Programme,
     row: SourceRow,
     errors: ErrorCollector,
     table: Table,
@@ -370,11 +395,10 @@ def _convert(
         kind = SchoolKind.FREE_TEACHER
     if kind == SchoolKind.ORDINARY and _military_by_name(school or ""):
         kind = SchoolKind.MILITARY
-    start, end = _period(programme)
     data = services.ApplicationInput(
-        programme=programme,
-        period_start=start,
-        period_end=end,
+        programme=Programme(),  # the file's programme, once its centre is known
+        period_start=date.min,
+        period_end=date.min,
         student_id=student.pk,
         school=school or "",
         school_level=level or "",
@@ -384,7 +408,7 @@ def _convert(
         school_kind=kind,
         aided_elsewhere=bool(aided),
     )
-    return ReadyRow(row.number, household.pk, household.name, name, data)
+    return ReadyRow(row.number, household.pk, household.name, name, student.pk, data)
 
 
 def _service_error(error: DomainError, row: ReadyRow, errors: ErrorCollector, table: Table) -> None:
@@ -400,69 +424,229 @@ def _service_error(error: DomainError, row: ReadyRow, errors: ErrorCollector, ta
         errors.add(row.row, table.column_label("student_name"), str(error.message))
 
 
+def campaign_programme(centre: OrgUnit, year: int) -> Programme | None:
+    """This year's 金秋助学 programme for `centre`: run by it or the nearest unit above it."""
+    candidates = [
+        p
+        for p in Programme.objects.filter(campaign=True, year=year).select_related("unit")
+        if centre.path.startswith(p.unit.path)
+    ]
+    return max(candidates, key=lambda p: (len(p.unit.path), p.pk), default=None)
+
+
 def _check(
-    *, actor: Any, programme: Programme, content: bytes, write: bool
-) -> tuple[CampaignCheck, list[Application]]:
-    if not programme.campaign:
-        raise ValidationError(_("只有金秋助学项目可以批量导入。"), field="programme")
+    *, actor: Any, content: bytes, table: Table | None, write: bool
+) -> tuple[CampaignCheck, list[Application], Programme | None, OrgUnit | None]:
     policy.require_perm(actor, P.APPLY)
-    table, errors = _read(content)
+    if table is None:
+        table, errors = _read(content)
+    else:
+        errors = ErrorCollector.for_table(table)
+        for number in table.hidden_rows:
+            errors.add(number, "", _("这一行在 Excel 中被隐藏了,请取消隐藏并核对后再导入。"))
     lookup = _Lookup(actor, table.rows)
     seen: dict[tuple[int, int], int] = {}
     result = CampaignCheck(sheet=table.sheet_name, rows=len(table.rows))
     made: list[Application] = []
-    converted = [_convert(programme, r, errors, table, lookup, seen) for r in table.rows]
-    hidden = set(table.hidden_rows)
-    for ready in converted:
-        if ready is None or ready.row in hidden:
+    year = timezone.localdate().year
+    rows = [(r, _convert(r, errors, table, lookup, seen)) for r in table.rows]
+    ready = [(r, c) for r, c in rows if c is not None and r.number not in set(table.hidden_rows)]
+    centre: OrgUnit | None = None
+    programme: Programme | None = None
+    if ready:
+        centre = nearest_centre(lookup.household(ready[0][1].household_id).unit)
+        programme = campaign_programme(centre, year)
+        if programme is None:
+            errors.add(
+                table.header_row,
+                "",
+                _("%(year)s 年没有%(centre)s可用的金秋助学项目,请先建立项目。")
+                % {"year": year, "centre": centre.name},
+            )
+            ready = []
+    taken = _existing(programme, [c for _r, c in ready])
+    for row, candidate in ready:
+        assert centre is not None and programme is not None
+        household = lookup.household(candidate.household_id)
+        if nearest_centre(household.unit).pk != centre.pk:
+            errors.add(
+                row.number,
+                table.column_label("archive_no"),
+                _(
+                    "%(name)s的档案属于%(other)s,本文件的学生属于%(centre)s:"
+                    "一个文件只能是一个帮扶中心的学生。"
+                )
+                % {
+                    "name": household.name,
+                    "other": nearest_centre(household.unit).name,
+                    "centre": centre.name,
+                },
+            )
             continue
+        earlier = taken.get(candidate.student_pk)
+        if earlier is not None:
+            result.skipped.append(
+                [row.number, candidate.student_name, earlier.get_status_display()]
+            )
+            continue
+        candidate.data = replace(candidate.data, programme=programme)
+        start, end = _period(programme)
+        candidate.data = replace(candidate.data, period_start=start, period_end=end)
         try:
             with transaction.atomic():
                 application = services.application_create(
-                    actor=actor, household_id=ready.household_id, data=ready.data
+                    actor=actor, household_id=candidate.household_id, data=candidate.data
                 )
-                ready.amount = application.amount
+                candidate.amount = application.amount
                 if write:
                     made.append(application)
                 else:
                     transaction.set_rollback(True)
         except DomainError as error:
-            _service_error(error, ready, errors, table)
+            _service_error(error, candidate, errors, table)
         else:
-            result.ready.append(ready)
+            result.ready.append(candidate)
     result.errors = errors.errors
-    return result, made
+    return result, made, programme, centre
 
 
-def campaign_check(*, actor: Any, programme: Programme, content: bytes) -> CampaignCheck:
+def _existing(programme: Programme | None, rows: list[ReadyRow]) -> dict[int, Application]:
+    """The applications the programme already has for the file's students (not refused)."""
+    if programme is None or not rows:
+        return {}
+    return {
+        a.student_id: a
+        for a in Application.objects.filter(
+            programme=programme, student_id__in=[r.student_pk for r in rows]
+        ).exclude(status=Application.Status.REFUSED)
+        if a.student_id is not None
+    }
+
+
+def campaign_check(*, actor: Any, content: bytes, table: Table | None = None) -> CampaignCheck:
     """Phase 1: every row checked, every bad one reported; nothing written."""
     with transaction.atomic():
-        result, _made = _check(actor=actor, programme=programme, content=content, write=False)
+        result, _made, _programme, _centre = _check(
+            actor=actor, content=content, table=table, write=False
+        )
         transaction.set_rollback(True)
     return result
 
 
-@transaction.atomic
-def campaign_import(
-    *, actor: Any, batch: CampaignBatch, content: bytes
-) -> tuple[CampaignCheck, list[Application]]:
-    """Phase 2 (the user confirmed): the file checked again, a draft application made for each
-    good row (each with its own audit event) and put in the batch; the bad rows reported and
-    skipped."""
-    batch = (
-        CampaignBatch.objects.select_for_update()
-        .select_related("programme", "unit")
-        .get(pk=batch.pk)
-    )
-    policy.require_in_scope(actor, P.INVESTIGATE, batch.unit)
-    result, made = _check(actor=actor, programme=batch.programme, content=content, write=True)
-    outside = [a for a in made if not a.unit.path.startswith(batch.unit.path)]
-    if outside:
-        raise ValidationError(
-            _("%(name)s的档案不属于%(unit)s,不能列入本批次。")
-            % {"name": outside[0].household.name, "unit": batch.unit.name},
-            field="file",
+def _batch_name(programme: Programme, centre: OrgUnit, source_name: str) -> str:
+    base = (source_name.rsplit(".", 1)[0] or _("导入")).strip()[:80]
+    base = _("%(file)s(%(day)s 导入)") % {"file": base, "day": timezone.localdate().isoformat()}
+    name, n = base, 1
+    while CampaignBatch.objects.filter(programme=programme, unit=centre, name=name).exists():
+        n += 1
+        name = f"{base} {n}"
+    return name
+
+
+def campaign_write(
+    *, actor: Any, content: bytes, source_name: str
+) -> tuple[CampaignCheck, CampaignBatch | None]:
+    """Phase 2 (the user confirmed): the file checked again; with no error, a draft application
+    for each new student and one batch of the centre holding them, in one transaction. With
+    errors (the database changed since the check), nothing is written."""
+    with transaction.atomic():
+        result, made, programme, centre = _check(
+            actor=actor, content=content, table=None, write=True
         )
-    if made:
-        campaign.batch_add(actor=actor, batch=batch, application_ids=[a.pk for a in made])
-    return result, made
+        if result.errors or not made:
+            transaction.set_rollback(True)
+            return result, None
+        assert programme is not None and centre is not None
+        batch = campaign.batch_create(
+            actor=actor,
+            programme=programme,
+            unit=centre,
+            name=_batch_name(programme, centre, source_name),
+            application_ids=[a.pk for a in made],
+        )
+    return result, batch
+
+
+# --- on the import kit ---------------------------------------------------------------------------
+
+KIND = "assistance.campaign"
+
+
+def _outcome(result: CampaignCheck) -> Outcome:
+    return Outcome(
+        rows=result.rows,
+        errors=result.errors,
+        writable=0 if result.errors else len(result.ready),
+        counts={"applications": len(result.ready), "existing": len(result.skipped)},
+        skipped=result.skipped,
+    )
+
+
+class CampaignImporter:
+    """金秋助学 applications as schools or stations send them."""
+
+    kind = KIND
+    label = gettext_lazy("金秋助学申请表")
+    permission = P.INVESTIGATE
+    url_namespace = "assistance"
+    upload_help = gettext_lazy(
+        "学校或帮扶站报来的金秋助学申请表,每名学生一行:学生姓名、身份证号、学校、学段、年级、"
+        "学费,以及职工编号、户主身份证号或户主姓名(至少一项,用来找到学生家庭的档案)。"
+        "上传后系统先校验整个文件:有任何错误都不会导入,并列出每一处错误(行、列、原因);"
+        "校验通过后由您确认,才为每名学生建立申请草稿,并列入一个新的金秋助学批次。"
+        "已有本年度申请的学生显示“已存在,跳过”。"
+    )
+    count_labels = (
+        ("applications", gettext_lazy("将新建申请"), gettext_lazy("已新建申请")),
+        ("existing", gettext_lazy("已有申请,跳过"), gettext_lazy("已有申请,跳过")),
+    )
+    skipped_labels = (gettext_lazy("学生"), gettext_lazy("已有申请的状态"))
+
+    def template(self) -> bytes | None:
+        headers = [c.title for c in COLUMNS]
+        return write_workbook(
+            [
+                SheetSpec(
+                    title=str(_("金秋助学申请")),
+                    headers=headers,
+                    rows=[],
+                    text_columns={"学生身份证号", "户主身份证号", "职工编号"},
+                    title_line=str(_("金秋助学申请表(每名学生一行)")),
+                )
+            ]
+        )
+
+    def read(self, content: bytes) -> Table:
+        return _read(content)[0]
+
+    def check(
+        self, *, user: Any, batch: Any, table: Table | None, content: bytes, progress: Progress
+    ) -> Outcome:
+        return _outcome(campaign_check(actor=user, content=content, table=table))
+
+    def write(self, *, user: Any, batch: Any, content: bytes, progress: Progress) -> Outcome:
+        result, _batch = campaign_write(actor=user, content=content, source_name=batch.source_name)
+        return _outcome(result)
+
+    def summary(self, batch: Any) -> str:
+        counts = batch.counts
+        new, existing = counts.get("applications", 0), counts.get("existing", 0)
+        if batch.status == ImportBatch.Status.INVALID:
+            return _(
+                "校验发现 %(count)d 处错误,没有导入任何数据。请改正或删去这些行后重新上传。"
+            ) % {"count": batch.error_count}
+        if batch.status == ImportBatch.Status.NOTHING:
+            return _("表中 %(count)d 名学生都已有申请(已存在,跳过),无需导入。") % {
+                "count": existing
+            }
+        if batch.status == ImportBatch.Status.IMPORTED:
+            return _(
+                "已为 %(new)d 名学生建立申请草稿并列入新的金秋助学批次;"
+                "已有申请跳过 %(existing)d 名。"
+            ) % {"new": new, "existing": existing}
+        return _(
+            "校验通过:将为 %(new)d 名学生建立申请草稿,已有申请跳过 %(existing)d 名。请确认导入。"
+        ) % {"new": new, "existing": existing}
+
+
+importer_register(CampaignImporter())

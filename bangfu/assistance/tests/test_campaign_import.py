@@ -11,8 +11,7 @@ import pytest
 from openpyxl import Workbook
 
 from bangfu.archives.tests.factories import make_id_number, make_member
-from bangfu.assistance.campaign import batch_create
-from bangfu.assistance.campaign_import import campaign_check, campaign_import
+from bangfu.assistance.campaign_import import campaign_check, campaign_write
 from bangfu.assistance.models import Application, Kind
 from bangfu.core.errors import ValidationError
 from bangfu.core.models import AuditEvent
@@ -85,7 +84,7 @@ def _rows(families):
 def test_the_check_reports_every_bad_row_and_writes_nothing(staff, campaign, families):
     events = AuditEvent.objects.count()
 
-    result = campaign_check(actor=staff, programme=campaign, content=_xlsx(_rows(families)))
+    result = campaign_check(actor=staff, content=_xlsx(_rows(families)))
 
     assert [r.row for r in result.ready] == [3, 4]
     assert [r.amount for r in result.ready] == [Decimal("5000.00"), Decimal("3000.00")]
@@ -100,41 +99,53 @@ def test_the_check_reports_every_bad_row_and_writes_nothing(staff, campaign, fam
     assert AuditEvent.objects.count() == events
 
 
-def test_the_confirmed_import_makes_the_good_rows_drafts_of_the_batch(
+def test_a_file_with_a_bad_row_writes_nothing_even_when_confirmed(staff, campaign, families):
+    result, batch = campaign_write(
+        actor=staff, content=_xlsx(_rows(families)), source_name="a.xlsx"
+    )
+
+    assert batch is None
+    assert len(result.errors) == 4
+    assert not Application.objects.exists()
+
+
+def test_the_corrected_file_makes_drafts_in_a_new_batch_of_the_centre(
     network, staff, campaign, families
 ):
-    batch = batch_create(actor=staff, programme=campaign, unit=network.township, name="第一批")
+    result, batch = campaign_write(
+        actor=staff, content=_xlsx(_rows(families)[:2]), source_name="湘潭大学.xlsx"
+    )
 
-    result, made = campaign_import(actor=staff, batch=batch, content=_xlsx(_rows(families)))
-
-    assert len(made) == 2
-    assert len(result.errors) == 4
+    assert result.errors == []
+    assert batch is not None
+    assert batch.unit == network.township
+    assert batch.programme == campaign
+    assert batch.name.startswith("湘潭大学(")
     applications = list(batch.applications.order_by("id"))
     assert [a.student.name for a in applications if a.student] == ["张小明", "李小红"]
     assert [a.school_level for a in applications] == ["university", "high_school"]
     assert [a.school_year for a in applications] == [1, 2]
     assert {a.status for a in applications} == {Application.Status.DRAFT}
     assert AuditEvent.objects.filter(action="assistance.application.create").count() == 2
-    assert AuditEvent.objects.filter(action="assistance.batch.add").count() == 1
+    assert AuditEvent.objects.filter(action="assistance.batch.create").count() == 1
 
 
-def test_importing_the_same_file_again_makes_nothing_new(network, staff, campaign, families):
-    batch = batch_create(actor=staff, programme=campaign, unit=network.township, name="第一批")
+def test_importing_the_same_file_again_skips_every_student(staff, campaign, families):
     content = _xlsx(_rows(families)[:2])
-    campaign_import(actor=staff, batch=batch, content=content)
+    campaign_write(actor=staff, content=content, source_name="a.xlsx")
 
-    result, made = campaign_import(actor=staff, batch=batch, content=content)
+    result, batch = campaign_write(actor=staff, content=content, source_name="a.xlsx")
 
-    assert made == []
-    assert [e.row for e in result.errors] == [3, 4]
-    assert "不能重复申请" in result.errors[0].message
+    assert batch is None
+    assert result.errors == []
+    assert result.skipped == [[3, "张小明", "草稿"], [4, "李小红", "草稿"]]
     assert Application.objects.count() == 2
 
 
 def test_a_student_who_is_not_a_member_is_refused(staff, campaign, families):
     rows = [[1, "张小华", "", "湘潭大学", "本科", "1", "", "张三", "XS-001"]]
 
-    result = campaign_check(actor=staff, programme=campaign, content=_xlsx(rows))
+    result = campaign_check(actor=staff, content=_xlsx(rows))
 
     assert [(e.row, e.column, e.message) for e in result.errors] == [
         (3, "学生姓名", "张小华不是张三档案中登记的家庭成员,请先在档案中登记。")
@@ -148,7 +159,7 @@ def test_a_student_aided_elsewhere_or_in_a_free_teacher_place_is_refused(staff, 
         [2, "李小红", "", "湖南第一师范学院", "本科", "1", "", "李四光", "", "无", "是"],
     ]
 
-    result = campaign_check(actor=staff, programme=campaign, content=_xlsx(rows, header=header))
+    result = campaign_check(actor=staff, content=_xlsx(rows, header=header))
 
     assert [(e.row, e.message) for e in result.errors] == [
         (3, "已获其他助学资助的学生不在金秋助学资助范围内。"),
@@ -159,7 +170,7 @@ def test_a_student_aided_elsewhere_or_in_a_free_teacher_place_is_refused(staff, 
 def test_an_archive_outside_the_scope_is_not_found(network, liaison_b, campaign, families):
     rows = [[1, "张小明", "", "湘潭大学", "本科", "1", "", "张三", "XS-001"]]
 
-    result = campaign_check(actor=liaison_b, programme=campaign, content=_xlsx(rows))
+    result = campaign_check(actor=liaison_b, content=_xlsx(rows))
 
     assert [e.message for e in result.errors] == [
         "没有职工编号为“XS-001”的困难职工档案(或不在您的范围内)。"
@@ -169,9 +180,7 @@ def test_an_archive_outside_the_scope_is_not_found(network, liaison_b, campaign,
 def test_a_file_without_the_required_columns_says_which(staff, campaign, families):
     rows = [[1, "张小明", "湘潭大学"]]
 
-    result = campaign_check(
-        actor=staff, programme=campaign, content=_xlsx(rows, header=["序号", "学生姓名", "学校"])
-    )
+    result = campaign_check(actor=staff, content=_xlsx(rows, header=["序号", "学生姓名", "学校"]))
 
     assert [e.message for e in result.errors if e.row == 2] == ["缺少必填列“学段”。"]
     assert not result.ready
@@ -179,6 +188,28 @@ def test_a_file_without_the_required_columns_says_which(staff, campaign, familie
 
 def test_a_file_that_is_not_excel_is_refused(staff, campaign):
     with pytest.raises(ValidationError) as refused:
-        campaign_check(actor=staff, programme=campaign, content=b"not a workbook")
+        campaign_check(actor=staff, content=b"not a workbook")
 
     assert "file" in refused.value.errors
+
+
+def test_the_import_through_the_kits_pages(client, network, staff, campaign, families):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from bangfu.assistance.models import CampaignBatch
+
+    client.force_login(staff)
+    assert client.get(reverse("assistance:import_upload")).status_code == 200
+    upload = SimpleUploadedFile("学校报表.xlsx", _xlsx(_rows(families)[:2]))
+
+    checked = client.post(reverse("assistance:import_upload"), {"file": upload})
+    batch_url = checked["Location"]
+    page = client.get(batch_url)
+    assert "校验通过:将为 2 名学生建立申请草稿" in page.content.decode()
+    assert not Application.objects.exists()
+
+    confirmed = client.post(batch_url + "confirm/", follow=True)
+
+    assert confirmed.status_code == 200
+    assert CampaignBatch.objects.get().applications.count() == 2

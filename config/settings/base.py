@@ -327,6 +327,11 @@ SPECTACULAR_SETTINGS = {
         "AssistanceSchoolLevelEnum": "bangfu.assistance.models.SchoolLevel",
         "AssistanceSchoolKindEnum": "bangfu.assistance.models.SchoolKind",
         "AssistanceFollowUpOutcomeEnum": "bangfu.assistance.models.FollowUp.Outcome",
+    }
+    # The special fund's choice sets by name.
+    | {
+        "FundsIncomeKindEnum": "bangfu.funds.models.Income.Kind",
+        "FundsIncomeChannelEnum": "bangfu.funds.models.Income.Channel",
     },
 }
 

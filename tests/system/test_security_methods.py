@@ -200,6 +200,8 @@ def _kwargs(route: str, params: tuple[str, ...], owner: User) -> list[dict[str, 
         "application_id": Application,
         "book_id": FundsBook,
         "bank_batch_id": FundsBankBatch,
+        "commitment_id": FundsCommitment,
+        "payment_id": FundsPayment,
     }
     if len(params) == 1 and params[0] in api_models:
         model = api_models[params[0]]

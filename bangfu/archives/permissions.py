@@ -130,8 +130,6 @@ URL_PERMISSIONS.update(
         "archives:import_confirm": ArchivesPermission.IMPORT,
         "archives:import_cancel": ArchivesPermission.IMPORT,
         "archives:export_roster": ArchivesPermission.EXPORT,
-        "archives:export_roster_full": ArchivesPermission.REVEAL,
-        "archives:export_download": ArchivesPermission.EXPORT,
     }
 )
 

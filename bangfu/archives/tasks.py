@@ -1,5 +1,5 @@
-"""Background tasks of the archives context (re-evaluation, roster import and export), run by
-`manage.py db_worker`."""
+"""Background tasks of the archives context (re-evaluation, roster import), run by
+`manage.py db_worker`. The roster export's job is the export kit's (`kits.exports.tasks`)."""
 
 from __future__ import annotations
 
@@ -23,10 +23,9 @@ from .models import (
     ImportBatch,
     Reevaluation,
     ReevaluationItem,
-    RosterExport,
 )
 from .selectors.standards import minimum_wage_on, reevaluation_date
-from .services import exporting, importing
+from .services import importing
 from .services.categories import CannotDetermine, household_evaluate
 
 # Archives read and evaluated per round trip; progress is reported once per batch.
@@ -150,7 +149,6 @@ def reevaluate_area(job_id: str, *, reevaluation_id: int) -> dict[str, Any] | No
 
 CHECK_KIND = "archives.import_check"
 WRITE_KIND = "archives.import_write"
-EXPORT_KIND = "archives.export_roster"
 
 
 def _batch_link(batch: ImportBatch) -> dict[str, Any]:
@@ -226,24 +224,6 @@ def import_write_job(job_id: str, *, batch_id: str) -> None:
     job_succeeded(job_id, {"ok": True, **_batch_link(batch)}, message=write_message(batch))
 
 
-@job_task
-def export_roster_job(job_id: str, *, export_id: str) -> None:
-    """Write a large roster export; the result links to its download."""
-    export = RosterExport.objects.select_related("created_by").get(pk=export_id)
-    job_progress(job_id, done=0, total=1, message=_("正在生成花名册……"))
-    exporting.roster_export_write(export=export)
-    job_succeeded(
-        job_id,
-        {
-            "ok": True,
-            "url": reverse("archives:export_download", kwargs={"export_id": export.pk}),
-            "url_label": _("下载花名册"),
-        },
-        message=_("已导出 %(households)d 户 %(people)d 人。")
-        % {"households": export.households, "people": export.people},
-    )
-
-
 @on_job_died(CHECK_KIND)
 @on_job_died(WRITE_KIND)
 def import_job_died(job: Job) -> None:
@@ -253,12 +233,3 @@ def import_job_died(job: Job) -> None:
     ImportBatch.objects.filter(models.Q(check_job=job) | models.Q(import_job=job)).exclude(
         status__in=ImportBatch.FINISHED
     ).update(status=ImportBatch.Status.FAILED, content=b"", message=job.message)
-
-
-@on_job_died(EXPORT_KIND)
-def export_job_died(job: Job) -> None:
-    """The worker died while writing an export: drop the sealed search text it was given."""
-    for export in RosterExport.objects.filter(job=job):
-        if exporting.SEALED_Q in export.filters:
-            export.filters.pop(exporting.SEALED_Q)
-            export.save(update_fields=["filters"])

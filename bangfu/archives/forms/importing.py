@@ -32,16 +32,3 @@ class ImportUploadForm(forms.Form):
                 _("文件超过 %(mb)d MB,请分成几个文件导入。") % {"mb": limit}
             )
         return upload
-
-
-class ExportFullForm(forms.Form):
-    purpose = forms.CharField(
-        label=_("导出事由"),
-        max_length=200,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("完整导出含身份证号、手机、银行卡号的全部数字,将记入敏感信息查看记录。"),
-        error_messages={
-            "required": _("完整导出须填写导出事由。"),
-            "max_length": _("导出事由不能超过 %(limit_value)d 个字。"),
-        },
-    )

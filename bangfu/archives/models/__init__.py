@@ -10,7 +10,7 @@ from .household import (
     IdRegistration,
     MonthlyIncome,
 )
-from .importing import ImportBatch, RosterExport
+from .importing import ImportBatch
 from .standards import Area, DibaoStandard, MinimumWage
 
 __all__ = [
@@ -29,7 +29,6 @@ __all__ = [
     "MonthlyIncome",
     "Reevaluation",
     "ReevaluationItem",
-    "RosterExport",
     "SpotCheck",
     "SpotCheckItem",
     "choices",

@@ -69,38 +69,3 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_name} ({self.get_status_display()})"
-
-
-class RosterExport(models.Model):
-    """A roster exported by a background job, kept encrypted until its owner downloads it."""
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("导出人"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("导出时间"), auto_now_add=True)
-    masked = models.BooleanField(_("已打码"), default=True)
-    purpose = models.CharField(_("导出事由"), max_length=255, blank=True)
-    filters = models.JSONField(_("筛选条件"), default=dict, blank=True)
-    households = models.PositiveIntegerField(_("户数"), default=0)
-    people = models.PositiveIntegerField(_("人数"), default=0)
-    content = models.BinaryField(_("文件内容(加密)"), blank=True, default=b"")
-    job = models.ForeignKey(
-        "core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("花名册导出")
-        verbose_name_plural = _("花名册导出")
-
-    def __str__(self) -> str:
-        kind = _("打码") if self.masked else _("完整")
-        return str(_("花名册导出 %(households)s 户 %(people)s 人(%(kind)s)")) % {
-            "households": self.households,
-            "people": self.people,
-            "kind": kind,
-        }

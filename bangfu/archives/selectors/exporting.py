@@ -3,7 +3,7 @@ their rows in the import template (so an export imports again as "already presen
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -35,20 +35,36 @@ def roster_households(*, user: Any, filters: HouseholdFilters) -> QuerySet[House
     )
 
 
-def roster_rows(
-    households: QuerySet[Household], *, masked: bool, counts: dict[str, int] | None = None
-) -> Iterator[list[Any]]:
+def roster_count(*, user: Any, filters: HouseholdFilters) -> int:
+    return (
+        household_list(user=user, filters=filters)
+        .filter(policy.scope_q(user, EXPORT, field="unit"))
+        .count()
+    )
+
+
+def roster_batches(
+    households: QuerySet[Household], *, masked: bool, counts: dict[str, int]
+) -> Iterator[list[Sequence[Any]]]:
     """Yield the roster rows of `households` (head, then members; each row ends with the
-    archive's status), fetching in chunks so that the query count does not grow with the
-    rows. `counts` receives households and people."""
-    if counts is not None:
-        counts.setdefault("households", 0)
-        counts.setdefault("people", 0)
+    archive's status) a chunk of households at a time, fetching in chunks so that the query
+    count does not grow with the rows. `counts` receives items (households), households and
+    people as they go."""
+    for key in ("items", "households", "people"):
+        counts.setdefault(key, 0)
+    batch: list[Sequence[Any]] = []
+    in_batch = 0
     for household in households.iterator(chunk_size=CHUNK):
         members = list(household.members.all())
         status = household.get_status_display()  # 档案状态, on every row of the household
         rows = [[*row, status] for row in roster.household_rows(household, members, masked=masked)]
-        if counts is not None:
-            counts["households"] += 1
-            counts["people"] += len(rows)
-        yield from rows
+        batch.extend(rows)
+        counts["people"] += len(rows)
+        in_batch += 1
+        if in_batch == CHUNK:
+            counts["items"] = counts["households"] = counts["households"] + in_batch
+            yield batch
+            batch, in_batch = [], 0
+    if batch:
+        counts["items"] = counts["households"] = counts["households"] + in_batch
+        yield batch

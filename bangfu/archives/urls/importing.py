@@ -10,6 +10,4 @@ urlpatterns = [
     path("import/<uuid:batch_id>/confirm/", views.import_confirm, name="import_confirm"),
     path("import/<uuid:batch_id>/cancel/", views.import_cancel, name="import_cancel"),
     path("export/roster/", views.export_roster, name="export_roster"),
-    path("export/roster/full/", views.export_roster_full, name="export_roster_full"),
-    path("export/<uuid:export_id>/download/", views.export_download, name="export_download"),
 ]

@@ -24,5 +24,7 @@ class AssistanceAction(AuditAction):
         "assistance.application.release_duplicate",
         _("放行疑似重复申请"),
     )
+    BATCH_CREATE = "assistance.batch.create", _("新建金秋助学批次")
+    BATCH_ADD = "assistance.batch.add", _("金秋助学批次加入申请")
     FOLLOWUP_SCHEDULE = "assistance.followup.schedule", _("安排回访")
     FOLLOWUP_RECORD = "assistance.followup.record", _("记录回访结果")

@@ -275,3 +275,124 @@ class FollowUpForm(BootstrapForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("请填写回访情况。")},
     )
+
+
+# --- 金秋助学 batches --------------------------------------------------------------------------
+
+
+class BatchCreateForm(BootstrapForm):
+    programme = forms.ModelChoiceField(
+        label=_("金秋助学项目"),
+        queryset=Programme.objects.none(),
+        error_messages={"required": _("请选择金秋助学项目。")},
+    )
+    unit = forms.ModelChoiceField(
+        label=_("帮扶中心"),
+        queryset=OrgUnit.objects.none(),
+        error_messages={"required": _("请选择帮扶中心。")},
+    )
+    name = forms.CharField(
+        label=_("批次名称"), max_length=100, error_messages={"required": _("请填写批次名称。")}
+    )
+    applications = forms.ModelMultipleChoiceField(
+        label=_("列入本批次的申请"),
+        queryset=Application.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(
+        self, *args: Any, programmes: Any, units: Any, candidates: Any, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = programmes  # type: ignore[attr-defined]
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        self.fields["applications"].queryset = candidates  # type: ignore[attr-defined]
+
+
+class BatchStartsForm(BootstrapForm):
+    starts_on = forms.DateField(
+        label=_("公示开始日期"),
+        required=False,
+        help_text=_("不填为今天。"),
+        error_messages={"invalid": _("日期格式应为 2026-03-05。")},
+    )
+
+
+class BatchReviewForm(BootstrapForm):
+    """One 民主评议 meeting over the batch: its date, participants and record, and for each
+    application its own conclusion and votes (left at "—", an application is not reviewed)."""
+
+    held_on = date_field(_("评议日期"), _("请填写评议日期。"), _("日期格式应为 2026-03-05。"))
+    participants = forms.CharField(
+        label=_("参加人员"), max_length=500, error_messages={"required": _("请填写参加人员。")}
+    )
+    record = forms.CharField(
+        label=_("评议记录"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("请填写评议记录。")},
+    )
+
+    def __init__(self, *args: Any, items: list[Application], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.items = items
+        for a in items:
+            self.fields[f"passed_{a.pk}"] = forms.ChoiceField(
+                label=_("评议结论"),
+                choices=[("", "—"), ("yes", _("通过")), ("no", _("不通过"))],
+                required=False,
+            )
+            self.fields[f"for_{a.pk}"] = forms.IntegerField(
+                label=_("同意票数"), min_value=0, required=False
+            )
+            self.fields[f"against_{a.pk}"] = forms.IntegerField(
+                label=_("反对票数"), min_value=0, required=False
+            )
+
+    def rows(self) -> list[tuple[Application, Any, Any, Any]]:
+        return [
+            (a, self[f"passed_{a.pk}"], self[f"for_{a.pk}"], self[f"against_{a.pk}"])
+            for a in self.items
+        ]
+
+    def decisions(self) -> list[tuple[int, bool, int, int]]:
+        d = self.cleaned_data
+        return [
+            (a.pk, d[f"passed_{a.pk}"] == "yes", d[f"for_{a.pk}"] or 0, d[f"against_{a.pk}"] or 0)
+            for a in self.items
+            if d.get(f"passed_{a.pk}")
+        ]
+
+
+class BatchSignOffDecisionForm(BootstrapForm):
+    """For each application of the batch awaiting the user's sign-off, its own decision and
+    opinion (left at "—", an application is not decided now)."""
+
+    def __init__(self, *args: Any, items: list[Application], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.items = items
+        for a in items:
+            self.fields[f"outcome_{a.pk}"] = forms.ChoiceField(
+                label=_("审批结果"),
+                choices=[
+                    ("", "—"),
+                    ("approved", _("批准")),
+                    ("returned", _("退回修改")),
+                    ("refused", _("不予救助")),
+                ],
+                required=False,
+            )
+            self.fields[f"opinion_{a.pk}"] = forms.CharField(
+                label=_("审批意见"), max_length=500, required=False
+            )
+
+    def rows(self) -> list[tuple[Application, Any, Any]]:
+        return [(a, self[f"outcome_{a.pk}"], self[f"opinion_{a.pk}"]) for a in self.items]
+
+    def decisions(self) -> list[tuple[int, str, str]]:
+        d = self.cleaned_data
+        return [
+            (a.pk, d[f"outcome_{a.pk}"], d[f"opinion_{a.pk}"])
+            for a in self.items
+            if d.get(f"outcome_{a.pk}")
+        ]

@@ -142,6 +142,38 @@ class RuleVersion(models.Model):
         return 1
 
 
+class CampaignBatch(TimeStampedModel):
+    """A 金秋助学 batch: applications of one campaign programme from one centre's network,
+    reviewed together (one decision per item) and publicized on one notice."""
+
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("救助项目"), on_delete=models.PROTECT, related_name="batches"
+    )
+    unit = models.ForeignKey(
+        "network.OrgUnit",
+        verbose_name=_("帮扶中心"),
+        on_delete=models.PROTECT,
+        related_name="assistance_batches",
+    )
+    name = models.CharField(_("批次名称"), max_length=100)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("金秋助学批次")
+        verbose_name_plural = _("金秋助学批次")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "unit", "name"], name="assistance_batch_unique_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme.name} · {self.name}"
+
+
 class Application(TimeStampedModel):
     """One household's application to one programme, with the facts of its kind."""
 
@@ -229,6 +261,14 @@ class Application(TimeStampedModel):
     # Set by the procedure: the last day of the public notice, the day of approval.
     notice_ends_on = models.DateField(_("公示截止日"), null=True, blank=True)
     approved_on = models.DateField(_("批准日期"), null=True, blank=True)
+    batch = models.ForeignKey(
+        CampaignBatch,
+        verbose_name=_("金秋助学批次"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

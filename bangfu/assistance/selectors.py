@@ -8,13 +8,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.accounts import policy
 
-from .models import Application, FollowUp, Kind, Programme, RuleVersion
+from .models import Application, CampaignBatch, FollowUp, Kind, Programme, RuleVersion
 from .permissions import AssistancePermission as P
 
 # Applications that count against a household's caps: everything on its way or granted
@@ -261,3 +261,75 @@ def awaiting_signoff(*, user: Any) -> QuerySet[Application]:
         .select_related("programme", "household", "unit")
         .order_by("created_at", "id")
     )
+
+
+# --- 金秋助学 batches -----------------------------------------------------------------------------
+
+
+def batch_list(*, user: Any) -> QuerySet[CampaignBatch]:
+    """The batches of the centres in the user's scope, newest first, with their item count."""
+
+    return (
+        CampaignBatch.objects.filter(policy.scope_q(user, P.VIEW, field="unit"))
+        .select_related("programme", "unit")
+        .annotate(item_count=Count("applications"))
+        .order_by("-created_at", "-id")
+    )
+
+
+def access_batch(*, user: Any, batch_id: Any, perm: str = P.VIEW) -> CampaignBatch:
+    """The batch if its centre lies in the user's scope for `perm`; NotFound otherwise."""
+    qs = CampaignBatch.objects.filter(policy.scope_q(user, perm, field="unit")).select_related(
+        "programme", "unit", "created_by"
+    )
+    return policy.scoped_get(qs, batch_id, message=_("未找到该金秋助学批次。"))
+
+
+def batch_items(batch: CampaignBatch) -> QuerySet[Application]:
+    """The applications of the batch, in the order they joined it."""
+    return batch.applications.select_related("household", "unit", "programme", "student").order_by(
+        "id"
+    )
+
+
+def batch_candidates(*, user: Any) -> QuerySet[Application]:
+    """Applications of 金秋助学 programmes in the user's scope that may join a batch."""
+    return (
+        application_queryset(user=user, perm=P.INVESTIGATE)
+        .filter(
+            programme__campaign=True,
+            batch__isnull=True,
+            status__in=(
+                Application.Status.DRAFT,
+                Application.Status.SUBMITTED,
+                Application.Status.VERIFIED,
+                Application.Status.REVIEWED,
+                Application.Status.RETURNED,
+            ),
+        )
+        .select_related("household", "unit", "programme")
+        .order_by("programme_id", "unit__path", "id")
+    )
+
+
+def followup_list(
+    *, user: Any, state: str = "open", today: date | None = None
+) -> QuerySet[FollowUp]:
+    """The follow-ups of the user's scope, earliest due first: "open" (not yet recorded), "due"
+    (open, due within 14 days or overdue), "overdue" (open, past their due day), "done" or
+    "all"."""
+    from datetime import timedelta
+
+    today = today or timezone.localdate()
+    qs = FollowUp.objects.filter(policy.scope_q(user, P.VIEW, field="unit")).select_related(
+        "application__household", "application__programme"
+    )
+    if state == "open":
+        qs = qs.filter(done_on__isnull=True)
+    elif state == "due":
+        qs = qs.filter(done_on__isnull=True, due_on__lte=today + timedelta(days=14))
+    elif state == "overdue":
+        qs = qs.filter(done_on__isnull=True, due_on__lt=today)
+    elif state == "done":
+        qs = qs.filter(done_on__isnull=False)
+    return qs.order_by("due_on", "id")

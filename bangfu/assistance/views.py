@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -17,11 +18,15 @@ from bangfu.archives.selectors.access import access_household
 from bangfu.core.formkit import ConfirmForm, action_response
 from bangfu.kits.workflow.selectors import procedure_view
 
-from . import selectors, services
+from . import campaign, selectors, services
 from .forms import (
     ApplicationFilterForm,
     ApplicationForm,
+    BatchCreateForm,
+    BatchReviewForm,
+    BatchSignOffDecisionForm,
     BatchSignOffForm,
+    BatchStartsForm,
     DuplicateReleaseForm,
     FollowUpForm,
     NoteForm,
@@ -377,4 +382,196 @@ def approval_batch(request: HttpRequest) -> HttpResponse:
         "assistance/approval_batch.html",
         {"form": form, "results": results},
         status=status,
+    )
+
+
+# --- 金秋助学 batches ----------------------------------------------------------------------------
+
+
+def batch_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.batch_list(user=request.user), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "assistance/batch_list.html", {"page": page, "query": ""})
+
+
+def batch_create(request: HttpRequest) -> HttpResponse:
+    form = BatchCreateForm(
+        request.POST if request.method == "POST" else None,
+        programmes=selectors.programme_list().filter(campaign=True),
+        units=policy.units_in_scope(request.user, P.INVESTIGATE, kind="center"),
+        candidates=selectors.batch_candidates(user=request.user),
+    )
+
+    def run() -> Any:
+        d = form.cleaned_data
+        return campaign.batch_create(
+            actor=request.user,
+            programme=d["programme"],
+            unit=d["unit"],
+            name=d["name"],
+            application_ids=[a.pk for a in d["applications"]],
+        )
+
+    return action_response(
+        request,
+        form=form,
+        run=run,
+        success_url=lambda b: reverse("assistance:batch_detail", args=[b.pk]),
+        done=_("金秋助学批次已建立。"),
+        template="assistance/batch_form.html",
+        context={"title": _("新建金秋助学批次")},
+    )
+
+
+def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = selectors.access_batch(user=request.user, batch_id=pk)
+    items = list(selectors.batch_items(batch))
+    counts: dict[str, int] = {}
+    for a in items:
+        counts[a.status] = counts.get(a.status, 0) + 1
+    S = Application.Status
+    return render(
+        request,
+        "assistance/batch_detail.html",
+        {
+            "batch": batch,
+            "items": items,
+            "can_work": policy.unit_in_scope(request.user, P.INVESTIGATE, batch.unit),
+            "can_sign": policy.unit_in_scope(request.user, P.APPROVE, batch.unit),
+            "drafts": counts.get(S.DRAFT, 0),
+            "reviewable": sum(counts.get(s, 0) for s in (S.SUBMITTED, S.VERIFIED)),
+            "to_notice": counts.get(S.REVIEWED, 0),
+            "publicizing": counts.get(S.PUBLICIZING, 0),
+            "pending": counts.get(S.PENDING_APPROVAL, 0),
+        },
+    )
+
+
+def _report(request: HttpRequest, results: list[Any]) -> str:
+    """Each refused item as its own message; the count of the done ones as the answer."""
+    for r in results:
+        if r.error:
+            messages.error(
+                request,
+                _("%(name)s:%(error)s") % {"name": r.application.household.name, "error": r.error},
+            )
+    done = sum(1 for r in results if r.done)
+    return _("已办理 %(done)d 项,未办理 %(left)d 项。") % {
+        "done": done,
+        "left": len(results) - done,
+    }
+
+
+def _batch_action(
+    request: HttpRequest,
+    pk: int,
+    *,
+    form: Any,
+    run: Any,
+    title: str,
+    template: str = "assistance/batch_step.html",
+    perm: str = P.INVESTIGATE,
+) -> HttpResponse:
+    batch = selectors.access_batch(user=request.user, batch_id=pk)
+    policy.require_in_scope(request.user, perm, batch.unit)
+    form = form(batch)
+    return action_response(
+        request,
+        form=form,
+        run=lambda: run(batch, form.cleaned_data if form.is_bound else {}, form),
+        success_url=reverse("assistance:batch_detail", args=[batch.pk]),
+        done=lambda results: _report(request, results),
+        template=template,
+        context={"batch": batch, "title": title},
+    )
+
+
+def _bound(request: HttpRequest) -> Any:
+    return request.POST if request.method == "POST" else None
+
+
+def batch_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _batch_action(
+        request,
+        pk,
+        form=lambda b: ConfirmForm(_bound(request)),
+        run=lambda b, d, f: campaign.batch_submit(actor=request.user, batch=b),
+        title=_("提交本批次全部草稿"),
+    )
+
+
+def batch_review(request: HttpRequest, pk: int) -> HttpResponse:
+    S = Application.Status
+
+    def run(batch: Any, d: dict[str, Any], form: BatchReviewForm) -> Any:
+        return campaign.batch_review(
+            actor=request.user,
+            batch=batch,
+            held_on=d["held_on"],
+            participants=d["participants"],
+            record=d["record"],
+            decisions=[campaign.ReviewDecision(*row) for row in form.decisions()],
+        )
+
+    return _batch_action(
+        request,
+        pk,
+        form=lambda b: BatchReviewForm(
+            _bound(request),
+            items=list(selectors.batch_items(b).filter(status__in=(S.SUBMITTED, S.VERIFIED))),
+            initial={"held_on": timezone.localdate()},
+        ),
+        run=run,
+        title=_("逐项民主评议"),
+        template="assistance/batch_review.html",
+    )
+
+
+def batch_notice(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(batch: Any, d: dict[str, Any], form: Any) -> Any:
+        _notice, results = campaign.batch_notice(
+            actor=request.user, batch=batch, starts_on=d.get("starts_on")
+        )
+        return results
+
+    return _batch_action(
+        request,
+        pk,
+        form=lambda b: BatchStartsForm(_bound(request)),
+        run=run,
+        title=_("发布本批次公示"),
+    )
+
+
+def batch_send(request: HttpRequest, pk: int) -> HttpResponse:
+    return _batch_action(
+        request,
+        pk,
+        form=lambda b: NoteForm(_bound(request)),
+        run=lambda b, d, f: campaign.batch_send(actor=request.user, batch=b, **d),
+        title=_("本批次逐项提交审批"),
+    )
+
+
+def batch_signoff(request: HttpRequest, pk: int) -> HttpResponse:
+    waiting = selectors.awaiting_signoff(user=request.user)
+
+    def run(batch: Any, d: dict[str, Any], form: BatchSignOffDecisionForm) -> Any:
+        return campaign.batch_signoff(
+            actor=request.user,
+            batch=batch,
+            decisions=[campaign.SignOffDecision(*row) for row in form.decisions()],
+        )
+
+    return _batch_action(
+        request,
+        pk,
+        form=lambda b: BatchSignOffDecisionForm(
+            _bound(request), items=list(waiting.filter(batch=b))
+        ),
+        run=run,
+        title=_("逐项审批"),
+        template="assistance/batch_signoff.html",
+        perm=P.APPROVE,
     )

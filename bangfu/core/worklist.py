@@ -24,6 +24,10 @@ class DueItem:
     context: str
     # Counted across a year whose official holidays are not known yet (`workdays.Deadline`).
     provisional: bool = False
+    # Not the user's to do: a matter of the user's units waiting on someone else (a station's
+    # archive waiting for the centre's home visit). Shown apart, "等待他人办理"; `rule` then
+    # says who must act, and `due` is that person's deadline or the day the step began.
+    waiting: bool = False
 
     @property
     def days_left(self) -> int:

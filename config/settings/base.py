@@ -330,6 +330,7 @@ SPECTACULAR_SETTINGS = {
         "AssistanceStatusEnum": "bangfu.assistance.models.Application.Status",
         "AssistanceSchoolLevelEnum": "bangfu.assistance.models.SchoolLevel",
         "AssistanceSchoolKindEnum": "bangfu.assistance.models.SchoolKind",
+        "AssistanceFollowUpOutcomeEnum": "bangfu.assistance.models.FollowUp.Outcome",
     },
 }
 

@@ -88,3 +88,27 @@ def test_on_a_phone_each_archive_is_a_card_with_its_status_and_next_step(
     for box in (status, step):
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375
     assert first.get_by_test_id("household-next").inner_text().strip() != ""
+
+
+@pytest.mark.parametrize(
+    ("path", "table"),
+    [
+        ("/assistance/", "application-table"),
+        ("/notices/", "notice-list"),
+        ("/petitions/", "petition-table"),
+    ],
+)
+def test_on_a_phone_the_liaisons_other_lists_are_cards_with_their_status(
+    page: Any, demo: None, path: str, table: str
+) -> None:
+    page.set_viewport_size({"width": 375, "height": 812})
+    _logged_in(page, "liaison1")
+    page.goto(f"{page.base_url}{path}")
+
+    rows = page.get_by_test_id(table).locator("tbody tr")
+    assert rows.count() > 0
+    status = rows.first.locator("td.bf-stack-status").bounding_box()
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert page.get_by_test_id(table).locator("thead").is_hidden()
+    assert status is not None and status["x"] >= 0 and status["x"] + status["width"] <= 375

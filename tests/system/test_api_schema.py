@@ -80,6 +80,12 @@ EXPECTED = {
         "/api/assistance/applications/create/",
         {"201", "400", "403", "404"},
     ),
+    "assistance_followup_list": ("get", "/api/assistance/followups/", {"200", "400", "403"}),
+    "assistance_followup_record": (
+        "post",
+        "/api/assistance/followups/{followup_id}/record/",
+        {"200", "400", "403", "404", "409"},
+    ),
     "assistance_application_detail": (
         "get",
         "/api/assistance/applications/{application_id}/",

@@ -20,8 +20,8 @@ from rest_framework.test import APIClient
 from bangfu.accounts.models import User
 from bangfu.archives.models import AnnualReview, Household
 from bangfu.archives.tests.factories import make_area, make_household, make_id_number
-from bangfu.assistance.models import Application, Programme
-from bangfu.assistance.services import ApplicationInput, application_create
+from bangfu.assistance.models import Application, FollowUp, Programme
+from bangfu.assistance.services import ApplicationInput, application_create, followup_schedule
 from bangfu.assistance.tests.factories import make_programme
 from bangfu.kits.workflow.models import Case, Review, SignOff, Visit
 from bangfu.network.models import OrgUnit
@@ -341,7 +341,20 @@ ENDPOINTS = [
             "signoff": lambda ctx: {"outcome": "approved", "opinion": ""},
         }.items()
     ],
+    Endpoint(
+        "api:assistance_followup_record",
+        "post",
+        FollowUp,
+        lambda ctx: {"followup_id": _followup(ctx).pk},
+        lambda ctx: {"done_on": "2026-03-20", "outcome": "improved", "notes": "已返岗"},
+    ),
 ]
+
+
+def _followup(ctx: Any) -> FollowUp:
+    """The follow-up of the context's application, approved and paid on 2026-03-10."""
+    Application.objects.filter(pk=ctx.application.pk).update(status=Application.Status.APPROVED)
+    return followup_schedule(application=ctx.application, paid_on=date(2026, 3, 10))
 
 
 @dataclass

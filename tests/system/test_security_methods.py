@@ -36,7 +36,7 @@ from bangfu.archives.models import (
     SpotCheckItem,
 )
 from bangfu.archives.services.exporting import ROSTER_KIND
-from bangfu.assistance.models import Application, FollowUp, Programme
+from bangfu.assistance.models import Application, CampaignBatch, FollowUp, Programme
 from bangfu.core.models import AuditEvent, CalendarConfirmation, CalendarDay, Job
 from bangfu.funds.models import BankBatch as FundsBankBatch
 from bangfu.funds.models import Book as FundsBook
@@ -100,6 +100,10 @@ PK_MODEL: dict[str, Any] = {
     "assistance:programme_detail": Programme,
     "assistance:rule_revise": Programme,
     "assistance:followup_record": FollowUp,
+    **{
+        f"assistance:batch_{page}": CampaignBatch
+        for page in ("detail", "submit", "review", "notice", "send", "signoff")
+    },
     "funds:entry_detail": FundsEntry,
     "funds:entry_reverse": FundsEntry,
     "funds:receipt_pdf": DonationReceipt,
@@ -184,6 +188,9 @@ def _kwargs(route: str, params: tuple[str, ...], owner: User) -> list[dict[str, 
         return [{"household_id": o.item.subject_id, "objection_id": o.pk} for o in objections] or [
             {"household_id": Household.objects.order_by("pk")[0].pk, "objection_id": 1}
         ]
+    if params == ("followup_id",):
+        # The demo pays nothing yet that schedules a follow-up: none, nothing to fetch.
+        return [{"followup_id": pk} for pk in FollowUp.objects.values_list("pk", flat=True)[:1]]
     api_models: dict[str, Any] = {
         "household_id": Household,
         "unit_id": OrgUnit,

@@ -219,7 +219,12 @@ def procedure_panel(request: HttpRequest, household: Household) -> Panel | None:
         (status == S.REVIEWED and review is not None and review.passed)
         or (status == S.PUBLICIZING and state.status == "none")
     ):
-        actions["notice_form"] = NoticeForm()
+        if household.consent_publication_on is None:
+            # Consent before the notice (issue 11): no notice form while the worker's written
+            # consent to publication is missing; the panel says so and points at the consent form.
+            actions["notice_blocked"] = True
+        else:
+            actions["notice_form"] = NoticeForm()
     if can_investigate and (
         (status == S.REVIEWED and (review is None or not review.passed))
         or (status == S.PUBLICIZING and state.status in ("cleared", "upheld"))

@@ -119,7 +119,7 @@ class RosterExporter(Exporter):
         form = RosterExportFilterForm(data, units=station_choices(user=user))
         valid = form.is_valid()
         filters = form.filters() if valid else HouseholdFilters()
-        status = data["status"]
+        status = str(data["status"])
         filters = replace(filters, status="" if status == ALL_STATUSES else status)
         carried = {k: v for k, v in data.items() if v} if valid else {"status": status}
         return Selection(

@@ -173,12 +173,12 @@ def test_worklist_items(network, staff, leader, liaison_a, settings):
     Case.objects.filter(subject_id=returned.pk).update(step=Step.RETURNED)
 
     # then staff sees the visit due, with its rule
-    staff_items = [i for i in due_items(staff) if i.context == "建档"]
+    staff_items = [i for i in due_items(staff) if i.context == "建档" and not i.waiting]
     assert [(i.title, i.due, i.rule) for i in staff_items] == [
         (f"入户调查:张三({applied.archive_no})", date(2026, 3, 9), "入户调查:申请后 5 个工作日")
     ]
     # the township leader sees the approval, due 5 working days after its submission
-    leader_items = [i for i in due_items(leader) if i.context == "建档"]
+    leader_items = [i for i in due_items(leader) if i.context == "建档" and not i.waiting]
     assert [(i.title, i.due, i.rule) for i in leader_items] == [
         (
             f"建档审批:张三({pending.archive_no},金霞社区帮扶站)",
@@ -187,7 +187,7 @@ def test_worklist_items(network, staff, leader, liaison_a, settings):
         )
     ]
     # the liaison sees its returned archive
-    liaison_items = [i for i in due_items(liaison_a) if i.context == "建档"]
+    liaison_items = [i for i in due_items(liaison_a) if i.context == "建档" and not i.waiting]
     assert [i.title for i in liaison_items] == [f"退回修改:张三({returned.archive_no})"]
 
     # with approval at the parent level (fixed when the archive is submitted), the county
@@ -195,10 +195,10 @@ def test_worklist_items(network, staff, leader, liaison_a, settings):
     settings.BANGFU_ARCHIVE_APPROVAL_LEVEL = "parent"
     Case.objects.filter(subject_id=pending.pk).update(approval_unit=network.county)
     county_leader = make_user((Role.LEADER, network.county))
-    assert [i.title for i in due_items(county_leader) if i.context == "建档"] == [
+    assert [i.title for i in due_items(county_leader) if i.context == "建档" and not i.waiting] == [
         f"建档审批:张三({pending.archive_no},金霞社区帮扶站)"
     ]
-    assert [i for i in due_items(leader) if i.context == "建档"] == []
+    assert [i for i in due_items(leader) if i.context == "建档" and not i.waiting] == []
 
 
 def test_worklist_approval_due_follows_the_setting(network, staff, leader, settings):
@@ -364,3 +364,40 @@ def test_in_english_the_due_rules_and_the_rule_version_are_english(client, netwo
         html = page.content.decode()
         assert "个工作日" not in html
         assert "全总 2021 年起困难职工认定办法" not in html
+
+
+def test_notice_form_is_not_offered_without_publication_consent(client, network, staff):
+    # Given an archive reviewed and passed, whose worker has not consented to publication
+    household = filing.household_create(
+        actor=staff,
+        data=household_input(network.station_a, consent_publication_on=None),
+    )
+    _visit(staff, household)
+    procedure.review_record(
+        actor=staff,
+        household=household,
+        held_on=date(2026, 3, 10),
+        participants="评议小组 7 人",
+        votes_for=7,
+        votes_against=0,
+        passed=True,
+        record="同意。",
+    )
+    url = reverse("archives:household_detail", args=[household.pk])
+    client.force_login(staff)
+
+    # When staff opens the archive
+    html = client.get(url).content.decode()
+
+    # Then no notice form: the panel says what is missing and links to the consent form
+    assert 'data-testid="notice-form"' not in html
+    assert 'data-testid="notice-blocked"' in html
+    assert "职工尚未书面同意公示,不能公示。" in html
+    assert 'href="#consent-form"' in html
+    assert 'id="consent-form"' in html
+
+    # And once the consent is recorded, the notice form is offered
+    Household.objects.filter(pk=household.pk).update(consent_publication_on=date(2026, 3, 2))
+    html = client.get(url).content.decode()
+    assert 'data-testid="notice-form"' in html
+    assert 'data-testid="notice-blocked"' not in html

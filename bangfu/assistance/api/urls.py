@@ -4,6 +4,7 @@
 from django.urls import path
 
 from . import applications as api
+from . import followups
 
 urlpatterns: list = [
     path(
@@ -25,6 +26,16 @@ urlpatterns: list = [
         "assistance/applications/<int:application_id>/",
         api.ApplicationDetailApi.as_view(),
         name="assistance_application_detail",
+    ),
+    path(
+        "assistance/followups/",
+        followups.FollowUpListApi.as_view(),
+        name="assistance_followup_list",
+    ),
+    path(
+        "assistance/followups/<int:followup_id>/record/",
+        followups.FollowUpRecordApi.as_view(),
+        name="assistance_followup_record",
     ),
     *[
         path(

@@ -43,6 +43,8 @@ class ExportForm(BootstrapForm):
     def __init__(self, *args: Any, can_reveal: bool = False, pdf: bool = True, **kwargs: Any):
         super().__init__(*args, **kwargs)
         if not can_reveal:
-            self.fields["values"].choices = [("masked", _("打码(默认)"))]
+            values: Any = self.fields["values"]
+            values.choices = [("masked", _("打码(默认)"))]
         if not pdf:
-            self.fields["format"].choices = [c for c in Format.choices if c[0] != Format.PDF]
+            formats: Any = self.fields["format"]
+            formats.choices = [c for c in Format.choices if c[0] != Format.PDF]

@@ -108,7 +108,7 @@ def export_download(request: HttpRequest, export_id: Any) -> StreamingHttpRespon
     response = StreamingHttpResponse(
         chunks, content_type=writers.CONTENT_TYPES[Format(export.format)]
     )
-    response["Content-Disposition"] = content_disposition_header(True, filename(export))
+    response["Content-Disposition"] = content_disposition_header(True, filename(export)) or ""
     response["Content-Length"] = str(export.size)
     response["Cache-Control"] = "no-store"
     return response

@@ -137,6 +137,53 @@ def items_of(user: Any, procedure: declaration.Procedure) -> list[DueItem]:
                     context=label,
                 )
             )
+    items.extend(waiting_on_others(user, procedure))
+    return items
+
+
+def waiting_on_others(user: Any, procedure: declaration.Procedure) -> list[DueItem]:
+    """The cases of the user's units (where the user may start one) at a step the user cannot
+    do: a station liaison sees its archives waiting for the centre's visit, review, notice or
+    the leader's approval, each with who must act next ("等待金霞社区帮扶站工作人员入户调查,截止
+    12月11日"). One scoped query with a limit."""
+    perms = procedure.perms
+    if not policy.has_perm(user, perms.make):
+        return []
+    others: list[str] = [
+        step
+        for step, perm in (
+            (Step.VISIT, perms.visit),
+            (Step.REVIEW, perms.review),
+            (Step.NOTICE, perms.notice),
+            (Step.SUBMIT, perms.submit),
+            (Step.APPROVAL, perms.approve),
+        )
+        if not policy.has_perm(user, perm)
+    ]
+    if not others:
+        return []
+    label = procedure.label or procedure.key
+    cases = selectors.cases_at(
+        user=user, procedure=procedure, steps=others, perm=perms.make
+    ).select_related("approval_unit")[:LIMIT]
+    items = []
+    for case in cases:
+        if case.step == Step.VISIT and case.visit_due_on is not None:
+            due = case.visit_due_on
+        elif case.step == Step.NOTICE and case.notice_ends_on is not None:
+            due = case.notice_ends_on
+        else:
+            due = case.step_since
+        items.append(
+            DueItem(
+                title=case.display,
+                url=procedure.url_of(case.subject_id),
+                due=due,
+                rule=selectors.next_action(procedure, case, None, user),
+                context=label,
+                waiting=True,
+            )
+        )
     return items
 
 

@@ -747,3 +747,73 @@ def signoff_many(
         else:
             results.append(BatchResult(subject, signoff=signoff))
     return results
+
+
+def notice_start_many(
+    *,
+    actor: Any,
+    procedure: Procedure,
+    subjects: Iterable[models.Model],
+    title: str,
+    body: str = "",
+    starts_on: date | None = None,
+) -> tuple[Any, list[BatchResult]]:
+    """Publish one public notice (公示) listing many subjects (a batch): each subject that is
+    at NOTICE with no notice running goes onto it with the declaration's display items and gets
+    its own transition and audit event; one that cannot (wrong step, not allowed, a notice
+    already running) is reported with its reason and left as it was. Returns the notice (None
+    when no subject could go on it) and one result per subject. An objection later concerns
+    its item only, so it blocks that subject alone."""
+    from bangfu.notices.selectors import subject_notice_state
+    from bangfu.notices.services import notice_create, notice_publish
+
+    results: list[BatchResult] = []
+    ready: list[tuple[models.Model, Case, Transition]] = []
+    with transaction.atomic():
+        for subject in subjects:
+            try:
+                with transaction.atomic():
+                    _require(actor, procedure, procedure.perms.notice, procedure.unit_of(subject))
+                    locked = _lock_subject(procedure, subject)
+                    case = _require_step(
+                        procedure, locked, _lock_case(procedure, locked), "notice", Step.NOTICE
+                    )
+                    state = subject_notice_state(locked, kind=procedure.notice_kind)
+                    if case.notice_ends_on is not None and state.status != "none":
+                        raise _conflict(procedure, locked, case, "notice")
+                    t = Transition("notice", actor, locked, case, case.step, case.step, _today())
+                    if procedure.before is not None:
+                        procedure.before(t)
+            except DomainError as error:
+                results.append(BatchResult(subject, error=str(error)))
+            else:
+                ready.append((locked, case, t))
+        if not ready:
+            return None, results
+        centres = {selectors.centre_of(case.unit).pk: case.unit for _s, case, _t in ready}
+        if len(centres) > 1:
+            raise ValidationError(_("一份公示只能列入同一帮扶中心的事项。"), field="subjects")
+        items: list[Any] = []
+        for subject, _case, _t in ready:
+            items.extend(procedure.notice_items(subject))
+        notice = notice_create(
+            actor=actor,
+            unit=selectors.centre_of(ready[0][1].unit),
+            kind=procedure.notice_kind,
+            title=title,
+            body=body,
+            items=items,
+        )
+        notice = notice_publish(actor=actor, notice=notice, starts_on=starts_on)
+        for subject, case, t in ready:
+            case.notice_ends_on = notice.ends_on
+            case.save()
+            t.record = notice
+            t.summary = _("开始公示(%(first)s 至 %(last)s)") % {
+                "first": notice.starts_on,
+                "last": notice.ends_on,
+            }
+            t.changes = {"notice_id": [None, notice.pk], "notice_ends_on": [None, notice.ends_on]}
+            _finish(t, procedure)
+            results.append(BatchResult(subject))
+    return notice, results

@@ -28,5 +28,9 @@ def worklist(request: HttpRequest) -> HttpResponse:
         {"role": Role(g.role).label, "unit": units.get(g.unit_id)}
         for g in sorted(grants, key=lambda g: (g.role, g.path))
     ]
-    items = worklist_registry.due_items(request.user)
-    return render(request, "workbench/worklist.html", {"roles": roles, "items": items})
+    everything = worklist_registry.due_items(request.user)
+    items = [item for item in everything if not item.waiting]
+    waiting = [item for item in everything if item.waiting]
+    return render(
+        request, "workbench/worklist.html", {"roles": roles, "items": items, "waiting": waiting}
+    )

@@ -85,6 +85,7 @@ def test_an_export_is_masked_by_default_and_audited_without_an_access_log_entry(
         "测试名单导出 3 行(打码),范围:响水乡职工服务(帮扶)中心(含下属单位):3 行"
     )
     assert AccessLog.objects.count() == 0
+    assert export.expires_at and export.finished_at
     assert export.expires_at - export.finished_at == timedelta(hours=24)
 
 
@@ -202,6 +203,7 @@ def test_a_job_that_dies_fails_its_export_and_drops_its_parameters(staff, settin
     # given: a job whose worker stopped reporting
     settings.BANGFU_EXPORT_INLINE_HOUSEHOLDS = 2
     export = make(staff, n=5, masked=False, note="核对")
+    assert export.job_id is not None
     Job.objects.filter(pk=export.job_id).update(
         status=Job.Status.RUNNING, heartbeat_at=timezone.now() - timedelta(hours=1)
     )

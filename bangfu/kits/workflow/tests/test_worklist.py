@@ -61,14 +61,40 @@ def test_visits_due_go_to_the_staff_and_approvals_to_the_leader(aid, network, st
     )
     _submitted(aid, staff, approving)
 
-    staff_items = due.items_of(staff, aid)
-    leader_items = due.items_of(leader, aid)
+    staff_items = [i for i in due.items_of(staff, aid) if not i.waiting]
+    leader_items = [i for i in due.items_of(leader, aid) if not i.waiting]
 
     assert [i.title for i in staff_items] == ["入户调查:职工0(测试)"]
     assert staff_items[0].overdue
     assert staff_items[0].url == f"/test/{visiting.pk}/"
     assert [i.title for i in leader_items] == [f"测试审批:职工1(测试)({network.station_a.name})"]
     assert leader_items[0].rule == "审批:提交后 5 个工作日"
+
+
+def test_a_liaison_sees_its_stations_cases_waiting_on_others(
+    aid, network, staff, leader, liaison_a
+):
+    # Given a case waiting for the centre's home visit and one waiting for the leader
+    visiting, approving = _subjects(network, staff, 2)
+    services.case_start(actor=staff, procedure=aid, subject=visiting)
+    _submitted(aid, staff, approving)
+
+    # When the station's liaison (who may start a case, not visit or approve) reads the worklist
+    items = due.items_of(liaison_a, aid)
+
+    # Then both are there, apart from the liaison's own to-dos, each saying who must act next
+    assert all(i.waiting for i in items)
+    by_title = {i.title: i for i in items}
+    assert set(by_title) == {"职工0(测试)", "职工1(测试)"}
+    assert by_title["职工0(测试)"].rule.startswith(
+        f"等待{network.station_a.name}工作人员入户调查,截止 "
+    )
+    assert by_title["职工1(测试)"].rule == f"等待{network.township.name}领导审批"
+    assert by_title["职工0(测试)"].url == f"/test/{visiting.pk}/"
+
+    # And the staff who may visit sees only the approval as waiting on others
+    staff_waiting = [i.title for i in due.items_of(staff, aid) if i.waiting]
+    assert staff_waiting == ["职工1(测试)"]
 
 
 def test_a_liaison_of_another_station_sees_nothing(aid, network, staff, liaison_b):

@@ -16,3 +16,6 @@ class ArchivesConfig(AppConfig):
         from .services.exporting import RosterExporter
 
         register(RosterExporter())
+
+        # The roster importer registers itself on the import kit (kind "archives.roster").
+        from .services import importing  # noqa: F401

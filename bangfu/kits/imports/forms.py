@@ -1,4 +1,4 @@
-"""Forms of the Excel import and the roster export."""
+"""The import kit's upload form."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
-class ImportUploadForm(forms.Form):
+class UploadForm(forms.Form):
     file = forms.FileField(
-        label=_("花名册文件"),
+        label=_("Excel 文件"),
         help_text=_("Excel 文件(.xlsx 或 .xls),按导入模板填写,每人一行。"),
         error_messages={
             "required": _("请选择要导入的 Excel 文件。"),
@@ -23,6 +23,11 @@ class ImportUploadForm(forms.Form):
             }
         ),
     )
+
+    def __init__(self, *args: object, label: str = "", **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if label:
+            self.fields["file"].label = label
 
     def clean_file(self) -> object:
         upload = self.cleaned_data["file"]

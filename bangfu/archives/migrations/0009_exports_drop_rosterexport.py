@@ -9,7 +9,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('archives', '0007_procedure_records_to_workflow_kit'),
+        ('archives', '0008_imports_batches_to_kit'),
     ]
 
     operations = [

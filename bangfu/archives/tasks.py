@@ -1,4 +1,5 @@
-"""Background tasks of the archives context (re-evaluation, roster import and export), run by
+"""Background tasks of the archives context (re-evaluation; the roster import and export are
+the kits' jobs), run by
 `manage.py db_worker`."""
 
 from __future__ import annotations
@@ -12,8 +13,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from bangfu.core.jobs import job_progress, job_succeeded, job_task, on_job_died
-from bangfu.core.models import Job
+from bangfu.core.jobs import job_progress, job_succeeded, job_task
 
 from . import rules
 from .models import (
@@ -21,10 +21,8 @@ from .models import (
     HouseholdMember,
     Reevaluation,
     ReevaluationItem,
-    RosterExport,
 )
 from .selectors.standards import minimum_wage_on, reevaluation_date
-from .services import exporting
 from .services.categories import CannotDetermine, household_evaluate
 
 # Archives read and evaluated per round trip; progress is reported once per batch.
@@ -144,33 +142,3 @@ def reevaluate_area(job_id: str, *, reevaluation_id: int) -> dict[str, Any] | No
     }
     job_succeeded(job_id, result, message=message)
     return None
-
-
-EXPORT_KIND = "archives.export_roster"
-
-
-@job_task
-def export_roster_job(job_id: str, *, export_id: str) -> None:
-    """Write a large roster export; the result links to its download."""
-    export = RosterExport.objects.select_related("created_by").get(pk=export_id)
-    job_progress(job_id, done=0, total=1, message=_("正在生成花名册……"))
-    exporting.roster_export_write(export=export)
-    job_succeeded(
-        job_id,
-        {
-            "ok": True,
-            "url": reverse("archives:export_download", kwargs={"export_id": export.pk}),
-            "url_label": _("下载花名册"),
-        },
-        message=_("已导出 %(households)d 户 %(people)d 人。")
-        % {"households": export.households, "people": export.people},
-    )
-
-
-@on_job_died(EXPORT_KIND)
-def export_job_died(job: Job) -> None:
-    """The worker died while writing an export: drop the sealed search text it was given."""
-    for export in RosterExport.objects.filter(job=job):
-        if exporting.SEALED_Q in export.filters:
-            export.filters.pop(exporting.SEALED_Q)
-            export.save(update_fields=["filters"])

@@ -132,6 +132,7 @@ __all__ = [
     "read_table",
     "sort_errors",
     "write_workbook",
+    "write_workbook_to",
 ]
 
 CellValue: TypeAlias = str | int | float | bool | date | datetime | time | timedelta | None
@@ -1062,16 +1063,25 @@ def _write_sheet(workbook: Workbook, spec: SheetSpec, used_titles: set[str]) -> 
         ws.append([_cell(ws, value, index in text_indexes) for index, value in enumerate(row)])
 
 
-def write_workbook(sheets: Sequence[SheetSpec]) -> bytes:
-    """Return an .xlsx file with one sheet per spec (see the module docstring for the format)."""
+def write_workbook_to(target: Any, sheets: Sequence[SheetSpec]) -> None:
+    """Write an .xlsx file with one sheet per spec to `target` (a path or a binary file).
+
+    The workbook is write-only: rows go to disk as they come, so a generator of rows is never
+    held whole in memory (a large export).
+    """
     if not sheets:
         raise ValueError("write_workbook needs at least one sheet")
     workbook = Workbook(write_only=True)
     used_titles: set[str] = set()
     for spec in sheets:
         _write_sheet(workbook, spec, used_titles)
+    workbook.save(target)
+
+
+def write_workbook(sheets: Sequence[SheetSpec]) -> bytes:
+    """Return an .xlsx file with one sheet per spec (see the module docstring for the format)."""
     buffer = BytesIO()
-    workbook.save(buffer)
+    write_workbook_to(buffer, sheets)
     return buffer.getvalue()
 
 

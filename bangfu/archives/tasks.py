@@ -23,7 +23,7 @@ from .models import (
     ReevaluationItem,
 )
 from .selectors.standards import minimum_wage_on, reevaluation_date
-from .services.categories import CannotDetermine, household_evaluate
+from .services.categories import CannotDetermine, household_evaluate, household_facts
 
 # Archives read and evaluated per round trip; progress is reported once per batch.
 REEVALUATION_BATCH = 2000
@@ -95,20 +95,40 @@ def reevaluate_area(job_id: str, *, reevaluation_id: int) -> dict[str, Any] | No
         last_pk = batch[-1].pk
         items = []
         for household in batch:
-            try:
-                evaluation = household_evaluate(
-                    household=cast(Household, household),
-                    on=day,
-                    members=cast(list[HouseholdMember], household.members_list),
-                    standard=standard,
-                    minimum_wage=wage,
-                )
-            except CannotDetermine:
-                skipped += 1
+            # The category alone first (`rules.category_of`, the same answer as the full
+            # evaluation without its reason and inputs); only an archive whose category
+            # changes is evaluated in full, for the reason staff read.
+            version = household.rule_version or rules.RULE_2021
+            facts = household_facts(
+                cast(Household, household), cast(list[HouseholdMember], household.members_list)
+            )
+            if version not in rules.RULES or (
+                wage is None and rules.needs_minimum_wage(version, facts, day)
+            ):
+                skipped += 1  # what household_evaluate refuses with CannotDetermine
                 continue
+            category = rules.category_of(
+                version,
+                facts,
+                standard=standard.amount,
+                minimum_wage=wage.amount if wage is not None else None,
+                on=day,
+            )
             evaluated += 1
-            outcome = evaluation.result
-            if outcome.category != household.category:
+            if category != household.category:
+                try:
+                    evaluation = household_evaluate(
+                        household=cast(Household, household),
+                        on=day,
+                        members=cast(list[HouseholdMember], household.members_list),
+                        standard=standard,
+                        minimum_wage=wage,
+                    )
+                except CannotDetermine:  # pragma: no cover - checked above
+                    evaluated -= 1
+                    skipped += 1
+                    continue
+                outcome = evaluation.result
                 changed += 1
                 items.append(
                     ReevaluationItem(

@@ -6,3 +6,9 @@ class FundsConfig(AppConfig):
     name = "bangfu.funds"
     label = "funds"
     verbose_name = _("帮扶资金")
+
+    def ready(self) -> None:
+        # Wire funds to the contexts whose items it pays (approval hook, payable registries).
+        from . import links
+
+        links.connect()

@@ -15,6 +15,9 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
+# The subject type of an assistance application's commitment (wired in `links.py`).
+ASSISTANCE_APPLICATION = "assistance.application"
+
 _checkers: dict[str, Callable[[int, Any], str | None]] = {}
 _paid: dict[str, Callable[[int, datetime.date, Any], None]] = {}
 _tracers: dict[str, Callable[[int], tuple[str, list[str]]]] = {}

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from bangfu.accounts.policy import scope_q, scoped_get
@@ -21,6 +21,7 @@ from .models import (
     Income,
     Payment,
 )
+from .payable import ASSISTANCE_APPLICATION
 from .permissions import FundsPermission
 
 ZERO = Decimal("0.00")
@@ -180,11 +181,19 @@ def batch_get(user: Any, pk: Any) -> BankBatch:
     )
 
 
-def bank_payable(book: Book) -> list[Commitment]:
-    """Committed items with no payment under way: what a new batch may hold."""
+def bank_payable(book: Book, user: Any) -> list[Commitment]:
+    """Committed items with no payment under way that may be paid today: what a new batch may
+    hold. An assistance application must be in `assistance.selectors.payable` for the user
+    (approved, its notice ended); the payment services check each item again."""
+    from bangfu.assistance.selectors import payable as assistance_payable
+
     return list(
         Commitment.objects.filter(book=book, status=Commitment.Status.COMMITTED)
         .exclude(payments__status__in=["prepared", "sent", "paid"])
+        .exclude(
+            Q(subject_type=ASSISTANCE_APPLICATION)
+            & ~Q(subject_id__in=assistance_payable(user=user).values("pk"))
+        )
         .select_related("household")
         .order_by("pk")[:500]
     )

@@ -439,7 +439,7 @@ def batch_list(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def batch_create(request: HttpRequest, pk: int) -> HttpResponse:
     book = selectors.book_get(request.user, pk)
-    payable = selectors.bank_payable(book)
+    payable = selectors.bank_payable(book, request.user)
     choices = [(str(c.pk), f"{c.subject_label} · {c.recipient_name} · {c.amount}") for c in payable]
     form = BatchForm(_data(request), choices=choices)
 

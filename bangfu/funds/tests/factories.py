@@ -38,3 +38,17 @@ def make_income(
         payer=payer,
         **kwargs,
     )
+
+
+def funded_books(network: Any, *, amount: str = "1000000.00", year: int | None = None) -> None:
+    """Each centre of the test network (the county and both townships) with its book of `year`
+    (this year by default) and `amount` allocated to it, opened by a finance user of its own."""
+    from django.utils import timezone
+
+    year = year or timezone.localdate().year
+    for unit in (network.county, network.township, network.other_township):
+        finance = make_finance(unit, username=f"finance-{unit.pk}")
+        book = make_book(unit, actor=finance, year=year)
+        make_income(
+            book, actor=finance, amount=amount, date=datetime.date(year, 1, 2), payer="财政拨款"
+        )

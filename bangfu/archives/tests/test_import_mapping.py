@@ -187,3 +187,20 @@ def test_another_users_mapping_page_is_not_found(client, staff, liaison_a, area)
     assert client.get(url).status_code == 404
     assert client.post(url, {"action": "check"}).status_code == 404
     assert ImportBatch.objects.get().status == ImportBatch.Status.MAPPING
+
+
+def test_the_mapping_page_masks_numbers_and_lists_no_number_as_a_word(client, staff, area):
+    # given: a mobile in the 家庭住址 column and in 性别 (a choice column)
+    rows = rf.clean_rows()
+    rows[0] = {**rows[0], "家庭住址": "13812345678", "性别": "13812345678"}
+    client.force_login(staff)
+
+    # when
+    response = upload(client, outside_roster(rows))
+    page = client.get(response.url)
+
+    # then
+    html = page.content.decode()
+    assert "13812345678" not in html
+    assert "138****5678" in html
+    assert [v.key for _n, v, _c in page.context["unmatched"]] == []

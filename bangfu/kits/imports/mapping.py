@@ -20,6 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from bangfu.core.masking import mask_numbers_in_text
 from bangfu.core.text import clean_text, to_halfwidth
 from bangfu.core.xlsx import Table, is_blank
 
@@ -105,6 +106,10 @@ def unmatched_values(importer: Importer, table: Table) -> list[UnmatchedValue]:
                 shown[compared] = clean_text(value)
             if not verdict[compared]:
                 counts[compared] += 1
+        # A cell holding what looks like an ID, mobile or card number is no word for a choice
+        # (a value in the wrong column): the check reports it, masked; it is never listed here.
+        for compared in [c for c in counts if mask_numbers_in_text(shown[c]) != shown[c]]:
+            del counts[compared]
         for compared, rows in counts.items():
             found.append(
                 UnmatchedValue(

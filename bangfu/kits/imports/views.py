@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bangfu.core.errors import DomainError, ValidationError
+from bangfu.core.masking import mask_numbers_in_text
 from bangfu.core.xlsx import Table, errors_workbook, shown_value
 
 from . import mapping, services
@@ -238,7 +239,7 @@ def _mapping_context(
         "urls": _urls(importer),
         "fields": fields,
         "columns": [
-            (letter, title, key or "", table.samples.get(letter, []))
+            (letter, title, key or "", [_cell(v) for v in table.samples.get(letter, [])])
             for letter, title, key in table.headers
         ],
         "ignored": table.ignored_titles,
@@ -255,7 +256,8 @@ def _mapping_context(
 
 
 def _cell(value: Any) -> str:
-    return shown_value(value)
+    """A cell as shown on the mapping page: ID, mobile and card numbers masked."""
+    return mask_numbers_in_text(shown_value(value))
 
 
 @require_http_methods(["GET", "POST"])

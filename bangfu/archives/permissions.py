@@ -130,6 +130,7 @@ URL_PERMISSIONS.update(
         "archives:import_confirm": ArchivesPermission.IMPORT,
         "archives:import_cancel": ArchivesPermission.IMPORT,
         "archives:import_retry": ArchivesPermission.IMPORT,
+        "archives:import_mapping": ArchivesPermission.IMPORT,
         "archives:export_roster": ArchivesPermission.EXPORT,
     }
 )

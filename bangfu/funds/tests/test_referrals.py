@@ -26,19 +26,16 @@ def _wired():
 
 @pytest.fixture
 def temporary(network, staff):
-    return make_programme(network.township, staff, kind=Kind.TEMPORARY, year=timezone.localdate().year)
+    year = timezone.localdate().year
+    return make_programme(network.township, staff, kind=Kind.TEMPORARY, year=year)
 
 
 def _accepted(network, staff, household):
     petition = register(staff, network.township, household_id=household.pk)
-    return handling.petition_accept(
-        actor=staff, petition=petition, handling_unit=network.station_a
-    )
+    return handling.petition_accept(actor=staff, petition=petition, handling_unit=network.station_a)
 
 
-def test_a_petition_referred_to_assistance_becomes_a_draft_application(
-    network, staff, temporary
-):
+def test_a_petition_referred_to_assistance_becomes_a_draft_application(network, staff, temporary):
     household = aided_household(network.station_a, staff)
     petition = _accepted(network, staff, household)
 

@@ -11,3 +11,6 @@ class ArchivesConfig(AppConfig):
         # What a dead import or export job leaves behind is released by handlers registered
         # in tasks (`core.jobs.on_job_died`); the reaper may run in a process with no URLconf.
         from . import tasks  # noqa: F401
+
+        # The roster importer registers itself on the import kit (kind "archives.roster").
+        from .services import importing  # noqa: F401

@@ -7,12 +7,11 @@ import dataclasses
 from types import SimpleNamespace
 from typing import Any, cast
 
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from bangfu.core.errors import ValidationError
 from bangfu.core.jobs import job_progress, job_succeeded, job_task, on_job_died
 from bangfu.core.models import Job
 
@@ -20,13 +19,12 @@ from . import rules
 from .models import (
     Household,
     HouseholdMember,
-    ImportBatch,
     Reevaluation,
     ReevaluationItem,
     RosterExport,
 )
 from .selectors.standards import minimum_wage_on, reevaluation_date
-from .services import exporting, importing
+from .services import exporting
 from .services.categories import CannotDetermine, household_evaluate
 
 # Archives read and evaluated per round trip; progress is reported once per batch.
@@ -148,82 +146,7 @@ def reevaluate_area(job_id: str, *, reevaluation_id: int) -> dict[str, Any] | No
     return None
 
 
-CHECK_KIND = "archives.import_check"
-WRITE_KIND = "archives.import_write"
 EXPORT_KIND = "archives.export_roster"
-
-
-def _batch_link(batch: ImportBatch) -> dict[str, Any]:
-    return {
-        "url": reverse("archives:import_batch", kwargs={"batch_id": batch.pk}),
-        "url_label": _("查看导入结果"),
-    }
-
-
-def check_message(batch: ImportBatch) -> str:
-    if batch.status == ImportBatch.Status.INVALID:
-        return _("校验发现 %(count)d 处错误,没有导入任何数据。") % {"count": batch.error_count}
-    if batch.status == ImportBatch.Status.NOTHING:
-        return _("表中 %(count)d 户都已有档案(已存在,跳过),无需导入。") % {
-            "count": batch.households_existing
-        }
-    return _(
-        "校验通过:将新建 %(households)d 户 %(members)d 名成员,"
-        "已存在跳过 %(existing)d 户。请确认导入。"
-    ) % {
-        "households": batch.households_new,
-        "members": batch.members_new,
-        "existing": batch.households_existing,
-    }
-
-
-@job_task
-def import_check_job(job_id: str, *, batch_id: str) -> None:
-    """Phase 1 of an import in the background: check the whole file, store what was found."""
-    batch = ImportBatch.objects.select_related("created_by").get(pk=batch_id)
-    job_progress(job_id, done=0, total=batch.rows, message=_("正在校验……"))
-    try:
-        importing.import_check(
-            user=batch.created_by,
-            batch=batch,
-            progress=lambda done, total: job_progress(job_id, done=done, total=total),
-        )
-    except ValidationError as exc:
-        batch.status = ImportBatch.Status.INVALID
-        batch.content = b""
-        batch.message = exc.message
-        batch.save(update_fields=["status", "content", "message"])
-        raise
-    job_succeeded(
-        job_id,
-        {"ok": batch.status != ImportBatch.Status.INVALID, **_batch_link(batch)},
-        message=check_message(batch),
-    )
-
-
-def write_message(batch: ImportBatch) -> str:
-    return _("已导入 %(households)d 户 %(members)d 名成员;已存在跳过 %(existing)d 户。") % {
-        "households": batch.households_new if batch.status == ImportBatch.Status.IMPORTED else 0,
-        "members": batch.members_new if batch.status == ImportBatch.Status.IMPORTED else 0,
-        "existing": batch.households_existing,
-    }
-
-
-@job_task
-def import_write_job(job_id: str, *, batch_id: str) -> None:
-    """Phase 2 in the background: check again and file every new household in one go."""
-    batch = ImportBatch.objects.select_related("created_by").get(pk=batch_id)
-    job_progress(job_id, done=0, total=batch.rows, message=_("正在导入……"))
-    try:
-        importing.import_write(
-            user=batch.created_by,
-            batch=batch,
-            progress=lambda done, total: job_progress(job_id, done=done, total=total),
-        )
-    except ValidationError as exc:
-        job_succeeded(job_id, {"ok": False, **_batch_link(batch)}, message=exc.message)
-        return
-    job_succeeded(job_id, {"ok": True, **_batch_link(batch)}, message=write_message(batch))
 
 
 @job_task
@@ -242,17 +165,6 @@ def export_roster_job(job_id: str, *, export_id: str) -> None:
         message=_("已导出 %(households)d 户 %(people)d 人。")
         % {"households": export.households, "people": export.people},
     )
-
-
-@on_job_died(CHECK_KIND)
-@on_job_died(WRITE_KIND)
-def import_job_died(job: Job) -> None:
-    """The worker died while checking or writing: nothing was written (the write is one
-    transaction); the batch fails with the job's message and its upload is emptied. It can be
-    cancelled, and the file uploaded again."""
-    ImportBatch.objects.filter(models.Q(check_job=job) | models.Q(import_job=job)).exclude(
-        status__in=ImportBatch.FINISHED
-    ).update(status=ImportBatch.Status.FAILED, content=b"", message=job.message)
 
 
 @on_job_died(EXPORT_KIND)

@@ -1,3 +1,5 @@
+from bangfu.kits.imports.models import ImportBatch  # the roster import's batches (kit)
+
 from . import choices
 from .dynamic import AnnualReview, Reevaluation, ReevaluationItem, SpotCheck, SpotCheckItem
 from .household import (
@@ -10,7 +12,7 @@ from .household import (
     IdRegistration,
     MonthlyIncome,
 )
-from .importing import ImportBatch, RosterExport
+from .importing import RosterExport
 from .standards import Area, DibaoStandard, MinimumWage
 
 __all__ = [

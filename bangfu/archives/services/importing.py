@@ -54,36 +54,35 @@ Decisions:
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Prefetch
-from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from bangfu.accounts import policy
-from bangfu.core.crypto import decrypt_bytes, encrypt_bytes
-from bangfu.core.errors import NotFound, ValidationError
+from bangfu.core.errors import ValidationError
 from bangfu.core.idnumber import parse_id_number
 from bangfu.core.masking import mask_bank_card, mask_id_number, mask_phone
 from bangfu.core.text import clean_text
 from bangfu.core.xlsx import CellError, ErrorCollector, SourceRow, Table, is_blank, read_table
+from bangfu.kits.imports import services as imports
+from bangfu.kits.imports.models import ImportBatch
+from bangfu.kits.imports.registry import Outcome, importer_register
 from bangfu.network.models import OrgUnit
 
 from .. import xlsx as roster
 from ..identity import id_index
 from ..inputs import ZERO, HouseholdInput, MemberInput
-from ..models import Area, Household, HouseholdMember, IdRegistration, ImportBatch
+from ..models import Area, Household, HouseholdMember, IdRegistration
 from ..permissions import ArchivesPermission
 from . import filing
 
 IMPORT = ArchivesPermission.IMPORT
-ERRORS_SHOWN = 200  # errors listed on the page; the downloadable sheet has them all
 _CHUNK = 2000  # ids per IN (…) query; SQLite allows 32,766 parameters
 
 
@@ -1017,149 +1016,110 @@ def _existing_archive(
     return None
 
 
-# --- Upload, check job, confirm, write job ---------------------------------------------------
+# --- The roster importer on the import kit ---------------------------------------------------
+
+KIND = "archives.roster"
 
 
-def max_upload_bytes() -> int:
-    return int(settings.BANGFU_IMPORT_MAX_MB) * 1024 * 1024
+def _outcome(result: CheckResult) -> Outcome:
+    return Outcome(
+        rows=result.rows,
+        errors=result.errors,
+        writable=len(result.items),
+        counts={
+            "households_new": result.households_new,
+            "members_new": result.members_new,
+            "households_existing": len(result.skipped),
+            "people_existing": result.people_existing,
+        },
+        skipped=[list(item) for item in result.skipped],
+    )
 
 
-def inline_rows() -> int:
-    return int(getattr(settings, "BANGFU_IMPORT_INLINE_ROWS", 200))
+class RosterImporter:
+    """The archives roster (花名册) on the import kit: `roster_check` checks, and the write
+    files the new households with `filing.household_create_many` (all or nothing)."""
 
+    kind = KIND
+    label = _lazy("困难职工花名册")
+    permission = IMPORT
+    url_namespace = "archives"
+    upload_help = _lazy(
+        "先下载导入模板,每人一行填写;同一户的各行填相同的户号(或在成员行填户主身份证号)。"
+        "上传后系统先校验整个文件:有任何错误都不会导入,并给出错误清单(行、列、原因)供下载;"
+        "校验通过后由您确认再导入。已有档案的户显示“已存在,跳过”,同一文件重复导入不会重复建档。"
+    )
+    count_labels = (
+        ("households_new", _lazy("将新建户数"), _lazy("已新建户数")),
+        ("members_new", _lazy("将新建成员"), _lazy("已新建成员")),
+        ("households_existing", _lazy("已存在,跳过(户)"), _lazy("已存在,跳过(户)")),
+    )
+    skipped_labels = (_lazy("户主"), _lazy("已有档案"))
 
-def import_upload(*, user: Any, content: bytes, source_name: str) -> tuple[ImportBatch, Table]:
-    """Keep an uploaded roster (encrypted) for checking; return the batch and the read table.
+    def template(self) -> bytes | None:
+        return roster.template_workbook()
 
-    Raise ValidationError (field "file") when the file is too large, not an Excel workbook, or
-    has no header row.
-    """
-    policy.require_perm(user, IMPORT)
-    if len(content) > max_upload_bytes():
-        raise ValidationError(
-            _("文件超过 %(mb)d MB,请分成几个文件导入。") % {"mb": settings.BANGFU_IMPORT_MAX_MB},
-            field="file",
+    def read(self, content: bytes) -> Table:
+        return _drop_trailing_rows(read_table(content, roster.columns()))
+
+    def check(
+        self, *, user: Any, batch: Any, table: Table | None, content: bytes, progress: Progress
+    ) -> Outcome:
+        result = roster_check(
+            user=user,
+            source=content,
+            source_name=batch.source_name,
+            progress=progress,
+            table=table,
         )
-    table = _drop_trailing_rows(read_table(content, roster.columns()))
-    batch = ImportBatch.objects.create(
-        created_by=user,
-        source_name=clean_text(source_name)[:200] or "roster.xlsx",
-        sha256=hashlib.sha256(content).hexdigest(),
-        size=len(content),
-        content=encrypt_bytes(content),
-        rows=len(table.rows),
-    )
-    return batch, table
+        return _outcome(result)
 
-
-def batch_for_user(*, user: Any, batch_id: Any) -> ImportBatch:
-    """Return the user's own import batch; NotFound for anyone else's or a missing one."""
-
-    try:
-        return ImportBatch.objects.get(pk=batch_id, created_by=user)
-    except (ImportBatch.DoesNotExist, ValueError, TypeError, Exception) as exc:
-        if (
-            isinstance(exc, ImportBatch.DoesNotExist | ValueError | TypeError)
-            or exc.__class__.__name__ == "ValidationError"
-        ):
-            raise NotFound(_("未找到该导入记录。")) from None
-        raise
-
-
-def _store_check(batch: ImportBatch, result: CheckResult) -> ImportBatch:
-    batch.rows = result.rows
-    batch.households_new = result.households_new
-    batch.members_new = result.members_new
-    batch.households_existing = len(result.skipped)
-    batch.people_existing = result.people_existing
-    batch.error_count = len(result.errors)
-    batch.errors = [[e.sheet, e.row, e.column, e.message] for e in result.errors]
-    batch.skipped = [list(item) for item in result.skipped]
-    if result.errors:
-        batch.status = ImportBatch.Status.INVALID
-        batch.content = b""  # a refused file is not kept: the user fixes it and uploads again
-    elif not result.items:
-        batch.status = ImportBatch.Status.NOTHING
-        batch.content = b""
-    else:
-        batch.status = ImportBatch.Status.READY
-    batch.save()
-    return batch
-
-
-def import_check(
-    *, user: Any, batch: ImportBatch, progress: Progress | None = None, table: Table | None = None
-) -> ImportBatch:
-    """Run phase 1 on the batch's file and store what it found (counts, errors, skipped)."""
-    content = decrypt_bytes(bytes(batch.content))
-    result = roster_check(
-        user=user, source=content, source_name=batch.source_name, progress=progress, table=table
-    )
-    return _store_check(batch, result)
-
-
-def import_confirm(*, user: Any, batch: ImportBatch) -> ImportBatch:
-    """Take a checked batch for writing (READY → IMPORTING), once: a second click, or a second
-    job, finds it taken. Raise ValidationError when the batch is not ready."""
-    policy.require_perm(user, IMPORT)
-    taken = ImportBatch.objects.filter(
-        pk=batch.pk, created_by=user, status=ImportBatch.Status.READY
-    ).update(status=ImportBatch.Status.IMPORTING)
-    if not taken:
-        raise ValidationError(_("该文件未通过校验或已经导入,不能再次导入。"))
-    batch.status = ImportBatch.Status.IMPORTING
-    return batch
-
-
-def import_write(*, user: Any, batch: ImportBatch, progress: Progress | None = None) -> ImportBatch:
-    """Phase 2: check the file again and file its new households in one go (after
-    `import_confirm`).
-
-    Raise ValidationError when the batch is not ready, or when the check now finds problems
-    (someone filed one of these people meanwhile): nothing is written then, and the batch shows
-    the new errors.
-    """
-    if batch.status != ImportBatch.Status.IMPORTING:
-        raise ValidationError(_("该文件未通过校验或已经导入,不能再次导入。"))
-    content = decrypt_bytes(bytes(batch.content))
-    result = roster_check(
-        user=user,
-        source=content,
-        source_name=batch.source_name,
-        progress=progress,
-        validate=False,
-    )
-    if result.errors or not result.items:
-        _store_check(batch, result)
-        if result.errors:
-            raise ValidationError(
-                _("重新校验时发现 %(count)d 处错误(数据库在确认前有变化),没有导入任何数据。")
-                % {"count": len(result.errors)}
+    def write(self, *, user: Any, batch: Any, content: bytes, progress: Progress) -> Outcome:
+        result = roster_check(
+            user=user,
+            source=content,
+            source_name=batch.source_name,
+            progress=progress,
+            validate=False,
+        )
+        if result.errors or not result.items:
+            return _outcome(result)
+        try:
+            filing.household_create_many(
+                actor=user, items=result.items, origin=Household.Origin.IMPORT
             )
-        return batch
-    try:
-        created = filing.household_create_many(
-            actor=user, items=result.items, origin=Household.Origin.IMPORT
-        )
-    except ValidationError as exc:
-        # The service found what the check did not (a race with another filing): keep its
-        # messages against the source rows.
-        batch.errors = [[e.sheet, e.row, e.column, e.message] for e in _service_errors(exc, result)]
-        batch.error_count = len(batch.errors)
-        batch.status = ImportBatch.Status.INVALID
-        batch.content = b""
-        batch.save()
-        raise
-    batch.status = ImportBatch.Status.IMPORTED
-    batch.households_new = len(created)
-    batch.members_new = sum(len(item.members) for item in result.items)
-    batch.households_existing = len(result.skipped)
-    batch.people_existing = result.people_existing
-    batch.skipped = [list(item) for item in result.skipped]
-    batch.imported_at = timezone.now()
-    batch.content = b""
-    batch.save()
-    return batch
+        except ValidationError as exc:
+            # The service found what the check did not (a race with another filing): its
+            # messages go on the source rows.
+            result.errors = _service_errors(exc, result)
+            return _outcome(result)
+        return _outcome(result)
+
+    def summary(self, batch: Any) -> str:
+        counts = batch.counts
+        if batch.status == ImportBatch.Status.INVALID:
+            return _("校验发现 %(count)d 处错误,没有导入任何数据。") % {"count": batch.error_count}
+        if batch.status == ImportBatch.Status.NOTHING:
+            return _("表中 %(count)d 户都已有档案(已存在,跳过),无需导入。") % {
+                "count": counts.get("households_existing", 0)
+            }
+        if batch.status == ImportBatch.Status.IMPORTED:
+            return _("已导入 %(households)d 户 %(members)d 名成员;已存在跳过 %(existing)d 户。") % {
+                "households": counts.get("households_new", 0),
+                "members": counts.get("members_new", 0),
+                "existing": counts.get("households_existing", 0),
+            }
+        return _(
+            "校验通过:将新建 %(households)d 户 %(members)d 名成员,"
+            "已存在跳过 %(existing)d 户。请确认导入。"
+        ) % {
+            "households": counts.get("households_new", 0),
+            "members": counts.get("members_new", 0),
+            "existing": counts.get("households_existing", 0),
+        }
+
+
+importer_register(RosterImporter())
 
 
 def _service_errors(exc: ValidationError, result: CheckResult) -> list[CellError]:
@@ -1178,25 +1138,46 @@ def _service_errors(exc: ValidationError, result: CheckResult) -> list[CellError
     return errors.errors
 
 
+# The archives' names for the kit's services (kept for callers and tests).
+max_upload_bytes = imports.max_upload_bytes
+inline_rows = imports.inline_rows
+ERRORS_SHOWN = imports.ERRORS_SHOWN
+
+
+def import_upload(*, user: Any, content: bytes, source_name: str) -> tuple[ImportBatch, Table]:
+    """Keep an uploaded roster (sealed) for checking; return the batch and the read table."""
+    return imports.batch_upload(user=user, kind=KIND, content=content, source_name=source_name)
+
+
+def batch_for_user(*, user: Any, batch_id: Any) -> ImportBatch:
+    return imports.batch_for_user(user=user, batch_id=batch_id, kind=KIND)
+
+
+def import_check(
+    *, user: Any, batch: ImportBatch, progress: Progress | None = None, table: Table | None = None
+) -> ImportBatch:
+    return imports.batch_check(user=user, batch=batch, table=table, progress=progress)
+
+
+def import_confirm(*, user: Any, batch: ImportBatch) -> ImportBatch:
+    return imports.batch_confirm(user=user, batch=batch)
+
+
+def import_write(*, user: Any, batch: ImportBatch, progress: Progress | None = None) -> ImportBatch:
+    return imports.batch_write(user=user, batch=batch, progress=progress)
+
+
 def import_cancel(*, user: Any, batch: ImportBatch) -> ImportBatch:
-    """Drop a checked file that the user does not want to import (or one whose job died)."""
-    if batch.status in (
-        ImportBatch.Status.READY,
-        ImportBatch.Status.CHECKING,
-        ImportBatch.Status.FAILED,
-    ):
-        batch.status = ImportBatch.Status.CANCELLED
-        batch.content = b""
-        batch.save(update_fields=["status", "content"])
-    return batch
+    return imports.batch_cancel(user=user, batch=batch)
 
 
-def batch_errors(batch: ImportBatch) -> list[CellError]:
-    return [CellError(sheet, row, column, message) for sheet, row, column, message in batch.errors]
+batch_errors = imports.batch_errors
 
 
 __all__ = [
+    "KIND",
     "CheckResult",
+    "RosterImporter",
     "batch_errors",
     "batch_for_user",
     "import_cancel",

@@ -55,7 +55,7 @@ def test_masked_export_reimports_as_already_present_for_every_household(imported
     # then
     assert batch.errors == []
     assert batch.status == ImportBatch.Status.NOTHING
-    assert (batch.households_existing, batch.people_existing) == (12, 28)
+    assert (batch.counts["households_existing"], batch.counts["people_existing"]) == (12, 28)
     assert counts() == before
 
 
@@ -85,7 +85,7 @@ def test_full_export_needs_reveal_and_a_reason_and_is_in_the_access_log(imported
 
     # and the full export re-imports as already present
     batch = run_import(staff, content, name="完整导出.xlsx")
-    assert (batch.status, batch.households_existing, batch.errors) == (
+    assert (batch.status, batch.counts["households_existing"], batch.errors) == (
         ImportBatch.Status.NOTHING,
         12,
         [],
@@ -238,7 +238,7 @@ def test_the_status_column_is_read_back_and_left_alone(imported, staff):
     batch = run_import(staff, content, name="导出.xlsx")
 
     # then
-    assert (batch.errors, batch.status, batch.households_existing) == (
+    assert (batch.errors, batch.status, batch.counts["households_existing"]) == (
         [],
         ImportBatch.Status.NOTHING,
         12,

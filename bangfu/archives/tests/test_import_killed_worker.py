@@ -22,10 +22,10 @@ from django.utils import timezone
 
 from bangfu.archives.models import Household, ImportBatch
 from bangfu.archives.services import importing
-from bangfu.archives.tasks import CHECK_KIND
 from bangfu.archives.tests.factories import make_area, make_id_number, make_standards
 from bangfu.core.jobs import jobs_reap
 from bangfu.core.models import Job
+from bangfu.kits.imports.services import CHECK_KIND
 
 from . import roster_files as rf
 
@@ -92,7 +92,7 @@ def test_a_worker_killed_mid_import_leaves_a_failed_job_an_empty_upload_and_noth
     response = client.post(reverse("archives:import_upload"), {"file": upload})
     assert response.status_code == 302, response.content.decode()[:500]
     batch = ImportBatch.objects.get()
-    assert batch.content != b""
+    assert batch.has_content
     job_id = batch.check_job_id
     assert job_id is not None
     worker = start_worker()
@@ -123,9 +123,9 @@ def test_a_worker_killed_mid_import_leaves_a_failed_job_an_empty_upload_and_noth
         "没有写入任何数据。请重新发起;导入请重新上传文件。"
     )
     batch.refresh_from_db()
-    assert (batch.status, bytes(batch.content), batch.message) == (
+    assert (batch.status, batch.has_content, batch.message) == (
         ImportBatch.Status.FAILED,
-        b"",
+        True,  # kept (sealed) so that the check can be retried
         job.message,
     )
     assert Household.objects.count() == 0
@@ -133,16 +133,13 @@ def test_a_worker_killed_mid_import_leaves_a_failed_job_an_empty_upload_and_noth
     # when: the user cancels the batch
     importing.import_cancel(user=staff, batch=batch)
 
-    # then
+    # then: the file is deleted
     batch.refresh_from_db()
-    assert batch.status == ImportBatch.Status.CANCELLED
+    assert (batch.status, batch.has_content) == (ImportBatch.Status.CANCELLED, False)
 
 
 @pytest.mark.django_db
-def test_the_page_of_a_batch_whose_job_died_says_so_and_offers_upload_again_and_cancel(
-    network, staff, client
-):
-    # given: a batch whose check job has been silent for an hour
+def _died_batch(staff):
     batch, _table = importing.import_upload(
         user=staff, content=rf.workbook(rf.clean_rows()), source_name="花名册.xlsx"
     )
@@ -157,6 +154,15 @@ def test_the_page_of_a_batch_whose_job_died_says_so_and_offers_upload_again_and_
     )
     batch.save(update_fields=["check_job"])
     jobs_reap()
+    return batch
+
+
+@pytest.mark.django_db
+def test_the_page_of_a_batch_whose_job_died_says_so_and_offers_retry_upload_again_and_cancel(
+    network, staff, client
+):
+    # given: a batch whose check job has been silent for an hour
+    batch = _died_batch(staff)
     client.force_login(staff)
 
     # when
@@ -165,9 +171,10 @@ def test_the_page_of_a_batch_whose_job_died_says_so_and_offers_upload_again_and_
     # then
     html = page.content.decode()
     assert "后台任务的处理进程已停止(超过 10 分钟没有响应)" in html
+    assert 'data-testid="import-retry"' in html
     assert 'data-testid="import-again"' in html
     batch.refresh_from_db()
-    assert (batch.status, bytes(batch.content)) == (ImportBatch.Status.FAILED, b"")
+    assert (batch.status, batch.has_content) == (ImportBatch.Status.FAILED, True)
 
     # when: cancelled
     response = client.post(reverse("archives:import_cancel", kwargs={"batch_id": batch.pk}))
@@ -176,3 +183,40 @@ def test_the_page_of_a_batch_whose_job_died_says_so_and_offers_upload_again_and_
     assert response.status_code == 302
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.CANCELLED
+
+
+@pytest.mark.django_db
+def test_retry_runs_again_the_check_whose_job_died(network, staff, client):
+    # given
+    make_standards(make_area())
+    batch = _died_batch(staff)
+    client.force_login(staff)
+
+    # when
+    response = client.post(reverse("archives:import_retry", kwargs={"batch_id": batch.pk}))
+
+    # then: a small file is checked in the request
+    assert response.status_code == 302
+    assert response.url == reverse("archives:import_batch", kwargs={"batch_id": batch.pk})
+    batch.refresh_from_db()
+    assert (batch.status, batch.message) == (ImportBatch.Status.READY, "")
+    assert batch.counts["households_new"] == 12
+
+
+@pytest.mark.django_db
+def test_retry_is_refused_for_a_batch_whose_job_did_not_die(network, staff, client):
+    # given: a checked batch
+    make_standards(make_area())
+    batch, table = importing.import_upload(
+        user=staff, content=rf.workbook(rf.clean_rows()), source_name="花名册.xlsx"
+    )
+    importing.import_check(user=staff, batch=batch, table=table)
+    client.force_login(staff)
+
+    # when
+    response = client.post(reverse("archives:import_retry", kwargs={"batch_id": batch.pk}))
+
+    # then: nothing changed
+    assert response.status_code == 302
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.READY

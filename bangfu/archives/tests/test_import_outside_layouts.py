@@ -244,7 +244,7 @@ def test_household_number_and_address_merged_down_the_household_group_its_rows(
     after = counts()
     second = run_import(staff, content)
     assert second.status == ImportBatch.Status.NOTHING
-    assert second.households_existing == 1
+    assert second.counts["households_existing"] == 1
     assert counts() == after
 
 

@@ -96,7 +96,7 @@ def test_roster_with_real_world_mistakes_is_refused_cell_by_cell_and_writes_noth
         (rf.excel_row(len(rows) - 1), "户号", "户号“99”没有户主行(与户主关系为“户主”的行)。"),
     ]
     assert batch.error_count == 7
-    assert batch.content == b""  # a refused file is not kept
+    assert not batch.has_content  # a refused file is not kept
     assert counts() == before
     assert elsewhere.pk == Household.objects.get().pk
 
@@ -110,7 +110,7 @@ def test_clean_roster_imports_every_household_once_and_again_changes_nothing(net
 
     # then
     assert first.status == ImportBatch.Status.IMPORTED
-    assert (first.rows, first.households_new, first.members_new) == (28, 12, 16)
+    assert (first.rows, first.counts["households_new"], first.counts["members_new"]) == (28, 12, 16)
     assert first.errors == []
     assert Household.objects.count() == 12
     assert HouseholdMember.objects.count() == 16
@@ -140,8 +140,8 @@ def test_clean_roster_imports_every_household_once_and_again_changes_nothing(net
 
     # then
     assert second.status == ImportBatch.Status.NOTHING
-    assert (second.households_new, second.members_new) == (0, 0)
-    assert (second.households_existing, second.people_existing) == (12, 28)
+    assert (second.counts["households_new"], second.counts["members_new"]) == (0, 0)
+    assert (second.counts["households_existing"], second.counts["people_existing"]) == (12, 28)
     assert second.errors == []
     assert second.skipped[0][:2] == [rf.excel_row(0), "张三"]
     assert counts() == after_first

@@ -184,5 +184,5 @@ def test_large_file_is_checked_and_imported_by_background_jobs(client, staff, ar
     assert batch.import_job is not None
     assert batch.import_job.status == Job.Status.SUCCEEDED
     assert batch.import_job.message == "已导入 12 户 16 名成员;已存在跳过 0 户。"
-    assert batch.content == b""
+    assert not batch.has_content
     assert Household.objects.count() == 12

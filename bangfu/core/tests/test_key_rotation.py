@@ -18,6 +18,7 @@ from bangfu.archives.tests.factories import make_household, make_id_number, make
 from bangfu.core import crypto, keys
 from bangfu.core.audit import verify_chain
 from bangfu.core.models import AuditEvent, KeyFingerprint
+from bangfu.kits.imports.models import ImportChunk
 
 NEW_FIELD_KEY = base64.urlsafe_b64encode(bytes(range(40, 72))).decode()
 NEW_ID = crypto.key_id(bytes(range(40, 72)))
@@ -65,12 +66,9 @@ def archive_data(network: Any, staff: Any, tmp_path: Any, count: int = 5) -> dic
         uploaded_by=staff,
     )
     batch = ImportBatch.objects.create(
-        created_by=staff,
-        source_name="roster.xlsx",
-        sha256="1" * 64,
-        size=5,
-        content=crypto.encrypt_bytes(b"XLSX!"),
+        kind="archives.roster", created_by=staff, source_name="roster.xlsx", sha256="1" * 64, size=5
     )
+    ImportChunk.objects.create(batch=batch, seq=0, data=crypto.encrypt_bytes(b"XLSX!"))
     return {"households": households, "attachment": attachment, "batch": batch}
 
 
@@ -108,9 +106,9 @@ def test_rotation_moves_every_encrypted_value_and_file_to_the_new_key(
     sealed = (tmp_path / attachment.file.name).read_bytes()
     assert crypto.sealed_key_id(sealed) == NEW_ID
     assert crypto.decrypt_bytes(sealed) == b"PNG!"
-    batch.refresh_from_db()
-    assert crypto.sealed_key_id(bytes(batch.content)) == NEW_ID
-    assert crypto.decrypt_bytes(bytes(batch.content)) == b"XLSX!"
+    chunk = ImportChunk.objects.get(batch=batch)
+    assert crypto.sealed_key_id(bytes(chunk.data)) == NEW_ID
+    assert crypto.decrypt_bytes(bytes(chunk.data)) == b"XLSX!"
     # and: the report says nothing is left, the old key is retired, the batches are audited
     assert report() == {
         "archives_attachment.file": {NEW_ID: 1},
@@ -118,7 +116,7 @@ def test_rotation_moves_every_encrypted_value_and_file_to_the_new_key(
         "archives_household.id_number": {NEW_ID: 5},
         "archives_household.mobile": {NEW_ID: 5},
         "archives_householdmember.id_number": {NEW_ID: 5},
-        "archives_importbatch.content": {NEW_ID: 1},
+        "imports_importchunk.data": {NEW_ID: 1},
     }
     text = out.getvalue()
     assert f"共重新加密 22 个值或文件到密钥 {NEW_ID}。" in text

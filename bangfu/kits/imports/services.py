@@ -1,0 +1,338 @@
+"""The import kit's writes: upload, check, confirm, write, cancel, retry — and the one place that
+decides whether a phase runs in the request or as a background job (with a progress bar).
+
+Only these functions set a batch's status. An importer (`registry.Importer`) reads, checks and
+writes its own records; the kit stores the file, the counts and the errors around it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bangfu.accounts import policy
+from bangfu.core.crypto import decrypt_bytes, encrypt_bytes
+from bangfu.core.errors import Conflict, NotFound, ValidationError
+from bangfu.core.jobs import job_start
+from bangfu.core.models import Job
+from bangfu.core.text import clean_text
+from bangfu.core.xlsx import CellError, Table
+
+from .models import ImportBatch, ImportBatchError, ImportChunk
+from .registry import Outcome, Progress, importer_for
+
+CHECK_KIND = "imports.check"
+WRITE_KIND = "imports.write"
+CHUNK_BYTES = 1024 * 1024  # the file is sealed and stored in pieces of this size
+ERRORS_SHOWN = 200  # errors listed on the page; the downloadable sheet has them all
+Status = ImportBatch.Status
+
+
+def max_upload_bytes() -> int:
+    return int(settings.BANGFU_IMPORT_MAX_MB) * 1024 * 1024
+
+
+def inline_rows() -> int:
+    """Files with fewer rows are checked and written in the request; larger ones in a job."""
+    return int(getattr(settings, "BANGFU_IMPORT_INLINE_ROWS", 200))
+
+
+def _quiet(done: int, total: int) -> None:
+    return None
+
+
+# --- The file --------------------------------------------------------------------------------
+
+
+def _store_content(batch: ImportBatch, content: bytes) -> None:
+    ImportChunk.objects.bulk_create(
+        ImportChunk(batch=batch, seq=n, data=encrypt_bytes(content[start : start + CHUNK_BYTES]))
+        for n, start in enumerate(range(0, max(len(content), 1), CHUNK_BYTES))
+    )
+
+
+def batch_content(batch: ImportBatch) -> bytes:
+    """Return the batch's file in clear; ValidationError when it is no longer kept."""
+    pieces = [
+        decrypt_bytes(bytes(data))
+        for data in ImportChunk.objects.filter(batch=batch)
+        .order_by("seq")
+        .values_list("data", flat=True)
+    ]
+    if not pieces:
+        raise ValidationError(_("上传的文件已删除,请重新上传。"))
+    return b"".join(pieces)
+
+
+def _empty(batch: ImportBatch) -> None:
+    ImportChunk.objects.filter(batch=batch).delete()
+
+
+# --- Upload and check ------------------------------------------------------------------------
+
+
+def batch_upload(
+    *, user: Any, kind: str, content: bytes, source_name: str
+) -> tuple[ImportBatch, Table]:
+    """Keep an uploaded file (sealed, in chunks) for checking; return the batch and the table.
+
+    Raise ValidationError (field "file") when the file is too large or cannot be read.
+    """
+    importer = importer_for(kind)
+    policy.require_perm(user, importer.permission)
+    if len(content) > max_upload_bytes():
+        raise ValidationError(
+            _("文件超过 %(mb)d MB,请分成几个文件导入。") % {"mb": settings.BANGFU_IMPORT_MAX_MB},
+            field="file",
+        )
+    table = importer.read(content)
+    batch = ImportBatch.objects.create(
+        kind=kind,
+        unit_id=getattr(user, "unit_id", None),
+        created_by=user,
+        source_name=clean_text(source_name)[:200] or "import.xlsx",
+        sha256=hashlib.sha256(content).hexdigest(),
+        size=len(content),
+        rows=len(table.rows),
+    )
+    _store_content(batch, content)
+    return batch, table
+
+
+def batch_for_user(*, user: Any, batch_id: Any, kind: str | None = None) -> ImportBatch:
+    """Return the user's own batch (of `kind`); NotFound for anyone else's or a missing one."""
+    batches = ImportBatch.objects.filter(created_by_id=getattr(user, "pk", None))
+    if kind is not None:
+        batches = batches.filter(kind=kind)
+    try:
+        return batches.get(pk=batch_id)
+    except (ImportBatch.DoesNotExist, ValueError, TypeError, DjangoValidationError):
+        raise NotFound(_("未找到该导入记录。")) from None
+
+
+def _store(batch: ImportBatch, outcome: Outcome) -> None:
+    batch.rows = outcome.rows
+    batch.counts = dict(outcome.counts)
+    batch.skipped = [list(item) for item in outcome.skipped]
+    _store_errors(batch, outcome.errors)
+    if outcome.errors:
+        batch.status = Status.INVALID
+        _empty(batch)  # a refused file is not kept: the user fixes it and uploads again
+    elif not outcome.writable:
+        batch.status = Status.NOTHING
+        _empty(batch)
+    else:
+        batch.status = Status.READY
+
+
+def _store_errors(batch: ImportBatch, errors: list[CellError]) -> None:
+    ImportBatchError.objects.filter(batch=batch).delete()
+    ImportBatchError.objects.bulk_create(
+        (
+            ImportBatchError(
+                batch=batch,
+                seq=n,
+                sheet=e.sheet[:100],
+                row=e.row,
+                column=e.column[:200],
+                message=e.message,
+            )
+            for n, e in enumerate(errors)
+        ),
+        batch_size=1000,
+    )
+    batch.error_count = len(errors)
+
+
+def batch_check(
+    *,
+    user: Any,
+    batch: ImportBatch,
+    table: Table | None = None,
+    progress: Progress | None = None,
+) -> ImportBatch:
+    """Phase 1: check the batch's whole file and store what was found (counts, errors,
+    skipped). A file that cannot be read is refused (INVALID) with the reason as its message."""
+    importer = importer_for(batch.kind)
+    policy.require_perm(user, importer.permission)
+    with transaction.atomic():
+        try:
+            content = batch_content(batch)
+            outcome = importer.check(
+                user=user, batch=batch, table=table, content=content, progress=progress or _quiet
+            )
+        except ValidationError as exc:
+            batch.status = Status.INVALID
+            batch.message = exc.message
+            _empty(batch)
+            batch.save()
+            raise
+        _store(batch, outcome)
+        batch.save()
+    return batch
+
+
+# --- Confirm and write -----------------------------------------------------------------------
+
+
+def batch_confirm(*, user: Any, batch: ImportBatch) -> ImportBatch:
+    """Take a checked batch for writing (READY → IMPORTING), once: a second click, or a second
+    job, finds it taken. Raise ValidationError when the batch is not ready."""
+    policy.require_perm(user, importer_for(batch.kind).permission)
+    taken = ImportBatch.objects.filter(pk=batch.pk, created_by=user, status=Status.READY).update(
+        status=Status.IMPORTING
+    )
+    if not taken:
+        raise ValidationError(_("该文件未通过校验或已经导入,不能再次导入。"))
+    batch.status = Status.IMPORTING
+    return batch
+
+
+def batch_write(*, user: Any, batch: ImportBatch, progress: Progress | None = None) -> ImportBatch:
+    """Phase 2 (after `batch_confirm`): the importer checks the file again and writes it.
+
+    Raise ValidationError when the batch is not being imported, or when the check now finds
+    problems (the database changed since): nothing is written, the batch shows the new errors.
+    """
+    if batch.status != Status.IMPORTING:
+        raise ValidationError(_("该文件未通过校验或已经导入,不能再次导入。"))
+    importer = importer_for(batch.kind)
+    content = batch_content(batch)
+    try:
+        outcome = importer.write(
+            user=user, batch=batch, content=content, progress=progress or _quiet
+        )
+    except ValidationError as exc:
+        with transaction.atomic():
+            batch.status = Status.INVALID
+            batch.message = exc.message
+            _store_errors(batch, [])
+            _empty(batch)
+            batch.save()
+        raise
+    if outcome.errors or not outcome.writable:
+        with transaction.atomic():
+            _store(batch, outcome)
+            batch.save()
+        if outcome.errors:
+            raise ValidationError(
+                _("重新校验时发现 %(count)d 处错误(数据库在确认前有变化),没有导入任何数据。")
+                % {"count": len(outcome.errors)}
+            )
+        return batch
+    with transaction.atomic():
+        batch.status = Status.IMPORTED
+        batch.counts = dict(outcome.counts)
+        batch.skipped = [list(item) for item in outcome.skipped]
+        batch.imported_at = timezone.now()
+        _empty(batch)
+        batch.save()
+    return batch
+
+
+def batch_cancel(*, user: Any, batch: ImportBatch) -> ImportBatch:
+    """Drop a file the user does not want to import (or one whose job died)."""
+    if batch.status in (Status.READY, Status.CHECKING, Status.FAILED):
+        with transaction.atomic():
+            batch.status = Status.CANCELLED
+            _empty(batch)
+            batch.save(update_fields=["status"])
+    return batch
+
+
+def batch_job_died(*, job: Job) -> list[ImportBatch]:
+    """The worker died while checking or writing: nothing was written (a write is one
+    transaction). The batch fails with the job's message and keeps its file, so that the user
+    can retry the phase that died — or cancel, which deletes the file."""
+    from django.db.models import Q
+
+    batches = list(
+        ImportBatch.objects.filter(Q(check_job=job) | Q(import_job=job)).exclude(
+            status__in=ImportBatch.FINISHED
+        )
+    )
+    for batch in batches:
+        batch.status = Status.FAILED
+        batch.message = job.message
+        batch.save(update_fields=["status", "message"])
+    return batches
+
+
+# --- Inline or background --------------------------------------------------------------------
+
+
+def batch_start_check(
+    *, user: Any, kind: str, content: bytes, source_name: str
+) -> tuple[ImportBatch, Job | None]:
+    """Upload and check: in the request for a small file, else as a job (returned)."""
+    from .tasks import check_job
+
+    with transaction.atomic():
+        batch, table = batch_upload(user=user, kind=kind, content=content, source_name=source_name)
+        if len(table.rows) < inline_rows():
+            batch_check(user=user, batch=batch, table=table)
+            return batch, None
+        return batch, _start(user, batch, CHECK_KIND, check_job)
+
+
+def _start(user: Any, batch: ImportBatch, kind: str, task: Any) -> Job:
+    if kind == CHECK_KIND:
+        title = _("校验导入文件“%(name)s”") % {"name": batch.source_name}
+    else:
+        title = _("导入“%(name)s”") % {"name": batch.source_name}
+    job = job_start(user=user, kind=kind, title=title, task=task, batch_id=str(batch.pk))
+    if kind == CHECK_KIND:
+        batch.check_job = job
+        batch.save(update_fields=["check_job"])
+    else:
+        batch.import_job = job
+        batch.save(update_fields=["import_job"])
+    return job
+
+
+def batch_start_write(*, user: Any, batch: ImportBatch) -> Job | None:
+    """Confirm and write: in the request for a small file, else as a job (returned)."""
+    from .tasks import write_job
+
+    batch_confirm(user=user, batch=batch)
+    if batch.rows < inline_rows():
+        batch_write(user=user, batch=batch)
+        return None
+    with transaction.atomic():
+        return _start(user, batch, WRITE_KIND, write_job)
+
+
+def batch_retry(*, user: Any, batch: ImportBatch) -> Job | None:
+    """Run again the phase whose job died (the file is still kept)."""
+    from .tasks import check_job, write_job
+
+    policy.require_perm(user, importer_for(batch.kind).permission)
+    if batch.status != Status.FAILED or not batch.has_content:
+        raise Conflict(_("只有后台任务中断、文件仍保留的导入可以重试。"))
+    writing = batch.import_job_id is not None
+    with transaction.atomic():
+        batch.status = Status.IMPORTING if writing else Status.CHECKING
+        batch.message = ""
+        batch.save(update_fields=["status", "message"])
+        if batch.rows >= inline_rows():
+            if writing:
+                return _start(user, batch, WRITE_KIND, write_job)
+            return _start(user, batch, CHECK_KIND, check_job)
+    if writing:
+        batch_write(user=user, batch=batch)
+    else:
+        batch_check(user=user, batch=batch)
+    return None
+
+
+def batch_errors(batch: ImportBatch) -> list[CellError]:
+    return [
+        CellError(e.sheet, e.row, e.column, e.message)
+        for e in ImportBatchError.objects.filter(batch=batch).order_by("seq")
+    ]

@@ -1,0 +1,310 @@
+"""The import kit with a small importer of its own: statuses set by the services only, the file
+sealed in chunks and deleted after use, every error of the file as a row, idempotent writes,
+the inline/background decision, a dead job, retry, cancel and scope."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from bangfu.archives.permissions import ArchivesPermission
+from bangfu.core import crypto
+from bangfu.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from bangfu.core.jobs import jobs_reap
+from bangfu.core.models import Job
+from bangfu.core.xlsx import (
+    CellError,
+    Column,
+    ErrorCollector,
+    Table,
+    cell_int,
+    cell_text,
+    read_table,
+)
+from bangfu.kits.imports import services
+from bangfu.kits.imports.models import ImportBatch, ImportBatchError, ImportChunk
+from bangfu.kits.imports.registry import Outcome, Progress, importer_for, importer_register
+
+pytestmark = pytest.mark.django_db
+
+Status = ImportBatch.Status
+WRITTEN: dict[str, int] = {}  # what the fake importer "wrote": name → amount
+COLUMNS = [Column("name", "姓名", required=True), Column("amount", "数量", required=True)]
+
+
+class FakeImporter:
+    kind = "tests.fake"
+    label = "测试名单"
+    permission = ArchivesPermission.IMPORT
+    url_namespace = "archives"
+    upload_help = "测试"
+    count_labels = (("new", "将新增", "已新增"),)
+    skipped_labels = ("姓名", "已有")
+
+    def template(self) -> bytes | None:
+        return None
+
+    def read(self, content: bytes) -> Table:
+        return read_table(content, COLUMNS)
+
+    def _check(self, table: Table) -> tuple[Outcome, list[tuple[str, int]]]:
+        errors = ErrorCollector.for_table(table)
+        new, skipped = [], []
+        for row in table.rows:
+            name = errors.convert(row, "name", cell_text, required=True)
+            amount = errors.convert(row, "amount", cell_int, required=True)
+            if name and amount is not None:
+                if WRITTEN.get(name) == amount:
+                    skipped.append([row.number, name, "已有"])
+                else:
+                    new.append((name, amount))
+        outcome = Outcome(
+            rows=len(table.rows),
+            errors=errors.errors,
+            writable=len(new),
+            counts={"new": len(new)},
+            skipped=skipped,
+        )
+        return outcome, new
+
+    def check(
+        self, *, user: Any, batch: Any, table: Table | None, content: bytes, progress: Progress
+    ) -> Outcome:
+        return self._check(table or self.read(content))[0]
+
+    def write(self, *, user: Any, batch: Any, content: bytes, progress: Progress) -> Outcome:
+        outcome, new = self._check(self.read(content))
+        if not outcome.errors:
+            WRITTEN.update(new)
+        return outcome
+
+    def summary(self, batch: Any) -> str:
+        return f"{batch.get_status_display()} {batch.counts.get('new', 0)}"
+
+
+importer_register(FakeImporter())
+
+
+@pytest.fixture(autouse=True)
+def _written():
+    WRITTEN.clear()
+    yield
+    WRITTEN.clear()
+
+
+def sheet(*rows: tuple[Any, Any]) -> bytes:
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = "Sheet"
+    for row in [("姓名", "数量"), *rows]:
+        ws.append(list(row))
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def upload(user, content: bytes) -> ImportBatch:
+    batch, table = services.batch_upload(
+        user=user, kind="tests.fake", content=content, source_name="名单.xlsx"
+    )
+    return services.batch_check(user=user, batch=batch, table=table)
+
+
+def test_the_file_is_sealed_in_chunks_and_read_back_whole(staff, settings, monkeypatch):
+    # given: chunks of 1 KiB
+    monkeypatch.setattr(services, "CHUNK_BYTES", 1024)
+    content = sheet(*[(f"人{n}", n) for n in range(200)])
+
+    # when
+    batch, _table = services.batch_upload(
+        user=staff, kind="tests.fake", content=content, source_name="名单.xlsx"
+    )
+
+    # then
+    chunks = list(ImportChunk.objects.filter(batch=batch).order_by("seq"))
+    assert len(chunks) == -(-len(content) // 1024) > 1
+    assert all(crypto.decrypt_bytes(bytes(c.data)) for c in chunks)
+    assert all(not bytes(c.data).startswith(content[:16]) for c in chunks)
+    assert services.batch_content(batch) == content
+    assert (batch.kind, batch.unit_id, batch.rows) == ("tests.fake", staff.unit_id, 200)
+
+
+def test_every_error_of_the_file_is_a_row_and_the_refused_file_is_deleted(staff):
+    # when
+    batch = upload(staff, sheet(("张三", "x"), ("", 3), ("李四", 2)))
+
+    # then
+    assert batch.status == Status.INVALID
+    assert [(e.row, e.column, e.message) for e in ImportBatchError.objects.order_by("seq")] == [
+        (2, "数量", "“x”不是整数。"),
+        (3, "姓名", "必填项,不能为空。"),
+    ]
+    assert batch.error_count == 2
+    assert not batch.has_content
+    assert WRITTEN == {}
+
+
+def test_confirm_writes_once_and_the_same_file_again_is_nothing_to_import(staff):
+    # given
+    batch = upload(staff, sheet(("张三", 1), ("李四", 2)))
+    assert (batch.status, batch.counts) == (Status.READY, {"new": 2})
+
+    # when
+    services.batch_start_write(user=staff, batch=batch)
+
+    # then
+    batch.refresh_from_db()
+    assert (batch.status, batch.has_content) == (Status.IMPORTED, False)
+    assert batch.imported_at is not None
+    assert WRITTEN == {"张三": 1, "李四": 2}
+
+    # when: a second click, and the same file again
+    with pytest.raises(ValidationError) as refused:
+        services.batch_start_write(user=staff, batch=batch)
+    again = upload(staff, sheet(("张三", 1), ("李四", 2)))
+
+    # then
+    assert refused.value.message == "该文件未通过校验或已经导入,不能再次导入。"
+    assert (again.status, again.skipped, again.has_content) == (
+        Status.NOTHING,
+        [[2, "张三", "已有"], [3, "李四", "已有"]],
+        False,
+    )
+
+
+def test_a_write_whose_second_check_finds_errors_writes_nothing_and_shows_them(staff, monkeypatch):
+    # given: a ready batch, and the importer finds an error when writing
+    batch = upload(staff, sheet(("张三", 1)))
+    services.batch_confirm(user=staff, batch=batch)
+    fake = importer_for("tests.fake")
+    monkeypatch.setattr(
+        fake,
+        "write",
+        lambda **kw: Outcome(rows=1, errors=read_error(), counts={"new": 0}),
+    )
+
+    # when
+    with pytest.raises(ValidationError) as refused:
+        services.batch_write(user=staff, batch=batch)
+
+    # then
+    batch.refresh_from_db()
+    assert refused.value.message.startswith("重新校验时发现 1 处错误")
+    assert (batch.status, batch.errors, batch.has_content) == (
+        Status.INVALID,
+        [["Sheet", 2, "姓名", "已被他人导入"]],
+        False,
+    )
+    assert WRITTEN == {}
+
+
+def read_error() -> list[CellError]:
+    return [CellError("Sheet", 2, "姓名", "已被他人导入")]
+
+
+def test_a_large_file_is_checked_by_a_job_and_a_small_one_in_the_request(staff, settings):
+    # given
+    settings.BANGFU_IMPORT_INLINE_ROWS = 3
+
+    # when
+    small, small_job = services.batch_start_check(
+        user=staff, kind="tests.fake", content=sheet(("甲", 1), ("乙", 2)), source_name="a.xlsx"
+    )
+    large, large_job = services.batch_start_check(
+        user=staff,
+        kind="tests.fake",
+        content=sheet(("甲", 1), ("乙", 2), ("丙", 3)),
+        source_name="b.xlsx",
+    )
+
+    # then
+    assert (small_job, small.status) == (None, Status.READY)
+    assert large_job is not None
+    assert (large_job.kind, large.check_job_id, large.status) == (
+        "imports.check",
+        large_job.pk,
+        Status.CHECKING,
+    )
+
+
+def _dead(batch: ImportBatch, user) -> None:
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    batch.check_job = Job.objects.create(
+        user=user,
+        kind=services.CHECK_KIND,
+        title="校验",
+        status=Job.Status.RUNNING,
+        started_at=an_hour_ago,
+        heartbeat_at=an_hour_ago,
+    )
+    batch.save(update_fields=["check_job"])
+    jobs_reap()
+    batch.refresh_from_db()
+
+
+def test_a_dead_job_fails_the_batch_keeping_its_file_for_retry(staff):
+    # given
+    batch, _table = services.batch_upload(
+        user=staff, kind="tests.fake", content=sheet(("张三", 1)), source_name="a.xlsx"
+    )
+
+    # when
+    _dead(batch, staff)
+
+    # then
+    assert (batch.status, batch.has_content) == (Status.FAILED, True)
+    assert batch.message.startswith("后台任务的处理进程已停止")
+
+    # when
+    services.batch_retry(user=staff, batch=batch)
+
+    # then
+    batch.refresh_from_db()
+    assert (batch.status, batch.message, batch.counts) == (Status.READY, "", {"new": 1})
+
+
+def test_retry_is_refused_unless_a_job_died_and_changes_nothing(staff):
+    batch = upload(staff, sheet(("张三", 1)))
+    with pytest.raises(Conflict):
+        services.batch_retry(user=staff, batch=batch)
+    batch.refresh_from_db()
+    assert batch.status == Status.READY
+
+
+def test_cancel_deletes_the_file(staff):
+    batch = upload(staff, sheet(("张三", 1)))
+    services.batch_cancel(user=staff, batch=batch)
+    batch.refresh_from_db()
+    assert (batch.status, batch.has_content) == (Status.CANCELLED, False)
+
+
+def test_another_users_batch_or_another_kind_is_not_found(staff, leader):
+    batch = upload(staff, sheet(("张三", 1)))
+    with pytest.raises(NotFound):
+        services.batch_for_user(user=leader, batch_id=batch.pk)
+    with pytest.raises(NotFound):
+        services.batch_for_user(user=staff, batch_id=batch.pk, kind="archives.roster")
+    with pytest.raises(NotFound):
+        services.batch_for_user(user=staff, batch_id="not-a-uuid")
+    assert services.batch_for_user(user=staff, batch_id=batch.pk, kind="tests.fake") == batch
+
+
+def test_upload_needs_the_importers_permission_and_keeps_nothing(auditor):
+    with pytest.raises(PermissionDenied):
+        services.batch_upload(
+            user=auditor, kind="tests.fake", content=sheet(("张三", 1)), source_name="a.xlsx"
+        )
+    assert ImportBatch.objects.count() == 0
+
+
+def test_an_unknown_kind_is_not_found(staff):
+    with pytest.raises(NotFound):
+        services.batch_upload(user=staff, kind="nope", content=b"", source_name="a.xlsx")

@@ -1,0 +1,189 @@
+"""The import kit's pages: upload → check result (errors downloadable as a sheet) → confirm or
+cancel → done; retry after a dead job. A context includes them with `import_urls(kind)` in its
+own URL namespace (names `import_upload`, `import_batch`, …, declared in its permissions)."""
+
+from __future__ import annotations
+
+from io import BytesIO
+from typing import Any
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from bangfu.core.errors import DomainError, ValidationError
+from bangfu.core.xlsx import errors_workbook
+
+from . import services
+from .forms import UploadForm
+from .models import ImportBatch
+from .registry import Importer, importer_for
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+NAMES = ("upload", "template", "batch", "errors", "confirm", "cancel", "retry")
+
+
+def _xlsx(content: bytes, filename: str) -> FileResponse:
+    response = FileResponse(BytesIO(content), as_attachment=True, filename=filename)
+    response["Content-Type"] = XLSX
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _urls(importer: Importer) -> dict[str, str]:
+    return {name: f"{importer.url_namespace}:import_{name}" for name in NAMES}
+
+
+def _batch(request: HttpRequest, kind: str, batch_id: Any) -> ImportBatch:
+    return services.batch_for_user(user=request.user, batch_id=batch_id, kind=kind)
+
+
+def _to_batch(importer: Importer, batch: ImportBatch) -> HttpResponse:
+    return redirect(f"{importer.url_namespace}:import_batch", batch_id=batch.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest, kind: str) -> HttpResponse:
+    importer = importer_for(kind)
+    form = UploadForm(request.POST or None, request.FILES or None, label=str(importer.label))
+    if request.method == "POST" and form.is_valid():
+        file = form.cleaned_data["file"]
+        try:
+            batch, job = services.batch_start_check(
+                user=request.user, kind=kind, content=file.read(), source_name=file.name
+            )
+        except ValidationError as exc:
+            form.add_error("file", exc.message)
+        else:
+            if job is not None:
+                return redirect("workbench:job_detail", job_id=job.pk)
+            return _to_batch(importer, batch)
+    recent = ImportBatch.objects.filter(created_by_id=request.user.pk, kind=kind)[:10]
+    return render(
+        request,
+        "imports/upload.html",
+        {
+            "importer": importer,
+            "form": form,
+            "recent": recent,
+            "urls": _urls(importer),
+            "has_template": importer.template() is not None,
+            "max_mb": services.max_upload_bytes() // 1024 // 1024,
+        },
+    )
+
+
+@require_GET
+def template(request: HttpRequest, kind: str) -> FileResponse:
+    importer = importer_for(kind)
+    content = importer.template()
+    if content is None:
+        raise Http404
+    return _xlsx(content, _("%(label)s导入模板.xlsx") % {"label": importer.label})
+
+
+def _counts(importer: Importer, batch: ImportBatch) -> list[tuple[str, str, int]]:
+    done = batch.status == ImportBatch.Status.IMPORTED
+    return [
+        (key, str(after if done else before), int(batch.counts.get(key, 0)))
+        for key, before, after in importer.count_labels
+    ]
+
+
+@require_GET
+def batch(request: HttpRequest, kind: str, batch_id: Any) -> HttpResponse:
+    importer = importer_for(kind)
+    item = _batch(request, kind, batch_id)
+    errors = [
+        [e.sheet, e.row, e.column, e.message]
+        for e in item.error_rows.order_by("seq")[: services.ERRORS_SHOWN]
+    ]
+    summary = ""
+    if item.status in (
+        ImportBatch.Status.INVALID,
+        ImportBatch.Status.READY,
+        ImportBatch.Status.NOTHING,
+        ImportBatch.Status.IMPORTED,
+    ):
+        summary = item.message or importer.summary(item)
+    elif item.status == ImportBatch.Status.FAILED:
+        summary = item.message
+    return render(
+        request,
+        "imports/batch.html",
+        {
+            "importer": importer,
+            "batch": item,
+            "counts": _counts(importer, item),
+            "errors": errors,
+            "errors_hidden": max(0, item.error_count - len(errors)),
+            "skipped": item.skipped[: services.ERRORS_SHOWN],
+            "summary": summary,
+            "job": item.import_job or item.check_job,
+            "can_retry": item.status == ImportBatch.Status.FAILED and item.has_content,
+            "urls": _urls(importer),
+        },
+    )
+
+
+@require_GET
+def errors(request: HttpRequest, kind: str, batch_id: Any) -> FileResponse:
+    item = _batch(request, kind, batch_id)
+    content = errors_workbook(services.batch_errors(item), source_name=item.source_name)
+    stem = item.source_name.rsplit(".", 1)[0]
+    return _xlsx(content, _("%(name)s-错误清单.xlsx") % {"name": stem})
+
+
+@require_POST
+def confirm(request: HttpRequest, kind: str, batch_id: Any) -> HttpResponse:
+    importer = importer_for(kind)
+    item = _batch(request, kind, batch_id)
+    try:
+        job = services.batch_start_write(user=request.user, batch=item)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return _to_batch(importer, item)
+    if job is not None:
+        return redirect("workbench:job_detail", job_id=job.pk)
+    messages.success(request, importer.summary(item))
+    return _to_batch(importer, item)
+
+
+@require_POST
+def cancel(request: HttpRequest, kind: str, batch_id: Any) -> HttpResponse:
+    importer = importer_for(kind)
+    item = _batch(request, kind, batch_id)
+    services.batch_cancel(user=request.user, batch=item)
+    messages.info(request, _("已取消导入,上传的文件已删除。"))
+    return redirect(f"{importer.url_namespace}:import_upload")
+
+
+@require_POST
+def retry(request: HttpRequest, kind: str, batch_id: Any) -> HttpResponse:
+    importer = importer_for(kind)
+    item = _batch(request, kind, batch_id)
+    try:
+        job = services.batch_retry(user=request.user, batch=item)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return _to_batch(importer, item)
+    if job is not None:
+        return redirect("workbench:job_detail", job_id=job.pk)
+    return _to_batch(importer, item)
+
+
+def import_urls(kind: str, prefix: str = "import/") -> list[URLPattern]:
+    """The kit's pages for `kind`, to include in a context's URL conf (its namespace)."""
+    extra = {"kind": kind}
+    return [
+        path(prefix, upload, extra, name="import_upload"),
+        path(f"{prefix}template.xlsx", template, extra, name="import_template"),
+        path(f"{prefix}<uuid:batch_id>/", batch, extra, name="import_batch"),
+        path(f"{prefix}<uuid:batch_id>/errors.xlsx", errors, extra, name="import_errors"),
+        path(f"{prefix}<uuid:batch_id>/confirm/", confirm, extra, name="import_confirm"),
+        path(f"{prefix}<uuid:batch_id>/cancel/", cancel, extra, name="import_cancel"),
+        path(f"{prefix}<uuid:batch_id>/retry/", retry, extra, name="import_retry"),
+    ]

@@ -198,7 +198,7 @@ def _applications(users: dict[str, Any]) -> str:
             actor=finance,
             batch=batch,
             content=_return_file(
-                [(ok, "成功", ""), (failed, "失败", "银行系统临时故障,请重新发送")]
+                [(ok, "成功", ""), (failed, "失败", "银行系统临时故障")]
             ),
             filename="回盘.csv",
             date=timezone.localdate(),

@@ -72,7 +72,7 @@ def test_approved_applications_are_paid_in_person_by_bank_or_wait_for_payment(se
     bank = Payment.objects.filter(method=Payment.Method.BANK)
     assert sorted(bank.values_list("status", flat=True)) == ["failed", "paid", "paid"]
     failed = bank.get(status=Payment.Status.FAILED)
-    assert failed.failure_reason == "银行系统临时故障,请重新发送"
+    assert failed.failure_reason == "银行系统临时故障"
     assert bank.filter(commitment=failed.commitment, status=Payment.Status.PAID).exists()
     # The paid have their follow-up (回访) due.
     assert FollowUp.objects.count() == 3

@@ -2,8 +2,8 @@
 campaign) and applications of households in the roster at every step — draft, submitted,
 visited, reviewed, in notice with an unsettled objection, returned and refused — all made
 through the assistance services and the workflow kit (amounts computed by the rules with their
-working; the audit trail as in real use). None is approved: a notice cannot be published in the
-past, so none has ended yet on the day the demo is loaded."""
+working; the audit trail as in real use). The applications that went through their notice to
+approval and payment are in `loop.py`, played on earlier days with the clock moved back."""
 
 from __future__ import annotations
 

@@ -170,6 +170,7 @@ def seed_all(log: Callable[[str], None] = print) -> list[DemoLogin]:
     from .archives import seed_archives
     from .assistance import seed_assistance
     from .funds import seed_funds
+    from .loop import seed_loop
     from .petitions import seed_petitions
 
     logins = seed(log=log)
@@ -177,10 +178,12 @@ def seed_all(log: Callable[[str], None] = print) -> list[DemoLogin]:
     with transaction.atomic():
         seed_archives(users=users, log=log)
     with transaction.atomic():
-        seed_petitions(users=users, log=log)
-    with transaction.atomic():
-        seed_assistance(users=users, log=log)
         seed_funds(users=users, log=log)
+        seed_assistance(users=users, log=log)
+        seed_loop(users=users, log=log)
+    with transaction.atomic():
+        # After assistance: the petition referred to assistance becomes an application draft.
+        seed_petitions(users=users, log=log)
     return logins
 
 

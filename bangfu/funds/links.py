@@ -27,7 +27,9 @@ from django.utils.translation import gettext as _
 
 from bangfu.assistance import hooks as assistance_hooks
 from bangfu.assistance.models import Application, Kind
+from bangfu.assistance.models import Programme as AssistanceProgramme
 from bangfu.core.money import format_money
+from bangfu.petitions.hooks import register_route_handler
 
 from . import payable
 from .models import Programme
@@ -172,9 +174,65 @@ def trace(subject_id: int) -> tuple[str, list[str]]:
     return url, steps
 
 
+# --- petitions → assistance ----------------------------------------------------------------
+# Petitions and assistance stand side by side (neither may import the other); funds stands above
+# both, so the referral of a petition to assistance is wired here.
+
+
+def petition_to_assistance(*, actor: Any, route: Any) -> str:
+    """A petition referred to assistance becomes a draft application (临时救助 of this year)
+    for the petition's linked archive, the petition's request as its cause; returns the
+    application's reference. Refused (the referral with it) when the petition has no archive,
+    the archive is not 在档, or there is no 临时救助 programme this year."""
+    from bangfu.assistance.services import ApplicationInput, application_create
+    from bangfu.core.errors import ValidationError
+
+    petition = route.petition
+    household = petition.household
+    if household is None:
+        raise ValidationError(_("转帮扶救助须先关联困难职工档案(先建档后帮扶)。"), field="kind")
+    if household.status != household.Status.ACTIVE:
+        raise ValidationError(
+            _("关联的档案 %(no)s 状态为「%(status)s」,不在档,不能转帮扶救助。")
+            % {
+                "no": household.archive_no or household.name,
+                "status": household.get_status_display(),
+            },
+            field="kind",
+        )
+    today = timezone.localdate()
+    path_ids = [int(x) for x in str(household.unit.path).strip("/").split("/") if x]
+    programme = (
+        AssistanceProgramme.objects.filter(
+            kind=Kind.TEMPORARY, year=today.year, unit_id__in=path_ids
+        )
+        .order_by("-unit__path", "pk")
+        .first()
+    )
+    if programme is None:
+        raise ValidationError(
+            _("%(year)s 年度没有该档案所属单位的临时救助项目,请先设立项目再转帮扶救助。")
+            % {"year": today.year},
+            field="kind",
+        )
+    month_end = (today.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    application = application_create(
+        actor=actor,
+        household_id=household.pk,
+        data=ApplicationInput(
+            programme=programme,
+            period_start=today,
+            period_end=month_end - datetime.timedelta(days=1),
+            cause=(_("信访转来:%(request)s") % {"request": petition.request})[:200],
+        ),
+    )
+    return f"{application.year}-{application.pk}"
+
+
 def connect() -> None:
     """Register the wiring (idempotent: `on_approval` and the registries keep one of each)."""
     assistance_hooks.on_approval(commit_on_approval)
     payable.register(SUBJECT_TYPE, reason_not_payable)
     payable.register_paid(SUBJECT_TYPE, schedule_followup)
     payable.register_tracer(SUBJECT_TYPE, trace)
+    register_route_handler("assistance", petition_to_assistance)

@@ -50,16 +50,17 @@ def test_seed_demo_files_archives_across_stations_categories_and_states():
     call_command("seed_demo")
 
     households = Household.objects.all()
-    assert households.count() == 19
+    assert households.count() == 20
     assert {h.category for h in households} >= {"deep", "relative", "accident"}
     assert {h.status for h in households} == {
         "active",
         "applied",
         "publicizing",
+        "pending_approval",
         "closed",
     }
     assert households.values("unit").distinct().count() == 5
-    assert Notice.objects.filter(status="published", kind="archive").count() == 1
+    assert Notice.objects.filter(status="published", kind="archive").count() == 2
     assert all(h.determinations.exists() for h in households)
     assert verify_chain()[1] is None
 
@@ -99,7 +100,7 @@ def test_seed_demo_sets_up_assistance_programmes_and_applications(capsys):
     assert Programme.objects.filter(year=2025).count() == 5
     assert Programme.objects.filter(year=2026, campaign=True).count() == 1
     kinds = set(Application.objects.values_list("kind", flat=True))
-    assert kinds == {"medical", "living", "festival", "education"}
+    assert kinds == {"medical", "living", "temporary", "festival", "education"}
     medical = Application.objects.get(kind="medical")
     assert medical.working == "自付 8,640.00 元 × 50% = 4,320.00 元,未超过年度上限 5,000.00 元"
     statuses = set(Application.objects.values_list("status", flat=True))
@@ -109,6 +110,8 @@ def test_seed_demo_sets_up_assistance_programmes_and_applications(capsys):
         "verified",
         "reviewed",
         "publicizing",
+        "pending_approval",
+        "approved",
         "returned",
         "refused",
     }

@@ -346,8 +346,8 @@ def _student(
     return None
 
 
-def _read(content: bytes) -> tuple[Table, ErrorCollector]:
-    table = read_table(content, COLUMNS)
+def _read(content: bytes, columns: dict[str, str] | None = None) -> tuple[Table, ErrorCollector]:
+    table = read_table(content, COLUMNS, mapping=columns)
     errors = ErrorCollector.for_table(table)
     if len(table.rows) > MAX_ROWS:
         raise ValidationError(
@@ -544,14 +544,14 @@ def _batch_name(programme: Programme, centre: OrgUnit, source_name: str) -> str:
 
 
 def campaign_write(
-    *, actor: Any, content: bytes, source_name: str
+    *, actor: Any, content: bytes, source_name: str, table: Table | None = None
 ) -> tuple[CampaignCheck, CampaignBatch | None]:
     """Phase 2 (the user confirmed): the file checked again; with no error, a draft application
     for each new student and one batch of the centre holding them, in one transaction. With
     errors (the database changed since the check), nothing is written."""
     with transaction.atomic():
         result, made, programme, centre = _check(
-            actor=actor, content=content, table=None, write=True
+            actor=actor, content=content, table=table, write=True
         )
         if result.errors or not made:
             transaction.set_rollback(True)
@@ -616,16 +616,27 @@ class CampaignImporter:
             ]
         )
 
-    def read(self, content: bytes) -> Table:
-        return _read(content)[0]
+    def read(self, content: bytes, columns: dict[str, str] | None = None) -> Table:
+        return _read(content, columns)[0]
 
-    def check(
-        self, *, user: Any, batch: Any, table: Table | None, content: bytes, progress: Progress
-    ) -> Outcome:
-        return _outcome(campaign_check(actor=user, content=content, table=table))
+    def fields(self) -> list[tuple[str, str]]:
+        return [(column.key, str(column.title)) for column in COLUMNS]
 
-    def write(self, *, user: Any, batch: Any, content: bytes, progress: Progress) -> Outcome:
-        result, _batch = campaign_write(actor=user, content=content, source_name=batch.source_name)
+    def choice_columns(self) -> dict[str, list[str]]:
+        # Levels, school kinds and yes/no answers are read from the words schools use
+        # (`_level`, `_school_kind`, `_aided`); none asks the user to map values.
+        return {}
+
+    def value_matches(self, key: str, value: Any) -> bool:
+        return True
+
+    def check(self, *, user: Any, batch: Any, table: Table, progress: Progress) -> Outcome:
+        return _outcome(campaign_check(actor=user, content=b"", table=table))
+
+    def write(self, *, user: Any, batch: Any, table: Table, progress: Progress) -> Outcome:
+        result, _batch = campaign_write(
+            actor=user, content=b"", source_name=batch.source_name, table=table
+        )
         return _outcome(result)
 
     def summary(self, batch: Any) -> str:

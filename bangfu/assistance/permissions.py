@@ -58,7 +58,16 @@ URL_PERMISSIONS: dict[str, str] = {
     # The 金秋助学 import on the import kit (one's own import batches only).
     **{
         f"assistance:import_{name}": AssistancePermission.INVESTIGATE
-        for name in ("upload", "template", "batch", "errors", "confirm", "cancel", "retry")
+        for name in (
+            "upload",
+            "template",
+            "batch",
+            "mapping",
+            "errors",
+            "confirm",
+            "cancel",
+            "retry",
+        )
     },
     # The API.
     "api:assistance_programme_list": AssistancePermission.VIEW,

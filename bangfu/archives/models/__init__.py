@@ -12,7 +12,7 @@ from .household import (
     IdRegistration,
     MonthlyIncome,
 )
-from .importing import RosterExport
+from .importing import ImportedArchive, RosterExport
 from .standards import Area, DibaoStandard, MinimumWage
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "HouseholdMember",
     "IdRegistration",
     "ImportBatch",
+    "ImportedArchive",
     "MinimumWage",
     "MonthlyIncome",
     "Reevaluation",

@@ -7,6 +7,11 @@ from ..views import importing as views
 
 urlpatterns = [
     *import_urls(KIND),
+    path(
+        "<int:pk>/import-complete/",
+        views.household_import_complete,
+        name="household_import_complete",
+    ),
     path("export/roster/", views.export_roster, name="export_roster"),
     path("export/roster/full/", views.export_roster_full, name="export_roster_full"),
     path("export/<uuid:export_id>/download/", views.export_download, name="export_download"),

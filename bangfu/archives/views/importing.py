@@ -11,16 +11,17 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bangfu.accounts import policy
-from bangfu.core.errors import NotFound, ValidationError
+from bangfu.core.errors import Conflict, NotFound, ValidationError
 from bangfu.core.jobs import job_start
 
 from ..forms.browse import HouseholdFilterForm
@@ -28,7 +29,7 @@ from ..forms.importing import ExportFullForm
 from ..models import Household
 from ..permissions import ArchivesPermission
 from ..selectors.browse import HouseholdFilters, station_choices
-from ..services import exporting
+from ..services import exporting, importing
 from ..tasks import EXPORT_KIND, export_roster_job
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -156,3 +157,20 @@ def export_download(request: HttpRequest, export_id: Any) -> FileResponse:
     except NotFound:
         raise Http404 from None
     return _xlsx(content, _export_filename(export.masked))
+
+
+@require_POST
+def household_import_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark an imported archive's missing national-form data as completed."""
+    household = policy.scoped_get(
+        Household.objects.filter(policy.scope_q(request.user, ArchivesPermission.VIEW)),
+        pk,
+        message=_("未找到该档案。"),
+    )
+    try:
+        importing.imported_archive_complete(actor=request.user, household=household)
+    except Conflict as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已确认导入档案的资料补全。"))
+    return redirect("archives:household_detail", pk=household.pk)

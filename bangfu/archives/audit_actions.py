@@ -26,6 +26,7 @@ class ArchivesAction(AuditAction):
     HOUSEHOLD_DETERMINE = "archives.household.determine", _("认定困难类别")
     HOUSEHOLD_CLOSE = "archives.household.close", _("撤档")
     HOUSEHOLD_REOPEN = "archives.household.reopen", _("恢复在档")
+    HOUSEHOLD_IMPORT_COMPLETE = "archives.household.import_complete", _("导入档案资料已补全")
     MEMBER_ADD = "archives.member.add", _("添加家庭成员")
     MEMBER_UPDATE = "archives.member.update", _("修改家庭成员")
     MEMBER_REMOVE = "archives.member.remove", _("移除家庭成员")

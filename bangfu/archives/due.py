@@ -121,3 +121,40 @@ def recovery_proposals(user: Any) -> Iterable[DueItem]:
             )
         )
     return items
+
+
+IMPORT_COMPLETE_DAYS = 30
+
+
+@register
+def imported_incomplete(user: Any) -> Iterable[DueItem]:
+    """Archives imported as 已审批的原有档案 whose national-form data is still incomplete: the
+    station completes it within IMPORT_COMPLETE_DAYS of the import (one scoped query)."""
+    if not policy.has_perm(user, ArchivesPermission.FILE):
+        return []
+    from datetime import timedelta
+
+    from .models import ImportedArchive
+
+    rows = list(
+        ImportedArchive.objects.filter(
+            policy.scope_q(user, ArchivesPermission.FILE, field="household__unit"),
+            mode=ImportedArchive.Mode.HISTORICAL,
+            completed_at__isnull=True,
+        )
+        .exclude(missing=[])
+        .select_related("household__unit")
+        .order_by("imported_at")[:DYNAMIC_LIMIT]
+    )
+    rule = _("导入原有档案后 %(days)d 日内补全国家表资料") % {"days": IMPORT_COMPLETE_DAYS}
+    return [
+        DueItem(
+            title=_("补全导入档案资料:%(archive)s(%(unit)s)")
+            % {"archive": str(row.household), "unit": row.household.unit.name},
+            url=household_url(row.household_id),
+            due=timezone.localtime(row.imported_at).date() + timedelta(days=IMPORT_COMPLETE_DAYS),
+            rule=rule,
+            context=CONTEXT,
+        )
+        for row in rows
+    ]

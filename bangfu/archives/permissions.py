@@ -131,6 +131,7 @@ URL_PERMISSIONS.update(
         "archives:import_cancel": ArchivesPermission.IMPORT,
         "archives:import_retry": ArchivesPermission.IMPORT,
         "archives:import_mapping": ArchivesPermission.IMPORT,
+        "archives:household_import_complete": ArchivesPermission.FILE,
         "archives:export_roster": ArchivesPermission.EXPORT,
     }
 )

@@ -99,6 +99,7 @@ def test_an_excel_roster_imports_after_checking_and_a_second_import_changes_noth
     page.goto(f"{page.base_url}/archives/import/")
     page.set_input_files("input[type=file]", str(path))
     page.get_by_role("button", name="上传并校验").click()
+    page.get_by_test_id("mode-historical").check()
     page.get_by_test_id("import-confirm").click()
     page.wait_for_load_state()
 

@@ -62,6 +62,7 @@ def test_an_outside_roster_is_mapped_on_the_page_and_checks_clean(
     page.wait_for_url("**/import/*/")
 
     assert "校验通过" in page.get_by_test_id("batch-summary").inner_text()
+    page.get_by_test_id("mode-historical").check()
     page.get_by_test_id("import-confirm").click()
     page.wait_for_load_state()
     assert Household.objects.count() == before + 2

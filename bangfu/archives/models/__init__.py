@@ -12,6 +12,7 @@ from .household import (
     IdRegistration,
     MonthlyIncome,
 )
+from .importing import ImportedArchive
 from .standards import Area, DibaoStandard, MinimumWage
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "HouseholdMember",
     "IdRegistration",
     "ImportBatch",
+    "ImportedArchive",
     "MinimumWage",
     "MonthlyIncome",
     "Reevaluation",

@@ -60,12 +60,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from bangfu.accounts import policy
-from bangfu.core.errors import ValidationError
+from bangfu.core.audit import audit_record
+from bangfu.core.errors import Conflict, ValidationError
 from bangfu.core.idnumber import parse_id_number
 from bangfu.core.masking import mask_bank_card, mask_id_number, mask_phone
 from bangfu.core.text import clean_text
@@ -84,9 +87,10 @@ from bangfu.kits.imports.registry import Outcome, importer_register
 from bangfu.network.models import OrgUnit
 
 from .. import xlsx as roster
+from ..audit_actions import ArchivesAction
 from ..identity import id_index
 from ..inputs import ZERO, HouseholdInput, MemberInput
-from ..models import Area, Household, HouseholdMember, IdRegistration
+from ..models import Area, Household, HouseholdMember, IdRegistration, ImportedArchive
 from ..permissions import ArchivesPermission
 from . import filing
 
@@ -1026,6 +1030,71 @@ def _existing_archive(
 
 # --- The roster importer on the import kit ---------------------------------------------------
 
+# National-form (全国困难职工档案) fields an archive approved on paper needs and a roster may
+# leave blank: the household's head, then each member. The import never fills them in silence
+# (some get the form's default, e.g. 民族 汉族): they are listed as "资料待补全".
+_HEAD_FORM = (
+    "ethnicity",
+    "political_status",
+    "health",
+    "disability",
+    "model_worker",
+    "union_member",
+    "mobile",
+    "work_unit",
+    "work_started_on",
+    "industry",
+    "employer_nature",
+    "enterprise_status",
+    "floor_area",
+    "bank_name",
+    "bank_card",
+)
+_MEMBER_FORM = ("health", "identity", "income")
+
+
+def missing_fields(group: Group) -> list[str]:
+    """The national-form fields the file left blank for this household, by title ("民族",
+    "李梅:健康状况")."""
+    assert group.head is not None
+    missing = [
+        str(roster.SPEC_BY_KEY[key].title)
+        for key in _HEAD_FORM
+        if key in roster.SPEC_BY_KEY and key not in group.head.values
+    ]
+    for member in group.members:
+        name = member.values.get("name", "")
+        missing.extend(
+            f"{name}:{roster.SPEC_BY_KEY[key].title}"
+            for key in _MEMBER_FORM
+            if key in roster.SPEC_BY_KEY and key not in member.values
+        )
+    return missing
+
+
+def imported_archive_complete(*, actor: Any, household: Household) -> ImportedArchive:
+    """Mark an imported archive's missing national-form data as completed (its station has
+    filled it in on the archive's page). Raise Conflict when there is nothing to complete."""
+    policy.require_in_scope(
+        actor, ArchivesPermission.FILE, household.unit, message=_("该档案不在您的管理范围内。")
+    )
+    with transaction.atomic():
+        record = ImportedArchive.objects.select_for_update().filter(household=household).first()
+        if record is None or not record.incomplete:
+            raise Conflict(_("该档案没有待补全的导入资料。"))
+        record.completed_at = timezone.now()
+        record.completed_by = actor
+        record.save(update_fields=["completed_at", "completed_by"])
+        audit_record(
+            actor=actor,
+            action=ArchivesAction.HOUSEHOLD_IMPORT_COMPLETE,
+            obj=household,
+            summary=_("导入档案 %(no)s 的资料已补全:%(missing)s")
+            % {"no": household.archive_no, "missing": "、".join(record.missing)},
+        )
+    return record
+
+
 KIND = "archives.roster"
 
 
@@ -1049,20 +1118,35 @@ class RosterImporter:
     files the new households with `filing.household_create_many` (all or nothing)."""
 
     kind = KIND
-    label = _lazy("困难职工花名册")
+    label = gettext_lazy("困难职工花名册")
     permission = IMPORT
     url_namespace = "archives"
-    upload_help = _lazy(
+    upload_help = gettext_lazy(
         "先下载导入模板,每人一行填写;同一户的各行填相同的户号(或在成员行填户主身份证号)。"
         "上传后系统先校验整个文件:有任何错误都不会导入,并给出错误清单(行、列、原因)供下载;"
         "校验通过后由您确认再导入。已有档案的户显示“已存在,跳过”,同一文件重复导入不会重复建档。"
     )
     count_labels = (
-        ("households_new", _lazy("将新建户数"), _lazy("已新建户数")),
-        ("members_new", _lazy("将新建成员"), _lazy("已新建成员")),
-        ("households_existing", _lazy("已存在,跳过(户)"), _lazy("已存在,跳过(户)")),
+        ("households_new", gettext_lazy("将新建户数"), gettext_lazy("已新建户数")),
+        ("members_new", gettext_lazy("将新建成员"), gettext_lazy("已新建成员")),
+        ("households_existing", gettext_lazy("已存在,跳过(户)"), gettext_lazy("已存在,跳过(户)")),
     )
-    skipped_labels = (_lazy("户主"), _lazy("已有档案"))
+    skipped_labels = (gettext_lazy("户主"), gettext_lazy("已有档案"))
+    modes = (
+        (
+            ImportedArchive.Mode.HISTORICAL,
+            ImportedArchive.Mode.HISTORICAL.label,
+            gettext_lazy(
+                "纸质档案已审批的困难职工:导入后即为“在档”,表中没有的国家表资料逐户列出,"
+                "标为“资料待补全”,并在所属帮扶站的待办中提醒补全。"
+            ),
+        ),
+        (
+            ImportedArchive.Mode.NEW,
+            ImportedArchive.Mode.NEW.label,
+            gettext_lazy("尚未审批的申请:每户进入建档程序,从“入户调查”开始。"),
+        ),
+    )
 
     def template(self) -> bytes | None:
         return roster.template_workbook()
@@ -1100,10 +1184,28 @@ class RosterImporter:
         )
         if result.errors or not result.items:
             return _outcome(result)
+        historical = batch.mode != ImportedArchive.Mode.NEW
         try:
-            filing.household_create_many(
-                actor=user, items=result.items, origin=Household.Origin.IMPORT
-            )
+            with transaction.atomic():
+                created = filing.household_create_many(
+                    actor=user,
+                    items=result.items,
+                    origin=Household.Origin.IMPORT,
+                    # 新申请: each enters the filing procedure at 入户调查 (workflow kit)
+                    status=Household.Status.ACTIVE if historical else Household.Status.APPLIED,
+                )
+                ImportedArchive.objects.bulk_create(
+                    ImportedArchive(
+                        household=household,
+                        batch_id=batch.pk,
+                        source_name=batch.source_name,
+                        mode=ImportedArchive.Mode.HISTORICAL
+                        if historical
+                        else ImportedArchive.Mode.NEW,
+                        missing=missing_fields(group) if historical else [],
+                    )
+                    for household, group in zip(created, result.groups, strict=True)
+                )
         except ValidationError as exc:
             # The service found what the check did not (a race with another filing): its
             # messages go on the source rows.
@@ -1175,8 +1277,10 @@ def import_check(
     return imports.batch_check(user=user, batch=batch, table=table, progress=progress)
 
 
-def import_confirm(*, user: Any, batch: ImportBatch) -> ImportBatch:
-    return imports.batch_confirm(user=user, batch=batch)
+def import_confirm(
+    *, user: Any, batch: ImportBatch, mode: str = ImportedArchive.Mode.HISTORICAL
+) -> ImportBatch:
+    return imports.batch_confirm(user=user, batch=batch, mode=mode)
 
 
 def import_write(*, user: Any, batch: ImportBatch, progress: Progress | None = None) -> ImportBatch:

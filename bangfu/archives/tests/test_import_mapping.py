@@ -103,7 +103,9 @@ def test_mapping_columns_and_words_checks_the_file_cleanly_and_saves_the_mapping
     assert saved.values == {"health": {"身体好": "健康"}}
 
     # when: confirmed
-    client.post(reverse("archives:import_confirm", kwargs={"batch_id": batch.pk}))
+    client.post(
+        reverse("archives:import_confirm", kwargs={"batch_id": batch.pk}), {"mode": "historical"}
+    )
 
     # then
     assert Household.objects.count() == 12

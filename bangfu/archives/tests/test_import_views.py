@@ -78,7 +78,9 @@ def test_small_file_is_checked_at_once_then_confirmed(client, staff, area):
     assert Household.objects.count() == 0
 
     # when
-    response = client.post(reverse("archives:import_confirm", kwargs={"batch_id": batch.pk}))
+    response = client.post(
+        reverse("archives:import_confirm", kwargs={"batch_id": batch.pk}), {"mode": "historical"}
+    )
 
     # then
     page = client.get(response.url).content.decode()
@@ -86,7 +88,9 @@ def test_small_file_is_checked_at_once_then_confirmed(client, staff, area):
     assert Household.objects.count() == 12
 
     # and confirming twice does nothing more
-    client.post(reverse("archives:import_confirm", kwargs={"batch_id": batch.pk}))
+    client.post(
+        reverse("archives:import_confirm", kwargs={"batch_id": batch.pk}), {"mode": "historical"}
+    )
     assert Household.objects.count() == 12
 
 
@@ -132,7 +136,10 @@ def test_batch_of_another_user_is_not_found(client, staff, network, area):
     url = reverse("archives:import_batch", kwargs={"batch_id": batch.pk})
     assert client.get(url).status_code == 404
     assert (
-        client.post(reverse("archives:import_confirm", kwargs={"batch_id": batch.pk})).status_code
+        client.post(
+            reverse("archives:import_confirm", kwargs={"batch_id": batch.pk}),
+            {"mode": "historical"},
+        ).status_code
         == 404
     )
     assert Household.objects.count() == 0
@@ -175,7 +182,9 @@ def test_large_file_is_checked_and_imported_by_background_jobs(client, staff, ar
     )
 
     # when: confirmed
-    response = client.post(reverse("archives:import_confirm", kwargs={"batch_id": batch.pk}))
+    response = client.post(
+        reverse("archives:import_confirm", kwargs={"batch_id": batch.pk}), {"mode": "historical"}
+    )
     run_worker()
 
     # then

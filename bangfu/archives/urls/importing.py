@@ -7,5 +7,10 @@ from ..views import importing as views
 
 urlpatterns = [
     *import_urls(KIND),
+    path(
+        "<int:pk>/import-complete/",
+        views.household_import_complete,
+        name="household_import_complete",
+    ),
     path("export/roster/", views.export_roster, name="export_roster"),
 ]

@@ -61,6 +61,10 @@ class Importer(Protocol):
     def skipped_labels(self) -> tuple[str | Promise, str | Promise]:
         """Headings of the "已存在,跳过" list: (name, what it already is)."""
 
+    # Optional: `modes = ((value, label, help), …)` when a file may be written in more than one
+    # way (archives: 已审批的原有档案 / 新申请); the user chooses one before confirming and
+    # `write` reads `batch.mode`.
+
     def template(self) -> bytes | None:
         """The template workbook users fill in, or None."""
 

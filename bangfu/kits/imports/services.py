@@ -195,16 +195,31 @@ def batch_check(
 # --- Confirm and write -----------------------------------------------------------------------
 
 
-def batch_confirm(*, user: Any, batch: ImportBatch) -> ImportBatch:
-    """Take a checked batch for writing (READY → IMPORTING), once: a second click, or a second
-    job, finds it taken. Raise ValidationError when the batch is not ready."""
+def importer_modes(kind: str) -> list[tuple[str, str, str]]:
+    """(value, label, help) of what an import of `kind` may be (the user chooses one before
+    confirming); empty when the importer has a single way of writing."""
+    return [
+        (v, str(label), str(help_)) for v, label, help_ in getattr(importer_for(kind), "modes", ())
+    ]
+
+
+def batch_confirm(*, user: Any, batch: ImportBatch, mode: str = "") -> ImportBatch:
+    """Take a checked batch for writing (READY → IMPORTING) as `mode`, once: a second click,
+    or a second job, finds it taken. Raise ValidationError when the batch is not ready or the
+    importer has modes and `mode` is none of them (nothing changes then)."""
     policy.require_perm(user, importer_for(batch.kind).permission)
+    modes = [value for value, _label, _help in importer_modes(batch.kind)]
+    if modes and mode not in modes:
+        raise ValidationError(_("请选择导入的是哪一种数据。"), field="mode")
+    if not modes:
+        mode = ""
     taken = ImportBatch.objects.filter(pk=batch.pk, created_by=user, status=Status.READY).update(
-        status=Status.IMPORTING
+        status=Status.IMPORTING, mode=mode
     )
     if not taken:
         raise ValidationError(_("该文件未通过校验或已经导入,不能再次导入。"))
     batch.status = Status.IMPORTING
+    batch.mode = mode
     return batch
 
 
@@ -342,11 +357,11 @@ def _start(user: Any, batch: ImportBatch, kind: str, task: Any) -> Job:
     return job
 
 
-def batch_start_write(*, user: Any, batch: ImportBatch) -> Job | None:
-    """Confirm and write: in the request for a small file, else as a job (returned)."""
+def batch_start_write(*, user: Any, batch: ImportBatch, mode: str = "") -> Job | None:
+    """Confirm (as `mode`) and write: in the request for a small file, else as a job."""
     from .tasks import write_job
 
-    batch_confirm(user=user, batch=batch)
+    batch_confirm(user=user, batch=batch, mode=mode)
     if batch.rows < inline_rows():
         batch_write(user=user, batch=batch)
         return None

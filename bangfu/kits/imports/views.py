@@ -129,6 +129,10 @@ def batch(request: HttpRequest, kind: str, batch_id: Any) -> HttpResponse:
             "summary": summary,
             "job": item.import_job or item.check_job,
             "can_retry": item.status == ImportBatch.Status.FAILED and item.has_content,
+            "modes": services.importer_modes(kind),
+            "mode_label": {v: label for v, label, _h in services.importer_modes(kind)}.get(
+                item.mode, ""
+            ),
             "urls": _urls(importer),
         },
     )
@@ -147,7 +151,9 @@ def confirm(request: HttpRequest, kind: str, batch_id: Any) -> HttpResponse:
     importer = importer_for(kind)
     item = _batch(request, kind, batch_id)
     try:
-        job = services.batch_start_write(user=request.user, batch=item)
+        job = services.batch_start_write(
+            user=request.user, batch=item, mode=request.POST.get("mode", "")
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
         return _to_batch(importer, item)

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from django.core.paginator import Paginator
+from django.db import models
 from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -98,6 +99,12 @@ class ListRow:
     status: str = ""
 
 
+def _choice_field(name: str) -> models.Field[Any, Any]:
+    field = Household._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field
+
+
 class _ListLabels:
     """The labels of the choice columns of the list, translated once per page: Django's
     get_FOO_display() rebuilds the whole choices mapping (hashing every lazy label) on each
@@ -107,8 +114,7 @@ class _ListLabels:
 
     def __init__(self) -> None:
         self._maps = {
-            name: {k: str(v) for k, v in Household._meta.get_field(name).flatchoices}
-            for name in self.FIELDS
+            name: {k: str(v) for k, v in _choice_field(name).flatchoices} for name in self.FIELDS
         }
 
     def row(self, h: Household, id_masked: str, mobile_masked: str, next_step: str) -> ListRow:

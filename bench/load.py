@@ -150,15 +150,27 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--threads", type=int, default=16)
     parser.add_argument("--api", action="store_true")
+    parser.add_argument(
+        "--floor",
+        metavar="PATH",
+        help="request only PATH (a static file, or the log-in page) through the same sessions: "
+        "the floor of this machine and this client, beside the mix in the same run",
+    )
     options = parser.parse_args()
     values = samples(200)
     mix = api_mix if options.api else page_mix
+    if options.floor:
+        floor_path = options.floor
+
+        def mix(_rng: random.Random, _s: dict[str, str], _after: str) -> tuple[str, str]:
+            return "floor", floor_path
+
     sessions = []
     for _ in range(options.threads):
         session = Session(options.url)
         session.token() if options.api else session.log_in()
         sessions.append(session)
-    latencies: dict[str, list[float]] = {"list": [], "detail": [], "search": []}
+    latencies: dict[str, list[float]] = {"list": [], "detail": [], "search": [], "floor": []}
     answers: Counter[int] = Counter()
     lock = threading.Lock()
     stop = time.perf_counter() + options.seconds

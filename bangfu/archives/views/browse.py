@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from django.core.paginator import Paginator
+from django.db import models
 from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -91,6 +92,37 @@ class ListRow:
     id_masked: str
     mobile_masked: str
     next_step: str
+    # The choice labels shown, looked up in `_ListLabels` (what get_FOO_display() gives).
+    sex: str = ""
+    category: str = ""
+    main_cause: str = ""
+    status: str = ""
+
+
+def _choice_field(name: str) -> models.Field[Any, Any]:
+    field = Household._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field
+
+
+class _ListLabels:
+    """The labels of the choice columns of the list, translated once per page: Django's
+    get_FOO_display() rebuilds the whole choices mapping (hashing every lazy label) on each
+    call, four times a row."""
+
+    FIELDS = ("sex", "category", "main_cause", "status")
+
+    def __init__(self) -> None:
+        self._maps = {
+            name: {k: str(v) for k, v in _choice_field(name).flatchoices} for name in self.FIELDS
+        }
+
+    def row(self, h: Household, id_masked: str, mobile_masked: str, next_step: str) -> ListRow:
+        labels = {
+            name: self._maps[name].get(getattr(h, name), str(getattr(h, name)))
+            for name in self.FIELDS
+        }
+        return ListRow(h, id_masked, mobile_masked, next_step, **labels)
 
 
 @require_http_methods(["GET", "POST"])
@@ -113,8 +145,9 @@ def household_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         filters = form.filters() if form.is_bound else browse.HouseholdFilters()
         households = browse.household_list(user=request.user, filters=filters)
         page = keyset_page(households, _list_params(request.GET), per_page=LIST_PAGE_SIZE)
+        labels = _ListLabels()
         rows = [
-            ListRow(h, mask_id_number(h.id_number), mask_phone(h.mobile), browse.next_step(h))
+            labels.row(h, mask_id_number(h.id_number), mask_phone(h.mobile), browse.next_step(h))
             for h in page.rows
         ]
     return render(

@@ -197,9 +197,7 @@ def _applications(users: dict[str, Any]) -> str:
         return_import(
             actor=finance,
             batch=batch,
-            content=_return_file(
-                [(ok, "成功", ""), (failed, "失败", "银行系统临时故障")]
-            ),
+            content=_return_file([(ok, "成功", ""), (failed, "失败", "银行系统临时故障")]),
             filename="回盘.csv",
             date=timezone.localdate(),
         )

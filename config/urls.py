@@ -11,6 +11,7 @@ urlpatterns = [
     path("petitions/", include("bangfu.petitions.urls")),
     path("assistance/", include("bangfu.assistance.urls")),
     path("funds/", include("bangfu.funds.urls")),
+    path("exports/", include("bangfu.kits.exports.urls")),
     path("captcha/image/<str:key>/", captcha.captcha_image, name="captcha-image"),
     path("captcha/refresh/", captcha.captcha_refresh, name="captcha-refresh"),
     path("api/", include("config.api_urls")),

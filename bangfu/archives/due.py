@@ -115,7 +115,7 @@ def recovery_proposals(user: Any) -> Iterable[DueItem]:
                 title=_("另有 %(n)d 份档案建议脱困,见“建议脱困”列表")
                 % {"n": len(candidates) - DYNAMIC_LIMIT},
                 url=reverse("archives:recovery_list"),
-                due=candidates[DYNAMIC_LIMIT].suggested_on,
+                due=candidates.suggested_on(DYNAMIC_LIMIT),
                 rule=rule,
                 context=CONTEXT,
             )

@@ -130,9 +130,8 @@ URL_PERMISSIONS.update(
         "archives:import_confirm": ArchivesPermission.IMPORT,
         "archives:import_cancel": ArchivesPermission.IMPORT,
         "archives:import_retry": ArchivesPermission.IMPORT,
+        "archives:import_mapping": ArchivesPermission.IMPORT,
         "archives:export_roster": ArchivesPermission.EXPORT,
-        "archives:export_roster_full": ArchivesPermission.REVEAL,
-        "archives:export_download": ArchivesPermission.EXPORT,
     }
 )
 

@@ -527,6 +527,66 @@ def evaluate(
     return result
 
 
+# --- the category alone (a re-evaluation of a whole province) ----------------------------------
+
+
+def _net_only(
+    facts: HouseholdFacts, *, minimum_wage: Decimal | None, on: date, impute_idle: bool
+) -> Decimal:
+    """Return the net income per person exactly as `_net_income` works it out (the same
+    figures, rounded the same way, in the same order), without the inputs and notes that a
+    stored determination keeps."""
+    members = facts.members
+    breakdown = sum((money(getattr(facts, name)) for name in INCOME_FIELDS), ZERO)
+    counted = [money(m.monthly_income) for m in members]
+    monthly = sum(counted, money(facts.head_monthly_income))
+    per_person = monthly * MONTHS
+    recorded = per_person if breakdown == 0 and per_person != 0 else breakdown
+    spending = sum((money(getattr(facts, name)) for name in SPENDING_FIELDS), ZERO)
+    imputed = ZERO
+    if impute_idle:
+        for member, income in zip(members, counted, strict=True):
+            if is_idle(member, on):
+                if minimum_wage is None:
+                    raise MinimumWageRequired("An idle working-age member needs the minimum wage.")
+                imputed += (max(income, money(minimum_wage)) - income) * MONTHS
+    return money((recorded + imputed - spending) / (1 + len(members)) / MONTHS)
+
+
+def category_of(
+    rule_version: str,
+    facts: HouseholdFacts,
+    *,
+    standard: Decimal,
+    minimum_wage: Decimal | None,
+    on: date,
+) -> str:
+    """Return the category `evaluate` gives (`evaluate(...).category`), without its reason
+    and inputs: a re-evaluation of every open archive asks only whether the category changes,
+    and evaluates in full the few whose category does. Raise KeyError and
+    MinimumWageRequired as `evaluate` does. (`test_rules_category_of` checks the two agree.)"""
+    if rule_version not in RULES:
+        raise KeyError(f"Unknown rule version {rule_version!r}.")
+    modern = rule_version == RULE_2021
+    net = _net_only(facts, minimum_wage=minimum_wage, on=on, impute_idle=modern)
+    if any(getattr(facts, name) for name, _label in EXCLUSIONS):
+        return Category.NOT_ELIGIBLE.value
+    standard = money(standard)
+    if modern:
+        if net <= standard:
+            return Category.DEEP.value
+        if net < standard * 2:
+            return Category.RELATIVE.value
+        return Category.ACCIDENT.value if facts.sudden_hardship else Category.NOT_ELIGIBLE.value
+    if facts.receives_dibao:
+        return Category.DIBAO.value
+    if net <= standard:
+        return Category.NO_DIBAO.value
+    if net < standard * 2 or facts.sudden_hardship:
+        return Category.ABOVE_DIBAO.value
+    return Category.NOT_ELIGIBLE.value
+
+
 def needs_minimum_wage(rule_version: str, facts: HouseholdFacts, on: date) -> bool:
     """Return whether evaluating `facts` needs the minimum wage (an idle member, 2021 rule)."""
     return rule_version == RULE_2021 and any(is_idle(m, on) for m in facts.members)

@@ -1,4 +1,5 @@
-"""Background tasks of the archives context (re-evaluation, roster import and export), run by
+"""Background tasks of the archives context (re-evaluation; the roster import and export are
+the kits' jobs), run by
 `manage.py db_worker`."""
 
 from __future__ import annotations
@@ -12,8 +13,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from bangfu.core.jobs import job_progress, job_succeeded, job_task, on_job_died
-from bangfu.core.models import Job
+from bangfu.core.jobs import job_progress, job_succeeded, job_task
 
 from . import rules
 from .models import (
@@ -21,11 +21,9 @@ from .models import (
     HouseholdMember,
     Reevaluation,
     ReevaluationItem,
-    RosterExport,
 )
 from .selectors.standards import minimum_wage_on, reevaluation_date
-from .services import exporting
-from .services.categories import CannotDetermine, household_evaluate
+from .services.categories import CannotDetermine, household_evaluate, household_facts
 
 # Archives read and evaluated per round trip; progress is reported once per batch.
 REEVALUATION_BATCH = 2000
@@ -97,20 +95,40 @@ def reevaluate_area(job_id: str, *, reevaluation_id: int) -> dict[str, Any] | No
         last_pk = batch[-1].pk
         items = []
         for household in batch:
-            try:
-                evaluation = household_evaluate(
-                    household=cast(Household, household),
-                    on=day,
-                    members=cast(list[HouseholdMember], household.members_list),
-                    standard=standard,
-                    minimum_wage=wage,
-                )
-            except CannotDetermine:
-                skipped += 1
+            # The category alone first (`rules.category_of`, the same answer as the full
+            # evaluation without its reason and inputs); only an archive whose category
+            # changes is evaluated in full, for the reason staff read.
+            version = household.rule_version or rules.RULE_2021
+            facts = household_facts(
+                cast(Household, household), cast(list[HouseholdMember], household.members_list)
+            )
+            if version not in rules.RULES or (
+                wage is None and rules.needs_minimum_wage(version, facts, day)
+            ):
+                skipped += 1  # what household_evaluate refuses with CannotDetermine
                 continue
+            category = rules.category_of(
+                version,
+                facts,
+                standard=standard.amount,
+                minimum_wage=wage.amount if wage is not None else None,
+                on=day,
+            )
             evaluated += 1
-            outcome = evaluation.result
-            if outcome.category != household.category:
+            if category != household.category:
+                try:
+                    evaluation = household_evaluate(
+                        household=cast(Household, household),
+                        on=day,
+                        members=cast(list[HouseholdMember], household.members_list),
+                        standard=standard,
+                        minimum_wage=wage,
+                    )
+                except CannotDetermine:  # pragma: no cover - checked above
+                    evaluated -= 1
+                    skipped += 1
+                    continue
+                outcome = evaluation.result
                 changed += 1
                 items.append(
                     ReevaluationItem(
@@ -144,33 +162,3 @@ def reevaluate_area(job_id: str, *, reevaluation_id: int) -> dict[str, Any] | No
     }
     job_succeeded(job_id, result, message=message)
     return None
-
-
-EXPORT_KIND = "archives.export_roster"
-
-
-@job_task
-def export_roster_job(job_id: str, *, export_id: str) -> None:
-    """Write a large roster export; the result links to its download."""
-    export = RosterExport.objects.select_related("created_by").get(pk=export_id)
-    job_progress(job_id, done=0, total=1, message=_("正在生成花名册……"))
-    exporting.roster_export_write(export=export)
-    job_succeeded(
-        job_id,
-        {
-            "ok": True,
-            "url": reverse("archives:export_download", kwargs={"export_id": export.pk}),
-            "url_label": _("下载花名册"),
-        },
-        message=_("已导出 %(households)d 户 %(people)d 人。")
-        % {"households": export.households, "people": export.people},
-    )
-
-
-@on_job_died(EXPORT_KIND)
-def export_job_died(job: Job) -> None:
-    """The worker died while writing an export: drop the sealed search text it was given."""
-    for export in RosterExport.objects.filter(job=job):
-        if exporting.SEALED_Q in export.filters:
-            export.filters.pop(exporting.SEALED_Q)
-            export.save(update_fields=["filters"])

@@ -901,6 +901,34 @@ SPEC_BY_KEY = {spec.key: spec for spec in ALL_SPECS}
 COLUMNS: list[Column] = [spec.column() for spec in ALL_SPECS]
 
 
+def choice_labels() -> dict[str, list[str]]:
+    """{column key: labels} of the choice columns whose words the import's value mapping lists
+    (issue 11 #2): a word the column's converter does not take is shown once with its rows,
+    and the user picks one of these labels for it."""
+    by_key: dict[str, Any] = {
+        "sex": c.Sex,
+        "political_status": c.PoliticalStatus,
+        "health": c.Health,
+        "disability": c.Disability,
+        "medical_insurance": c.MedicalInsurance,
+        "identity": c.MemberIdentity,
+        "education": c.Education,
+        "work_status": c.WorkStatus,
+        "model_worker": c.ModelWorker,
+        "industry": c.Industry,
+        "employer_nature": c.EmployerNature,
+        "enterprise_status": c.EnterpriseStatus,
+        "marital_status": c.Marital,
+        "hukou": c.Hukou,
+        "housing": c.Housing,
+        "main_cause": c.HardshipCause,
+        "category": c.Category,
+    }
+    labels = {"relation": [HEAD_RELATIONS[0], *_labels(c.Relation)]}
+    labels.update({key: list(_labels(choices)) for key, choices in by_key.items()})
+    return {key: value for key, value in labels.items() if key in SPEC_BY_KEY}
+
+
 def columns() -> list[Column]:
     """Return the columns the import looks for (the template's and `CHECK_SPECS`), with titles
     in the active language."""

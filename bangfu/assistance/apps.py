@@ -9,4 +9,8 @@ class AssistanceConfig(AppConfig):
 
     def ready(self) -> None:
         # Declare the application procedure on the workflow kit before its worklist is read.
-        from . import procedure  # noqa: F401
+        # The 金秋助学 importer registers itself on the import kit (kind "assistance.campaign").
+        from . import (
+            campaign_import,  # noqa: F401
+            procedure,  # noqa: F401
+        )

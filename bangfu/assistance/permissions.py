@@ -55,6 +55,20 @@ URL_PERMISSIONS: dict[str, str] = {
     "assistance:batch_notice": AssistancePermission.VIEW,
     "assistance:batch_send": AssistancePermission.VIEW,
     "assistance:batch_signoff": AssistancePermission.VIEW,
+    # The 金秋助学 import on the import kit (one's own import batches only).
+    **{
+        f"assistance:import_{name}": AssistancePermission.INVESTIGATE
+        for name in (
+            "upload",
+            "template",
+            "batch",
+            "mapping",
+            "errors",
+            "confirm",
+            "cancel",
+            "retry",
+        )
+    },
     # The API.
     "api:assistance_programme_list": AssistancePermission.VIEW,
     "api:assistance_application_list": AssistancePermission.VIEW,

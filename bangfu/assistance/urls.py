@@ -2,6 +2,8 @@
 
 from django.urls import path
 
+from bangfu.kits.imports.views import import_urls
+
 from . import views
 
 app_name = "assistance"
@@ -21,6 +23,7 @@ urlpatterns = [
     path("approvals/", views.approval_batch, name="approval_batch"),
     path("batches/", views.batch_list, name="batch_list"),
     path("batches/new/", views.batch_create, name="batch_create"),
+    *import_urls("assistance.campaign", prefix="batches/import/"),
     path("batches/<int:pk>/", views.batch_detail, name="batch_detail"),
     path("batches/<int:pk>/submit/", views.batch_submit, name="batch_submit"),
     path("batches/<int:pk>/review/", views.batch_review, name="batch_review"),

@@ -132,6 +132,7 @@ __all__ = [
     "read_table",
     "sort_errors",
     "write_workbook",
+    "write_workbook_to",
 ]
 
 CellValue: TypeAlias = str | int | float | bool | date | datetime | time | timedelta | None
@@ -272,6 +273,10 @@ class Table:
     template: list[Column] = field(default_factory=list)
     duplicate_columns: dict[str, list[str]] = field(default_factory=dict)  # key → letters
     ignored_titles: list[str] = field(default_factory=list)  # header cells matching no column
+    dropped_titles: list[str] = field(default_factory=list)  # header cells mapped to "not read"
+    # Every header cell in order: (column letter, title as written, key or None).
+    headers: list[tuple[str, str, str | None]] = field(default_factory=list)
+    samples: dict[str, list[str]] = field(default_factory=dict)  # letter → first values
     skipped_rows: list[tuple[int, str]] = field(default_factory=list)  # totals, signature lines
     hidden_rows: list[int] = field(default_factory=list)  # data rows hidden in Excel (.xlsx)
     other_sheets: list[str] = field(default_factory=list)  # more sheets with the header and data
@@ -358,43 +363,66 @@ class _Header:
     titles: dict[str, str]
     duplicates: dict[str, list[int]]
     ignored: list[str]
+    cells: list[tuple[int, str, str | None]]  # every header cell: index, title, key (or None)
+    dropped: list[str]  # titles the mapping says not to read
 
 
-def _find_header(grid: list[list[Any]], columns: Sequence[Column], scan: int) -> _Header | None:
+def _find_header(
+    grid: list[list[Any]],
+    columns: Sequence[Column],
+    scan: int,
+    mapping: Mapping[str, str | None] | None = None,
+) -> _Header | None:
     lookup: dict[str, str] = {}
     for column in columns:
         for name in (column.title, *column.aliases):
             lookup.setdefault(_header_key(name), column.key)
+    mapping = mapping or {}
     best: _Header | None = None
     for row_index, cells in enumerate(grid[:scan]):
         positions: dict[str, int] = {}
         titles: dict[str, str] = {}
         duplicates: dict[str, list[int]] = {}
         ignored: list[str] = []
+        found: list[tuple[int, str, str | None]] = []
+        dropped: list[str] = []
         for index, cell in enumerate(cells):
             if is_blank(cell):
                 continue
-            key = lookup.get(_header_key(cell))
+            title = clean_text(cell)
+            if title in mapping:
+                key = mapping[title] or None
+                if key is None:
+                    dropped.append(title)
+                    found.append((index, title, None))
+                    continue
+            else:
+                key = lookup.get(_header_key(cell))
+            found.append((index, title, key))
             if key is None:
-                ignored.append(clean_text(cell))
+                ignored.append(title)
             elif key in positions:
                 duplicates.setdefault(key, [positions[key]]).append(index)
             else:
                 positions[key] = index
-                titles[key] = clean_text(cell)
+                titles[key] = title
         if positions and (best is None or len(positions) > len(best.positions)):
-            best = _Header(row_index, positions, titles, duplicates, ignored)
+            best = _Header(row_index, positions, titles, duplicates, ignored, found, dropped)
     return best
 
 
 def _read_sheet(
-    book: python_calamine.CalamineWorkbook, name: str, columns: Sequence[Column], scan: int
+    book: python_calamine.CalamineWorkbook,
+    name: str,
+    columns: Sequence[Column],
+    scan: int,
+    mapping: Mapping[str, str | None] | None = None,
 ) -> tuple[list[list[Any]], _Header | None]:
     # skip_empty_area=False keeps the grid anchored at A1, so indexes give Excel rows and letters.
     sheet = book.get_sheet_by_name(name)
     grid = sheet.to_python(skip_empty_area=False)
     _fill_merged_down(grid, sheet)
-    return grid, _find_header(grid, columns, scan)
+    return grid, _find_header(grid, columns, scan, mapping)
 
 
 def _fill_merged_down(grid: list[list[Any]], sheet: Any) -> None:
@@ -498,8 +526,12 @@ def read_table(
     *,
     sheet: str | int | None = None,
     max_header_scan: int = 10,
+    mapping: Mapping[str, str | None] | None = None,
 ) -> Table:
     """Read one sheet of an Excel file against a template of columns.
+
+    `mapping` ({header title as written: column key, or None/"" for "do not read"}) overrides
+    the matching by titles and aliases for the titles it names (a user's column mapping).
 
     `sheet` is a sheet name, a 0-based index, or None to pick the sheet (see the module
     docstring). Raise `ValidationError` (field "file") when the content is not an Excel workbook,
@@ -541,7 +573,7 @@ def read_table(
     complete = False
     also_complete: list[str] = []
     for name in candidates:
-        grid, header = _read_sheet(book, name, columns, max_header_scan)
+        grid, header = _read_sheet(book, name, columns, max_header_scan, mapping)
         if header is None:
             continue
         has_required = required <= header.positions.keys()
@@ -585,10 +617,27 @@ def read_table(
             for key, indexes in header.duplicates.items()
         },
         ignored_titles=header.ignored,
+        dropped_titles=header.dropped,
+        headers=[(column_letter(index), title, key) for index, title, key in header.cells],
+        samples=_samples(grid, header),
         skipped_rows=skipped,
         hidden_rows=sorted(row.number for row in rows if row.number in hidden),
         other_sheets=also_complete,
     )
+
+
+def _samples(grid: list[list[Any]], header: _Header, count: int = 3) -> dict[str, list[str]]:
+    """Return the first `count` values below each header cell, as shown, by column letter."""
+    found: dict[str, list[str]] = {}
+    for index, _title, _key in header.cells:
+        values: list[str] = []
+        for cells in grid[header.row_index + 1 :]:
+            if index < len(cells) and not is_blank(cells[index]):
+                values.append(_shown(cells[index]))
+                if len(values) == count:
+                    break
+        found[column_letter(index)] = values
+    return found
 
 
 def _data_rows(
@@ -623,6 +672,11 @@ def _data_rows(
 
 # ---------------------------------------------------------------------------------------------
 # Cell converters
+
+
+def shown_value(value: Any) -> str:
+    """Return a cell as Excel shows it (1.0 → "1", a date as 2026-03-01): for previews."""
+    return "" if is_blank(value) else _shown(value)
 
 
 def _shown(value: Any) -> str:
@@ -1062,16 +1116,25 @@ def _write_sheet(workbook: Workbook, spec: SheetSpec, used_titles: set[str]) -> 
         ws.append([_cell(ws, value, index in text_indexes) for index, value in enumerate(row)])
 
 
-def write_workbook(sheets: Sequence[SheetSpec]) -> bytes:
-    """Return an .xlsx file with one sheet per spec (see the module docstring for the format)."""
+def write_workbook_to(target: Any, sheets: Sequence[SheetSpec]) -> None:
+    """Write an .xlsx file with one sheet per spec to `target` (a path or a binary file).
+
+    The workbook is write-only: rows go to disk as they come, so a generator of rows is never
+    held whole in memory (a large export).
+    """
     if not sheets:
         raise ValueError("write_workbook needs at least one sheet")
     workbook = Workbook(write_only=True)
     used_titles: set[str] = set()
     for spec in sheets:
         _write_sheet(workbook, spec, used_titles)
+    workbook.save(target)
+
+
+def write_workbook(sheets: Sequence[SheetSpec]) -> bytes:
+    """Return an .xlsx file with one sheet per spec (see the module docstring for the format)."""
     buffer = BytesIO()
-    workbook.save(buffer)
+    write_workbook_to(buffer, sheets)
     return buffer.getvalue()
 
 

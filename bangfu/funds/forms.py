@@ -154,3 +154,15 @@ class StatementForm(BootstrapForm):
     file = forms.FileField(
         label=_("银行对账单(Excel 或 CSV)"), error_messages={"required": _("请选择对账单文件。")}
     )
+
+
+class MonthForm(forms.Form):
+    """The month of the monthly statement; missing or wrong: the current month of the book's
+    year (December for a past year)."""
+
+    month = forms.TypedChoiceField(
+        label=_("月份"),
+        choices=[(m, _("%(m)s 月") % {"m": m}) for m in range(1, 13)],
+        coerce=int,
+        required=False,
+    )

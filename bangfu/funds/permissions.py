@@ -56,6 +56,8 @@ URL_PERMISSIONS: dict[str, str] = {
     "funds:journal": FundsPermission.VIEW,
     "funds:ledger": FundsPermission.VIEW,
     "funds:trial_balance": FundsPermission.VIEW,
+    "funds:monthly_statement": FundsPermission.VIEW,
+    "funds:monthly_statement_xlsx": FundsPermission.VIEW,
     "funds:budget_report": FundsPermission.VIEW,
     "funds:ledger_xlsx": FundsPermission.VIEW,
     "funds:household_totals": FundsPermission.VIEW,
@@ -66,4 +68,14 @@ URL_PERMISSIONS: dict[str, str] = {
     "api:funds_budget": FundsPermission.VIEW,
     "api:funds_payment_list": FundsPermission.VIEW,
     "api:funds_batch_detail": FundsPermission.VIEW,
+    "api:funds_payable_list": FundsPermission.VIEW,
+    # API writes: funds.view at the door (404 outside the scope), the service checks the
+    # action's own permission (403).
+    "api:funds_income_create": FundsPermission.VIEW,
+    "api:funds_batch_create": FundsPermission.VIEW,
+    "api:funds_batch_send": FundsPermission.VIEW,
+    "api:funds_batch_return": FundsPermission.VIEW,
+    "api:funds_payment_prepare": FundsPermission.VIEW,
+    "api:funds_payment_scan": FundsPermission.VIEW,
+    "api:funds_payment_confirm": FundsPermission.VIEW,
 }

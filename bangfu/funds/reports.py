@@ -284,3 +284,159 @@ def ledger_workbook(book: Book) -> bytes:
             )
         ]
     )
+
+
+# --- the monthly statement (月度收支报表) --------------------------------------------------------
+
+# The accounts that hold the fund's money: the bank account and what is on its way to the
+# recipients through the bank (still the fund's until the bank confirms).
+FUND_ACCOUNTS = ("1001", "1101")
+COMMITTED_ACCOUNT = "2101"
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    code: str
+    name: str
+    amount: Decimal
+
+
+@dataclass
+class MonthlyStatement:
+    """One book's month: the fund's money at the start, income by source, spending by kind,
+    the fund's money at the end, and the commitments (已批待发) at both ends — all read from the
+    trial balance of the month, so the statement and the trial balance cannot disagree."""
+
+    book: Book
+    month: int
+    period: DateRange
+    opening: Decimal
+    opening_lines: list[StatementLine]
+    income: list[StatementLine]
+    spending: list[StatementLine]
+    closing: Decimal
+    closing_lines: list[StatementLine]
+    commitments_opening: Decimal
+    commitments_new: Decimal
+    commitments_settled: Decimal
+    commitments_closing: Decimal
+    trial_balanced: bool
+
+    @property
+    def income_total(self) -> Decimal:
+        return sum((line.amount for line in self.income), ZERO)
+
+    @property
+    def spending_total(self) -> Decimal:
+        return sum((line.amount for line in self.spending), ZERO)
+
+    @property
+    def expected_closing(self) -> Decimal:
+        return self.opening + self.income_total - self.spending_total
+
+    @property
+    def difference(self) -> Decimal:
+        """Closing per the books minus opening + income − spending: zero when they agree."""
+        return self.closing - self.expected_closing
+
+    @property
+    def matches(self) -> bool:
+        return self.trial_balanced and self.difference == ZERO
+
+    @property
+    def available(self) -> Decimal:
+        """The money not yet promised: the closing balance less the commitments."""
+        return self.closing - self.commitments_closing
+
+
+def month_range(book: Book, month: int) -> DateRange:
+    import calendar
+
+    last = calendar.monthrange(book.year, month)[1]
+    return DateRange(datetime.date(book.year, month, 1), datetime.date(book.year, month, last))
+
+
+def monthly_statement(book: Book, month: int) -> MonthlyStatement:
+    """The statement of `month` (1–12) of the book's year (one query: the trial balance)."""
+    if not 1 <= month <= 12:
+        raise ValueError(month)
+    period = month_range(book, month)
+    trial = trial_balance(book, period)
+    rows = {r.account.code: r for r in trial.rows}
+
+    def opening_of(r: TrialRow) -> Decimal:
+        return _signed(r.account, r.opening_debit, r.opening_credit)
+
+    def closing_of(r: TrialRow) -> Decimal:
+        return _signed(r.account, r.closing_debit, r.closing_credit)
+
+    fund = [rows[c] for c in FUND_ACCOUNTS if c in rows]
+    income = [
+        StatementLine(r.account.code, r.account.name, r.credit - r.debit)
+        for r in trial.rows
+        if r.account.kind == Account.Kind.INCOME
+    ]
+    spending = [
+        StatementLine(r.account.code, r.account.name, r.debit - r.credit)
+        for r in trial.rows
+        if r.account.kind == Account.Kind.EXPENSE
+    ]
+    committed = rows.get(COMMITTED_ACCOUNT)
+    return MonthlyStatement(
+        book=book,
+        month=month,
+        period=period,
+        opening=sum((opening_of(r) for r in fund), ZERO),
+        opening_lines=[StatementLine(r.account.code, r.account.name, opening_of(r)) for r in fund],
+        income=income,
+        spending=spending,
+        closing=sum((closing_of(r) for r in fund), ZERO),
+        closing_lines=[StatementLine(r.account.code, r.account.name, closing_of(r)) for r in fund],
+        commitments_opening=opening_of(committed) if committed else ZERO,
+        commitments_new=committed.credit if committed else ZERO,
+        commitments_settled=committed.debit if committed else ZERO,
+        commitments_closing=closing_of(committed) if committed else ZERO,
+        trial_balanced=trial.balanced,
+    )
+
+
+def monthly_statement_workbook(statement: MonthlyStatement) -> bytes:
+    """The statement as one xlsx sheet: item, account, amount."""
+    from django.utils.translation import gettext as _
+
+    from bangfu.core.xlsx import SheetSpec, write_workbook
+
+    s = statement
+    rows: list[tuple[str, str, Any]] = [(_("期初专户资金余额"), "", s.opening)]
+    rows += [("  " + line.name, line.code, line.amount) for line in s.opening_lines]
+    rows.append((_("本月收入合计"), "", s.income_total))
+    rows += [("  " + line.name, line.code, line.amount) for line in s.income]
+    rows.append((_("本月支出合计"), "", s.spending_total))
+    rows += [("  " + line.name, line.code, line.amount) for line in s.spending]
+    rows.append((_("期末专户资金余额"), "", s.closing))
+    rows += [("  " + line.name, line.code, line.amount) for line in s.closing_lines]
+    rows += [
+        (_("已批待发:月初"), COMMITTED_ACCOUNT, s.commitments_opening),
+        (_("已批待发:本月新增"), COMMITTED_ACCOUNT, s.commitments_new),
+        (_("已批待发:本月发放或释放"), COMMITTED_ACCOUNT, s.commitments_settled),
+        (_("已批待发:月末"), COMMITTED_ACCOUNT, s.commitments_closing),
+        (_("月末可用资金(余额 − 已批待发)"), "", s.available),
+        (
+            _("与试算平衡表核对"),
+            "",
+            _("相符") if s.matches else _("不相符,差额 %(d)s") % {"d": s.difference},
+        ),
+    ]
+    headers = [_("项目"), _("科目编码"), _("金额(元)")]
+    return write_workbook(
+        [
+            SheetSpec(
+                title=_("月度收支报表"),
+                headers=headers,
+                rows=rows,
+                text_columns={headers[1]},
+                title_line=_("%(unit)s %(year)s 年 %(month)s 月帮扶资金收支报表")
+                % {"unit": s.book.unit.name, "year": s.book.year, "month": s.month},
+            )
+        ]
+    )

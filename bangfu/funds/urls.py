@@ -17,6 +17,10 @@ urlpatterns = [
     path("books/<int:pk>/journal/", views.journal, name="journal"),
     path("books/<int:pk>/ledger/", views.ledger, name="ledger"),
     path("books/<int:pk>/trial-balance/", views.trial_balance, name="trial_balance"),
+    path("books/<int:pk>/monthly/", views.monthly_statement, name="monthly_statement"),
+    path(
+        "books/<int:pk>/monthly.xlsx", views.monthly_statement_xlsx, name="monthly_statement_xlsx"
+    ),
     path("books/<int:pk>/commitments/", views.commitment_list, name="commitment_list"),
     path("commitments/<int:pk>/pay/", views.payment_prepare, name="payment_prepare"),
     path("books/<int:pk>/batches/", views.batch_list, name="batch_list"),

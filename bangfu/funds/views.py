@@ -23,6 +23,7 @@ from .forms import (
     BookOpenForm,
     BudgetForm,
     IncomeForm,
+    MonthForm,
     PaidOnForm,
     PaymentPrepareForm,
     PeriodCloseForm,
@@ -295,6 +296,49 @@ def trial_balance(request: HttpRequest, pk: int) -> HttpResponse:
             "trial": reports.trial_balance(book, period),
         },
     )
+
+
+def _month(request: HttpRequest, book: Any) -> tuple[int, MonthForm]:
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    default = today.month if book.year == today.year else 12
+    form = MonthForm(request.GET or None, initial={"month": default})
+    month = default
+    if form.is_valid() and form.cleaned_data.get("month"):
+        month = form.cleaned_data["month"]
+    return month, form
+
+
+@require_GET
+def monthly_statement(request: HttpRequest, pk: int) -> HttpResponse:
+    book = selectors.book_get(request.user, pk)
+    month, form = _month(request, book)
+    return render(
+        request,
+        "funds/reports/monthly.html",
+        {
+            "book": book,
+            "form": form,
+            "month": month,
+            "statement": reports.monthly_statement(book, month),
+        },
+    )
+
+
+@require_GET
+def monthly_statement_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    book = selectors.book_get(request.user, pk)
+    month, _form = _month(request, book)
+    content = reports.monthly_statement_workbook(reports.monthly_statement(book, month))
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="monthly-{book.unit_id}-{book.year}-{month:02d}.xlsx"'
+    )
+    return response
 
 
 @require_GET

@@ -244,6 +244,10 @@ BANGFU_ATTACHMENT_MAX_MB = env_int("BANGFU_ATTACHMENT_MAX_MB", 10)
 BANGFU_IMPORT_MAX_MB = env_int("BANGFU_IMPORT_MAX_MB", 20)
 BANGFU_IMPORT_INLINE_ROWS = env_int("BANGFU_IMPORT_INLINE_ROWS", 200)
 BANGFU_EXPORT_INLINE_HOUSEHOLDS = env_int("BANGFU_EXPORT_INLINE_HOUSEHOLDS", 500)
+# Exports (the export kit): a file is kept (encrypted) this many hours, then emptied by
+# `manage.py exports_expire`; a PDF export (for printing) may have at most this many rows.
+BANGFU_EXPORT_KEEP_HOURS = env_int("BANGFU_EXPORT_KEEP_HOURS", 24)
+BANGFU_EXPORT_PDF_MAX_ROWS = env_int("BANGFU_EXPORT_PDF_MAX_ROWS", 2000)
 # A running background job whose worker has not reported for this many seconds is taken for
 # dead (the worker was killed or the machine restarted): it is marked failed and its input
 # emptied. The worker reports (heartbeat) every fifth of it.
@@ -327,6 +331,11 @@ SPECTACULAR_SETTINGS = {
         "AssistanceSchoolLevelEnum": "bangfu.assistance.models.SchoolLevel",
         "AssistanceSchoolKindEnum": "bangfu.assistance.models.SchoolKind",
         "AssistanceFollowUpOutcomeEnum": "bangfu.assistance.models.FollowUp.Outcome",
+    }
+    # The special fund's choice sets by name.
+    | {
+        "FundsIncomeKindEnum": "bangfu.funds.models.Income.Kind",
+        "FundsIncomeChannelEnum": "bangfu.funds.models.Income.Channel",
     },
 }
 

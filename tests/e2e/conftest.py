@@ -76,4 +76,7 @@ def login(page: Any, username: str, password: str) -> None:
     page.goto(page.base_url + "/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
+    # Wait for the answer to the POST (a redirect or the form again): on a loaded machine the
+    # old page could otherwise still be read, or an empty one in between.
+    with page.expect_navigation():
+        page.click("button[type=submit]")

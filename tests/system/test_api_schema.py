@@ -71,6 +71,42 @@ EXPECTED = {
     "funds_budget": ("get", "/api/funds/books/{book_id}/budget/", {"200", "403", "404"}),
     "funds_payment_list": ("get", "/api/funds/books/{book_id}/payments/", {"200", "403", "404"}),
     "funds_batch_detail": ("get", "/api/funds/batches/{bank_batch_id}/", {"200", "403", "404"}),
+    "funds_payable_list": ("get", "/api/funds/books/{book_id}/payable/", {"200", "403", "404"}),
+    "funds_income_create": (
+        "post",
+        "/api/funds/books/{book_id}/incomes/",
+        {"201", "400", "403", "404", "409"},
+    ),
+    "funds_batch_create": (
+        "post",
+        "/api/funds/books/{book_id}/batches/",
+        {"201", "400", "403", "404", "409"},
+    ),
+    "funds_batch_send": (
+        "post",
+        "/api/funds/batches/{bank_batch_id}/send/",
+        {"200", "400", "403", "404", "409"},
+    ),
+    "funds_batch_return": (
+        "post",
+        "/api/funds/batches/{bank_batch_id}/return/",
+        {"200", "400", "403", "404", "409"},
+    ),
+    "funds_payment_prepare": (
+        "post",
+        "/api/funds/commitments/{commitment_id}/payments/",
+        {"201", "400", "403", "404", "409"},
+    ),
+    "funds_payment_scan": (
+        "post",
+        "/api/funds/payments/{payment_id}/scan/",
+        {"200", "400", "403", "404", "409"},
+    ),
+    "funds_payment_confirm": (
+        "post",
+        "/api/funds/payments/{payment_id}/confirm/",
+        {"200", "400", "403", "404", "409"},
+    ),
     "petition_create": ("post", "/api/petitions/create/", {"201", "400", "403"}),
     "petition_detail": ("get", "/api/petitions/{petition_id}/", {"200", "403", "404"}),
     "assistance_programme_list": ("get", "/api/assistance/programmes/", {"200", "400", "403"}),

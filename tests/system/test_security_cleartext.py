@@ -9,22 +9,27 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.http import QueryDict
 from django.urls import reverse
 from django_tasks_db.management.commands.db_worker import Worker
 
 from bangfu.archives.inputs import MemberInput
 from bangfu.archives.models import Household, ImportBatch
 from bangfu.archives.models import choices as c
-from bangfu.archives.selectors.browse import HouseholdFilters
-from bangfu.archives.services import exporting, filing
+from bangfu.archives.services import filing
+from bangfu.archives.services.exporting import ROSTER_KIND, RosterExporter
 from bangfu.archives.tests import roster_files as rf
 from bangfu.archives.tests.factories import make_area, make_id_number, make_standards
 from bangfu.archives.tests.filing_factories import bank_card, household_input, member_input
 from bangfu.core.crypto import EncryptedTextField
+from bangfu.kits.exports.models import Export
+from bangfu.kits.exports.services import export_request
+from bangfu.kits.exports.tests.pages import export_post
 
 # Transactional: the background job runs in a real worker, which closes its connection.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -159,19 +164,33 @@ def test_a_working_day_leaves_no_full_id_phone_or_card_outside_encrypted_columns
     )
     assert HEAD_ID_NEW in reveal.content.decode()
     # exports filtered by a full ID, masked and in full, inline and as a background job
-    for masked in (True, False):
-        exporting.roster_export(
-            user=staff,
-            filters=HouseholdFilters(q=HEAD_ID_NEW),
-            masked=masked,
-            purpose="" if masked else "报送上级工会",
-        )
-    export = exporting.roster_export_start(
-        user=staff, filters=HouseholdFilters(q=HEAD_ID_NEW), masked=False, purpose="报送"
+    selection = RosterExporter().select(
+        user=staff, data=QueryDict(urlencode({"q": HEAD_ID_NEW, "status": "all"}))
     )
-    export = exporting.roster_export_write(export=export)
-    assert (export.households, export.filters) == (1, {"q": "430302********6055"})
-    client.post(reverse("archives:export_roster") + f"?q={HEAD_ID_NEW}")
+    for masked in (True, False):
+        export_request(
+            user=staff,
+            kind=ROSTER_KIND,
+            params=selection.params,
+            filters_text=selection.words,
+            purpose="report",
+            purpose_note="" if masked else "报送上级工会",
+            masked=masked,
+        )
+    settings.BANGFU_EXPORT_INLINE_HOUSEHOLDS = 0
+    queued = export_request(
+        user=staff,
+        kind=ROSTER_KIND,
+        params=selection.params,
+        filters_text=selection.words,
+        purpose="report",
+        purpose_note="报送",
+        masked=False,
+    )
+    assert queued.status == Export.Status.QUEUED
+    assert queued.filters_text == "档案状态:全部状态;搜索:430302********6055"
+    settings.BANGFU_EXPORT_INLINE_HOUSEHOLDS = 500
+    assert export_post(client, ROSTER_KIND, f"q={HEAD_ID_NEW}").status_code == 302
 
     # an upload with values in the wrong columns, checked in the background
     settings.BANGFU_IMPORT_INLINE_ROWS = 1

@@ -16,8 +16,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from bangfu.archives.models import Attachment
+from bangfu.archives.services.exporting import ROSTER_KIND
 from bangfu.archives.tests.factories import make_household, make_id_number, make_member
 from bangfu.core.models import AccessLog
+from bangfu.kits.exports.tests.pages import export_download
 from config.settings.devkeys import (
     DEV_AUDIT_KEYS,
     DEV_BLIND_INDEX_KEYS,
@@ -78,8 +80,8 @@ def test_every_response_with_personal_data_is_marked_no_store(
             reverse("archives:household_pdf_full", args=[pk]), {"purpose": "签字"}
         ),
         "attachment": client.get(reverse("archives:attachment_download", args=[attachment.pk])),
-        "export": client.post(reverse("archives:export_roster")),
-        "export full": client.post(reverse("archives:export_roster_full"), {"purpose": "报送"}),
+        "export": export_download(client, ROSTER_KIND),
+        "export full": export_download(client, ROSTER_KIND, values="full", purpose_note="报送"),
         "api list": client.get(reverse("api:household_list")),
         "api detail": client.get(reverse("api:household_detail", args=[pk])),
         "api reveal": client.post(

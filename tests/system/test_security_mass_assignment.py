@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import models
+from django.db import models, transaction
 from django.urls import get_resolver, reverse
 from rest_framework.test import APIClient
 
@@ -23,6 +23,13 @@ from bangfu.archives.tests.factories import make_area, make_household, make_id_n
 from bangfu.assistance.models import Application, FollowUp, Programme
 from bangfu.assistance.services import ApplicationInput, application_create, followup_schedule
 from bangfu.assistance.tests.factories import make_programme
+from bangfu.funds import bankfiles
+from bangfu.funds.models import BankBatch, Commitment, Income, Payment
+from bangfu.funds.models import Book as FundsBook
+from bangfu.funds.services.banking import batch_create
+from bangfu.funds.services.commitments import commitment_make
+from bangfu.funds.services.payments import payment_prepare
+from bangfu.funds.tests.factories import make_book, make_finance, make_income
 from bangfu.kits.workflow.models import Case, Review, SignOff, Visit
 from bangfu.network.models import OrgUnit
 from bangfu.notices.models import Notice, Objection
@@ -342,6 +349,60 @@ ENDPOINTS = [
         }.items()
     ],
     Endpoint(
+        "api:funds_income_create",
+        "post",
+        Income,
+        lambda ctx: {"book_id": _funds_book(ctx).pk},
+        lambda ctx: {
+            "kind": "allocation",
+            "amount": "100",
+            "date": "2026-03-02",
+            "payer": "响水乡财政所",
+        },
+    ),
+    Endpoint(
+        "api:funds_batch_create",
+        "post",
+        BankBatch,
+        lambda ctx: {"book_id": _funds_book(ctx).pk},
+        lambda ctx: {"commitment_ids": [_commitment(ctx, 1).pk]},
+    ),
+    Endpoint(
+        "api:funds_batch_send",
+        "post",
+        BankBatch,
+        lambda ctx: {"bank_batch_id": _bank_batch(ctx).pk},
+        lambda ctx: {"sent_on": "2026-04-05"},
+    ),
+    Endpoint(
+        "api:funds_batch_return",
+        "post",
+        Payment,
+        lambda ctx: {"bank_batch_id": _bank_batch(ctx).pk},
+        lambda ctx: {"filename": "回盘.csv", "content": "YQ==", "date": "2026-04-08"},
+    ),
+    Endpoint(
+        "api:funds_payment_prepare",
+        "post",
+        Payment,
+        lambda ctx: {"commitment_id": _commitment(ctx, 2).pk},
+        lambda ctx: {"signer": "head"},
+    ),
+    Endpoint(
+        "api:funds_payment_scan",
+        "post",
+        Payment,
+        lambda ctx: {"payment_id": _slip(ctx).pk},
+        lambda ctx: {"filename": "s.pdf", "content_type": "application/pdf", "content": "JVBERg=="},
+    ),
+    Endpoint(
+        "api:funds_payment_confirm",
+        "post",
+        Payment,
+        lambda ctx: {"payment_id": _slip(ctx).pk},
+        lambda ctx: {"paid_on": "2026-04-10"},
+    ),
+    Endpoint(
         "api:assistance_followup_record",
         "post",
         FollowUp,
@@ -349,6 +410,62 @@ ENDPOINTS = [
         lambda ctx: {"done_on": "2026-03-20", "outcome": "improved", "notes": "已返岗"},
     ),
 ]
+
+
+def _funds_book(ctx: Any) -> FundsBook:
+    """The township's book of 2026 with 20,000 yuan in it (made once per test)."""
+    book = FundsBook.objects.filter(unit=ctx.network.township, year=2026).first()
+    if book is None:
+        finance = make_finance(ctx.network.township, username="finance_ma")
+        book = make_book(ctx.network.township, actor=finance)
+        make_income(book, actor=finance, amount="20000", date=date(2026, 1, 15))
+    return book
+
+
+def _commitment(ctx: Any, n: int) -> Commitment:
+    """Commitment `n` of the book, to the active archive (its bank card passing Luhn)."""
+    book = _funds_book(ctx)
+    existing = Commitment.objects.filter(book=book, subject_id=n).first()
+    if existing is not None:
+        return existing
+    card = next(
+        "621700001000000001" + c
+        for c in "0123456789"
+        if bankfiles.luhn_ok("621700001000000001" + c)
+    )
+    Household.objects.filter(pk=ctx.active.pk).update(bank_card=card)
+    ctx.active.refresh_from_db()
+    with transaction.atomic():
+        return commitment_make(
+            actor=User.objects.get(username="finance_ma"),
+            book=book,
+            programme="living",
+            amount="300",
+            date=date(2026, 4, 1),
+            subject_type="test.item",
+            subject_id=n,
+            subject_label=f"生活救助 在档户 {n}",
+            recipient_name="在档户",
+            household=ctx.active,
+        )
+
+
+def _bank_batch(ctx: Any) -> BankBatch:
+    book = _funds_book(ctx)
+    existing = BankBatch.objects.filter(book=book).first()
+    if existing is not None:
+        return existing
+    finance = User.objects.get(username="finance_ma")
+    return batch_create(actor=finance, book=book, commitments=[_commitment(ctx, 1)])
+
+
+def _slip(ctx: Any) -> Payment:
+    commitment = _commitment(ctx, 2)
+    existing = Payment.objects.filter(commitment=commitment).first()
+    if existing is not None:
+        return existing
+    finance = User.objects.get(username="finance_ma")
+    return payment_prepare(actor=finance, commitment=commitment, signer="head")
 
 
 def _followup(ctx: Any) -> FollowUp:

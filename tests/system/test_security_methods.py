@@ -32,12 +32,10 @@ from bangfu.archives.models import (
     MinimumWage,
     Reevaluation,
     ReevaluationItem,
-    RosterExport,
     SpotCheck,
     SpotCheckItem,
 )
-from bangfu.archives.selectors.browse import HouseholdFilters
-from bangfu.archives.services import exporting
+from bangfu.archives.services.exporting import ROSTER_KIND
 from bangfu.assistance.models import Application, CampaignBatch, FollowUp, Programme
 from bangfu.core.models import AuditEvent, CalendarConfirmation, CalendarDay, Job
 from bangfu.funds.models import BankBatch as FundsBankBatch
@@ -46,6 +44,7 @@ from bangfu.funds.models import Commitment as FundsCommitment
 from bangfu.funds.models import DonationReceipt
 from bangfu.funds.models import Entry as FundsEntry
 from bangfu.funds.models import Payment as FundsPayment
+from bangfu.kits.exports.models import Export
 from bangfu.network.models import OrgUnit, UnitPerson
 from bangfu.notices.models import Notice, Objection
 from bangfu.petitions.models import Attachment as PetitionAttachment
@@ -167,7 +166,7 @@ def _kwargs(route: str, params: tuple[str, ...], owner: User) -> list[dict[str, 
     if params == ("batch_id",):
         return [{"batch_id": b.pk} for b in ImportBatch.objects.filter(created_by=owner)]
     if params == ("export_id",):
-        return [{"export_id": e.pk} for e in RosterExport.objects.filter(created_by=owner)]
+        return [{"export_id": e.pk} for e in Export.objects.filter(created_by=owner)]
     if params == ("key",):
         from bangfu.accounts.models import ApiToken
 
@@ -200,6 +199,8 @@ def _kwargs(route: str, params: tuple[str, ...], owner: User) -> list[dict[str, 
         "application_id": Application,
         "book_id": FundsBook,
         "bank_batch_id": FundsBankBatch,
+        "commitment_id": FundsCommitment,
+        "payment_id": FundsPayment,
     }
     if len(params) == 1 and params[0] in api_models:
         model = api_models[params[0]]
@@ -297,8 +298,14 @@ def demo(settings, monkeypatch, tmp_path):
     content = rf.workbook([rf.head(1, "测试", rf.ids()["zhang"])])
     batch, table = importing.import_upload(user=staff, content=content, source_name="a.xlsx")
     importing.import_check(user=staff, batch=batch, table=table)
-    exporting.roster_export_write(
-        export=exporting.roster_export_start(user=staff, filters=HouseholdFilters())
+    from bangfu.kits.exports.services import export_request
+
+    export_request(
+        user=staff,
+        kind=ROSTER_KIND,
+        params={"status": "active"},
+        filters_text="档案状态:在档",
+        purpose="report",
     )
     Job.objects.create(user=staff, kind="test", title="test")
     from bangfu.accounts.models import ApiToken

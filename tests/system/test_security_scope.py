@@ -13,8 +13,9 @@ from rest_framework.test import APIClient
 
 from bangfu.accounts.roles import Role
 from bangfu.accounts.tests.factories import make_user
-from bangfu.archives.models import Household, ImportBatch, RosterExport
+from bangfu.archives.models import Household, ImportBatch
 from bangfu.archives.services import filing, importing
+from bangfu.archives.services.exporting import ROSTER_KIND
 from bangfu.archives.tests import roster_files as rf
 from bangfu.archives.tests.factories import (
     make_area,
@@ -26,6 +27,8 @@ from bangfu.archives.tests.filing_factories import household_input
 from bangfu.core.audit import audit_record
 from bangfu.core.errors import ValidationError
 from bangfu.core.models import AuditEvent, Job
+from bangfu.kits.exports.models import Export
+from bangfu.kits.exports.tests.pages import export_download, export_post
 from bangfu.notices.services import notice_publish
 from bangfu.notices.tests.factories import make_notice, make_subject
 
@@ -89,8 +92,8 @@ def test_a_station_staff_export_holds_only_its_station_and_a_liaison_may_not_exp
     client.force_login(station_staff)
 
     # when: asked for everything, and for the other station by its filter
-    everything = client.post(reverse("archives:export_roster"))
-    other = client.post(reverse("archives:export_roster") + f"?unit={network.station_b.pk}")
+    everything = export_download(client, ROSTER_KIND)
+    other = export_download(client, ROSTER_KIND, f"unit={network.station_b.pk}")
 
     # then
     def names(response) -> list[str]:
@@ -100,10 +103,11 @@ def test_a_station_staff_export_holds_only_its_station_and_a_liaison_may_not_exp
     assert names(everything) == ["甲站户"]
     assert "乙站户" not in names(other)
     client.force_login(liaison_a)
-    before = (RosterExport.objects.count(), AuditEvent.objects.count())
-    assert client.post(reverse("archives:export_roster")).status_code == 403
-    assert client.post(reverse("archives:export_roster_full"), {"purpose": "x"}).status_code == 403
-    assert (RosterExport.objects.count(), AuditEvent.objects.count()) == before
+    before = (Export.objects.count(), AuditEvent.objects.count())
+    assert export_post(client, ROSTER_KIND).status_code == 403
+    full = export_post(client, ROSTER_KIND, values="full", purpose_note="核对")
+    assert full.status_code == 403
+    assert (Export.objects.count(), AuditEvent.objects.count()) == before
 
 
 def test_a_liaison_cannot_import_into_another_station(network, liaison_a):
@@ -133,7 +137,9 @@ def test_another_users_jobs_imports_and_exports_are_not_found(client, network, s
         source_name="r.xlsx",
     )
     importing.import_check(user=staff, batch=batch, table=table)
-    export = RosterExport.objects.create(created_by=staff, content=b"x")
+    export = Export.objects.create(
+        created_by=staff, kind=ROSTER_KIND, title="花名册", purpose="report", format="xlsx"
+    )
     client.force_login(make_user((Role.STAFF, network.township), username="staff2"))
     before = (ImportBatch.objects.get().status, AuditEvent.objects.count())
 
@@ -143,7 +149,8 @@ def test_another_users_jobs_imports_and_exports_are_not_found(client, network, s
         reverse("workbench:job_progress", args=[job.pk]),
         reverse("archives:import_batch", args=[batch.pk]),
         reverse("archives:import_errors", args=[batch.pk]),
-        reverse("archives:export_download", args=[export.pk]),
+        reverse("exports:detail", args=[export.pk]),
+        reverse("exports:download", args=[export.pk]),
     ):
         assert client.get(url).status_code == 404, url
     for url in (

@@ -13,9 +13,11 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from bangfu.archives.models import Attachment, Household
+from bangfu.archives.services.exporting import ROSTER_KIND
 from bangfu.archives.services.procedure import FILING
 from bangfu.archives.tests.factories import make_household, make_id_number, make_member
 from bangfu.core.audit import audit_record
+from bangfu.kits.exports.tests.pages import export_download
 from bangfu.kits.workflow.tests.factories import make_case
 from bangfu.network.models import UnitPerson
 from bangfu.network.tests.factories import make_unit
@@ -144,7 +146,7 @@ def test_roster_export_writes_formulas_and_markup_as_plain_text(client, evil, st
     client.force_login(staff)
 
     # the application is not 在档: the export is asked for every status
-    response = client.post(reverse("archives:export_roster") + "?status=all")
+    response = export_download(client, ROSTER_KIND, "status=all")
 
     assert response.status_code == 200
     sheet = load_workbook(BytesIO(b"".join(response.streaming_content))).active

@@ -12,7 +12,6 @@ from .household import (
     IdRegistration,
     MonthlyIncome,
 )
-from .importing import RosterExport
 from .standards import Area, DibaoStandard, MinimumWage
 
 __all__ = [
@@ -31,7 +30,6 @@ __all__ = [
     "MonthlyIncome",
     "Reevaluation",
     "ReevaluationItem",
-    "RosterExport",
     "SpotCheck",
     "SpotCheckItem",
     "choices",

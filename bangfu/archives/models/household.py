@@ -251,6 +251,18 @@ class Household(TimeStampedModel):
         _("低保线以下的月人均净收入"), null=True, blank=True, editable=False
     )
 
+    # The 脱困 run, kept by `services.dynamic` whenever an income or a 低保 standard is recorded
+    # (or the archive moves to another area): how many recorded months, counting back from the
+    # latest without a gap, were each above the 低保 standard in force that month, and that
+    # latest month (null when the run is 0). An archive in the roster is proposed for 脱困 when
+    # its run reaches `BANGFU_RECOVERY_MONTHS`, read through a partial index in month order.
+    recovery_run = models.PositiveSmallIntegerField(
+        _("连续高于低保标准的月数"), default=0, editable=False
+    )
+    recovery_run_end = models.DateField(
+        _("连续高于低保标准的最近月份"), null=True, blank=True, editable=False
+    )
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("困难职工档案")
@@ -301,6 +313,14 @@ class Household(TimeStampedModel):
                 name="archives_hh_dibao_gap",
                 condition=models.Q(net_income_under_line__isnull=False, receives_dibao=False),
                 include=["unit", "status"],
+            ),
+            # Partial: archives with a 脱困 run, in the order they are proposed; covering the
+            # run's length and the unit, so that the candidates of a city come from the index.
+            models.Index(
+                fields=["recovery_run_end", "id"],
+                name="archives_hh_recovery",
+                condition=models.Q(status="active", recovery_run_end__isnull=False),
+                include=["recovery_run", "unit"],
             ),
         ]
 

@@ -14,8 +14,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, overload
 
-from django.db.models import F, Q, QuerySet, Window
-from django.db.models.functions import Lead, RowNumber
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -125,14 +124,21 @@ class StandardTable:
 
 
 class RecoveryCandidates(Sequence[RecoveryCandidate]):
-    """The candidates in order, their archives loaded only for the slice that is shown (a
-    city has thousands; the worklist shows 50, a page of the list 50)."""
+    """The candidates in order, from their keys (the last month of the run, the archive);
+    the archives and their months are loaded only for the slice that is shown (a city has
+    thousands; the worklist shows 50, a page of the list 50)."""
 
-    def __init__(self, runs: list[tuple[date, int, list[IncomeMonth]]]) -> None:
-        self._runs = sorted(runs, key=lambda run: (run[0], run[1]))
+    def __init__(self, keys: list[tuple[date, int]], needed: int) -> None:
+        # keys: (the last month of the run, never null here; the archive)
+        self._keys = keys
+        self._needed = needed
 
     def __len__(self) -> int:
-        return len(self._runs)
+        return len(self._keys)
+
+    def suggested_on(self, index: int) -> date:
+        """The day the run of the `index`-th candidate became complete, without loading it."""
+        return add_months(self._keys[index][0], 1)
 
     @overload
     def __getitem__(self, index: int) -> RecoveryCandidate: ...
@@ -141,13 +147,42 @@ class RecoveryCandidates(Sequence[RecoveryCandidate]):
     def __getitem__(self, index: int | slice) -> RecoveryCandidate | list[RecoveryCandidate]:
         if isinstance(index, int):
             return self[index : index + 1 or None][0]
-        runs = self._runs[index]
-        households = (
-            Household.objects.filter(pk__in=[pk for _last, pk, _months in runs])
-            .select_related("unit")
-            .in_bulk()
-        )
-        return [RecoveryCandidate(households[pk], months) for _last, pk, months in runs]
+        keys = self._keys[index]
+        if not keys:
+            return []
+        # Two queries: the months of the slice's runs with their archives, then the standards.
+        back = self._needed - 1
+        ends = {pk: last for last, pk in keys}
+        households: dict[int, Household] = {}
+        amounts: dict[tuple[int, date], Decimal] = {}
+        for income in (
+            MonthlyIncome.objects.filter(
+                household_id__in=ends, month__gte=add_months(min(ends.values()), -back)
+            )
+            .select_related("household__unit")
+            .order_by("household_id", "month")
+        ):
+            households.setdefault(income.household_id, income.household)
+            amounts[(income.household_id, income.month)] = income.net_income_per_capita
+        standards = StandardTable({h.area_id for h in households.values() if h.area_id})
+        result = []
+        for last, pk in keys:
+            household = households[pk]
+            months = [add_months(last, -k) for k in range(back, -1, -1)]  # oldest first
+            result.append(
+                RecoveryCandidate(
+                    household,
+                    [
+                        IncomeMonth(
+                            m,
+                            amounts[(pk, m)],
+                            standards.on(household.area_id, m) if household.area_id else None,
+                        )
+                        for m in months
+                    ],
+                )
+            )
+        return result
 
     def __iter__(self) -> Iterator[RecoveryCandidate]:
         return iter(self[:])  # one query for all, not one per item
@@ -158,87 +193,34 @@ class RecoveryCandidates(Sequence[RecoveryCandidate]):
     __hash__ = None  # type: ignore[assignment]
 
 
-def _ordinal(day: date) -> int:
-    return day.year * 12 + day.month - 1
-
-
-def _month(ordinal: int) -> date:
-    return date(ordinal // 12, ordinal % 12 + 1, 1)
-
-
 def recovery_candidates(*, user: Any, perm: str = ArchivesPermission.VIEW) -> RecoveryCandidates:
     """Return the user's archives in the roster whose last `BANGFU_RECOVERY_MONTHS` recorded
     months are consecutive and each above the 低保 standard in force in that month, the longest
     waiting first.
 
-    Two queries, and one more for each slice of the result that is read: one row per archive
-    with its last months (window functions: the latest month, the month `needed - 1` before
-    it and the amounts in between — one row per archive comes back, not one per month), the
-    standards of their areas, then the archives of the slice shown.
+    The run is kept on the archive (`recovery_run`, `recovery_run_end`, by
+    `services.dynamic.recovery_runs_refresh` whenever an income, a standard or the archive's
+    area changes), so the candidates are one read of a partial index in month order
+    (`archives_hh_recovery`): their keys, then two queries for each slice that is read (its
+    months with the archives, the standards of their areas).
     """
     needed = recovery_months()
-    newest_first: dict[str, Any] = {
-        "partition_by": [F("household_id")],
-        "order_by": F("month").desc(),
-    }
-    amounts: dict[str, Any] = {"amount_0": F("net_income_per_capita")}
-    amounts.update(
-        {
-            f"amount_{k}": Window(Lead("net_income_per_capita", offset=k), **newest_first)
-            for k in range(1, needed)
-        }
-    )
-    latest = (
-        MonthlyIncome.objects.filter(
-            policy.scope_q(user, perm, field="household__unit"),
-            household__status=Household.Status.ACTIVE,
-        )
-        .order_by()
-        .annotate(
-            rank=Window(RowNumber(), **newest_first),
-            first_of_run=(
-                Window(Lead("month", offset=needed - 1), **newest_first)
-                if needed > 1
-                else F("month")
-            ),
-            **amounts,
-        )
-        .filter(rank=1, first_of_run__isnull=False)  # type: ignore[misc]
-        .values_list("household_id", "household__area_id", "month", "first_of_run", *amounts)
-    )
-    rows = []
-    for pk, area_id, month, first, *values in latest:
-        # Consecutive: the oldest of the last months lies exactly needed - 1 months back.
-        if _ordinal(first) == _ordinal(month) - (needed - 1):
-            rows.append((pk, area_id, _ordinal(month), values))
-    if not rows:
-        return RecoveryCandidates([])
-    standards = StandardTable({area_id for _pk, area_id, _month, _values in rows})
-    line: dict[tuple[int, int], Decimal | None] = {}  # (area, month) → standard in force
-    runs = []
-    for pk, area_id, last, values in rows:
-        ordinals = range(last - needed + 1, last + 1)  # oldest first
-        figures = [_yuan(values[last - o]) for o in ordinals]
-        limits = []
-        for ordinal in ordinals:
-            if (area_id, ordinal) not in line:
-                line[(area_id, ordinal)] = standards.on(area_id, _month(ordinal))
-            limits.append(line[(area_id, ordinal)])
-        # Each month above its standard (equal is not above; no standard is not above).
-        if all(lim is not None and f > lim for f, lim in zip(figures, limits, strict=True)):
-            months = [
-                IncomeMonth(_month(o), a, lim)
-                for o, a, lim in zip(ordinals, figures, limits, strict=True)
-            ]
-            runs.append((months[-1].month, pk, months))
-    return RecoveryCandidates(runs)
+    return RecoveryCandidates(list(recovery_keys(user=user, perm=perm, needed=needed)), needed)
 
 
-def _yuan(value: Any) -> Decimal:
-    """Return an amount read through a window function as yuan (SQLite gives 650, not 650.00)."""
-    if isinstance(value, Decimal) and value.as_tuple().exponent == -2:
-        return value
-    return Decimal(value).quantize(Decimal("0.01"))
+def recovery_keys(*, user: Any, perm: str, needed: int) -> QuerySet[Household, Any]:
+    """The (last month of the run, archive) of the user's candidates in order, from the
+    partial index `archives_hh_recovery` (with the scope's units)."""
+    return (
+        household_queryset(user=user, perm=perm)
+        .filter(
+            status=Household.Status.ACTIVE,
+            recovery_run_end__isnull=False,
+            recovery_run__gte=needed,
+        )
+        .order_by("recovery_run_end", "pk")
+        .values_list("recovery_run_end", "pk")
+    )
 
 
 # --- closed archives ------------------------------------------------------------------------

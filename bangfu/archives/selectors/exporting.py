@@ -3,10 +3,10 @@ their rows in the import template (so an export imports again as "already presen
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Q, QuerySet
 
 from bangfu.accounts import policy
 
@@ -20,7 +20,8 @@ CHUNK = 500  # households per fetch: members come with one prefetch query per ch
 
 
 def roster_households(*, user: Any, filters: HouseholdFilters) -> QuerySet[Household]:
-    """Return the archives the user may export that match the list's filters, in list order.
+    """Return the archives the user may export that match the list's filters, in list order
+    (`-created_at, -id`, the order of the list's index), with every column.
 
     The scope is the user's VIEW scope (the list) narrowed to its EXPORT scope.
     """
@@ -29,26 +30,54 @@ def roster_households(*, user: Any, filters: HouseholdFilters) -> QuerySet[House
         .defer(None)  # the list loads a few columns only; the roster needs every field
         .filter(policy.scope_q(user, EXPORT, field="unit"))
         .select_related("unit", "area")
-        .prefetch_related(
-            Prefetch("members", queryset=HouseholdMember.objects.order_by("sort_order", "id"))
-        )
     )
 
 
-def roster_rows(
-    households: QuerySet[Household], *, masked: bool, counts: dict[str, int] | None = None
-) -> Iterator[list[Any]]:
+def roster_count(*, user: Any, filters: HouseholdFilters) -> int:
+    return (
+        household_list(user=user, filters=filters)
+        .filter(policy.scope_q(user, EXPORT, field="unit"))
+        .count()
+    )
+
+
+def _after(household: Household) -> Q:
+    """The archives after `household` in list order (keyset: newest first, then by id)."""
+    return Q(created_at__lt=household.created_at) | Q(
+        created_at=household.created_at, pk__lt=household.pk
+    )
+
+
+def roster_batches(
+    households: QuerySet[Household], *, masked: bool, counts: dict[str, int], size: int = CHUNK
+) -> Iterator[list[Sequence[Any]]]:
     """Yield the roster rows of `households` (head, then members; each row ends with the
-    archive's status), fetching in chunks so that the query count does not grow with the
-    rows. `counts` receives households and people."""
-    if counts is not None:
-        counts.setdefault("households", 0)
-        counts.setdefault("people", 0)
-    for household in households.iterator(chunk_size=CHUNK):
-        members = list(household.members.all())
-        status = household.get_status_display()  # 档案状态, on every row of the household
-        rows = [[*row, status] for row in roster.household_rows(household, members, masked=masked)]
-        if counts is not None:
-            counts["households"] += 1
+    archive's status), `size` households at a time.
+
+    Keyset batches: each batch is one query for the next `size` archives after the last one
+    written (in list order, on its index) and one for their members, so the queries grow with
+    the batches, never with the rows, no cursor stays open between batches, and only one batch
+    is in memory. `counts` receives items (households), households and people as they go.
+    """
+    for key in ("items", "households", "people"):
+        counts.setdefault(key, 0)
+    last: Household | None = None
+    while True:
+        page = households if last is None else households.filter(_after(last))
+        heads = list(page[:size])
+        if not heads:
+            return
+        members: dict[int, list[HouseholdMember]] = {head.pk: [] for head in heads}
+        for member in HouseholdMember.objects.filter(household_id__in=list(members)).order_by(
+            "household_id", "sort_order", "id"
+        ):
+            members[member.household_id].append(member)
+        batch: list[Sequence[Any]] = []
+        for household in heads:
+            status = household.get_status_display()  # 档案状态, on every row of the household
+            rows = roster.household_rows(household, members[household.pk], masked=masked)
+            batch.extend([*row, status] for row in rows)
             counts["people"] += len(rows)
-        yield from rows
+        counts["items"] = counts["households"] = counts["households"] + len(heads)
+        last = heads[-1]
+        yield batch

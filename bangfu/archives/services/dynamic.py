@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import random
 import secrets
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,7 +42,7 @@ from ..models import (
 )
 from ..permissions import ArchivesPermission
 from ..selectors.access import access_household
-from ..selectors.dynamic import access_spot_check_item
+from ..selectors.dynamic import StandardTable, access_spot_check_item
 
 if TYPE_CHECKING:
     from bangfu.accounts.models import User
@@ -327,6 +330,7 @@ def monthly_income_record(
             record.net_income_per_capita = value
             record.recorded_by = actor
             record.save(update_fields=["net_income_per_capita", "recorded_by"])
+        recovery_runs_refresh(Household.objects.filter(pk=locked.pk))
         audit_record(
             actor=actor,
             action=ArchivesAction.MONTHLY_INCOME_RECORD,
@@ -336,6 +340,82 @@ def monthly_income_record(
             changes=diff(before, {"net_income_per_capita": value}),
         )
     return record
+
+
+# --- the 脱困 run kept on the archive -----------------------------------------------------------
+
+# Archives whose run is worked out per round trip (their incomes in one query).
+RECOVERY_BATCH = 2000
+
+
+def recovery_run(
+    incomes: Iterable[tuple[date, Decimal]], standard_on: Callable[[date], Decimal | None]
+) -> tuple[int, date | None]:
+    """Return the 脱困 run of an archive from its recorded incomes, newest month first: how many
+    months, counting back from the latest without a gap, were each above the 低保 standard in
+    force that month (`standard_on(month)`; equal is not above, no standard is not above),
+    and the latest month (None when the run is 0)."""
+    run = 0
+    latest: date | None = None
+    expected: date | None = None
+    for month, amount in incomes:
+        if expected is None:
+            latest = expected = month
+        if month != expected:
+            break
+        line = standard_on(month)
+        if line is None or amount <= line:
+            break
+        run += 1
+        expected = add_months(month, -1)
+    return run, (latest if run else None)
+
+
+def recovery_runs_refresh(households: QuerySet[Household]) -> int:
+    """Work out again the 脱困 run of the given archives from their incomes and the 低保
+    standards of their areas, and store the runs that changed; return how many changed.
+
+    Called inside the write that changes an income, a standard or an archive's area (its
+    transaction, its audit event). Three queries per RECOVERY_BATCH archives and one
+    UPDATE per batch with changes: a standard change re-reads an area's archives with incomes.
+    """
+    changed = 0
+    after = 0
+    columns = ("pk", "area_id", "recovery_run", "recovery_run_end")
+    base = households.order_by("pk").values_list(*columns)
+    while True:
+        rows = list(base.filter(pk__gt=after)[:RECOVERY_BATCH])
+        if not rows:
+            return changed
+        after = rows[-1][0]
+        incomes: dict[int, list[tuple[date, Decimal]]] = defaultdict(list)
+        for pk, month, amount in (
+            MonthlyIncome.objects.filter(household_id__in=[row[0] for row in rows])
+            .order_by("household_id", "-month")
+            .values_list("household_id", "month", "net_income_per_capita")
+        ):
+            incomes[pk].append((month, amount))
+        table = StandardTable({row[1] for row in rows if row[1] is not None})
+        updates = []
+        for pk, area_id, old_run, old_end in rows:
+            run, end = recovery_run(incomes.get(pk, []), partial(table.on, area_id))
+            if (run, end) != (old_run, old_end):
+                updates.append(Household(pk=pk, recovery_run=run, recovery_run_end=end))
+        if updates:
+            Household.objects.bulk_update(updates, ["recovery_run", "recovery_run_end"])
+            changed += len(updates)
+
+
+def recovery_runs_refresh_area(area_id: int, since: date) -> int:
+    """Work out again the runs of an area's archives with an income on or after `since` (the
+    day a 低保 standard takes or took effect: the months it applies to)."""
+    return recovery_runs_refresh(
+        Household.objects.filter(
+            pk__in=MonthlyIncome.objects.filter(
+                household__area_id=area_id, month__gte=since
+            ).values("household_id")
+        )
+    )
 
 
 # --- closing and reopening (撤档、恢复) -------------------------------------------------------

@@ -58,6 +58,7 @@ from ..models import choices as c
 from ..permissions import ArchivesPermission
 from ..rules import RULE_2012
 from .categories import household_determine_many
+from .dynamic import recovery_runs_refresh
 
 if TYPE_CHECKING:
     from bangfu.accounts.models import User
@@ -979,6 +980,7 @@ def household_update(*, actor: User, household: Household, data: HouseholdInput)
         _require_editable(locked)
         before = household_snapshot(locked)
         old_index = locked.id_index
+        old_area_id = locked.area_id
         locked.unit = data.unit
         locked.area = data.area
         if not cleaned.head["category"]:
@@ -989,6 +991,9 @@ def household_update(*, actor: User, household: Household, data: HouseholdInput)
         if not changes:
             return locked
         locked.save()
+        if locked.area_id != old_area_id:
+            # Another area, other 低保 standards: the 脱困 run is measured against them.
+            recovery_runs_refresh(Household.objects.filter(pk=locked.pk))
         if locked.id_index != old_index:
             IdRegistration.objects.filter(household=locked, member__isnull=True).delete()
             locked._new_members = []  # type: ignore[attr-defined]

@@ -69,7 +69,15 @@ from bangfu.core.errors import ValidationError
 from bangfu.core.idnumber import parse_id_number
 from bangfu.core.masking import mask_bank_card, mask_id_number, mask_phone
 from bangfu.core.text import clean_text
-from bangfu.core.xlsx import CellError, ErrorCollector, SourceRow, Table, is_blank, read_table
+from bangfu.core.xlsx import (
+    CellError,
+    CellValueError,
+    ErrorCollector,
+    SourceRow,
+    Table,
+    is_blank,
+    read_table,
+)
 from bangfu.kits.imports import services as imports
 from bangfu.kits.imports.models import ImportBatch
 from bangfu.kits.imports.registry import Outcome, importer_register
@@ -1059,27 +1067,35 @@ class RosterImporter:
     def template(self) -> bytes | None:
         return roster.template_workbook()
 
-    def read(self, content: bytes) -> Table:
-        return _drop_trailing_rows(read_table(content, roster.columns()))
+    def read(self, content: bytes, columns: dict[str, str] | None = None) -> Table:
+        return _drop_trailing_rows(read_table(content, roster.columns(), mapping=columns))
 
-    def check(
-        self, *, user: Any, batch: Any, table: Table | None, content: bytes, progress: Progress
-    ) -> Outcome:
+    def fields(self) -> list[tuple[str, str]]:
+        return [(column.key, column.title) for column in roster.columns()]
+
+    def choice_columns(self) -> dict[str, list[str]]:
+        return roster.choice_labels()
+
+    def value_matches(self, key: str, value: Any) -> bool:
+        try:
+            roster.SPEC_BY_KEY[key].convert(value)
+        except CellValueError:
+            return False
+        return True
+
+    def check(self, *, user: Any, batch: Any, table: Table, progress: Progress) -> Outcome:
         result = roster_check(
-            user=user,
-            source=content,
-            source_name=batch.source_name,
-            progress=progress,
-            table=table,
+            user=user, source=b"", source_name=batch.source_name, progress=progress, table=table
         )
         return _outcome(result)
 
-    def write(self, *, user: Any, batch: Any, content: bytes, progress: Progress) -> Outcome:
+    def write(self, *, user: Any, batch: Any, table: Table, progress: Progress) -> Outcome:
         result = roster_check(
             user=user,
-            source=content,
+            source=b"",
             source_name=batch.source_name,
             progress=progress,
+            table=table,
             validate=False,
         )
         if result.errors or not result.items:

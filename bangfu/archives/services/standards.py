@@ -28,6 +28,7 @@ from ..models import Area, DibaoStandard, MinimumWage, Reevaluation
 from ..models.choices import AreaKind
 from ..permissions import ArchivesPermission
 from ..selectors.standards import minimum_wage_is_used, standard_is_used
+from .dynamic import recovery_runs_refresh_area
 
 if TYPE_CHECKING:
     from bangfu.accounts.models import User
@@ -164,6 +165,9 @@ def dibao_standard_create(
                 _taken(DibaoStandard, area, day) or _("该执行日期已有标准。"),
                 field="effective_from",
             ) from None
+        # The months from this day on are measured against the new standard: the 脱困 runs
+        # of the area's archives with incomes in those months are worked out again.
+        recovery_runs_refresh_area(area.pk, day)
         reevaluation = None
         latest = not DibaoStandard.objects.filter(area=area, effective_from__gt=day).exists()
         if latest:
@@ -249,6 +253,7 @@ def dibao_standard_delete(*, actor: User, standard: DibaoStandard) -> None:
     )
     Reevaluation.objects.filter(pk__in=reevaluations).delete()
     standard.delete()
+    recovery_runs_refresh_area(standard.area_id, standard.effective_from)
 
 
 @transaction.atomic

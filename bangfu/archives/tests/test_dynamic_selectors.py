@@ -11,6 +11,7 @@ from django.utils import timezone
 from bangfu.archives.due import recovery_proposals, reviews_due
 from bangfu.archives.models import Household, MonthlyIncome
 from bangfu.archives.selectors import dynamic as selectors
+from bangfu.archives.services.dynamic import recovery_runs_refresh
 from bangfu.archives.tests.factories import make_area, make_household, make_standards
 from bangfu.core import worklist
 from bangfu.core.dates import add_months
@@ -94,12 +95,15 @@ def months_back(n: int) -> list[date]:
 
 
 def record(household, staff, amounts: dict[date, str]) -> None:
+    """Incomes written in bulk, as an import would, with the archive's 脱困 run worked out
+    as every write of incomes does (`services.dynamic.recovery_runs_refresh`)."""
     MonthlyIncome.objects.bulk_create(
         MonthlyIncome(
             household=household, month=m, net_income_per_capita=Decimal(a), recorded_by=staff
         )
         for m, a in amounts.items()
     )
+    recovery_runs_refresh(Household.objects.filter(pk=household.pk))
 
 
 @pytest.fixture

@@ -13,9 +13,10 @@ from django.db import connection, models
 
 from bangfu.archives.identity import id_index, mobile_index
 from bangfu.archives.models import Household, HouseholdMember
+from bangfu.archives.permissions import ArchivesPermission
 from bangfu.archives.selectors.benefits import dibao_gap
 from bangfu.archives.selectors.browse import HouseholdFilters, household_list, search_key
-from bangfu.archives.selectors.dynamic import reviews_due
+from bangfu.archives.selectors.dynamic import recovery_keys, reviews_due
 from bangfu.archives.tests.factories import make_area, make_household, make_id_number, make_member
 from bangfu.core.crypto import EncryptedTextField
 from bangfu.core.paging import COUNT_CAP
@@ -90,6 +91,9 @@ def _seed(network: Any, staff: Any) -> None:
         "review_due_on": f"date '{TODAY}' - 60 + (g % 400)::int",
         "net_income_under_line": "CASE WHEN g % 20 = 0 THEN 400 + g % 200 END",
         "receives_dibao": "g % 40 = 0",
+        # a 脱困 run on one archive in 10 (one in 20 long enough to be proposed)
+        "recovery_run": "CASE WHEN g % 10 = 0 THEN 1 + g % 12 ELSE 0 END",
+        "recovery_run_end": f"CASE WHEN g % 10 = 0 THEN date '{TODAY}' - ((g % 24) * 30)::int END",
         "main_cause": "1 + g % 10",
         "sex": "CASE WHEN g % 2 = 0 THEN 'F' ELSE 'M' END",
     }
@@ -201,6 +205,15 @@ def test_the_list_every_search_reviews_due_and_the_gap_read_through_an_index(see
     _assert_indexed("dibao gap", gap_plan)
     assert "archives_hh_review_due" in due_plan, due_plan
     assert "archives_hh_dibao_gap" in gap_plan, gap_plan
+
+    # 建议脱困: the candidates' keys come from the partial index of the runs, in their order
+    for user in (staff, leader):
+        keys = recovery_keys(user=user, perm=ArchivesPermission.VIEW, needed=6)
+        recovery_plan = _plan(keys)
+        _assert_indexed("recovery candidates", recovery_plan)
+        assert "archives_hh_recovery" in recovery_plan, recovery_plan
+    assert len(keys) > 1000
+    assert [k for k, _pk in keys[:50]] == sorted(k for k, _pk in keys[:50])
     days = [d for d in due.values_list("review_due_on", flat=True)[:5] if d is not None]
     assert len(days) == 5
     assert days == sorted(days) and days[0] <= TODAY + timedelta(days=30)

@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment
 from bangfu.archives.models import Household, HouseholdMember, ImportBatch
 from bangfu.archives.services import importing
 from bangfu.archives.tests.factories import make_area, make_id_number, make_standards
+from bangfu.archives.tests.outside_roster import through_mapping
 from bangfu.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -428,6 +429,7 @@ def test_result_page_names_the_sheet_whose_rows_the_errors_count(client, staff, 
         reverse("archives:import_upload"),
         {"file": SimpleUploadedFile("花名册.xlsx", content)},
     )
+    response = through_mapping(client, response)  # its 序号 and 说明 columns match no field
     page = client.get(response.url).content.decode()
 
     # then

@@ -8,6 +8,4 @@ from ..views import importing as views
 urlpatterns = [
     *import_urls(KIND),
     path("export/roster/", views.export_roster, name="export_roster"),
-    path("export/roster/full/", views.export_roster_full, name="export_roster_full"),
-    path("export/<uuid:export_id>/download/", views.export_download, name="export_download"),
 ]

@@ -4,6 +4,7 @@
 from django.urls import path
 
 from . import funds as api
+from . import writes
 
 urlpatterns = [
     path("funds/books/", api.BookListApi.as_view(), name="funds_book_list"),
@@ -22,5 +23,46 @@ urlpatterns = [
         "funds/batches/<int:bank_batch_id>/",
         api.BatchDetailApi.as_view(),
         name="funds_batch_detail",
+    ),
+    # Writes: the same services as the pages.
+    path(
+        "funds/books/<int:book_id>/incomes/",
+        writes.IncomeCreateApi.as_view(),
+        name="funds_income_create",
+    ),
+    path(
+        "funds/books/<int:book_id>/payable/",
+        writes.PayableListApi.as_view(),
+        name="funds_payable_list",
+    ),
+    path(
+        "funds/books/<int:book_id>/batches/",
+        writes.BatchCreateApi.as_view(),
+        name="funds_batch_create",
+    ),
+    path(
+        "funds/batches/<int:bank_batch_id>/send/",
+        writes.BatchSendApi.as_view(),
+        name="funds_batch_send",
+    ),
+    path(
+        "funds/batches/<int:bank_batch_id>/return/",
+        writes.BatchReturnApi.as_view(),
+        name="funds_batch_return",
+    ),
+    path(
+        "funds/commitments/<int:commitment_id>/payments/",
+        writes.PaymentPrepareApi.as_view(),
+        name="funds_payment_prepare",
+    ),
+    path(
+        "funds/payments/<int:payment_id>/scan/",
+        writes.PaymentScanApi.as_view(),
+        name="funds_payment_scan",
+    ),
+    path(
+        "funds/payments/<int:payment_id>/confirm/",
+        writes.PaymentConfirmApi.as_view(),
+        name="funds_payment_confirm",
     ),
 ]

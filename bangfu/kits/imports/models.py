@@ -20,6 +20,7 @@ class ImportBatch(models.Model):
     """One uploaded file of one kind and the two phases of its import: check, then write."""
 
     class Status(models.TextChoices):
+        MAPPING = "mapping", _("待核对列和取值")
         CHECKING = "checking", _("校验中")
         INVALID = "invalid", _("有错误,未导入")
         READY = "ready", _("校验通过,待确认导入")
@@ -69,6 +70,10 @@ class ImportBatch(models.Model):
     )
     imported_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
     message = models.TextField(_("说明"), blank=True)
+    # The user's mapping for this file: {"columns": {title: key or ""}, "values": {key: {cell
+    # as compared: choice}}} (`services.Mapping`); read with the file in each phase.
+    mapping = models.JSONField(_("列和取值对应"), default=dict, blank=True)
+    headers_key = models.CharField(_("表头摘要"), max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at"]
@@ -132,3 +137,36 @@ class ImportBatchError(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sheet}!{self.column}{self.row}: {self.message}"
+
+
+class ColumnMapping(models.Model):
+    """A centre's mapping of one sheet layout (its header titles) for one kind of import,
+    offered again on the next upload of a sheet with the same headers."""
+
+    unit = models.ForeignKey(
+        "network.OrgUnit", verbose_name=_("单位"), on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("导入类型"), max_length=64)
+    headers_key = models.CharField(_("表头摘要"), max_length=64)
+    headers = models.JSONField(_("表头"), default=list)
+    columns = models.JSONField(_("列对应"), default=dict)  # {title: key or ""}
+    values = models.JSONField(_("取值对应"), default=dict)  # {key: {cell: choice}}
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("保存人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("保存时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("列对应")
+        verbose_name_plural = _("列对应")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "kind", "headers_key"], name="imports_mapping_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.headers_key[:8]}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -64,15 +64,23 @@ class Importer(Protocol):
     def template(self) -> bytes | None:
         """The template workbook users fill in, or None."""
 
-    def read(self, content: bytes) -> Table:
-        """Read the file; raise `core.errors.ValidationError(field="file")` when it cannot be."""
+    def read(self, content: bytes, columns: dict[str, str] | None = None) -> Table:
+        """Read the file (`columns`: the user's {header title: field key or ""} overriding the
+        titles and aliases); raise `core.errors.ValidationError(field="file")` when it cannot."""
 
-    def check(
-        self, *, user: Any, batch: Any, table: Table | None, content: bytes, progress: Progress
-    ) -> Outcome:
+    def fields(self) -> Sequence[tuple[str, str]]:
+        """(key, title) of every field a column may be mapped to, in the template's order."""
+
+    def choice_columns(self) -> Mapping[str, Sequence[str]]:
+        """{field key: the labels of its choices} for the columns whose values are mapped."""
+
+    def value_matches(self, key: str, value: Any) -> bool:
+        """Whether the importer takes this cell of a choice column as it is."""
+
+    def check(self, *, user: Any, batch: Any, table: Table, progress: Progress) -> Outcome:
         """Check the whole file (every error in one pass) and write nothing."""
 
-    def write(self, *, user: Any, batch: Any, content: bytes, progress: Progress) -> Outcome:
+    def write(self, *, user: Any, batch: Any, table: Table, progress: Progress) -> Outcome:
         """Check again and write, idempotently (rows already present are skipped), in one
         transaction. Return the errors instead when the check now finds some (nothing written).
         """

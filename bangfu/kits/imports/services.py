@@ -24,6 +24,7 @@ from bangfu.core.models import Job
 from bangfu.core.text import clean_text
 from bangfu.core.xlsx import CellError, Table
 
+from . import mapping
 from .models import ImportBatch, ImportBatchError, ImportChunk
 from .registry import Outcome, Progress, importer_for
 
@@ -91,10 +92,20 @@ def batch_upload(
             _("文件超过 %(mb)d MB,请分成几个文件导入。") % {"mb": settings.BANGFU_IMPORT_MAX_MB},
             field="file",
         )
-    table = importer.read(content)
+    table = importer.read(content, None)
+    unit_id = getattr(user, "unit_id", None)
+    layout = mapping.headers_key(table)
+    known = mapping.saved(unit_id=unit_id, kind=kind, key=layout)
+    chosen = (
+        mapping.Mapping(dict(known.columns), dict(known.values)) if known else mapping.Mapping()
+    )
+    if chosen:  # the centre mapped this layout before: read it so again
+        table = mapping.read(importer, content, chosen)
     batch = ImportBatch.objects.create(
         kind=kind,
-        unit_id=getattr(user, "unit_id", None),
+        unit_id=unit_id,
+        mapping=chosen.as_json(),
+        headers_key=layout,
         created_by=user,
         source_name=clean_text(source_name)[:200] or "import.xlsx",
         sha256=hashlib.sha256(content).hexdigest(),
@@ -163,9 +174,12 @@ def batch_check(
     policy.require_perm(user, importer.permission)
     with transaction.atomic():
         try:
-            content = batch_content(batch)
+            if table is None:
+                table = mapping.read(
+                    importer, batch_content(batch), mapping.Mapping.of(batch.mapping)
+                )
             outcome = importer.check(
-                user=user, batch=batch, table=table, content=content, progress=progress or _quiet
+                user=user, batch=batch, table=table, progress=progress or _quiet
             )
         except ValidationError as exc:
             batch.status = Status.INVALID
@@ -203,11 +217,9 @@ def batch_write(*, user: Any, batch: ImportBatch, progress: Progress | None = No
     if batch.status != Status.IMPORTING:
         raise ValidationError(_("该文件未通过校验或已经导入,不能再次导入。"))
     importer = importer_for(batch.kind)
-    content = batch_content(batch)
     try:
-        outcome = importer.write(
-            user=user, batch=batch, content=content, progress=progress or _quiet
-        )
+        table = mapping.read(importer, batch_content(batch), mapping.Mapping.of(batch.mapping))
+        outcome = importer.write(user=user, batch=batch, table=table, progress=progress or _quiet)
     except ValidationError as exc:
         with transaction.atomic():
             batch.status = Status.INVALID
@@ -238,7 +250,7 @@ def batch_write(*, user: Any, batch: ImportBatch, progress: Progress | None = No
 
 def batch_cancel(*, user: Any, batch: ImportBatch) -> ImportBatch:
     """Drop a file the user does not want to import (or one whose job died)."""
-    if batch.status in (Status.READY, Status.CHECKING, Status.FAILED):
+    if batch.status in (Status.MAPPING, Status.READY, Status.CHECKING, Status.FAILED):
         with transaction.atomic():
             batch.status = Status.CANCELLED
             _empty(batch)
@@ -270,15 +282,49 @@ def batch_job_died(*, job: Job) -> list[ImportBatch]:
 def batch_start_check(
     *, user: Any, kind: str, content: bytes, source_name: str
 ) -> tuple[ImportBatch, Job | None]:
-    """Upload and check: in the request for a small file, else as a job (returned)."""
+    """Upload and check: in the request for a small file, else as a job (returned). A sheet
+    with a header or a choice the importer does not know waits for the user's mapping
+    (MAPPING, `batch_map`) instead, unless the centre's saved mapping for its headers covers
+    them."""
     from .tasks import check_job
 
     with transaction.atomic():
         batch, table = batch_upload(user=user, kind=kind, content=content, source_name=source_name)
+        if mapping.needs_review(importer_for(kind), table):
+            # Headers or words the importer does not know: the user maps them first.
+            batch.status = Status.MAPPING
+            batch.save(update_fields=["status"])
+            return batch, None
         if len(table.rows) < inline_rows():
             batch_check(user=user, batch=batch, table=table)
             return batch, None
         return batch, _start(user, batch, CHECK_KIND, check_job)
+
+
+def batch_map(
+    *, user: Any, batch: ImportBatch, chosen: mapping.Mapping, table: Table | None = None
+) -> Job | None:
+    """Take the user's column and value mapping for a batch waiting for it, keep it for the
+    centre's next sheet with these headers, and check the file with it: in the request for a
+    small file, else as a job (returned). Raise Conflict when the batch is not waiting."""
+    from .tasks import check_job
+
+    importer = importer_for(batch.kind)
+    policy.require_perm(user, importer.permission)
+    if batch.status != Status.MAPPING:
+        raise Conflict(_("该文件已校验或已取消,不能再修改列对应。"))
+    with transaction.atomic():
+        if table is None:
+            table = importer.read(batch_content(batch), chosen.columns or None)
+            mapping.apply_values(table, chosen)
+        mapping.save(user=user, unit_id=batch.unit_id, kind=batch.kind, table=table, mapping=chosen)
+        batch.mapping = chosen.as_json()
+        batch.status = Status.CHECKING
+        batch.save(update_fields=["mapping", "status"])
+        if batch.rows >= inline_rows():
+            return _start(user, batch, CHECK_KIND, check_job)
+        batch_check(user=user, batch=batch, table=table)
+    return None
 
 
 def _start(user: Any, batch: ImportBatch, kind: str, task: Any) -> Job:

@@ -15,15 +15,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bangfu.core.errors import DomainError, ValidationError
-from bangfu.core.xlsx import errors_workbook
+from bangfu.core.masking import mask_numbers_in_text
+from bangfu.core.xlsx import Table, errors_workbook, shown_value
 
-from . import services
+from . import mapping, services
 from .forms import UploadForm
 from .models import ImportBatch
 from .registry import Importer, importer_for
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-NAMES = ("upload", "template", "batch", "errors", "confirm", "cancel", "retry")
+NAMES = ("upload", "template", "batch", "mapping", "errors", "confirm", "cancel", "retry")
 
 
 def _xlsx(content: bytes, filename: str) -> FileResponse:
@@ -60,6 +61,8 @@ def upload(request: HttpRequest, kind: str) -> HttpResponse:
         else:
             if job is not None:
                 return redirect("workbench:job_detail", job_id=job.pk)
+            if batch.status == ImportBatch.Status.MAPPING:
+                return redirect(f"{importer.url_namespace}:import_mapping", batch_id=batch.pk)
             return _to_batch(importer, batch)
     recent = ImportBatch.objects.filter(created_by_id=request.user.pk, kind=kind)[:10]
     return render(
@@ -111,6 +114,8 @@ def batch(request: HttpRequest, kind: str, batch_id: Any) -> HttpResponse:
         summary = item.message or importer.summary(item)
     elif item.status == ImportBatch.Status.FAILED:
         summary = item.message
+    elif item.status == ImportBatch.Status.MAPPING:
+        summary = _("文件中有系统认不出的列或取值:请先核对列和取值,再校验。")
     return render(
         request,
         "imports/batch.html",
@@ -175,6 +180,118 @@ def retry(request: HttpRequest, kind: str, batch_id: Any) -> HttpResponse:
     return _to_batch(importer, item)
 
 
+PREVIEW_ROWS = 5
+
+
+def _posted_mapping(
+    request: HttpRequest, importer: Importer, table: Table
+) -> tuple[mapping.Mapping, list[str]]:
+    """Return the mapping the form posted and what is wrong with it (nothing is trusted: a
+    field or a choice that is not the importer's is refused)."""
+    fields = dict(importer.fields())
+    choices = importer.choice_columns()
+    problems: list[str] = []
+    columns: dict[str, str] = {}
+    used: dict[str, str] = {}
+    for letter, title, _key in table.headers:
+        key = request.POST.get(f"col-{letter}", "")
+        if key and key not in fields:
+            problems.append(_("“%(title)s”列的对应字段无效。") % {"title": title})
+            continue
+        if key and key in used:
+            problems.append(
+                _("“%(field)s”对应了两列(“%(first)s”和“%(second)s”),请只保留一列。")
+                % {"field": fields[key], "first": used[key], "second": title}
+            )
+            continue
+        if key:
+            used[key] = title
+        columns[title] = key
+    values: dict[str, dict[str, str]] = {}
+    for n in range(int(request.POST.get("values", "0") or 0)):
+        key = request.POST.get(f"valkey-{n}", "")
+        compared = request.POST.get(f"valcmp-{n}", "")
+        label = request.POST.get(f"val-{n}", "")
+        if not label or key not in choices or not compared:
+            continue
+        if label not in choices[key]:
+            problems.append(_("“%(value)s”的对应取值无效。") % {"value": compared})
+            continue
+        values.setdefault(key, {})[compared] = label
+    return mapping.Mapping(columns, values), problems
+
+
+def _mapping_context(
+    importer: Importer, item: ImportBatch, table: Table, chosen: mapping.Mapping
+) -> dict[str, Any]:
+    fields = list(importer.fields())
+    titles = dict(fields)
+    shown = [(letter, title, key) for letter, title, key in table.headers if key]
+    preview = [
+        (row.number, [_cell(row.values.get(key)) for _letter, _title, key in shown])
+        for row in table.rows[:PREVIEW_ROWS]
+    ]
+    unmatched = mapping.unmatched_values(importer, table)
+    chosen_values = chosen.values
+    return {
+        "importer": importer,
+        "batch": item,
+        "urls": _urls(importer),
+        "fields": fields,
+        "columns": [
+            (letter, title, key or "", [_cell(v) for v in table.samples.get(letter, [])])
+            for letter, title, key in table.headers
+        ],
+        "ignored": table.ignored_titles,
+        "dropped": table.dropped_titles,
+        "missing": table.missing_required,
+        "preview_header": [(title, titles.get(key or "", "")) for _l, title, key in shown],
+        "preview": preview,
+        "unmatched": [
+            (n, value, chosen_values.get(value.key, {}).get(value.compared, ""))
+            for n, value in enumerate(unmatched)
+        ],
+        "saved": False,
+    }
+
+
+def _cell(value: Any) -> str:
+    """A cell as shown on the mapping page: ID, mobile and card numbers masked."""
+    return mask_numbers_in_text(shown_value(value))
+
+
+@require_http_methods(["GET", "POST"])
+def mapping_page(request: HttpRequest, kind: str, batch_id: Any) -> HttpResponse:
+    """Every column of the sheet beside its field, the words no choice matched, and a preview
+    of the first rows as they will be read; 预览 shows a changed mapping, 保存并校验 keeps it
+    (for this centre's next sheet with these headers) and checks the file with it."""
+    importer = importer_for(kind)
+    item = _batch(request, kind, batch_id)
+    if item.status != ImportBatch.Status.MAPPING:
+        return _to_batch(importer, item)
+    content = services.batch_content(item)
+    problems: list[str] = []
+    if request.method == "POST":
+        base = importer.read(content, None)
+        chosen, problems = _posted_mapping(request, importer, base)
+    else:
+        chosen = mapping.Mapping.of(item.mapping)
+    table = mapping.read(importer, content, chosen)
+    if request.method == "POST" and not problems and request.POST.get("action") == "check":
+        try:
+            job = services.batch_map(user=request.user, batch=item, chosen=chosen, table=table)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return _to_batch(importer, item)
+        if job is not None:
+            return redirect("workbench:job_detail", job_id=job.pk)
+        return _to_batch(importer, item)
+    context = _mapping_context(importer, item, table, chosen)
+    context["problems"] = problems
+    context["saved"] = request.method == "GET" and bool(item.mapping)  # the centre's, offered
+    return render(request, "imports/mapping.html", context, status=400 if problems else 200)
+
+
 def import_urls(kind: str, prefix: str = "import/") -> list[URLPattern]:
     """The kit's pages for `kind`, to include in a context's URL conf (its namespace)."""
     extra = {"kind": kind}
@@ -182,6 +299,7 @@ def import_urls(kind: str, prefix: str = "import/") -> list[URLPattern]:
         path(prefix, upload, extra, name="import_upload"),
         path(f"{prefix}template.xlsx", template, extra, name="import_template"),
         path(f"{prefix}<uuid:batch_id>/", batch, extra, name="import_batch"),
+        path(f"{prefix}<uuid:batch_id>/mapping/", mapping_page, extra, name="import_mapping"),
         path(f"{prefix}<uuid:batch_id>/errors.xlsx", errors, extra, name="import_errors"),
         path(f"{prefix}<uuid:batch_id>/confirm/", confirm, extra, name="import_confirm"),
         path(f"{prefix}<uuid:batch_id>/cancel/", cancel, extra, name="import_cancel"),

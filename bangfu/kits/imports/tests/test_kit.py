@@ -47,8 +47,17 @@ class FakeImporter:
     def template(self) -> bytes | None:
         return None
 
-    def read(self, content: bytes) -> Table:
-        return read_table(content, COLUMNS)
+    def read(self, content: bytes, columns: dict[str, str] | None = None) -> Table:
+        return read_table(content, COLUMNS, mapping=columns)
+
+    def fields(self) -> list[tuple[str, str]]:
+        return [(column.key, column.title) for column in COLUMNS]
+
+    def choice_columns(self) -> dict[str, list[str]]:
+        return {}
+
+    def value_matches(self, key: str, value: Any) -> bool:
+        return True
 
     def _check(self, table: Table) -> tuple[Outcome, list[tuple[str, int]]]:
         errors = ErrorCollector.for_table(table)
@@ -70,13 +79,11 @@ class FakeImporter:
         )
         return outcome, new
 
-    def check(
-        self, *, user: Any, batch: Any, table: Table | None, content: bytes, progress: Progress
-    ) -> Outcome:
-        return self._check(table or self.read(content))[0]
+    def check(self, *, user: Any, batch: Any, table: Table, progress: Progress) -> Outcome:
+        return self._check(table)[0]
 
-    def write(self, *, user: Any, batch: Any, content: bytes, progress: Progress) -> Outcome:
-        outcome, new = self._check(self.read(content))
+    def write(self, *, user: Any, batch: Any, table: Table, progress: Progress) -> Outcome:
+        outcome, new = self._check(table)
         if not outcome.errors:
             WRITTEN.update(new)
         return outcome

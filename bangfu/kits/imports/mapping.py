@@ -1,0 +1,151 @@
+"""Column and value mapping (issue 11 "Real rosters" #1, #2): reading an outside sheet whose
+headers and words are not the template's.
+
+* Columns: every header cell of the sheet is shown beside the field its title (or an alias)
+  matched; the user maps, skips or corrects each; headers that match no field are listed,
+  never dropped in silence. The mapping is `{title as written: field key, or "" to skip}`.
+* Values: an importer declares its choice columns (`Importer.choice_columns`); every distinct
+  cell that its converter does not take is listed once with the number of rows using it, and
+  the user picks the national choice once: `{field key: {cell as compared: choice label}}`.
+  Cells are compared after trimming, full-width folding and case (`value_key`); the
+  importer's own converter has already tried its synonyms.
+* Both are saved per centre (the uploader's unit), kind and header layout (`ColumnMapping`)
+  and offered on the next upload of a sheet with the same headers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from bangfu.core.masking import mask_numbers_in_text
+from bangfu.core.text import clean_text, to_halfwidth
+from bangfu.core.xlsx import Table, is_blank
+
+from .models import ColumnMapping
+from .registry import Importer
+
+
+@dataclass
+class Mapping:
+    columns: dict[str, str] = field(default_factory=dict)  # title → key ("" = not read)
+    values: dict[str, dict[str, str]] = field(default_factory=dict)  # key → {cell: label}
+
+    @classmethod
+    def of(cls, data: dict[str, Any] | None) -> Mapping:
+        data = data or {}
+        return cls(dict(data.get("columns") or {}), dict(data.get("values") or {}))
+
+    def as_json(self) -> dict[str, Any]:
+        return {"columns": self.columns, "values": self.values}
+
+    def __bool__(self) -> bool:
+        return bool(self.columns or self.values)
+
+
+@dataclass
+class UnmatchedValue:
+    key: str  # field key
+    column: str  # the column's title as in the file
+    value: str  # the cell as shown
+    compared: str  # `value_key(value)`
+    rows: int  # rows using it
+    choices: list[str]  # the labels to choose from
+
+
+def value_key(value: object) -> str:
+    """The form in which cells are compared: trimmed, half-width, no spaces, lower case."""
+    return "".join(to_halfwidth(clean_text(value)).split()).lower()
+
+
+def headers_key(table: Table) -> str:
+    """A digest of the sheet's header titles in order (a layout seen before has the same)."""
+    titles = "\x1f".join(value_key(title) for _letter, title, _key in table.headers)
+    return hashlib.sha256(titles.encode()).hexdigest()
+
+
+def read(importer: Importer, content: bytes, mapping: Mapping) -> Table:
+    """Read the file with the user's column mapping, then apply the value mapping to the rows."""
+    table = importer.read(content, mapping.columns or None)
+    apply_values(table, mapping)
+    return table
+
+
+def apply_values(table: Table, mapping: Mapping) -> None:
+    for key, chosen in mapping.values.items():
+        if not chosen or key not in table.column_titles:
+            continue
+        for row in table.rows:
+            value = row.values.get(key)
+            if not is_blank(value):
+                label = chosen.get(value_key(value))
+                if label:
+                    row.values[key] = label
+
+
+def unmatched_values(importer: Importer, table: Table) -> list[UnmatchedValue]:
+    """Every distinct cell of the importer's choice columns that it cannot take, once, with the
+    number of rows using it (in the order of the columns, then of first appearance)."""
+    found: list[UnmatchedValue] = []
+    choices = importer.choice_columns()
+    for key, labels in choices.items():
+        if key not in table.column_titles:
+            continue
+        counts: Counter[str] = Counter()
+        shown: dict[str, str] = {}
+        verdict: dict[str, bool] = {}
+        for row in table.rows:
+            value = row.values.get(key)
+            if is_blank(value):
+                continue
+            compared = value_key(value)
+            if compared not in verdict:
+                verdict[compared] = importer.value_matches(key, value)
+                shown[compared] = clean_text(value)
+            if not verdict[compared]:
+                counts[compared] += 1
+        # A cell holding what looks like an ID, mobile or card number is no word for a choice
+        # (a value in the wrong column): the check reports it, masked; it is never listed here.
+        for compared in [c for c in counts if mask_numbers_in_text(shown[c]) != shown[c]]:
+            del counts[compared]
+        for compared, rows in counts.items():
+            found.append(
+                UnmatchedValue(
+                    key, table.column_label(key), shown[compared], compared, rows, list(labels)
+                )
+            )
+    return found
+
+
+def saved(*, unit_id: int | None, kind: str, key: str) -> ColumnMapping | None:
+    if unit_id is None:
+        return None
+    return ColumnMapping.objects.filter(unit_id=unit_id, kind=kind, headers_key=key).first()
+
+
+def save(
+    *, user: Any, unit_id: int | None, kind: str, table: Table, mapping: Mapping
+) -> ColumnMapping | None:
+    """Keep the mapping for the next sheet with these headers (per centre and kind)."""
+    if unit_id is None:
+        return None
+    record, _created = ColumnMapping.objects.update_or_create(
+        unit_id=unit_id,
+        kind=kind,
+        headers_key=headers_key(table),
+        defaults={
+            "headers": [title for _letter, title, _key in table.headers],
+            "columns": mapping.columns,
+            "values": mapping.values,
+            "updated_by": user,
+        },
+    )
+    return record
+
+
+def needs_review(importer: Importer, table: Table) -> bool:
+    """Whether the user must look at the mapping before the check: a header that matches no
+    field, a required field not found, or a choice the importer cannot take."""
+    return bool(table.ignored_titles or table.missing_required or unmatched_values(importer, table))

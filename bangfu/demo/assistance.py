@@ -37,7 +37,7 @@ PROGRAMMES: list[tuple[str, str, dict[str, Any], bool]] = [
     (
         Kind.TEMPORARY,
         "临时救助",
-        {"standard_amount": Decimal("1000"), "yearly_cap": Decimal("3000")},
+        {"standard_amount": Decimal("1000"), "yearly_cap": Decimal("3000"), "followup_days": 15},
         False,
     ),
     (Kind.MEDICAL, "医疗救助", {"yearly_cap": Decimal("5000")}, False),
@@ -45,7 +45,7 @@ PROGRAMMES: list[tuple[str, str, dict[str, Any], bool]] = [
     (
         Kind.FESTIVAL,
         "春节送温暖",
-        {"standard_amount": Decimal("500"), "requires_visit": False},
+        {"standard_amount": Decimal("500"), "requires_visit": False, "followup_days": 15},
         False,
     ),
 ]

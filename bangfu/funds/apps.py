@@ -9,6 +9,6 @@ class FundsConfig(AppConfig):
 
     def ready(self) -> None:
         # Wire funds to the contexts whose items it pays (approval hook, payable registries).
-        from . import links
+        from . import due, links  # noqa: F401 - due registers the worklist provider
 
         links.connect()

@@ -409,3 +409,61 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class Sample(models.Model):
+    """A random sample of the recipients paid from a book, drawn for checks by visit or phone
+    (抽查). Its size comes from a confidence level and a margin of error (settings); the seed
+    is recorded, so the same seed over the same payments draws the same sample."""
+
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="samples")
+    drawn_on = models.DateField(_("抽样日期"))
+    seed = models.BigIntegerField(_("随机种子"))
+    confidence = models.DecimalField(_("置信水平"), max_digits=4, decimal_places=3)
+    margin = models.DecimalField(_("允许误差"), max_digits=4, decimal_places=3)
+    population = models.PositiveIntegerField(_("已发放笔数"))
+    size = models.PositiveIntegerField(_("样本量"))
+    created_at = models.DateTimeField(_("抽样时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("发放抽查")
+        ordering = ["-drawn_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.book} 抽查 {self.drawn_on}"
+
+
+class SampleCheck(models.Model):
+    """One sampled payment and its check: by visit or phone, matching or not."""
+
+    class Method(models.TextChoices):
+        VISIT = "visit", _("入户核查")
+        PHONE = "phone", _("电话核查")
+
+    class Outcome(models.TextChoices):
+        MATCH = "match", _("相符")
+        MISMATCH = "mismatch", _("不相符")
+
+    sample = models.ForeignKey(Sample, on_delete=models.PROTECT, related_name="checks")
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="checks")
+    method = models.CharField(_("核查方式"), max_length=8, choices=Method.choices, blank=True)
+    checked_on = models.DateField(_("核查日期"), null=True, blank=True)
+    outcome = models.CharField(_("核查结果"), max_length=10, choices=Outcome.choices, blank=True)
+    notes = models.TextField(_("核查情况"), blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("抽查记录")
+        ordering = ["sample", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["sample", "payment"], name="funds_check_once")
+        ]
+        indexes = [models.Index(fields=["outcome"], name="funds_check_outcome")]
+
+    def __str__(self) -> str:
+        return f"{self.sample} {self.payment}"

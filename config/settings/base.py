@@ -421,3 +421,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("BANGFU_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# After payment, a random sample of recipients is checked by visit or phone (funds.sampling):
+# the sample size for this confidence level and margin of error (worst case p = 0.5, with the
+# finite-population correction).
+BANGFU_SAMPLE_CONFIDENCE = env("BANGFU_SAMPLE_CONFIDENCE", "0.95")
+BANGFU_SAMPLE_MARGIN = env("BANGFU_SAMPLE_MARGIN", "0.10")

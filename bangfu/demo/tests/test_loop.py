@@ -76,7 +76,7 @@ def test_approved_applications_are_paid_in_person_by_bank_or_wait_for_payment(se
     assert bank.filter(commitment=failed.commitment, status=Payment.Status.PAID).exists()
     # The paid have their follow-up (回访) due.
     assert FollowUp.objects.count() == 3
-    assert all(f.due_on == f.paid_on + timedelta(days=30) for f in FollowUp.objects.all())
+    assert all(f.due_on == f.paid_on + timedelta(days=15) for f in FollowUp.objects.all())
 
 
 def test_the_plans_money_and_dates_as_the_story_says(seeded):

@@ -12,3 +12,11 @@ class FundsConfig(AppConfig):
         from . import due, links  # noqa: F401 - due registers the worklist provider
 
         links.connect()
+
+        # The 帮扶资金台帐 and the totals per household on the export kit.
+        from bangfu.kits.exports.registry import register
+
+        from .exporting import HouseholdTotalsExporter, TaizhangExporter
+
+        register(TaizhangExporter())
+        register(HouseholdTotalsExporter())

@@ -243,46 +243,39 @@ def household_totals(book: Book) -> list[HouseholdTotal]:
     return sorted(totals.values(), key=lambda t: (-t.total, t.name))
 
 
-def ledger_workbook(book: Book) -> bytes:
-    from bangfu.core.xlsx import SheetSpec, write_workbook
-
-    def rows() -> Any:
-        for p in ledger_rows(book).iterator(chunk_size=500):
-            s = p.snapshot
-            yield (
-                p.paid_on or "",
-                p.number,
-                s.get("archive_no", ""),
-                s.get("name", p.recipient_name),
-                s.get("id_masked", ""),
-                s.get("category", ""),
-                s.get("programme", ""),
-                p.commitment.subject_label,
-                p.amount,
-                p.get_method_display(),
-                s.get("card_masked", "") if p.method == Payment.Method.BANK else p.signer_name,
-                p.get_status_display(),
-                str(p.entry) if p.entry else "",
-            )
-
+def ledger_headers() -> list[str]:
+    """The columns of the 帮扶资金台帐."""
     from django.utils.translation import gettext as _
 
-    headers = [
+    return [
         _("发放日期"), _("凭证号"), _("职工编号"), _("姓名"), _("身份证号"), _("困难类别"),
         _("帮扶项目"), _("事项"), _("金额"), _("发放方式"), _("银行卡号/签领人"), _("状态"),
         _("记账凭证"),
     ]  # fmt: skip
-    return write_workbook(
-        [
-            SheetSpec(
-                title=_("帮扶资金台帐"),
-                headers=headers,
-                rows=rows(),
-                text_columns={headers[1], headers[2], headers[4], headers[10]},
-                title_line=_("%(unit)s %(year)s 年帮扶资金台帐")
-                % {"unit": book.unit.name, "year": book.year},
-            )
-        ]
+
+
+def ledger_text_headers() -> set[str]:
+    headers = ledger_headers()
+    return {headers[1], headers[2], headers[4], headers[10]}
+
+
+def ledger_row(p: Payment) -> tuple[Any, ...]:
+    """One payment of the 台帐, as it was when paid (numbers masked in the snapshot)."""
+    s = p.snapshot
+    return (
+        p.paid_on or "",
+        p.number,
+        s.get("archive_no", ""),
+        s.get("name", p.recipient_name),
+        s.get("id_masked", ""),
+        s.get("category", ""),
+        s.get("programme", ""),
+        p.commitment.subject_label,
+        p.amount,
+        p.get_method_display(),
+        s.get("card_masked", "") if p.method == Payment.Method.BANK else p.signer_name,
+        p.get_status_display(),
+        str(p.entry) if p.entry else "",
     )
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -18,6 +18,7 @@ from bangfu.core.formkit import action_response
 from bangfu.network.models import OrgUnit
 
 from . import payable, reconcile, reports, selectors
+from .exporting import TAIZHANG_KIND
 from .forms import (
     BatchForm,
     BookOpenForm,
@@ -603,13 +604,11 @@ def batch_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def ledger_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    """The 帮扶资金台帐 is exported on the export kit (Excel, CSV or PDF, with a purpose); old
+    links come here and are led there."""
     book = selectors.book_get(request.user, pk)
-    response = HttpResponse(
-        reports.ledger_workbook(book),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="taizhang-{book.year}.xlsx"'
-    return response
+    url = reverse("exports:new", kwargs={"kind": TAIZHANG_KIND})
+    return redirect(f"{url}?book={book.pk}")
 
 
 @require_GET

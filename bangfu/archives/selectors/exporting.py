@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db import connections
+from django.db.models import QuerySet
 
 from bangfu.accounts import policy
 
@@ -41,10 +42,19 @@ def roster_count(*, user: Any, filters: HouseholdFilters) -> int:
     )
 
 
-def _after(household: Household) -> Q:
-    """The archives after `household` in list order (keyset: newest first, then by id)."""
-    return Q(created_at__lt=household.created_at) | Q(
-        created_at=household.created_at, pk__lt=household.pk
+def _after(households: QuerySet[Household], last: Household) -> QuerySet[Household]:
+    """The archives after `last` in list order (keyset: newest first, then by id), as a row
+    comparison that the list's index answers as a range: `created_at < … OR (created_at = …
+    AND id < …)` is a filter PostgreSQL applies to every row before `last` again, batch after
+    batch (EXPLAIN on 200,000 archives: 150,001 rows removed by filter for the 300th batch)."""
+    table = Household._meta.db_table
+    # Bound as the field binds it (SQLite compares the stored text: naive UTC, no offset).
+    created_at = Household._meta.get_field("created_at").get_db_prep_value(
+        last.created_at, connections[households.db]
+    )
+    return households.extra(  # noqa: S610 - parameters bound, names from the model
+        where=[f'("{table}"."created_at", "{table}"."id") < (%s, %s)'],
+        params=[created_at, last.pk],
     )
 
 
@@ -63,7 +73,7 @@ def roster_batches(
         counts.setdefault(key, 0)
     last: Household | None = None
     while True:
-        page = households if last is None else households.filter(_after(last))
+        page = households if last is None else _after(households, last)
         heads = list(page[:size])
         if not heads:
             return

@@ -189,6 +189,8 @@ def test_the_taizhang_and_the_totals_per_household(client, finance, commitment, 
 
     from openpyxl import load_workbook
 
+    from bangfu.kits.exports.tests.pages import export_download
+
     settings.MEDIA_ROOT = str(tmp_path)
     from bangfu.funds.services.payments import (
         payment_attach_scan,
@@ -202,7 +204,9 @@ def test_the_taizhang_and_the_totals_per_household(client, finance, commitment, 
     payment_confirm(actor=finance, payment=payment, paid_on=datetime.date(2026, 4, 10))
     client.force_login(finance)
     response = client.get(reverse("funds:ledger_xlsx", args=[commitment.book_id]))
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert response.url == f"/exports/new/funds.taizhang/?book={commitment.book_id}"
+    response = export_download(client, "funds.taizhang", f"book={commitment.book_id}")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     assert any(payment.number in row for row in values)
     assert not any("6217" in str(v) and len(str(v)) > 12 for row in values for v in row)

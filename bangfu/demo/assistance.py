@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from bangfu.archives.models import Household
 from bangfu.archives.models.choices import Relation
+from bangfu.assistance.campaign import batch_create
 from bangfu.assistance.models import Kind, Programme, SchoolLevel
 from bangfu.assistance.services import (
     ApplicationInput,
@@ -29,6 +30,7 @@ from bangfu.assistance.services import (
     programme_create,
 )
 from bangfu.network.models import OrgUnit
+from bangfu.network.selectors import nearest_centre
 from bangfu.notices.models import Notice, NoticeItem
 from bangfu.notices.services import objection_record
 
@@ -190,7 +192,7 @@ def seed_assistance(*, users: dict[str, Any], log: Callable[[str], None]) -> Non
     children = (Relation.SON, Relation.DAUGHTER)
     student = next((m for h in households for m in h.members.all() if m.relation in children), None)
     if student is not None:
-        application_create(
+        campaign = application_create(
             actor=staff,
             household_id=student.household_id,
             data=ApplicationInput(
@@ -203,5 +205,13 @@ def seed_assistance(*, users: dict[str, Any], log: Callable[[str], None]) -> Non
                 school_year=1,
                 admission_letter=True,
             ),
+        )
+        # The campaign is handled in batches: this year's first batch of the centre holds it.
+        batch_create(
+            actor=staff,
+            programme=programmes[(year, Kind.EDUCATION)],
+            unit=nearest_centre(campaign.unit),
+            name=f"{year} 年金秋助学第一批",
+            application_ids=[campaign.pk],
         )
     log("已载入帮扶救助演示数据")

@@ -120,3 +120,7 @@ def test_seed_demo_sets_up_assistance_programmes_and_applications(capsys):
     from bangfu.notices.models import Objection
 
     assert Objection.objects.filter(notice__kind="assistance", settled_on__isnull=True).count() == 1
+    from bangfu.assistance.models import CampaignBatch
+
+    batch = CampaignBatch.objects.get()  # one 金秋助学 batch holding the student's application
+    assert [a.kind for a in batch.applications.all()] == ["education"]

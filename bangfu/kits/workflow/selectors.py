@@ -311,6 +311,14 @@ def next_action(procedure: Procedure, case: Case, pending: Visit | None, user: A
     if step == Step.SUBMIT:
         return _("等待%(unit)s提交审批") % {"unit": case.unit.name}
     if step == Step.APPROVAL and case.approval_unit is not None:
+        perm = procedure.perms.approve
+        if (
+            user is not None
+            and policy.has_perm(user, perm)
+            and approvals_waiting(user=user, procedure=procedure).filter(pk=case.pk).exists()
+        ):
+            # The viewer is the one who must act: say so, not "waiting for the leader".
+            return _("请您审批(%(unit)s)") % {"unit": case.approval_unit.name}
         return _("等待%(unit)s领导审批") % {"unit": case.approval_unit.name}
     if step == Step.RETURNED:
         return _("已退回,等待经办人修改后重新提交")

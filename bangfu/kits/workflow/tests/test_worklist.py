@@ -120,3 +120,15 @@ def test_the_worklist_takes_the_same_number_of_queries_for_more_subjects(
 
     assert (len(first), len(second)) == (2, 8)
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_the_approver_is_told_it_is_theirs_to_approve(aid, network, staff, leader):
+    from bangfu.kits.workflow import selectors
+    from bangfu.kits.workflow.models import Case
+
+    (subject,) = _subjects(network, staff, 1)
+    _submitted(aid, staff, subject)
+    case = Case.objects.get(subject_id=subject.pk)
+
+    assert selectors.next_action(aid, case, None, leader) == (f"请您审批({network.township.name})")
+    assert selectors.next_action(aid, case, None, staff) == f"等待{network.township.name}领导审批"

@@ -192,7 +192,7 @@ def seed_assistance(*, users: dict[str, Any], log: Callable[[str], None]) -> Non
     children = (Relation.SON, Relation.DAUGHTER)
     student = next((m for h in households for m in h.members.all() if m.relation in children), None)
     if student is not None:
-        campaign = application_create(
+        studying = application_create(
             actor=staff,
             household_id=student.household_id,
             data=ApplicationInput(
@@ -210,8 +210,8 @@ def seed_assistance(*, users: dict[str, Any], log: Callable[[str], None]) -> Non
         batch_create(
             actor=staff,
             programme=programmes[(year, Kind.EDUCATION)],
-            unit=nearest_centre(campaign.unit),
+            unit=nearest_centre(studying.unit),
             name=f"{year} 年金秋助学第一批",
-            application_ids=[campaign.pk],
+            application_ids=[studying.pk],
         )
     log("已载入帮扶救助演示数据")

@@ -97,7 +97,11 @@ def test_phone_sized_screen_has_a_working_menu(page: Any, demo: None) -> None:
     page.wait_for_url("**/worklist/")
 
     page.locator(".navbar-toggler").click()
+    # Wait for the menu to finish opening, then for the dropdown (a click during Bootstrap's
+    # collapse animation can be lost on a loaded machine).
+    page.locator(".navbar-collapse.show").wait_for()
     page.get_by_test_id("nav-network").get_by_role("button", name="帮扶网络").click()
+    page.get_by_test_id("nav-network").locator(".dropdown-menu.show").wait_for()
     page.get_by_test_id("nav-network").get_by_role("link", name="组织单位").click()
 
     page.wait_for_url("**/network/units/")

@@ -283,10 +283,20 @@ def _actions(procedure: Procedure, subject: Any, case: Case, user: Any) -> list[
     if (
         step == Step.APPROVAL
         and case.approval_unit is not None
-        and approvals_waiting(user=user, procedure=procedure).filter(pk=case.pk).exists()
+        and _may_sign(user, procedure, case)
     ):
         return ["signoff"]
     return []
+
+
+def _may_sign(user: Any, procedure: Procedure, case: Case) -> bool:
+    """Whether the case waits for the user's sign-off (a level in scope, not its maker, not yet
+    signed this round): the one test for the panel's actions and the next-action words."""
+    return (
+        user is not None
+        and policy.has_perm(user, procedure.perms.approve)
+        and approvals_waiting(user=user, procedure=procedure).filter(pk=case.pk).exists()
+    )
 
 
 def next_action(procedure: Procedure, case: Case, pending: Visit | None, user: Any) -> str:
@@ -311,12 +321,7 @@ def next_action(procedure: Procedure, case: Case, pending: Visit | None, user: A
     if step == Step.SUBMIT:
         return _("等待%(unit)s提交审批") % {"unit": case.unit.name}
     if step == Step.APPROVAL and case.approval_unit is not None:
-        perm = procedure.perms.approve
-        if (
-            user is not None
-            and policy.has_perm(user, perm)
-            and approvals_waiting(user=user, procedure=procedure).filter(pk=case.pk).exists()
-        ):
+        if _may_sign(user, procedure, case):
             # The viewer is the one who must act: say so, not "waiting for the leader".
             return _("请您审批(%(unit)s)") % {"unit": case.approval_unit.name}
         return _("等待%(unit)s领导审批") % {"unit": case.approval_unit.name}

@@ -22,3 +22,4 @@ class FundsAction(AuditAction):
     BATCH_RETURN = "funds.batch.return", _("导入银行回盘")
     SAMPLE_DRAW = "funds.sample.draw", _("抽取发放抽查样本")
     SAMPLE_CHECK = "funds.sample.check", _("记录发放抽查结果")
+    SAMPLE_CLOSE = "funds.sample.close", _("处理抽查不相符")

@@ -174,7 +174,9 @@ class SampleDrawForm(BootstrapForm):
         required=False,
         min_value=0,
         max_value=2**63 - 1,
-        help_text=_("不填则随机抽取;为审计复核重做某次抽样时,填入该次记录的种子。"),
+        help_text=_(
+            "不填则随机抽取;也可填入审计人员指定的种子。同一种子对同一批已发放记录抽出的样本相同。"
+        ),
         error_messages={
             "invalid": _("随机种子须为非负整数。"),
             "min_value": _("随机种子须为非负整数。"),

@@ -125,7 +125,7 @@ class SampleDrawApi(APIView):
             min_value=0,
             max_value=2**63 - 1,
             label=gettext_lazy("随机种子"),
-            help_text=gettext_lazy("不填则随机;填入某次记录的种子可为审计复核重做抽样。"),
+            help_text=gettext_lazy("不填则随机;同一种子对同一批已发放记录抽出的样本相同。"),
         )
         after_sample_id = serializers.IntegerField(
             required=False,

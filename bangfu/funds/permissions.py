@@ -52,6 +52,14 @@ URL_PERMISSIONS: dict[str, str] = {
     "funds:batch_csv": FundsPermission.PAY,
     "funds:batch_send": FundsPermission.VIEW,
     "funds:batch_return": FundsPermission.VIEW,
+    # The import kit's pages of the bank's return files (one's own imports only).
+    **{
+        f"funds:returns:import_{name}": FundsPermission.PAY
+        for name in (
+            *("upload", "template", "batch", "mapping"),
+            *("errors", "confirm", "cancel", "retry"),
+        )
+    },
     # Reports.
     "funds:journal": FundsPermission.VIEW,
     "funds:ledger": FundsPermission.VIEW,

@@ -1,8 +1,11 @@
 """Pages of the books, under /funds/. Each name is declared in `permissions.URL_PERMISSIONS`."""
 
-from django.urls import path
+from django.urls import include, path
+
+from bangfu.kits.imports.views import import_urls
 
 from . import views
+from .importing import RETURN_KIND
 
 app_name = "funds"
 
@@ -41,4 +44,6 @@ urlpatterns = [
     path("entries/<int:pk>/reverse/", views.entry_reverse, name="entry_reverse"),
     path("receipts/<int:pk>/pdf/", views.receipt_pdf, name="receipt_pdf"),
     path("receipts/<int:pk>/void/", views.receipt_void, name="receipt_void"),
+    # The import kit's pages for the bank's return files (namespace funds:returns).
+    path("bank-returns/", include((import_urls(RETURN_KIND, prefix=""), "returns"))),
 ]

@@ -43,6 +43,7 @@ from bangfu.core.xlsx import (
     Column,
     SourceRow,
     Table,
+    cell_date,
     cell_decimal,
     cell_text,
     is_blank,
@@ -602,3 +603,442 @@ def errors_message(errors: Sequence[CellError], shown: int = 20) -> str:
     if len(errors) > shown:
         parts.append(_("……共 %(count)d 处错误。") % {"count": len(errors)})
     return ";".join(parts)
+
+
+# --- Bank statements (对账单) ----------------------------------------------------------------
+
+STATEMENT_KIND = "funds.bank_statement"
+MONEY_IN = "收入"
+MONEY_OUT = "支出"
+
+STATEMENT_COLUMNS = [
+    Column(
+        "date",
+        "交易日期",
+        aliases=(
+            "日期",
+            "记账日期",
+            "入账日期",
+            "交易时间",
+            "记账时间",
+            "交易日",
+            "发生日期",
+            "交易日期时间",
+        ),
+        required=True,
+    ),
+    Column("memo", "摘要", aliases=("用途", "附言", "交易摘要", "交易用途", "摘要说明", "备注")),
+    Column(
+        "outflow",
+        "借方发生额",
+        aliases=(
+            "借方金额",
+            "借方",
+            "支出",
+            "支出金额",
+            "支取",
+            "支取金额",
+            "付款金额",
+            "往账金额",
+            "转出金额",
+        ),
+    ),
+    Column(
+        "inflow",
+        "贷方发生额",
+        aliases=(
+            "贷方金额",
+            "贷方",
+            "收入",
+            "收入金额",
+            "存入",
+            "存入金额",
+            "收款金额",
+            "来账金额",
+            "转入金额",
+        ),
+    ),
+    Column("amount", "收支金额", aliases=("交易金额", "发生额", "金额", "发生金额")),
+    Column(
+        "direction",
+        "收/支",
+        aliases=(
+            "收支",
+            "收支标志",
+            "收支方向",
+            "借贷标志",
+            "借贷方向",
+            "借贷",
+            "方向",
+            "交易方向",
+            "收付标志",
+            "借贷标识",
+        ),
+    ),
+    Column(
+        "balance",
+        "余额",
+        aliases=("账户余额", "交易后余额", "当前余额", "联机余额", "本次余额", "余额元"),
+    ),
+    Column(
+        "counterparty",
+        "对方户名",
+        aliases=(
+            "对方账户名称",
+            "对方名称",
+            "对方户名称",
+            "对方单位",
+            "对方账户名",
+            "交易对手名称",
+            "对方单位名称",
+            "收付款人名称",
+        ),
+    ),
+    Column(
+        "serial",
+        "流水号",
+        aliases=(
+            "交易流水号",
+            "银行流水号",
+            "交易序号",
+            "凭证号",
+            "传票号",
+            "柜员流水号",
+            "交易编号",
+            "核心流水号",
+            "交易参考号",
+        ),
+    ),
+]
+
+_IN_WORDS = frozenset({"收", "收入", "入", "贷", "贷方", "存入", "来账", "转入", "c", "cr", "+"})
+_OUT_WORDS = frozenset({"支", "支出", "出", "借", "借方", "支取", "往账", "转出", "d", "dr", "-"})
+_PLACEHOLDER = frozenset({"-", "—", "--", "－", "/"})
+_TOTALS_TEXT = re.compile(r"合计|总计|小计|累计|笔数|本页|承前|过次页")
+_OPENING_TEXT = re.compile(r"期初|上日余额|上期余额|承前余额|初始余额")
+
+
+def direction_of(value: Any) -> str | None:
+    """收入, 支出, or None for a direction word the importer does not take."""
+    text = "".join(to_halfwidth(clean_text(value)).split()).lower()
+    if text in _IN_WORDS:
+        return MONEY_IN
+    if text in _OUT_WORDS:
+        return MONEY_OUT
+    return None
+
+
+@dataclass(frozen=True)
+class ParsedLine:
+    row: int
+    date: datetime.date
+    amount: Decimal
+    balance: Decimal | None
+    memo: str
+    counterparty: str
+    serial: str
+
+
+def _money(value: Any) -> Decimal | None:
+    """An amount cell; blank, "-" and the like are no amount."""
+    if is_blank(value) or (isinstance(value, str) and value.strip() in _PLACEHOLDER):
+        return None
+    return cell_decimal(value, allow_negative=True)
+
+
+def _balance_breaks(lines: Sequence[ParsedLine]) -> list[tuple[ParsedLine, Decimal]]:
+    """The lines whose balance is not the previous balance plus the movements since, with the
+    balance expected."""
+    breaks: list[tuple[ParsedLine, Decimal]] = []
+    running: Decimal | None = None
+    for line in lines:
+        if running is not None:
+            running += line.amount
+        if line.balance is not None:
+            if running is not None and running != line.balance:
+                breaks.append((line, running))
+            running = line.balance
+    return breaks
+
+
+def statement_check(
+    *, book: Any, table: Table, progress: Progress
+) -> tuple[list[ParsedLine], Outcome]:
+    """Check every line of a statement for `book` (every error in one pass); write nothing.
+    Return the lines to store (not already stored) and the outcome."""
+    from .models import StatementLine
+
+    errors: list[CellError] = [*table.header_errors()]
+    sheet = table.sheet_name
+    label = table.column_label
+    titles = table.column_titles
+    has_pair = "inflow" in titles or "outflow" in titles
+    if not has_pair and "amount" not in titles:
+        errors.append(
+            CellError(
+                sheet,
+                table.header_row,
+                "",
+                _("对账单中找不到金额列:需要借方/贷方(支出/收入)两列,或收支金额一列。"),
+            )
+        )
+    counts = {"new": 0, "skipped": 0, "in": 0, "out": 0}
+    if errors:
+        return [], Outcome(rows=len(table.rows), errors=errors, counts=counts)
+    parsed: list[ParsedLine] = []
+    serial_rows: dict[str, int] = {}
+    total = len(table.rows)
+    for n, row in enumerate(table.rows, start=1):
+        if n % 500 == 0:
+            progress(n, total)
+        values = row.values
+        texts = " ".join(_text(values.get(k)) for k in ("date", "memo", "serial", "counterparty"))
+        if is_blank(values.get("date")) and _TOTALS_TEXT.search(texts):
+            continue  # a totals line ("本页合计", "共 12 笔")
+        if _OPENING_TEXT.search(_text(values.get("memo"))) and not any(
+            _money_or_none(values.get(k)) for k in ("inflow", "outflow", "amount")
+        ):
+            continue  # the opening balance line: the balance check starts from it
+
+        def error(key: str, message: str, row: SourceRow = row) -> None:
+            errors.append(CellError(sheet, row.number, label(key), message))
+
+        bad = False
+        day: datetime.date | None = None
+        if is_blank(values.get("date")):
+            error("date", _("交易日期为空。"))
+            bad = True
+        else:
+            try:
+                day = cell_date(values.get("date"))
+            except CellValueError as exc:
+                error("date", str(exc))
+                bad = True
+        if day is not None and day.year != book.year:
+            error(
+                "date",
+                _("交易日期 %(date)s 不在账簿年度 %(year)s 年内。")
+                % {"date": day.isoformat(), "year": book.year},
+            )
+            bad = True
+        amount: Decimal | None = None
+        try:
+            if has_pair:
+                money_in = abs(_money(values.get("inflow")) or Decimal("0.00"))
+                money_out = abs(_money(values.get("outflow")) or Decimal("0.00"))
+                if money_in and money_out:
+                    error("inflow", _("同一行的收入和支出都有金额。"))
+                    bad = True
+                elif money_in or money_out:
+                    amount = money_in - money_out
+            if amount is None and not bad and "amount" in titles:
+                signed = _money(values.get("amount"))
+                if signed is not None and "direction" in titles:
+                    direction = direction_of(values.get("direction"))
+                    if direction is None:
+                        error(
+                            "direction",
+                            _("收支方向“%(value)s”无法识别(应为收或支)。")
+                            % {"value": _text(values.get("direction"))[:20]},
+                        )
+                        bad = True
+                    else:
+                        signed = abs(signed) if direction == MONEY_IN else -abs(signed)
+                amount = signed
+        except CellValueError as exc:
+            error("amount" if "amount" in titles and not has_pair else "inflow", str(exc))
+            bad = True
+        if amount is None and not bad:
+            error("amount" if not has_pair else "inflow", _("这一行没有发生额。"))
+            bad = True
+        balance: Decimal | None = None
+        try:
+            balance = _money(values.get("balance"))
+        except CellValueError as exc:
+            error("balance", str(exc))
+            bad = True
+        serial = _text(values.get("serial"))[:64]
+        if serial:
+            if serial in serial_rows:
+                error(
+                    "serial",
+                    _("流水号“%(serial)s”与第 %(first)s 行重复。")
+                    % {"serial": serial, "first": serial_rows[serial]},
+                )
+                bad = True
+            else:
+                serial_rows[serial] = row.number
+        if bad or day is None or amount is None:
+            continue
+        parsed.append(
+            ParsedLine(
+                row.number,
+                day,
+                amount,
+                balance,
+                _text(values.get("memo"))[:200],
+                _text(values.get("counterparty"))[:200],
+                serial,
+            )
+        )
+    progress(total, total)
+    # Newest first, as some banks list it: the lines are taken (and checked) oldest first.
+    if parsed and parsed[0].date > parsed[-1].date:
+        parsed.reverse()
+    if not errors and any(line.balance is not None for line in parsed):
+        breaks = _balance_breaks(parsed)
+        if breaks and len(_balance_breaks(parsed[::-1])) < len(breaks):
+            parsed.reverse()  # all on one day, newest first
+            breaks = _balance_breaks(parsed)
+        for line, expected in sorted(breaks, key=lambda item: item[0].row):
+            errors.append(
+                CellError(
+                    sheet,
+                    line.row,
+                    label("balance"),
+                    _("余额 %(got)s 与上一笔余额加本笔发生额 %(want)s 不符(余额不连续)。")
+                    % {"got": format_money(line.balance), "want": format_money(expected)},
+                )
+            )
+    if errors:
+        return [], Outcome(rows=total, errors=errors, counts=counts)
+    # What is already stored is skipped: the same 流水号, or the same date, amount and balance
+    # (as many times as it is stored).
+    stored = StatementLine.objects.filter(book=book)
+    serials = set(
+        stored.filter(serial__in=[line.serial for line in parsed if line.serial]).values_list(
+            "serial", flat=True
+        )
+    )
+    unserialled = [line for line in parsed if not line.serial]
+    have: dict[tuple[Any, ...], int] = {}
+    if unserialled:
+        for key in stored.filter(
+            date__in={line.date for line in unserialled},
+        ).values_list("date", "amount", "balance"):
+            have[key] = have.get(key, 0) + 1
+    new: list[ParsedLine] = []
+    skipped: list[list[Any]] = []
+    for line in parsed:
+        if line.serial:
+            known = line.serial in serials
+        else:
+            key = (line.date, line.amount, line.balance)
+            known = have.get(key, 0) > 0
+            if known:
+                have[key] -= 1
+        if known:
+            shown = line.serial or line.date.isoformat()
+            skipped.append([line.row, shown, format_money(line.amount)])
+            counts["skipped"] += 1
+            continue
+        new.append(line)
+        counts["new"] += 1
+        counts["in" if line.amount > 0 else "out"] += 1
+    return new, Outcome(rows=total, writable=len(new), counts=counts, skipped=skipped)
+
+
+def _money_or_none(value: Any) -> Decimal | None:
+    try:
+        return _money(value)
+    except CellValueError:
+        return None
+
+
+def _statement_book(*, user: Any, batch: ImportBatch) -> Any:
+    from .models import Book
+
+    wanted = (batch.context or {}).get("book")
+    book = (
+        Book.objects.filter(scope_q(user, FundsPermission.KEEP, field="unit"))
+        .select_related("unit")
+        .filter(pk=wanted)
+        .first()
+        if wanted is not None
+        else None
+    )
+    if book is None:
+        raise ValidationError(
+            _("请在账簿的“对账”页面上传对账单(系统需要知道是哪个账簿的对账单)。"), field="file"
+        )
+    require_in_scope(user, FundsPermission.KEEP, book.unit)
+    return book
+
+
+class BankStatementImporter:
+    """The bank's statement of a book's special account, stored line by line."""
+
+    kind = STATEMENT_KIND
+    label = gettext_lazy("银行对账单")
+    permission = FundsPermission.KEEP
+    url_namespace = "funds:statements"
+    upload_help = gettext_lazy(
+        "请在账簿的“对账”页面上传银行对账单(Excel 或 CSV,GBK 或 UTF-8 均可)。需有交易日期,"
+        "以及借方/贷方(支出/收入)两列或收支金额一列(可带收/支标志列);有余额列时逐行核对"
+        "余额是否连续。有任何一行不符都不会保存,并列出行号和原因。已导入过的行(流水号相同,"
+        "或日期、金额、余额都相同)跳过,不会重复。"
+    )
+    count_labels = (
+        ("new", gettext_lazy("将保存的行"), gettext_lazy("已保存的行")),
+        ("in", gettext_lazy("其中收入"), gettext_lazy("其中收入")),
+        ("out", gettext_lazy("其中支出"), gettext_lazy("其中支出")),
+        ("skipped", gettext_lazy("已导入过,跳过"), gettext_lazy("已导入过,跳过")),
+    )
+    skipped_labels = (gettext_lazy("流水号或日期"), gettext_lazy("发生额"))
+
+    def template(self) -> bytes | None:
+        return None
+
+    def read(self, content: bytes, columns: dict[str, str] | None = None) -> Table:
+        return read_bank_table(content, STATEMENT_COLUMNS, columns)
+
+    def fields(self) -> list[tuple[str, str]]:
+        return [(column.key, column.title) for column in STATEMENT_COLUMNS]
+
+    def choice_columns(self) -> dict[str, list[str]]:
+        return {"direction": [MONEY_IN, MONEY_OUT]}
+
+    def value_matches(self, key: str, value: Any) -> bool:
+        return key != "direction" or direction_of(value) is not None
+
+    def check(self, *, user: Any, batch: Any, table: Table, progress: Progress) -> Outcome:
+        require_perm(user, self.permission)
+        book = _statement_book(user=user, batch=batch)
+        return statement_check(book=book, table=table, progress=progress)[1]
+
+    def write(self, *, user: Any, batch: Any, table: Table, progress: Progress) -> Outcome:
+        from .services.banking import statement_store
+
+        require_perm(user, self.permission)
+        with transaction.atomic():
+            book = _statement_book(user=user, batch=batch)
+            lines, outcome = statement_check(book=book, table=table, progress=progress)
+            if outcome.errors or not lines:
+                return outcome
+            statement_store(actor=user, book=book, lines=lines, import_batch=batch.pk)
+        return outcome
+
+    def summary(self, batch: Any) -> str:
+        counts = {k: batch.counts.get(k, 0) for k in ("new", "in", "out", "skipped")}
+        if batch.status == ImportBatch.Status.INVALID:
+            return _("校验发现 %(count)d 处错误,没有保存任何一行。") % {"count": batch.error_count}
+        if batch.status == ImportBatch.Status.NOTHING:
+            return _("对账单的 %(skipped)d 行都已导入过(跳过),无需再导入。") % counts
+        if batch.status == ImportBatch.Status.IMPORTED:
+            return (
+                _(
+                    "对账单已导入:保存 %(new)d 行(收入 %(in)d 笔,支出 %(out)d 笔),"
+                    "已导入过跳过 %(skipped)d 行。请到“对账”页查看核对结果。"
+                )
+                % counts
+            )
+        return (
+            _(
+                "校验通过:将保存 %(new)d 行(收入 %(in)d 笔,支出 %(out)d 笔),"
+                "已导入过跳过 %(skipped)d 行。请确认导入。"
+            )
+            % counts
+        )
+
+
+STATEMENT_IMPORTER = importer_register(BankStatementImporter())

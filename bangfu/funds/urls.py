@@ -5,7 +5,7 @@ from django.urls import include, path
 from bangfu.kits.imports.views import import_urls
 
 from . import views
-from .importing import RETURN_KIND
+from .importing import RETURN_KIND, STATEMENT_KIND
 
 app_name = "funds"
 
@@ -46,4 +46,5 @@ urlpatterns = [
     path("receipts/<int:pk>/void/", views.receipt_void, name="receipt_void"),
     # The import kit's pages for the bank's return files (namespace funds:returns).
     path("bank-returns/", include((import_urls(RETURN_KIND, prefix=""), "returns"))),
+    path("bank-statements/", include((import_urls(STATEMENT_KIND, prefix=""), "statements"))),
 ]

@@ -640,24 +640,33 @@ def household_totals(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def reconciliation(request: HttpRequest, pk: int) -> HttpResponse:
-    """账账相符 always; 账款相符 for an uploaded statement. Reads only: the statement is compared,
-    never stored."""
+    """账账相符 always; 账款相符 over the bank statement lines imported for this book. A statement
+    is uploaded here onto the import kit (`funds.bank_statement`: mapping, check, confirm);
+    the page itself reads only."""
     book = selectors.book_get(request.user, pk)
     form = StatementForm(_data(request), request.FILES if request.method == "POST" else None)
-    match = None
     status = 200
     if request.method == "POST":
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                lines = reconcile.read_statement(upload.read(), upload.name or "")
+                item, job = import_services.batch_start_check(
+                    user=request.user,
+                    kind=importing.STATEMENT_KIND,
+                    content=upload.read(),
+                    source_name=upload.name or "",
+                    context={"book": book.pk},
+                )
             except ValidationError as exc:
                 form.add_error("file", exc.message)
-                status = 400
             else:
-                match = reconcile.match_statement(book, lines)
-        else:
-            status = 400
+                if job is not None:
+                    return redirect("workbench:job_detail", job_id=job.pk)
+                if item.status == ImportBatch.Status.MAPPING:
+                    return redirect("funds:statements:import_mapping", batch_id=item.pk)
+                return redirect("funds:statements:import_batch", batch_id=item.pk)
+        status = 400
+    lines = reconcile.stored_lines(book)
     return render(
         request,
         "funds/reports/reconciliation.html",
@@ -665,7 +674,9 @@ def reconciliation(request: HttpRequest, pk: int) -> HttpResponse:
             "book": book,
             "form": form,
             "checks": reconcile.books_vs_records(book),
-            "match": match,
+            "match": reconcile.match_statement(book, lines) if lines else None,
+            "statement_lines": len(lines),
+            "can_import": has_perm(request.user, FundsPermission.KEEP),
         },
         status=status,
     )

@@ -238,3 +238,41 @@ def return_apply(
             summary=_("成功 %(paid)s 笔,失败 %(failed)s 笔") % {"paid": paid, "failed": failed},
         )
     return {"paid": paid, "failed": failed}
+
+
+def statement_store(
+    *, actor: Any, book: Book, lines: Sequence[Any], import_batch: Any = None
+) -> int:
+    """Store checked statement lines (`importing.ParsedLine`) of `book`'s bank account, in one
+    transaction with one audit event; return how many. The importer has skipped the lines
+    already stored; a 流水号 stored meanwhile is refused by the database (nothing written)."""
+    from ..models import StatementLine
+
+    require_perm(actor, FundsPermission.KEEP)
+    require_in_scope(actor, FundsPermission.KEEP, book.unit)
+    with transaction.atomic():
+        StatementLine.objects.bulk_create(
+            [
+                StatementLine(
+                    book=book,
+                    date=line.date,
+                    amount=line.amount,
+                    balance=line.balance,
+                    memo=line.memo,
+                    counterparty=line.counterparty,
+                    serial=line.serial,
+                    row=line.row,
+                    import_batch=import_batch,
+                    created_by=actor,
+                )
+                for line in lines
+            ],
+            batch_size=1000,
+        )
+        audit_record(
+            actor=actor,
+            action=FundsAction.STATEMENT_IMPORT,
+            obj=book,
+            summary=_("%(n)s 行") % {"n": len(lines)},
+        )
+    return len(lines)

@@ -57,6 +57,7 @@ from .permissions import FundsPermission
 
 RETURN_KIND = "funds.bank_return"
 HEADER_SCAN = 20  # banks put an account block of a few lines above the header
+ZERO_MONEY = Decimal("0.00")
 
 SUCCESS = "成功"
 FAILURE = "失败"
@@ -897,7 +898,10 @@ def statement_check(
                     line.row,
                     label("balance"),
                     _("余额 %(got)s 与上一笔余额加本笔发生额 %(want)s 不符(余额不连续)。")
-                    % {"got": format_money(line.balance), "want": format_money(expected)},
+                    % {
+                        "got": format_money(line.balance or ZERO_MONEY),
+                        "want": format_money(expected),
+                    },
                 )
             )
     if errors:

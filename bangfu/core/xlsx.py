@@ -84,7 +84,15 @@ import math
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import (
+    Callable,
+    Collection,
+    Iterable,
+    Iterator,
+    Mapping,
+    MutableMapping,
+    Sequence,
+)
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -252,12 +260,67 @@ class Column:
     required: bool = False  # the column must be in the file (its cells may still be blank)
 
 
+class RowValues(MutableMapping[str, CellValue]):
+    """The raw cells of one data row by column key, read through the sheet's own row list.
+
+    `read_table` gives every row one of these instead of a dict of its own: a dict per row
+    (one entry per template column) costs kilobytes, and a roster of 100,000 rows held them all
+    at once. The column positions (`index`: key → 0-based position, or None for a template
+    column missing from the file) are shared by every row of the table; the row keeps only
+    the list of its cells (blank text already turned into None). It reads and compares like
+    the dict it replaces; a key that is no template column is a KeyError."""
+
+    __slots__ = ("_cells", "_extra", "_index")
+
+    def __init__(self, cells: list[Any], index: Mapping[str, int | None]) -> None:
+        self._cells = cells
+        self._index = index
+        self._extra: dict[str, CellValue] | None = None
+
+    def __getitem__(self, key: str) -> CellValue:
+        if self._extra is not None and key in self._extra:
+            return self._extra[key]
+        position = self._index[key]
+        if position is None or position >= len(self._cells):
+            return None
+        value: CellValue = self._cells[position]
+        return value
+
+    def __setitem__(self, key: str, value: CellValue) -> None:
+        position = self._index.get(key)
+        if position is not None and position < len(self._cells):
+            self._cells[position] = value
+            return
+        if self._extra is None:
+            self._extra = {}
+        self._extra[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        raise TypeError("the cells of a row cannot be removed")
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._index
+        if self._extra:
+            yield from (key for key in self._extra if key not in self._index)
+
+    def __len__(self) -> int:
+        extra = sum(1 for key in self._extra or () if key not in self._index)
+        return len(self._index) + extra
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._index or (self._extra is not None and key in self._extra)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
 @dataclass(slots=True)
 class SourceRow:
-    """A non-blank data row: its 1-based Excel row number and the raw value of each column key."""
+    """A non-blank data row: its 1-based Excel row number and the raw value of each column key
+    (a `RowValues` from `read_table`; any mapping when built by hand)."""
 
     number: int
-    values: dict[str, CellValue]
+    values: MutableMapping[str, CellValue]
 
 
 @dataclass
@@ -643,30 +706,33 @@ def _samples(grid: list[list[Any]], header: _Header, count: int = 3) -> dict[str
 def _data_rows(
     grid: list[list[Any]], header: _Header, columns: Sequence[Column]
 ) -> tuple[list[SourceRow], list[tuple[int, str]]]:
-    """Return the data rows below the header, and the rows left out with the reason."""
-    positions = list(header.positions.items())
-    absent = {column.key: None for column in columns if column.key not in header.positions}
+    """Return the data rows below the header, and the rows left out with the reason.
+
+    Each row reads the grid's own list of cells (`RowValues`, no copy): blank text in the
+    header's columns becomes None in place, so the grid must not be read as the file after."""
+    positions = list(header.positions.values())
+    index: dict[str, int | None] = dict(header.positions)
+    index.update({column.key: None for column in columns if column.key not in header.positions})
     rows: list[SourceRow] = []
     skipped: list[tuple[int, str]] = []
     for row_index in range(header.row_index + 1, len(grid)):
         cells = grid[row_index]
         width = len(cells)
-        values: dict[str, CellValue] = {}
         seen = False
-        for key, index in positions:
-            value = cells[index] if index < width else None
+        for position in positions:
+            if position >= width:
+                continue
+            value = cells[position]
             if value == "" and isinstance(value, str):
-                value = None
+                cells[position] = None
             elif not seen and not is_blank(value):
                 seen = True
-            values[key] = value
         if seen:
             reason = _skip_reason(cells)
             if reason is not None:
                 skipped.append((row_index + 1, reason))
                 continue
-            values.update(absent)
-            rows.append(SourceRow(row_index + 1, values))
+            rows.append(SourceRow(row_index + 1, RowValues(cells, index)))
     return rows, skipped
 
 

@@ -62,6 +62,13 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process so far (user + system): on a shared machine, the part of the
+    wall time that was this phase's own work."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def generate(households: int) -> bytes:
     titles = [str(spec.title) for spec in roster.SPECS]
     index = {spec.key: i for i, spec in enumerate(roster.SPECS)}
@@ -215,6 +222,7 @@ def phase_floor(path: Path) -> dict[str, object]:
 
 def child(phase: str, arg: str) -> None:
     profile = os.environ.get("BENCH_PROFILE") == phase
+    cpu = cpu_seconds()
     if profile:
         import cProfile
 
@@ -235,6 +243,7 @@ def child(phase: str, arg: str) -> None:
         profiler.disable()
         profiler.dump_stats(f"/tmp/import_{phase}.prof")
     result["peak_mb"] = peak_mb()
+    result["cpu"] = cpu_seconds() - cpu
     print("RESULT " + json.dumps(result, default=str))
 
 
@@ -278,20 +287,22 @@ def main() -> None:
     rows = int(check["rows"])
     print(
         f"check (upload + read + convert + group + validate): {check['seconds']:.1f} s, "
-        f"{rows / check['seconds']:,.0f} rows/s; status {check['status']}, errors "
-        f"{check['errors']}; peak RSS {check['peak_mb']:.0f} MB"
+        f"{rows / check['seconds']:,.0f} rows/s, {check['cpu']:.1f} s CPU; "
+        f"status {check['status']}, errors {check['errors']}; peak RSS {check['peak_mb']:.0f} MB"
     )
     write = run("write", str(check["batch"]))
     print(
         f"write (confirm + read + check again + file): {write['seconds']:.1f} s, "
-        f"{rows / write['seconds']:,.0f} rows/s; status {write['status']}, "
+        f"{rows / write['seconds']:,.0f} rows/s, {write['cpu']:.1f} s CPU; "
+        f"status {write['status']}, "
         f"{write['households']} households, {write['members']} members; "
         f"peak RSS {write['peak_mb']:.0f} MB"
     )
     second = run("second", str(path))
     print(
         f"second import, check (all already present): {second['seconds']:.1f} s, "
-        f"{rows / second['seconds']:,.0f} rows/s; status {second['status']}, skipped "
+        f"{rows / second['seconds']:,.0f} rows/s, {second['cpu']:.1f} s CPU; "
+        f"status {second['status']}, skipped "
         f"{second['skipped']}; peak RSS {second['peak_mb']:.0f} MB"
     )
     total = check["seconds"] + write["seconds"]  # type: ignore[operator]

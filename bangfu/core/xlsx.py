@@ -580,15 +580,33 @@ def _hidden_rows(source: Source, sheet_name: str) -> set[int]:
                 if (attrs := dict(_XML_ATTR.findall(match.group(1)))).get(b"Id") == rel_id
             )
             path = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
-            content = archive.read(posixpath.normpath(path))
+            hidden: set[int] = set()
+            # The sheet's XML (tens of MB for 100,000 rows) is scanned in pieces, never held
+            # whole: each piece ends before its last "<", so no tag is cut ("<" cannot occur
+            # inside a tag).
+            with archive.open(posixpath.normpath(path)) as stream:
+                rest = b""
+                while piece := stream.read(1024 * 1024):
+                    data = rest + piece
+                    cut = data.rfind(b"<")
+                    cut = len(data) if cut == -1 else cut
+                    _hidden_in(data[:cut], hidden)
+                    rest = data[cut:]
+                _hidden_in(rest, hidden)
     except Exception:  # not an .xlsx (an .xls, .ods), or an unusual package: nothing known
         return set()
-    hidden: set[int] = set()
+    return hidden
+
+
+def _hidden_in(content: bytes, hidden: set[int]) -> None:
+    if b"hidden" not in content:
+        return
     for match in _XML_ROW.finditer(content):
+        if b"hidden" not in match.group(1):
+            continue
         attrs = dict(_XML_ATTR.findall(match.group(1)))
         if attrs.get(b"hidden") in (b"1", b"true") and attrs.get(b"r", b"").isdigit():
             hidden.add(int(attrs[b"r"]))
-    return hidden
 
 
 def read_table(
@@ -609,16 +627,16 @@ def read_table(
     the sheet does not exist, or no header row is found among the first `max_header_scan` rows.
     A found header with required columns missing is not an error here: see `Table.header_errors`.
     """
-    with _collector_paused():
+    with collector_paused():
         return _read_table(source, columns, sheet, max_header_scan, mapping)
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a sheet is read: the grid of a large file
-    is millions of objects, and every full collection triggered by the rows being made walks
-    all of them again (a third of the read time of 100,000 rows). Reference counting still
-    frees everything; nothing read here forms a cycle."""
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a sheet is read (or its rows converted):
+    the grid of a large file is millions of objects, and every full collection triggered by
+    the rows being made walks all of them again (a third of the read time of 100,000 rows).
+    Reference counting still frees everything; use it only around code that makes no cycles."""
     enabled = gc.isenabled()
     gc.disable()
     try:

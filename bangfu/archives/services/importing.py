@@ -58,13 +58,14 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from bangfu.accounts import policy
 from bangfu.core.audit import audit_record
@@ -78,6 +79,7 @@ from bangfu.core.xlsx import (
     ErrorCollector,
     SourceRow,
     Table,
+    collector_paused,
     is_blank,
     read_table,
 )
@@ -939,10 +941,11 @@ class _Checker:
         table, errors, result, total = self.table, self.errors, self.result, self.total
         step = max(200, total // 50)
         people: list[PersonRow] = []
-        for n, row in enumerate(table.rows, start=1):
-            people.append(_convert_row(row, errors, table))
-            if n % step == 0:
-                self.report(n // 2)
+        with collector_paused():  # plain values, no cycles: see `core.xlsx.collector_paused`
+            for n, row in enumerate(table.rows, start=1):
+                people.append(_convert_row(row, errors, table))
+                if n % step == 0:
+                    self.report(n // 2)
         _duplicates(people, errors, table)
         groups = _group(people, errors, table)
         del people
@@ -1144,19 +1147,25 @@ _HEAD_FORM = (
 _MEMBER_FORM = ("health", "identity", "income")
 
 
+@lru_cache(maxsize=256)
+def _title(key: str, language: str | None) -> str:
+    return str(roster.SPEC_BY_KEY[key].title)
+
+
 def missing_fields(group: Group) -> list[str]:
     """The national-form fields the file left blank for this household, by title ("民族",
     "李梅:健康状况")."""
     assert group.head is not None
+    language = get_language()
     missing = [
-        str(roster.SPEC_BY_KEY[key].title)
+        _title(key, language)
         for key in _HEAD_FORM
         if key in roster.SPEC_BY_KEY and key not in group.head.values
     ]
     for member in group.members:
         name = member.values.get("name", "")
         missing.extend(
-            f"{name}:{roster.SPEC_BY_KEY[key].title}"
+            f"{name}:{_title(key, language)}"
             for key in _MEMBER_FORM
             if key in roster.SPEC_BY_KEY and key not in member.values
         )

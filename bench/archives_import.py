@@ -1,15 +1,28 @@
-"""Time the archives Excel import on a large roster: check (phase 1) and write (phase 2).
+"""Time the archives Excel import on a large roster: check (phase 1), write (phase 2), the
+second (idempotent) import, each beside its floor, with the peak memory of each phase.
 
 Run: `.venv/bin/python bench/archives_import.py [households]` (default 10,000 households of
-three people: about 30,000 rows). Uses a fresh SQLite file in a temporary folder (or the
-database of DATABASE_URL when BENCH_KEEP_DATABASE=1), builds a small network and a staff user,
-generates the roster in the import template, then prints seconds and rows per second for
-reading + checking, and for the confirmed import (which checks again, then writes in bulk).
+three people: about 30,000 rows). Uses a fresh SQLite file in a temporary folder, or — with
+BENCH_KEEP_DATABASE=1 — the database of DATABASE_URL, which is dropped and created again
+(PostgreSQL). Builds a small network and a staff user, generates the roster in the import
+template, then runs every phase in a process of its own, so that each phase's peak RSS
+(`resource.getrusage`) is its own and not the generator's:
+
+- check: upload (read, seal and store the file) + the kit's check, as the upload page runs it;
+- write: confirm + the kit's write (read the stored file, check again, file the households);
+- second check: the same file checked again once everything is filed (all "已存在,跳过");
+- floor: calamine's read of the file to Python values + COPY of the same rows (every cell as
+  text) into a scratch table (PostgreSQL only; SQLite gets executemany).
+
+`--profile check|write|second` writes a cProfile of that phase to /tmp/import_<phase>.prof.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -18,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 _tmp = tempfile.TemporaryDirectory()
-if not os.environ.get("BENCH_KEEP_DATABASE"):
+if not os.environ.get("BENCH_KEEP_DATABASE") and not os.environ.get("BENCH_CHILD"):
     os.environ["DATABASE_URL"] = f"sqlite:///{_tmp.name}/bench.sqlite3"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 
@@ -26,8 +39,11 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
 
+from bangfu.accounts.models import User  # noqa: E402
 from bangfu.accounts.roles import Role  # noqa: E402
 from bangfu.accounts.tests.factories import make_user  # noqa: E402
 from bangfu.archives import xlsx as roster  # noqa: E402
@@ -35,8 +51,22 @@ from bangfu.archives.models import Household, HouseholdMember  # noqa: E402
 from bangfu.archives.services import importing  # noqa: E402
 from bangfu.archives.tests.factories import make_area, make_id_number, make_standards  # noqa: E402
 from bangfu.core.xlsx import write_workbook  # noqa: E402
+from bangfu.kits.imports.models import ImportBatch  # noqa: E402
 from bangfu.network.models import OrgUnit  # noqa: E402
 from bangfu.network.tests.factories import make_unit  # noqa: E402
+
+POSTGRES = connection.vendor == "postgresql"
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process so far (user + system): on a shared machine, the part of the
+    wall time that was this phase's own work."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def generate(households: int) -> bytes:
@@ -76,43 +106,210 @@ def generate(households: int) -> bytes:
     return write_workbook([roster.roster_sheet(rows, title_line="基准测试花名册")])
 
 
-def main() -> None:
-    households = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+def _recreate_postgres() -> None:
+    import psycopg
+
+    db = settings.DATABASES["default"]
+    admin = psycopg.conninfo.make_conninfo(
+        dbname="postgres",
+        user=db.get("USER") or "postgres",
+        host=db.get("HOST") or "127.0.0.1",
+        port=str(db.get("PORT") or 5432),
+    )
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{db["NAME"]}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{db["NAME"]}"')
+
+
+# --- The phases, each run in a child process ----------------------------------------------------
+
+
+def _staff() -> User:
+    return User.objects.get(username="bench-staff")
+
+
+def phase_setup(path: Path, households: int) -> dict[str, float]:
     call_command("migrate", verbosity=0)
     county = make_unit("雨湖区总工会职工服务(帮扶)中心", level=OrgUnit.Level.COUNTY)
     township = make_unit("响水乡职工服务(帮扶)中心", parent=county, level=OrgUnit.Level.TOWNSHIP)
     make_unit("响水社区帮扶站", parent=township, kind=OrgUnit.Kind.STATION)
-    staff = make_user((Role.STAFF, township), username="bench-staff")
+    make_user((Role.STAFF, township), username="bench-staff")
     make_standards(make_area())
-
     started = time.perf_counter()
     content = generate(households)
-    print(f"generate: {time.perf_counter() - started:.1f} s, {len(content) / 1e6:.1f} MB")
+    path.write_bytes(content)
+    return {"seconds": time.perf_counter() - started, "mb": len(content) / 1e6}
 
+
+def phase_check(path: Path) -> dict[str, object]:
+    staff = _staff()
+    content = path.read_bytes()
     started = time.perf_counter()
     batch, table = importing.import_upload(user=staff, content=content, source_name="bench.xlsx")
-    importing.import_check(user=staff, batch=batch, table=table)
+    del table  # the kit's check reads the stored file, as a background job does
+    importing.import_check(user=staff, batch=batch)
     seconds = time.perf_counter() - started
-    print(
-        f"check (read + convert + group + validate): {seconds:.1f} s, "
-        f"{batch.rows / seconds:,.0f} rows/s; status {batch.status}, errors {batch.error_count}"
-    )
+    return {
+        "seconds": seconds,
+        "rows": batch.rows,
+        "status": batch.status,
+        "errors": batch.error_count,
+        "batch": str(batch.pk),
+    }
 
+
+def phase_write(batch_id: str) -> dict[str, object]:
+    staff = _staff()
+    batch = ImportBatch.objects.get(pk=batch_id)
     started = time.perf_counter()
     importing.import_confirm(user=staff, batch=batch)
     importing.import_write(user=staff, batch=batch)
     seconds = time.perf_counter() - started
-    print(
-        f"import (check again + write): {seconds:.1f} s, {batch.rows / seconds:,.0f} rows/s; "
-        f"{Household.objects.count()} households, {HouseholdMember.objects.count()} members"
-    )
+    return {
+        "seconds": seconds,
+        "rows": batch.rows,
+        "status": batch.status,
+        "households": Household.objects.count(),
+        "members": HouseholdMember.objects.count(),
+    }
+
+
+def phase_second(path: Path) -> dict[str, object]:
+    staff = _staff()
+    content = path.read_bytes()
+    started = time.perf_counter()
+    batch, _table = importing.import_upload(user=staff, content=content, source_name="bench.xlsx")
+    importing.import_check(user=staff, batch=batch)
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": seconds,
+        "rows": batch.rows,
+        "status": batch.status,
+        "skipped": batch.counts.get("households_existing", 0),
+    }
+
+
+def phase_floor(path: Path) -> dict[str, object]:
+    import python_calamine
 
     started = time.perf_counter()
-    result = importing.roster_check(user=staff, source=content, source_name="bench.xlsx")
-    seconds = time.perf_counter() - started
+    book = python_calamine.CalamineWorkbook.from_path(str(path))
+    grid = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    read = time.perf_counter() - started
+    header = next(i for i, cells in enumerate(grid) if "姓名" in cells)
+    rows = [[None if c == "" else str(c) for c in cells] for cells in grid[header + 1 :]]
+    del grid
+    width = max(len(r) for r in rows)
+    columns = ", ".join(f"c{i} text" for i in range(width))
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_import_floor")
+        cursor.execute(f"CREATE TABLE bench_import_floor ({columns})")
+        if POSTGRES:
+            raw = cursor.cursor  # psycopg's own cursor, for COPY
+            with raw.copy("COPY bench_import_floor FROM STDIN") as copy:
+                for cells in rows:
+                    copy.write_row(cells + [None] * (width - len(cells)))
+        else:
+            marks = ", ".join(["%s"] * width)
+            cursor.executemany(
+                f"INSERT INTO bench_import_floor VALUES ({marks})",
+                [cells + [None] * (width - len(cells)) for cells in rows],
+            )
+        cursor.execute("DROP TABLE bench_import_floor")
+    return {"read": read, "copy": time.perf_counter() - started, "rows": len(rows)}
+
+
+def child(phase: str, arg: str) -> None:
+    profile = os.environ.get("BENCH_PROFILE") == phase
+    cpu = cpu_seconds()
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    if phase == "setup":
+        path, households = arg.split("|")
+        result: dict[str, object] = dict(phase_setup(Path(path), int(households)))
+    elif phase == "check":
+        result = phase_check(Path(arg))
+    elif phase == "write":
+        result = phase_write(arg)
+    elif phase == "second":
+        result = phase_second(Path(arg))
+    else:
+        result = phase_floor(Path(arg))
+    if profile:
+        profiler.disable()
+        profiler.dump_stats(f"/tmp/import_{phase}.prof")
+    result["peak_mb"] = peak_mb()
+    result["cpu"] = cpu_seconds() - cpu
+    print("RESULT " + json.dumps(result, default=str))
+
+
+def run(phase: str, arg: str) -> dict[str, object]:
+    env = {**os.environ, "BENCH_CHILD": "1"}
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", phase, arg],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    line = next(x for x in out.stdout.splitlines() if x.startswith("RESULT "))
+    return dict(json.loads(line[len("RESULT ") :]))
+
+
+def main() -> None:
+    args = sys.argv[1:]
+    if args[:1] == ["--child"]:
+        child(args[1], args[2])
+        return
+    if args[:1] == ["--profile"]:
+        os.environ["BENCH_PROFILE"] = args[1]
+        args = args[2:]
+    households = int(args[0]) if args else 10_000
+    if POSTGRES:
+        _recreate_postgres()
+    path = Path(_tmp.name) / "bench.xlsx"
+    load = os.getloadavg()
+    print(f"{connection.vendor}, {households:,} households; load average {load[0]:.1f}")
+    made = run("setup", f"{path}|{households}")
+    print(f"generate: {made['seconds']:.1f} s, {made['mb']:.1f} MB")
+
+    floor = run("floor", str(path))
     print(
-        f"second import, check only (all already present): {seconds:.1f} s, "
-        f"{result.rows / seconds:,.0f} rows/s; skipped {len(result.skipped)}"
+        f"floor: calamine read {floor['read']:.1f} s + "
+        f"{'COPY' if POSTGRES else 'executemany'} {floor['copy']:.1f} s of {floor['rows']:,} "
+        f"rows = {floor['read'] + floor['copy']:.1f} s; peak RSS {floor['peak_mb']:.0f} MB"
+    )
+    check = run("check", str(path))
+    rows = int(check["rows"])
+    print(
+        f"check (upload + read + convert + group + validate): {check['seconds']:.1f} s, "
+        f"{rows / check['seconds']:,.0f} rows/s, {check['cpu']:.1f} s CPU; "
+        f"status {check['status']}, errors {check['errors']}; peak RSS {check['peak_mb']:.0f} MB"
+    )
+    write = run("write", str(check["batch"]))
+    print(
+        f"write (confirm + read + check again + file): {write['seconds']:.1f} s, "
+        f"{rows / write['seconds']:,.0f} rows/s, {write['cpu']:.1f} s CPU; "
+        f"status {write['status']}, "
+        f"{write['households']} households, {write['members']} members; "
+        f"peak RSS {write['peak_mb']:.0f} MB"
+    )
+    second = run("second", str(path))
+    print(
+        f"second import, check (all already present): {second['seconds']:.1f} s, "
+        f"{rows / second['seconds']:,.0f} rows/s, {second['cpu']:.1f} s CPU; "
+        f"status {second['status']}, skipped "
+        f"{second['skipped']}; peak RSS {second['peak_mb']:.0f} MB"
+    )
+    total = check["seconds"] + write["seconds"]  # type: ignore[operator]
+    load = os.getloadavg()
+    print(
+        f"check + write: {total:.1f} s (floor {floor['read'] + floor['copy']:.1f} s); "
+        f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}"
     )
 
 

@@ -28,11 +28,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from bangfu.core.masking import mask_bank_card, mask_id_number, mask_phone
 from bangfu.core.text import clean_text, to_halfwidth
@@ -61,7 +61,13 @@ MAX_SECONDARY_CAUSES = 3
 
 
 def _labels(choices: Any) -> dict[str, Any]:
-    """Return {Chinese label: code} of a Django choices class."""
+    """Return {Chinese label: code} of a Django choices class (the same dict for every cell:
+    translating each label again for every cell of a large roster was a fifth of its import)."""
+    return _labels_in(choices, get_language())
+
+
+@lru_cache(maxsize=256)
+def _labels_in(choices: Any, language: str | None) -> dict[str, Any]:
     return {str(label): value for value, label in choices.choices}
 
 
@@ -1044,10 +1050,14 @@ def template_workbook() -> bytes:
 def _label(choices: Any, value: Any) -> str:
     if value in (None, ""):
         return ""
-    for code, label in choices.choices:
-        if code == value:
-            return str(label)
-    return str(value)
+    return _code_labels(choices, get_language()).get(value, str(value))
+
+
+@lru_cache(maxsize=256)
+def _code_labels(choices: Any, language: str | None) -> dict[Any, str]:
+    """{code: label} of a choices class, once per language (rows are built for every archive
+    of an export and of an import's comparison)."""
+    return {code: str(label) for code, label in reversed(choices.choices)}
 
 
 def _yes_no(value: bool) -> str:

@@ -25,12 +25,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import IntegerField, Max
 from django.db.models.functions import Cast, Substr
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from bangfu.accounts import policy
@@ -186,6 +188,12 @@ _MOBILE = re.compile(r"^1\d{10}$")
 
 
 def _label(model: Any, name: str) -> str:
+    return _label_in(model, name, get_language())
+
+
+@lru_cache(maxsize=1024)
+def _label_in(model: Any, name: str, language: str | None) -> str:
+    # Cached per language: the checks of a bulk filing ask for the same labels for every item.
     return str(model._meta.get_field(name).verbose_name)
 
 

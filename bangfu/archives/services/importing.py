@@ -55,16 +55,17 @@ Decisions:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from bangfu.accounts import policy
 from bangfu.core.audit import audit_record
@@ -78,6 +79,7 @@ from bangfu.core.xlsx import (
     ErrorCollector,
     SourceRow,
     Table,
+    collector_paused,
     is_blank,
     read_table,
 )
@@ -138,13 +140,16 @@ class CheckResult:
     groups: list[Group] = field(default_factory=list)  # the rows of each item, in order
     table: Table | None = None
 
+    households_new_count: int = 0  # the households to file, kept in `items` or only counted
+    members_new_count: int = 0
+
     @property
     def households_new(self) -> int:
-        return len(self.items)
+        return self.households_new_count
 
     @property
     def members_new(self) -> int:
-        return sum(len(item.members) for item in self.items)
+        return self.members_new_count
 
 
 Progress = Callable[[int, int], None]
@@ -857,6 +862,17 @@ def _collector(table: Table) -> Collector:
     return errors
 
 
+BATCH_HOUSEHOLDS = 2000  # households looked up, checked by the filing service and written at once
+
+
+@dataclass
+class _Batch:
+    """The new households of one batch that the check found fileable, with their rows."""
+
+    groups: list[Group]
+    items: list[HouseholdInput]
+
+
 def roster_check(
     *,
     user: Any,
@@ -865,133 +881,211 @@ def roster_check(
     progress: Progress | None = None,
     table: Table | None = None,
     validate: bool = True,
+    keep_items: bool = True,
 ) -> CheckResult:
     """Check a roster file completely and return what an import would do; write nothing.
 
     Raise ValidationError (field "file") when the file is no Excel workbook or has no header
     row; every other problem is in `CheckResult.errors`. With `validate=False` the households
     to file are not put through `validate_households` (phase 2 leaves that to
-    `household_create_many`, which runs the same check).
+    `household_create_many`, which runs the same check). With `keep_items=False` the
+    households to file are counted, not kept (the import kit's check: a large file's
+    `HouseholdInput`s are not held at once).
     """
-    policy.require_perm(user, IMPORT)
-    table = _drop_trailing_rows(table or read_table(source, roster.columns()))
-    errors = _collector(table)
-    result = CheckResult(source_name=source_name, rows=len(table.rows))
-    total = len(table.rows)
-    step = max(200, total // 50)
+    checker = _Checker(user, source, source_name, progress, table)
+    for batch in checker.batches(validate=validate):
+        if keep_items:
+            checker.result.items.extend(batch.items)
+            checker.result.groups.extend(batch.groups)
+    return checker.finish()
 
-    def report(done: int) -> None:
-        if progress is not None:
-            progress(done, total)
 
-    people: list[PersonRow] = []
-    for n, row in enumerate(table.rows, start=1):
-        people.append(_convert_row(row, errors, table))
-        if n % step == 0:
-            report(n // 2)
-    _duplicates(people, errors, table)
-    groups = _group(people, errors, table)
-    lookups = Lookups(user)
-    registrations = _registrations(people)
-    head_registered = {
-        reg.household_id
-        for group in groups
-        if group.head and (reg := registrations.get(group.head.canonical_id)) is not None
-    }
-    masked_tails = {group.head.id_text[-4:] for group in groups if group.head and group.head.masked}
-    # Heads held by no open archive may have a closed one (撤档): found, never filed again.
-    unheld = [
-        group.head.canonical_id
-        for group in groups
-        if group.head and group.head.canonical_id and group.head.canonical_id not in registrations
-    ]
-    archives = _archives(user, head_registered, masked_tails, unheld)
-    archive_by_id = {household.pk: household for household in archives}
+class _Checker:
+    """Phase 1 over a whole file, in batches of `BATCH_HOUSEHOLDS` households.
 
-    pending: list[tuple[Group, HouseholdInput]] = []
-    unfileable: set[int] = set()
-    for n, group in enumerate(groups, start=1):
-        head = group.head
-        if head is None:
-            continue  # its member rows are already reported
-        _merge_member_notes(group, errors, table)
-        _household_values_agree(group, errors, table)
-        _household_size_agrees(group, errors, table)
-        unit, unit_error = lookups.unit(head.values.get("unit"))
-        if unit_error and not errors.has(head.number, table.column_label("unit")):
-            errors.add(head.number, table.column_label("unit"), unit_error)
-        area, area_error = lookups.area(head.values.get("area"))
-        if area_error and not errors.has(head.number, table.column_label("area")):
-            errors.add(head.number, table.column_label("area"), area_error)
+    The rows are converted and grouped for the whole file first (duplicates and households
+    span the file); then each batch of households is looked up (the ID registry and the
+    archives, `IN` on the blind indexes of its heads), compared, built into the filing
+    service's input and validated, and handed to the caller (`batches`), who keeps, counts or
+    writes it. Errors are collected for the whole file in one collector: nothing may be written
+    once any exists (the writer checks `failed`)."""
 
-        existing = _existing_archive(head, registrations, archive_by_id, archives)
-        if existing is not None and existing.status == Household.Status.CLOSED:
-            # A closed archive is kept and may be reopened on its page; the import neither
-            # files the person again nor edits the archive. The same rows (an export read
-            # back) are skipped like an open archive's.
-            if _compare(group, existing, unit, area, Collector(table=table), table):
-                result.skipped.append(
-                    (
+    def __init__(
+        self,
+        user: Any,
+        source: bytes,
+        source_name: str,
+        progress: Progress | None,
+        table: Table | None,
+    ) -> None:
+        policy.require_perm(user, IMPORT)
+        self.user = user
+        self.table = _drop_trailing_rows(table or read_table(source, roster.columns()))
+        self.errors = _collector(self.table)
+        self.result = CheckResult(source_name=source_name, rows=len(self.table.rows))
+        self.progress = progress
+        self.total = len(self.table.rows)
+
+    @property
+    def failed(self) -> bool:
+        return self.errors.count > 0
+
+    def report(self, done: int) -> None:
+        if self.progress is not None:
+            self.progress(done, self.total)
+
+    def batches(self, *, validate: bool | None) -> Iterator[_Batch]:
+        """Yield the fileable new households batch by batch (see the class). `validate`: put
+        them through `validate_households`; None: only once an error has been found (the
+        writer, whose `household_create_many` validates what it writes)."""
+        table, errors, result, total = self.table, self.errors, self.result, self.total
+        step = max(200, total // 50)
+        people: list[PersonRow] = []
+        with collector_paused():  # plain values, no cycles: see `core.xlsx.collector_paused`
+            for n, row in enumerate(table.rows, start=1):
+                people.append(_convert_row(row, errors, table))
+                if n % step == 0:
+                    self.report(n // 2)
+        _duplicates(people, errors, table)
+        groups = _group(people, errors, table)
+        del people
+        lookups = Lookups(self.user)
+        count = len(groups)
+        groups.reverse()  # taken from the end, in the file's order; each batch then let go
+        done = 0
+        while groups:
+            chunk = [groups.pop() for _n in range(min(BATCH_HOUSEHOLDS, len(groups)))]
+            batch = self._batch(chunk, lookups, validate=validate)
+            done += len(chunk)
+            del chunk
+            self.report(total // 2 + total * done // (2 * max(count, 1)))
+            if batch.items:
+                result.households_new_count += len(batch.items)
+                result.members_new_count += sum(len(item.members) for item in batch.items)
+                yield batch
+
+    def _batch(self, groups: list[Group], lookups: Lookups, *, validate: bool | None) -> _Batch:
+        table, errors, result = self.table, self.errors, self.result
+        if validate is None:
+            validate = self.failed
+        heads = [group.head for group in groups if group.head is not None]
+        registrations = _registrations(heads)
+        head_registered = {
+            reg.household_id
+            for head in heads
+            if (reg := registrations.get(head.canonical_id)) is not None
+        }
+        masked_tails = {head.id_text[-4:] for head in heads if head.masked}
+        # Heads held by no open archive may have a closed one (撤档): found, never filed again.
+        unheld = [
+            head.canonical_id
+            for head in heads
+            if head.canonical_id and head.canonical_id not in registrations
+        ]
+        archives = _archives(self.user, head_registered, masked_tails, unheld)
+        archive_by_id = {household.pk: household for household in archives}
+
+        pending: list[tuple[Group, HouseholdInput]] = []
+        unfileable: set[int] = set()
+        for group in groups:
+            head = group.head
+            if head is None:
+                continue  # its member rows are already reported
+            _merge_member_notes(group, errors, table)
+            _household_values_agree(group, errors, table)
+            _household_size_agrees(group, errors, table)
+            unit, unit_error = lookups.unit(head.values.get("unit"))
+            if unit_error and not errors.has(head.number, table.column_label("unit")):
+                errors.add(head.number, table.column_label("unit"), unit_error)
+            area, area_error = lookups.area(head.values.get("area"))
+            if area_error and not errors.has(head.number, table.column_label("area")):
+                errors.add(head.number, table.column_label("area"), area_error)
+
+            existing = _existing_archive(head, registrations, archive_by_id, archives)
+            if existing is not None and existing.status == Household.Status.CLOSED:
+                # A closed archive is kept and may be reopened on its page; the import neither
+                # files the person again nor edits the archive. The same rows (an export read
+                # back) are skipped like an open archive's.
+                if _compare(group, existing, unit, area, Collector(table=table), table):
+                    result.skipped.append(
+                        (
+                            head.number,
+                            head.values.get("name", ""),
+                            _("%(archive)s(已撤档)") % {"archive": _archive_label(existing)},
+                        )
+                    )
+                    result.people_existing += len(group.rows)
+                else:
+                    errors.add(
                         head.number,
-                        head.values.get("name", ""),
-                        _("%(archive)s(已撤档)") % {"archive": _archive_label(existing)},
+                        table.column_label("id_number"),
+                        _(
+                            "此人的档案 %(archive)s 已撤档。导入不会新建或修改档案:如需重新纳入"
+                            "帮扶,请在档案页恢复该档案后修改;否则请从表中删去这一户。"
+                        )
+                        % {"archive": _archive_label(existing)},
                     )
-                )
-                result.people_existing += len(group.rows)
-            else:
+                continue
+            if existing is not None:
+                if _compare(group, existing, unit, area, errors, table):
+                    result.skipped.append(
+                        (head.number, head.values.get("name", ""), _archive_label(existing))
+                    )
+                    result.people_existing += len(group.rows)
+                continue
+            masked_rows = [person for person in group.rows if person.masked]
+            for person in masked_rows:
                 errors.add(
-                    head.number,
+                    person.number,
                     table.column_label("id_number"),
-                    _(
-                        "此人的档案 %(archive)s 已撤档。导入不会新建或修改档案:如需重新纳入帮扶,"
-                        "请在档案页恢复该档案后修改;否则请从表中删去这一户。"
-                    )
-                    % {"archive": _archive_label(existing)},
+                    _("身份证号中间已打码,无法据此建档;请填写完整的身份证号。"),
                 )
-            continue
-        if existing is not None:
-            if _compare(group, existing, unit, area, errors, table):
-                result.skipped.append(
-                    (head.number, head.values.get("name", ""), _archive_label(existing))
-                )
-                result.people_existing += len(group.rows)
-            continue
-        masked_rows = [person for person in group.rows if person.masked]
-        for person in masked_rows:
-            errors.add(
-                person.number,
-                table.column_label("id_number"),
-                _("身份证号中间已打码,无法据此建档;请填写完整的身份证号。"),
-            )
-        # A household whose station, area or ID cannot be used is still put through the
-        # filing check, so that every other error of its rows is reported in the same pass
-        # (issue 11 #4); it is never filed.
-        pending.append((group, _household_input(group, unit, area)))
-        if unit is None or area is None or masked_rows:
-            unfileable.add(len(pending) - 1)
-        if n % step == 0:
-            report(total // 2 + total * n // (2 * max(len(groups), 1)))
+            # A household whose station, area or ID cannot be used is still put through the
+            # filing check, so that every other error of its rows is reported in the same pass
+            # (issue 11 #4); it is never filed.
+            pending.append((group, _household_input(group, unit, area)))
+            if unit is None or area is None or masked_rows:
+                unfileable.add(len(pending) - 1)
 
-    # One bulk check for every new household of the file (one registry query). Duplicates
-    # between households are left out: `_duplicates` has reported them at their rows.
-    by_item: dict[int, dict[str, str]] = defaultdict(dict)
-    if validate:
-        found = filing.validate_households([pair[1] for pair in pending], across_items=False)
-        for key, message in found.items():
-            position, _dot, field_name = key.partition(".")
-            by_item[int(position)][field_name] = message
-    for index, (group, item) in enumerate(pending):
-        if index in by_item:
-            _report_field_errors(by_item[index], group, errors, table)
-        elif index not in unfileable:
-            result.items.append(item)
-            result.groups.append(group)
-    result.table = table
-    result.errors = errors.errors
-    if result.errors:
-        result.items = []
-    report(total)
-    return result
+        # One bulk check for the batch's new households (one registry query). Duplicates
+        # between households are left out: `_duplicates` has reported them at their rows.
+        by_item: dict[int, dict[str, str]] = defaultdict(dict)
+        if validate:
+            found = filing.validate_households([pair[1] for pair in pending], across_items=False)
+            for key, message in found.items():
+                position, _dot, field_name = key.partition(".")
+                by_item[int(position)][field_name] = message
+        batch = _Batch([], [])
+        for index, (group, item) in enumerate(pending):
+            if index in by_item:
+                _report_field_errors(by_item[index], group, errors, table)
+            elif index not in unfileable:
+                batch.items.append(item)
+                batch.groups.append(group)
+        return batch
+
+    def add_service_errors(self, exc: ValidationError, batch: _Batch) -> None:
+        """Put `household_create_many`'s errors for `batch` ("<item>.<field>") on its cells."""
+        by_item: dict[int, dict[str, str]] = defaultdict(dict)
+        for key, message in (exc.errors or {}).items():
+            item, _dot, field_name = key.partition(".")
+            if item.isdigit() and int(item) < len(batch.groups):
+                by_item[int(item)][field_name] = message
+            else:
+                self.errors.add(self.table.header_row, "", message)
+        for index, field_errors in sorted(by_item.items()):
+            _report_field_errors(field_errors, batch.groups[index], self.errors, self.table)
+
+    def finish(self) -> CheckResult:
+        result = self.result
+        result.table = self.table
+        result.errors = self.errors.errors
+        if result.errors:
+            result.items = []
+            result.groups = []
+            result.households_new_count = result.members_new_count = 0
+        self.report(self.total)
+        return result
 
 
 def _existing_archive(
@@ -1053,19 +1147,25 @@ _HEAD_FORM = (
 _MEMBER_FORM = ("health", "identity", "income")
 
 
+@lru_cache(maxsize=256)
+def _title(key: str, language: str | None) -> str:
+    return str(roster.SPEC_BY_KEY[key].title)
+
+
 def missing_fields(group: Group) -> list[str]:
     """The national-form fields the file left blank for this household, by title ("民族",
     "李梅:健康状况")."""
     assert group.head is not None
+    language = get_language()
     missing = [
-        str(roster.SPEC_BY_KEY[key].title)
+        _title(key, language)
         for key in _HEAD_FORM
         if key in roster.SPEC_BY_KEY and key not in group.head.values
     ]
     for member in group.members:
         name = member.values.get("name", "")
         missing.extend(
-            f"{name}:{roster.SPEC_BY_KEY[key].title}"
+            f"{name}:{_title(key, language)}"
             for key in _MEMBER_FORM
             if key in roster.SPEC_BY_KEY and key not in member.values
         )
@@ -1102,7 +1202,7 @@ def _outcome(result: CheckResult) -> Outcome:
     return Outcome(
         rows=result.rows,
         errors=result.errors,
-        writable=len(result.items),
+        writable=result.households_new,
         counts={
             "households_new": result.households_new,
             "members_new": result.members_new,
@@ -1169,48 +1269,54 @@ class RosterImporter:
 
     def check(self, *, user: Any, batch: Any, table: Table, progress: Progress) -> Outcome:
         result = roster_check(
-            user=user, source=b"", source_name=batch.source_name, progress=progress, table=table
-        )
-        return _outcome(result)
-
-    def write(self, *, user: Any, batch: Any, table: Table, progress: Progress) -> Outcome:
-        result = roster_check(
             user=user,
             source=b"",
             source_name=batch.source_name,
             progress=progress,
             table=table,
-            validate=False,
+            keep_items=False,
         )
-        if result.errors or not result.items:
-            return _outcome(result)
+        return _outcome(result)
+
+    def write(self, *, user: Any, batch: Any, table: Table, progress: Progress) -> Outcome:
+        """Check again and file the new households batch by batch in one transaction: each
+        batch goes to `household_create_many` (which validates it) while no error has been
+        found; after the first error the remaining batches are only checked, so that every
+        error is reported, and the transaction is rolled back: nothing is written."""
+        checker = _Checker(user, b"", batch.source_name, progress, table)
         historical = batch.mode != ImportedArchive.Mode.NEW
-        try:
-            with transaction.atomic():
-                created = filing.household_create_many(
-                    actor=user,
-                    items=result.items,
-                    origin=Household.Origin.IMPORT,
-                    # 新申请: each enters the filing procedure at 入户调查 (workflow kit)
-                    status=Household.Status.ACTIVE if historical else Household.Status.APPLIED,
-                )
+        mode = ImportedArchive.Mode.HISTORICAL if historical else ImportedArchive.Mode.NEW
+        with transaction.atomic():
+            for found in checker.batches(validate=None):
+                if checker.failed:
+                    continue
+                try:
+                    created = filing.household_create_many(
+                        actor=user,
+                        items=found.items,
+                        origin=Household.Origin.IMPORT,
+                        # 新申请: each enters the filing procedure at 入户调查 (workflow kit)
+                        status=Household.Status.ACTIVE if historical else Household.Status.APPLIED,
+                    )
+                except ValidationError as exc:
+                    # The service found what the check did not (a race with another filing):
+                    # its messages go on the source rows.
+                    checker.add_service_errors(exc, found)
+                    continue
                 ImportedArchive.objects.bulk_create(
                     ImportedArchive(
                         household=household,
                         batch_id=batch.pk,
                         source_name=batch.source_name,
-                        mode=ImportedArchive.Mode.HISTORICAL
-                        if historical
-                        else ImportedArchive.Mode.NEW,
+                        mode=mode,
                         missing=missing_fields(group) if historical else [],
                     )
-                    for household, group in zip(created, result.groups, strict=True)
+                    for household, group in zip(created, found.groups, strict=True)
                 )
-        except ValidationError as exc:
-            # The service found what the check did not (a race with another filing): its
-            # messages go on the source rows.
-            result.errors = _service_errors(exc, result)
-            return _outcome(result)
+                del created
+            result = checker.finish()
+            if result.errors:
+                transaction.set_rollback(True)
         return _outcome(result)
 
     def summary(self, batch: Any) -> str:
@@ -1238,22 +1344,6 @@ class RosterImporter:
 
 
 importer_register(RosterImporter())
-
-
-def _service_errors(exc: ValidationError, result: CheckResult) -> list[CellError]:
-    """Put `household_create_many`'s errors ("<item>.<field>") on the cells of the file."""
-    assert result.table is not None
-    errors = Collector(table=result.table)
-    by_item: dict[int, dict[str, str]] = defaultdict(dict)
-    for key, message in (exc.errors or {}).items():
-        item, _dot, field_name = key.partition(".")
-        if item.isdigit() and int(item) < len(result.groups):
-            by_item[int(item)][field_name] = message
-        else:
-            errors.add(result.table.header_row, "", message)
-    for index, field_errors in sorted(by_item.items()):
-        _report_field_errors(field_errors, result.groups[index], errors, result.table)
-    return errors.errors
 
 
 # The archives' names for the kit's services (kept for callers and tests).

@@ -809,3 +809,32 @@ def test_errors_workbook_lists_the_errors_by_row_under_a_title():
         ["花名册", 5.0, "姓名", "必填项,不能为空。"],
         ["花名册", 12.0, "出生日期", "日期“2012.2.30”不存在,请检查年、月、日。"],
     ]
+
+
+def test_only_two_characters_clean_to_a_colon_and_none_but_itself_to_ji():
+    # `_skip_reason` reads a row only when it holds "计", ":" or ":" (its fast path)
+    from bangfu.core.text import clean_text, to_halfwidth
+
+    colons = set()
+    ji = set()
+    for code in range(0x110000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        shown = to_halfwidth(clean_text(chr(code)))
+        if ":" in shown:
+            colons.add(chr(code))
+        if "计" in shown:
+            ji.add(chr(code))
+    assert (colons, ji) == ({":", "\uff1a"}, {"计"})
+
+
+def test_a_read_row_reads_and_compares_like_a_dict():
+    content = make_xlsx(("花名册", [["姓名", "身份证号", "月收入"], ["张三", None, 800]]))
+    row = read_table(content, ROSTER).rows[0]
+    as_dict = dict(row.values)
+    assert row.values == as_dict
+    assert as_dict["id_number"] is None
+    row.values["name"] = "李四"
+    assert row.values["name"] == "李四"
+    with pytest.raises(KeyError):
+        row.values["no such column"]

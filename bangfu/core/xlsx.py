@@ -126,10 +126,15 @@ __all__ = [
     "cell_int",
     "cell_text",
     "column_letter",
+    "decode_text",
     "errors_workbook",
     "excel_serial_to_date",
     "is_blank",
+    "is_workbook",
+    "read_any_table",
     "read_table",
+    "read_text_grid",
+    "read_text_table",
     "sort_errors",
     "write_workbook",
     "write_workbook_to",
@@ -668,6 +673,144 @@ def _data_rows(
             values.update(absent)
             rows.append(SourceRow(row_index + 1, values))
     return rows, skipped
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading text files (CSV, tab-separated) with the same header scan and row rules
+
+
+_WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+_TEXT_DELIMITERS = ("\t", ",", "|", ";")
+_KEPT_AS_TEXT = re.compile(r'^="(.*)"$|^=(\d+)$', re.DOTALL)
+
+
+def is_workbook(content: bytes) -> bool:
+    """Return whether the bytes are an Excel/ODS workbook (a zip package or an old .xls)."""
+    return content.startswith(_WORKBOOK_MAGIC)
+
+
+def decode_text(content: bytes) -> str:
+    """Decode a text file as banks and Excel save them: UTF-8 (with or without a BOM),
+    UTF-16 with a BOM (Excel's "Unicode text"), else GB18030 (which reads GBK and GB2312).
+    Raise `ValidationError` (field "file") for anything else."""
+    if content.startswith(b"\xef\xbb\xbf"):
+        return content[3:].decode("utf-8", errors="replace")
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return content.decode("utf-16")
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return content.decode("gb18030")
+    except UnicodeDecodeError as error:
+        raise ValidationError(
+            _("文件编码无法识别:请保存为 UTF-8 或 GBK 编码的 CSV,或 Excel 文件。"), field="file"
+        ) from error
+
+
+def _text_delimiter(lines: Sequence[str]) -> str:
+    """The separator of a text table: the one found on most of the first lines (a tab wins a
+    tie, since amounts like 1,000.00 may stand unquoted in a tab-separated file)."""
+    sample = [line for line in lines[:50] if line.strip()]
+    best, best_lines = ",", 0
+    for delimiter in _TEXT_DELIMITERS:
+        count = sum(1 for line in sample if delimiter in line)
+        if count > best_lines:
+            best, best_lines = delimiter, count
+    return best
+
+
+def _text_cell(value: str) -> str:
+    """A CSV cell as the person sees it: ="6222…" and =123 (kept as text for Excel) unwrapped,
+    tabs and spaces around it dropped."""
+    text = value.strip()
+    match = _KEPT_AS_TEXT.match(text)
+    if match:
+        text = (match.group(1) if match.group(1) is not None else match.group(2)).strip()
+    return text
+
+
+def read_text_grid(content: bytes) -> list[list[Any]]:
+    """Read a CSV or tab-separated text into a grid of strings ("" for an empty cell)."""
+    import csv
+    from io import StringIO
+
+    text = decode_text(content).replace("\x00", "")
+    lines = text.splitlines()
+    delimiter = _text_delimiter(lines)
+    try:
+        rows = list(csv.reader(StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as error:
+        raise ValidationError(
+            _("CSV 文件格式有误(%(detail)s),请用 Excel 另存为 .xlsx 后再上传。")
+            % {"detail": str(error)[:80]},
+            field="file",
+        ) from error
+    return [[_text_cell(cell) for cell in row] for row in rows]
+
+
+def read_text_table(
+    content: bytes,
+    columns: Sequence[Column],
+    *,
+    max_header_scan: int = 10,
+    mapping: Mapping[str, str | None] | None = None,
+    sheet_name: str = "CSV",
+) -> Table:
+    """Read a CSV or tab-separated file against a template of columns, as `read_table` reads a
+    sheet: the header found among the first `max_header_scan` lines (an account block or a
+    title above it is passed over), every line below it read, totals and signature lines
+    ("合计", "打印时间:…") left out and listed in `skipped_rows`. Cells are text (GBK,
+    GB18030, UTF-8 with or without BOM, UTF-16; ="…" unwrapped); the converters read them."""
+    grid = read_text_grid(content)
+    header = _find_header(grid, columns, max_header_scan, mapping)
+    if header is None:
+        titles = [column.title for column in columns if column.required] or [
+            column.title for column in columns[:3]
+        ]
+        raise ValidationError(
+            _("在前 %(rows)d 行中没有找到表头,表头应包含“%(titles)s”等列。")
+            % {"rows": max_header_scan, "titles": "”“".join(titles)},
+            field="file",
+        )
+    rows, skipped = _data_rows(grid, header, columns)
+    return Table(
+        sheet_name=sheet_name,
+        header_row=header.row_index + 1,
+        column_titles=header.titles,
+        column_letters={key: column_letter(index) for key, index in header.positions.items()},
+        missing_required=[
+            column.title
+            for column in columns
+            if column.required and column.key not in header.positions
+        ],
+        rows=rows,
+        template=list(columns),
+        duplicate_columns={
+            key: [column_letter(index) for index in indexes]
+            for key, indexes in header.duplicates.items()
+        },
+        ignored_titles=header.ignored,
+        dropped_titles=header.dropped,
+        headers=[(column_letter(index), title, key) for index, title, key in header.cells],
+        samples=_samples(grid, header),
+        skipped_rows=skipped,
+    )
+
+
+def read_any_table(
+    content: bytes,
+    columns: Sequence[Column],
+    *,
+    max_header_scan: int = 10,
+    mapping: Mapping[str, str | None] | None = None,
+) -> Table:
+    """Read an Excel workbook (`read_table`: .xlsx, .xls, .ods, by content) or a CSV /
+    tab-separated text file (`read_text_table`) against a template of columns."""
+    if is_workbook(content):
+        return read_table(content, columns, max_header_scan=max_header_scan, mapping=mapping)
+    return read_text_table(content, columns, max_header_scan=max_header_scan, mapping=mapping)
 
 
 # ---------------------------------------------------------------------------------------------

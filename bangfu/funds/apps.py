@@ -20,3 +20,6 @@ class FundsConfig(AppConfig):
 
         register(TaizhangExporter())
         register(HouseholdTotalsExporter())
+
+        # The bank's return files (and statements) on the import kit.
+        from . import importing  # noqa: F401 - registers the importers

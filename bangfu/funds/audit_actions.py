@@ -20,6 +20,7 @@ class FundsAction(AuditAction):
     BATCH_CREATE = "funds.batch.create", _("制银行代发批次")
     BATCH_SEND = "funds.batch.send", _("代发文件送银行")
     BATCH_RETURN = "funds.batch.return", _("导入银行回盘")
+    STATEMENT_IMPORT = "funds.statement.import", _("导入银行对账单")
     SAMPLE_DRAW = "funds.sample.draw", _("抽取发放抽查样本")
     SAMPLE_CHECK = "funds.sample.check", _("记录发放抽查结果")
     SAMPLE_CLOSE = "funds.sample.close", _("处理抽查不相符")

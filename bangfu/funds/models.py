@@ -350,6 +350,48 @@ class BankBatch(models.Model):
         return self.number
 
 
+class StatementLine(models.Model):
+    """One line of the bank's statement (对账单) of a book's special account, as imported on
+    the import kit (`funds.bank_statement`); the reconciliation matches these lines to the
+    entries on the bank account. Stored once: a line with the same 流水号 (or, without one, the
+    same date, amount and balance) is skipped when a statement is imported again."""
+
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="statement_lines")
+    date = models.DateField(_("交易日期"))
+    amount = MoneyField(_("发生额"))  # positive: money in; negative: money out
+    balance = MoneyField(_("余额"), null=True, blank=True)
+    memo = models.CharField(_("摘要"), max_length=200, blank=True)
+    counterparty = models.CharField(_("对方户名"), max_length=200, blank=True)
+    serial = models.CharField(_("流水号"), max_length=64, blank=True)
+    row = models.PositiveIntegerField(_("文件行号"))
+    import_batch = models.UUIDField(_("导入批次"), null=True, blank=True)
+    created_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("银行对账单行")
+        verbose_name_plural = _("银行对账单行")
+        ordering = ["book", "date", "pk"]
+        indexes = [
+            models.Index(fields=["book", "date"], name="funds_statement_book_date"),
+            models.Index(
+                fields=["book", "date", "amount", "balance"], name="funds_statement_same_line"
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["book", "serial"],
+                condition=~models.Q(serial=""),
+                name="funds_statement_serial_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.amount}"
+
+
 class Payment(models.Model):
     """One payment of one commitment to one recipient, in person (a signed 发放凭证) or by bank.
 

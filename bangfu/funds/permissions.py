@@ -54,6 +54,15 @@ URL_PERMISSIONS: dict[str, str] = {
     "funds:batch_csv": FundsPermission.PAY,
     "funds:batch_send": FundsPermission.VIEW,
     "funds:batch_return": FundsPermission.VIEW,
+    # The import kit's pages of the bank's return files and statements (one's own imports).
+    **{
+        f"funds:{area}:import_{name}": perm
+        for area, perm in (("returns", FundsPermission.PAY), ("statements", FundsPermission.KEEP))
+        for name in (
+            *("upload", "template", "batch", "mapping"),
+            *("errors", "confirm", "cancel", "retry"),
+        )
+    },
     # Reports.
     "funds:journal": FundsPermission.VIEW,
     "funds:ledger": FundsPermission.VIEW,

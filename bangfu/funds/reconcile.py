@@ -1,5 +1,6 @@
-"""Reconciliation, read-only: a bank statement against the books (账款相符), and the books
-against the fund's own records (账账相符). Nothing is written; differences are named."""
+"""Reconciliation, read-only: the bank's statement (its lines as imported on the import kit,
+`importing.BankStatementImporter`) against the books (账款相符), and the books against the
+fund's own records (账账相符). Nothing is written; differences are named."""
 
 from __future__ import annotations
 
@@ -11,10 +12,8 @@ from django.db.models import Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from bangfu.core.errors import ValidationError
-from bangfu.core.money import format_money, to_money
+from bangfu.core.money import format_money
 
-from . import bankfiles
 from .models import (
     PROGRAMME_ACCOUNT,
     Book,
@@ -38,6 +37,8 @@ class StatementLine:
     amount: Decimal  # positive: money in; negative: money out
     memo: str
     balance: Decimal | None
+    serial: str = ""
+    counterparty: str = ""
 
 
 @dataclass(frozen=True)
@@ -65,45 +66,24 @@ class StatementMatch:
         return self.statement_balance - self.books_balance
 
 
-def _date(text: str, where: str) -> datetime.date:
-    cleaned = text.strip().split(" ")[0].replace("/", "-").replace(".", "-")
-    if len(cleaned) == 8 and cleaned.isdigit():
-        cleaned = f"{cleaned[:4]}-{cleaned[4:6]}-{cleaned[6:]}"
-    try:
-        return datetime.date.fromisoformat(cleaned)
-    except ValueError as exc:
-        raise ValidationError(
-            _("%(where)s:日期“%(value)s”无法识别。") % {"where": where, "value": text[:20]},
-            field="file",
-        ) from exc
+def stored_lines(book: Book) -> list[StatementLine]:
+    """The book's imported statement lines (`models.StatementLine`), oldest first."""
+    from .models import StatementLine as Stored
 
-
-def read_statement(content: bytes, filename: str) -> list[StatementLine]:
-    rows = bankfiles.read_rows(content, filename, required=("date",))
-    lines = []
-    for row in rows:
-        where = _("第 %(line)s 行") % {"line": row.line}
-        v = row.values
-        if "inflow" in v or "outflow" in v:
-            inflow = to_money(v.get("inflow") or "0", field="file", label=where)
-            outflow = to_money(v.get("outflow") or "0", field="file", label=where)
-            amount = inflow - outflow
-        elif "amount" in v:
-            amount = to_money(v["amount"], field="file", label=where)
-        else:
-            raise ValidationError(_("对账单中找不到金额列(收入/支出或金额)。"), field="file")
-        balance = to_money(v["balance"], field="file", label=where) if v.get("balance") else None
-        lines.append(
-            StatementLine(row.line, _date(v["date"], where), amount, v.get("memo", ""), balance)
+    return [
+        StatementLine(row, date, amount, memo, balance, serial, counterparty)
+        for row, date, amount, memo, balance, serial, counterparty in Stored.objects.filter(
+            book=book
         )
-    if not lines:
-        raise ValidationError(_("对账单中没有数据行。"), field="file")
-    return lines
+        .order_by("date", "pk")
+        .values_list("row", "date", "amount", "memo", "balance", "serial", "counterparty")
+    ]
 
 
 def match_statement(book: Book, lines: list[StatementLine]) -> StatementMatch:
-    """Pair each statement line with an entry on the bank account of the same amount and
-    direction within a few days (nearest date first); list what is left on either side."""
+    """账款相符 over the statement's dates. Pair each statement line with an entry on the bank
+    account of the same amount and direction within a few days (nearest date first); list
+    what is left on either side; the last balance of the statement against the books'."""
     start = min(line.date for line in lines) - datetime.timedelta(days=DAYS)
     end = max(line.date for line in lines)
     books = [
@@ -128,8 +108,8 @@ def match_statement(book: Book, lines: list[StatementLine]) -> StatementMatch:
             result.only_in_statement.append(line)
     window_start = min(line.date for line in lines)
     result.only_in_books = [b for b in free if b.date >= window_start]
-    last = max(lines, key=lambda x: (x.date, x.line))
-    result.statement_balance = last.balance
+    with_balance = [line for line in lines if line.balance is not None]
+    result.statement_balance = with_balance[-1].balance if with_balance else None
     sums = EntryLine.objects.filter(
         entry__book=book, account__code=BANK, entry__date__lte=end
     ).aggregate(d=Coalesce(Sum("debit"), ZERO), c=Coalesce(Sum("credit"), ZERO))

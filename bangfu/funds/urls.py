@@ -1,8 +1,11 @@
 """Pages of the books, under /funds/. Each name is declared in `permissions.URL_PERMISSIONS`."""
 
-from django.urls import path
+from django.urls import include, path
+
+from bangfu.kits.imports.views import import_urls
 
 from . import views, views_sampling
+from .importing import RETURN_KIND, STATEMENT_KIND
 
 app_name = "funds"
 
@@ -52,4 +55,7 @@ urlpatterns = [
         views_sampling.payment_scan_file,
         name="payment_scan_file",
     ),
+    # The import kit's pages for the bank's return files (namespace funds:returns).
+    path("bank-returns/", include((import_urls(RETURN_KIND, prefix=""), "returns"))),
+    path("bank-statements/", include((import_urls(STATEMENT_KIND, prefix=""), "statements"))),
 ]

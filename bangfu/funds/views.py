@@ -15,9 +15,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from bangfu.accounts.policy import has_perm, units_in_scope
 from bangfu.core.errors import NotFound, ValidationError
 from bangfu.core.formkit import action_response
+from bangfu.kits.imports import services as import_services
+from bangfu.kits.imports.models import ImportBatch
 from bangfu.network.models import OrgUnit
 
-from . import payable, reconcile, reports, selectors
+from . import importing, payable, reconcile, reports, selectors
 from .exporting import TAIZHANG_KIND
 from .forms import (
     BatchForm,
@@ -574,32 +576,47 @@ def batch_send(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def batch_return(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload the bank's return file of this batch onto the import kit (`funds.bank_return`):
+    then the kit's pages — column and value mapping when the file's words are unknown, the
+    check with every bad line named, confirm."""
     batch = selectors.batch_get(request.user, pk)
     form = ReturnFileForm(_data(request), request.FILES if request.method == "POST" else None)
-
-    def run() -> Any:
-        upload = form.cleaned_data["file"]
-        return banking.return_import(
-            actor=request.user,
-            batch=batch,
-            content=upload.read(),
-            filename=upload.name or "",
-            date=form.cleaned_data["date"],
-        )
-
-    return action_response(
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                item, job = import_services.batch_start_check(
+                    user=request.user,
+                    kind=importing.RETURN_KIND,
+                    content=upload.read(),
+                    source_name=upload.name or "",
+                    context={
+                        "bank_batch": batch.pk,
+                        "date": form.cleaned_data["date"].isoformat(),
+                    },
+                )
+            except ValidationError as exc:
+                form.add_error("file", exc.message)
+            else:
+                if job is not None:
+                    return redirect("workbench:job_detail", job_id=job.pk)
+                if item.status == ImportBatch.Status.MAPPING:
+                    return redirect("funds:returns:import_mapping", batch_id=item.pk)
+                return redirect("funds:returns:import_batch", batch_id=item.pk)
+        status = 400
+    return render(
         request,
-        form=form,
-        run=run,
-        template="funds/action.html",
-        context={
+        "funds/batch_return.html",
+        {
             "title": _("导入银行回盘 %(n)s") % {"n": batch.number},
+            "batch": batch,
             "book": batch.book,
-            "back_url": _batch_url(batch.pk),
-            "multipart": True,
+            "form": form,
+            "help": importing.RETURN_IMPORTER.upload_help,
+            "recent": importing.return_imports(request.user, batch),
         },
-        success_url=_batch_url(batch.pk),
-        done=lambda r: _("回盘已导入:成功 %(paid)s 笔,失败 %(failed)s 笔。") % r,
+        status=status,
     )
 
 
@@ -624,24 +641,33 @@ def household_totals(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def reconciliation(request: HttpRequest, pk: int) -> HttpResponse:
-    """账账相符 always; 账款相符 for an uploaded statement. Reads only: the statement is compared,
-    never stored."""
+    """账账相符 always; 账款相符 over the bank statement lines imported for this book. A statement
+    is uploaded here onto the import kit (`funds.bank_statement`: mapping, check, confirm);
+    the page itself reads only."""
     book = selectors.book_get(request.user, pk)
     form = StatementForm(_data(request), request.FILES if request.method == "POST" else None)
-    match = None
     status = 200
     if request.method == "POST":
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                lines = reconcile.read_statement(upload.read(), upload.name or "")
+                item, job = import_services.batch_start_check(
+                    user=request.user,
+                    kind=importing.STATEMENT_KIND,
+                    content=upload.read(),
+                    source_name=upload.name or "",
+                    context={"book": book.pk},
+                )
             except ValidationError as exc:
                 form.add_error("file", exc.message)
-                status = 400
             else:
-                match = reconcile.match_statement(book, lines)
-        else:
-            status = 400
+                if job is not None:
+                    return redirect("workbench:job_detail", job_id=job.pk)
+                if item.status == ImportBatch.Status.MAPPING:
+                    return redirect("funds:statements:import_mapping", batch_id=item.pk)
+                return redirect("funds:statements:import_batch", batch_id=item.pk)
+        status = 400
+    lines = reconcile.stored_lines(book)
     return render(
         request,
         "funds/reports/reconciliation.html",
@@ -649,7 +675,9 @@ def reconciliation(request: HttpRequest, pk: int) -> HttpResponse:
             "book": book,
             "form": form,
             "checks": reconcile.books_vs_records(book),
-            "match": match,
+            "match": reconcile.match_statement(book, lines) if lines else None,
+            "statement_lines": len(lines),
+            "can_import": has_perm(request.user, FundsPermission.KEEP),
         },
         status=status,
     )

@@ -18,7 +18,6 @@ from bangfu.core.access import access_log_record
 from bangfu.core.audit import audit_record
 from bangfu.core.errors import Conflict, ValidationError
 from bangfu.core.masking import mask_bank_card
-from bangfu.core.money import format_money, to_money
 
 from .. import bankfiles
 from ..audit_actions import FundsAction
@@ -144,62 +143,44 @@ def batch_mark_sent(*, actor: Any, batch: BankBatch, sent_on: datetime.date) -> 
 def return_import(
     *, actor: Any, batch: BankBatch, content: bytes, filename: str, date: datetime.date
 ) -> dict[str, int]:
-    """Import the bank's return file: every line must name a payment of this batch still with
-    the bank, with the same amount; otherwise nothing is written and the line is named."""
+    """Import the bank's return file in one call (the API, scripts; the pages go through the
+    import kit): read, checked and written by the `funds.bank_return` importer. Every line must
+    name a payment of this batch with the same amount (and name and card when the file has
+    them); otherwise nothing is written and every bad line is named. `filename` is not needed
+    (the content says what the file is) and kept for the callers."""
+    from ..importing import return_file_import
+
+    return return_file_import(actor=actor, batch=batch, content=content, date=date)
+
+
+def return_apply(
+    *, actor: Any, batch: BankBatch, lines: Sequence[Any], date: datetime.date
+) -> dict[str, int]:
+    """Apply checked return lines (`importing.ReturnLine`: payment, ok, reason) in one
+    transaction: each payment still with the bank is paid (the commitment released, 借 the
+    programme's spending 贷 在途, the item's paid callback) or failed (借 银行存款 贷 在途: the
+    money back, freed once). Raise Conflict, writing nothing, when a payment is no longer with
+    the bank (a second import of the same lines)."""
     require_perm(actor, FundsPermission.PAY)
     require_in_scope(actor, FundsPermission.PAY, batch.book.unit)
-    rows = bankfiles.read_rows(content, filename, required=("reference", "amount", "result"))
     with transaction.atomic():
         locked = BankBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.status == BankBatch.Status.MADE:
             raise Conflict(_("该批次还没有发送银行,不能导入回盘。"))
-        payments = {p.number: p for p in locked.payments.select_related("commitment")}
+        current = {
+            p.pk: p
+            for p in Payment.objects.select_for_update(of=("self",))
+            .filter(batch=locked, pk__in=[line.payment.pk for line in lines])
+            .select_related("commitment")
+        }
         outcomes: list[tuple[Payment, bool, str]] = []
-        seen: set[str] = set()
-        for row in rows:
-            ref = row.values.get("reference", "")
-            where = _("第 %(line)s 行") % {"line": row.line}
-            payment = payments.get(ref)
-            if payment is None:
-                raise ValidationError(
-                    _("%(where)s:参考号“%(ref)s”不属于本批次。") % {"where": where, "ref": ref},
-                    field="file",
-                )
-            if ref in seen:
-                raise ValidationError(
-                    _("%(where)s:参考号“%(ref)s”重复。") % {"where": where, "ref": ref},
-                    field="file",
-                )
-            seen.add(ref)
-            amount = to_money(row.values.get("amount", ""), field="file", label=where)
-            if amount != payment.amount:
-                raise ValidationError(
-                    _("%(where)s:参考号“%(ref)s”的金额 %(got)s 与发放金额 %(want)s 不符。")
-                    % {
-                        "where": where,
-                        "ref": ref,
-                        "got": format_money(amount),
-                        "want": format_money(payment.amount),
-                    },
-                    field="file",
-                )
-            result = row.values.get("result", "").strip().lower()
-            if result in bankfiles.SUCCESS_WORDS:
-                ok = True
-            elif result in bankfiles.FAILURE_WORDS:
-                ok = False
-            else:
-                raise ValidationError(
-                    _("%(where)s:处理结果“%(result)s”无法识别(应为成功或失败)。")
-                    % {"where": where, "result": result},
-                    field="file",
-                )
-            if payment.status != Payment.Status.SENT:
+        for line in lines:
+            payment = current.get(line.payment.pk)
+            if payment is None or payment.status != Payment.Status.SENT:
                 raise Conflict(
-                    _("%(where)s:参考号“%(ref)s”已经处理过,不能重复导入。")
-                    % {"where": where, "ref": ref}
+                    _("参考号“%(ref)s”已经处理过,不能重复导入。") % {"ref": line.payment.number}
                 )
-            outcomes.append((payment, ok, row.values.get("reason", "")))
+            outcomes.append((payment, line.ok, line.reason))
         paid = failed = 0
         for payment, ok, reason in outcomes:
             commitment = payment.commitment
@@ -257,3 +238,41 @@ def return_import(
             summary=_("成功 %(paid)s 笔,失败 %(failed)s 笔") % {"paid": paid, "failed": failed},
         )
     return {"paid": paid, "failed": failed}
+
+
+def statement_store(
+    *, actor: Any, book: Book, lines: Sequence[Any], import_batch: Any = None
+) -> int:
+    """Store checked statement lines (`importing.ParsedLine`) of `book`'s bank account, in one
+    transaction with one audit event; return how many. The importer has skipped the lines
+    already stored; a 流水号 stored meanwhile is refused by the database (nothing written)."""
+    from ..models import StatementLine
+
+    require_perm(actor, FundsPermission.KEEP)
+    require_in_scope(actor, FundsPermission.KEEP, book.unit)
+    with transaction.atomic():
+        StatementLine.objects.bulk_create(
+            [
+                StatementLine(
+                    book=book,
+                    date=line.date,
+                    amount=line.amount,
+                    balance=line.balance,
+                    memo=line.memo,
+                    counterparty=line.counterparty,
+                    serial=line.serial,
+                    row=line.row,
+                    import_batch=import_batch,
+                    created_by=actor,
+                )
+                for line in lines
+            ],
+            batch_size=1000,
+        )
+        audit_record(
+            actor=actor,
+            action=FundsAction.STATEMENT_IMPORT,
+            obj=book,
+            summary=_("%(n)s 行") % {"n": len(lines)},
+        )
+    return len(lines)

@@ -148,9 +148,22 @@ def test_a_bank_batch_through_the_pages(client, finance, commitment, settings, t
     response = client.post(
         reverse("funds:batch_return", args=[batch.pk]), {"file": upload, "date": "2026-04-06"}
     )
+    # The return file goes onto the import kit: checked first (nothing written), then confirmed.
     assert response.status_code == 302
+    from bangfu.kits.imports.models import ImportBatch
+
+    item = ImportBatch.objects.get(kind="funds.bank_return")
+    assert response["Location"] == reverse("funds:returns:import_batch", args=[item.pk])
+    assert item.status == "ready"
+    checked = client.get(response["Location"]).content.decode()
+    assert "将记为成功 1 笔" in checked
+    payment.refresh_from_db()
+    assert payment.status == "sent"
+    confirmed = client.post(reverse("funds:returns:import_confirm", args=[item.pk]))
+    assert confirmed.status_code == 302
     payment.refresh_from_db()
     assert payment.status == "paid"
+    assert str(payment.paid_on) == "2026-04-06"
     page = client.get(reverse("funds:batch_detail", args=[batch.pk]))
     assert "已导入回盘" in page.content.decode()
 
@@ -179,8 +192,11 @@ def test_a_return_file_with_an_unknown_reference_answers_400(client, finance, co
     response = client.post(
         reverse("funds:batch_return", args=[batch.pk]), {"file": upload, "date": "2026-04-06"}
     )
-    assert response.status_code == 400
-    assert "第 2 行:参考号“NOPE”不属于本批次。" in response.content.decode()
+    # Checked on the import kit: refused, the line named on the result page, nothing written.
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "参考号“NOPE”不属于本批次。" in page
+    assert "校验发现 1 处错误,没有入账任何一笔。" in page
     assert batch.payments.get().status == "sent"
 
 

@@ -27,6 +27,11 @@ a context writes; the kit does the rest::
                                                          # import_template: declare them in
                                                          # the context's URL_PERMISSIONS
 
+When the page that uploads knows what the file is imported into (a bank return file: its
+bank batch), it passes `context` (JSON) to `services.batch_start_check`; the kit keeps it on
+the batch (`ImportBatch.context`) and the importer's `check` and `write` read it there
+(`funds.importing`: {"bank_batch": id, "date": "…"}; a statement: {"book": id}).
+
 `check` reports every problem of the file in one pass as `core.xlsx.CellError`s (sheet, row,
 column, message) and says how many records a write would make (`Outcome.writable`; 0 with no
 errors = nothing to import). `write` checks again (the database may have changed) and writes

@@ -74,6 +74,9 @@ class ImportBatch(models.Model):
     # as compared: choice}}} (`services.Mapping`); read with the file in each phase.
     mapping = models.JSONField(_("列和取值对应"), default=dict, blank=True)
     headers_key = models.CharField(_("表头摘要"), max_length=64, blank=True, default="")
+    # What the file is imported into, when the upload page knows it (a bank return file:
+    # {"bank_batch": 12, "date": "2026-12-05"}); set once at upload, read by the importer.
+    context = models.JSONField(_("导入对象"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

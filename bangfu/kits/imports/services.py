@@ -79,10 +79,17 @@ def _empty(batch: ImportBatch) -> None:
 
 
 def batch_upload(
-    *, user: Any, kind: str, content: bytes, source_name: str
+    *,
+    user: Any,
+    kind: str,
+    content: bytes,
+    source_name: str,
+    context: dict[str, Any] | None = None,
 ) -> tuple[ImportBatch, Table]:
     """Keep an uploaded file (sealed, in chunks) for checking; return the batch and the table.
 
+    `context` (JSON) says what the file is imported into when the page knows it (a bank
+    return file: its bank batch); the importer reads it as `batch.context`.
     Raise ValidationError (field "file") when the file is too large or cannot be read.
     """
     importer = importer_for(kind)
@@ -111,6 +118,7 @@ def batch_upload(
         sha256=hashlib.sha256(content).hexdigest(),
         size=len(content),
         rows=len(table.rows),
+        context=dict(context or {}),
     )
     _store_content(batch, content)
     return batch, table
@@ -295,7 +303,12 @@ def batch_job_died(*, job: Job) -> list[ImportBatch]:
 
 
 def batch_start_check(
-    *, user: Any, kind: str, content: bytes, source_name: str
+    *,
+    user: Any,
+    kind: str,
+    content: bytes,
+    source_name: str,
+    context: dict[str, Any] | None = None,
 ) -> tuple[ImportBatch, Job | None]:
     """Upload and check: in the request for a small file, else as a job (returned). A sheet
     with a header or a choice the importer does not know waits for the user's mapping
@@ -304,7 +317,9 @@ def batch_start_check(
     from .tasks import check_job
 
     with transaction.atomic():
-        batch, table = batch_upload(user=user, kind=kind, content=content, source_name=source_name)
+        batch, table = batch_upload(
+            user=user, kind=kind, content=content, source_name=source_name, context=context
+        )
         if mapping.needs_review(importer_for(kind), table):
             # Headers or words the importer does not know: the user maps them first.
             batch.status = Status.MAPPING

@@ -20,8 +20,9 @@ def test_the_archives_batches_move_with_their_counts_errors_and_kept_file(staff)
     # given: archives' own table as it was before the move, with two batches
     migration = import_module(f"bangfu.archives.migrations.{NAME}")
     # (with the kit's later migrations, as the database under test has them)
-    state = MigrationExecutor(connection).loader.project_state(
-        [*migration.Migration.dependencies, ("imports", "0002_column_mapping")]
+    loader = MigrationExecutor(connection).loader
+    state = loader.project_state(
+        [*migration.Migration.dependencies, *loader.graph.leaf_nodes("imports")]
     )
     apps = state.apps
     Old = apps.get_model("archives", "ImportBatch")

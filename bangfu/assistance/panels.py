@@ -15,6 +15,8 @@ from .selectors import household_aid
 
 # The archive page's key (`bangfu.archives.panels.PAGE`).
 ARCHIVE_PAGE = "archives.household"
+# The application page's key: contexts above assistance (funds) add their sections to it.
+APPLICATION_PAGE = "assistance.application"
 
 
 @register(ARCHIVE_PAGE)

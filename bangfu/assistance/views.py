@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from bangfu.accounts import policy
 from bangfu.archives.selectors.access import access_household
 from bangfu.core.formkit import ConfirmForm, action_response
+from bangfu.core.panels import panels_for
 from bangfu.kits.workflow.selectors import procedure_view
 
 from . import campaign, selectors, services
@@ -37,6 +39,7 @@ from .forms import (
     VisitForm,
 )
 from .models import Application, Programme
+from .panels import APPLICATION_PAGE
 from .permissions import AssistancePermission as P
 from .procedure import APPLICATION
 
@@ -129,6 +132,15 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 and policy.unit_in_scope(request.user, P.APPROVE, application.unit)
             ),
             "can_follow_up": policy.unit_in_scope(request.user, P.INVESTIGATE, application.unit),
+            "panels": [
+                {
+                    "panel": panel,
+                    "html": render_to_string(
+                        panel.template, {**panel.context, "a": application}, request=request
+                    ),
+                }
+                for panel in panels_for(APPLICATION_PAGE, request, application)
+            ],
         },
     )
 

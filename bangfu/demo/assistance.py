@@ -1,9 +1,10 @@
-"""Demo assistance for 响水乡: programmes of 2025 and 2026 (every kind, the 2026 金秋助学
-campaign) and applications of households in the roster at every step — draft, submitted,
-visited, reviewed, in notice with an unsettled objection, returned and refused — all made
-through the assistance services and the workflow kit (amounts computed by the rules with their
-working; the audit trail as in real use). The applications that went through their notice to
-approval and payment are in `loop.py`, played on earlier days with the clock moved back."""
+"""Demo assistance for 响水乡: programmes of 2025 and 2026 and of the year the demo is loaded
+in (every kind, the 2026 金秋助学 campaign) and applications of households in the roster at
+every step — draft, submitted, visited, reviewed, in notice with an unsettled objection,
+returned and refused — all made through the assistance services and the workflow kit (amounts
+computed by the rules with their working; the audit trail as in real use). The applications
+that went through their notice to approval and payment are in `loop.py`, played on earlier
+days with the clock moved back."""
 
 from __future__ import annotations
 
@@ -34,6 +35,8 @@ from bangfu.network.selectors import nearest_centre
 from bangfu.notices.models import Notice, NoticeItem
 from bangfu.notices.services import objection_record
 
+from .clock import STORY_DAYS, days_ago
+
 PROGRAMMES: list[tuple[str, str, dict[str, Any], bool]] = [
     (Kind.LIVING, "生活救助", {}, False),
     (
@@ -53,6 +56,13 @@ PROGRAMMES: list[tuple[str, str, dict[str, Any], bool]] = [
 ]
 
 
+def programme_years() -> list[int]:
+    """The years with programmes: 2025 and 2026 (the stories below are told in 2026), the year
+    the demo is loaded in, and the year the loop's 45 days reach back into (`loop.py`, `funds.py`
+    open that year's book too)."""
+    return sorted({2025, 2026, timezone.localdate().year, days_ago(STORY_DAYS).year})
+
+
 def seed_assistance(*, users: dict[str, Any], log: Callable[[str], None]) -> None:
     """Create the demo programmes and applications once (nothing when any programme exists)."""
     if Programme.objects.exists():
@@ -60,7 +70,7 @@ def seed_assistance(*, users: dict[str, Any], log: Callable[[str], None]) -> Non
     staff = users["staff"]
     centre = OrgUnit.objects.get(parent__isnull=True, kind=OrgUnit.Kind.CENTER)
     programmes: dict[tuple[int, str], Programme] = {}
-    for year in (2025, 2026):
+    for year in programme_years():
         for kind, name, rules, campaign in PROGRAMMES:
             programmes[(year, kind)] = programme_create(
                 actor=staff,

@@ -18,6 +18,9 @@ import time_machine
 from django.conf import settings
 from django.utils import timezone
 
+# How far back the story reaches: the money comes in about 45 days before the demo is loaded.
+STORY_DAYS = 45
+
 
 def days_ago(days: int) -> datetime.date:
     return timezone.localdate() - datetime.timedelta(days=days)

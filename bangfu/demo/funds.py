@@ -16,7 +16,7 @@ from bangfu.funds.services.budgets import budget_set
 from bangfu.funds.services.income import income_record, receipt_void
 from bangfu.network.models import OrgUnit
 
-from .clock import days_ago, on_day
+from .clock import STORY_DAYS, days_ago, on_day
 
 
 def seed_funds(*, users: dict[str, Any], log: Callable[[str], None]) -> None:
@@ -28,7 +28,7 @@ def seed_funds(*, users: dict[str, Any], log: Callable[[str], None]) -> None:
         return
     finance = users["finance"]
     today = timezone.localdate()
-    first = days_ago(45)
+    first = days_ago(STORY_DAYS)
     centre = OrgUnit.objects.get(parent__isnull=True, kind=OrgUnit.Kind.CENTER)
     for year in sorted({first.year, today.year}):
         start = first if year == first.year else datetime.date(year, 1, 1)

@@ -7,7 +7,8 @@
   committed in the special account); one waits for the leader's approval today. Of the approved:
   one paid in person (signed slip, its scan attached), two paid by bank — one line failed (the
   bank's system was down) and was paid again in a second batch — and two wait for payment. The
-  paid ones have their follow-up (回访) due.
+  paid ones have their follow-up (回访) due. A sample of the paid is drawn (抽查): one check
+  matched, one did not (left open on the finance user's worklist), one still to check.
 """
 
 from __future__ import annotations
@@ -35,9 +36,10 @@ from bangfu.assistance.services import (
     application_submit,
     application_visit,
 )
-from bangfu.funds.models import Book, Commitment
+from bangfu.funds.models import Book, Commitment, SampleCheck
 from bangfu.funds.services.banking import batch_create, batch_mark_sent, return_import
 from bangfu.funds.services.payments import payment_attach_scan, payment_confirm, payment_prepare
+from bangfu.funds.services.sampling import sample_check_record, sample_draw
 from bangfu.network.models import OrgUnit
 
 from .archives import _household, ensure_standards
@@ -47,6 +49,7 @@ from .clock import days_ago, on_day
 APPLIED, VISITED, REVIEWED, NOTICED, SENT, APPROVED = 30, 28, 27, 26, 9, 8
 WAITING_SENT = 1
 PAID_IN_PERSON, BANK_SENT, BANK_RETURNED, BANK_AGAIN, BANK_AGAIN_RETURNED = 6, 5, 4, 3, 2
+SAMPLED, CHECKED = 1, 1
 
 
 def seed_loop(*, users: dict[str, Any], log: Callable[[str], None]) -> None:
@@ -212,10 +215,42 @@ def _applications(users: dict[str, Any]) -> str:
             filename="回盘2.csv",
             date=timezone.localdate(),
         )
+    checks = _sample(finance, book)
     return (
         "帮扶申请 6 件走完公示:批准 5 件(现场发放 1 件,银行代发 2 件其中 1 笔失败后重发成功,"
-        "待发放 2 件),待领导审批 1 件"
+        f"待发放 2 件),待领导审批 1 件;发放抽查 1 次,{checks}"
     )
+
+
+def _sample(finance: Any, book: Book) -> str:
+    """After the payments: a sample of the paid (a recorded seed), one check 相符 and one 不符,
+    the mismatch left open on the finance user's worklist."""
+    with on_day(days_ago(SAMPLED)):
+        sample = sample_draw(actor=finance, book=book, drawn_on=timezone.localdate(), seed=2026)
+    checks = list(sample.checks.select_related("sample__book__unit", "payment").order_by("pk"))
+    with on_day(days_ago(CHECKED)):
+        outcomes = [
+            (
+                SampleCheck.Method.VISIT,
+                SampleCheck.Outcome.MATCH,
+                "入户核实:户主本人领取,金额相符。",
+            ),
+            (
+                SampleCheck.Method.PHONE,
+                SampleCheck.Outcome.MISMATCH,
+                "电话核实:户主称未收到短信通知,对到账金额有疑问,需到银行核对流水。",
+            ),
+        ]
+        for check, (method, outcome, notes) in zip(checks, outcomes, strict=False):
+            sample_check_record(
+                actor=finance,
+                check=check,
+                method=method,
+                checked_on=timezone.localdate(),
+                outcome=outcome,
+                notes=notes,
+            )
+    return f"抽取 {sample.size} 笔,核查相符 1 笔、不相符 1 笔(待处理)"
 
 
 def _return_file(lines: list[tuple[Any, str, str]]) -> bytes:

@@ -23,3 +23,4 @@ class FundsAction(AuditAction):
     STATEMENT_IMPORT = "funds.statement.import", _("导入银行对账单")
     SAMPLE_DRAW = "funds.sample.draw", _("抽取发放抽查样本")
     SAMPLE_CHECK = "funds.sample.check", _("记录发放抽查结果")
+    SAMPLE_CLOSE = "funds.sample.close", _("处理抽查不相符")

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bangfu.core.formkit import BootstrapForm, date_field
 
-from .models import BankBatch, Income, Programme
+from .models import BankBatch, Income, Programme, SampleCheck
 
 
 class BookOpenForm(BootstrapForm):
@@ -165,4 +165,58 @@ class MonthForm(forms.Form):
         choices=[(m, _("%(m)s 月") % {"m": m}) for m in range(1, 13)],
         coerce=int,
         required=False,
+    )
+
+
+class SampleDrawForm(BootstrapForm):
+    seed = forms.IntegerField(
+        label=_("随机种子(可不填)"),
+        required=False,
+        min_value=0,
+        max_value=2**63 - 1,
+        help_text=_(
+            "不填则随机抽取;也可填入审计人员指定的种子。同一种子对同一批已发放记录抽出的样本相同。"
+        ),
+        error_messages={
+            "invalid": _("随机种子须为非负整数。"),
+            "min_value": _("随机种子须为非负整数。"),
+            "max_value": _("随机种子太大。"),
+        },
+    )
+    # The last sample of the book the page showed: a second click finds a newer one and draws
+    # nothing.
+    after = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class SampleCheckForm(BootstrapForm):
+    method = forms.ChoiceField(
+        label=_("核查方式"),
+        choices=[("", "—"), *SampleCheck.Method.choices],
+        error_messages={"required": _("请选择核查方式(入户或电话)。")},
+    )
+    checked_on = date_field(_("核查日期"), _("请填写核查日期。"), _("核查日期格式不正确。"))
+    outcome = forms.ChoiceField(
+        label=_("核查结果"),
+        choices=[("", "—"), *SampleCheck.Outcome.choices],
+        error_messages={"required": _("请选择核查结果。")},
+    )
+    notes = forms.CharField(
+        label=_("核查情况"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("请填写核查情况。")},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"checked_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+
+class MismatchCloseForm(BootstrapForm):
+    resolution = forms.CharField(
+        label=_("处理结果"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("写明核实了什么、如何处理(如补发、追回、更正档案)。"),
+        error_messages={"required": _("请填写处理结果。")},
     )

@@ -498,12 +498,20 @@ class SampleCheck(models.Model):
     checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # A mismatch is closed once, with what was done (处理结果), by finance or a leader.
+    resolution = models.TextField(_("处理结果"), blank=True)
+    resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("抽查记录")
         ordering = ["sample", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["sample", "payment"], name="funds_check_once")
+            models.UniqueConstraint(fields=["sample", "payment"], name="funds_check_once"),
+            # A payment is sampled once: two draws at once can never both take it.
+            models.UniqueConstraint(fields=["payment"], name="funds_check_payment_once"),
         ]
         indexes = [models.Index(fields=["outcome"], name="funds_check_outcome")]
 

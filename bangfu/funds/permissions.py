@@ -9,10 +9,11 @@ class FundsPermission(StrEnum):
     CLOSE = "funds.close"  # close a month
     BUDGET = "funds.budget"  # set a programme's budget for the year
     PAY = "funds.pay"  # prepare payment slips, attach the signed scans, confirm payments
+    RESOLVE = "funds.resolve"  # close a sampled check that did not match (处理结果)
 
 
 ROLE_GRANTS = {
-    Role.LEADER: {FundsPermission.VIEW, FundsPermission.BUDGET},
+    Role.LEADER: {FundsPermission.VIEW, FundsPermission.BUDGET, FundsPermission.RESOLVE},
     Role.STAFF: {FundsPermission.VIEW},
     Role.FINANCE: {
         FundsPermission.VIEW,
@@ -20,6 +21,7 @@ ROLE_GRANTS = {
         FundsPermission.CLOSE,
         FundsPermission.BUDGET,
         FundsPermission.PAY,
+        FundsPermission.RESOLVE,
     },
     # 纪检/审计 read everything of the fund and change nothing.
     Role.SUPERVISOR: {FundsPermission.VIEW},
@@ -71,6 +73,14 @@ URL_PERMISSIONS: dict[str, str] = {
     "funds:ledger_xlsx": FundsPermission.VIEW,
     "funds:household_totals": FundsPermission.VIEW,
     "funds:reconciliation": FundsPermission.VIEW,
+    # 抽查: funds.view reads; the services check funds.pay (draw, record) and funds.resolve.
+    "funds:sample_list": FundsPermission.VIEW,
+    "funds:sample_draw": FundsPermission.VIEW,
+    "funds:sample_detail": FundsPermission.VIEW,
+    "funds:check_record": FundsPermission.VIEW,
+    "funds:check_close": FundsPermission.VIEW,
+    # The signed scan: whoever may read the payment; each opening is access-logged.
+    "funds:payment_scan_file": FundsPermission.VIEW,
     # The API.
     "api:funds_book_list": FundsPermission.VIEW,
     "api:funds_trial_balance": FundsPermission.VIEW,
@@ -87,4 +97,8 @@ URL_PERMISSIONS: dict[str, str] = {
     "api:funds_payment_prepare": FundsPermission.VIEW,
     "api:funds_payment_scan": FundsPermission.VIEW,
     "api:funds_payment_confirm": FundsPermission.VIEW,
+    "api:funds_sample_list": FundsPermission.VIEW,
+    "api:funds_sample_draw": FundsPermission.VIEW,
+    "api:funds_check_record": FundsPermission.VIEW,
+    "api:funds_check_close": FundsPermission.VIEW,
 }

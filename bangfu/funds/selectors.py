@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from bangfu.accounts.policy import scope_q, scoped_get
@@ -20,6 +20,8 @@ from .models import (
     Entry,
     Income,
     Payment,
+    Sample,
+    SampleCheck,
 )
 from .payable import ASSISTANCE_APPLICATION
 from .permissions import FundsPermission
@@ -197,3 +199,50 @@ def bank_payable(book: Book, user: Any) -> list[Commitment]:
         .select_related("household")
         .order_by("pk")[:500]
     )
+
+
+def samples(book: Book) -> QuerySet[Sample]:
+    """The book's samples, newest first, each with how many were checked, are still to check,
+    did not match, and of those are still open: one query."""
+    mismatch = Q(checks__outcome=SampleCheck.Outcome.MISMATCH)
+    return (
+        Sample.objects.filter(book=book)
+        .select_related("created_by")
+        .annotate(
+            checked=Count("checks", filter=Q(checks__checked_on__isnull=False)),
+            to_check=Count("checks", filter=Q(checks__checked_on__isnull=True)),
+            mismatches=Count("checks", filter=mismatch),
+            open_mismatches=Count("checks", filter=mismatch & Q(checks__resolved_at__isnull=True)),
+        )
+        .order_by("-drawn_on", "-pk")
+    )
+
+
+def sample_get(user: Any, pk: Any) -> Sample:
+    return scoped_get(
+        Sample.objects.filter(
+            scope_q(user, FundsPermission.VIEW, field="book__unit")
+        ).select_related("book__unit", "created_by"),
+        pk,
+    )
+
+
+def sample_checks(sample: Sample) -> QuerySet[SampleCheck]:
+    return (
+        SampleCheck.objects.filter(sample=sample)
+        .select_related("payment__batch", "checked_by", "resolved_by")
+        .order_by("pk")
+    )
+
+
+def check_get(user: Any, pk: Any) -> SampleCheck:
+    return scoped_get(
+        SampleCheck.objects.filter(
+            scope_q(user, FundsPermission.VIEW, field="sample__book__unit")
+        ).select_related("sample__book__unit", "payment", "checked_by", "resolved_by"),
+        pk,
+    )
+
+
+def payment_checks(payment: Payment) -> QuerySet[SampleCheck]:
+    return SampleCheck.objects.filter(payment=payment).select_related("sample").order_by("pk")

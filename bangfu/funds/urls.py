@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from bangfu.kits.imports.views import import_urls
 
-from . import views
+from . import views, views_sampling
 from .importing import RETURN_KIND, STATEMENT_KIND
 
 app_name = "funds"
@@ -44,6 +44,17 @@ urlpatterns = [
     path("entries/<int:pk>/reverse/", views.entry_reverse, name="entry_reverse"),
     path("receipts/<int:pk>/pdf/", views.receipt_pdf, name="receipt_pdf"),
     path("receipts/<int:pk>/void/", views.receipt_void, name="receipt_void"),
+    # 抽查 after payment, and the signed scan of a slip.
+    path("books/<int:pk>/samples/", views_sampling.sample_list, name="sample_list"),
+    path("books/<int:pk>/samples/new/", views_sampling.sample_draw, name="sample_draw"),
+    path("samples/<int:pk>/", views_sampling.sample_detail, name="sample_detail"),
+    path("checks/<int:pk>/record/", views_sampling.check_record, name="check_record"),
+    path("checks/<int:pk>/close/", views_sampling.check_close, name="check_close"),
+    path(
+        "payments/<int:pk>/scan/file/",
+        views_sampling.payment_scan_file,
+        name="payment_scan_file",
+    ),
     # The import kit's pages for the bank's return files (namespace funds:returns).
     path("bank-returns/", include((import_urls(RETURN_KIND, prefix=""), "returns"))),
     path("bank-statements/", include((import_urls(STATEMENT_KIND, prefix=""), "statements"))),

@@ -410,6 +410,7 @@ def payment_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 payment.commitment.subject_type, payment.commitment.subject_id
             ),
             "can_pay": has_perm(request.user, FundsPermission.PAY),
+            "checks": selectors.payment_checks(payment),
         },
     )
 

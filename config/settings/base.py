@@ -336,6 +336,8 @@ SPECTACULAR_SETTINGS = {
     | {
         "FundsIncomeKindEnum": "bangfu.funds.models.Income.Kind",
         "FundsIncomeChannelEnum": "bangfu.funds.models.Income.Channel",
+        "FundsCheckMethodEnum": "bangfu.funds.models.SampleCheck.Method",
+        "FundsCheckOutcomeEnum": "bangfu.funds.models.SampleCheck.Outcome",
     },
 }
 

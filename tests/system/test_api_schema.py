@@ -107,6 +107,22 @@ EXPECTED = {
         "/api/funds/payments/{payment_id}/confirm/",
         {"200", "400", "403", "404", "409"},
     ),
+    "funds_sample_list": ("get", "/api/funds/books/{book_id}/samples/", {"200", "403", "404"}),
+    "funds_sample_draw": (
+        "post",
+        "/api/funds/books/{book_id}/samples/draw/",
+        {"201", "400", "403", "404", "409"},
+    ),
+    "funds_check_record": (
+        "post",
+        "/api/funds/checks/{check_id}/record/",
+        {"200", "400", "403", "404", "409"},
+    ),
+    "funds_check_close": (
+        "post",
+        "/api/funds/checks/{check_id}/close/",
+        {"200", "400", "403", "404", "409"},
+    ),
     "petition_create": ("post", "/api/petitions/create/", {"201", "400", "403"}),
     "petition_detail": ("get", "/api/petitions/{petition_id}/", {"200", "403", "404"}),
     "assistance_programme_list": ("get", "/api/assistance/programmes/", {"200", "400", "403"}),

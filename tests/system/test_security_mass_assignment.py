@@ -24,7 +24,7 @@ from bangfu.assistance.models import Application, FollowUp, Programme
 from bangfu.assistance.services import ApplicationInput, application_create, followup_schedule
 from bangfu.assistance.tests.factories import make_programme
 from bangfu.funds import bankfiles
-from bangfu.funds.models import BankBatch, Commitment, Income, Payment
+from bangfu.funds.models import BankBatch, Commitment, Income, Payment, Sample, SampleCheck
 from bangfu.funds.models import Book as FundsBook
 from bangfu.funds.services.banking import batch_create
 from bangfu.funds.services.commitments import commitment_make
@@ -403,6 +403,32 @@ ENDPOINTS = [
         lambda ctx: {"paid_on": "2026-04-10"},
     ),
     Endpoint(
+        "api:funds_sample_draw",
+        "post",
+        Sample,
+        lambda ctx: {"book_id": _funds_book(ctx).pk},
+        lambda ctx: {"after_sample_id": 0},
+    ),
+    Endpoint(
+        "api:funds_check_record",
+        "post",
+        SampleCheck,
+        lambda ctx: {"check_id": _sample_check(ctx).pk},
+        lambda ctx: {
+            "method": "visit",
+            "checked_on": "2026-04-12",
+            "outcome": "mismatch",
+            "notes": "不相符",
+        },
+    ),
+    Endpoint(
+        "api:funds_check_close",
+        "post",
+        SampleCheck,
+        lambda ctx: {"check_id": _sample_check(ctx).pk},
+        lambda ctx: {"resolution": "已核实处理"},
+    ),
+    Endpoint(
         "api:assistance_followup_record",
         "post",
         FollowUp,
@@ -466,6 +492,26 @@ def _slip(ctx: Any) -> Payment:
         return existing
     finance = User.objects.get(username="finance_ma")
     return payment_prepare(actor=finance, commitment=commitment, signer="head")
+
+
+def _sample_check(ctx: Any) -> SampleCheck:
+    """A sample of the book holding the slip's payment (made once per test; the refusals
+    looked at here never reach the services)."""
+    payment = _slip(ctx)
+    existing = SampleCheck.objects.filter(payment=payment).first()
+    if existing is not None:
+        return existing
+    sample = Sample.objects.create(
+        book=_funds_book(ctx),
+        drawn_on=date(2026, 4, 10),
+        seed=1,
+        confidence=Decimal("0.95"),
+        margin=Decimal("0.10"),
+        population=1,
+        size=1,
+        created_by=User.objects.get(username="finance_ma"),
+    )
+    return SampleCheck.objects.create(sample=sample, payment=payment)
 
 
 def _followup(ctx: Any) -> FollowUp:

@@ -44,6 +44,8 @@ from bangfu.funds.models import Commitment as FundsCommitment
 from bangfu.funds.models import DonationReceipt
 from bangfu.funds.models import Entry as FundsEntry
 from bangfu.funds.models import Payment as FundsPayment
+from bangfu.funds.models import Sample as FundsSample
+from bangfu.funds.models import SampleCheck as FundsSampleCheck
 from bangfu.kits.exports.models import Export
 from bangfu.network.models import OrgUnit, UnitPerson
 from bangfu.notices.models import Notice, Objection
@@ -118,6 +120,10 @@ PK_MODEL: dict[str, Any] = {
     "funds:batch_csv": FundsBankBatch,
     "funds:batch_send": FundsBankBatch,
     "funds:batch_return": FundsBankBatch,
+    "funds:payment_scan_file": FundsPayment,
+    "funds:sample_detail": FundsSample,
+    "funds:check_record": FundsSampleCheck,
+    "funds:check_close": FundsSampleCheck,
 }
 PREFIX_MODEL = {
     "archives:": Household,
@@ -201,6 +207,7 @@ def _kwargs(route: str, params: tuple[str, ...], owner: User) -> list[dict[str, 
         "bank_batch_id": FundsBankBatch,
         "commitment_id": FundsCommitment,
         "payment_id": FundsPayment,
+        "check_id": FundsSampleCheck,
     }
     if len(params) == 1 and params[0] in api_models:
         model = api_models[params[0]]

@@ -19,7 +19,7 @@ from bangfu.archives.models import Household
 from bangfu.assistance.models import Application, FollowUp
 from bangfu.core.audit import AuditEvent, verify_chain
 from bangfu.core.worklist import due_items
-from bangfu.funds.models import Commitment, Income, Payment
+from bangfu.funds.models import Commitment, Income, Payment, Sample
 from bangfu.notices.models import Notice
 
 pytestmark = pytest.mark.django_db
@@ -102,3 +102,19 @@ def test_books_and_audit_trail_are_whole_after_the_demo(seeded):
     call_command("verify_books", stdout=out)
     assert "账簿链完整" in out.getvalue()
     assert verify_chain()[1] is None
+
+
+def test_a_sample_of_the_paid_has_a_match_and_an_open_mismatch_on_the_finance_worklist(seeded):
+    sample = Sample.objects.get()
+    assert (sample.population, sample.size, sample.seed) == (3, 3, 2026)
+    checks = list(sample.checks.order_by("pk"))
+    assert [c.outcome for c in checks] == ["match", "mismatch", ""]
+    mismatch = checks[1]
+    assert mismatch.resolved_at is None
+
+    finance = User.objects.get(username="finance")
+    titles = [item.title for item in due_items(finance)]
+
+    payment = mismatch.payment
+    assert f"抽查不相符:{payment.recipient_name}({payment.number})" in titles
+    assert f"发放抽查:{checks[2].payment.recipient_name}({checks[2].payment.number})" in titles

@@ -4,7 +4,7 @@
 from django.urls import path
 
 from . import funds as api
-from . import writes
+from . import sampling, writes
 
 urlpatterns = [
     path("funds/books/", api.BookListApi.as_view(), name="funds_book_list"),
@@ -64,5 +64,26 @@ urlpatterns = [
         "funds/payments/<int:payment_id>/confirm/",
         writes.PaymentConfirmApi.as_view(),
         name="funds_payment_confirm",
+    ),
+    # 抽查 after payment.
+    path(
+        "funds/books/<int:book_id>/samples/",
+        sampling.SampleListApi.as_view(),
+        name="funds_sample_list",
+    ),
+    path(
+        "funds/books/<int:book_id>/samples/draw/",
+        sampling.SampleDrawApi.as_view(),
+        name="funds_sample_draw",
+    ),
+    path(
+        "funds/checks/<int:check_id>/record/",
+        sampling.CheckRecordApi.as_view(),
+        name="funds_check_record",
+    ),
+    path(
+        "funds/checks/<int:check_id>/close/",
+        sampling.CheckCloseApi.as_view(),
+        name="funds_check_close",
     ),
 ]

@@ -13,8 +13,9 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.policy import require_in_scope, require_perm
+from bangfu.core.access import access_log_record
 from bangfu.core.audit import audit_record
-from bangfu.core.errors import Conflict, ValidationError
+from bangfu.core.errors import Conflict, NotFound, ValidationError
 from bangfu.core.masking import mask_bank_card, mask_id_number
 
 from ..audit_actions import FundsAction
@@ -124,6 +125,25 @@ def payment_attach_scan(*, actor: Any, payment: Payment, file: UploadedFile) -> 
         locked.save(update_fields=["scan"])
         audit_record(actor=actor, action=FundsAction.PAYMENT_ATTACH, obj=locked)
     return locked
+
+
+def payment_scan_open(*, actor: Any, payment: Payment) -> bytes:
+    """The signed scan's bytes, for whoever may read the payment (the caller fetched it in
+    scope); the opening is written to the access log first."""
+    if not payment.scan:
+        raise NotFound(_("该发放凭证还没有上传签字扫描件。"))
+    try:
+        with payment.scan.open("rb") as handle:
+            content = handle.read()
+    except FileNotFoundError:
+        raise NotFound(_("签字扫描件文件已不存在,请联系系统管理员。")) from None
+    access_log_record(
+        user=actor,
+        obj=payment,
+        fields=["scan"],
+        purpose=str(_("查看签字发放凭证扫描件")),
+    )
+    return content
 
 
 def payment_confirm(*, actor: Any, payment: Payment, paid_on: datetime.date) -> Payment:

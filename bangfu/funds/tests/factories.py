@@ -52,3 +52,40 @@ def funded_books(network: Any, *, amount: str = "1000000.00", year: int | None =
         make_income(
             book, actor=finance, amount=amount, date=datetime.date(year, 1, 2), payer="财政拨款"
         )
+
+
+def make_paid_book(network: Any, *, staff: Any, finance: Any, count: int = 5) -> Book:
+    """The township's book of 2026 with `count` payments made in person (signed scan attached,
+    paid on 2026-04-02), to households of station A."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import transaction
+
+    from bangfu.archives.tests.factories import make_household
+    from bangfu.funds.services.commitments import commitment_make
+    from bangfu.funds.services.payments import (
+        payment_attach_scan,
+        payment_confirm,
+        payment_prepare,
+    )
+
+    book = make_book(network.township, actor=finance)
+    make_income(book, actor=finance, amount="40000", date=datetime.date(2026, 1, 15))
+    for n in range(count):
+        household = make_household(
+            network.station_a, filed_by=staff, name=f"户主{n}", mobile=f"1370000{n:04d}"
+        )
+        with transaction.atomic():
+            commitment = commitment_make(
+                actor=finance, book=book, programme="living", amount="100",
+                date=datetime.date(2026, 4, 1), subject_type="test.item", subject_id=n,
+                subject_label=f"生活救助 {n}", recipient_name=household.name,
+                household=household,
+            )  # fmt: skip
+        payment = payment_prepare(actor=finance, commitment=commitment, signer="head")
+        payment_attach_scan(
+            actor=finance,
+            payment=payment,
+            file=SimpleUploadedFile("s.pdf", b"%PDF-1.4 signed", content_type="application/pdf"),
+        )
+        payment_confirm(actor=finance, payment=payment, paid_on=datetime.date(2026, 4, 2))
+    return book

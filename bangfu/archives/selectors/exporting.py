@@ -4,6 +4,7 @@ their rows in the import template (so an export imports again as "already presen
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from operator import itemgetter
 from typing import Any
 
 from django.db import connections
@@ -145,17 +146,26 @@ _MEMBER_COLUMNS: dict[str, tuple[str, Any]] = {
 _HEAD_EXTRA = ("id", "created_at", "archive_no", "status", "secondary_causes")
 
 
-def _labeller(choices: Any) -> Any:
-    """Return `archives.xlsx._label` for one choices class, its labels translated once."""
-    labels = {code: str(label) for code, label in choices.choices}
+class _Labels(dict[Any, str]):
+    """{code: label} of one choices class, translated once: `labels[value]` is what
+    `archives.xlsx._label` writes ("" for no value, the value itself for an unknown code)."""
 
-    def label(value: Any) -> str:
-        if value is None or value == "":
-            return ""
-        text = labels.get(value)
-        return text if text is not None else str(value)
+    def __init__(self, choices: Any) -> None:
+        super().__init__({code: str(label) for code, label in choices.choices})
+        self[None] = self[""] = ""
 
-    return label
+    def __missing__(self, value: Any) -> str:
+        return str(value)
+
+
+class _YesNo(dict[Any, str]):
+    """`archives.xlsx._yes_no` as a mapping: 是 for a true value, else 否."""
+
+    def __init__(self) -> None:
+        super().__init__({True: _("是"), False: _("否")})
+
+    def __missing__(self, value: Any) -> str:
+        return self[bool(value)]
 
 
 def _masked_or_decrypted(masked: str, token: str | None, mask: Any) -> str:
@@ -166,18 +176,30 @@ def _masked_or_decrypted(masked: str, token: str | None, mask: Any) -> str:
     return mask(decrypt(token))
 
 
+# The values a row takes besides the fields read: appended to the tuple, picked by position.
+_HEAD_FIXED = (
+    "household_no",
+    "relation",
+    "id_number",
+    "mobile",
+    "bank_card",
+    "bank_account_holder",
+    "secondary_causes",
+)
+_MEMBER_FIXED = ("household_no", "id_number")
+
+
 class _RowBuilder:
-    """Builds the roster rows of one batch from `values_list` tuples (see `roster_batches`)."""
+    """Builds the roster rows of one batch from `values_list` tuples (see `roster_batches`):
+    each row is the tuple, with the values computed per row appended, picked in column order
+    by one `itemgetter`; then the choice and yes/no columns are replaced by their labels."""
 
     def __init__(self, *, masked: bool) -> None:
         self.masked = masked
-        yes, no = _("是"), _("否")
-        self.yes_no = lambda value: yes if value else no
+        self.yes_no = _YesNo()
         self.head_relation = _("户主")
-        self.cause = _labeller(c.HardshipCause)
-        self.status = _labeller(Household.Status)
-        self.keys = [spec.key for spec in roster.SPECS]
-        # Head: the fields read, in order; then, per column, the field's index and its writer.
+        self.cause = _Labels(c.HardshipCause)
+        self.status = _Labels(Household.Status)
         personal = (
             ["id_masked", "mobile_masked", "bank_card_masked"]
             if masked
@@ -189,28 +211,47 @@ class _RowBuilder:
         self.member_fields = ["household_id", "id_masked" if masked else "id_number"] + [
             field for field, _kind in _MEMBER_COLUMNS.values()
         ]
-        self.head_plan = self._plan(_HEAD_COLUMNS, self.head_fields, head=True)
-        self.member_plan = self._plan(_MEMBER_COLUMNS, self.member_fields, head=False)
+        self.name_index = self.head_fields.index("name")
+        head_columns = {
+            **_HEAD_COLUMNS,
+            **{key: (key, "yes_no") for key in _YES_NO_KEYS},
+        }
+        tokens = len(self.annotations(member=False))
+        self.head_pick, self.head_convert = self._plan(
+            head_columns, self.head_fields, _HEAD_FIXED, skip=tokens
+        )
+        tokens = len(self.annotations(member=True))
+        self.member_pick, self.member_convert = self._plan(
+            _MEMBER_COLUMNS, self.member_fields, _MEMBER_FIXED, skip=tokens
+        )
 
     def _plan(
-        self, columns: dict[str, tuple[str, Any]], fields: list[str], *, head: bool
-    ) -> list[tuple[int, Any]]:
-        """Per roster column: (index in the tuple or -1 for a value set per row, converter)."""
-        plan: list[tuple[int, Any]] = []
-        for key in self.keys:
-            if key in columns:
-                field, kind = columns[key]
-                convert = (
-                    self.yes_no
-                    if kind == "yes_no"
-                    else (_labeller(kind) if kind is not None else None)
-                )
-                plan.append((fields.index(field), convert))
-            elif head and key in _YES_NO_KEYS:
-                plan.append((fields.index(key), self.yes_no))
+        self,
+        columns: dict[str, tuple[str, Any]],
+        fields: list[str],
+        fixed: tuple[str, ...],
+        *,
+        skip: int,
+    ) -> tuple[Any, list[tuple[int, dict[Any, str]]]]:
+        """Return the `itemgetter` of the roster's columns from (tuple read, `skip` tokens,
+        the fixed values, None) and the (column, labels) of the columns to translate."""
+        base = len(fields) + skip
+        empty = base + len(fixed)  # the None appended last: a column the row leaves blank
+        positions: list[int] = []
+        convert: list[tuple[int, dict[Any, str]]] = []
+        for column, spec in enumerate(roster.SPECS):
+            if spec.key in fixed:
+                positions.append(base + fixed.index(spec.key))
+            elif spec.key in columns:
+                field, kind = columns[spec.key]
+                positions.append(fields.index(field))
+                if kind == "yes_no":
+                    convert.append((column, self.yes_no))
+                elif kind is not None:
+                    convert.append((column, _Labels(kind)))
             else:
-                plan.append((-1, None))  # household_no, relation, personal numbers, causes
-        return plan
+                positions.append(empty)
+        return itemgetter(*positions), convert
 
     def annotations(self, *, member: bool) -> dict[str, Any]:
         """For a masked export: the ciphertext, read only where no masked form is kept."""
@@ -228,53 +269,50 @@ class _RowBuilder:
             for masked, source in pairs
         }
 
-    def _row(self, plan: list[tuple[int, Any]], values: Sequence[Any], fixed: dict[str, Any]):
-        row: list[Any] = []
-        for key, (index, convert) in zip(self.keys, plan, strict=True):
-            if index < 0:
-                row.append(fixed.get(key))
-            elif convert is None:
-                row.append(values[index])
-            else:
-                row.append(convert(values[index]))
-        return row
-
-    def rows(
-        self, head: Sequence[Any], members: list[Sequence[Any]]
-    ) -> tuple[list[list[Any]], str]:
-        """Return the rows of one archive (head, then members) and its status label."""
-        f = self.head_fields
+    def rows(self, head: tuple[Any, ...], members: list[tuple[Any, ...]]) -> list[list[Any]]:
+        """Return the rows of one archive (head, then members), each ending with its status."""
         pk, archive_no = head[0], head[2]
         number = archive_no or f"D{pk}"
-        tokens = head[len(f) :]
         if self.masked:
+            tokens = head[len(self.head_fields) :]
             id_text = _masked_or_decrypted(head[5], tokens[0], mask_id_number)
             mobile = _masked_or_decrypted(head[6], tokens[1], mask_phone)
             card = _masked_or_decrypted(head[7], tokens[2], mask_bank_card)
         else:
             id_text, mobile, card = head[5] or "", head[6], head[7]
-        holder = head[f.index("name")] if card else ""
-        fixed = {
-            "household_no": number,
-            "relation": self.head_relation,
-            "id_number": id_text,
-            "mobile": mobile,
-            "bank_card": card,
-            "bank_account_holder": holder,
-            "secondary_causes": "、".join(self.cause(int(code)) for code in head[4] or []),
-        }
-        rows = [self._row(self.head_plan, head, fixed)]
+        cause = self.cause
+        row = list(
+            self.head_pick(
+                (
+                    *head,
+                    number,
+                    self.head_relation,
+                    id_text,
+                    mobile,
+                    card,
+                    head[self.name_index] if card else "",
+                    "、".join(cause[int(code)] for code in head[4] or ()),
+                    None,
+                )
+            )
+        )
+        for column, labels in self.head_convert:
+            row[column] = labels[row[column]]
+        status = self.status[head[3]]
+        row.append(status)
+        rows = [row]
+        masked, pick, convert = self.masked, self.member_pick, self.member_convert
         for member in members:
-            if self.masked:
+            if masked:
                 member_id = _masked_or_decrypted(member[1], member[-1], mask_id_number)
             else:
                 member_id = member[1] or ""
-            rows.append(
-                self._row(
-                    self.member_plan, member, {"household_no": number, "id_number": member_id}
-                )
-            )
-        return rows, self.status(head[3])
+            row = list(pick((*member, number, member_id, None)))
+            for column, labels in convert:
+                row[column] = labels[row[column]]
+            row.append(status)
+            rows.append(row)
+        return rows
 
 
 def roster_batches(
@@ -312,8 +350,8 @@ def roster_batches(
             members[member[0]].append(member)
         batch: list[Sequence[Any]] = []
         for head in heads:
-            rows, status = builder.rows(head, members[head[0]])
-            batch.extend([*row, status] for row in rows)
+            rows = builder.rows(head, members[head[0]])
+            batch.extend(rows)
             counts["people"] += len(rows)
         counts["items"] = counts["households"] = counts["households"] + len(heads)
         last = (heads[-1][1], heads[-1][0])

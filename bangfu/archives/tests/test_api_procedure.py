@@ -99,7 +99,7 @@ def test_the_procedure_reads_as_its_panel(network, staff):
     assert case.visit_due_on is not None
     assert response.json()["step"] == "visit"
     assert response.json()["visit_due_on"] == case.visit_due_on.isoformat()
-    assert response.json()["next_action"].startswith("等待响水社区帮扶站工作人员入户调查,截止 ")
+    assert response.json()["next_action"].startswith("请您入户调查,截止 ")
 
 
 @pytest.mark.parametrize(

@@ -305,20 +305,31 @@ def next_action(procedure: Procedure, case: Case, pending: Visit | None, user: A
     from django.utils.translation import gettext as _
 
     step = case.step
+    perms = procedure.perms
+    # The viewer who is the one to act is asked to, not told to wait for someone else.
     if step == Step.VISIT:
         due = pending.due_on if pending else case.visit_due_on
-        text = _("等待%(unit)s工作人员入户调查") % {"unit": case.unit.name}
+        if user is not None and _may(user, perms.visit, case.unit):
+            text = _("请您入户调查")
+        else:
+            text = _("等待%(unit)s工作人员入户调查") % {"unit": case.unit.name}
         return text + (_(",截止 %(date)s") % {"date": _md(due)} if due else "")
     if step == Step.REVIEW:
+        if user is not None and _may(user, perms.review, case.unit):
+            return _("请您组织民主评议")
         return _("等待%(unit)s组织民主评议") % {"unit": case.unit.name}
     if step == Step.NOTICE:
         if case.notice_ends_on is None:
+            if user is not None and _may(user, perms.notice, case.unit):
+                return _("请您发布公示")
             return _("等待%(unit)s发布公示") % {"unit": case.unit.name}
         return _("公示中,至 %(date)s;期满无异议后由%(unit)s提交审批") % {
             "date": _md(case.notice_ends_on),
             "unit": case.unit.name,
         }
     if step == Step.SUBMIT:
+        if user is not None and _may(user, perms.submit, case.unit):
+            return _("请您提交审批")
         return _("等待%(unit)s提交审批") % {"unit": case.unit.name}
     if step == Step.APPROVAL and case.approval_unit is not None:
         if _may_sign(user, procedure, case):
@@ -326,6 +337,8 @@ def next_action(procedure: Procedure, case: Case, pending: Visit | None, user: A
             return _("请您审批(%(unit)s)") % {"unit": case.approval_unit.name}
         return _("等待%(unit)s领导审批") % {"unit": case.approval_unit.name}
     if step == Step.RETURNED:
+        if user is not None and _may(user, perms.make, case.unit):
+            return _("已退回,请您修改后重新提交")
         return _("已退回,等待经办人修改后重新提交")
     if step == Step.APPROVED:
         return _("已批准")

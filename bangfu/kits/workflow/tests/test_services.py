@@ -321,7 +321,9 @@ def test_the_next_action_names_who_must_act_and_the_due_date(aid, network, staff
         f"等待{network.station_a.name}工作人员入户调查,截止 {due.month}月{due.day}日"
     )
     assert view.actions == []
-    assert selectors.procedure_view(aid, subject, staff).actions == ["visit"]
+    staff_view = selectors.procedure_view(aid, subject, staff)
+    assert staff_view.actions == ["visit"]
+    assert staff_view.next_action == f"请您入户调查,截止 {due.month}月{due.day}日"
 
 
 def test_cases_open_starts_many_in_a_constant_number_of_queries_and_audits_nothing(
@@ -388,7 +390,7 @@ def test_the_panel_block_shows_the_steps_the_next_action_and_every_rounds_signof
     )
 
     assert 'data-testid="next-action"' in html
-    assert f"等待{network.station_a.name}工作人员入户调查" in html
+    assert "请您入户调查" in html  # the staff who may visit is asked to, not told to wait
     assert html.count('data-testid="workflow-step"') == 4
     assert html.count("已完成") == 0  # the new round has done nothing yet
     assert "收入证明缺失" in html and "退回修改" in html

@@ -343,7 +343,7 @@ def roster_batches(
         heads = list(page.values_list(*head_columns)[:size])
         if not heads:
             return
-        members: dict[int, list[Sequence[Any]]] = {head[0]: [] for head in heads}
+        members: dict[int, list[tuple[Any, ...]]] = {head[0]: [] for head in heads}
         for member in members_query.filter(household_id__in=list(members)).values_list(
             *builder.member_fields, *member_tokens
         ):

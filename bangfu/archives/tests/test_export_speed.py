@@ -24,8 +24,9 @@ from bangfu.archives.services.exporting import RosterExporter
 from bangfu.archives.tests.factories import make_household, make_member
 from bangfu.core.masking import mask_bank_card, mask_id_number, mask_phone
 from bangfu.core.xlsx import SheetSpec, write_workbook_to
+from bangfu.kits.exports import workbook
 from bangfu.kits.exports.models import Format
-from bangfu.kits.exports.writers import write
+from bangfu.kits.exports.writers import _csv_cell
 
 from .test_export_roster import export_roster, imported  # noqa: F401 - the fixture
 
@@ -124,14 +125,17 @@ def test_the_migration_fills_the_masked_forms_of_rows_stored_before(roster_of_ev
         assert member.id_masked == mask_id_number(member.id_number)
 
 
+def widths(sheet: Any) -> dict[str, int]:
+    return {letter: round(d.width) for letter, d in sheet.column_dimensions.items()}
+
+
 def cells(content: bytes) -> list[list[tuple[Any, str]]]:
     sheet = load_workbook(io.BytesIO(content)).active
     return [[(cell.value, cell.number_format) for cell in row] for row in sheet.iter_rows()]
 
 
-@pytest.mark.parametrize("masked", [True, False])
-def test_the_xlsx_is_the_file_written_before_cell_by_cell(roster_of_every_kind, staff, masked):
-    # given: the file as it was written before, from model instances through openpyxl
+def _before(*, masked: bool) -> bytes:
+    """The file as it was written before: rows from model instances, through openpyxl."""
     sheet = RosterExporter().sheet(masked=masked)
     before = io.BytesIO()
     write_workbook_to(
@@ -146,25 +150,82 @@ def test_the_xlsx_is_the_file_written_before_cell_by_cell(roster_of_every_kind, 
             )
         ],
     )
+    return before.getvalue()
+
+
+@pytest.mark.parametrize("masked", [True, False])
+def test_the_xlsx_is_the_file_written_before_cell_by_cell(roster_of_every_kind, staff, masked):
+    # given
+    before = _before(masked=masked)
 
     # when
     _export, content = export_roster(
         staff, masked=masked, note="核对" if not masked else "", status="all"
     )
 
-    # then
-    assert cells(content) == cells(before.getvalue())
+    # then: every cell's value and number format; the sheet's name, panes, merged title
+    assert cells(content) == cells(before)
+    got, want = load_workbook(io.BytesIO(content)), load_workbook(io.BytesIO(before))
+    assert got.sheetnames == want.sheetnames == ["困难职工花名册"]
+    assert got.active.freeze_panes == want.active.freeze_panes == "A3"
+    assert got.active.merged_cells.ranges == want.active.merged_cells.ranges
+    assert got.active["A1"].font.b and got.active["A1"].font.sz == 14
+    assert got.active["A2"].font.b and got.active["A2"].fill.fgColor.rgb.endswith("DDEBF7")
+    assert {
+        letter: round(dimension.width) for letter, dimension in got.active.column_dimensions.items()
+    } == {
+        letter: round(dimension.width)
+        for letter, dimension in want.active.column_dimensions.items()
+    }
 
 
-@pytest.mark.parametrize("fmt", [Format.CSV, Format.CSV_GBK])
-def test_the_csv_is_the_file_written_before(roster_of_every_kind, staff, fmt):
+@pytest.mark.parametrize(
+    ("fmt", "encoding"), [(Format.CSV, "utf-8-sig"), (Format.CSV_GBK, "gb18030")]
+)
+def test_the_csv_is_the_file_written_before(roster_of_every_kind, staff, fmt, encoding):
+    # given: the file as it was written before, each cell through `_csv_cell`
     sheet = RosterExporter().sheet(masked=True)
-    before = io.BytesIO()
-    write(before, format=fmt, sheet=sheet, rows=template_rows(masked=True), name="花名册")
+    text = io.StringIO(newline="")
+    writer = csv.writer(text)
+    writer.writerow(sheet.headers)
+    for row in template_rows(masked=True):
+        writer.writerow([_csv_cell(value) for value in row])
 
+    # when
     _export, content = export_roster(staff, fmt=fmt, status="all")
 
-    assert content == before.getvalue()
+    # then
+    assert content == text.getvalue().encode(encoding)
+    assert "'=SUM(A1)" in content.decode(encoding)
+
+
+def test_past_the_rows_of_a_sheet_the_table_goes_on_in_another(
+    roster_of_every_kind, staff, monkeypatch
+):
+    # given: sheets of 10 rows (Excel's are 1,048,576): a title line, a header, 8 data rows
+    monkeypatch.setattr(workbook, "SHEET_MAX_ROWS", 10)
+
+    # when
+    _export, content = export_roster(staff, status="all")
+
+    # then: 32 rows over 4 sheets, each with the title line and header, none lost
+    book = load_workbook(io.BytesIO(content))
+    assert book.sheetnames == [
+        "困难职工花名册",
+        "困难职工花名册(2)",
+        "困难职工花名册(3)",
+        "困难职工花名册(4)",
+    ]
+    expected = cells(_before(masked=True))
+    got = []
+    for sheet in book.worksheets:
+        rows = [[(cell.value, cell.number_format) for cell in row] for row in sheet.iter_rows()]
+        assert rows[:2] == expected[:2]
+        assert sheet.freeze_panes == "A3"
+        assert [str(merged) for merged in sheet.merged_cells.ranges] == ["A1:BN1"]
+        got += rows[2:]
+    assert [len(list(sheet.iter_rows())) for sheet in book.worksheets] == [10, 10, 10, 10]
+    assert got == expected[2:]
 
 
 def full_numbers() -> set[str]:

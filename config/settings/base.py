@@ -427,3 +427,6 @@ LOGGING = {
 # finite-population correction).
 BANGFU_SAMPLE_CONFIDENCE = env("BANGFU_SAMPLE_CONFIDENCE", "0.95")
 BANGFU_SAMPLE_MARGIN = env("BANGFU_SAMPLE_MARGIN", "0.10")
+# Approved items whose notice has ended are on the payer's worklist, due this many working days
+# after they became payable (the centre's own rule; local rules often say 5–10 working days).
+BANGFU_PAY_WITHIN_DAYS = int(env("BANGFU_PAY_WITHIN_DAYS", "10"))

@@ -37,8 +37,8 @@ FILL = importlib.import_module("bangfu.archives.migrations.0014_exportspeed_mask
 
 @pytest.fixture
 def roster_of_every_kind(imported, network, staff):  # noqa: F811 - the fixture
-    """The 12 imported archives (masked forms kept by the filing service), and two made by the
-    factories as rows stored before the masked forms were kept: empty, decrypted on export."""
+    """The 12 imported archives (masked forms kept by the filing service), and two as rows
+    stored before the masked forms were kept (emptied): decrypted and masked on export."""
     area = Household.objects.get(name="郑一").area
     full = make_household(
         network.station_a,
@@ -58,6 +58,9 @@ def roster_of_every_kind(imported, network, staff):  # noqa: F811 - the fixture
     make_member(full, id_number="430302200203040021", name="旧成员", relation="daughter")
     make_member(full, name="无证成员", relation="son", sex="M")
     make_household(network.station_a, filed_by=staff, area=area, name="无手机", mobile="")
+    old = Household.objects.filter(name__in=["旧档案", "无手机"])
+    old.update(id_masked="", mobile_masked="", bank_card_masked="")
+    HouseholdMember.objects.filter(household__in=old).update(id_masked="")
     return full
 
 

@@ -115,7 +115,10 @@ def main() -> None:
         return
     assert connection.vendor == "postgresql", "the export bench runs on PostgreSQL"
     total = Household.objects.count()
-    print(f"database {connection.settings_dict['NAME']}: {total:,} households")
+    print(
+        f"database {connection.settings_dict['NAME']}: {total:,} households; "
+        f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
+    )
     print(
         f"{'who':<13} {'format':<6} {'households':>10} {'rows':>9} {'seconds':>8} "
         f"{'rows/s':>8} {'MB':>7} {'peak RSS':>9} {'floor s':>8} {'× floor':>8} {'1 M s':>7}"
@@ -148,7 +151,8 @@ def main() -> None:
             )
             print(
                 f"{'':<13} {'':<6} this process used {got['cpu_seconds']:.1f} s of CPU "
-                f"(1 M: {cpu_per_million:.0f} s of CPU; the database's own time not counted)"
+                f"(1 M: {cpu_per_million:.0f} s of CPU; the database's own time not counted); "
+                f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
             )
     print(
         "peak RSS is the whole process (Django loaded: ~"

@@ -76,6 +76,7 @@ from bangfu.archives.models import (  # noqa: E402
 from bangfu.archives.models import choices as c  # noqa: E402
 from bangfu.core.crypto import EncryptedTextField, encrypt  # noqa: E402
 from bangfu.core.idnumber import check_character  # noqa: E402
+from bangfu.core.masking import mask_bank_card, mask_id_number, mask_phone  # noqa: E402
 from bangfu.core.text import name_initials  # noqa: E402
 from bangfu.network.models import OrgUnit  # noqa: E402
 from bangfu.network.tests.factories import make_unit  # noqa: E402
@@ -490,6 +491,7 @@ def generate_township(args: tuple[Township, int, int, int, int]) -> dict[str, in
         for member in members:
             member["id_index"] = id_index(member["id_number"]) if member["id_number"] else ""
             member["id_last4"] = member["id_number"][-4:]
+            member["id_masked"] = mask_id_number(member["id_number"])
 
         facts = rules.HouseholdFacts(
             wage_income=wage,
@@ -591,6 +593,7 @@ def generate_township(args: tuple[Township, int, int, int, int]) -> dict[str, in
             "id_number": head_id,
             "id_index": id_index(head_id),
             "id_last4": head_id[-4:],
+            "id_masked": mask_id_number(head_id),
             "birth_date": born,
             "health": rng.choice(_values(c.Health)) if rng.random() < 0.3 else c.Health.HEALTHY,
             "work_status": rng.choice(_values(c.WorkStatus)),
@@ -601,6 +604,7 @@ def generate_township(args: tuple[Township, int, int, int, int]) -> dict[str, in
             "mobile": mobile,
             "mobile_index": mobile_index(mobile),
             "mobile_last4": digits_tail(mobile),
+            "mobile_masked": mask_phone(mobile),
             "marital_status": rng.choice(_values(c.Marital)),
             "hukou": rng.choice(_values(c.Hukou)),
             "address": f"第{rng.randrange(1, 300)}栋{rng.randrange(1, 30)}号",
@@ -616,6 +620,7 @@ def generate_township(args: tuple[Township, int, int, int, int]) -> dict[str, in
             "bank_name": "中国工商银行" if card else "",
             "bank_card": card,
             "bank_card_last4": digits_tail(card),
+            "bank_card_masked": mask_bank_card(card),
             "opinions": opinions,
             "consent_sensitive_on": applied_on,
             "consent_publication_on": applied_on,

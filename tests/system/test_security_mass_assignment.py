@@ -696,6 +696,7 @@ def test_a_valid_update_changes_only_declared_fields(ctx):
         "mobile",
         "mobile_last4",
         "mobile_index",
+        "mobile_masked",
         "latest_determination",
         "net_income_under_line",
         "head_monthly_income",

@@ -108,6 +108,10 @@ class Household(TimeStampedModel):
     id_number = EncryptedTextField(_("身份证号"))
     id_index = models.CharField(max_length=64, editable=False)
     id_last4 = models.CharField(max_length=4, editable=False)
+    # The masked forms (`core.masking`), what any user who sees the archive may see, kept beside
+    # the ciphertext so that a masked roster export decrypts nothing ("" = not filled yet: the
+    # export then decrypts and masks).
+    id_masked = models.CharField(max_length=64, blank=True, default="", editable=False)
     birth_date = models.DateField(_("出生日期"))
     health = models.CharField(
         _("健康状况"), max_length=20, choices=c.Health.choices, default=c.Health.HEALTHY
@@ -135,6 +139,7 @@ class Household(TimeStampedModel):
     mobile = EncryptedTextField(_("手机"), blank=True)
     mobile_index = models.CharField(max_length=64, blank=True, editable=False)
     mobile_last4 = models.CharField(max_length=4, blank=True, editable=False)
+    mobile_masked = models.CharField(max_length=64, blank=True, default="", editable=False)
     postcode = models.CharField(_("邮编"), max_length=6, blank=True)
     marital_status = models.CharField(_("婚姻状况"), max_length=16, choices=c.Marital.choices)
     hukou = models.CharField(_("户口类型"), max_length=8, choices=c.Hukou.choices)
@@ -183,6 +188,7 @@ class Household(TimeStampedModel):
     bank_branch = models.CharField(_("支行"), max_length=100, blank=True)
     bank_card = EncryptedTextField(_("银行卡号"), blank=True)
     bank_card_last4 = models.CharField(max_length=4, blank=True, editable=False)
+    bank_card_masked = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     notes = models.TextField(_("备注"), blank=True)
     opinions = models.JSONField(
@@ -344,6 +350,7 @@ class HouseholdMember(TimeStampedModel):
     id_number = EncryptedTextField(_("身份证号"), blank=True)
     id_index = models.CharField(max_length=64, blank=True, editable=False)
     id_last4 = models.CharField(max_length=4, blank=True, editable=False)
+    id_masked = models.CharField(max_length=64, blank=True, default="", editable=False)
     birth_date = models.DateField(_("出生日期"))
     health = models.CharField(
         _("健康状况"), max_length=20, choices=c.Health.choices, default=c.Health.HEALTHY

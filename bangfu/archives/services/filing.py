@@ -821,6 +821,10 @@ def _apply_head(household: Household, head: Mapping[str, Any]) -> None:
     household.mobile_last4 = digits_tail(household.mobile)
     household.mobile_index = mobile_index(household.mobile)
     household.bank_card_last4 = digits_tail(household.bank_card)
+    # The masked forms beside the ciphertext: a masked export reads them, decrypting nothing.
+    household.id_masked = mask_id_number(household.id_number)
+    household.mobile_masked = mask_phone(household.mobile)
+    household.bank_card_masked = mask_bank_card(household.bank_card)
 
 
 def _new_member(household: Household, values: Mapping[str, Any], order: int) -> HouseholdMember:
@@ -829,6 +833,7 @@ def _new_member(household: Household, values: Mapping[str, Any], order: int) -> 
         setattr(member, name, values[name])
     member.id_index = id_index(member.id_number) if member.id_number else ""
     member.id_last4 = member.id_number[-4:] if member.id_number else ""
+    member.id_masked = mask_id_number(member.id_number)
     return member
 
 
@@ -1138,6 +1143,7 @@ def member_update(*, actor: User, member: HouseholdMember, data: MemberInput) ->
             setattr(current, name, values[name])
         current.id_index = id_index(current.id_number) if current.id_number else ""
         current.id_last4 = current.id_number[-4:] if current.id_number else ""
+        current.id_masked = mask_id_number(current.id_number)
         changes = _member_diff(before, member_snapshot(current), f"members[{current.pk}]")
         if not changes:
             return current

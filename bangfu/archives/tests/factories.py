@@ -22,6 +22,7 @@ from bangfu.archives.models import (
 )
 from bangfu.archives.models import choices as c
 from bangfu.core.idnumber import check_character
+from bangfu.core.masking import mask_bank_card, mask_id_number, mask_phone
 from bangfu.network.selectors import nearest_centre
 
 _sequence = itertools.count(1)
@@ -81,12 +82,15 @@ def make_household(
         id_number=id_number,
         id_index=id_index(id_number),
         id_last4=id_number[-4:],
+        id_masked=mask_id_number(id_number),
         birth_date=fields.pop("birth_date", date(1975, 6, 15)),
         work_status=fields.pop("work_status", c.WorkStatus.LAID_OFF),
         housing=fields.pop("housing", c.Housing.OWNED),
         mobile=mobile,
         mobile_index=mobile_index(mobile),
         mobile_last4=digits_tail(mobile),
+        mobile_masked=mask_phone(mobile),
+        bank_card_masked=mask_bank_card(fields.get("bank_card", "")),
         marital_status=fields.pop("marital_status", c.Marital.MARRIED),
         hukou=fields.pop("hukou", c.Hukou.URBAN),
         address=fields.pop("address", "响水乡响水社区 1 号"),
@@ -111,6 +115,7 @@ def make_member(
         id_number=id_number or "",
         id_index=id_index(id_number) if id_number else "",
         id_last4=id_number[-4:] if id_number else "",
+        id_masked=mask_id_number(id_number),
         birth_date=fields.pop("birth_date", date(1977, 3, 2)),
         identity=fields.pop("identity", c.MemberIdentity.UNEMPLOYED),
         **fields,

@@ -1,11 +1,11 @@
-"""Writing an export's rows to a file, one row at a time: xlsx (openpyxl write-only), CSV
+"""Writing an export's rows to a file, one row at a time: xlsx (`workbook`: XML row by row), CSV
 (UTF-8 with BOM for Excel, or GBK) and a printable PDF table (WeasyPrint, small exports only)."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import IO, Any
@@ -14,10 +14,9 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from bangfu.core.xlsx import SheetSpec, write_workbook_to
-
 from .models import Format
 from .registry import Sheet
+from .workbook import write_rows
 
 CONTENT_TYPES = {
     Format.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -58,18 +57,31 @@ def _csv_cell(value: Any) -> str:
     return text
 
 
+def _csv_rows(rows: Iterable[Sequence[Any]]) -> Iterator[list[Any]]:
+    """Each row's cells as `_csv_cell` writes them; the common ones (None, text that is no
+    formula, whole numbers) passed to the csv module as they are, which writes them the same."""
+    formula, convert, text, whole = _FORMULA_START, _csv_cell, str, int
+    for row in rows:
+        yield [
+            value
+            if value is None
+            or ((kind := value.__class__) is text and not value.startswith(formula))
+            or kind is whole
+            else convert(value)
+            for value in row
+        ]
+
+
 def write_xlsx(target: IO[bytes], sheet: Sheet, rows: Iterable[Sequence[Any]], name: str) -> None:
-    write_workbook_to(
+    """The cells `core.xlsx.write_workbook_to` writes, written as XML row by row
+    (`workbook.write_rows`); past 1,048,576 rows the table goes on in another sheet."""
+    write_rows(
         target,
-        [
-            SheetSpec(
-                title=name,
-                headers=list(sheet.headers),
-                rows=rows,
-                text_columns=sheet.text_columns,
-                title_line=sheet.title_line or None,
-            )
-        ],
+        title=name,
+        headers=list(sheet.headers),
+        rows=rows,
+        text_columns=sheet.text_columns,
+        title_line=sheet.title_line or None,
     )
 
 
@@ -85,8 +97,7 @@ def write_csv(
     try:
         writer = csv.writer(text)
         writer.writerow(list(sheet.headers))
-        for row in rows:
-            writer.writerow([_csv_cell(value) for value in row])
+        writer.writerows(_csv_rows(rows))
         text.flush()
     finally:
         text.detach()  # leave `target` open for the caller

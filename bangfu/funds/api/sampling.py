@@ -130,6 +130,7 @@ class SampleDrawApi(APIView):
         after_sample_id = serializers.IntegerField(
             required=False,
             min_value=0,
+            max_value=2**63 - 1,
             label=gettext_lazy("最近一次样本 id"),
             help_text=gettext_lazy(
                 "调用方所见账簿最近一次样本的 id(没有为 0);此后又有抽样则拒绝(409),"

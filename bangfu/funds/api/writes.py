@@ -21,7 +21,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bangfu.core.api import RESPONSE_400, RESPONSE_403, RESPONSE_404, RESPONSE_409, validate_input
+from bangfu.core.api import (
+    MAX_KEY,
+    RESPONSE_400,
+    RESPONSE_403,
+    RESPONSE_404,
+    RESPONSE_409,
+    validate_input,
+)
 from bangfu.core.errors import ValidationError
 
 from .. import selectors
@@ -153,7 +160,7 @@ class PayableListApi(APIView):
 class BatchCreateApi(APIView):
     class FundsBatchInputSerializer(serializers.Serializer):
         commitment_ids = serializers.ListField(
-            child=serializers.IntegerField(min_value=1),
+            child=serializers.IntegerField(min_value=1, max_value=MAX_KEY),
             allow_empty=False,
             max_length=500,
             label=gettext_lazy("已批待发事项"),

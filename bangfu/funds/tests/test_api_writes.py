@@ -205,6 +205,20 @@ def test_a_commitment_of_another_book_is_refused_by_id(network, finance, book, i
     assert _state() == before
 
 
+def test_a_commitment_id_beyond_any_key_is_a_clear_400_not_a_server_error(finance, book, items):
+    before = _state()
+
+    response = _client(finance).post(
+        f"/api/funds/books/{book.pk}/batches/",
+        {"commitment_ids": [10**25]},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "commitment_ids" in response.json()["errors"]
+    assert _state() == before
+
+
 def test_a_card_failing_luhn_refuses_the_whole_batch(finance, book, staff, network):
     good = _item(book, finance, staff, network, 3, "500", _card("621700001000000003"))
     bad = _item(book, finance, staff, network, 4, "500", "6217000010000000049")

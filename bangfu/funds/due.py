@@ -66,8 +66,10 @@ def sample_due_items(user: Any) -> Iterable[DueItem]:
                 title=_("抽查不相符:%(name)s(%(number)s)")
                 % {"name": c.payment.recipient_name, "number": c.payment.number},
                 url=_check_url(c),
-                due=c.checked_on,
-                rule=_("抽查结果与发放记录不相符,须核实处理:%(notes)s") % {"notes": c.notes[:60]},
+                # Due a check window after it was found, not overdue the next day.
+                due=c.checked_on + timedelta(days=CHECK_DAYS),
+                rule=_("抽查结果与发放记录不相符,须在 %(days)s 天内核实处理:%(notes)s")
+                % {"days": CHECK_DAYS, "notes": c.notes[:60]},
                 context=_("帮扶资金"),
             )
             for c in mismatches

@@ -1016,6 +1016,9 @@ class BankStatementImporter:
         require_perm(user, self.permission)
         with transaction.atomic():
             book = _statement_book(user=user, batch=batch)
+            # Two imports of the same statement at once: the book's row lock makes the second
+            # wait, then see the first's lines and skip them (not a uniqueness error).
+            type(book).objects.select_for_update().filter(pk=book.pk).first()
             lines, outcome = statement_check(book=book, table=table, progress=progress)
             if outcome.errors or not lines:
                 return outcome

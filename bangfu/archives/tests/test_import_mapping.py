@@ -54,6 +54,9 @@ def test_an_outside_roster_goes_to_the_mapping_page_listing_what_matched_nothing
     assert response.url == reverse("archives:import_mapping", kwargs={"batch_id": batch.pk})
     page = client.get(response.url)
     assert page.status_code == 200
+    # a layout seen for the first time: no "上次保存的对应关系" is claimed
+    assert page.context["saved"] is False
+    assert 'data-testid="mapping-saved"' not in page.content.decode()
     assert page.context["ignored"] == ["序号", "家庭角色", "身体状况", "帮扶站点"]
     assert page.context["missing"] == ["与户主关系"]
     columns = {title: key for _letter, title, key, _samples in page.context["columns"]}

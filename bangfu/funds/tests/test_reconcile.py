@@ -245,3 +245,47 @@ def test_the_direction_words():
     assert [direction_of(w) for w in ("收", "贷", "C", "收入", "+")] == ["收入"] * 5
     assert [direction_of(w) for w in ("支", "借", "DR", "支出", "-")] == ["支出"] * 5
     assert direction_of("来") is None
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_same_statement_written_twice_at_once_is_stored_once_without_an_error(finance, book):
+    import threading
+
+    from django.db import connection
+
+    content = (
+        "交易日期,流水号,摘要,收入金额,支出金额,账户余额\r\n"
+        "2026-01-16,S001,财政拨款,20000.00,,20000.00\r\n"
+        "2026-03-21,S002,结息,35.20,,20035.20\r\n"
+        "2026-03-25,S003,手续费,,5.00,20030.20\r\n"
+    ).encode("gbk")
+    first, second = _upload(finance, book, content), _upload(finance, book, content)
+    assert first.status == second.status == ImportBatch.Status.READY
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def write(item) -> None:
+        try:
+            barrier.wait()
+            kit.batch_start_write(user=finance, batch=item)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write, args=(item,)) for item in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert sorted(StatementLine.objects.values_list("serial", flat=True)) == [
+        "S001",
+        "S002",
+        "S003",
+    ]
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert sorted([first.status, second.status]) == ["imported", "nothing"]

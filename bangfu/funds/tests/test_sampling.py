@@ -111,6 +111,12 @@ def test_a_mismatch_opens_an_item_on_the_worklist(settings, paid, finance, leade
 
     titles = [i.title for i in due_items(leader)]
     assert f"抽查不相符:{check.payment.recipient_name}({check.payment.number})" in titles
+    mismatch = next(i for i in due_items(leader) if i.title.startswith("抽查不相符:"))
+    assert mismatch.due == D(2026, 5, 12)  # a check window (30 days) after it was found
+    assert (
+        mismatch.rule
+        == "抽查结果与发放记录不相符,须在 30 天内核实处理:电话核实:户主称只收到 50 元。"
+    )
     with pytest.raises(Conflict, match="已于 2026-04-12 核查"):
         sample_check_record(
             actor=finance, check=check, method="visit", checked_on=D(2026, 4, 13),

@@ -294,7 +294,8 @@ def mapping_page(request: HttpRequest, kind: str, batch_id: Any) -> HttpResponse
         return _to_batch(importer, item)
     context = _mapping_context(importer, item, table, chosen)
     context["problems"] = problems
-    context["saved"] = request.method == "GET" and bool(item.mapping)  # the centre's, offered
+    # The centre's saved mapping for these headers, offered (an empty one is no saved mapping).
+    context["saved"] = request.method == "GET" and bool(mapping.Mapping.of(item.mapping))
     return render(request, "imports/mapping.html", context, status=400 if problems else 200)
 
 

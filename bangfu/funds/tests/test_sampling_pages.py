@@ -152,6 +152,8 @@ def test_a_leader_closes_a_mismatch_once_and_it_leaves_the_worklist(client, fina
     client.force_login(leader)
     page = client.get(item.url).content.decode()
     assert reverse("funds:check_close", args=[check.pk]) in page
+    listing = client.get(reverse("funds:sample_list", args=[book.pk])).content.decode()
+    assert "不相符 1,未处理 1" in listing  # words, also on a phone where headers are hidden
     events = AuditEvent.objects.count()
 
     response = client.post(
@@ -167,6 +169,8 @@ def test_a_leader_closes_a_mismatch_once_and_it_leaves_the_worklist(client, fina
     assert title not in [i.title for i in due_items(finance)]
     page = client.get(item.url).content.decode()
     assert "已处理:经核实已补发 50 元。" in page and "何亮" in page
+    listing = client.get(reverse("funds:sample_list", args=[book.pk])).content.decode()
+    assert "不相符 1,未处理 0" in listing
     before = _state()
     again = client.post(reverse("funds:check_close", args=[check.pk]), {"resolution": "再处理"})
     assert again.status_code == 409

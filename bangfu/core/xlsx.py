@@ -614,6 +614,47 @@ def _hidden_in(content: bytes, hidden: set[int]) -> None:
             hidden.add(int(attrs[b"r"]))
 
 
+def _no_header(columns: Sequence[Column], max_header_scan: int) -> ValidationError:
+    """The refusal when no header row is found in the first `max_header_scan` rows."""
+    titles = [column.title for column in columns if column.required] or [
+        column.title for column in columns[:3]
+    ]
+    return ValidationError(
+        _("在前 %(rows)d 行中没有找到表头,表头应包含“%(titles)s”等列。")
+        % {"rows": max_header_scan, "titles": "”“".join(titles)},
+        field="file",
+    )
+
+
+def _table(
+    sheet_name: str, grid: list[list[Any]], header: _Header, columns: Sequence[Column]
+) -> Table:
+    """The table of `grid` read below its found `header` (a sheet's or a text file's)."""
+    rows, skipped = _data_rows(grid, header, columns)
+    return Table(
+        sheet_name=sheet_name,
+        header_row=header.row_index + 1,
+        column_titles=header.titles,
+        column_letters={key: column_letter(index) for key, index in header.positions.items()},
+        missing_required=[
+            column.title
+            for column in columns
+            if column.required and column.key not in header.positions
+        ],
+        rows=rows,
+        template=list(columns),
+        duplicate_columns={
+            key: [column_letter(index) for index in indexes]
+            for key, indexes in header.duplicates.items()
+        },
+        ignored_titles=header.ignored,
+        dropped_titles=header.dropped,
+        headers=[(column_letter(index), title, key) for index, title, key in header.cells],
+        samples=_samples(grid, header),
+        skipped_rows=skipped,
+    )
+
+
 def read_table(
     source: Source,
     columns: Sequence[Column],
@@ -709,41 +750,13 @@ def _read_table(
             chosen = (name, grid, header)
             complete = True
     if chosen is None:
-        titles = [column.title for column in columns if column.required] or [
-            column.title for column in columns[:3]
-        ]
-        raise ValidationError(
-            _("在前 %(rows)d 行中没有找到表头,表头应包含“%(titles)s”等列。")
-            % {"rows": max_header_scan, "titles": "”“".join(titles)},
-            field="file",
-        )
+        raise _no_header(columns, max_header_scan)
     name, grid, header = chosen
-    rows, skipped = _data_rows(grid, header, columns)
-    hidden = _hidden_rows(source, name) if rows else set()
-    return Table(
-        sheet_name=name,
-        header_row=header.row_index + 1,
-        column_titles=header.titles,
-        column_letters={key: column_letter(index) for key, index in header.positions.items()},
-        missing_required=[
-            column.title
-            for column in columns
-            if column.required and column.key not in header.positions
-        ],
-        rows=rows,
-        template=list(columns),
-        duplicate_columns={
-            key: [column_letter(index) for index in indexes]
-            for key, indexes in header.duplicates.items()
-        },
-        ignored_titles=header.ignored,
-        dropped_titles=header.dropped,
-        headers=[(column_letter(index), title, key) for index, title, key in header.cells],
-        samples=_samples(grid, header),
-        skipped_rows=skipped,
-        hidden_rows=sorted(row.number for row in rows if row.number in hidden),
-        other_sheets=also_complete,
-    )
+    table = _table(name, grid, header, columns)
+    hidden = _hidden_rows(source, name) if table.rows else set()
+    table.hidden_rows = sorted(row.number for row in table.rows if row.number in hidden)
+    table.other_sheets = also_complete
+    return table
 
 
 def _samples(grid: list[list[Any]], header: _Header, count: int = 3) -> dict[str, list[str]]:
@@ -893,37 +906,8 @@ def read_text_table(
     grid = read_text_grid(content)
     header = _find_header(grid, columns, max_header_scan, mapping)
     if header is None:
-        titles = [column.title for column in columns if column.required] or [
-            column.title for column in columns[:3]
-        ]
-        raise ValidationError(
-            _("在前 %(rows)d 行中没有找到表头,表头应包含“%(titles)s”等列。")
-            % {"rows": max_header_scan, "titles": "”“".join(titles)},
-            field="file",
-        )
-    rows, skipped = _data_rows(grid, header, columns)
-    return Table(
-        sheet_name=sheet_name,
-        header_row=header.row_index + 1,
-        column_titles=header.titles,
-        column_letters={key: column_letter(index) for key, index in header.positions.items()},
-        missing_required=[
-            column.title
-            for column in columns
-            if column.required and column.key not in header.positions
-        ],
-        rows=rows,
-        template=list(columns),
-        duplicate_columns={
-            key: [column_letter(index) for index in indexes]
-            for key, indexes in header.duplicates.items()
-        },
-        ignored_titles=header.ignored,
-        dropped_titles=header.dropped,
-        headers=[(column_letter(index), title, key) for index, title, key in header.cells],
-        samples=_samples(grid, header),
-        skipped_rows=skipped,
-    )
+        raise _no_header(columns, max_header_scan)
+    return _table(sheet_name, grid, header, columns)
 
 
 def read_any_table(
@@ -1290,7 +1274,8 @@ _MONEY_FORMAT = "0.00"
 _TEXT_FORMAT = "@"
 
 
-def _display_width(value: object) -> int:
+def display_width(value: object) -> int:
+    """The width of a value in Excel character units (CJK characters count two)."""
     if isinstance(value, datetime):
         return 16
     if isinstance(value, date):
@@ -1299,7 +1284,8 @@ def _display_width(value: object) -> int:
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
-def _sheet_title(title: str, used: set[str]) -> str:
+def sheet_title(title: str, used: set[str]) -> str:
+    """A sheet title Excel accepts (31 characters, no []:*?/\\), unique among `used` (added)."""
     base = _SHEET_TITLE_FORBIDDEN.sub("_", title).strip("'")[:31] or "Sheet"
     candidate, number = base, 2
     while candidate.lower() in used:
@@ -1346,7 +1332,7 @@ def _cell(ws: WriteOnlyWorksheet, value: Any, as_text: bool) -> Any:
 
 
 def _write_sheet(workbook: Workbook, spec: SheetSpec, used_titles: set[str]) -> None:
-    ws = workbook.create_sheet(_sheet_title(spec.title, used_titles))
+    ws = workbook.create_sheet(sheet_title(spec.title, used_titles))
     headers = list(spec.headers)
     text_indexes = {index for index, title in enumerate(headers) if title in spec.text_columns}
     rows = iter(spec.rows)
@@ -1354,8 +1340,8 @@ def _write_sheet(workbook: Workbook, spec: SheetSpec, used_titles: set[str]) -> 
 
     for index, title in enumerate(headers):
         width = max(
-            [_display_width(title)]
-            + [_display_width(row[index]) for row in sample if index < len(row)]
+            [display_width(title)]
+            + [display_width(row[index]) for row in sample if index < len(row)]
         )
         dimension = ws.column_dimensions[column_letter(index)]
         dimension.width = min(max(width + 2, _MIN_WIDTH), _MAX_WIDTH)

@@ -15,8 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from bangfu.accounts.policy import has_perm, units_in_scope
 from bangfu.core.errors import NotFound, ValidationError
 from bangfu.core.formkit import action_response
-from bangfu.kits.imports import services as import_services
-from bangfu.kits.imports.models import ImportBatch
+from bangfu.kits.imports.views import start_upload
 from bangfu.network.models import OrgUnit
 
 from . import importing, payable, reconcile, reports, selectors
@@ -584,13 +583,11 @@ def batch_return(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            upload = form.cleaned_data["file"]
             try:
-                item, job = import_services.batch_start_check(
-                    user=request.user,
-                    kind=importing.RETURN_KIND,
-                    content=upload.read(),
-                    source_name=upload.name or "",
+                return start_upload(
+                    request,
+                    importing.RETURN_KIND,
+                    form.cleaned_data["file"],
                     context={
                         "bank_batch": batch.pk,
                         "date": form.cleaned_data["date"].isoformat(),
@@ -598,12 +595,6 @@ def batch_return(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             except ValidationError as exc:
                 form.add_error("file", exc.message)
-            else:
-                if job is not None:
-                    return redirect("workbench:job_detail", job_id=job.pk)
-                if item.status == ImportBatch.Status.MAPPING:
-                    return redirect("funds:returns:import_mapping", batch_id=item.pk)
-                return redirect("funds:returns:import_batch", batch_id=item.pk)
         status = 400
     return render(
         request,
@@ -649,23 +640,15 @@ def reconciliation(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            upload = form.cleaned_data["file"]
             try:
-                item, job = import_services.batch_start_check(
-                    user=request.user,
-                    kind=importing.STATEMENT_KIND,
-                    content=upload.read(),
-                    source_name=upload.name or "",
+                return start_upload(
+                    request,
+                    importing.STATEMENT_KIND,
+                    form.cleaned_data["file"],
                     context={"book": book.pk},
                 )
             except ValidationError as exc:
                 form.add_error("file", exc.message)
-            else:
-                if job is not None:
-                    return redirect("workbench:job_detail", job_id=job.pk)
-                if item.status == ImportBatch.Status.MAPPING:
-                    return redirect("funds:statements:import_mapping", batch_id=item.pk)
-                return redirect("funds:statements:import_batch", batch_id=item.pk)
         status = 400
     lines = reconcile.stored_lines(book)
     return render(

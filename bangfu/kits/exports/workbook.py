@@ -13,8 +13,6 @@ flat. A sheet holds at most 1,048,576 rows (Excel's limit): the rows go on in an
 
 from __future__ import annotations
 
-import re
-import unicodedata
 import zipfile
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import date, datetime
@@ -24,13 +22,12 @@ from typing import IO, Any
 
 from django.utils import timezone
 
-from bangfu.core.xlsx import cell_text
+from bangfu.core.xlsx import cell_text, column_letter, display_width, sheet_title
 
 # Excel's rows per sheet; a module constant so that a test can make it small.
 SHEET_MAX_ROWS = 1_048_576
 _WIDTH_SAMPLE_ROWS = 200
 _MIN_WIDTH, _MAX_WIDTH = 6, 50
-_SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _EPOCH = date(1899, 12, 30)
 _EPOCH_ORDINAL = _EPOCH.toordinal()
 
@@ -79,35 +76,6 @@ _ESCAPE = str.maketrans(
         **{chr(code): None for code in [*range(0, 9), 11, 12, *range(14, 32)]},
     }
 )
-
-
-def column_letter(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def _display_width(value: object) -> int:
-    if isinstance(value, datetime):
-        return 16
-    if isinstance(value, date):
-        return 10
-    text = "" if value is None else str(value)
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
-
-
-def _sheet_title(title: str, used: set[str]) -> str:
-    base = _SHEET_TITLE_FORBIDDEN.sub("_", title).strip("'")[:31] or "Sheet"
-    candidate, number = base, 2
-    while candidate.lower() in used:
-        suffix = f"({number})"
-        candidate, number = base[: 31 - len(suffix)] + suffix, number + 1
-    used.add(candidate.lower())
-    return candidate
 
 
 def _serial(value: date | datetime) -> str:
@@ -176,7 +144,7 @@ class _Book:
     def new_sheet(self) -> int:
         """Start another sheet (title line, header); return its first data row number."""
         self.end_sheet()
-        self.sheets.append(_sheet_title(self.title, self.used))
+        self.sheets.append(sheet_title(self.title, self.used))
         self.stream = self.zip.open(
             f"xl/worksheets/sheet{len(self.sheets)}.xml", "w", force_zip64=True
         )
@@ -288,8 +256,8 @@ def write_rows(
             min(
                 max(
                     max(
-                        [_display_width(name)]
-                        + [_display_width(row[index]) for row in sample if index < len(row)]
+                        [display_width(name)]
+                        + [display_width(row[index]) for row in sample if index < len(row)]
                     )
                     + 2,
                     _MIN_WIDTH,

@@ -46,24 +46,37 @@ def _to_batch(importer: Importer, batch: ImportBatch) -> HttpResponse:
     return redirect(f"{importer.url_namespace}:import_batch", batch_id=batch.pk)
 
 
+def start_upload(
+    request: HttpRequest, kind: str, file: Any, *, context: dict[str, Any] | None = None
+) -> HttpResponse:
+    """Store and check an uploaded `file` of `kind` (with the context's `context`, e.g. which
+    bank batch) and answer where the user goes next: the job's progress, the column mapping,
+    or the batch's result. Raise `ValidationError` (field "file") when the file is refused;
+    the caller's upload form shows it. Also used by contexts' own upload pages."""
+    importer = importer_for(kind)
+    batch, job = services.batch_start_check(
+        user=request.user,
+        kind=kind,
+        content=file.read(),
+        source_name=file.name or "",
+        context=context,
+    )
+    if job is not None:
+        return redirect("workbench:job_detail", job_id=job.pk)
+    if batch.status == ImportBatch.Status.MAPPING:
+        return redirect(f"{importer.url_namespace}:import_mapping", batch_id=batch.pk)
+    return _to_batch(importer, batch)
+
+
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest, kind: str) -> HttpResponse:
     importer = importer_for(kind)
     form = UploadForm(request.POST or None, request.FILES or None, label=str(importer.label))
     if request.method == "POST" and form.is_valid():
-        file = form.cleaned_data["file"]
         try:
-            batch, job = services.batch_start_check(
-                user=request.user, kind=kind, content=file.read(), source_name=file.name
-            )
+            return start_upload(request, kind, form.cleaned_data["file"])
         except ValidationError as exc:
             form.add_error("file", exc.message)
-        else:
-            if job is not None:
-                return redirect("workbench:job_detail", job_id=job.pk)
-            if batch.status == ImportBatch.Status.MAPPING:
-                return redirect(f"{importer.url_namespace}:import_mapping", batch_id=batch.pk)
-            return _to_batch(importer, batch)
     recent = ImportBatch.objects.filter(created_by_id=request.user.pk, kind=kind)[:10]
     return render(
         request,

@@ -60,6 +60,16 @@ Reading (`read_table`)
     keeps that in a binary record calamine does not expose), so an import can refuse them
     rather than take in rows the person could not see.
 
+    Memory: calamine holds a sheet whole (about 270 MB for a roster of 100,000 rows, before any
+    Python value), so an .xlsx sheet of `STREAM_MIN_BYTES` of XML or more is read in pieces:
+    its XML is cut at row boundaries into pieces of about `CHUNK_BYTES`, and calamine reads
+    each piece as a small package of its own (the same workbook, styles and shared strings),
+    so every cell is typed by calamine exactly as in a whole read. A row keeps only the cells
+    of the template's columns, and short texts repeated down a column are kept once. A sheet
+    whose rows do not say their numbers (allowed, rare) is read whole. 100,000 roster rows:
+    peak 300–370 MB for the process (150 MB of it Django) against 520–530 MB read whole, the
+    same CPU time (bench/RESULTS.md, "Streaming the sheet").
+
 Cell converters (`cell_text`, `cell_int`, `cell_decimal`, `cell_date`, `cell_bool`,
 `cell_choice`, `cell_id_text`)
     Take one raw value and return the clean value, or raise `CellValueError` with a Chinese
@@ -481,37 +491,75 @@ def _find_header(
     return best
 
 
-def _read_sheet(
-    book: python_calamine.CalamineWorkbook,
-    name: str,
-    columns: Sequence[Column],
-    scan: int,
-    mapping: Mapping[str, str | None] | None = None,
-) -> tuple[list[list[Any]], _Header | None]:
-    # skip_empty_area=False keeps the grid anchored at A1, so indexes give Excel rows and letters.
-    sheet = book.get_sheet_by_name(name)
-    grid = sheet.to_python(skip_empty_area=False)
-    _fill_merged_down(grid, sheet)
-    return grid, _find_header(grid, columns, scan, mapping)
+Merge: TypeAlias = tuple[
+    tuple[int, int], tuple[int, int]
+]  # ((top, left), (bottom, right)), 0-based
 
 
-def _fill_merged_down(grid: list[list[Any]], sheet: Any) -> None:
-    """Give a merged cell's value to every cell of its merge when it spans several rows (户号
-    or 家庭住址 merged down a household); merges within one row (titles, a footer line) are left
-    as they are."""
+def _merges_of(sheet: Any) -> list[Merge]:
     try:
-        ranges = sheet.merged_cell_ranges or []
+        return list(sheet.merged_cell_ranges or [])
     except Exception:  # calamine gives none for some formats
-        return
-    for (top, left), (bottom, right) in ranges:
-        if bottom <= top or top >= len(grid):
-            continue
-        for column in range(left, right + 1):
-            value = grid[top][column] if column < len(grid[top]) else None
-            for row_index in range(top + 1, min(bottom, len(grid) - 1) + 1):
-                cells = grid[row_index]
-                if column < len(cells) and is_blank(cells[column]):
-                    cells[column] = value
+        return []
+
+
+def _filled_down(rows: Iterable[list[Any]], merges: Iterable[Merge]) -> Iterator[list[Any]]:
+    """Give a merged cell's value to every cell of its merge when it spans several rows (户号
+    or 家庭住址 merged down a household), as the rows go by; merges within one row (titles, a
+    footer line) are left as they are. `rows` has every row from the first (an absent row is an
+    empty list); a row shorter than a merge's column reads blank there."""
+    pending = sorted((merge for merge in merges if merge[1][0] > merge[0][0]), reverse=True)
+    active: list[tuple[int, int, list[Any]]] = []  # bottom, left, the top row's values
+    for index, cells in enumerate(rows):
+        if active:
+            active = [item for item in active if item[0] >= index]
+            for _bottom, left, values in active:
+                for offset, value in enumerate(values):
+                    column = left + offset
+                    if column >= len(cells):
+                        cells.extend([""] * (column + 1 - len(cells)))
+                    if is_blank(cells[column]):
+                        cells[column] = value
+        while pending and pending[-1][0][0] == index:
+            (_top, left), (bottom, right) = pending.pop()
+            values = [cells[c] if c < len(cells) else None for c in range(left, right + 1)]
+            active.append((bottom, left, values))
+        while pending and pending[-1][0][0] < index:  # a merge starting on no row given
+            pending.pop()
+        yield cells
+
+
+class _SheetRows:
+    """The rows of one sheet in order from the first (an absent row is an empty list), merged
+    cells filled down: the first rows kept for the header search, the rest read as they come
+    (a large .xlsx sheet is never held whole, see `_XlsxPackage.rows`)."""
+
+    def __init__(
+        self,
+        rows: Iterable[list[Any]],
+        merges: Iterable[Merge],
+        hidden: Callable[[], set[int]],
+    ) -> None:
+        self._rows = _filled_down(rows, merges)
+        self._head: list[list[Any]] = []
+        self.hidden = hidden  # the 1-based numbers of the rows hidden in Excel, when asked
+
+    def head(self, count: int) -> list[list[Any]]:
+        while len(self._head) < count:
+            row = next(self._rows, None)
+            if row is None:
+                break
+            self._head.append(row)
+        return self._head[:count]
+
+    def rows_from(self, start: int) -> Iterator[tuple[int, list[Any]]]:
+        """Yield (0-based index, cells) of every row from `start` on; read once."""
+        head, self._head = self._head, []
+        for index in range(start, len(head)):
+            yield index, head[index]
+        for index, cells in enumerate(self._rows, len(head)):
+            if index >= start:
+                yield index, cells
 
 
 _TOTALS_LABEL = re.compile(r"(合计|总计|小计|共计)[::]?")
@@ -548,70 +596,267 @@ _XML_ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
 _XML_SHEET = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)>")
 _XML_RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)>")
 _XML_ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
+_XML_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b([^>]*)>")
+_XML_SHEET_DATA = re.compile(rb"<((?:\w+:)?)sheetData\b[^>]*?(/?)>")
+_XML_WORKSHEET = re.compile(rb"<((?:\w+:)?)worksheet\b")
+_XML_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*>")
+_EMPTY_WORKSHEET = (
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    b"<sheetData/></worksheet>"
+)
+# A sheet's XML of at least STREAM_MIN_BYTES (about 3,500 rows of a roster) is read in pieces of
+# about CHUNK_BYTES; a smaller one is read whole. Module settings so tests can force pieces.
+STREAM_MIN_BYTES = 2 * 1024 * 1024
+CHUNK_BYTES = 4 * 1024 * 1024
+_PIECE_BYTES = 1024 * 1024
+
+
+@dataclass
+class _PartScan:
+    hidden: set[int]  # 1-based numbers of the hidden rows
+    merges: list[Merge]
+    streamable: bool  # every row says its number, in increasing order
+
+
+class _XlsxPackage:
+    """An .xlsx package (a zip of XML parts), for what calamine does not give (hidden rows) and
+    for reading a large sheet in pieces: calamine holds a sheet whole in memory (about 270 MB
+    for a roster of 100,000 rows, on top of the Python values), so a large sheet's rows are
+    cut into pieces at row boundaries and each piece read by calamine as a small package of
+    its own (the same workbook, styles and shared strings; the sheet holding only those rows).
+    Every cell is still typed by calamine, exactly as a whole read types it.
+
+    The XML is scanned with patterns, not parsed: an uploaded file is untrusted, and only the
+    row boundaries and a few attributes are needed ("<" never occurs inside a tag or a value)."""
+
+    def __init__(self, archive: Any) -> None:
+        self.archive = archive
+        self._targets: dict[str, str] | None = None
+
+    @classmethod
+    def open(cls, source: Source) -> _XlsxPackage | None:
+        import zipfile
+
+        try:
+            if isinstance(source, bytes):
+                handle: Any = BytesIO(source)
+            elif isinstance(source, str | os.PathLike):
+                handle = os.fspath(source)
+            else:
+                if source.seekable():
+                    source.seek(0)
+                handle = BytesIO(source.read())
+            archive = zipfile.ZipFile(handle)
+            archive.getinfo("xl/workbook.xml")
+        except Exception:  # not an .xlsx (an .xls, .ods) or no workbook part: nothing known
+            return None
+        return cls(archive)
+
+    def part(self, sheet_name: str) -> str | None:
+        """Return the name of the sheet's XML part, or None when it cannot be followed."""
+        import posixpath
+        from html import unescape
+
+        if self._targets is None:
+            self._targets = {}
+            try:
+                relations = {
+                    attrs.get(b"Id"): attrs.get(b"Target", b"").decode()
+                    for match in _XML_RELATIONSHIP.finditer(
+                        self.archive.read("xl/_rels/workbook.xml.rels")
+                    )
+                    if (attrs := dict(_XML_ATTR.findall(match.group(1))))
+                }
+                for match in _XML_SHEET.finditer(self.archive.read("xl/workbook.xml")):
+                    attrs = dict(_XML_ATTR.findall(match.group(1)))
+                    # r:id, whatever the prefix of the relationships namespace
+                    rel_id = next((v for k, v in attrs.items() if k.endswith(b":id")), None)
+                    target = relations.get(rel_id)
+                    if not target:
+                        continue
+                    path = (
+                        target.lstrip("/")
+                        if target.startswith("/")
+                        else posixpath.join("xl", target)
+                    )
+                    name = unescape(attrs.get(b"name", b"").decode())
+                    self._targets[name] = posixpath.normpath(path)
+            except Exception:  # an unusual package: nothing known
+                return None
+        part = self._targets.get(sheet_name)
+        try:
+            self.archive.getinfo(part)
+        except Exception:
+            return None
+        return part
+
+    def size(self, part: str) -> int:
+        return int(self.archive.getinfo(part).file_size)
+
+    def _pieces(self, part: str) -> Iterator[bytes]:
+        """The part's XML in pieces that each end before a "<" (no tag is cut)."""
+        with self.archive.open(part) as stream:
+            rest = b""
+            while piece := stream.read(_PIECE_BYTES):
+                data = rest + piece
+                cut = data.rfind(b"<")
+                cut = len(data) if cut <= 0 else cut
+                yield data[:cut]
+                rest = data[cut:]
+            if rest:
+                yield rest
+
+    def scan(self, part: str) -> _PartScan:
+        """One pass over the sheet's XML: hidden rows, merged ranges, whether rows are numbered."""
+        from openpyxl.utils.cell import range_boundaries
+
+        hidden: set[int] = set()
+        merges: list[Merge] = []
+        streamable = True
+        last = 0
+        for content in self._pieces(part):
+            if streamable or b"hidden" in content:
+                for match in _XML_ROW.finditer(content):
+                    attrs_text = match.group(1)
+                    if streamable:
+                        number = _XML_ATTR_R.search(attrs_text)
+                        if number is None or int(number.group(1)) <= last:
+                            streamable = False
+                        else:
+                            last = int(number.group(1))
+                    if b"hidden" in attrs_text:
+                        attrs = dict(_XML_ATTR.findall(attrs_text))
+                        if (
+                            attrs.get(b"hidden") in (b"1", b"true")
+                            and attrs.get(b"r", b"").isdigit()
+                        ):
+                            hidden.add(int(attrs[b"r"]))
+            if b"mergeCell" in content:
+                for match in _XML_MERGE.finditer(content):
+                    ref = dict(_XML_ATTR.findall(match.group(1))).get(b"ref", b"").decode()
+                    try:
+                        left, top, right, bottom = range_boundaries(ref)
+                    except (TypeError, ValueError):
+                        continue
+                    if left and top and right and bottom:
+                        merges.append(((top - 1, left - 1), (bottom - 1, right - 1)))
+        return _PartScan(hidden, merges, streamable)
+
+    def rows(self, part: str, sheet_name: str) -> Iterator[list[Any]]:
+        """Every row of the sheet from the first, read by calamine piece by piece (an absent
+        row is an empty list)."""
+        expected = 0
+        for content in self._packages(part):
+            book = python_calamine.CalamineWorkbook.from_filelike(BytesIO(content))
+            sheet = book.get_sheet_by_name(sheet_name)
+            start = sheet.start
+            if start is None or not sheet.height:
+                continue
+            first, left = start
+            pad = [""] * left
+            # to_python skips the empty area above and left of the piece (its rows start at
+            # `start`); iter_rows would give every row from the sheet's first.
+            for index, cells in enumerate(sheet.to_python(skip_empty_area=True), first):
+                if index < expected:
+                    raise ValueError("rows out of order")  # the scan said they were not
+                while expected < index:
+                    yield []
+                    expected += 1
+                yield pad + cells if left else cells
+                expected += 1
+            del sheet, book
+
+    def _packages(self, part: str) -> Iterator[bytes]:
+        """Small packages, each holding the workbook with the sheet cut to a piece of rows."""
+        import zipfile
+
+        others: dict[str, bytes] = {}
+        for info in self.archive.infolist():
+            if info.filename == part or info.is_dir():
+                continue
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                others[info.filename] = _EMPTY_WORKSHEET  # only this sheet is read
+            elif info.filename.startswith("xl/media/"):
+                continue
+            else:
+                others[info.filename] = self.archive.read(info)
+
+        def package(sheet_xml: bytes) -> bytes:
+            buffer = BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as out:
+                for name, content in others.items():
+                    out.writestr(name, content)
+                out.writestr(part, sheet_xml)
+            return buffer.getvalue()
+
+        pieces = self._pieces(part)
+        data = b""
+        opened = None
+        for piece in pieces:
+            data += piece
+            opened = _XML_SHEET_DATA.search(data)
+            if opened is not None:
+                break
+        if opened is None:
+            raise ValueError("no sheetData")
+        root = _XML_WORKSHEET.search(data)
+        head = _XML_DIMENSION.sub(b"", data[: opened.end()])
+        if opened.group(2):  # <sheetData/>: no rows
+            yield package(data)
+            return
+        prefix = opened.group(1)
+        root_prefix = root.group(1) if root else b""
+        closing = b"</" + prefix + b"sheetData></" + root_prefix + b"worksheet>"
+        end_tag = b"</" + prefix + b"sheetData>"
+        row_start = re.compile(b"<" + re.escape(prefix) + rb"row[\s>/]")
+        data = data[opened.end() :]
+        body: list[bytes] = []
+        size = 0
+        while True:
+            end = data.find(end_tag)
+            if end != -1:
+                complete, data = data[:end], b""
+            else:
+                # Whole rows: everything before the last row's start.
+                tail = max(0, len(data) - _PIECE_BYTES - 1)
+                cut = max((found.start() for found in row_start.finditer(data, tail)), default=0)
+                complete, data = data[:cut], data[cut:]
+            # Cut the whole rows into pieces of about CHUNK_BYTES, at row starts.
+            while complete:
+                need = max(CHUNK_BYTES - size, 1)
+                found = row_start.search(complete, need) if len(complete) > need else None
+                if found is None:
+                    body.append(complete)
+                    size += len(complete)
+                    break
+                body.append(complete[: found.start()])
+                yield package(head + b"".join(body) + closing)
+                body, size = [], 0
+                complete = complete[found.start() :]
+            if end != -1:
+                break
+            more = next(pieces, None)
+            if more is None:
+                raise ValueError("the sheet's XML ends inside its rows")
+            data += more
+        if body:
+            yield package(head + b"".join(body) + closing)
+
+
+_XML_ATTR_R = re.compile(rb'\br="(\d+)"')
 
 
 def _hidden_rows(source: Source, sheet_name: str) -> set[int]:
     """Return the 1-based numbers of the rows hidden in an .xlsx sheet (none for other formats
-    or a package this cannot follow). The package's XML is scanned with patterns, not parsed:
-    an uploaded file is untrusted, and only a few attributes are needed."""
-    import posixpath
-    import zipfile
-    from html import unescape
-
-    try:
-        if isinstance(source, bytes):
-            handle: Any = BytesIO(source)
-        elif isinstance(source, str | os.PathLike):
-            handle = os.fspath(source)
-        else:
-            if source.seekable():
-                source.seek(0)
-            handle = BytesIO(source.read())
-        with zipfile.ZipFile(handle) as archive:
-            sheets = [
-                dict(_XML_ATTR.findall(match.group(1)))
-                for match in _XML_SHEET.finditer(archive.read("xl/workbook.xml"))
-            ]
-            rel_id = next(
-                value  # r:id, whatever the prefix of the relationships namespace
-                for attrs in sheets
-                if unescape(attrs.get(b"name", b"").decode()) == sheet_name
-                for key, value in attrs.items()
-                if key.endswith(b":id")
-            )
-            target = next(
-                attrs[b"Target"].decode()
-                for match in _XML_RELATIONSHIP.finditer(archive.read("xl/_rels/workbook.xml.rels"))
-                if (attrs := dict(_XML_ATTR.findall(match.group(1)))).get(b"Id") == rel_id
-            )
-            path = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
-            hidden: set[int] = set()
-            # The sheet's XML (tens of MB for 100,000 rows) is scanned in pieces, never held
-            # whole: each piece ends before its last "<", so no tag is cut ("<" cannot occur
-            # inside a tag).
-            with archive.open(posixpath.normpath(path)) as stream:
-                rest = b""
-                while piece := stream.read(1024 * 1024):
-                    data = rest + piece
-                    cut = data.rfind(b"<")
-                    cut = len(data) if cut == -1 else cut
-                    _hidden_in(data[:cut], hidden)
-                    rest = data[cut:]
-                _hidden_in(rest, hidden)
-    except Exception:  # not an .xlsx (an .xls, .ods), or an unusual package: nothing known
+    or a package this cannot follow)."""
+    package = _XlsxPackage.open(source)
+    part = package.part(sheet_name) if package is not None else None
+    if package is None or part is None:
         return set()
-    return hidden
-
-
-def _hidden_in(content: bytes, hidden: set[int]) -> None:
-    if b"hidden" not in content:
-        return
-    for match in _XML_ROW.finditer(content):
-        if b"hidden" not in match.group(1):
-            continue
-        attrs = dict(_XML_ATTR.findall(match.group(1)))
-        if attrs.get(b"hidden") in (b"1", b"true") and attrs.get(b"r", b"").isdigit():
-            hidden.add(int(attrs[b"r"]))
+    try:
+        return package.scan(part).hidden
+    except Exception:  # a broken part: nothing known
+        return set()
 
 
 def _no_header(columns: Sequence[Column], max_header_scan: int) -> ValidationError:
@@ -626,11 +871,10 @@ def _no_header(columns: Sequence[Column], max_header_scan: int) -> ValidationErr
     )
 
 
-def _table(
-    sheet_name: str, grid: list[list[Any]], header: _Header, columns: Sequence[Column]
-) -> Table:
-    """The table of `grid` read below its found `header` (a sheet's or a text file's)."""
-    rows, skipped = _data_rows(grid, header, columns)
+def _table(sheet_name: str, sheet: _SheetRows, header: _Header, columns: Sequence[Column]) -> Table:
+    """The table of the sheet's rows below its found `header` (a sheet's or a text file's)."""
+    rows, skipped, samples = _data_rows(sheet, header, columns)
+    hidden = sheet.hidden() if rows else set()
     return Table(
         sheet_name=sheet_name,
         header_row=header.row_index + 1,
@@ -650,8 +894,9 @@ def _table(
         ignored_titles=header.ignored,
         dropped_titles=header.dropped,
         headers=[(column_letter(index), title, key) for index, title, key in header.cells],
-        samples=_samples(grid, header),
+        samples=samples,
         skipped_rows=skipped,
+        hidden_rows=sorted(row.number for row in rows if row.number in hidden) if hidden else [],
     )
 
 
@@ -699,6 +944,10 @@ def _read_table(
     max_header_scan: int,
     mapping: Mapping[str, str | None] | None,
 ) -> Table:
+    if not isinstance(source, bytes | str | os.PathLike):
+        if source.seekable():
+            source.seek(0)
+        source = source.read()  # read once for calamine and for the package's own parts
     book = _open_workbook(source)
     worksheets = [
         meta.name
@@ -729,90 +978,147 @@ def _read_table(
         if not candidates:
             raise ValidationError(_("工作簿中没有可读取的工作表。"), field="file")
 
+    package = _XlsxPackage.open(source)
     required = {column.key for column in columns if column.required}
-    chosen: tuple[str, list[list[Any]], _Header] | None = None
+    chosen: tuple[str, _SheetRows, _Header] | None = None
     complete = False
     also_complete: list[str] = []
     for name in candidates:
-        grid, header = _read_sheet(book, name, columns, max_header_scan, mapping)
+        rows = _sheet_rows(book, package, name)
+        header = _find_header(rows.head(max_header_scan), columns, max_header_scan, mapping)
         if header is None:
             continue
         has_required = required <= header.positions.keys()
         if complete:
             # Another sheet with the whole header and data: the roster may be split over
             # sheets (one per station), and reading only the first would drop the others.
-            if has_required and _data_rows(grid, header, columns)[0]:
+            if has_required and _has_data_row(rows, header):
                 also_complete.append(name)
             continue
         if chosen is None or len(header.positions) > len(chosen[2].positions):
-            chosen = (name, grid, header)
+            chosen = (name, rows, header)
         if has_required:
-            chosen = (name, grid, header)
+            chosen = (name, rows, header)
             complete = True
+        del rows
     if chosen is None:
         raise _no_header(columns, max_header_scan)
-    name, grid, header = chosen
-    table = _table(name, grid, header, columns)
-    hidden = _hidden_rows(source, name) if table.rows else set()
-    table.hidden_rows = sorted(row.number for row in table.rows if row.number in hidden)
+    name, rows, header = chosen
+    del chosen
+    table = _table(name, rows, header, columns)
     table.other_sheets = also_complete
     return table
 
 
-def _samples(grid: list[list[Any]], header: _Header, count: int = 3) -> dict[str, list[str]]:
-    """Return the first `count` values below each header cell, as shown, by column letter.
+def _sheet_rows(
+    book: python_calamine.CalamineWorkbook, package: _XlsxPackage | None, name: str
+) -> _SheetRows:
+    """The rows of a sheet: a large .xlsx sheet read in pieces, any other read whole."""
+    part = package.part(name) if package is not None else None
+    if package is not None and part is not None and package.size(part) >= STREAM_MIN_BYTES:
+        try:
+            scan = package.scan(part)
+        except Exception:  # a broken part: calamine's whole read says what it can
+            scan = None
+        if scan is not None and scan.streamable:
+            found = scan.hidden
+            rows = _unbroken(package.rows(part, name), name)
+            return _SheetRows(rows, scan.merges, lambda: found)
+    try:
+        # skip_empty_area=False keeps the grid anchored at A1: indexes give rows and letters.
+        sheet = book.get_sheet_by_name(name)
+        grid = sheet.to_python(skip_empty_area=False)
+    except Exception as error:  # calamine reports a broken sheet in several ways
+        raise _broken_sheet(name) from error
 
-    One pass over the rows for all the columns still short of `count` values (a column blank
-    all the way down is read to the end; an empty cell is "" or None from calamine)."""
-    found: dict[str, list[str]] = {}
-    wanted: dict[int, list[str]] = {}
-    for index, _title, _key in header.cells:
-        values: list[str] = []
-        found[column_letter(index)] = values
-        wanted[index] = values
-    for cells in islice(grid, header.row_index + 1, None):
-        if not wanted:
-            break
+    def hidden() -> set[int]:
+        if package is None or part is None:
+            return set()
+        try:
+            return package.scan(part).hidden
+        except Exception:
+            return set()
+
+    return _SheetRows(grid, _merges_of(sheet), hidden)
+
+
+def _broken_sheet(name: str) -> ValidationError:
+    return ValidationError(
+        _("工作表“%(sheet)s”无法读取,文件可能已损坏。请用 Excel 打开后另存为 .xlsx 再上传。")
+        % {"sheet": name},
+        field="file",
+    )
+
+
+def _unbroken(rows: Iterator[list[Any]], name: str) -> Iterator[list[Any]]:
+    """The rows, a broken piece of the sheet reported as a broken file (not a server error)."""
+    try:
+        yield from rows
+    except Exception as error:
+        raise _broken_sheet(name) from error
+
+
+def _has_data_row(rows: _SheetRows, header: _Header) -> bool:
+    positions = list(header.positions.values())
+    for _index, cells in rows.rows_from(header.row_index + 1):
         width = len(cells)
-        for index in [i for i in wanted if i < width]:
-            value = cells[index]
-            if value is None or value == "" or is_blank(value):
-                continue
-            values = wanted[index]
-            values.append(_shown(value))
-            if len(values) == count:
-                del wanted[index]
-    return found
+        if any(p < width and not is_blank(cells[p]) for p in positions) and (
+            _skip_reason(cells) is None
+        ):
+            return True
+    return False
+
+
+_SHARED_TEXT_MAX = 12
 
 
 def _data_rows(
-    grid: list[list[Any]], header: _Header, columns: Sequence[Column]
-) -> tuple[list[SourceRow], list[tuple[int, str]]]:
-    """Return the data rows below the header, and the rows left out with the reason.
+    sheet: _SheetRows, header: _Header, columns: Sequence[Column], samples_count: int = 3
+) -> tuple[list[SourceRow], list[tuple[int, str]], dict[str, list[str]]]:
+    """Return the data rows below the header, the rows left out with the reason, and the first
+    `samples_count` values of the data rows below each header cell (as shown, by letter).
 
-    Each row reads the grid's own list of cells (`RowValues`, no copy)."""
+    One pass over the rows as they are read. Each row keeps only the cells of the template's
+    columns (`RowValues` over one short list), not the whole row as read."""
     positions = list(header.positions.values())
-    index: dict[str, int | None] = dict(header.positions)
+    index: dict[str, int | None] = {key: i for i, key in enumerate(header.positions)}
     index.update({column.key: None for column in columns if column.key not in header.positions})
     rows: list[SourceRow] = []
     skipped: list[tuple[int, str]] = []
-    for row_index in range(header.row_index + 1, len(grid)):
-        cells = grid[row_index]
+    shared: dict[str, str] = {}
+    samples: dict[str, list[str]] = {}
+    wanted: dict[int, list[str]] = {}
+    for position, _title, _key in header.cells:
+        samples[column_letter(position)] = wanted[position] = []
+    for row_index, cells in sheet.rows_from(header.row_index + 1):
         width = len(cells)
-        seen = False
-        for position in positions:
-            if position < width:
+        if not width:
+            continue
+        kept = [cells[p] if p < width else None for p in positions]
+        for i, value in enumerate(kept):
+            # The same words fill a column (下岗, 已婚, a station's name): keep one copy of each.
+            if isinstance(value, str) and len(value) <= _SHARED_TEXT_MAX:
+                kept[i] = shared.setdefault(value, value)
+        for value in kept:
+            if value is not None and value != "" and not is_blank(value):
+                break
+        else:
+            continue
+        reason = _skip_reason(cells)
+        if reason is not None:
+            skipped.append((row_index + 1, reason))
+            continue
+        if wanted:
+            for position in [p for p in wanted if p < width]:
                 value = cells[position]
-                if value is not None and value != "" and not is_blank(value):
-                    seen = True
-                    break
-        if seen:
-            reason = _skip_reason(cells)
-            if reason is not None:
-                skipped.append((row_index + 1, reason))
-                continue
-            rows.append(SourceRow(row_index + 1, RowValues(cells, index)))
-    return rows, skipped
+                if value is None or value == "" or is_blank(value):
+                    continue
+                values = wanted[position]
+                values.append(_shown(value))
+                if len(values) == samples_count:
+                    del wanted[position]
+        rows.append(SourceRow(row_index + 1, RowValues(kept, index)))
+    return rows, skipped, samples
 
 
 # ---------------------------------------------------------------------------------------------
@@ -907,7 +1213,7 @@ def read_text_table(
     header = _find_header(grid, columns, max_header_scan, mapping)
     if header is None:
         raise _no_header(columns, max_header_scan)
-    return _table(sheet_name, grid, header, columns)
+    return _table(sheet_name, _SheetRows(grid, (), set), header, columns)
 
 
 def read_any_table(

@@ -41,6 +41,7 @@ from django.db import connection  # noqa: E402
 from bangfu.accounts.models import User  # noqa: E402
 from bangfu.archives.models import Household, HouseholdMember  # noqa: E402
 from bangfu.archives.services.exporting import ROSTER_KIND, RosterExporter  # noqa: E402
+from bangfu.core.models import Job  # noqa: E402
 from bangfu.kits.exports import services  # noqa: E402
 from bangfu.kits.exports.models import Export, Purpose  # noqa: E402
 
@@ -55,7 +56,7 @@ def child(username: str, fmt: str) -> None:
     """Run one export in this process and print its figures as JSON."""
     from django.http import QueryDict
 
-    settings.BANGFU_EXPORT_INLINE_HOUSEHOLDS = 10**9  # in this process, as the job does
+    settings.BANGFU_EXPORT_INLINE_HOUSEHOLDS = 0  # queued as a job; written below as it writes
     user = User.objects.get(username=username)
     selection = RosterExporter().select(user=user, data=QueryDict("status=all"))
     before = peak_rss_mb()
@@ -69,6 +70,9 @@ def child(username: str, fmt: str) -> None:
         purpose=Purpose.STATISTICS,
         format=fmt,
     )
+    # The job's write, in this process and outside a transaction, as `export_job` runs it
+    # (the next batch read by a thread while this one is written).
+    export = services.export_write(export=export)
     seconds = time.perf_counter() - started
     figures = {
         "households": export.counts.get("households", 0),
@@ -80,6 +84,7 @@ def child(username: str, fmt: str) -> None:
         "rss_peak_mb": peak_rss_mb(),
     }
     Export.objects.filter(pk=export.pk).delete()  # its chunks with it
+    Job.objects.filter(pk=export.job_id).delete()  # queued, never run: written above
     print(json.dumps(figures))
 
 

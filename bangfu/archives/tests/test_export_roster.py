@@ -391,3 +391,57 @@ def test_keyset_batches_give_every_row_once_in_list_order(imported, staff):
     whole, _counts = rows(500)
     assert small == whole
     assert (counts["households"], counts["people"], len(small)) == (12, 28, 28)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_reads_the_next_batch_in_a_thread_and_writes_the_same_file(
+    imported, client, staff, monkeypatch, settings
+):
+    """Outside a transaction (a job) the kit reads the next batch in a thread while it writes
+    this one; inside one (an export written in the request) in turn. The file is the same, in
+    the user's language, whichever way it was read."""
+    import threading
+
+    from django.utils import translation
+
+    from bangfu.archives.selectors import exporting as reads
+    from bangfu.archives.services import exporting as exporter
+
+    readers: list[str] = []
+    batches = reads.roster_batches
+
+    def spied(households, *, masked, counts, size=reads.CHUNK):
+        for batch in batches(households, masked=masked, counts=counts, size=5):
+            readers.append(threading.current_thread().name)
+            yield batch
+
+    monkeypatch.setattr(exporter, "roster_batches", spied)
+    threads = threading.active_count()
+
+    # when the same roster is exported in English by a job, then in the request
+    with translation.override("en"):
+        settings.BANGFU_EXPORT_INLINE_HOUSEHOLDS = 5
+        selection = RosterExporter().select(user=staff, data=QueryDict(""))
+        queued = services.export_request(
+            user=staff,
+            kind=ROSTER_KIND,
+            params=selection.params,
+            filters_text=selection.words,
+            purpose=Purpose.REPORT,
+            format=Format.CSV,
+        )
+        assert queued.job is not None
+        run_worker()
+        queued.refresh_from_db()
+        by_job = b"".join(selectors.export_file(user=staff, export=queued))
+        job_readers, readers[:] = list(readers), []
+        settings.BANGFU_EXPORT_INLINE_HOUSEHOLDS = 100
+        _inline, in_request = export_roster(staff, fmt=Format.CSV)
+
+    # then the job's batches were read by the thread, the request's in turn; the same file
+    assert set(job_readers) == {"export-read-ahead"} and len(job_readers) == 3  # 12 by 5
+    assert set(readers) == {threading.current_thread().name}
+    assert by_job == in_request
+    assert ",Active" in by_job.decode("utf-8-sig")  # the status in English, by the thread
+    assert queued.counts["households"] == 12 and queued.rows == 28
+    assert threading.active_count() == threads  # the thread has ended

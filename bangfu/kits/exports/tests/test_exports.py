@@ -264,3 +264,33 @@ def test_a_pdf_above_the_row_limit_is_refused_with_a_clear_message(staff, settin
         "请缩小筛选范围,或改用 Excel / CSV 格式。"
     )
     assert state() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_that_fails_in_the_reading_thread_fails_the_export_and_ends_the_thread(
+    staff, monkeypatch
+):
+    import threading
+
+    from bangfu.kits.exports.registry import exporter_for
+
+    exporter = exporter_for(KIND)
+    batches = exporter.batches
+
+    def failing(**kwargs):
+        for index, batch in enumerate(batches(**kwargs)):
+            if index == 1:
+                raise RuntimeError("the database went away")
+            yield batch
+
+    monkeypatch.setattr(exporter, "batches", failing)
+    threads = threading.active_count()
+    before = state()
+
+    # when
+    with pytest.raises(RuntimeError, match="went away"):
+        make(staff, n=10, fmt=Format.CSV)
+
+    # then the error came through, nothing was stored, and the thread is gone
+    assert state() == before
+    assert threading.active_count() == threads

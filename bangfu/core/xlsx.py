@@ -846,19 +846,6 @@ class _XlsxPackage:
 _XML_ATTR_R = re.compile(rb'\br="(\d+)"')
 
 
-def _hidden_rows(source: Source, sheet_name: str) -> set[int]:
-    """Return the 1-based numbers of the rows hidden in an .xlsx sheet (none for other formats
-    or a package this cannot follow)."""
-    package = _XlsxPackage.open(source)
-    part = package.part(sheet_name) if package is not None else None
-    if package is None or part is None:
-        return set()
-    try:
-        return package.scan(part).hidden
-    except Exception:  # a broken part: nothing known
-        return set()
-
-
 def _no_header(columns: Sequence[Column], max_header_scan: int) -> ValidationError:
     """The refusal when no header row is found in the first `max_header_scan` rows."""
     titles = [column.title for column in columns if column.required] or [

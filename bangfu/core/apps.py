@@ -13,6 +13,9 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from . import checks  # noqa: F401 - registers the key check
         from .discovery import autodiscover
+        from .pgarrays import register as register_array_dumper
+
+        register_array_dumper()  # before the first connection: bulk inserts' arrays
 
         # Every app's models are loaded by now: the contexts' panels and due items can register.
         autodiscover()

@@ -1312,7 +1312,7 @@ def _determine_many(actor: User, households: list[Household]) -> None:
     """
     wanted = [h for h in households if not (h.rule_version == RULE_2012 and h.category)]
     if wanted:
-        household_determine_many(actor=actor, households=wanted)
+        household_determine_many(actor=actor, households=wanted, fresh=True)
 
 
 def _with_origin(item: HouseholdInput, origin: str) -> HouseholdInput:

@@ -102,3 +102,50 @@ def test_the_backfill_fills_archives_determined_before(network, staff, area):
     assert kept(high)[1] is None and kept(high)[0] is not None
     assert Household.objects.get(pk=low.pk).mobile_index == mobile_index("13800001111")
     assert Household.objects.get(pk=high.pk).mobile_index == ""
+
+
+def test_an_import_keeps_each_latest_like_a_single_determination(network, staff, area):
+    """`household_create_many` determines its new archives without reading them again
+    (`fresh`): each keeps the latest determination, its income under the line and its
+    category exactly as a single determination of the same archive does."""
+    from bangfu.archives.services import filing
+    from bangfu.archives.tests.factories import make_id_number
+    from bangfu.archives.tests.filing_factories import household_input
+
+    items = [
+        household_input(
+            network.station_a,
+            area=area,
+            name=name,
+            id_number=make_id_number(date(1970, 1, 1 + n), seq=400 + n),
+            wage_income=Decimal(wage),
+            **extra,
+        )
+        for n, (name, wage, extra) in enumerate(
+            [("甲", "6000", {}), ("乙", "30000", {}), ("丙", "6000", {"owns_vehicle": True})]
+        )
+    ]
+
+    created = filing.household_create_many(actor=staff, items=items)
+
+    imported = [
+        (kept(h), Household.objects.get(pk=h.pk).category, h.latest_determination.category)
+        for h in created
+    ]
+    for household in created:
+        Household.objects.filter(pk=household.pk).update(
+            latest_determination=None, net_income_under_line=None, category=""
+        )
+    again = []
+    for household in created:
+        fresh = Household.objects.get(pk=household.pk)
+        determination = household_determine(actor=staff, household=fresh)
+        assert determination is not None
+        again.append(((determination.pk, kept(fresh)[1]), fresh.category, determination.category))
+    assert [row[1:] for row in imported] == [row[1:] for row in again]
+    assert [row[0][1] for row in imported] == [Decimal("500.00"), None, None]
+    assert [row[0][1] for row in imported] == [row[0][1] for row in again]
+    assert all(row[0][0] is not None for row in imported)
+    assert [h.latest_determination_id for h in Household.objects.order_by("pk")] == [
+        row[0][0] for row in again
+    ]

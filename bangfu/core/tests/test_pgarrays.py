@@ -38,7 +38,7 @@ def test_same_literal_as_psycopg() -> None:
     theirs = ListDumper(list, Transformer()).upgrade(TRICKY, psycopg.adapt.PyFormat.TEXT)
     assert type(ours).__name__ == "FastListDumper"
     assert bytes(ours.dump(TRICKY)) == bytes(theirs.dump(TRICKY))
-    nested = [["x\"y", None], ["\\", "z"]]
+    nested = [['x"y', None], ["\\", "z"]]
     ours = Transformer().get_dumper(nested, psycopg.adapt.PyFormat.TEXT)
     theirs = ListDumper(list, Transformer()).upgrade(nested, psycopg.adapt.PyFormat.TEXT)
     assert bytes(ours.dump(nested)) == bytes(theirs.dump(nested))

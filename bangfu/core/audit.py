@@ -40,8 +40,18 @@ logger = logging.getLogger(__name__)
 AUDIT_LOG = ChainedLog(model=AuditEvent, lock_namespace=0x62616E67, hash_domain=b"")
 
 
+_AS_IS = frozenset({type(None), bool, int, str})  # exact types JSON keeps as they are
+
+
 def _plain(value: Any) -> Any:
     """Turn a value into something JSON keeps exactly (so the hash survives a round trip)."""
+    kind = type(value)
+    if kind in _AS_IS:
+        return value
+    if kind is dict:  # the common case, without a call per plain value (an import's events)
+        return {str(k): v if type(v) in _AS_IS else _plain(v) for k, v in value.items()}
+    if kind is list:
+        return [v if type(v) in _AS_IS else _plain(v) for v in value]
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, Decimal):

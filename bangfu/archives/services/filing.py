@@ -154,32 +154,32 @@ TEXT_FIELDS = (
     "hukou_area_code",
 )
 # (field, allowed values, required) of the choice fields.
-HEAD_CHOICES: tuple[tuple[str, Iterable[Any], bool], ...] = (
-    ("origin", Household.Origin.values, True),
-    ("ethnicity", c.ETHNIC_GROUPS, True),
-    ("political_status", c.PoliticalStatus.values, True),
-    ("health", c.Health.values, True),
-    ("disability", c.Disability.values, True),
-    ("work_status", c.WorkStatus.values, True),
-    ("model_worker", c.ModelWorker.values, True),
-    ("industry", c.Industry.values, False),
-    ("employer_nature", c.EmployerNature.values, False),
-    ("enterprise_status", c.EnterpriseStatus.values, False),
-    ("housing", c.Housing.values, True),
-    ("marital_status", c.Marital.values, True),
-    ("hukou", c.Hukou.values, True),
-    ("medical_insurance", c.MedicalInsurance.values, True),
-    ("category", c.Category.values, False),
-    ("sex", c.Sex.values, False),
+HEAD_CHOICES: tuple[tuple[str, frozenset[Any], bool], ...] = (
+    ("origin", frozenset(Household.Origin.values), True),
+    ("ethnicity", frozenset(c.ETHNIC_GROUPS), True),
+    ("political_status", frozenset(c.PoliticalStatus.values), True),
+    ("health", frozenset(c.Health.values), True),
+    ("disability", frozenset(c.Disability.values), True),
+    ("work_status", frozenset(c.WorkStatus.values), True),
+    ("model_worker", frozenset(c.ModelWorker.values), True),
+    ("industry", frozenset(c.Industry.values), False),
+    ("employer_nature", frozenset(c.EmployerNature.values), False),
+    ("enterprise_status", frozenset(c.EnterpriseStatus.values), False),
+    ("housing", frozenset(c.Housing.values), True),
+    ("marital_status", frozenset(c.Marital.values), True),
+    ("hukou", frozenset(c.Hukou.values), True),
+    ("medical_insurance", frozenset(c.MedicalInsurance.values), True),
+    ("category", frozenset(c.Category.values), False),
+    ("sex", frozenset(c.Sex.values), False),
 )
-MEMBER_CHOICES: tuple[tuple[str, Iterable[Any], bool], ...] = (
-    ("relation", c.Relation.values, True),
-    ("health", c.Health.values, True),
-    ("disability", c.Disability.values, True),
-    ("medical_insurance", c.MedicalInsurance.values, False),
-    ("identity", c.MemberIdentity.values, True),
-    ("education", c.Education.values, False),
-    ("sex", c.Sex.values, False),
+MEMBER_CHOICES: tuple[tuple[str, frozenset[Any], bool], ...] = (
+    ("relation", frozenset(c.Relation.values), True),
+    ("health", frozenset(c.Health.values), True),
+    ("disability", frozenset(c.Disability.values), True),
+    ("medical_insurance", frozenset(c.MedicalInsurance.values), False),
+    ("identity", frozenset(c.MemberIdentity.values), True),
+    ("education", frozenset(c.Education.values), False),
+    ("sex", frozenset(c.Sex.values), False),
 )
 MAX_SECONDARY_CAUSES = 3
 _REGISTRY_CHUNK = 10_000  # ID numbers per registry look-up
@@ -201,8 +201,27 @@ def _h(name: str) -> str:
     return _label(Household, name)
 
 
-def _m(name: str) -> str:
-    return _label(HouseholdMember, name)
+class _Label:
+    """A field's label for a check's message, translated only when a message is written (the
+    checks of a bulk filing pass one per field of every item: asking Django for the active
+    language each time was a twentieth of an import's write)."""
+
+    __slots__ = ("model", "name")
+
+    def __init__(self, model: Any, name: str) -> None:
+        self.model = model
+        self.name = name
+
+    def __str__(self) -> str:
+        return _label(self.model, self.name)
+
+
+def _hl(name: str) -> _Label:
+    return _Label(Household, name)
+
+
+def _ml(name: str) -> _Label:
+    return _Label(HouseholdMember, name)
 
 
 @dataclass
@@ -226,8 +245,8 @@ def _choice(
     errors: dict[str, str],
     key: str,
     value: Any,
-    allowed: Iterable[Any],
-    label: str,
+    allowed: frozenset[Any],
+    label: _Label,
     *,
     required: bool,
 ) -> None:
@@ -235,16 +254,16 @@ def _choice(
         if required:
             errors[key] = _("请选择%(label)s。") % {"label": label}
         return
-    if value not in set(allowed):
+    if value not in allowed:
         errors[key] = _("%(label)s“%(value)s”不是有效的选项。") % {"label": label, "value": value}
 
 
-def _not_future(errors: dict[str, str], key: str, value: date | None, label: str) -> None:
+def _not_future(errors: dict[str, str], key: str, value: date | None, label: _Label) -> None:
     if value is not None and value > _today():
         errors[key] = _("%(label)s不能晚于今天。") % {"label": label}
 
 
-def _money(errors: dict[str, str], key: str, value: Any, label: str) -> Decimal:
+def _money(errors: dict[str, str], key: str, value: Any, label: _Label) -> Decimal:
     if value is None or value == "":
         return Decimal("0.00")
     try:
@@ -338,8 +357,8 @@ def _check_member(member: MemberInput, prefix: str, errors: dict[str, str]) -> d
     out["name"] = name
     for name, allowed, required in MEMBER_CHOICES:
         key = f"{prefix}{name}"
-        _choice(errors, key, getattr(member, name), allowed, _m(name), required=required)
-    _not_future(errors, f"{prefix}birth_date", member.birth_date, _m("birth_date"))
+        _choice(errors, key, getattr(member, name), allowed, _ml(name), required=required)
+    _not_future(errors, f"{prefix}birth_date", member.birth_date, _ml("birth_date"))
     parsed = _person_id(
         errors,
         prefix,
@@ -359,7 +378,7 @@ def _check_member(member: MemberInput, prefix: str, errors: dict[str, str]) -> d
             if member.birth_date is None and f"{prefix}birth_date" not in errors:
                 errors[f"{prefix}birth_date"] = _("未填身份证号时请填写出生日期。")
     out["monthly_income"] = _money(
-        errors, f"{prefix}monthly_income", member.monthly_income, _m("monthly_income")
+        errors, f"{prefix}monthly_income", member.monthly_income, _ml("monthly_income")
     )
     this_year = _today().year
     if member.enrolled_year is not None and not 1950 <= member.enrolled_year <= this_year:
@@ -385,7 +404,7 @@ def _check_head(data: HouseholdInput) -> tuple[dict[str, str], _Cleaned]:
         errors["area"] = _("请选择低保标准地区。")
     if data.applied_on is None:
         errors["applied_on"] = _("请填写申请日期。")
-    _not_future(errors, "applied_on", data.applied_on, _h("applied_on"))
+    _not_future(errors, "applied_on", data.applied_on, _hl("applied_on"))
 
     for name in TEXT_FIELDS:
         head[name] = clean_text(getattr(data, name))
@@ -406,7 +425,7 @@ def _check_head(data: HouseholdInput) -> tuple[dict[str, str], _Cleaned]:
         errors["hukou_area_code"] = _("户口所在地行政区划代码应为 6–12 位数字。")
 
     for name, allowed, required in HEAD_CHOICES:
-        _choice(errors, name, getattr(data, name), allowed, _h(name), required=required)
+        _choice(errors, name, getattr(data, name), allowed, _hl(name), required=required)
     if not clean_text(data.rule_version) or len(data.rule_version) > 32:
         errors["rule_version"] = _("请填写认定规则版本。")
 
@@ -426,15 +445,15 @@ def _check_head(data: HouseholdInput) -> tuple[dict[str, str], _Cleaned]:
         head.update(id_number="", sex=data.sex, birth_date=data.birth_date)
 
     # Dates.
-    _not_future(errors, "work_started_on", data.work_started_on, _h("work_started_on"))
+    _not_future(errors, "work_started_on", data.work_started_on, _hl("work_started_on"))
     for name in ("consent_sensitive_on", "consent_publication_on"):
-        _not_future(errors, name, getattr(data, name), _h(name))
+        _not_future(errors, name, getattr(data, name), _hl(name))
 
     # Money and area.
     for name in MONEY_FIELDS:
-        head[name] = _money(errors, name, getattr(data, name), _h(name))
+        head[name] = _money(errors, name, getattr(data, name), _hl(name))
     if data.floor_area is not None:
-        head["floor_area"] = _money(errors, "floor_area", data.floor_area, _h("floor_area"))
+        head["floor_area"] = _money(errors, "floor_area", data.floor_area, _hl("floor_area"))
     else:
         head["floor_area"] = None
 
@@ -1279,6 +1298,9 @@ def household_create_many(
         if status == Household.Status.APPLIED and households:
             # One calendar for all: one query for the holidays, not one per archive.
             _open_procedure(actor, households)
+        # One status for all: its label once (`get_status_display` translates every choice
+        # label of the field to find it, for each archive).
+        status_label = str(Household.Status(status).label)
         audit_record_many(
             actor=actor,
             entries=[
@@ -1286,7 +1308,7 @@ def household_create_many(
                     action=ArchivesAction.HOUSEHOLD_CREATE,
                     obj=h,
                     summary=_("导入档案 %(no)s %(name)s(%(status)s)")
-                    % {"no": h.archive_no, "name": h.name, "status": h.get_status_display()},
+                    % {"no": h.archive_no, "name": h.name, "status": status_label},
                     changes={
                         **diff(None, household_snapshot(h), masked=MASKED),
                         "members": [None, [_masked_member(m) for m in h._new_members]],  # type: ignore[attr-defined]

@@ -1047,25 +1047,11 @@ def template_workbook() -> bytes:
     )
 
 
-def _label(choices: Any, value: Any) -> str:
-    if value in (None, ""):
-        return ""
-    return _code_labels(choices, get_language()).get(value, str(value))
-
-
 @lru_cache(maxsize=256)
 def _code_labels(choices: Any, language: str | None) -> dict[Any, str]:
     """{code: label} of a choices class, once per language (rows are built for every archive
     of an export and of an import's comparison)."""
     return {code: str(label) for code, label in reversed(choices.choices)}
-
-
-def _yes_no(value: bool) -> str:
-    return _("是") if value else _("否")
-
-
-def _causes_text(causes: Iterable[int]) -> str:
-    return "、".join(_label(c.HardshipCause, int(code)) for code in causes or [])
 
 
 def household_rows(
@@ -1074,6 +1060,19 @@ def household_rows(
     """Return the roster rows of one archive (the head's row, then each member's), in template
     column order. With `masked`, IDs, phone and bank card keep only their ends."""
     id_text = mask_id_number if masked else (lambda v: v or "")
+    # The language once per archive, not once per cell (an export writes every archive, an
+    # import's second run compares every archive: asking Django for it was a tenth of both).
+    language = get_language()
+    yes, no = _("是"), _("否")
+
+    def label(choices: Any, value: Any) -> str:
+        if value in (None, ""):
+            return ""
+        return _code_labels(choices, language).get(value, str(value))
+
+    def yes_no(value: bool) -> str:
+        return yes if value else no
+
     head = household
     number = household_no or head.archive_no or f"D{head.pk}"
     head_values: dict[str, Any] = {
@@ -1081,38 +1080,40 @@ def household_rows(
         "relation": _("户主"),
         "name": head.name,
         "id_number": id_text(head.id_number),
-        "sex": _label(c.Sex, head.sex),
+        "sex": label(c.Sex, head.sex),
         "birth_date": head.birth_date,
         "ethnicity": head.ethnicity,
-        "political_status": _label(c.PoliticalStatus, head.political_status),
-        "health": _label(c.Health, head.health),
-        "disability": _label(c.Disability, head.disability),
-        "medical_insurance": _label(c.MedicalInsurance, head.medical_insurance),
+        "political_status": label(c.PoliticalStatus, head.political_status),
+        "health": label(c.Health, head.health),
+        "disability": label(c.Disability, head.disability),
+        "medical_insurance": label(c.MedicalInsurance, head.medical_insurance),
         "income": head.head_monthly_income,
         "work_unit": head.employer,
-        "work_status": _label(c.WorkStatus, head.work_status),
-        "model_worker": _label(c.ModelWorker, head.model_worker),
+        "work_status": label(c.WorkStatus, head.work_status),
+        "model_worker": label(c.ModelWorker, head.model_worker),
         "work_started_on": head.work_started_on,
-        "industry": _label(c.Industry, head.industry),
-        "employer_nature": _label(c.EmployerNature, head.employer_nature),
-        "enterprise_status": _label(c.EnterpriseStatus, head.enterprise_status),
+        "industry": label(c.Industry, head.industry),
+        "employer_nature": label(c.EmployerNature, head.employer_nature),
+        "enterprise_status": label(c.EnterpriseStatus, head.enterprise_status),
         "mobile": mask_phone(head.mobile) if masked else head.mobile,
-        "marital_status": _label(c.Marital, head.marital_status),
-        "hukou": _label(c.Hukou, head.hukou),
+        "marital_status": label(c.Marital, head.marital_status),
+        "hukou": label(c.Hukou, head.hukou),
         "hukou_area_code": head.hukou_area_code,
-        "union_member": _yes_no(head.union_member),
+        "union_member": yes_no(head.union_member),
         "unit": head.unit.name,
         "area": head.area.code,
         "applied_on": head.applied_on,
-        "category": _label(c.Category, head.category),
+        "category": label(c.Category, head.category),
         "address": head.address,
         "postcode": head.postcode,
-        "housing": _label(c.Housing, head.housing),
+        "housing": label(c.Housing, head.housing),
         "floor_area": head.floor_area,
-        "single_parent": _yes_no(head.single_parent),
-        "zero_employment": _yes_no(head.zero_employment),
-        "main_cause": _label(c.HardshipCause, head.main_cause),
-        "secondary_causes": _causes_text(head.secondary_causes),
+        "single_parent": yes_no(head.single_parent),
+        "zero_employment": yes_no(head.zero_employment),
+        "main_cause": label(c.HardshipCause, head.main_cause),
+        "secondary_causes": "、".join(
+            label(c.HardshipCause, int(code)) for code in head.secondary_causes or []
+        ),
         "bank_name": head.bank_name,
         "bank_branch": head.bank_branch,
         "bank_card": mask_bank_card(head.bank_card) if masked else head.bank_card,
@@ -1146,24 +1147,24 @@ def household_rows(
         "owns_vehicle",
         "refuses_cooperation",
     ):
-        head_values[key] = _yes_no(getattr(head, key))
+        head_values[key] = yes_no(getattr(head, key))
     rows = [[head_values.get(spec.key) for spec in SPECS]]
     for member in members:
         values = {
             "household_no": number,
-            "relation": _label(c.Relation, member.relation),
+            "relation": label(c.Relation, member.relation),
             "name": member.name,
             "id_number": id_text(member.id_number),
-            "sex": _label(c.Sex, member.sex),
+            "sex": label(c.Sex, member.sex),
             "birth_date": member.birth_date,
-            "health": _label(c.Health, member.health),
-            "disability": _label(c.Disability, member.disability),
-            "medical_insurance": _label(c.MedicalInsurance, member.medical_insurance),
+            "health": label(c.Health, member.health),
+            "disability": label(c.Disability, member.disability),
+            "medical_insurance": label(c.MedicalInsurance, member.medical_insurance),
             "income": member.monthly_income,
             "work_unit": member.employer_or_school,
-            "identity": _label(c.MemberIdentity, member.identity),
-            "able_to_work": _yes_no(member.able_to_work),
-            "education": _label(c.Education, member.education),
+            "identity": label(c.MemberIdentity, member.identity),
+            "able_to_work": yes_no(member.able_to_work),
+            "education": label(c.Education, member.education),
             "enrolled_year": member.enrolled_year,
             "schooling_years": member.schooling_years,
         }

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -52,6 +52,10 @@ def _plain(value: Any) -> Any:
         return {str(k): v if type(v) in _AS_IS else _plain(v) for k, v in value.items()}
     if kind is list:
         return [v if type(v) in _AS_IS else _plain(v) for v in value]
+    if kind is Decimal:
+        return str(value)
+    if kind is date:  # what the last line gives a date, without the checks between
+        return str(value)
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, Decimal):

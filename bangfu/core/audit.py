@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .audit_actions import AuditAction
+from .bulk import bulk_insert
 from .chain import (
     GENESIS_HASH,
     ChainedLog,
@@ -228,7 +229,7 @@ def _append(actor: Any, rows: list[dict[str, Any]]) -> list[AuditEvent]:
     if len(events) == 1:
         events[0].save(force_insert=True)
     else:
-        AuditEvent.objects.bulk_create(events)
+        bulk_insert(AuditEvent, events)
     return events
 
 
@@ -281,7 +282,7 @@ def audit_record_many(*, actor: Any, entries: Iterable[AuditEntry]) -> list[Audi
     """Append one event per entry to one chain with a constant number of queries.
 
     For bulk writes (an Excel import of many households, a batch of approvals): one chain is
-    locked once, its head read once and all events inserted with one `bulk_create`, each
+    locked once, its head read once and all events inserted at once (`core.bulk`), each
     still hashed over the one before it. When the transaction commits, a checkpoint of every
     chain's head is written outside the database (`core.checkpoints`, when configured). Same
     rules as `audit_record`: call inside the transaction of the change, `changes` already

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from bangfu.accounts import policy
 from bangfu.core.audit import AuditEntry, audit_record, audit_record_many
+from bangfu.core.bulk import bulk_insert
 from bangfu.core.errors import Conflict, DomainError, NotFound
 
 from .. import rules
@@ -386,7 +387,7 @@ def household_determine_many(
             stored.append((household, determination, household.category))
             outcome[household.pk] = None
             household.category = evaluation.result.category
-        Determination.objects.bulk_create([d for _h, d, _old in stored])
+        bulk_insert(Determination, [d for _h, d, _old in stored])
         for household, determination, _old in stored:
             outcome[household.pk] = determination
             _keep_latest(household, determination)

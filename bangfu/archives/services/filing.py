@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from bangfu.accounts import policy
 from bangfu.core.audit import AuditEntry, audit_record, audit_record_many, diff
+from bangfu.core.bulk import bulk_insert
 from bangfu.core.dates import add_years
 from bangfu.core.errors import Conflict, ValidationError
 from bangfu.core.idnumber import (
@@ -716,7 +717,7 @@ def _insert_registrations(
     """
     try:
         with transaction.atomic():
-            IdRegistration.objects.bulk_create(rows)
+            bulk_insert(IdRegistration, rows)
     except IntegrityError:
         errors = on_clash() or {"id_number": _("身份证号已被其他档案登记,请刷新后重试。")}
         raise ValidationError(next(iter(errors.values())), errors=errors) from None
@@ -1280,7 +1281,7 @@ def household_create_many(
                 household.filed_on = item.applied_on
                 household.review_due_on = add_years(item.applied_on, 1)
             households.append(household)
-        Household.objects.bulk_create(households)
+        bulk_insert(Household, households)
         all_members: list[HouseholdMember] = []
         for household, cleaned in zip(households, batch, strict=True):
             members = [
@@ -1288,7 +1289,7 @@ def household_create_many(
             ]
             household._new_members = members  # type: ignore[attr-defined]
             all_members.extend(members)
-        HouseholdMember.objects.bulk_create(all_members)
+        bulk_insert(HouseholdMember, all_members)
         registrations = [
             row
             for household in households

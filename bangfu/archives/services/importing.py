@@ -68,6 +68,7 @@ from django.utils.translation import gettext as _
 
 from bangfu.accounts import policy
 from bangfu.core.audit import audit_record
+from bangfu.core.bulk import bulk_insert
 from bangfu.core.errors import Conflict, ValidationError
 from bangfu.core.idnumber import parse_id_number
 from bangfu.core.masking import mask_bank_card, mask_id_number, mask_phone
@@ -1335,15 +1336,18 @@ class RosterImporter:
                     # its messages go on the source rows.
                     checker.add_service_errors(exc, found)
                     continue
-                ImportedArchive.objects.bulk_create(
-                    ImportedArchive(
-                        household=household,
-                        batch_id=batch.pk,
-                        source_name=batch.source_name,
-                        mode=mode,
-                        missing=missing_fields(group) if historical else [],
-                    )
-                    for household, group in zip(created, found.groups, strict=True)
+                bulk_insert(
+                    ImportedArchive,
+                    [
+                        ImportedArchive(
+                            household=household,
+                            batch_id=batch.pk,
+                            source_name=batch.source_name,
+                            mode=mode,
+                            missing=missing_fields(group) if historical else [],
+                        )
+                        for household, group in zip(created, found.groups, strict=True)
+                    ],
                 )
                 del created
             result = checker.finish()

@@ -189,7 +189,7 @@ def _queries(network: Any, staff: Any, n: int, seq: int) -> tuple[int, int]:
     with CaptureQueriesContext(connection) as ctx:
         result = household_determine_many(actor=staff, households=households, on=ON)
     assert len(result) == n
-    inserts = [q for q in ctx.captured_queries if q["sql"].startswith("INSERT")]
+    inserts = [q for q in ctx.captured_queries if q["sql"].startswith(("INSERT", "COPY"))]
     return len(ctx.captured_queries) - len(inserts), len(inserts)
 
 

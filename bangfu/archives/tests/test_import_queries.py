@@ -32,7 +32,7 @@ def roster(n: int, start: int) -> bytes:
 
 
 def _split(captured: CaptureQueriesContext) -> tuple[int, int]:
-    inserts = sum(1 for q in captured.captured_queries if q["sql"].startswith("INSERT"))
+    inserts = sum(1 for q in captured.captured_queries if q["sql"].startswith(("INSERT", "COPY")))
     return len(captured.captured_queries) - inserts, inserts
 
 

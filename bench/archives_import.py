@@ -178,7 +178,8 @@ def phase_second(path: Path) -> dict[str, object]:
     staff = _staff()
     content = path.read_bytes()
     started = time.perf_counter()
-    batch, _table = importing.import_upload(user=staff, content=content, source_name="bench.xlsx")
+    batch, table = importing.import_upload(user=staff, content=content, source_name="bench.xlsx")
+    del table  # as in phase_check: a large file's check is a job, which reads the stored file
     importing.import_check(user=staff, batch=batch)
     seconds = time.perf_counter() - started
     return {

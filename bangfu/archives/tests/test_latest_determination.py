@@ -128,9 +128,11 @@ def test_an_import_keeps_each_latest_like_a_single_determination(network, staff,
 
     created = filing.household_create_many(actor=staff, items=items)
 
+    latest = [h.latest_determination for h in created]
+    assert all(d is not None for d in latest)
     imported = [
-        (kept(h), Household.objects.get(pk=h.pk).category, h.latest_determination.category)
-        for h in created
+        (kept(h), Household.objects.get(pk=h.pk).category, d.category)  # type: ignore[union-attr]
+        for h, d in zip(created, latest, strict=True)
     ]
     for household in created:
         Household.objects.filter(pk=household.pk).update(

@@ -25,6 +25,11 @@ TRICKY = [
 ]
 
 
+def _bytes(dumped: object) -> bytes:
+    assert isinstance(dumped, bytes | bytearray | memoryview)
+    return bytes(dumped)
+
+
 def test_same_literal_as_psycopg() -> None:
     psycopg = pytest.importorskip("psycopg")
     from psycopg.adapt import Transformer
@@ -37,11 +42,11 @@ def test_same_literal_as_psycopg() -> None:
     ours = Transformer().get_dumper(TRICKY, psycopg.adapt.PyFormat.TEXT)
     theirs = ListDumper(list, Transformer()).upgrade(TRICKY, psycopg.adapt.PyFormat.TEXT)
     assert type(ours).__name__ == "FastListDumper"
-    assert bytes(ours.dump(TRICKY)) == bytes(theirs.dump(TRICKY))
+    assert _bytes(ours.dump(TRICKY)) == _bytes(theirs.dump(TRICKY))
     nested = [['x"y', None], ["\\", "z"]]
     ours = Transformer().get_dumper(nested, psycopg.adapt.PyFormat.TEXT)
     theirs = ListDumper(list, Transformer()).upgrade(nested, psycopg.adapt.PyFormat.TEXT)
-    assert bytes(ours.dump(nested)) == bytes(theirs.dump(nested))
+    assert _bytes(ours.dump(nested)) == _bytes(theirs.dump(nested))
 
 
 @pytest.mark.django_db

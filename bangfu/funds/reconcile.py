@@ -16,6 +16,7 @@ from bangfu.core.money import format_money
 
 from .models import (
     PROGRAMME_ACCOUNT,
+    Account,
     Book,
     Commitment,
     Entry,
@@ -150,6 +151,13 @@ def books_vs_records(book: Book) -> list[Check]:
     from .services.income import INCOME_ACCOUNT
 
     checks = []
+    # Each income account under its name in the book (财政拨款收入 … 其他收入), as the ledger
+    # shows it: "<kind>收入" made "其他收入收入" of the last.
+    names = dict(
+        Account.objects.filter(book=book, code__in=INCOME_ACCOUNT.values()).values_list(
+            "code", "name"
+        )
+    )
     for kind, code in INCOME_ACCOUNT.items():
         d, c = _account(book, code)
         records = (
@@ -161,7 +169,8 @@ def books_vs_records(book: Book) -> list[Check]:
             )
             .aggregate(s=Coalesce(Sum("amount"), ZERO))["s"]
         )
-        checks.append(Check(str(_("%(kind)s收入") % {"kind": kind.label}), c - d, records))
+        label = names.get(code) or _("%(kind)s收入") % {"kind": kind.label}
+        checks.append(Check(str(label), c - d, records))
     d, c = _account(book, COMMITTED)
     committed = Commitment.objects.filter(book=book, status=Commitment.Status.COMMITTED).aggregate(
         s=Coalesce(Sum("amount"), ZERO)

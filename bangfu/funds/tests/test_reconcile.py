@@ -211,6 +211,9 @@ def test_a_statement_without_dates_or_amounts_is_refused(finance, book):
 
 def test_books_agree_with_the_records_even_after_a_reversal(book, finance):
     assert [c.words for c in reconcile.books_vs_records(book) if not c.ok] == []
+    labels = [c.label for c in reconcile.books_vs_records(book)]
+    # The income accounts under their names in the book ("其他收入收入" was "<kind>收入").
+    assert labels[:5] == ["财政拨款收入", "上级补助收入", "捐赠收入", "利息收入", "其他收入"]
     interest = book.incomes.get(kind="interest")
     entry_reverse(actor=finance, entry=interest.entry, date=D(2026, 3, 22), reason="误记")
     assert [(c.label, c.words) for c in reconcile.books_vs_records(book) if not c.ok] == []

@@ -243,6 +243,9 @@ BANGFU_ATTACHMENT_MAX_MB = env_int("BANGFU_ATTACHMENT_MAX_MB", 10)
 # checking an import or writing an export runs as a background job instead of in the request.
 BANGFU_IMPORT_MAX_MB = env_int("BANGFU_IMPORT_MAX_MB", 20)
 BANGFU_IMPORT_INLINE_ROWS = env_int("BANGFU_IMPORT_INLINE_ROWS", 200)
+# An uploaded file left waiting (column mapping, confirmation, retry) this many days is
+# cancelled and its file deleted by `manage.py imports_expire`.
+BANGFU_IMPORT_KEEP_DAYS = env_int("BANGFU_IMPORT_KEEP_DAYS", 7)
 BANGFU_EXPORT_INLINE_HOUSEHOLDS = env_int("BANGFU_EXPORT_INLINE_HOUSEHOLDS", 500)
 # Exports (the export kit): a file is kept (encrypted) this many hours, then emptied by
 # `manage.py exports_expire`; a PDF export (for printing) may have at most this many rows.

@@ -8,6 +8,8 @@ writes its own records; the kit stores the file, the counts and the errors aroun
 from __future__ import annotations
 
 import hashlib
+import logging
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -27,6 +29,8 @@ from bangfu.core.xlsx import CellError, Table
 from . import mapping
 from .models import ImportBatch, ImportBatchError, ImportChunk
 from .registry import Outcome, Progress, importer_for
+
+logger = logging.getLogger(__name__)
 
 CHECK_KIND = "imports.check"
 WRITE_KIND = "imports.write"
@@ -279,6 +283,39 @@ def batch_cancel(*, user: Any, batch: ImportBatch) -> ImportBatch:
             _empty(batch)
             batch.save(update_fields=["status"])
     return batch
+
+
+# A batch waits for the user in these states, its file kept (sealed) until then.
+WAITING = (Status.MAPPING, Status.READY, Status.FAILED)
+
+
+def keep_days() -> int:
+    return int(getattr(settings, "BANGFU_IMPORT_KEEP_DAYS", 7))
+
+
+def imports_expire(*, now: datetime | None = None) -> int:
+    """Cancel the batches left waiting (column mapping, confirmation, a retry after a died job)
+    for more than BANGFU_IMPORT_KEEP_DAYS since their upload, and delete their files (a
+    roster holds ID numbers: it is not kept for an import nobody finishes); return how many.
+
+    Run by `manage.py imports_expire` (cron, daily); never from a page. A batch being checked
+    or written is left alone (its job ends it)."""
+    now = now or timezone.now()
+    due = ImportBatch.objects.filter(
+        status__in=WAITING, created_at__lte=now - timedelta(days=keep_days())
+    )
+    ids = list(due.values_list("pk", flat=True)[:10000])
+    if not ids:
+        return 0
+    with transaction.atomic():
+        ImportChunk.objects.filter(batch_id__in=ids).delete()
+        count = ImportBatch.objects.filter(pk__in=ids, status__in=WAITING).update(
+            status=Status.CANCELLED,
+            message=_("上传后超过 %(days)d 天没有完成导入,已自动取消,上传的文件已删除。")
+            % {"days": keep_days()},
+        )
+    logger.info("Import batches left waiting cancelled and their files deleted: %d", count)
+    return count
 
 
 def batch_job_died(*, job: Job) -> list[ImportBatch]:

@@ -293,6 +293,39 @@ def test_cancel_deletes_the_file(staff):
     assert (batch.status, batch.has_content) == (Status.CANCELLED, False)
 
 
+def test_batches_left_waiting_past_the_keep_days_are_cancelled_and_their_files_deleted(
+    staff, settings
+):
+    settings.BANGFU_IMPORT_KEEP_DAYS = 7
+    old_ready = upload(staff, sheet(("张三", 1)))
+    old_failed, _table = services.batch_upload(
+        user=staff, kind="tests.fake", content=sheet(("李四", 2)), source_name="b.xlsx"
+    )
+    _dead(old_failed, staff)
+    recent = upload(staff, sheet(("王五", 3)))
+    old_imported = upload(staff, sheet(("赵六", 4)))
+    services.batch_confirm(user=staff, batch=old_imported)
+    services.batch_write(user=staff, batch=old_imported)
+    eight_days_ago = timezone.now() - timedelta(days=8)
+    ImportBatch.objects.exclude(pk=recent.pk).update(created_at=eight_days_ago)
+    assert old_failed.status == Status.FAILED
+
+    # when
+    assert services.imports_expire() == 2
+    assert services.imports_expire() == 0  # once
+
+    # then: the two waiting ones cancelled, files gone; the recent and the finished untouched
+    for batch in (old_ready, old_failed):
+        batch.refresh_from_db()
+        assert (batch.status, batch.has_content) == (Status.CANCELLED, False)
+        assert "超过 7 天没有完成导入" in batch.message
+    recent.refresh_from_db()
+    assert (recent.status, recent.has_content) == (Status.READY, True)
+    old_imported.refresh_from_db()
+    assert old_imported.status == Status.IMPORTED
+    assert WRITTEN == {"赵六": 4}
+
+
 def test_another_users_batch_or_another_kind_is_not_found(staff, leader):
     batch = upload(staff, sheet(("张三", 1)))
     with pytest.raises(NotFound):

@@ -33,6 +33,11 @@ def _sample_url(pk: int) -> str:
     return reverse("funds:sample_detail", args=[pk])
 
 
+def _check_url(check: Any) -> str:
+    """The sample's page at the check's row."""
+    return _sample_url(check.sample_id) + f"#check-{check.pk}"
+
+
 @require_GET
 def sample_list(request: HttpRequest, pk: int) -> HttpResponse:
     book = selectors.book_get(request.user, pk)
@@ -105,9 +110,9 @@ def check_record(request: HttpRequest, pk: int) -> HttpResponse:
             "title": _("记录核查:%(name)s(%(number)s)")
             % {"name": check.payment.recipient_name, "number": check.payment.number},
             "book": check.sample.book,
-            "back_url": _sample_url(check.sample_id) + f"#check-{check.pk}",
+            "back_url": _check_url(check),
         },
-        success_url=_sample_url(check.sample_id) + f"#check-{check.pk}",
+        success_url=_check_url(check),
         done=_("核查结果已记录。"),
     )
 
@@ -127,9 +132,9 @@ def check_close(request: HttpRequest, pk: int) -> HttpResponse:
             "title": _("处理抽查不相符:%(name)s(%(number)s)")
             % {"name": check.payment.recipient_name, "number": check.payment.number},
             "book": check.sample.book,
-            "back_url": _sample_url(check.sample_id) + f"#check-{check.pk}",
+            "back_url": _check_url(check),
         },
-        success_url=_sample_url(check.sample_id) + f"#check-{check.pk}",
+        success_url=_check_url(check),
         done=_("已记录处理结果。"),
     )
 

@@ -21,6 +21,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from django.db import connection, models
+from django.db.models import NOT_PROVIDED
 
 M = TypeVar("M", bound=models.Model)
 
@@ -36,7 +37,11 @@ def bulk_insert(model: type[M], objs: Sequence[M]) -> list[M]:
     if connection.vendor != "postgresql" or len(objs) < COPY_MIN_ROWS:
         return model._default_manager.bulk_create(objs)
     opts = model._meta
-    if opts.parents:  # multi-table inheritance: rows in several tables
+    if opts.parents or any(  # rows in several tables; values the database makes itself
+        getattr(field, "generated", False)
+        or getattr(field, "db_default", NOT_PROVIDED) is not NOT_PROVIDED
+        for field in opts.concrete_fields
+    ):
         return model._default_manager.bulk_create(objs)
     for obj in objs:
         obj._prepare_related_fields_for_save(operation_name="bulk_insert")  # type: ignore[attr-defined]

@@ -220,3 +220,32 @@ def test_retry_is_refused_for_a_batch_whose_job_did_not_die(network, staff, clie
     assert response.status_code == 302
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.READY
+
+
+@pytest.mark.django_db
+def test_a_cancelled_batch_says_why_on_its_page(network, staff, client, settings):
+    # given: a died batch left waiting past the keep days, and one the user cancelled
+    from bangfu.kits.imports.services import batch_cancel, imports_expire
+
+    settings.BANGFU_IMPORT_KEEP_DAYS = 7
+    left = _died_batch(staff)
+    ImportBatch.objects.filter(pk=left.pk).update(created_at=timezone.now() - timedelta(days=8))
+    dropped = _died_batch(staff)
+    batch_cancel(user=staff, batch=dropped)
+    assert imports_expire() == 1
+    client.force_login(staff)
+
+    # when
+    pages = [
+        client.get(reverse("archives:import_batch", kwargs={"batch_id": b.pk})).content.decode()
+        for b in (left, dropped)
+    ]
+
+    # then: the reason, not an empty box; nothing to retry or confirm
+    assert "上传后超过 7 天没有完成导入,已自动取消,上传的文件已删除。" in pages[0]
+    assert "已取消,没有导入任何数据,上传的文件已删除。" in pages[1]
+    for html in pages:
+        assert 'data-testid="import-retry"' not in html
+        assert 'data-testid="import-confirm"' not in html
+        assert "alert-secondary" in html
+    assert Household.objects.count() == 0

@@ -280,8 +280,9 @@ def batch_cancel(*, user: Any, batch: ImportBatch) -> ImportBatch:
     if batch.status in (Status.MAPPING, Status.READY, Status.CHECKING, Status.FAILED):
         with transaction.atomic():
             batch.status = Status.CANCELLED
+            batch.message = ""  # a died job's message no longer applies: the page says 已取消
             _empty(batch)
-            batch.save(update_fields=["status"])
+            batch.save(update_fields=["status", "message"])
     return batch
 
 

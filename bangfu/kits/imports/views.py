@@ -129,6 +129,9 @@ def batch(request: HttpRequest, kind: str, batch_id: Any) -> HttpResponse:
         summary = item.message
     elif item.status == ImportBatch.Status.MAPPING:
         summary = _("文件中有系统认不出的列或取值:请先核对列和取值,再校验。")
+    elif item.status == ImportBatch.Status.CANCELLED:
+        # Cancelled by the user, or left waiting and cancelled by `imports_expire` (its reason).
+        summary = item.message or _("已取消,没有导入任何数据,上传的文件已删除。")
     return render(
         request,
         "imports/batch.html",

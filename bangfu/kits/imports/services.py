@@ -302,21 +302,24 @@ def imports_expire(*, now: datetime | None = None) -> int:
     Run by `manage.py imports_expire` (cron, daily); never from a page. A batch being checked
     or written is left alone (its job ends it)."""
     now = now or timezone.now()
-    due = ImportBatch.objects.filter(
-        status__in=WAITING, created_at__lte=now - timedelta(days=keep_days())
-    )
-    ids = list(due.values_list("pk", flat=True)[:10000])
-    if not ids:
-        return 0
+    days = keep_days()
+    due = ImportBatch.objects.filter(status__in=WAITING, created_at__lte=now - timedelta(days=days))
     with transaction.atomic():
+        # Locked until the end: a batch confirmed meanwhile (READY → IMPORTING by
+        # `batch_confirm`'s conditional UPDATE) is either not found here or found still READY
+        # and then cancelled before the confirmation sees it — never left importing without
+        # its file.
+        ids = list(due.select_for_update().values_list("pk", flat=True)[:10000])
+        if not ids:
+            return 0
         ImportChunk.objects.filter(batch_id__in=ids).delete()
-        count = ImportBatch.objects.filter(pk__in=ids, status__in=WAITING).update(
+        ImportBatch.objects.filter(pk__in=ids).update(
             status=Status.CANCELLED,
             message=_("上传后超过 %(days)d 天没有完成导入,已自动取消,上传的文件已删除。")
-            % {"days": keep_days()},
+            % {"days": days},
         )
-    logger.info("Import batches left waiting cancelled and their files deleted: %d", count)
-    return count
+    logger.info("Import batches left waiting cancelled and their files deleted: %d", len(ids))
+    return len(ids)
 
 
 def batch_job_died(*, job: Job) -> list[ImportBatch]:

@@ -344,10 +344,7 @@ def household_determine_many(
         locked: Mapping[Any, Household]
         if fresh:
             locked = {h.pk: h for h in given}
-            in_scope = sum(
-                _determinable(actor).filter(pk__in=chunk).count()
-                for chunk in _chunked(list(wanted), _UPDATE_CHUNK)
-            )
+            in_scope = _determinable(actor).filter(pk__in=wanted).count()
         else:
             locked = (
                 _determinable(actor)
@@ -425,11 +422,6 @@ def household_determine_many(
     return result
 
 
-def _chunked(values: list[Any], size: int) -> Iterable[list[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
 def _update_latest(stored: list[tuple[Household, Determination]]) -> None:
     """Store each archive's new latest determination and `net_income_under_line` (set on the
     objects by `_keep_latest`) with set-based UPDATEs: the determination's id and net income
@@ -442,7 +434,9 @@ def _update_latest(stored: list[tuple[Household, Determination]]) -> None:
     # whole list for every archive (a 33,000-household import's write 87 -> 111 s).
     mine = Determination.objects.filter(household=OuterRef("pk")).order_by("-created_at", "-id")
     latest = Subquery(mine.values("pk")[:1])
-    for chunk in _chunked(stored, _UPDATE_CHUNK // 2):
+    step = _UPDATE_CHUNK // 2
+    for start in range(0, len(stored), step):
+        chunk = stored[start : start + step]
         under = [h.pk for h, _d in chunk if h.net_income_under_line is not None]
         over = [h.pk for h, _d in chunk if h.net_income_under_line is None]
         if under:

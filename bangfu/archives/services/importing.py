@@ -58,7 +58,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from django.db import transaction
@@ -611,19 +611,6 @@ def _person_matches(person: PersonRow, canonical: str, name: str) -> bool:
     ) == roster.normalise_name(name)
 
 
-class _Lazy:
-    """A text made when first turned into a string, then kept."""
-
-    def __init__(self, make: Any) -> None:
-        self._make = make
-        self._text: str | None = None
-
-    def __str__(self) -> str:
-        if self._text is None:
-            self._text = str(self._make())
-        return self._text
-
-
 def _members_of(household: Household) -> list[HouseholdMember]:
     """The members `_archives` read with the archive, in their order."""
     return household.import_members  # type: ignore[attr-defined]
@@ -642,13 +629,13 @@ def _compare(
     found = errors.count
     # The archive's label and the message only once a difference is found (most households of
     # a second import are the same: translating them for each was a twentieth of its check).
-    archive = _Lazy(lambda: _archive_label(household))
-    message = _Lazy(
+    archive = cache(lambda: _archive_label(household))
+    message = cache(
         lambda: (
             _(
                 "与已有档案(%(archive)s)不一致。导入不会修改已有档案:请到档案页修改,或从表中删去这一户。"
             )
-            % {"archive": archive}
+            % {"archive": archive()}
         )
     )
     head_values, member_values = _expected(household)
@@ -656,11 +643,11 @@ def _compare(
         if key in _NOT_COMPARED:
             continue
         if not _same(key, value, head_values.get(key)):
-            errors.add(group.head.number, table.column_label(key), str(message))
+            errors.add(group.head.number, table.column_label(key), message())
     if unit is not None and unit.pk != household.unit_id:
-        errors.add(group.head.number, table.column_label("unit"), str(message))
+        errors.add(group.head.number, table.column_label("unit"), message())
     if area is not None and area.pk != household.area_id:
-        errors.add(group.head.number, table.column_label("area"), str(message))
+        errors.add(group.head.number, table.column_label("area"), message())
     members = _members_of(household)
     matched: set[int] = set()
     for person in group.members:
@@ -679,18 +666,18 @@ def _compare(
                 _(
                     "已有档案(%(archive)s)中没有这位家庭成员。导入不会修改已有档案:请到档案页添加成员,或从表中删去这一户。"
                 )
-                % {"archive": archive},
+                % {"archive": archive()},
             )
             continue
         matched.add(index)
         expected = member_values[index]
         if person.relation != members[index].relation:
-            errors.add(person.number, table.column_label("relation"), str(message))
+            errors.add(person.number, table.column_label("relation"), message())
         for key, value in person.values.items():
             if key in _NOT_COMPARED or roster.SPEC_BY_KEY[key].scope == roster.HOUSEHOLD:
                 continue
             if not _same(key, value, expected.get(key)):
-                errors.add(person.number, table.column_label(key), str(message))
+                errors.add(person.number, table.column_label(key), message())
     for i, member in enumerate(members):
         if i not in matched:
             errors.add(
@@ -699,7 +686,7 @@ def _compare(
                 _(
                     "已有档案(%(archive)s)中的家庭成员“%(name)s”不在表中。导入不会修改已有档案:请到档案页修改,或从表中删去这一户。"
                 )
-                % {"archive": archive, "name": member.name},
+                % {"archive": archive(), "name": member.name},
             )
     return errors.count == found
 

@@ -8,7 +8,6 @@ from collections.abc import Iterator, Sequence
 from operator import itemgetter
 from typing import Any
 
-from django.db import connection
 from django.db.models import Case, QuerySet, TextField, Value, When
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from bangfu.accounts import policy
 from bangfu.core.crypto import decrypt
 from bangfu.core.masking import mask_bank_card, mask_id_number, mask_phone
+from bangfu.core.queries import any_of
 
 from .. import xlsx as roster
 from ..models import Household, HouseholdMember
@@ -318,22 +318,6 @@ class _RowBuilder:
         return rows
 
 
-def _by_keys(query: QuerySet[Any], field: str, keys: list[int]) -> QuerySet[Any]:
-    """`query` narrowed to rows whose `field` (an integer column of its own table) is one of
-    `keys`: on PostgreSQL as `= ANY(%s)` with the keys as one array parameter, elsewhere as
-    `IN`. A batch's 1,000-parameter `IN` cost more to build (Django prepares each parameter,
-    psycopg splits the query at each placeholder) than the database took to answer it: about
-    a twentieth of an export."""
-    if connection.vendor != "postgresql":
-        return query.filter(**{f"{field}__in": keys})
-    model = query.model
-    column = model._meta.get_field(field).column
-    target = (
-        f"{connection.ops.quote_name(model._meta.db_table)}.{connection.ops.quote_name(column)}"
-    )
-    return query.extra(where=[f"{target} = ANY(%s)"], params=[keys])  # noqa: S610
-
-
 def roster_batches(
     households: QuerySet[Household], *, masked: bool, counts: dict[str, int], size: int = CHUNK
 ) -> Iterator[list[Sequence[Any]]]:
@@ -364,13 +348,13 @@ def roster_batches(
         # out, as a page of the list would leave it), then in the keys' order.
         found = {
             head[0]: head
-            for head in _by_keys(heads_query, "id", chunk).order_by().values_list(*head_columns)
+            for head in any_of(heads_query, "id", chunk).order_by().values_list(*head_columns)
         }
         heads = [found[key] for key in chunk if key in found]
         if not heads:
             continue
         members: dict[int, list[tuple[Any, ...]]] = {head[0]: [] for head in heads}
-        for member in _by_keys(members_query, "household_id", list(members)).values_list(
+        for member in any_of(members_query, "household_id", list(members)).values_list(
             *builder.member_fields, *member_tokens
         ):
             members[member[0]].append(member)

@@ -55,7 +55,7 @@ Decisions:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, lru_cache
@@ -72,6 +72,7 @@ from bangfu.core.bulk import bulk_insert
 from bangfu.core.errors import Conflict, ValidationError
 from bangfu.core.idnumber import parse_id_number
 from bangfu.core.masking import mask_bank_card, mask_id_number, mask_phone
+from bangfu.core.queries import any_of
 from bangfu.core.text import clean_text
 from bangfu.core.xlsx import (
     CellError,
@@ -111,6 +112,9 @@ class PersonRow:
     canonical_id: str = ""  # the checked 18-character ID ("" when blank, masked or wrong)
     masked: bool = False
     head_id: str = ""  # canonical 户主身份证号 of a member row
+    # The row's cells as read (column key → raw value): compared first with an archive's cells
+    # as an export writes them, before anything is converted (`_Expected`).
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
 
 @dataclass
@@ -256,7 +260,7 @@ def _convert_row(row: SourceRow, errors: Collector, table: Table) -> PersonRow:
             values[spec.key] = value
     if "name" not in values and is_blank(row.values.get("name")):
         errors.convert(row, "name", roster.SPEC_BY_KEY["name"].convert, required=True)
-    person = PersonRow(row.number, relation, values)
+    person = PersonRow(row.number, relation, values, raw=row.values)
     id_label = table.column_label("id_number")
     id_text = values.pop("id_number", "") or ""
     person.id_text = id_text
@@ -508,7 +512,7 @@ def _registrations(people: list[PersonRow]) -> dict[str, IdRegistration]:
     found: dict[str, IdRegistration] = {}
     indexes = list(by_index)
     for chunk in _chunks(indexes):
-        for registration in IdRegistration.objects.filter(id_index__in=list(chunk)).only(
+        for registration in any_of(IdRegistration.objects.all(), "id_index", chunk).only(
             "id_index", "household_id", "member_id"
         ):
             found[by_index[registration.id_index]] = registration
@@ -533,17 +537,17 @@ def _archives(
     known = base.filter(status__in=[*Household.OPEN_STATUSES, Household.Status.CLOSED])
     result: dict[int, Household] = {}
     for chunk in _chunks(sorted(set(household_ids))):
-        result.update({h.pk: h for h in open_.filter(pk__in=list(chunk))})
+        result.update({h.pk: h for h in any_of(open_, "id", chunk)})
     for chunk in _chunks(sorted(set(last4))):
-        result.update({h.pk: h for h in known.filter(id_last4__in=list(chunk))})
+        result.update({h.pk: h for h in any_of(known, "id_last4", chunk)})
     indexes = sorted({id_index(canonical) for canonical in closed_heads})
     for chunk in _chunks(indexes):
-        closed = base.filter(status=Household.Status.CLOSED, id_index__in=list(chunk))
+        closed = any_of(base.filter(status=Household.Status.CLOSED), "id_index", chunk)
         result.update({h.pk: h for h in closed})
     for household in result.values():
         household.import_members = []  # type: ignore[attr-defined]
     for chunk in _chunks(sorted(result)):
-        members = HouseholdMember.objects.filter(household_id__in=list(chunk)).order_by(
+        members = any_of(HouseholdMember.objects.all(), "household_id", chunk).order_by(
             "household_id", "sort_order", "id"
         )
         for member in members:
@@ -561,22 +565,51 @@ def _archive_label(household: Household) -> str:
     }
 
 
-def _expected(household: Household) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Return the archive as the import would read it back from an export: converted values of
-    the head's row and of each member's row, keyed by column."""
-    rows = roster.household_rows(household, _members_of(household), masked=False)
-    converted: list[dict[str, Any]] = []
-    for row in rows:
-        values: dict[str, Any] = {}
-        for spec, raw in zip(roster.SPECS, row, strict=True):
-            if is_blank(raw):
-                continue
+class _Expected:
+    """One row of an archive as an export writes it (`household_rows`, full values), keyed by
+    column; a cell is converted as the import reads it only when asked (`agrees`).
+
+    Most households of a second import are the same rows read back: a file's cell holding the
+    very value the export writes (the same type, equal) agrees without converting either side
+    (converting every cell of every archive was a fifth of a second import's check). Any other
+    cell — "1975.6" for a date, a money cell read back as a float, spaces — is converted and
+    compared as before (`_same`)."""
+
+    __slots__ = ("converted", "raw")
+
+    def __init__(self, row: Sequence[Any]) -> None:
+        self.raw = {
+            spec.key: raw for spec, raw in zip(roster.SPECS, row, strict=True) if not is_blank(raw)
+        }
+        self.converted: dict[str, Any] = {}
+
+    def value(self, key: str) -> Any:
+        """The cell converted as the import reads it (the raw value if it does not convert;
+        None for a blank cell)."""
+        if key in self.converted:
+            return self.converted[key]
+        raw = self.raw.get(key)
+        value = raw
+        if raw is not None:
             try:
-                values[spec.key] = spec.convert(raw)
+                value = roster.SPEC_BY_KEY[key].convert(raw)
             except Exception:
-                values[spec.key] = raw
-        converted.append(values)
-    return converted[0], converted[1:]
+                value = raw
+        self.converted[key] = value
+        return value
+
+    def agrees(self, key: str, given: Any, given_raw: Any) -> bool:
+        raw = self.raw.get(key)
+        if raw is not None and given_raw.__class__ is raw.__class__ and given_raw == raw:
+            return True
+        return _same(key, given, self.value(key))
+
+
+def _expected(household: Household) -> list[_Expected]:
+    """The archive as the import would read it back from an export: its head's row, then each
+    member's."""
+    rows = roster.household_rows(household, _members_of(household), masked=False)
+    return [_Expected(row) for row in rows]
 
 
 _NOT_COMPARED = frozenset(
@@ -638,11 +671,12 @@ def _compare(
             % {"archive": archive()}
         )
     )
-    head_values, member_values = _expected(household)
+    head_row, *member_rows = _expected(household)
+    head_raw = group.head.raw
     for key, value in group.head.values.items():
         if key in _NOT_COMPARED:
             continue
-        if not _same(key, value, head_values.get(key)):
+        if not head_row.agrees(key, value, head_raw.get(key)):
             errors.add(group.head.number, table.column_label(key), message())
     if unit is not None and unit.pk != household.unit_id:
         errors.add(group.head.number, table.column_label("unit"), message())
@@ -670,13 +704,14 @@ def _compare(
             )
             continue
         matched.add(index)
-        expected = member_values[index]
+        expected = member_rows[index]
         if person.relation != members[index].relation:
             errors.add(person.number, table.column_label("relation"), message())
+        raw = person.raw
         for key, value in person.values.items():
             if key in _NOT_COMPARED or roster.SPEC_BY_KEY[key].scope == roster.HOUSEHOLD:
                 continue
-            if not _same(key, value, expected.get(key)):
+            if not expected.agrees(key, value, raw.get(key)):
                 errors.add(person.number, table.column_label(key), message())
     for i, member in enumerate(members):
         if i not in matched:

@@ -304,3 +304,28 @@ def test_a_wrong_station_does_not_hide_the_other_errors_of_its_rows(network, lia
     ]
     assert result.items == []
     assert counts() == before
+
+
+def test_a_cell_agrees_with_its_archive_as_read_or_as_converted():
+    """The second import's comparison (`_Expected`): a file's cell holding the value an export
+    writes agrees without converting; the same value written otherwise (spaces, a float for
+    money, a date as text) agrees after converting; another value does not."""
+    from datetime import date as day
+    from decimal import Decimal as D
+
+    from bangfu.archives import xlsx as roster
+    from bangfu.archives.services.importing import _Expected
+
+    exported = {"name": "王五", "wage_income": D("1200.00"), "applied_on": day(2026, 3, 1)}
+    row = _Expected([exported.get(spec.key) for spec in roster.SPECS])
+    assert row.converted == {}  # nothing converted until asked
+    for key, raw in exported.items():
+        assert row.agrees(key, raw, raw)
+    assert row.converted == {}  # the very values: none converted
+    assert row.agrees("name", "王五", " 王五 ")
+    assert row.agrees("wage_income", D("1200.00"), 1200.0)
+    assert row.agrees("applied_on", day(2026, 3, 1), "2026-03-01")
+    assert not row.agrees("name", "王六", "王六")
+    assert not row.agrees("wage_income", D("1300.00"), D("1300.00"))
+    assert not row.agrees("applied_on", day(2026, 3, 2), day(2026, 3, 2))
+    assert not row.agrees("address", "某路 1 号", "某路 1 号")  # the archive has none

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
@@ -365,3 +366,59 @@ def roster_batches(
             counts["people"] += len(rows)
         counts["items"] = counts["households"] = counts["households"] + len(heads)
         yield batch
+
+
+@dataclass(slots=True)
+class ArchiveRows:
+    """An archive as the roster import compares a file's household with it (`archives_in_full`):
+    what it is found, named and matched by, its members' (ID number, name, relation code) in
+    their order, and its rows in full as an export writes them (the head's, then each member's;
+    no status column)."""
+
+    pk: int
+    status: str
+    archive_no: str
+    name: str
+    id_number: str
+    unit_id: int
+    area_id: int | None
+    members: list[tuple[str, str, str]]
+    rows: list[list[Any]]
+
+
+def archives_in_full(households: QuerySet[Household]) -> list[ArchiveRows]:
+    """Read `households` (a batch, narrowed by key or index) with their members as the roster
+    import compares them: two queries of plain tuples, the rows built as a full export builds
+    them — not model instances (building an archive and its members as models, and their rows
+    from the models, was a quarter of a second import's check)."""
+    builder = _RowBuilder(masked=False)
+    fields = len(builder.head_fields)
+    heads = list(households.order_by().values_list(*builder.head_fields, "unit_id", "area_id"))
+    if not heads:
+        return []
+    members: dict[int, list[tuple[Any, ...]]] = {head[0]: [] for head in heads}
+    query = HouseholdMember.objects.order_by("household_id", "sort_order", "id")
+    for member in any_of(query, "household_id", list(members)).values_list(*builder.member_fields):
+        members[member[0]].append(member)
+    name_at = builder.member_fields.index("name")
+    relation_at = builder.member_fields.index("relation")
+    found = []
+    for head in heads:
+        own = members[head[0]]
+        rows = builder.rows(head[:fields], own)
+        for row in rows:
+            row.pop()  # the status column
+        found.append(
+            ArchiveRows(
+                pk=head[0],
+                status=head[3],
+                archive_no=head[2] or "",
+                name=head[builder.name_index],
+                id_number=head[5] or "",
+                unit_id=head[fields],
+                area_id=head[fields + 1],
+                members=[(m[1] or "", m[name_at], m[relation_at]) for m in own],
+                rows=rows,
+            )
+        )
+    return found

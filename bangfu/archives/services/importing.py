@@ -93,8 +93,9 @@ from .. import xlsx as roster
 from ..audit_actions import ArchivesAction
 from ..identity import id_index
 from ..inputs import ZERO, HouseholdInput, MemberInput
-from ..models import Area, Household, HouseholdMember, IdRegistration, ImportedArchive
+from ..models import Area, Household, IdRegistration, ImportedArchive
 from ..permissions import ArchivesPermission
+from ..selectors.exporting import ArchiveRows, archives_in_full
 from . import filing
 
 IMPORT = ArchivesPermission.IMPORT
@@ -524,40 +525,28 @@ def _archives(
     household_ids: Iterable[int],
     last4: Iterable[str],
     closed_heads: Iterable[str] = (),
-) -> list[Household]:
+) -> list[ArchiveRows]:
     """Return the archives in the user's scope that the file's heads may be: open ones with
     these ids, open or closed ones with these head ID tails (a masked export), and closed ones
-    whose head has one of these canonical IDs — with their members in `import_members` (two
-    queries per chunk; the members read in one query and handed out by hand: Django's
-    prefetch built a queryset per archive, a tenth of a second import's check)."""
-    base = Household.objects.filter(policy.scope_q(user, IMPORT, field="unit")).select_related(
-        "unit", "area"
-    )
+    whose head has one of these canonical IDs — each with its members and its rows as a full
+    export writes them (`archives_in_full`: two queries per chunk, plain tuples)."""
+    base = Household.objects.filter(policy.scope_q(user, IMPORT, field="unit"))
     open_ = base.filter(status__in=Household.OPEN_STATUSES)
     known = base.filter(status__in=[*Household.OPEN_STATUSES, Household.Status.CLOSED])
-    result: dict[int, Household] = {}
-    for chunk in _chunks(sorted(set(household_ids))):
-        result.update({h.pk: h for h in any_of(open_, "id", chunk)})
-    for chunk in _chunks(sorted(set(last4))):
-        result.update({h.pk: h for h in any_of(known, "id_last4", chunk)})
-    indexes = sorted({id_index(canonical) for canonical in closed_heads})
-    for chunk in _chunks(indexes):
-        closed = any_of(base.filter(status=Household.Status.CLOSED), "id_index", chunk)
-        result.update({h.pk: h for h in closed})
-    for household in result.values():
-        household.import_members = []  # type: ignore[attr-defined]
-    for chunk in _chunks(sorted(result)):
-        members = any_of(HouseholdMember.objects.all(), "household_id", chunk).order_by(
-            "household_id", "sort_order", "id"
-        )
-        for member in members:
-            household = result[member.household_id]
-            member.household = household  # the archive already read, not a query per member
-            household.import_members.append(member)  # type: ignore[attr-defined]
+    closed = base.filter(status=Household.Status.CLOSED)
+    result: dict[int, ArchiveRows] = {}
+    for query, field_name, values in (
+        (open_, "id", sorted(set(household_ids))),
+        (known, "id_last4", sorted(set(last4))),
+        (closed, "id_index", sorted({id_index(canonical) for canonical in closed_heads})),
+    ):
+        for chunk in _chunks(values):
+            wanted = any_of(query, field_name, chunk)
+            result.update({archive.pk: archive for archive in archives_in_full(wanted)})
     return list(result.values())
 
 
-def _archive_label(household: Household) -> str:
+def _archive_label(household: ArchiveRows) -> str:
     return _("%(no)s %(name)s %(id)s") % {
         "no": household.archive_no or _("未编号"),
         "name": household.name,
@@ -605,13 +594,6 @@ class _Expected:
         return _same(key, given, self.value(key))
 
 
-def _expected(household: Household) -> list[_Expected]:
-    """The archive as the import would read it back from an export: its head's row, then each
-    member's."""
-    rows = roster.household_rows(household, _members_of(household), masked=False)
-    return [_Expected(row) for row in rows]
-
-
 _NOT_COMPARED = frozenset(
     {"household_no", "relation", "head_id", "category", "unit", "area", "household_size"}
 )
@@ -644,14 +626,9 @@ def _person_matches(person: PersonRow, canonical: str, name: str) -> bool:
     ) == roster.normalise_name(name)
 
 
-def _members_of(household: Household) -> list[HouseholdMember]:
-    """The members `_archives` read with the archive, in their order."""
-    return household.import_members  # type: ignore[attr-defined]
-
-
 def _compare(
     group: Group,
-    household: Household,
+    household: ArchiveRows,
     unit: OrgUnit | None,
     area: Area | None,
     errors: Collector,
@@ -671,7 +648,7 @@ def _compare(
             % {"archive": archive()}
         )
     )
-    head_row, *member_rows = _expected(household)
+    head_row, *member_rows = (_Expected(row) for row in household.rows)
     head_raw = group.head.raw
     for key, value in group.head.values.items():
         if key in _NOT_COMPARED:
@@ -682,14 +659,14 @@ def _compare(
         errors.add(group.head.number, table.column_label("unit"), message())
     if area is not None and area.pk != household.area_id:
         errors.add(group.head.number, table.column_label("area"), message())
-    members = _members_of(household)
+    members = household.members
     matched: set[int] = set()
     for person in group.members:
         index = next(
             (
                 i
-                for i, member in enumerate(members)
-                if i not in matched and _person_matches(person, member.id_number, member.name)
+                for i, (member_id, member_name, _relation) in enumerate(members)
+                if i not in matched and _person_matches(person, member_id, member_name)
             ),
             None,
         )
@@ -705,7 +682,7 @@ def _compare(
             continue
         matched.add(index)
         expected = member_rows[index]
-        if person.relation != members[index].relation:
+        if person.relation != members[index][2]:
             errors.add(person.number, table.column_label("relation"), message())
         raw = person.raw
         for key, value in person.values.items():
@@ -713,7 +690,7 @@ def _compare(
                 continue
             if not expected.agrees(key, value, raw.get(key)):
                 errors.add(person.number, table.column_label(key), message())
-    for i, member in enumerate(members):
+    for i, (_member_id, member_name, _relation) in enumerate(members):
         if i not in matched:
             errors.add(
                 group.head.number,
@@ -721,7 +698,7 @@ def _compare(
                 _(
                     "已有档案(%(archive)s)中的家庭成员“%(name)s”不在表中。导入不会修改已有档案:请到档案页修改,或从表中删去这一户。"
                 )
-                % {"archive": archive(), "name": member.name},
+                % {"archive": archive(), "name": member_name},
             )
     return errors.count == found
 
@@ -1146,9 +1123,9 @@ class _Checker:
 def _existing_archive(
     head: PersonRow,
     registrations: dict[str, IdRegistration],
-    archive_by_id: dict[int, Household],
-    archives: list[Household],
-) -> Household | None:
+    archive_by_id: dict[int, ArchiveRows],
+    archives: list[ArchiveRows],
+) -> ArchiveRows | None:
     """Return the open archive in scope whose head is this row's person, else the most recent
     closed one, if any."""
     if head.canonical_id:

@@ -49,6 +49,7 @@ from bangfu.core.idnumber import (
 )
 from bangfu.core.masking import mask_bank_card, mask_id_number, mask_phone
 from bangfu.core.money import MoneyField
+from bangfu.core.queries import any_of
 from bangfu.core.text import clean_text, name_initials
 from bangfu.network.models import OrgUnit
 from bangfu.network.selectors import nearest_centre
@@ -556,8 +557,9 @@ def _registered_elsewhere(
     exclude = list(exclude_household_ids)
     found: dict[str, IdRegistration] = {}
     for start in range(0, len(indexes), _REGISTRY_CHUNK):
+        chunk = indexes[start : start + _REGISTRY_CHUNK]
         rows = (
-            IdRegistration.objects.filter(id_index__in=indexes[start : start + _REGISTRY_CHUNK])
+            any_of(IdRegistration.objects.all(), "id_index", chunk)
             .exclude(household_id__in=exclude)
             .select_related("household__unit", "household__centre")
         )

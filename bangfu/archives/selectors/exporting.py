@@ -147,7 +147,10 @@ _MEMBER_COLUMNS: dict[str, tuple[str, Any]] = {
     "schooling_years": ("schooling_years", None),
 }
 # The fields read besides the columns above: (head) id, household number, status, causes.
-_HEAD_EXTRA = ("id", "created_at", "archive_no", "status", "secondary_causes")
+# (Not `created_at`: reading it cost a time-zone conversion per archive for nothing.) The
+# positions below (`_PK` …) are these fields' in the tuple read.
+_HEAD_EXTRA = ("id", "archive_no", "status", "secondary_causes")
+_PK, _NO, _STATUS, _CAUSES, _ID, _MOBILE, _CARD = range(7)
 
 
 class _Labels(dict[Any, str]):
@@ -212,6 +215,7 @@ class _RowBuilder:
         head_fields = list(_HEAD_EXTRA) + personal + [f for f, _k in _HEAD_COLUMNS.values()]
         head_fields += [key for key in _YES_NO_KEYS if key not in head_fields]
         self.head_fields = list(dict.fromkeys(head_fields))
+        assert self.head_fields[_PK : _CARD + 1] == [*_HEAD_EXTRA, *personal]
         self.member_fields = ["household_id", "id_masked" if masked else "id_number"] + [
             field for field, _kind in _MEMBER_COLUMNS.values()
         ]
@@ -275,15 +279,15 @@ class _RowBuilder:
 
     def rows(self, head: tuple[Any, ...], members: list[tuple[Any, ...]]) -> list[list[Any]]:
         """Return the rows of one archive (head, then members), each ending with its status."""
-        pk, archive_no = head[0], head[2]
+        pk, archive_no = head[_PK], head[_NO]
         number = archive_no or f"D{pk}"
         if self.masked:
             tokens = head[len(self.head_fields) :]
-            id_text = _masked_or_decrypted(head[5], tokens[0], mask_id_number)
-            mobile = _masked_or_decrypted(head[6], tokens[1], mask_phone)
-            card = _masked_or_decrypted(head[7], tokens[2], mask_bank_card)
+            id_text = _masked_or_decrypted(head[_ID], tokens[0], mask_id_number)
+            mobile = _masked_or_decrypted(head[_MOBILE], tokens[1], mask_phone)
+            card = _masked_or_decrypted(head[_CARD], tokens[2], mask_bank_card)
         else:
-            id_text, mobile, card = head[5] or "", head[6], head[7]
+            id_text, mobile, card = head[_ID] or "", head[_MOBILE], head[_CARD]
         cause = self.cause
         row = list(
             self.head_pick(
@@ -295,14 +299,14 @@ class _RowBuilder:
                     mobile,
                     card,
                     head[self.name_index] if card else "",
-                    "、".join(cause[int(code)] for code in head[4] or ()),
+                    "、".join(cause[int(code)] for code in head[_CAUSES] or ()),
                     None,
                 )
             )
         )
         for column, labels in self.head_convert:
             row[column] = labels[row[column]]
-        status = self.status[head[3]]
+        status = self.status[head[_STATUS]]
         row.append(status)
         rows = [row]
         masked, pick, convert = self.masked, self.member_pick, self.member_convert
@@ -411,10 +415,10 @@ def archives_in_full(households: QuerySet[Household]) -> list[ArchiveRows]:
         found.append(
             ArchiveRows(
                 pk=head[0],
-                status=head[3],
-                archive_no=head[2] or "",
+                status=head[_STATUS],
+                archive_no=head[_NO] or "",
                 name=head[builder.name_index],
-                id_number=head[5] or "",
+                id_number=head[_ID] or "",
                 unit_id=head[fields],
                 area_id=head[fields + 1],
                 members=[(m[1] or "", m[name_at], m[relation_at]) for m in own],

@@ -249,3 +249,28 @@ def test_a_cancelled_batch_says_why_on_its_page(network, staff, client, settings
         assert 'data-testid="import-confirm"' not in html
         assert "alert-secondary" in html
     assert Household.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_cancelled_batch_does_not_show_what_its_check_would_have_done(network, staff, client):
+    # given: a checked roster, ready to import (the check counted its new households)
+    make_standards(make_area())
+    batch, _table = importing.import_upload(
+        user=staff, content=rf.workbook(rf.clean_rows()), source_name="花名册.xlsx"
+    )
+    importing.import_check(user=staff, batch=batch)
+    assert batch.status == ImportBatch.Status.READY and batch.counts["households_new"] > 0
+    client.force_login(staff)
+    url = reverse("archives:import_batch", kwargs={"batch_id": batch.pk})
+    ready = client.get(url).content.decode()
+    assert 'data-testid="count-households_new"' in ready and "将新建户数" in ready
+
+    # when: the user cancels it
+    client.post(reverse("archives:import_cancel", kwargs={"batch_id": batch.pk}))
+    cancelled = client.get(url).content.decode()
+
+    # then: its page says nothing was imported, without "将新建户数 12" beside it
+    assert "已取消,没有导入任何数据,上传的文件已删除。" in cancelled
+    assert 'data-testid="count-households_new"' not in cancelled
+    assert "将新建户数" not in cancelled and "将新建成员" not in cancelled
+    assert Household.objects.count() == 0

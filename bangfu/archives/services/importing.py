@@ -555,8 +555,8 @@ def _archive_label(household: ArchiveRows) -> str:
 
 
 class _Expected:
-    """One row of an archive as an export writes it (`household_rows`, full values), keyed by
-    column; a cell is converted as the import reads it only when asked (`agrees`).
+    """One row of an archive as a full export writes it (`ArchiveRows.rows`), keyed by column;
+    a cell is converted as the import reads it only when asked (`agrees`).
 
     Most households of a second import are the same rows read back: a file's cell holding the
     very value the export writes (the same type, equal) agrees without converting either side

@@ -39,12 +39,13 @@ def imported(network, staff):
     return batch
 
 
-def export_roster(
+def request_roster_export(
     user, *, masked: bool = True, note: str = "", fmt: str = Format.XLSX, **query: str
-) -> tuple[Export, bytes]:
-    """Export as the page does (the list's filters in the query); return the record and file."""
+) -> Export:
+    """Ask for an export as the page does (the list's filters in the query): written now when
+    small, else queued for a job."""
     selection = RosterExporter().select(user=user, data=QueryDict(urlencode(query)))
-    export = services.export_request(
+    return services.export_request(
         user=user,
         kind=ROSTER_KIND,
         params=selection.params,
@@ -54,6 +55,13 @@ def export_roster(
         masked=masked,
         format=fmt,
     )
+
+
+def export_roster(
+    user, *, masked: bool = True, note: str = "", fmt: str = Format.XLSX, **query: str
+) -> tuple[Export, bytes]:
+    """Export as the page does, in the request; return the record and the file."""
+    export = request_roster_export(user, masked=masked, note=note, fmt=fmt, **query)
     return export, b"".join(selectors.export_file(user=user, export=export))
 
 
@@ -421,15 +429,7 @@ def test_a_job_reads_the_next_batch_in_a_thread_and_writes_the_same_file(
     # when the same roster is exported in English by a job, then in the request
     with translation.override("en"):
         settings.BANGFU_EXPORT_INLINE_HOUSEHOLDS = 5
-        selection = RosterExporter().select(user=staff, data=QueryDict(""))
-        queued = services.export_request(
-            user=staff,
-            kind=ROSTER_KIND,
-            params=selection.params,
-            filters_text=selection.words,
-            purpose=Purpose.REPORT,
-            format=Format.CSV,
-        )
+        queued = request_roster_export(staff, fmt=Format.CSV)
         assert queued.job is not None
         run_worker()
         queued.refresh_from_db()

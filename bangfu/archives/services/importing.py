@@ -520,24 +520,50 @@ def _registrations(people: list[PersonRow]) -> dict[str, IdRegistration]:
     return found
 
 
+def _masked_matches(known: Any, masked_heads: set[tuple[str, str]]) -> list[int]:
+    """The keys of the archives in `known` whose head is one of `masked_heads` (the ID as a
+    masked export writes it, the name as `roster.normalise_name` gives it) — found by the ID's
+    last four, then narrowed on the masked form and name read alone, so that only the matches
+    are read whole: at a city's scope a hundred archives share each last four."""
+    keys: list[int] = []
+    unkept: list[tuple[int, str]] = []  # archives stored without their masked form
+    tails = sorted({text[-4:] for text, _name in masked_heads})
+    for chunk in _chunks(tails):
+        for pk, name, masked in any_of(known, "id_last4", chunk).values_list(
+            "pk", "name", "id_masked"
+        ):
+            if not masked:
+                unkept.append((pk, name))
+            elif (masked, roster.normalise_name(name)) in masked_heads:
+                keys.append(pk)
+    for chunk in _chunks(unkept):
+        names = dict(chunk)
+        for pk, id_number in any_of(known, "id", list(names)).values_list("pk", "id_number"):
+            if (mask_id_number(id_number), roster.normalise_name(names[pk])) in masked_heads:
+                keys.append(pk)
+    return keys
+
+
 def _archives(
     user: Any,
     household_ids: Iterable[int],
-    last4: Iterable[str],
+    masked_heads: Iterable[tuple[str, str]],
     closed_heads: Iterable[str] = (),
 ) -> list[ArchiveRows]:
     """Return the archives in the user's scope that the file's heads may be: open ones with
-    these ids, open or closed ones with these head ID tails (a masked export), and closed ones
-    whose head has one of these canonical IDs — each with its members and its rows as a full
-    export writes them (`archives_in_full`: two queries per chunk, plain tuples)."""
+    these ids, open or closed ones whose head has one of these masked IDs and names (a masked
+    export: `_masked_matches`), and closed ones whose head has one of these canonical IDs —
+    each with its members and its rows as a full export writes them (`archives_in_full`: two
+    queries per chunk, plain tuples)."""
     base = Household.objects.filter(policy.scope_q(user, IMPORT, field="unit"))
     open_ = base.filter(status__in=Household.OPEN_STATUSES)
     known = base.filter(status__in=[*Household.OPEN_STATUSES, Household.Status.CLOSED])
     closed = base.filter(status=Household.Status.CLOSED)
+    masked = set(masked_heads)
     result: dict[int, ArchiveRows] = {}
     for query, field_name, values in (
         (open_, "id", sorted(set(household_ids))),
-        (known, "id_last4", sorted(set(last4))),
+        (known, "id", sorted(_masked_matches(known, masked)) if masked else []),
         (closed, "id_index", sorted({id_index(canonical) for canonical in closed_heads})),
     ):
         for chunk in _chunks(values):
@@ -1007,14 +1033,18 @@ class _Checker:
             for head in heads
             if (reg := registrations.get(head.canonical_id)) is not None
         }
-        masked_tails = {head.id_text[-4:] for head in heads if head.masked}
+        masked_heads = {
+            (head.id_text, roster.normalise_name(head.values.get("name", "")))
+            for head in heads
+            if head.masked
+        }
         # Heads held by no open archive may have a closed one (撤档): found, never filed again.
         unheld = [
             head.canonical_id
             for head in heads
             if head.canonical_id and head.canonical_id not in registrations
         ]
-        archives = _archives(self.user, head_registered, masked_tails, unheld)
+        archives = _archives(self.user, head_registered, masked_heads, unheld)
         archive_by_id = {household.pk: household for household in archives}
 
         pending: list[tuple[Group, HouseholdInput]] = []

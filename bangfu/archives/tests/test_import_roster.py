@@ -329,3 +329,27 @@ def test_a_cell_agrees_with_its_archive_as_read_or_as_converted():
     assert not row.agrees("wage_income", D("1300.00"), D("1300.00"))
     assert not row.agrees("applied_on", day(2026, 3, 2), day(2026, 3, 2))
     assert not row.agrees("address", "某路 1 号", "某路 1 号")  # the archive has none
+
+
+def test_a_masked_head_is_found_by_its_masked_id_and_name_kept_or_not(network, staff):
+    """A masked export's head (`_archives`, `_masked_matches`): the archives sharing its last
+    four are narrowed on the masked form and the name before any is read whole; an archive
+    stored without its masked form (before it was kept) is decrypted and still found."""
+    from bangfu.archives import xlsx as roster
+    from bangfu.archives.services.importing import _archives
+    from bangfu.archives.tests.factories import make_id_number
+
+    kept_id, unkept_id, other_id = (make_id_number(seq=n) for n in (11, 12, 13))
+    kept = make_household(network.station_a, filed_by=staff, id_number=kept_id, name="王 五")
+    unkept = make_household(network.station_a, filed_by=staff, id_number=unkept_id, name="赵六")
+    Household.objects.filter(pk=unkept.pk).update(id_masked="")
+    other = make_household(network.station_a, filed_by=staff, id_number=other_id, name="李四")
+    heads = {
+        (mask_id_number(kept_id), roster.normalise_name("王五")),
+        (mask_id_number(unkept_id), "赵六"),
+        (mask_id_number(other_id), "张三"),  # this archive's masked ID, another name: not it
+    }
+    found = {archive.pk: archive for archive in _archives(staff, [], heads)}
+    assert set(found) == {kept.pk, unkept.pk}
+    assert other.pk not in found
+    assert found[unkept.pk].id_number == unkept_id and found[kept.pk].name == "王 五"

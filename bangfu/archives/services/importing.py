@@ -529,8 +529,9 @@ def _masked_matches(known: Any, masked_heads: set[tuple[str, str]]) -> list[int]
     unkept: list[tuple[int, str]] = []  # archives stored without their masked form
     tails = sorted({text[-4:] for text, _name in masked_heads})
     for chunk in _chunks(tails):
-        for pk, name, masked in any_of(known, "id_last4", chunk).values_list(
-            "pk", "name", "id_masked"
+        # No order: the archives' default (newest first) sorted ~80,000 candidates on disk.
+        for pk, name, masked in (
+            any_of(known, "id_last4", chunk).order_by().values_list("pk", "name", "id_masked")
         ):
             if not masked:
                 unkept.append((pk, name))
@@ -538,7 +539,8 @@ def _masked_matches(known: Any, masked_heads: set[tuple[str, str]]) -> list[int]
                 keys.append(pk)
     for chunk in _chunks(unkept):
         names = dict(chunk)
-        for pk, id_number in any_of(known, "id", list(names)).values_list("pk", "id_number"):
+        unordered = any_of(known, "id", list(names)).order_by()
+        for pk, id_number in unordered.values_list("pk", "id_number"):
             if (mask_id_number(id_number), roster.normalise_name(names[pk])) in masked_heads:
                 keys.append(pk)
     return keys

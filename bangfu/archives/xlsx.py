@@ -96,6 +96,10 @@ def _code_and_label(labels: Mapping[str, int], match: re.Match[str]) -> str:
     return str(code)
 
 
+# `HardshipCause.values` builds its list again on each use (a sixth of converting a roster).
+_CAUSE_CODES = frozenset(c.HardshipCause.values)
+
+
 def cell_cause(value: CellValue) -> int | None:
     """Return one hardship cause from its code ("3") or its label ("下岗失业")."""
     causes = cell_causes(value, limit=1)
@@ -118,7 +122,7 @@ def cell_causes(value: CellValue, *, limit: int = MAX_SECONDARY_CAUSES) -> list[
     for part in parts:
         code: int | None = None
         if part.isdigit():
-            code = int(part) if int(part) in c.HardshipCause.values else None
+            code = int(part) if int(part) in _CAUSE_CODES else None
         else:
             code = labels.get(part) or _CAUSE_ALIASES.get(part)
         if code is None:

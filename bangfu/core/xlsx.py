@@ -110,8 +110,8 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 from io import BytesIO
-from itertools import chain, islice
-from typing import IO, TYPE_CHECKING, Any, TypeAlias, TypeVar
+from itertools import chain, compress, islice
+from typing import IO, TYPE_CHECKING, Any, TypeAlias, TypeVar, cast
 
 import python_calamine
 from django.utils import timezone
@@ -240,16 +240,19 @@ class ErrorCollector:
         `functools.partial`.
         """
         value = row.values.get(key)
-        column = self.table.column_label(key) if self.table is not None else key
         if is_blank(value):
+            column = self._column(key)
             if required and not (self.table is not None and column in self.table.missing_required):
                 self.add(row.number, column, _("必填项,不能为空。"))
             return None
         try:
             return converter(value)
         except CellValueError as error:
-            self.add(row.number, column, error.message)
+            self.add(row.number, self._column(key), error.message)
             return None
+
+    def _column(self, key: str) -> str:
+        return self.table.column_label(key) if self.table is not None else key
 
     @property
     def errors(self) -> list[CellError]:
@@ -302,6 +305,61 @@ class RowValues(MutableMapping[str, CellValue]):
             return None
         value: CellValue = self._cells[position]
         return None if value == "" else value  # calamine's empty cell
+
+    @property
+    def index(self) -> Mapping[str, int | None]:
+        """The column positions (shared by every row of the table)."""
+        return self._index
+
+    @property
+    def has_extra(self) -> bool:
+        """Whether a value was set for a column the file does not have."""
+        return bool(self._extra) and any(self._index.get(key) is None for key in self._extra or ())
+
+    @staticmethod
+    def by_position(index: Mapping[str, int | None], items: Mapping[str, T]) -> list[T | None]:
+        """`items` (column key → anything) laid out at the positions of `index` (a table's
+        `RowValues.index`), None elsewhere: what `filled` reads a row with."""
+        width = max((p for p in index.values() if p is not None), default=-1) + 1
+        laid: list[T | None] = [None] * width
+        for key, item in items.items():
+            position = index.get(key)
+            if position is not None:
+                laid[position] = item
+        return laid
+
+    def filled(self, by_position: Sequence[T | None]) -> Iterator[tuple[T, CellValue]]:
+        """(item, cell) for each cell of the row that is not blank and whose position has an
+        item in `by_position` (`RowValues.by_position` of this row's index), in column order;
+        a value set for a column the file does not have is not read here (`has_extra`).
+
+        A roster's row has sixty-odd columns and a dozen filled in: the blank cells are passed
+        over in C (`itertools.compress` on the cells' truth) instead of read one by one."""
+        cells = self._cells
+        # Either may be the shorter: a row set by hand, columns not wanted at the end.
+        laid = zip(by_position, cells, strict=False)
+        if 0 in cells:  # a 0, 0.0 or False is filled in but false: look at each cell
+            pairs: Iterable[tuple[T | None, Any]] = (
+                (item, value) for item, value in laid if value is not None
+            )
+        else:
+            pairs = compress(laid, cells)
+        for item, value in pairs:
+            if item is not None and not is_blank(value):
+                yield item, value
+
+    def get(self, key: str, default: Any = None) -> Any:
+        # The generic `Mapping.get` goes through a KeyError for a missing key: a tenth of an
+        # import's conversion.
+        if self._extra is not None and key in self._extra:
+            return self._extra[key]
+        position = self._index.get(key)
+        if position is None:
+            return default if key not in self._index else None
+        if position >= len(self._cells):
+            return None
+        value: CellValue = self._cells[position]
+        return None if value == "" else value
 
     def __setitem__(self, key: str, value: CellValue) -> None:
         position = self._index.get(key)
@@ -1480,6 +1538,27 @@ def _choice_key(text: str) -> str:
     return "".join(clean_text(text).split()).lower()
 
 
+_NO_CHOICE = object()
+# (choices, aliases) by their ids → (choices, aliases, {compared label: code}); the mappings are
+# held, so an id is not reused while its entry lives. Matching every label in turn was a tenth
+# of converting a roster.
+_CHOICE_INDEXES: dict[tuple[int, int], tuple[Mapping[str, Any], Any, dict[str, Any]]] = {}
+
+
+def _choice_index(choices: Mapping[str, Any], aliases: Mapping[str, Any] | None) -> dict[str, Any]:
+    cached = _CHOICE_INDEXES.get((id(choices), id(aliases)))
+    if cached is not None and cached[0] is choices and cached[1] is aliases:
+        return cached[2]
+    index: dict[str, Any] = {}
+    for mapping in (choices, aliases or {}):
+        for label, code in mapping.items():
+            index.setdefault(_choice_key(label), code)  # the first match wins, as before
+    if len(_CHOICE_INDEXES) > 1024:
+        _CHOICE_INDEXES.clear()
+    _CHOICE_INDEXES[(id(choices), id(aliases))] = (choices, aliases, index)
+    return index
+
+
 def cell_choice(
     value: CellValue,
     choices: Mapping[str, T],
@@ -1494,10 +1573,9 @@ def cell_choice(
     if is_blank(value):
         return None
     key = _choice_key(cell_text(value))
-    for mapping in (choices, aliases or {}):
-        for label, code in mapping.items():
-            if _choice_key(label) == key:
-                return code
+    found = _choice_index(choices, aliases).get(key, _NO_CHOICE)
+    if found is not _NO_CHOICE:
+        return cast("T", found)
     raise CellValueError(
         _("“%(value)s”不是可选的值,可选:%(labels)s。")
         % {"value": _shown(value), "labels": "、".join(choices)}

@@ -78,6 +78,7 @@ from bangfu.core.xlsx import (
     CellError,
     CellValueError,
     ErrorCollector,
+    RowValues,
     SourceRow,
     Table,
     collector_paused,
@@ -243,20 +244,69 @@ def _chunks(values: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]
 # --- Phase 1: reading and converting ---------------------------------------------------------
 
 
-def _convert_row(row: SourceRow, errors: Collector, table: Table) -> PersonRow:
+@dataclass
+class _RowSpecs:
+    """The columns a head's row and a member's row are read from (without 与户主关系, read
+    first), by key — and laid out by position for the rows of one table (`RowValues.filled`)."""
+
+    head: dict[str, Any]
+    member: dict[str, Any]
+    index: Mapping[str, int | None] | None = None
+    head_laid: list[Any] = field(default_factory=list)
+    member_laid: list[Any] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, table: Table | None = None) -> _RowSpecs:
+        head: dict[str, Any] = {}
+        member: dict[str, Any] = {}
+        for spec in roster.ALL_SPECS:
+            if spec.key == "relation":
+                continue
+            if spec.scope != roster.HEAD_ONLY:  # the national form keeps these for the head only
+                member[spec.key] = spec
+            if spec.scope != roster.MEMBER or spec.key == "head_id":
+                head[spec.key] = spec
+        specs = cls(head, member)
+        first = table.rows[0].values if table is not None and table.rows else None
+        if isinstance(first, RowValues):
+            specs.index = first.index
+            specs.head_laid = RowValues.by_position(first.index, head)
+            specs.member_laid = RowValues.by_position(first.index, member)
+        return specs
+
+    def cells(self, values: Mapping[str, Any], is_head: bool) -> Iterable[tuple[Any, Any]]:
+        """(spec, raw cell) for each filled-in cell of a row that the row is read from."""
+        if isinstance(values, RowValues) and values.index is self.index and not values.has_extra:
+            return values.filled(self.head_laid if is_head else self.member_laid)
+        return (
+            (spec, raw)
+            for key, spec in (self.head if is_head else self.member).items()
+            if not is_blank(raw := values.get(key))
+        )
+
+
+_ANY_TABLE = _RowSpecs.of()
+
+
+def _convert_row(
+    row: SourceRow,
+    errors: Collector,
+    table: Table,
+    today: date | None = None,
+    specs: _RowSpecs = _ANY_TABLE,
+) -> PersonRow:
+    """Convert one row. `today` (the date IDs are checked against) and `specs`
+    (`_RowSpecs.of(table)`) are looked up once per file: reading each of the template's
+    sixty-odd columns of each row by key was half of converting a roster."""
     relation = errors.convert(row, "relation", roster.cell_relation, required=True)
     is_head = relation == roster.HEAD
     values: dict[str, Any] = {}
-    for spec in roster.ALL_SPECS:
-        if spec.key == "relation":
+    for spec, raw in specs.cells(row.values, is_head):
+        try:
+            value = spec.convert(raw)
+        except CellValueError as error:
+            errors.add(row.number, table.column_label(spec.key), error.message)
             continue
-        if spec.scope == roster.HEAD_ONLY and not is_head:
-            continue  # the national form keeps these for the head only
-        if spec.scope == roster.MEMBER and is_head and spec.key != "head_id":
-            continue
-        if is_blank(row.values.get(spec.key)):
-            continue
-        value = errors.convert(row, spec.key, spec.convert, required=spec.key == "name")
         if value is not None and value != "" and value != []:
             values[spec.key] = value
     if "name" not in values and is_blank(row.values.get("name")):
@@ -269,7 +319,7 @@ def _convert_row(row: SourceRow, errors: Collector, table: Table) -> PersonRow:
         person.masked = True
     elif id_text:
         try:
-            person.canonical_id = parse_id_number(id_text).value
+            person.canonical_id = parse_id_number(id_text, today=today).value
         except ValidationError as error:
             errors.add(row.number, id_label, error.message)
     elif is_head and is_blank(row.values.get("id_number")):
@@ -277,7 +327,7 @@ def _convert_row(row: SourceRow, errors: Collector, table: Table) -> PersonRow:
     _resolve_year_month(person, row, errors, table)
     if relation and relation.startswith(roster.BY_SEX):
         sex = values.get("sex") or (
-            person.canonical_id and parse_id_number(person.canonical_id).sex
+            person.canonical_id and parse_id_number(person.canonical_id, today=today).sex
         )
         person.relation, reason = roster.relation_by_sex(relation, sex or None)
         if reason:
@@ -285,7 +335,7 @@ def _convert_row(row: SourceRow, errors: Collector, table: Table) -> PersonRow:
     head_id = values.pop("head_id", "") or ""
     if head_id and not roster.is_masked(head_id):
         try:
-            person.head_id = parse_id_number(head_id, field="head_id").value
+            person.head_id = parse_id_number(head_id, field="head_id", today=today).value
         except ValidationError as error:
             errors.add(row.number, table.column_label("head_id"), error.message)
     if is_head and person.head_id and person.canonical_id and person.head_id != person.canonical_id:
@@ -1001,9 +1051,11 @@ class _Checker:
         table, errors, result, total = self.table, self.errors, self.result, self.total
         step = max(200, total // 50)
         people: list[PersonRow] = []
+        today = timezone.localdate()
+        specs = _RowSpecs.of(table)
         with collector_paused():  # plain values, no cycles: see `core.xlsx.collector_paused`
             for n, row in enumerate(table.rows, start=1):
-                people.append(_convert_row(row, errors, table))
+                people.append(_convert_row(row, errors, table, today, specs))
                 if n % step == 0:
                     self.report(n // 2)
         _duplicates(people, errors, table)

@@ -353,3 +353,38 @@ def test_a_masked_head_is_found_by_its_masked_id_and_name_kept_or_not(network, s
     assert set(found) == {kept.pk, unkept.pk}
     assert other.pk not in found
     assert found[unkept.pk].id_number == unkept_id and found[kept.pk].name == "王 五"
+
+
+@pytest.mark.parametrize("layout", ["template", "outside"])
+def test_rows_read_by_the_files_columns_convert_as_read_column_by_column(layout):
+    """`_RowSpecs.of(table)` reads a row's filled cells by position; the same rows read column
+    by column, by key (`_ANY_TABLE`, the path of hand-built rows), give the same people and
+    the same errors — on the template and on an outside sheet whose columns are fewer, renamed
+    and in another order, with wrong cells, zeros and values mapped into the rows."""
+    from bangfu.archives.tests.outside_roster import outside_roster
+    from bangfu.core.xlsx import RowValues
+
+    p = rf.ids()
+    rows = rf.clean_rows()
+    rows[0]["银行卡号"] = rf.card(1)[:-1] + str((int(rf.card(1)[-1]) + 1) % 10)
+    rows[1]["身份证号码"] = float(int(p["li_mei"]))
+    rows[2]["月收入"] = 0  # a zero is filled in
+    rows[3]["婚姻状况"] = "未知的词"
+    rows[4]["身份证号码"] = "  "
+    content = rf.workbook(rows) if layout == "template" else outside_roster(rows)
+    importer = importing.RosterImporter()
+    table = importer.read(content)
+    assert isinstance(table.rows[0].values, RowValues)
+    today = date(2026, 12, 7)
+
+    def convert(specs):
+        errors = importing._collector(table)
+        people = [importing._convert_row(row, errors, table, today, specs) for row in table.rows]
+        return [(p.number, p.relation, p.values, p.canonical_id) for p in people], errors.errors
+
+    by_position, errors = convert(importing._RowSpecs.of(table))
+    by_key, errors_by_key = convert(importing._ANY_TABLE)
+    assert by_position == by_key
+    assert sorted(errors, key=repr) == sorted(errors_by_key, key=repr)
+    assert len(errors) >= 3
+    assert by_position[2][2]["income"] == 0

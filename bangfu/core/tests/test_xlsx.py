@@ -26,6 +26,7 @@ from bangfu.core.xlsx import (
     CellValueError,
     Column,
     ErrorCollector,
+    RowValues,
     SheetSpec,
     cell_bool,
     cell_choice,
@@ -36,6 +37,7 @@ from bangfu.core.xlsx import (
     cell_text,
     errors_workbook,
     excel_serial_to_date,
+    is_blank,
     read_table,
     write_workbook,
 )
@@ -579,6 +581,66 @@ def test_cell_choice_matches_numbers_and_latin_letters_by_their_text():
     choice = partial(cell_choice, choices={"1": 1, "2": 2, "A": "a"})
 
     assert [convert(choice, value) for value in (1.0, "２", "ａ")] == [1, 2, "a"]
+
+
+def test_cell_choice_with_a_label_and_an_alias_alike_takes_the_label_and_sees_new_choices():
+    labels = {"已婚": "married", "未婚": "single"}
+    choice = partial(cell_choice, choices=labels, aliases={"已 婚": "other", "单身": "single"})
+
+    assert [convert(choice, value) for value in ("已婚", "单身")] == ["married", "single"]
+    # Another mapping (another language's labels) is matched on its own labels, not a cache's.
+    other = partial(cell_choice, choices={"Married": "married"})
+    assert convert(other, "married") == "married"
+    assert convert(other, "已婚") == "“已婚”不是可选的值,可选:Married。"
+
+
+def _row(cells: list[Any]) -> RowValues:
+    return RowValues(cells, {"name": 0, "income": 1, "on_dibao": 2, "notes": 3, "absent": None})
+
+
+def test_row_values_get_reads_like_the_dict_it_replaces():
+    row = _row(["张三", "", 0.0])  # shorter than the columns: the rest reads blank
+
+    assert [row.get(key) for key in ("name", "income", "on_dibao", "notes", "absent")] == [
+        "张三",
+        None,
+        0.0,
+        None,
+        None,
+    ]
+    assert row.get("no_such_column", "x") == "x"
+    assert row.get("no_such_column") is None
+    with pytest.raises(KeyError):
+        row["no_such_column"]
+    assert not row.has_extra
+    row["income"] = 800  # a column of the file: kept in the cells
+    assert not row.has_extra
+    row["absent"] = "补"  # a column the file does not have
+    assert row.has_extra and row.get("absent") == "补"
+
+
+@pytest.mark.parametrize(
+    ("cells", "expected"),
+    [
+        (["张三", "", None, "在读"], [("N", "张三"), ("D", "在读")]),
+        # Zero, 0.0 and False are filled in although false; blanks of spaces are not.
+        (["  ", 0, False, " \u200b"], [("I", 0), ("B", False)]),
+        ([None, 0.0], [("I", 0.0)]),
+        (["王五"], [("N", "王五")]),
+        ([], []),
+    ],
+)
+def test_row_values_filled_gives_the_filled_cells_of_the_wanted_columns(cells, expected):
+    row = _row(cells)
+    laid = RowValues.by_position(row.index, {"name": "N", "income": "I", "on_dibao": "B"})
+    assert laid == ["N", "I", "B", None]  # 备注 not wanted
+    laid[3] = "D"  # now wanted too
+
+    assert list(row.filled(laid)) == expected
+    # The same as reading each wanted column by key.
+    by_key = dict(zip(["name", "income", "on_dibao", "notes"], ["N", "I", "B", "D"], strict=True))
+    slow = [(item, row.get(key)) for key, item in by_key.items() if not is_blank(row.get(key))]
+    assert list(row.filled(laid)) == slow
 
 
 @pytest.mark.parametrize(

@@ -900,3 +900,57 @@ def test_a_read_row_reads_and_compares_like_a_dict():
     assert row.values["name"] == "李四"
     with pytest.raises(KeyError):
         row.values["no such column"]
+
+
+def test_a_table_kept_as_lines_comes_back_equal_with_every_kind_of_cell():
+    from dataclasses import fields
+    from datetime import time, timedelta
+
+    from bangfu.core.xlsx import table_from_lines, table_lines
+
+    # given: a sheet with a title, a duplicate-free header with an unknown column, cells of
+    # every type calamine gives, a zero, False, a totals row and a row of the mapping's value
+    workbook = openpyxl.Workbook()
+    ws = workbook.active
+    ws.append(["响水乡困难职工花名册"])
+    ws.append(["序号", "姓名", "身份证号码", "出生日期", "月收入", "是否低保", "备注列"])
+    ws.append([1, "张三", "430302198001011234", date(1980, 1, 1), 1234.5, True, "甲"])
+    ws.append([2, "李四", "43030219800101123X", datetime(1981, 2, 3, 8, 30), 0, False, None])
+    ws.append([3, "王五\u3000", None, time(8, 30), -0.5, "是", 7])
+    ws.append([4, "赵六", None, None, timedelta(hours=36), None, None])
+    ws.append(["合计", None, None, None, 1234, None, None])
+    ws.row_dimensions[5].hidden = True
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    table = read_table(buffer.getvalue(), ROSTER, mapping={"备注列": ""})
+    table.rows[0].values["on_dibao"] = "是"  # a value mapped into the rows (`apply_values`)
+
+    # when
+    lines = list(table_lines(table) or [])
+    back = table_from_lines(line.encode() for line in lines)
+
+    # then: every field, every row and every cell (with its type)
+    assert len(lines) == 3  # description, rows, end
+    for spec in fields(table):
+        if spec.name != "rows":
+            assert getattr(back, spec.name) == getattr(table, spec.name), spec.name
+    assert [row.number for row in back.rows] == [row.number for row in table.rows]
+    for row, kept in zip(table.rows, back.rows, strict=True):
+        assert dict(kept.values) == dict(row.values)
+        assert [type(v) for v in kept.values.values()] == [type(v) for v in row.values.values()]
+    assert table.hidden_rows == [5] and table.skipped_rows
+    kinds = {type(v) for row in back.rows for v in row.values.values()}
+    assert kinds >= {str, float, bool, datetime, time, timedelta}
+
+
+def test_a_table_not_kept_whole_is_refused_and_broken_lines_are_an_error():
+    from bangfu.core.xlsx import table_from_lines, table_lines
+
+    table = read_table(make_xlsx(("S", [["姓名", "身份证号码"], ["张三", "1"]])), ROSTER)
+    lines = list(table_lines(table) or [])
+    assert len(lines) == 3
+    table.rows[0].values["income"] = 1  # a column the file does not have
+    assert table_lines(table) is None
+    for broken in (lines[:2], [lines[0], lines[2]], [*lines, lines[1]], ["{}", *lines[1:]]):
+        with pytest.raises(ValueError):
+            table_from_lines(broken)

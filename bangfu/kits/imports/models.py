@@ -98,22 +98,29 @@ class ImportBatch(models.Model):
 
     @property
     def has_content(self) -> bool:
-        return self.chunks.exists()
+        return self.chunks.filter(part=ImportChunk.Part.FILE).exists()
 
 
 class ImportChunk(models.Model):
-    """A piece of an uploaded file, sealed on its own (files are read back chunk by chunk)."""
+    """A piece of an uploaded file, sealed on its own (files are read back chunk by chunk) —
+    or of the file's rows as read for the mapping (`Part.ROWS`), kept so that the check and
+    the write do not read the file again (`services.batch_table`)."""
+
+    class Part(models.TextChoices):
+        FILE = "file", _("上传的文件")
+        ROWS = "rows", _("读出的行")
 
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="chunks")
+    part = models.CharField(_("内容"), max_length=8, choices=Part.choices, default=Part.FILE)
     seq = models.PositiveIntegerField(_("序号"))
     data = models.BinaryField(_("内容(加密)"))
 
     class Meta:
-        ordering = ["batch", "seq"]
+        ordering = ["batch", "part", "seq"]
         verbose_name = _("导入文件分块")
         verbose_name_plural = _("导入文件分块")
         constraints = [
-            models.UniqueConstraint(fields=["batch", "seq"], name="imports_chunk_unique")
+            models.UniqueConstraint(fields=["batch", "part", "seq"], name="imports_chunk_part")
         ]
 
     def __str__(self) -> str:

@@ -348,3 +348,80 @@ def test_upload_needs_the_importers_permission_and_keeps_nothing(auditor):
 def test_an_unknown_kind_is_not_found(staff):
     with pytest.raises(NotFound):
         services.batch_upload(user=staff, kind="nope", content=b"", source_name="a.xlsx")
+
+
+def _large(user, *rows: tuple[Any, Any]) -> ImportBatch:
+    batch, job = services.batch_start_check(
+        user=user, kind="tests.fake", content=sheet(*rows), source_name="大表.xlsx"
+    )
+    assert job is not None and batch.status == Status.CHECKING  # the job is queued, not run
+    return batch
+
+
+def _spoil_file(batch: ImportBatch) -> None:
+    """Seal something that is no workbook in place of the file: reading it would fail."""
+    ImportChunk.objects.filter(batch=batch, part=ImportChunk.Part.FILE).update(
+        data=crypto.encrypt_bytes(b"no workbook")
+    )
+
+
+def test_a_large_files_rows_are_kept_sealed_and_its_jobs_do_not_read_the_file_again(
+    staff, settings, monkeypatch
+):
+    # given: a file checked by a job, its rows kept in several chunks
+    settings.BANGFU_IMPORT_INLINE_ROWS = 3
+    monkeypatch.setattr(services, "CHUNK_BYTES", 64)
+    rows = [(f"职工{n}", n) for n in range(40)]
+    batch = _large(staff, *rows)
+    kept = list(ImportChunk.objects.filter(batch=batch, part=ImportChunk.Part.ROWS))
+    assert len(kept) > 1
+    assert all(b"\xe8\x81\x8c\xe5\xb7\xa5" not in bytes(chunk.data) for chunk in kept)  # 职工
+
+    # when: the file itself can no longer be read, the check's job and the write still can
+    _spoil_file(batch)
+    services.batch_check(user=staff, batch=batch)
+    services.batch_confirm(user=staff, batch=batch)
+    services.batch_write(user=staff, batch=batch)
+
+    # then
+    batch.refresh_from_db()
+    assert batch.status == Status.IMPORTED
+    assert dict(rows) == WRITTEN
+    assert not ImportChunk.objects.filter(batch=batch).exists()  # the rows go with the file
+
+
+@pytest.mark.parametrize("spoil", ["another_batch", "reordered", "cut_short", "remapped"])
+def test_kept_rows_that_are_not_the_batchs_own_are_not_used_the_file_is_read(
+    staff, settings, monkeypatch, spoil
+):
+    # given: two large files, their rows kept in several chunks each
+    settings.BANGFU_IMPORT_INLINE_ROWS = 3
+    monkeypatch.setattr(services, "CHUNK_BYTES", 64)
+    ours = _large(staff, *[(f"甲{n}", n) for n in range(30)])
+    theirs = _large(staff, *[(f"乙{n}", n) for n in range(30)])
+    Part = ImportChunk.Part
+    chunks = ImportChunk.objects.filter(batch=ours, part=Part.ROWS)
+
+    # when
+    if spoil == "another_batch":
+        chunks.delete()
+        for chunk in ImportChunk.objects.filter(batch=theirs, part=Part.ROWS):
+            ImportChunk.objects.create(batch=ours, part=Part.ROWS, seq=chunk.seq, data=chunk.data)
+    elif spoil == "reordered":
+        first, second = chunks.order_by("seq")[:2]
+        first.data, second.data = second.data, first.data
+        first.save()
+        second.save()
+    elif spoil == "cut_short":
+        last = chunks.order_by("-seq").first()
+        assert last is not None
+        last.delete()
+    else:
+        ours.mapping = {"columns": {"姓名": "name", "数量": "amount"}, "values": {}}
+        ours.save(update_fields=["mapping"])
+    services.batch_check(user=staff, batch=ours)
+
+    # then: the file was read (the other batch's rows would give 乙0…)
+    ours.refresh_from_db()
+    assert (ours.status, ours.counts) == (Status.READY, {"new": 30})
+    assert services.batch_table(ours).rows[0].values["name"] == "甲0"

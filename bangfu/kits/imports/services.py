@@ -28,7 +28,7 @@ from bangfu.core.errors import Conflict, NotFound, ValidationError
 from bangfu.core.jobs import job_start
 from bangfu.core.models import Job
 from bangfu.core.text import clean_text
-from bangfu.core.xlsx import CellError, Table, table_from_lines, table_lines
+from bangfu.core.xlsx import CellError, Table, table_frames, table_from_frames
 
 from . import mapping
 from .models import ImportBatch, ImportBatchError, ImportChunk
@@ -88,27 +88,29 @@ def _empty(batch: ImportBatch) -> None:
 #
 # The upload reads the whole file (the mapping page needs every word of the choice columns);
 # a large file's check and write then ran as jobs that read it again — two fifths of a second
-# import of 100,000 rows. The rows read are kept beside the file instead, as JSON lines
-# (`core.xlsx.table_lines`), deflated and sealed in chunks like the file. Each chunk's clear
-# text starts with its batch and place, and the first line names the file's digest and the
-# mapping it was read with: chunks moved between batches, reordered, cut short or read with
-# another mapping are not used — the phase reads the file as before.
+# import of 100,000 rows. The rows read are kept beside the file instead, as frames
+# (`core.xlsx.table_frames`, each after its length in 4 bytes), deflated and sealed in chunks
+# like the file. Each chunk's clear text starts with its batch and place, and the first frame
+# names the file's digest and the mapping it was read with: chunks moved between batches,
+# reordered, cut short or read with another mapping are not used — the file is read as before.
+
+_LENGTH = 4
 
 
 def _rows_binding(batch: ImportBatch, seq: int) -> bytes:
     return f"{batch.pk}:{seq}\n".encode()
 
 
-def _rows_stamp(batch: ImportBatch) -> str:
-    return json.dumps([batch.sha256, batch.mapping], sort_keys=True, ensure_ascii=False)
+def _rows_stamp(batch: ImportBatch) -> bytes:
+    return json.dumps([batch.sha256, batch.mapping], sort_keys=True, ensure_ascii=False).encode()
 
 
 def _store_table(batch: ImportBatch, table: Table) -> bool:
     """Keep `table` (the file read with `batch.mapping`) for the phases to come, in place of
     any kept before; False when it cannot be kept so (the phases read the file)."""
     ImportChunk.objects.filter(batch=batch, part=Part.ROWS).delete()
-    lines = table_lines(table)
-    if lines is None:
+    frames = table_frames(table)
+    if frames is None:
         return False
     deflate = zlib.compressobj(1)
     chunks: list[ImportChunk] = []
@@ -126,12 +128,12 @@ def _store_table(batch: ImportBatch, table: Table) -> bool:
             )
         )
 
-    clear = 0  # lines deflated since the last chunk: a chunk holds at most 16 × CHUNK_BYTES
-    for line in chain([_rows_stamp(batch)], lines):
-        data = line.encode() + b"\n"
-        clear += len(data)
-        pending.append(deflate.compress(data))
-        size += len(pending[-1])
+    clear = 0  # bytes deflated since the last chunk: a chunk holds at most 16 × CHUNK_BYTES
+    for frame in chain([_rows_stamp(batch)], frames):
+        clear += _LENGTH + len(frame)
+        pending.append(deflate.compress(len(frame).to_bytes(_LENGTH, "big")))
+        pending.append(deflate.compress(frame))
+        size += len(pending[-1]) + len(pending[-2])
         if clear >= 16 * CHUNK_BYTES:
             pending.append(deflate.flush(zlib.Z_SYNC_FLUSH))
             size = CHUNK_BYTES
@@ -144,7 +146,7 @@ def _store_table(batch: ImportBatch, table: Table) -> bool:
     return True
 
 
-def _kept_lines(batch: ImportBatch) -> Generator[bytes, None, None]:
+def _kept_frames(batch: ImportBatch) -> Generator[bytes, None, None]:
     inflate = zlib.decompressobj()
     rest = b""
     chunks = (
@@ -157,8 +159,15 @@ def _kept_lines(batch: ImportBatch) -> Generator[bytes, None, None]:
         binding = _rows_binding(batch, expected)
         if seq != expected or not clear.startswith(binding):
             raise ValueError("a chunk of another batch or place")
-        *lines, rest = (rest + inflate.decompress(clear[len(binding) :])).split(b"\n")
-        yield from lines
+        rest += inflate.decompress(clear[len(binding) :])
+        start = 0
+        while len(rest) - start >= _LENGTH:
+            length = int.from_bytes(rest[start : start + _LENGTH], "big")
+            if len(rest) - start - _LENGTH < length:
+                break
+            yield rest[start + _LENGTH : start + _LENGTH + length]
+            start += _LENGTH + length
+        rest = rest[start:]
     if not inflate.eof or rest:
         raise ValueError("the kept rows end early")
 
@@ -167,16 +176,16 @@ def _kept_table(batch: ImportBatch) -> Table | None:
     """The batch's file as read with its mapping, when kept whole and intact; else None."""
     if not ImportChunk.objects.filter(batch=batch, part=Part.ROWS).exists():
         return None
-    lines = _kept_lines(batch)
+    frames = _kept_frames(batch)
     try:
-        if json.loads(next(lines)) != json.loads(_rows_stamp(batch)):
+        if json.loads(next(frames)) != json.loads(_rows_stamp(batch)):
             return None  # another file or mapping
-        return table_from_lines(lines)
-    except Exception:  # DecryptionError, a broken stream, lines of another kind
+        return table_from_frames(frames)
+    except Exception:  # DecryptionError, a broken stream, frames of another kind
         logger.warning("Import batch %s: its kept rows are not usable; the file is read", batch.pk)
         return None
     finally:
-        lines.close()
+        frames.close()
 
 
 def batch_table(batch: ImportBatch) -> Table:

@@ -31,7 +31,7 @@ from decimal import Decimal
 from functools import lru_cache, partial
 from typing import Any
 
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, override
 from django.utils.translation import gettext as _
 
 from bangfu.core.masking import mask_bank_card, mask_id_number, mask_phone
@@ -71,6 +71,14 @@ def _labels_in(choices: Any, language: str | None) -> dict[str, Any]:
     return {str(label): value for value, label in choices.choices}
 
 
+@lru_cache(maxsize=64)
+def _zh_labels(choices: Any) -> dict[str, Any]:
+    """{Chinese label: code}, whatever the language of the page: looked up first for the cells
+    converted one by one (`get_language` for each was a tenth of converting a roster)."""
+    with override("zh-hans"):
+        return {str(label): value for value, label in choices.choices}
+
+
 def _choice(choices: Any, aliases: Mapping[str, Any] | None = None) -> Callable[[Any], Any]:
     return partial(cell_choice, choices=_labels(choices), aliases=aliases or {})
 
@@ -84,10 +92,18 @@ _CODE_AND_LABEL = re.compile(
 )
 
 
-def _code_and_label(labels: Mapping[str, int], match: re.Match[str]) -> str:
+def _cause_code(label: str) -> int | None:
+    return (
+        _zh_labels(c.HardshipCause).get(label)
+        or _CAUSE_ALIASES.get(label)
+        or _labels(c.HardshipCause).get(label)
+    )
+
+
+def _code_and_label(match: re.Match[str]) -> str:
     code = int(match["code"] or match["code2"])
     label = match["label"] or match["label2"]
-    named = labels.get(label) or _CAUSE_ALIASES.get(label)
+    named = _cause_code(label)
     if named is None or named != code:
         raise CellValueError(
             _("“%(value)s”的代码与名称不是同一个致困原因,请只填代码或只填名称。")
@@ -112,11 +128,10 @@ def cell_causes(value: CellValue, *, limit: int = MAX_SECONDARY_CAUSES) -> list[
     Raise `CellValueError` for an unknown code or label, a cause given twice, or more than
     `limit` causes.
     """
-    labels = _labels(c.HardshipCause)
     if isinstance(value, int | float) and not isinstance(value, bool):
         parts = [cell_text(value)]
     else:
-        text = _CODE_AND_LABEL.sub(partial(_code_and_label, labels), to_halfwidth(cell_text(value)))
+        text = _CODE_AND_LABEL.sub(_code_and_label, to_halfwidth(cell_text(value)))
         parts = [part for part in _CAUSE_SPLIT.split(text) if part]
     causes: list[int] = []
     for part in parts:
@@ -124,11 +139,11 @@ def cell_causes(value: CellValue, *, limit: int = MAX_SECONDARY_CAUSES) -> list[
         if part.isdigit():
             code = int(part) if int(part) in _CAUSE_CODES else None
         else:
-            code = labels.get(part) or _CAUSE_ALIASES.get(part)
+            code = _cause_code(part)
         if code is None:
             raise CellValueError(
                 _("“%(value)s”不是致困原因,请填代码 1–10 或名称:%(labels)s。")
-                % {"value": part, "labels": "、".join(labels)}
+                % {"value": part, "labels": "、".join(_labels(c.HardshipCause))}
             )
         if code in causes:
             raise CellValueError(_("致困原因“%(value)s”重复了。") % {"value": part})
@@ -180,6 +195,9 @@ def cell_relation(value: CellValue) -> str | None:
         return HEAD
     if text in RELATIONS_BY_SEX:
         return BY_SEX + text
+    found = _zh_labels(c.Relation).get(text) or _RELATION_ALIASES.get(text)
+    if found:
+        return str(found)
     try:
         return cell_choice(value, _labels(c.Relation), _RELATION_ALIASES)
     except CellValueError:

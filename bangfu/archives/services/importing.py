@@ -123,7 +123,7 @@ class PersonRow:
 class Group:
     """The rows of one household."""
 
-    label: str
+    label: str  # its key in the file: "no:<户号>", "id:<head's ID>" or "row:<head's row>"
     head: PersonRow | None = None
     members: list[PersonRow] = field(default_factory=list)
     extra_heads: list[PersonRow] = field(default_factory=list)
@@ -405,11 +405,19 @@ def _group(people: list[PersonRow], errors: Collector, table: Table) -> list[Gro
     order: list[str] = []
     relation_label = table.column_label("relation")
 
-    def group_for(key: str, label: str) -> Group:
+    def group_for(key: str) -> Group:
         if key not in groups:
-            groups[key] = Group(label)
+            groups[key] = Group(key)
             order.append(key)
         return groups[key]
+
+    def label_of(head: PersonRow) -> str:  # only for a message (translating each was costly)
+        number = head.values.get("household_no")
+        if number:
+            return _("户号“%(no)s”") % {"no": number}
+        if head.canonical_id or head.id_text:
+            return _("户主 %(id)s") % {"id": mask_id_number(head.canonical_id or head.id_text)}
+        return _("第 %(row)d 行的户主") % {"row": head.number}
 
     # Heads first, so members below or above their head find it.
     for person in people:
@@ -417,13 +425,12 @@ def _group(people: list[PersonRow], errors: Collector, table: Table) -> list[Gro
             continue
         number = person.values.get("household_no")
         if number:
-            key, label = f"no:{number}", _("户号“%(no)s”") % {"no": number}
+            key = f"no:{number}"
         elif person.canonical_id or person.id_text:
-            ident = person.canonical_id or person.id_text
-            key, label = f"id:{ident}", _("户主 %(id)s") % {"id": mask_id_number(ident)}
+            key = f"id:{person.canonical_id or person.id_text}"
         else:
-            key, label = f"row:{person.number}", _("第 %(row)d 行的户主") % {"row": person.number}
-        group = group_for(key, label)
+            key = f"row:{person.number}"
+        group = group_for(key)
         if group.head is None:
             group.head = person
         else:
@@ -432,7 +439,7 @@ def _group(people: list[PersonRow], errors: Collector, table: Table) -> list[Gro
                 person.number,
                 relation_label,
                 _("%(group)s已有户主(第 %(row)d 行),一户只能有一位户主。")
-                % {"group": label, "row": group.head.number},
+                % {"group": label_of(group.head), "row": group.head.number},
             )
         if person.canonical_id:
             by_head_id.setdefault(person.canonical_id, key)

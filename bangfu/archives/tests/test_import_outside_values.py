@@ -324,6 +324,23 @@ def test_causes_with_codes_and_names_are_listed_in_order():
     assert cell_causes("3 下岗失业、6-重特大疾病") == [3, 6]
 
 
+def test_chinese_words_are_taken_on_an_english_page_and_its_own_words_too():
+    """The roster's Chinese labels are looked up first whatever the page's language (one look-up
+    of the language per cell was a tenth of converting a roster); the language's own labels
+    still come after, and a word in neither is refused naming them."""
+    from django.utils import translation
+
+    from bangfu.archives.models.choices import HardshipCause
+    from bangfu.archives.xlsx import cell_relation
+
+    with translation.override("en"):
+        assert cell_relation("配偶") == cell_relation("Spouse") == "spouse"
+        assert cell_causes("下岗失业、Accident") == [3, HardshipCause.ACCIDENT]
+        with pytest.raises(CellValueError) as raised:
+            cell_causes("Bad luck")
+        assert "Laid off or unemployed" in raised.value.message
+
+
 def test_a_code_and_a_name_of_two_causes_are_refused():
     with pytest.raises(CellValueError) as raised:
         cell_causes("2 下岗失业")

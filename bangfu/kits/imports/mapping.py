@@ -96,11 +96,19 @@ def unmatched_values(importer: Importer, table: Table) -> list[UnmatchedValue]:
         counts: Counter[str] = Counter()
         shown: dict[str, str] = {}
         verdict: dict[str, bool] = {}
+        compared_of: dict[str, str] = {}  # a column repeats a few words: each compared once
         for row in table.rows:
             value = row.values.get(key)
-            if is_blank(value):
+            if value.__class__ is str:
+                compared = compared_of.get(value)
+                if compared is None:
+                    compared = compared_of[value] = "" if is_blank(value) else value_key(value)
+            elif value is None or is_blank(value):
                 continue
-            compared = value_key(value)
+            else:
+                compared = value_key(value)
+            if not compared:
+                continue
             if compared not in verdict:
                 verdict[compared] = importer.value_matches(key, value)
                 shown[compared] = clean_text(value)

@@ -99,7 +99,7 @@ def unmatched_values(importer: Importer, table: Table) -> list[UnmatchedValue]:
         compared_of: dict[str, str] = {}  # a column repeats a few words: each compared once
         for row in table.rows:
             value = row.values.get(key)
-            if value.__class__ is str:
+            if isinstance(value, str):
                 compared = compared_of.get(value)
                 if compared is None:
                     compared = compared_of[value] = "" if is_blank(value) else value_key(value)

@@ -1133,11 +1133,13 @@ def _data_rows(
     One pass over the rows as they are read. Each row keeps only the cells of the template's
     columns (`RowValues` over one short list), not the whole row as read."""
     positions = list(header.positions.values())
+    last = max(positions, default=-1)
     index: dict[str, int | None] = {key: i for i, key in enumerate(header.positions)}
     index.update({column.key: None for column in columns if column.key not in header.positions})
     rows: list[SourceRow] = []
     skipped: list[tuple[int, str]] = []
     shared: dict[str, str] = {}
+    share = shared.setdefault
     samples: dict[str, list[str]] = {}
     wanted: dict[int, list[str]] = {}
     for position, _title, _key in header.cells:
@@ -1146,11 +1148,17 @@ def _data_rows(
         width = len(cells)
         if not width:
             continue
-        kept = [cells[p] if p < width else None for p in positions]
-        for i, value in enumerate(kept):
-            # The same words fill a column (下岗, 已婚, a station's name): keep one copy of each.
-            if isinstance(value, str) and len(value) <= _SHARED_TEXT_MAX:
-                kept[i] = shared.setdefault(value, value)
+        # The same words fill a column (下岗, 已婚, a station's name): keep one copy of each.
+        kept = [
+            share(value, value)
+            if value and value.__class__ is str and len(value) <= _SHARED_TEXT_MAX
+            else value
+            for value in (
+                map(cells.__getitem__, positions)
+                if width > last
+                else (cells[p] if p < width else None for p in positions)
+            )
+        ]
         for value in kept:
             if value is not None and value != "" and not is_blank(value):
                 break

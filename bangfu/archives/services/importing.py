@@ -639,41 +639,63 @@ def _archive_label(household: ArchiveRows) -> str:
     }
 
 
+_SPEC_POSITION = {spec.key: i for i, spec in enumerate(roster.SPECS)}
+_CONVERTED_KEPT = 50_000  # converted export cells kept for one check, at most
+
+
 class _Expected:
-    """One row of an archive as a full export writes it (`ArchiveRows.rows`), keyed by column;
-    a cell is converted as the import reads it only when asked (`agrees`).
+    """One row of an archive as a full export writes it (`ArchiveRows.rows`, in the order of
+    `roster.SPECS`); a cell is read and converted as the import reads it only when asked
+    (`agrees`).
 
     Most households of a second import are the same rows read back: a file's cell holding the
     very value the export writes (the same type, equal) agrees without converting either side
     (converting every cell of every archive was a fifth of a second import's check). Any other
     cell — "1975.6" for a date, a money cell read back as a float, spaces — is converted and
-    compared as before (`_same`)."""
+    compared as before (`_same`). `converted` is shared by the rows of one check: a value the
+    export writes for many archives (a date, an amount) is converted once."""
 
-    __slots__ = ("converted", "raw")
+    __slots__ = ("converted", "row")
 
-    def __init__(self, row: Sequence[Any]) -> None:
-        self.raw = {
-            spec.key: raw for spec, raw in zip(roster.SPECS, row, strict=True) if not is_blank(raw)
-        }
-        self.converted: dict[str, Any] = {}
+    def __init__(
+        self, row: Sequence[Any], converted: dict[tuple[str, type, Any], Any] | None = None
+    ) -> None:
+        self.row = row
+        self.converted = {} if converted is None else converted
+
+    def raw(self, key: str) -> Any:
+        """The cell as the export writes it (None for a blank cell or no such column)."""
+        position = _SPEC_POSITION.get(key)
+        raw = None if position is None else self.row[position]
+        return None if raw is None or is_blank(raw) else raw
 
     def value(self, key: str) -> Any:
         """The cell converted as the import reads it (the raw value if it does not convert;
         None for a blank cell)."""
-        if key in self.converted:
-            return self.converted[key]
-        raw = self.raw.get(key)
-        value = raw
-        if raw is not None:
-            try:
-                value = roster.SPEC_BY_KEY[key].convert(raw)
-            except Exception:
-                value = raw
-        self.converted[key] = value
+        raw = self.raw(key)
+        if raw is None:
+            return None
+        known = (key, raw.__class__, raw)  # the class too: 1 == 1.0 == True
+        try:
+            return self.converted[known]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable cell (a list): converted each time
+            return self._convert(key, raw)
+        if len(self.converted) >= _CONVERTED_KEPT:
+            self.converted.clear()
+        value = self.converted[known] = self._convert(key, raw)
         return value
 
+    @staticmethod
+    def _convert(key: str, raw: Any) -> Any:
+        try:
+            return roster.SPEC_BY_KEY[key].convert(raw)
+        except Exception:
+            return raw
+
     def agrees(self, key: str, given: Any, given_raw: Any) -> bool:
-        raw = self.raw.get(key)
+        raw = self.raw(key)
         if raw is not None and given_raw.__class__ is raw.__class__ and given_raw == raw:
             return True
         return _same(key, given, self.value(key))
@@ -718,8 +740,10 @@ def _compare(
     area: Area | None,
     errors: Collector,
     table: Table,
+    converted: dict[tuple[str, type, Any], Any] | None = None,
 ) -> bool:
-    """Report every filled-in cell of `group` that differs from its archive; True if none."""
+    """Report every filled-in cell of `group` that differs from its archive; True if none.
+    `converted`: the export's cells converted so far in this check (`_Expected`)."""
     assert group.head is not None
     found = errors.count
     # The archive's label and the message only once a difference is found (most households of
@@ -733,7 +757,8 @@ def _compare(
             % {"archive": archive()}
         )
     )
-    head_row, *member_rows = (_Expected(row) for row in household.rows)
+    converted = {} if converted is None else converted
+    head_row, *member_rows = (_Expected(row, converted) for row in household.rows)
     head_raw = group.head.raw
     for key, value in group.head.values.items():
         if key in _NOT_COMPARED:
@@ -1042,6 +1067,7 @@ class _Checker:
         self.result = CheckResult(source_name=source_name, rows=len(self.table.rows))
         self.progress = progress
         self.total = len(self.table.rows)
+        self.converted: dict[tuple[str, type, Any], Any] = {}  # see `_Expected`
 
     @property
     def failed(self) -> bool:
@@ -1129,7 +1155,8 @@ class _Checker:
                 # A closed archive is kept and may be reopened on its page; the import neither
                 # files the person again nor edits the archive. The same rows (an export read
                 # back) are skipped like an open archive's.
-                if _compare(group, existing, unit, area, Collector(table=table), table):
+                quiet = Collector(table=table)
+                if _compare(group, existing, unit, area, quiet, table, self.converted):
                     result.skipped.append(
                         (
                             head.number,
@@ -1150,7 +1177,7 @@ class _Checker:
                     )
                 continue
             if existing is not None:
-                if _compare(group, existing, unit, area, errors, table):
+                if _compare(group, existing, unit, area, errors, table, self.converted):
                     result.skipped.append(
                         (head.number, head.values.get("name", ""), _archive_label(existing))
                     )

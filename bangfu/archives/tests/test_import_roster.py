@@ -329,6 +329,16 @@ def test_a_cell_agrees_with_its_archive_as_read_or_as_converted():
     assert not row.agrees("wage_income", D("1300.00"), D("1300.00"))
     assert not row.agrees("applied_on", day(2026, 3, 2), day(2026, 3, 2))
     assert not row.agrees("address", "某路 1 号", "某路 1 号")  # the archive has none
+    # Another archive's row of the same check converts the same export value once.
+    converted = row.converted
+    assert converted[("wage_income", D, D("1200.00"))] == D("1200.00")
+    size = len(converted)
+    other = _Expected([exported.get(spec.key) for spec in roster.SPECS], converted)
+    assert other.agrees("wage_income", D("1200.00"), 1200.0)
+    assert len(converted) == size
+    # (the shared entry is what is compared: changed, the cell no longer agrees)
+    converted[("wage_income", D, D("1200.00"))] = "wrong"
+    assert not other.agrees("wage_income", D("1200.00"), 1200.0)
 
 
 def test_a_masked_head_is_found_by_its_masked_id_and_name_kept_or_not(network, staff):

@@ -239,6 +239,11 @@ class _Cleaned:
 # --- checks -----------------------------------------------------------------------------------
 
 
+# A choices class's `.values` builds its list again on each use (for each person of a batch).
+_SEXES = frozenset(c.Sex.values)
+_CAUSES = frozenset(c.HardshipCause.values)
+
+
 def _today() -> date:
     return timezone.localdate()
 
@@ -365,7 +370,7 @@ def _check_member(member: MemberInput, prefix: str, errors: dict[str, str]) -> d
         errors,
         prefix,
         member.id_number,
-        sex=member.sex if member.sex in c.Sex.values else "",
+        sex=member.sex if member.sex in _SEXES else "",
         birth_date=member.birth_date,
         required=False,
     )
@@ -436,7 +441,7 @@ def _check_head(data: HouseholdInput) -> tuple[dict[str, str], _Cleaned]:
         errors,
         "",
         data.id_number,
-        sex=data.sex if data.sex in c.Sex.values else "",
+        sex=data.sex if data.sex in _SEXES else "",
         birth_date=data.birth_date,
         required=True,
     )
@@ -466,7 +471,7 @@ def _check_head(data: HouseholdInput) -> tuple[dict[str, str], _Cleaned]:
     head["mobile"] = mobile
 
     # Causes: one main, up to three different secondary ones.
-    valid_causes = set(c.HardshipCause.values)
+    valid_causes = _CAUSES
     try:
         main_cause = int(data.main_cause) if data.main_cause not in (None, "") else None
     except (TypeError, ValueError):

@@ -44,4 +44,11 @@ The kit (`services`) alone sets a batch's status: CHECKING → INVALID | NOTHING
 deleted once written, refused or cancelled; errors are rows (`ImportBatchError`), downloadable
 as a sheet. Files with fewer than `BANGFU_IMPORT_INLINE_ROWS` rows run in the request, larger
 ones as `core.jobs` jobs ("imports.check", "imports.write") with a progress bar.
+
+A large file is read once: the rows the upload read (for the mapping) are kept beside the file,
+sealed the same way (`ImportChunk.Part.ROWS`, `core.xlsx.table_frames`), and the jobs' check
+and write take them (`services.batch_table`) instead of reading the file again; rows kept for
+another file, another mapping or another batch, or broken, are not used — the file is read.
+An importer's `read` must therefore give a plain `core.xlsx.Table` (as `read_table` does):
+anything else it worked out belongs in `check` and `write`, which run on every table.
 """

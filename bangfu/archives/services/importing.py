@@ -59,7 +59,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -82,8 +82,10 @@ from bangfu.core.xlsx import (
     SourceRow,
     Table,
     collector_paused,
+    collector_spared,
     is_blank,
     read_table,
+    spare_more,
 )
 from bangfu.kits.imports import services as imports
 from bangfu.kits.imports.models import ImportBatch
@@ -564,16 +566,23 @@ def _household_values_agree(group: Group, errors: Collector, table: Table) -> No
 # --- Phase 1: matching archives already filed -------------------------------------------------
 
 
-def _registrations(people: list[PersonRow]) -> dict[str, IdRegistration]:
+class _Registration(NamedTuple):
+    """Who holds an ID in an open archive (an `IdRegistration` read as a tuple)."""
+
+    household_id: int
+    member_id: int | None
+
+
+def _registrations(people: list[PersonRow]) -> dict[str, _Registration]:
     """Return {canonical ID: registration} for the file's IDs held by any open archive."""
     by_index = {id_index(p.canonical_id): p.canonical_id for p in people if p.canonical_id}
-    found: dict[str, IdRegistration] = {}
+    found: dict[str, _Registration] = {}
     indexes = list(by_index)
     for chunk in _chunks(indexes):
-        for registration in any_of(IdRegistration.objects.all(), "id_index", chunk).only(
-            "id_index", "household_id", "member_id"
-        ):
-            found[by_index[registration.id_index]] = registration
+        for index, household_id, member_id in any_of(
+            IdRegistration.objects.order_by(), "id_index", chunk
+        ).values_list("id_index", "household_id", "member_id"):
+            found[by_index[index]] = _Registration(household_id, member_id)
     return found
 
 
@@ -1081,6 +1090,10 @@ class _Checker:
         """Yield the fileable new households batch by batch (see the class). `validate`: put
         them through `validate_households`; None: only once an error has been found (the
         writer, whose `household_create_many` validates what it writes)."""
+        with collector_spared():  # the table's rows, then its people, are long-lived
+            yield from self._batches(validate=validate)
+
+    def _batches(self, *, validate: bool | None) -> Iterator[_Batch]:
         table, errors, result, total = self.table, self.errors, self.result, self.total
         step = max(200, total // 50)
         people: list[PersonRow] = []
@@ -1091,8 +1104,9 @@ class _Checker:
                 people.append(_convert_row(row, errors, table, today, specs))
                 if n % step == 0:
                     self.report(n // 2)
-        _duplicates(people, errors, table)
-        groups = _group(people, errors, table)
+            _duplicates(people, errors, table)
+            groups = _group(people, errors, table)
+        spare_more()
         del people
         lookups = Lookups(self.user)
         count = len(groups)
@@ -1240,7 +1254,7 @@ class _Checker:
 
 def _existing_archive(
     head: PersonRow,
-    registrations: dict[str, IdRegistration],
+    registrations: dict[str, _Registration],
     archive_by_id: dict[int, ArchiveRows],
     archives: list[ArchiveRows],
 ) -> ArchiveRows | None:

@@ -963,3 +963,26 @@ def test_a_table_not_kept_whole_is_refused_and_broken_frames_are_an_error():
             table_from_frames(broken)
     table.rows[0].values["income"] = 1  # a column the file does not have
     assert table_frames(table) is None
+
+
+def test_collector_spared_hides_what_is_alive_and_shows_it_again_after():
+    import gc
+
+    from bangfu.core.xlsx import collector_spared, spare_more
+
+    assert gc.get_freeze_count() == 0
+    with collector_spared():
+        hidden = gc.get_freeze_count()
+        assert hidden > 0
+        made = [[n] for n in range(1000)]  # noqa: F841 — made inside, then hidden too
+        spare_more()
+        assert gc.get_freeze_count() >= hidden + 1000
+        # A cycle made now is still collected.
+        cycle: list[object] = []
+        cycle.append(cycle)
+        del cycle
+        assert gc.collect() >= 1
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(ValueError), collector_spared():
+        raise ValueError
+    assert gc.get_freeze_count() == 0

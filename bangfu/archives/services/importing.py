@@ -256,6 +256,38 @@ class _RowSpecs:
     index: Mapping[str, int | None] | None = None
     head_laid: list[Any] = field(default_factory=list)
     member_laid: list[Any] = field(default_factory=list)
+    # A file's short words converted once: (column, text) → (value, or the error's message).
+    # A column repeats a few words (下岗, 已婚, 800, 2026-03-01): converting each cell was
+    # half of converting a roster. Not for the one table-less instance (`_ANY_TABLE`).
+    memo: dict[tuple[str, str], tuple[Any, str | None]] | None = None
+
+    def converted(
+        self, key: str, convert: Callable[[Any], Any], raw: Any
+    ) -> tuple[Any, str | None]:
+        """(value, None) or (None, the message of the CellValueError) for a cell not blank."""
+        memo = self.memo
+        if (
+            memo is None
+            or raw.__class__ is not str
+            or len(raw) > _MEMO_TEXT_MAX
+            or key in _NOT_MEMO
+        ):
+            try:
+                return convert(raw), None
+            except CellValueError as error:
+                return None, error.message
+        known = memo.get((key, raw))
+        if known is None:
+            try:
+                known = (convert(raw), None)
+            except CellValueError as error:
+                known = (None, error.message)
+            if len(memo) < _MEMO_KEPT:
+                memo[(key, raw)] = known
+        value = known[0]
+        if isinstance(value, list):  # never one list shared by two people
+            return list(value), None
+        return known
 
     @classmethod
     def of(cls, table: Table | None = None) -> _RowSpecs:
@@ -268,7 +300,7 @@ class _RowSpecs:
                 member[spec.key] = spec
             if spec.scope != roster.MEMBER or spec.key == "head_id":
                 head[spec.key] = spec
-        specs = cls(head, member)
+        specs = cls(head, member, memo=None if table is None else {})
         first = table.rows[0].values if table is not None and table.rows else None
         if isinstance(first, RowValues):
             specs.index = first.index
@@ -288,6 +320,10 @@ class _RowSpecs:
 
 
 _ANY_TABLE = _RowSpecs.of()
+_MEMO_TEXT_MAX = 12
+_MEMO_KEPT = 100_000
+# Columns whose cells differ from person to person (and hold personal numbers): not kept.
+_NOT_MEMO = frozenset({"name", "id_number", "head_id", "mobile", "bank_card"})
 
 
 def _convert_row(
@@ -300,14 +336,19 @@ def _convert_row(
     """Convert one row. `today` (the date IDs are checked against) and `specs`
     (`_RowSpecs.of(table)`) are looked up once per file: reading each of the template's
     sixty-odd columns of each row by key was half of converting a roster."""
-    relation = errors.convert(row, "relation", roster.cell_relation, required=True)
+    raw_relation = row.values.get("relation")
+    if is_blank(raw_relation):
+        relation = errors.convert(row, "relation", roster.cell_relation, required=True)
+    else:
+        relation, message = specs.converted("relation", roster.cell_relation, raw_relation)
+        if message is not None:
+            errors.add(row.number, table.column_label("relation"), message)
     is_head = relation == roster.HEAD
     values: dict[str, Any] = {}
     for spec, raw in specs.cells(row.values, is_head):
-        try:
-            value = spec.convert(raw)
-        except CellValueError as error:
-            errors.add(row.number, table.column_label(spec.key), error.message)
+        value, message = specs.converted(spec.key, spec.convert, raw)
+        if message is not None:
+            errors.add(row.number, table.column_label(spec.key), message)
             continue
         if value is not None and value != "" and value != []:
             values[spec.key] = value

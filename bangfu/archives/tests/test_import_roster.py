@@ -383,6 +383,8 @@ def test_rows_read_by_the_files_columns_convert_as_read_column_by_column(layout)
     rows[1]["身份证号码"] = float(int(p["li_mei"]))
     rows[2]["月收入"] = 0  # a zero is filled in
     rows[4]["婚姻状况"] = "未知的词"  # (rows[3] is the blank row, shared)
+    rows[6]["婚姻状况"] = "未知的词"  # the same wrong word again (a word is converted once)
+    rows[6]["次要致困原因"] = rows[4]["次要致困原因"] = "2,6"
     rows[5]["身份证号码"] = "  "
     importer = importing.RosterImporter()
     if layout == "template":
@@ -406,5 +408,7 @@ def test_rows_read_by_the_files_columns_convert_as_read_column_by_column(layout)
     by_key, errors_by_key = convert(importing._ANY_TABLE)
     assert by_position == by_key
     assert sorted(errors, key=repr) == sorted(errors_by_key, key=repr)
-    assert [error.column for error in errors] == ["身份证号码", "婚姻状况"]
+    assert [error.column for error in errors] == ["身份证号码", "婚姻状况", "婚姻状况"]
+    causes = [values["secondary_causes"] for _n, _r, values, _id in by_position[3:6:2]]
+    assert causes == [[2, 6], [2, 6]] and causes[0] is not causes[1]  # no list shared
     assert [person[2].get("income") for person in by_position[:3]] == [Decimal(800), 0, 0]

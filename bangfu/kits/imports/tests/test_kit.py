@@ -425,3 +425,41 @@ def test_kept_rows_that_are_not_the_batchs_own_are_not_used_the_file_is_read(
     ours.refresh_from_db()
     assert (ours.status, ours.counts) == (Status.READY, {"new": 30})
     assert services.batch_table(ours).rows[0].values["name"] == "甲0"
+
+
+def test_a_large_file_mapped_by_the_user_keeps_its_rows_read_with_that_mapping(staff, settings):
+    from bangfu.kits.imports import mapping
+
+    # given: a large file with a column the importer does not know: it waits for the mapping
+    settings.BANGFU_IMPORT_INLINE_ROWS = 3
+    rows = [("姓名", "数量", "备注"), *[(f"职工{n}", n, "x") for n in range(10)]]
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    for row in rows:
+        ws.append(list(row))
+    out = BytesIO()
+    book.save(out)
+    batch, job = services.batch_start_check(
+        user=staff, kind="tests.fake", content=out.getvalue(), source_name="外来.xlsx"
+    )
+    assert (batch.status, job) == (Status.MAPPING, None)
+    assert not ImportChunk.objects.filter(batch=batch, part=ImportChunk.Part.ROWS).exists()
+
+    # when: the user maps it (备注 not read); the job then checks the rows read so
+    job = services.batch_map(
+        user=staff,
+        batch=batch,
+        chosen=mapping.Mapping({"姓名": "name", "数量": "amount", "备注": ""}),
+    )
+    assert job is not None
+    _spoil_file(batch)
+    services.batch_check(user=staff, batch=batch)
+
+    # then
+    batch.refresh_from_db()
+    assert (batch.status, batch.counts) == (Status.READY, {"new": 10})

@@ -463,3 +463,26 @@ def test_a_large_file_mapped_by_the_user_keeps_its_rows_read_with_that_mapping(s
     # then
     batch.refresh_from_db()
     assert (batch.status, batch.counts) == (Status.READY, {"new": 10})
+
+
+def test_a_large_files_job_that_died_is_retried_from_the_rows_kept(staff, settings):
+    # given: a large file whose check's job died (its worker killed)
+    settings.BANGFU_IMPORT_INLINE_ROWS = 3
+    batch = _large(staff, *[(f"职工{n}", n) for n in range(5)])
+    _dead(batch, staff)
+    assert (batch.status, batch.has_content) == (Status.FAILED, True)
+    assert ImportChunk.objects.filter(batch=batch, part=ImportChunk.Part.ROWS).exists()
+
+    # when: retried (a job again), with the file itself no longer readable
+    job = services.batch_retry(user=staff, batch=batch)
+    assert job is not None
+    _spoil_file(batch)
+    services.batch_check(user=staff, batch=batch)
+
+    # then
+    batch.refresh_from_db()
+    assert (batch.status, batch.counts) == (Status.READY, {"new": 5})
+
+    # and a cancel deletes the rows with the file
+    services.batch_cancel(user=staff, batch=batch)
+    assert not ImportChunk.objects.filter(batch=batch).exists()

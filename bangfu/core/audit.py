@@ -91,7 +91,9 @@ def diff(
     masked = masked or {}
     result: dict[str, list[Any]] = {}
     for key in sorted(set(before) | set(after)):
-        old, new = _plain(before.get(key)), _plain(after.get(key))
+        # A creation (nothing before: an import's events) looks nothing up for `old`.
+        old = _plain(before.get(key)) if before else None
+        new = _plain(after.get(key))
         if old == new:
             continue
         if key in masked:

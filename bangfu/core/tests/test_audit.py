@@ -550,6 +550,23 @@ def test_diff_keeps_an_empty_side_of_a_masked_field_empty():
     assert changes == {"id_number": ["", "430302********1234"]}
 
 
+@pytest.mark.parametrize("before", [None, {}])
+def test_diff_of_a_creation_lists_every_filled_field_plain_and_masked(before):
+    # when
+    changes = diff(
+        before,
+        {"name": "张三", "id_number": "430302199001011234", "income": Decimal("1.50"), "no": None},
+        masked={"id_number": mask_id_number},
+    )
+
+    # then: what a diff against a record of blanks gives
+    assert changes == {
+        "id_number": [None, "430302********1234"],
+        "income": [None, "1.50"],
+        "name": [None, "张三"],
+    }
+
+
 def test_diff_of_an_unchanged_masked_field_is_empty():
     assert diff({"p": "13800001111"}, {"p": "13800001111"}, masked={"p": mask_phone}) == {}
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
@@ -244,8 +245,13 @@ _SEXES = frozenset(c.Sex.values)
 _CAUSES = frozenset(c.HardshipCause.values)
 
 
+# The day a batch of archives is checked against, looked up once for the batch
+# (`_validate_batch`): `localdate` for each date and ID of 33,000 households took 1.2 s.
+_BATCH_TODAY: ContextVar[date | None] = ContextVar("filing_batch_today", default=None)
+
+
 def _today() -> date:
-    return timezone.localdate()
+    return _BATCH_TODAY.get() or timezone.localdate()
 
 
 def _choice(
@@ -337,7 +343,7 @@ def _person_id(
             errors[f"{prefix}id_number"] = _("请填写身份证号。")
         return None
     try:
-        parsed = parse_id_number(raw, field=f"{prefix}id_number")
+        parsed = parse_id_number(raw, field=f"{prefix}id_number", today=_today())
     except ValidationError as exc:
         errors.update(exc.errors)
         return None
@@ -631,22 +637,26 @@ def _validate_batch(
     errors: dict[str, str] = {}
     batch: list[_Cleaned] = []
     first_seen: dict[str, int] = {}
-    for n, item in enumerate(items):
-        item_errors, cleaned = _check_head(item)
-        batch.append(cleaned)
-        if item_check is not None:
-            item_check(item, item_errors)
-        if across_items:
-            for key, canonical in cleaned.ids:
-                if canonical in first_seen and first_seen[canonical] != n:
-                    item_errors.setdefault(
-                        key,
-                        _("身份证号 %(id)s 与第 %(other)d 户重复。")
-                        % {"id": mask_id_number(canonical), "other": first_seen[canonical] + 1},
-                    )
-                else:
-                    first_seen.setdefault(canonical, n)
-        errors.update({f"{n}.{k}": v for k, v in item_errors.items()})
+    token = _BATCH_TODAY.set(timezone.localdate())
+    try:
+        for n, item in enumerate(items):
+            item_errors, cleaned = _check_head(item)
+            batch.append(cleaned)
+            if item_check is not None:
+                item_check(item, item_errors)
+            if across_items:
+                for key, canonical in cleaned.ids:
+                    if canonical in first_seen and first_seen[canonical] != n:
+                        item_errors.setdefault(
+                            key,
+                            _("身份证号 %(id)s 与第 %(other)d 户重复。")
+                            % {"id": mask_id_number(canonical), "other": first_seen[canonical] + 1},
+                        )
+                    else:
+                        first_seen.setdefault(canonical, n)
+            errors.update({f"{n}.{k}": v for k, v in item_errors.items()})
+    finally:
+        _BATCH_TODAY.reset(token)
     _check_registry(errors, batch, [], key_prefix=[f"{n}." for n in range(len(batch))])
     return errors, batch
 

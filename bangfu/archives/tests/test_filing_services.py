@@ -407,3 +407,17 @@ def test_adding_the_same_member_twice_is_refused_and_changes_nothing(network, st
     assert "张小宝" in refused.value.message
     assert household.members.count() == 1
     assert AuditEvent.objects.count() == events
+
+
+def test_a_batch_is_checked_against_the_day_it_is_checked_on(network):
+    """`_validate_batch` looks today up once for the batch (`_BATCH_TODAY`): a date is in the
+    future by that day, moved with the clock, and nothing of it is left after the batch."""
+    import time_machine
+
+    item = household_input(network.station_a, applied_on=date(2030, 6, 2))
+    with time_machine.travel(date(2030, 6, 1), tick=False):
+        errors = filing.validate_households([item])
+        assert errors["0.applied_on"] == "申请日期不能晚于今天。"
+    with time_machine.travel(date(2030, 6, 2), tick=False):
+        assert "0.applied_on" not in filing.validate_households([item])
+    assert filing._BATCH_TODAY.get() is None

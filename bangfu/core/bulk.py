@@ -47,7 +47,7 @@ def bulk_insert(model: type[M], objs: Sequence[M]) -> list[M]:
         obj._prepare_related_fields_for_save(operation_name="bulk_insert")  # type: ignore[attr-defined]
     missing = [obj for obj in objs if obj.pk is None]
     if missing:
-        _take_keys(model, missing)
+        take_keys(model, missing)
     fields = list(opts.concrete_fields)
     plan = [_plan(field) for field in fields]
     table = connection.ops.quote_name(opts.db_table)
@@ -109,8 +109,10 @@ def _plan(field: Any) -> tuple[Any, str | None, type | None]:
     return field, field.attname if reads_only else None, given
 
 
-def _take_keys(model: type[models.Model], objs: list[Any]) -> None:
-    """Give each object the next key of the table's sequence, increasing in the given order."""
+def take_keys(model: type[models.Model], objs: list[Any]) -> None:
+    """Give each object the next key of the table's sequence, increasing in the given order
+    (PostgreSQL): rows that name each other — an archive and its latest determination — get
+    their keys before either is written (the foreign keys are checked at the commit)."""
     opts = model._meta
     assert opts.pk is not None
     with connection.cursor() as cursor:

@@ -29,7 +29,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import IntegerField, Max
 from django.db.models.functions import Cast, Substr
 from django.utils import timezone
@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 
 from bangfu.accounts import policy
 from bangfu.core.audit import AuditEntry, audit_record, audit_record_many, diff
-from bangfu.core.bulk import bulk_insert
+from bangfu.core.bulk import bulk_insert, take_keys
 from bangfu.core.dates import add_years
 from bangfu.core.errors import Conflict, ValidationError
 from bangfu.core.idnumber import (
@@ -62,6 +62,7 @@ from ..models import Area, Household, HouseholdMember, IdRegistration
 from ..models import choices as c
 from ..permissions import ArchivesPermission
 from ..rules import RULE_2012
+from . import categories
 from .categories import household_determine_many
 from .dynamic import recovery_runs_refresh
 
@@ -1298,7 +1299,6 @@ def household_create_many(
                 household.filed_on = item.applied_on
                 household.review_due_on = add_years(item.applied_on, 1)
             households.append(household)
-        bulk_insert(Household, households)
         all_members: list[HouseholdMember] = []
         for household, cleaned in zip(households, batch, strict=True):
             members = [
@@ -1306,6 +1306,19 @@ def household_create_many(
             ]
             household._new_members = members  # type: ignore[attr-defined]
             all_members.extend(members)
+        # One status for all: its label once (`get_status_display` translates every choice
+        # label of the field to find it, for each archive).
+        status_label = str(Household.Status(status).label)
+        created: list[AuditEntry] | None = None
+        found: categories.NewDeterminations | None = None
+        to_determine = _to_determine(households)
+        if connection.vendor == "postgresql" and to_determine:
+            # The categories determined before the archives are written (their keys taken
+            # first): each archive is written once with them, not rewritten by two UPDATEs.
+            take_keys(Household, households)
+            created = [_created_entry(h, status_label) for h in households]  # as filed
+            found = categories.determinations_prepare_new(actor=actor, households=to_determine)
+        bulk_insert(Household, households)
         bulk_insert(HouseholdMember, all_members)
         registrations = [
             row
@@ -1316,27 +1329,37 @@ def household_create_many(
         if status == Household.Status.APPLIED and households:
             # One calendar for all: one query for the holidays, not one per archive.
             _open_procedure(actor, households)
-        # One status for all: its label once (`get_status_display` translates every choice
-        # label of the field to find it, for each archive).
-        status_label = str(Household.Status(status).label)
         audit_record_many(
             actor=actor,
-            entries=[
-                AuditEntry(
-                    action=ArchivesAction.HOUSEHOLD_CREATE,
-                    obj=h,
-                    summary=_("导入档案 %(no)s %(name)s(%(status)s)")
-                    % {"no": h.archive_no, "name": h.name, "status": status_label},
-                    changes={
-                        **diff(None, household_snapshot(h), masked=MASKED),
-                        "members": [None, [_masked_member(m) for m in h._new_members]],  # type: ignore[attr-defined]
-                    },
-                )
-                for h in households
-            ],
+            entries=created
+            if created is not None
+            else [_created_entry(h, status_label) for h in households],
         )
-        _determine_many(actor, households)
+        if found is not None:
+            categories.determinations_store_new(found)
+        else:
+            _determine_many(actor, households)
     return households
+
+
+def _created_entry(household: Household, status_label: str) -> AuditEntry:
+    """The audit entry of an archive filed in bulk: its values as filed (before any category
+    is determined — the determination has its own event)."""
+    return AuditEntry(
+        action=ArchivesAction.HOUSEHOLD_CREATE,
+        obj=household,
+        summary=_("导入档案 %(no)s %(name)s(%(status)s)")
+        % {"no": household.archive_no, "name": household.name, "status": status_label},
+        changes={
+            **diff(None, household_snapshot(household), masked=MASKED),
+            "members": [None, [_masked_member(m) for m in household._new_members]],  # type: ignore[attr-defined]
+        },
+    )
+
+
+def _to_determine(households: list[Household]) -> list[Household]:
+    """The new archives whose category is determined now (see `_determine_many`)."""
+    return [h for h in households if not (h.rule_version == RULE_2012 and h.category)]
 
 
 def _determine_many(actor: User, households: list[Household]) -> None:
@@ -1350,7 +1373,7 @@ def _determine_many(actor: User, households: list[Household]) -> None:
     filing would be; one whose area has no standard in force today stays without a category,
     as after a single filing, and the archive page says why.
     """
-    wanted = [h for h in households if not (h.rule_version == RULE_2012 and h.category)]
+    wanted = _to_determine(households)
     if wanted:
         household_determine_many(actor=actor, households=wanted, fresh=True)
 

@@ -108,6 +108,7 @@ from collections.abc import (
 )
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
@@ -117,6 +118,7 @@ from typing import IO, TYPE_CHECKING, Any, TypeAlias, TypeVar, cast
 
 import python_calamine
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -302,7 +304,9 @@ class RowValues(MutableMapping[str, CellValue]):
     def __getitem__(self, key: str) -> CellValue:
         if self._extra is not None and key in self._extra:
             return self._extra[key]
-        position = self._index[key]
+        return self._cell(self._index[key])
+
+    def _cell(self, position: int | None) -> CellValue:
         if position is None or position >= len(self._cells):
             return None
         value: CellValue = self._cells[position]
@@ -360,13 +364,9 @@ class RowValues(MutableMapping[str, CellValue]):
         # import's conversion.
         if self._extra is not None and key in self._extra:
             return self._extra[key]
-        position = self._index.get(key)
-        if position is None:
-            return default if key not in self._index else None
-        if position >= len(self._cells):
-            return None
-        value: CellValue = self._cells[position]
-        return None if value == "" else value
+        if key not in self._index:
+            return default
+        return self._cell(self._index[key])
 
     def __setitem__(self, key: str, value: CellValue) -> None:
         position = self._index.get(key)
@@ -1246,28 +1246,15 @@ def table_frames(table: Table) -> Iterator[bytes] | None:
             return None
 
     def frames() -> Iterator[bytes]:
-        head = {
-            "format": TABLE_FORMAT,
-            "sheet_name": table.sheet_name,
-            "header_row": table.header_row,
-            "column_titles": table.column_titles,
-            "column_letters": table.column_letters,
-            "missing_required": [str(title) for title in table.missing_required],
-            "template": [
-                [c.key, str(c.title), [str(a) for a in c.aliases], c.required]
-                for c in table.template
-            ],
-            "duplicate_columns": table.duplicate_columns,
-            "ignored_titles": table.ignored_titles,
-            "dropped_titles": table.dropped_titles,
-            "headers": table.headers,
-            "samples": table.samples,
-            "skipped_rows": [[number, str(reason)] for number, reason in table.skipped_rows],
-            "hidden_rows": table.hidden_rows,
-            "other_sheets": table.other_sheets,
-            "index": index,
+        head: dict[str, Any] = {
+            spec.name: getattr(table, spec.name)
+            for spec in dataclass_fields(Table)
+            if spec.name not in ("rows", "template")
         }
-        yield json.dumps(head, ensure_ascii=False).encode()
+        head["template"] = [[c.key, c.title, list(c.aliases), c.required] for c in table.template]
+        head["format"] = TABLE_FORMAT
+        head["index"] = index
+        yield json.dumps(head, ensure_ascii=False, default=_lazy_text).encode()
         for start in range(0, len(rows), _ROWS_PER_FRAME):
             yield pickle.dumps(
                 [
@@ -1304,26 +1291,28 @@ def table_from_frames(frames: Iterable[bytes]) -> Table:
             rows.extend(SourceRow(number, RowValues(cells, index)) for number, cells in kept)
     if not isinstance(end, dict) or end.get("rows") != len(rows):
         raise ValueError("the kept table is incomplete")
+    described = {
+        spec.name: head[spec.name]
+        for spec in dataclass_fields(Table)
+        if spec.name not in ("rows", "template")
+    }
+    described["headers"] = [tuple(header) for header in described["headers"]]
+    described["skipped_rows"] = [tuple(skipped) for skipped in described["skipped_rows"]]
     return Table(
-        sheet_name=head["sheet_name"],
-        header_row=head["header_row"],
-        column_titles=head["column_titles"],
-        column_letters=head["column_letters"],
-        missing_required=head["missing_required"],
+        **described,
         rows=rows,
         template=[
             Column(key, title, tuple(aliases), required)
             for key, title, aliases, required in head["template"]
         ],
-        duplicate_columns=head["duplicate_columns"],
-        ignored_titles=head["ignored_titles"],
-        dropped_titles=head["dropped_titles"],
-        headers=[(letter, title, key) for letter, title, key in head["headers"]],
-        samples=head["samples"],
-        skipped_rows=[(number, reason) for number, reason in head["skipped_rows"]],
-        hidden_rows=head["hidden_rows"],
-        other_sheets=head["other_sheets"],
     )
+
+
+def _lazy_text(value: Any) -> str:
+    """A translation not yet made (a template title, a reason) as the text it gives."""
+    if isinstance(value, Promise):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not kept in a table's description")
 
 
 # ---------------------------------------------------------------------------------------------

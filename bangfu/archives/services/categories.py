@@ -363,14 +363,9 @@ def household_determine_many(
         stored: list[tuple[Household, Determination, str]] = []  # household, new, old category
         outcome: dict[int, Determination | None] = {}  # None: stored now; absent: skipped
         for household in (locked[pk] for pk in dict.fromkeys(h.pk for h in given)):
-            standard, wage = figures[household.area_id]
             try:
-                version = _rule_version(household)
                 people = household._new_members if fresh else household.members.all()  # type: ignore[attr-defined]
-                facts = household_facts(household, people)
-                evaluation = _evaluate(
-                    household, version, facts, on=on, standard=standard, minimum_wage=wage
-                )
+                evaluation = _evaluation_of(household, people, figures, on)
             except CannotDetermine as exc:
                 result.skipped.append((household, exc.message))
                 continue
@@ -396,6 +391,17 @@ def household_determine_many(
         household.category = locked[household.pk].category
     _log_skipped(result.skipped)
     return result
+
+
+def _evaluation_of(
+    household: Household, people: Iterable[Any], figures: Mapping[Any, Any], on: date
+) -> Evaluation:
+    """Evaluate one archive of a batch with its area's figures in force (`figures_in_force`);
+    CannotDetermine when it cannot be."""
+    standard, wage = figures[household.area_id]
+    version = _rule_version(household)
+    facts = household_facts(household, people)
+    return _evaluate(household, version, facts, on=on, standard=standard, minimum_wage=wage)
 
 
 def _determined_entries(stored: list[tuple[Household, Determination, str]]) -> list[AuditEntry]:
@@ -456,13 +462,8 @@ def determinations_prepare_new(
     stored: list[tuple[Household, Determination, str]] = []
     skipped: list[tuple[Household, str]] = []
     for household in households:
-        standard, wage = figures[household.area_id]
         try:
-            version = _rule_version(household)
-            facts = household_facts(household, household._new_members)  # type: ignore[attr-defined]
-            evaluation = _evaluate(
-                household, version, facts, on=on, standard=standard, minimum_wage=wage
-            )
+            evaluation = _evaluation_of(household, household._new_members, figures, on)  # type: ignore[attr-defined]
         except CannotDetermine as exc:
             skipped.append((household, exc.message))
             continue

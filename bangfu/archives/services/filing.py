@@ -1309,14 +1309,14 @@ def household_create_many(
         # One status for all: its label once (`get_status_display` translates every choice
         # label of the field to find it, for each archive).
         status_label = str(Household.Status(status).label)
-        created: list[AuditEntry] | None = None
+        # The creation's events hold the archives as filed: before any category is determined.
+        created = [_created_entry(h, status_label) for h in households]
         found: categories.NewDeterminations | None = None
         to_determine = _to_determine(households)
         if connection.vendor == "postgresql" and to_determine:
             # The categories determined before the archives are written (their keys taken
             # first): each archive is written once with them, not rewritten by two UPDATEs.
             take_keys(Household, households)
-            created = [_created_entry(h, status_label) for h in households]  # as filed
             found = categories.determinations_prepare_new(actor=actor, households=to_determine)
         bulk_insert(Household, households)
         bulk_insert(HouseholdMember, all_members)
@@ -1329,12 +1329,7 @@ def household_create_many(
         if status == Household.Status.APPLIED and households:
             # One calendar for all: one query for the holidays, not one per archive.
             _open_procedure(actor, households)
-        audit_record_many(
-            actor=actor,
-            entries=created
-            if created is not None
-            else [_created_entry(h, status_label) for h in households],
-        )
+        audit_record_many(actor=actor, entries=created)
         if found is not None:
             categories.determinations_store_new(found)
         else:

@@ -68,15 +68,14 @@ def _labels(choices: Any) -> dict[str, Any]:
 
 @lru_cache(maxsize=256)
 def _labels_in(choices: Any, language: str | None) -> dict[str, Any]:
-    return {str(label): value for value, label in choices.choices}
+    with override(language):
+        return {str(label): value for value, label in choices.choices}
 
 
-@lru_cache(maxsize=64)
 def _zh_labels(choices: Any) -> dict[str, Any]:
     """{Chinese label: code}, whatever the language of the page: looked up first for the cells
     converted one by one (`get_language` for each was a tenth of converting a roster)."""
-    with override("zh-hans"):
-        return {str(label): value for value, label in choices.choices}
+    return _labels_in(choices, "zh-hans")
 
 
 def _choice(choices: Any, aliases: Mapping[str, Any] | None = None) -> Callable[[Any], Any]:

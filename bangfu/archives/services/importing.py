@@ -722,7 +722,9 @@ class _Expected:
     def value(self, key: str) -> Any:
         """The cell converted as the import reads it (the raw value if it does not convert;
         None for a blank cell)."""
-        raw = self.raw(key)
+        return self._value(key, self.raw(key))
+
+    def _value(self, key: str, raw: Any) -> Any:
         if raw is None:
             return None
         known = (key, raw.__class__, raw)  # the class too: 1 == 1.0 == True
@@ -748,7 +750,7 @@ class _Expected:
         raw = self.raw(key)
         if raw is not None and given_raw.__class__ is raw.__class__ and given_raw == raw:
             return True
-        return _same(key, given, self.value(key))
+        return _same(key, given, self._value(key, raw))
 
 
 _NOT_COMPARED = frozenset(

@@ -59,9 +59,19 @@ def chain_key() -> bytes:
     return key.encode("utf-8")
 
 
+def canonical_json(value: Any) -> str:
+    """The JSON text a hash covers: keys sorted at every level, no spaces, characters as they
+    are. A value's text is the same alone and nested in another's (`core.audit` relies on it)."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def keyed_hash(payload: Mapping[str, Any], *, domain: bytes = b"") -> str:
     """Return HMAC-SHA256 under the audit key over `domain` + the canonical JSON of `payload`."""
-    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return keyed_hash_text(canonical_json(payload), domain=domain)
+
+
+def keyed_hash_text(canonical: str, *, domain: bytes = b"") -> str:
+    """`keyed_hash` of a payload whose canonical JSON (`canonical_json`) is `canonical`."""
     return hmac.new(chain_key(), domain + canonical.encode("utf-8"), hashlib.sha256).hexdigest()
 
 

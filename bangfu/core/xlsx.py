@@ -90,7 +90,6 @@ Writing (`write_workbook`, `errors_workbook`)
 
 from __future__ import annotations
 
-import gc
 import json
 import math
 import os
@@ -106,7 +105,6 @@ from collections.abc import (
     MutableMapping,
     Sequence,
 )
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from datetime import date, datetime, time, timedelta
@@ -126,6 +124,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from .collector import collector_paused
 from .errors import ValidationError
 from .masking import mask_numbers_in_text
 from .text import clean_text, to_halfwidth
@@ -972,41 +971,6 @@ def read_table(
     """
     with collector_paused():
         return _read_table(source, columns, sheet, max_header_scan, mapping)
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a sheet is read (or its rows converted):
-    the grid of a large file is millions of objects, and every full collection triggered by
-    the rows being made walks all of them again (a third of the read time of 100,000 rows).
-    Reference counting still frees everything; use it only around code that makes no cycles."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-@contextmanager
-def collector_spared() -> Iterator[None]:
-    """Hide every object alive when the block starts from Python's cyclic garbage collector
-    until it ends (`gc.freeze`), and again at each `spare_more()`: a check holds a large file's
-    rows and people (millions of objects) while it makes many more, and each full collection
-    walked them all again (a tenth of a second import of 100,000 rows). Cycles made in the block
-    are still collected; what was hidden is looked at again after it. Process-wide: a block
-    inside another ends the outer one's sparing too (a matter of speed, not of correctness)."""
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-
-
-def spare_more() -> None:
-    """Inside `collector_spared`: hide what was made since from the collector too."""
-    gc.freeze()
 
 
 def _read_table(

@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 from bangfu.accounts import policy
 from bangfu.core.audit import AuditEntry, audit_record, audit_record_many, diff
 from bangfu.core.bulk import bulk_insert, take_keys
+from bangfu.core.collector import collector_deferred
 from bangfu.core.dates import add_years
 from bangfu.core.errors import Conflict, ValidationError
 from bangfu.core.idnumber import (
@@ -1257,6 +1258,15 @@ def household_create_many(
     if status not in (Household.Status.ACTIVE, Household.Status.APPLIED, Household.Status.DRAFT):
         raise ValueError(f"Unsupported status for a bulk filing: {status}")
     policy.require_perm(actor, ArchivesPermission.FILE)
+    # Thousands of models naming one another (archive, members, events): collected once at
+    # the end, not walked by several full collections on the way (`core.collector`).
+    with collector_deferred():
+        return _create_many(actor, items, origin, status)
+
+
+def _create_many(
+    actor: User, items: list[HouseholdInput], origin: str, status: str
+) -> list[Household]:
     items = [_with_origin(item, origin) for item in items]
     units: dict[int, OrgUnit] = {}
 

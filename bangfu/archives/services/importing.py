@@ -69,6 +69,12 @@ from django.utils.translation import gettext as _
 from bangfu.accounts import policy
 from bangfu.core.audit import audit_record
 from bangfu.core.bulk import bulk_insert
+from bangfu.core.collector import (
+    collector_deferred,
+    collector_paused,
+    collector_spared,
+    spare_more,
+)
 from bangfu.core.errors import Conflict, ValidationError
 from bangfu.core.idnumber import parse_id_number
 from bangfu.core.masking import mask_bank_card, mask_id_number, mask_phone
@@ -81,11 +87,8 @@ from bangfu.core.xlsx import (
     RowValues,
     SourceRow,
     Table,
-    collector_paused,
-    collector_spared,
     is_blank,
     read_table,
-    spare_more,
 )
 from bangfu.kits.imports import services as imports
 from bangfu.kits.imports.models import ImportBatch
@@ -1142,7 +1145,7 @@ class _Checker:
         people: list[PersonRow] = []
         today = timezone.localdate()
         specs = _RowSpecs.of(table)
-        with collector_paused():  # plain values, no cycles: see `core.xlsx.collector_paused`
+        with collector_paused():  # plain values, no cycles: see `core.collector.collector_paused`
             for n, row in enumerate(table.rows, start=1):
                 people.append(_convert_row(row, errors, table, today, specs))
                 if n % step == 0:
@@ -1405,6 +1408,38 @@ def imported_archive_complete(*, actor: Any, household: Household) -> ImportedAr
 KIND = "archives.roster"
 
 
+def _file_batch(
+    user: Any, batch: ImportBatch, found: _Batch, historical: bool
+) -> ValidationError | None:
+    """File one batch of new households (`household_create_many`, which validates them) and
+    note where each came from; return the service's refusal, if any (nothing written then)."""
+    try:
+        created = filing.household_create_many(
+            actor=user,
+            items=found.items,
+            origin=Household.Origin.IMPORT,
+            # 新申请: each enters the filing procedure at 入户调查 (workflow kit)
+            status=Household.Status.ACTIVE if historical else Household.Status.APPLIED,
+        )
+    except ValidationError as exc:
+        return exc
+    mode = ImportedArchive.Mode.HISTORICAL if historical else ImportedArchive.Mode.NEW
+    bulk_insert(
+        ImportedArchive,
+        [
+            ImportedArchive(
+                household=household,
+                batch_id=batch.pk,
+                source_name=batch.source_name,
+                mode=mode,
+                missing=missing_fields(group) if historical else [],
+            )
+            for household, group in zip(created, found.groups, strict=True)
+        ],
+    )
+    return None
+
+
 def _outcome(result: CheckResult) -> Outcome:
     return Outcome(
         rows=result.rows,
@@ -1492,38 +1527,17 @@ class RosterImporter:
         error is reported, and the transaction is rolled back: nothing is written."""
         checker = _Checker(user, b"", batch.source_name, progress, table)
         historical = batch.mode != ImportedArchive.Mode.NEW
-        mode = ImportedArchive.Mode.HISTORICAL if historical else ImportedArchive.Mode.NEW
         with transaction.atomic():
             for found in checker.batches(validate=None):
                 if checker.failed:
                     continue
-                try:
-                    created = filing.household_create_many(
-                        actor=user,
-                        items=found.items,
-                        origin=Household.Origin.IMPORT,
-                        # 新申请: each enters the filing procedure at 入户调查 (workflow kit)
-                        status=Household.Status.ACTIVE if historical else Household.Status.APPLIED,
-                    )
-                except ValidationError as exc:
+                # The batch's models are garbage once written: one full collection then.
+                with collector_deferred(collect=True):
+                    refused = _file_batch(user, batch, found, historical)
+                if refused is not None:
                     # The service found what the check did not (a race with another filing):
                     # its messages go on the source rows.
-                    checker.add_service_errors(exc, found)
-                    continue
-                bulk_insert(
-                    ImportedArchive,
-                    [
-                        ImportedArchive(
-                            household=household,
-                            batch_id=batch.pk,
-                            source_name=batch.source_name,
-                            mode=mode,
-                            missing=missing_fields(group) if historical else [],
-                        )
-                        for household, group in zip(created, found.groups, strict=True)
-                    ],
-                )
-                del created
+                    checker.add_service_errors(refused, found)
             result = checker.finish()
             if result.errors:
                 transaction.set_rollback(True)

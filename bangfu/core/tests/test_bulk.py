@@ -5,18 +5,20 @@ chain."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from bangfu.archives.identity import id_index
 from bangfu.archives.models import HouseholdMember, IdRegistration
 from bangfu.archives.models import choices as c
 from bangfu.archives.tests.factories import make_household, make_id_number
-from bangfu.core.audit import AuditEntry, audit_record_many, verify_chain
+from bangfu.core.audit import _COLUMNS, AuditEntry, audit_record_many, event_hash, verify_chain
 from bangfu.core.bulk import COPY_MIN_ROWS, bulk_insert
 from bangfu.core.masking import mask_id_number
 from bangfu.core.models import AuditEvent
@@ -111,3 +113,97 @@ def test_audit_events_by_copy_keep_the_chain(network, staff):
     assert sorted(stored) == [e.pk for e in events]
     assert stored[events[5].pk].changes == {"text": [None, '引号"与反斜杠\\5'], "n": [None, 5]}
     assert verify_chain()[1] is None
+
+
+def test_events_by_copy_are_hashed_as_verifying_reads_them(staff, settings):
+    # given: values that could confuse a hash made of pieces of JSON — the changes' own key
+    # spelled in other fields, quotes, backslashes, nested keys out of order
+    staff.full_name = '"changes":null 员工'
+    tricky = '"changes":null,"x":"\\"'
+    entries = [
+        AuditEntry(
+            action=f"test.{n}",
+            obj=staff,
+            summary=tricky if n % 2 else "导入档案",
+            changes={"z": [None, {"b": 2, "a": [1, tricky]}], "a": [None, date(2026, 3, n + 1)]},
+        )
+        for n in range(ROWS)
+    ]
+
+    # when
+    for chains in (1, 4):
+        settings.BANGFU_AUDIT_CHAINS = chains
+        with transaction.atomic():
+            events = audit_record_many(actor=staff, entries=entries)
+
+        # then: what was returned is what is stored, and each hash is the one verifying computes
+        stored = {e.pk: e for e in AuditEvent.objects.filter(pk__in=[e.pk for e in events])}
+        assert len(stored) == len(events)
+        for event in events:
+            again = stored[event.pk]
+            assert (again.seq, again.chain, again.chain_seq, again.hash, again.prev_hash) == (
+                event.seq,
+                event.chain,
+                event.chain_seq,
+                event.hash,
+                event.prev_hash,
+            )
+            assert again.changes == event.changes
+            assert again.actor_name == event.actor_name == '"changes":null 员工'
+            assert event_hash(again) == again.hash
+            assert not event._state.adding
+    assert verify_chain()[1] is None
+
+
+def test_the_events_columns_are_the_models_fields_in_order():
+    assert [field.attname for field in AuditEvent._meta.concrete_fields] == _COLUMNS
+    assert [field.column for field in AuditEvent._meta.concrete_fields] == _COLUMNS
+
+
+def test_values_a_field_would_change_or_refuse_still_go_through_it(network, staff):
+    # given: money with more places than the column, a NaN, a naive time
+    household = make_household(network.station_a, filed_by=staff)
+    rows = _members(household, 300)
+    rows[0].monthly_income = Decimal("12.345")
+    rows[1].monthly_income = 7  # an int: converted as bulk_create converts it
+    bulk_insert(HouseholdMember, rows)
+    stored = HouseholdMember.objects.get(pk=rows[0].pk)
+    assert stored.monthly_income == Decimal("12.35")  # rounded by the column, as before
+    assert HouseholdMember.objects.get(pk=rows[1].pk).monthly_income == Decimal("7.00")
+
+    refused = _members(household, 400)
+    refused[2].monthly_income = Decimal("NaN")
+    before = HouseholdMember.objects.count()
+    with pytest.raises(ValidationError), transaction.atomic():
+        bulk_insert(HouseholdMember, refused)
+    assert HouseholdMember.objects.count() == before
+
+    # A naive time is made aware in the default time zone, with the field's warning.
+    events = [
+        AuditEvent(
+            seq=900_000 + n,
+            chain_seq=900_000 + n,
+            created_at=datetime(2026, 3, 1, 8, 0),
+            action="test.naive",
+            prev_hash="0" * 64,
+            hash="0" * 64,
+        )
+        for n in range(ROWS)
+    ]
+    with pytest.warns(RuntimeWarning, match="naive datetime"):
+        bulk_insert(AuditEvent, events)
+    stored_at = AuditEvent.objects.get(pk=events[0].pk).created_at
+    assert stored_at == timezone.make_aware(datetime(2026, 3, 1, 8, 0))
+
+
+def test_field_classes_written_as_given_only_when_they_prepare_values_as_djangos_do():
+    from django.db import models
+
+    from bangfu.core.bulk import _as_given
+    from bangfu.core.crypto import EncryptedTextField
+    from bangfu.core.money import MoneyField
+
+    assert _as_given(MoneyField) == _as_given(models.DecimalField)
+    assert _as_given(models.CharField) is not None
+    assert _as_given(EncryptedTextField) is None  # encrypts in get_prep_value
+    assert _as_given(models.JSONField) is None

@@ -968,7 +968,7 @@ def test_a_table_not_kept_whole_is_refused_and_broken_frames_are_an_error():
 def test_collector_spared_hides_what_is_alive_and_shows_it_again_after():
     import gc
 
-    from bangfu.core.xlsx import collector_spared, spare_more
+    from bangfu.core.collector import collector_spared, spare_more
 
     assert gc.get_freeze_count() == 0
     with collector_spared():
@@ -986,3 +986,34 @@ def test_collector_spared_hides_what_is_alive_and_shows_it_again_after():
     with pytest.raises(ValueError), collector_spared():
         raise ValueError
     assert gc.get_freeze_count() == 0
+
+
+def test_collector_deferred_pauses_and_collects_what_the_block_let_go():
+    import gc
+
+    from bangfu.core.collector import collector_deferred, collector_paused
+
+    assert gc.isenabled()
+    with collector_deferred():
+        assert not gc.isenabled()
+        with collector_deferred(collect=True):
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # an inner block leaves the outer one paused
+    assert gc.isenabled()
+
+    gc.collect()
+    with collector_deferred(collect=True):
+        cycle: list[object] = []
+        cycle.append(cycle)
+        del cycle
+        assert not gc.isenabled()
+        found_inside = gc.get_count()[0]
+    assert gc.isenabled()
+    assert gc.get_count()[0] < found_inside  # collected as the block ended
+
+    with collector_paused(), collector_deferred(collect=True):
+        pass
+    assert gc.isenabled()
+    with pytest.raises(ValueError), collector_deferred():
+        raise ValueError
+    assert gc.isenabled()

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from bangfu.accounts import policy
 from bangfu.core.audit import AuditEntry, audit_record, audit_record_many
-from bangfu.core.bulk import bulk_insert, take_keys
+from bangfu.core.bulk import bulk_insert, maker, take_keys
 from bangfu.core.errors import Conflict, DomainError, NotFound
 
 from .. import rules
@@ -530,7 +530,7 @@ def _new_determination(
     actor: User | None, household: Household, evaluation: Evaluation
 ) -> Determination:
     result = evaluation.result
-    return Determination(
+    return maker(Determination)(
         household=household,
         rule_version=result.inputs["rule_version"],
         dibao_standard=evaluation.standard,

@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 
 from bangfu.accounts import policy
 from bangfu.core.audit import AuditEntry, audit_record, audit_record_many, diff
-from bangfu.core.bulk import bulk_insert, take_keys
+from bangfu.core.bulk import bulk_insert, maker, take_keys
 from bangfu.core.collector import collector_deferred
 from bangfu.core.dates import add_years
 from bangfu.core.errors import Conflict, ValidationError
@@ -717,12 +717,9 @@ def _reserve_numbers(wanted: Mapping[tuple[int, int], int]) -> dict[tuple[int, i
 def _registrations(
     household: Household, members: Iterable[HouseholdMember]
 ) -> list[IdRegistration]:
-    rows = [IdRegistration(id_index=household.id_index, household=household)]
-    rows += [
-        IdRegistration(id_index=m.id_index, household=household, member=m)
-        for m in members
-        if m.id_index
-    ]
+    new = maker(IdRegistration)
+    rows = [new(id_index=household.id_index, household=household)]
+    rows += [new(id_index=m.id_index, household=household, member=m) for m in members if m.id_index]
     return rows
 
 
@@ -867,7 +864,7 @@ def _apply_head(household: Household, head: Mapping[str, Any]) -> None:
 
 
 def _new_member(household: Household, values: Mapping[str, Any], order: int) -> HouseholdMember:
-    member = HouseholdMember(household=household, sort_order=order)
+    member = maker(HouseholdMember)(household=household, sort_order=order)
     for name in MEMBER_FIELDS:
         setattr(member, name, values[name])
     member.id_index = id_index(member.id_number) if member.id_number else ""
@@ -1292,9 +1289,10 @@ def _create_many(
             wanted[(centres[item.unit.pk].pk, item.applied_on.year)] += 1
         numbers = _reserve_numbers(wanted)
         households: list[Household] = []
+        new_household = maker(Household)
         for item, cleaned in zip(items, batch, strict=True):
             centre = centres[item.unit.pk]
-            household = Household(
+            household = new_household(
                 unit=item.unit,
                 centre=centre,
                 area=item.area,

@@ -68,7 +68,7 @@ from django.utils.translation import gettext as _
 
 from bangfu.accounts import policy
 from bangfu.core.audit import audit_record
-from bangfu.core.bulk import bulk_insert
+from bangfu.core.bulk import bulk_insert, maker
 from bangfu.core.collector import (
     collector_deferred,
     collector_paused,
@@ -1424,10 +1424,11 @@ def _file_batch(
     except ValidationError as exc:
         return exc
     mode = ImportedArchive.Mode.HISTORICAL if historical else ImportedArchive.Mode.NEW
+    new = maker(ImportedArchive)
     bulk_insert(
         ImportedArchive,
         [
-            ImportedArchive(
+            new(
                 household=household,
                 batch_id=batch.pk,
                 source_name=batch.source_name,

@@ -1106,6 +1106,7 @@ def _has_data_row(rows: _SheetRows, header: _Header) -> bool:
 
 
 _SHARED_TEXT_MAX = 12
+_NONES = (None,) * 16_384  # an Excel sheet's width
 
 
 def _data_rows(
@@ -1132,16 +1133,14 @@ def _data_rows(
         width = len(cells)
         if not width:
             continue
+        # A row that ends early (its last cells empty) is padded, to be read in C.
+        padded = cells if width > last else [*cells, *_NONES[: last + 1 - width]]
         # The same words fill a column (下岗, 已婚, a station's name): keep one copy of each.
         kept = [
             share(value, value)
             if value and value.__class__ is str and len(value) <= _SHARED_TEXT_MAX
             else value
-            for value in (
-                map(cells.__getitem__, positions)
-                if width > last
-                else (cells[p] if p < width else None for p in positions)
-            )
+            for value in map(padded.__getitem__, positions)
         ]
         for value in kept:
             if value is not None and value != "" and not is_blank(value):

@@ -26,7 +26,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, connection, transaction
@@ -221,10 +221,12 @@ class _Label:
         return _label(self.model, self.name)
 
 
+@cache  # one label per field, not one per field of every item checked (a million in an import)
 def _hl(name: str) -> _Label:
     return _Label(Household, name)
 
 
+@cache
 def _ml(name: str) -> _Label:
     return _Label(HouseholdMember, name)
 
@@ -280,20 +282,24 @@ def _not_future(errors: dict[str, str], key: str, value: date | None, label: _La
 
 def _money(errors: dict[str, str], key: str, value: Any, label: _Label) -> Decimal:
     if value is None or value == "":
-        return Decimal("0.00")
+        return _ZERO
     try:
         amount = Decimal(value)
     except (ArithmeticError, ValueError, TypeError):
         errors[key] = _("%(label)s应为金额(元)。") % {"label": label}
-        return Decimal("0.00")
+        return _ZERO
     if not amount.is_finite():
         errors[key] = _("%(label)s应为金额(元)。") % {"label": label}
-        return Decimal("0.00")
+        return _ZERO
     if amount < 0:
         errors[key] = _("%(label)s不能为负数。") % {"label": label}
-    elif amount >= Decimal("10000000000"):
+    elif amount >= _TOO_MUCH:
         errors[key] = _("%(label)s金额过大,请核对。") % {"label": label}
-    return amount.quantize(Decimal("0.01"))
+    return amount.quantize(_CENT)
+
+
+# Parsed once (a bulk filing checks a dozen amounts of every household).
+_ZERO, _CENT, _TOO_MUCH = Decimal("0.00"), Decimal("0.01"), Decimal("10000000000")
 
 
 def id_warnings(data: HouseholdInput | MemberInput, *, unchanged: Iterable[str] = ()) -> list[str]:

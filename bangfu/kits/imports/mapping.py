@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Mapping as AnyMapping
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from bangfu.core.masking import mask_numbers_in_text
 from bangfu.core.text import clean_text, to_halfwidth
-from bangfu.core.xlsx import Table, is_blank
+from bangfu.core.xlsx import RowValues, Table, is_blank
 
 from .models import ColumnMapping
 from .registry import Importer
@@ -90,30 +92,24 @@ def unmatched_values(importer: Importer, table: Table) -> list[UnmatchedValue]:
     number of rows using it (in the order of the columns, then of first appearance)."""
     found: list[UnmatchedValue] = []
     choices = importer.choice_columns()
+    at_once = _cell_lists(table)
     for key, labels in choices.items():
         if key not in table.column_titles:
             continue
         counts: Counter[str] = Counter()
         shown: dict[str, str] = {}
         verdict: dict[str, bool] = {}
-        compared_of: dict[str, str] = {}  # a column repeats a few words: each compared once
-        for row in table.rows:
-            value = row.values.get(key)
-            if isinstance(value, str):
-                compared = compared_of.get(value)
-                if compared is None:
-                    compared = compared_of[value] = "" if is_blank(value) else value_key(value)
-            elif value is None or is_blank(value):
+        for value, rows in _column_counts(table, key, at_once).items():
+            if value is None or is_blank(value):
                 continue
-            else:
-                compared = value_key(value)
+            compared = value_key(value)
             if not compared:
                 continue
             if compared not in verdict:
                 verdict[compared] = importer.value_matches(key, value)
                 shown[compared] = clean_text(value)
             if not verdict[compared]:
-                counts[compared] += 1
+                counts[compared] += rows
         # A cell holding what looks like an ID, mobile or card number is no word for a choice
         # (a value in the wrong column): the check reports it, masked; it is never listed here.
         for compared in [c for c in counts if mask_numbers_in_text(shown[c]) != shown[c]]:
@@ -125,6 +121,50 @@ def unmatched_values(importer: Importer, table: Table) -> list[UnmatchedValue]:
                 )
             )
     return found
+
+
+_NUMBERS = frozenset({bool, int, float})
+# (the column positions, the row width, each row's cells)
+_CellLists = tuple[AnyMapping[str, int | None], int, list[list[Any]]]
+
+
+def _cell_lists(table: Table) -> _CellLists | None:
+    """(the column positions, the row width, each row's cells) when every row is read through
+    the same positions with as many cells (`read_table`'s rows): a column is then counted in C
+    over the cell lists. None otherwise (rows made by hand): counted row by row."""
+    if not table.rows or not isinstance(table.rows[0].values, RowValues):
+        return None
+    index, width = table.rows[0].values.index, len(table.rows[0].values.cells)
+    lists = []
+    for row in table.rows:
+        values = row.values
+        if values.__class__ is not RowValues or values.index is not index:
+            return None
+        cells = values.cells
+        if len(cells) != width:
+            return None
+        lists.append(cells)
+    return index, width, lists
+
+
+def _column_counts(table: Table, key: str, at_once: _CellLists | None) -> Counter[Any]:
+    """How many rows hold each value of column `key`, as `row.values.get(key)` reads it (an
+    empty cell as None), in the order of first appearance. 18 choice columns of 100,000 rows
+    read cell by cell were a sixth of the upload's mapping review."""
+    if at_once is not None:
+        index, width, lists = at_once
+        position = index.get(key)
+        # A cell within the row's cells is the cell (a value set for the column is written
+        # into it): read all of them in C.
+        if position is not None and position < width:
+            counts = Counter(map(itemgetter(position), lists))
+            # Equal numbers of other types share a key (1, 1.0 and True), though they read
+            # differently: such a column is counted row by row.
+            if not any(value.__class__ in _NUMBERS for value in counts):
+                if "" in counts:  # calamine's empty cell
+                    counts[None] += counts.pop("")
+                return counts
+    return Counter(row.values.get(key) for row in table.rows)
 
 
 def saved(*, unit_id: int | None, kind: str, key: str) -> ColumnMapping | None:

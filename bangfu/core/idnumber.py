@@ -63,6 +63,8 @@ _WELL_FORMED = re.compile(r"[0-9]{17}[0-9X]|[0-9]{15}")
 
 
 def _to_half_width(raw: str) -> str:
+    if raw.__class__ is str and raw.isascii() and raw.isalnum():
+        return raw  # nothing full-width, no space, no apostrophe: most numbers (200,000 an import)
     return _NOISE.sub("", str(raw).translate(_FULL_WIDTH))
 
 

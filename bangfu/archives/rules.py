@@ -257,7 +257,9 @@ SPENDING_FIELDS = (
 
 def money(value: Decimal) -> Decimal:
     """Return `value` rounded half-up to fen."""
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    if value.__class__ is not Decimal:  # a Decimal is not copied first (a million an import)
+        value = Decimal(value)
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _yuan(value: Decimal) -> str:

@@ -146,8 +146,17 @@ class ServerCpu:
         return (int(fields[11]) + int(fields[12])) / ServerCpu.TICK
 
     def workers(self) -> list[int]:
-        children = Path(f"/proc/{self.master}/task/{self.master}/children").read_text()
-        return [int(pid) for pid in children.split()]
+        """The master's descendants (its workers; through a shell that started it too)."""
+        found, todo = [], [self.master]
+        while todo:
+            pid = todo.pop()
+            try:
+                children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            except OSError:
+                continue
+            found += [int(child) for child in children]
+            todo += [int(child) for child in children]
+        return found
 
     def backends(self, workers: list[int]) -> list[int]:
         inodes: set[str] = set()

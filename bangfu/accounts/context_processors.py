@@ -19,6 +19,11 @@ class _Perms:
     def __getitem__(self, perm: str) -> bool:
         return perm in self._perms
 
+    @property
+    def names(self) -> frozenset[str]:
+        """The permissions held (the navigation menu is cached by them)."""
+        return self._perms
+
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)

@@ -249,7 +249,10 @@ def scoped_get(queryset: QuerySet[M], pk: Any, *, message: str | None = None) ->
     key = _key(queryset.model, pk)
     if key is None:
         raise NotFound(message or _("未找到。"))
-    found = queryset.filter(pk=key).first()
+    # No ORDER BY for one key: .first() would order by the model's ordering, and Django's
+    # compiler then matches it against every selected column (a third of the CPU of fetching
+    # an archive with its units).
+    found = next(iter(queryset.filter(pk=key).order_by()[:1]), None)
     if found is None:
         raise NotFound(message or _("未找到。"))
     return found

@@ -207,6 +207,8 @@ CAPTCHA_2X_IMAGE = False
 CAPTCHA_LETTER_ROTATION = (-25, 25)
 
 # Sessions end after this many idle minutes: every request moves the expiry forward.
+# Kept in the database, read and written with one statement each (bangfu/accounts/sessions.py).
+SESSION_ENGINE = "bangfu.accounts.sessions"
 SESSION_COOKIE_AGE = 60 * env_int("BANGFU_SESSION_IDLE_MINUTES", 30)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -301,3 +301,16 @@ def test_require_unit_choice_refuses_a_chosen_unit_outside_the_scope_on_its_fiel
 
     assert outside.value.errors == {"parent": "所选单位不在您的管理范围内。"}
     assert none.value.errors == {"unit": "请选择单位。"}
+
+
+def test_scoped_get_reads_one_row_without_ordering(liaison_a, network):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    units = OrgUnit.objects.filter(policy.scope_q(liaison_a, NetworkPermission.VIEW, field=""))
+    with CaptureQueriesContext(connection) as captured:
+        assert policy.scoped_get(units, network.station_a.pk) == network.station_a
+
+    (sql,) = [q["sql"] for q in captured if "network_orgunit" in q["sql"]]
+    assert "ORDER BY" not in sql
+    assert "LIMIT 1" in sql

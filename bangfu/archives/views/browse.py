@@ -92,6 +92,8 @@ class ListRow:
     id_masked: str
     mobile_masked: str
     next_step: str
+    # The archive's page, from the address reversed once for the page (`_ListLabels`).
+    url: str = ""
     # The choice labels shown, looked up in `_ListLabels` (what get_FOO_display() gives).
     sex: str = ""
     category: str = ""
@@ -108,21 +110,26 @@ def _choice_field(name: str) -> models.Field[Any, Any]:
 class _ListLabels:
     """The labels of the choice columns of the list, translated once per page: Django's
     get_FOO_display() rebuilds the whole choices mapping (hashing every lazy label) on each
-    call, four times a row."""
+    call, four times a row. And the rows' links, from one reversed address."""
 
     FIELDS = ("sex", "category", "main_cause", "status")
+    # Any key: the detail address is reversed once with it and each row's key put in its place.
+    _KEY = 918273645
 
     def __init__(self) -> None:
         self._maps = {
             name: {k: str(v) for k, v in _choice_field(name).flatchoices} for name in self.FIELDS
         }
+        url = reverse("archives:household_detail", args=[self._KEY])
+        self._url_before, _key, self._url_after = url.rpartition(str(self._KEY))
 
     def row(self, h: Household, id_masked: str, mobile_masked: str, next_step: str) -> ListRow:
         labels = {
             name: self._maps[name].get(getattr(h, name), str(getattr(h, name)))
             for name in self.FIELDS
         }
-        return ListRow(h, id_masked, mobile_masked, next_step, **labels)
+        url = f"{self._url_before}{int(h.pk)}{self._url_after}"
+        return ListRow(h, id_masked, mobile_masked, next_step, url, **labels)
 
 
 @require_http_methods(["GET", "POST"])

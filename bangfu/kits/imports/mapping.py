@@ -132,13 +132,16 @@ def _cell_lists(table: Table) -> _CellLists | None:
     """(the column positions, the row width, each row's cells) when every row is read through
     the same positions with as many cells (`read_table`'s rows): a column is then counted in C
     over the cell lists. None otherwise (rows made by hand): counted row by row."""
-    if not table.rows or not isinstance(table.rows[0].values, RowValues):
+    first = table.rows[0].values if table.rows else None
+    if not isinstance(first, RowValues):
         return None
-    index, width = table.rows[0].values.index, len(table.rows[0].values.cells)
+    index, width = first.index, len(first.cells)
     lists = []
     for row in table.rows:
         values = row.values
-        if values.__class__ is not RowValues or values.index is not index:
+        if not isinstance(values, RowValues) or values.__class__ is not RowValues:
+            return None
+        if values.index is not index:
             return None
         cells = values.cells
         if len(cells) != width:

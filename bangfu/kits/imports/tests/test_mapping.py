@@ -45,7 +45,8 @@ def _table():
 
 
 def _found(table):
-    return [(v.key, v.value, v.compared, v.rows) for v in unmatched_values(_Importer(), table)]
+    found = unmatched_values(_Importer(), table)  # type: ignore[arg-type]  # the two methods used
+    return [(v.key, v.value, v.compared, v.rows) for v in found]
 
 
 def test_counted_at_once_as_row_by_row():

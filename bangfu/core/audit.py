@@ -109,20 +109,7 @@ def diff(
 def event_payload(event: AuditEvent) -> dict[str, Any]:
     """Return the fields that the hash covers, in a form that survives the database."""
     return _payload(
-        seq=event.seq,
-        created_at=_hashed_time(event.created_at),
-        actor_id=event.actor_id,
-        actor_name=event.actor_name,
-        action=event.action,
-        object_type=event.object_type,
-        object_id=event.object_id,
-        object_repr=event.object_repr,
-        summary=event.summary,
-        changes=event.changes,
-        client_address=event.client_address,
-        prev_hash=event.prev_hash,
-        chain=event.chain,
-        chain_seq=event.chain_seq,
+        {name: getattr(event, name) for name in _HASHED}, _hashed_time(event.created_at)
     )
 
 
@@ -130,14 +117,34 @@ def _hashed_time(created: datetime) -> str:
     return created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _payload(*, chain: int, chain_seq: int, **fields: Any) -> dict[str, Any]:
-    payload = fields
+# The columns the hash covers as they are (the time is covered in `_hashed_time`'s form).
+_HASHED = [
+    "seq",
+    "chain",
+    "chain_seq",
+    "actor_id",
+    "actor_name",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "summary",
+    "changes",
+    "client_address",
+    "prev_hash",
+]
+
+
+def _payload(values: Mapping[str, Any], created_at: str) -> dict[str, Any]:
+    """The payload of an event whose columns are `values` (by name, `_HASHED` at least) and
+    whose time, as hashed, is `created_at`: the one definition of what a hash covers."""
+    payload = {name: values[name] for name in _HASHED}
+    payload["created_at"] = created_at
     # Events written before there were several chains sit in chain 0 at the position of their
     # number, and were hashed without these two keys; for them the keys are implied (changing
     # either one still changes the payload, since the keys then appear).
-    if not (chain == 0 and chain_seq == fields["seq"]):
-        payload["chain"] = chain
-        payload["chain_seq"] = chain_seq
+    if payload["chain"] == 0 and payload["chain_seq"] == payload["seq"]:
+        del payload["chain"], payload["chain_seq"]
     return payload
 
 
@@ -228,13 +235,7 @@ def _append(actor: Any, rows: list[dict[str, Any]]) -> list[AuditEvent]:
             created_at=now,
             actor=actor_obj,
             actor_name=actor_name,
-            # str() also resolves lazy translations, so the hash sees what the database stores.
-            action=str(row["action"])[:80],
-            object_type=str(row["object_type"])[:80],
-            object_id=str(row["object_id"])[:64],
-            object_repr=str(row["object_repr"])[:255],
-            summary=str(row["summary"])[:255],
-            changes=_plain(dict(row["changes"] or {})),
+            **_row_columns(row),
             client_address=address,
             prev_hash=prev_hash,
         )
@@ -249,6 +250,19 @@ def _append(actor: Any, rows: list[dict[str, Any]]) -> list[AuditEvent]:
     else:
         bulk_insert(AuditEvent, events)
     return events
+
+
+def _row_columns(row: Mapping[str, Any]) -> dict[str, Any]:
+    """An entry's own columns as stored and hashed."""
+    return {
+        # str() also resolves lazy translations, so the hash sees what the database stores.
+        "action": str(row["action"])[:80],
+        "object_type": str(row["object_type"])[:80],
+        "object_id": str(row["object_id"])[:64],
+        "object_repr": str(row["object_repr"])[:255],
+        "summary": str(row["summary"])[:255],
+        "changes": _plain(dict(row["changes"] or {})),
+    }
 
 
 # The events' columns in the order of the model's fields (`Model.from_db` takes them so).
@@ -270,6 +284,7 @@ _COLUMNS = [
     "prev_hash",
     "hash",
 ]
+_CHANGES = _COLUMNS.index("changes")  # written as the JSON text it was hashed with
 _NO_CHANGES = '"changes":null'
 
 
@@ -296,56 +311,36 @@ def _copy_events(
     texts: list[str] = []  # the changes' JSON, written as they were hashed
     for number, key, row in zip(numbers, ids, rows, strict=True):
         position += 1
-        changes = _plain(dict(row["changes"] or {}))
-        changes_text = canonical_json(changes)
-        values = [
-            key,
-            number,
-            chain,
-            position,
-            now,
-            actor_id,
-            actor_name,
-            # str() also resolves lazy translations, so the hash sees what the database stores.
-            str(row["action"])[:80],
-            str(row["object_type"])[:80],
-            str(row["object_id"])[:64],
-            str(row["object_repr"])[:255],
-            str(row["summary"])[:255],
-            changes,
-            address,
-            prev_hash,
-        ]
-        text = canonical_json(
-            _payload(
-                seq=number,
-                created_at=hashed_now,
-                actor_id=actor_id,
-                actor_name=actor_name,
-                action=values[7],
-                object_type=values[8],
-                object_id=values[9],
-                object_repr=values[10],
-                summary=values[11],
-                changes=None,
-                client_address=address,
-                prev_hash=prev_hash,
-                chain=chain,
-                chain_seq=position,
-            )
-        )
+        event = {
+            "id": key,
+            "seq": number,
+            "chain": chain,
+            "chain_seq": position,
+            "created_at": now,
+            "actor_id": actor_id,
+            "actor_name": actor_name,
+            **_row_columns(row),
+            "client_address": address,
+            "prev_hash": prev_hash,
+        }
+        changes_text = canonical_json(event["changes"])
+        text = canonical_json(_payload({**event, "changes": None}, hashed_now))
         # The first '"changes":null' is the key's: a quote inside a string value is escaped.
         cut = text.index(_NO_CHANGES)
         prev_hash = keyed_hash_text(
             f'{text[:cut]}"changes":{changes_text}{text[cut + len(_NO_CHANGES) :]}', domain=domain
         )
-        values.append(prev_hash)
+        event["hash"] = prev_hash
+        values = [event[name] for name in _COLUMNS]
         written.append(values)
         texts.append(changes_text)
     copy_rows(
         AuditEvent,
         _COLUMNS,
-        ([*values[:12], text, *values[13:]] for values, text in zip(written, texts, strict=True)),
+        (
+            [*values[:_CHANGES], text, *values[_CHANGES + 1 :]]
+            for values, text in zip(written, texts, strict=True)
+        ),
         count=len(written),
     )
     return [AuditEvent.from_db(connection.alias, _COLUMNS, values) for values in written]

@@ -14,11 +14,18 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a sheet is read (or its rows converted):
-    the grid of a large file is millions of objects, and every full collection triggered by
-    the rows being made walks all of them again (a third of the read time of 100,000 rows).
-    Reference counting still frees everything; use it only around code that makes no cycles."""
+def collector_paused(*, collect: bool = False) -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a block that makes many objects, instead of
+    letting it walk them again and again as they grow: the grid of a large sheet being read (a
+    third of the read time of 100,000 rows), a bulk filing's models that name one another (a
+    batch of 2,000 archives set off four full collections over up to 300,000 objects each: a
+    seventh of an import's write). Reference counting still frees what has no cycles; cycles
+    made in the block wait for the collector.
+
+    `collect`: collect fully once the block ends — for a block at whose end what it made is
+    garbage (an import's batch, written and let go), so that one walk frees it; without it the
+    collector simply resumes (what the block returns is still in use). Inside a paused block
+    it stays paused and nothing is collected here."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -26,6 +33,8 @@ def collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+            if collect:
+                gc.collect()
 
 
 @contextmanager
@@ -46,25 +55,3 @@ def collector_spared() -> Iterator[None]:
 def spare_more() -> None:
     """Inside `collector_spared`: hide what was made since from the collector too."""
     gc.freeze()
-
-
-@contextmanager
-def collector_deferred(*, collect: bool = False) -> Iterator[None]:
-    """Pause the collector for a block that makes many objects with cycles (model instances
-    that name each other: a bulk filing's archives, members, determinations), instead of
-    letting it walk them again and again as they grow (a bulk filing of 2,000 archives set off
-    four full collections over up to 300,000 objects each: a seventh of an import's write).
-
-    `collect`: collect fully once the block ends — for a block at whose end what it made is
-    garbage (an import's batch, written and let go), so that one walk frees it; without it the
-    collector simply resumes (what the block returns is still in use). Inside a paused block
-    it stays paused and nothing is collected here."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-            if collect:
-                gc.collect()

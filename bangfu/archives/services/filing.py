@@ -39,7 +39,7 @@ from django.utils.translation import gettext as _
 from bangfu.accounts import policy
 from bangfu.core.audit import AuditEntry, audit_record, audit_record_many, diff
 from bangfu.core.bulk import bulk_insert, maker, take_keys
-from bangfu.core.collector import collector_deferred
+from bangfu.core.collector import collector_paused
 from bangfu.core.dates import add_years
 from bangfu.core.errors import Conflict, ValidationError
 from bangfu.core.idnumber import (
@@ -946,15 +946,13 @@ def household_create(*, actor: User, data: HouseholdInput, draft: bool = False) 
         )
         if status == Household.Status.APPLIED:
             _open_procedure(actor, [household])
-        changes = diff(None, household_snapshot(household), masked=MASKED)
-        changes["members"] = [None, [_masked_member(m) for m in members]]
         audit_record(
             actor=actor,
             action=ArchivesAction.HOUSEHOLD_CREATE,
             obj=household,
             summary=_("新建档案 %(no)s %(name)s(%(status)s)")
             % {"no": number, "name": household.name, "status": household.get_status_display()},
-            changes=changes,
+            changes=_creation_changes(household, members),
         )
         _determine(actor, household)
     return household
@@ -1261,9 +1259,9 @@ def household_create_many(
     if status not in (Household.Status.ACTIVE, Household.Status.APPLIED, Household.Status.DRAFT):
         raise ValueError(f"Unsupported status for a bulk filing: {status}")
     policy.require_perm(actor, ArchivesPermission.FILE)
-    # Thousands of models naming one another (archive, members, events): collected once at
-    # the end, not walked by several full collections on the way (`core.collector`).
-    with collector_deferred():
+    # Thousands of models naming one another (archive, members, events): not walked by
+    # several full collections as they are made (`core.collector`).
+    with collector_paused():
         return _create_many(actor, items, origin, status)
 
 
@@ -1359,11 +1357,16 @@ def _created_entry(household: Household, status_label: str) -> AuditEntry:
         obj=household,
         summary=_("导入档案 %(no)s %(name)s(%(status)s)")
         % {"no": household.archive_no, "name": household.name, "status": status_label},
-        changes={
-            **diff(None, household_snapshot(household), masked=MASKED),
-            "members": [None, [_masked_member(m) for m in household._new_members]],  # type: ignore[attr-defined]
-        },
+        changes=_creation_changes(household, household._new_members),  # type: ignore[attr-defined]
     )
+
+
+def _creation_changes(household: Household, members: list[HouseholdMember]) -> dict[str, Any]:
+    """A new archive's creation event's changes: its head's values (masked) and its members'."""
+    return {
+        **diff(None, household_snapshot(household), masked=MASKED),
+        "members": [None, [_masked_member(m) for m in members]],
+    }
 
 
 def _to_determine(households: list[Household]) -> list[Household]:

@@ -69,12 +69,7 @@ from django.utils.translation import gettext as _
 from bangfu.accounts import policy
 from bangfu.core.audit import audit_record
 from bangfu.core.bulk import bulk_insert, maker
-from bangfu.core.collector import (
-    collector_deferred,
-    collector_paused,
-    collector_spared,
-    spare_more,
-)
+from bangfu.core.collector import collector_paused, collector_spared, spare_more
 from bangfu.core.errors import Conflict, ValidationError
 from bangfu.core.idnumber import parse_id_number
 from bangfu.core.masking import mask_bank_card, mask_id_number, mask_phone
@@ -268,24 +263,15 @@ class _RowSpecs:
         self, key: str, convert: Callable[[Any], Any], raw: Any
     ) -> tuple[Any, str | None]:
         """(value, None) or (None, the message of the CellValueError) for a cell not blank."""
-        memo = self.memo
-        if (
-            memo is None
-            or raw.__class__ is not str
-            or len(raw) > _MEMO_TEXT_MAX
-            or key in _NOT_MEMO
-        ):
-            try:
-                return convert(raw), None
-            except CellValueError as error:
-                return None, error.message
-        known = memo.get((key, raw))
+        short_word = raw.__class__ is str and len(raw) <= _MEMO_TEXT_MAX and key not in _NOT_MEMO
+        memo = self.memo if short_word else None
+        known = memo.get((key, raw)) if memo is not None else None
         if known is None:
             try:
                 known = (convert(raw), None)
             except CellValueError as error:
                 known = (None, error.message)
-            if len(memo) < _MEMO_KEPT:
+            if memo is not None and len(memo) < _MEMO_KEPT:
                 memo[(key, raw)] = known
         value = known[0]
         if isinstance(value, list):  # never one list shared by two people
@@ -1533,7 +1519,7 @@ class RosterImporter:
                 if checker.failed:
                     continue
                 # The batch's models are garbage once written: one full collection then.
-                with collector_deferred(collect=True):
+                with collector_paused(collect=True):
                     refused = _file_batch(user, batch, found, historical)
                 if refused is not None:
                     # The service found what the check did not (a race with another filing):

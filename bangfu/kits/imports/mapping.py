@@ -139,9 +139,7 @@ def _cell_lists(table: Table) -> _CellLists | None:
     lists = []
     for row in table.rows:
         values = row.values
-        if not isinstance(values, RowValues) or values.__class__ is not RowValues:
-            return None
-        if values.index is not index:
+        if type(values) is not RowValues or values.index is not index:
             return None
         cells = values.cells
         if len(cells) != width:

@@ -64,6 +64,12 @@ def test_create_many_writes_active_archives_numbered_with_registry_and_audit(net
     assert HouseholdMember.objects.count() == 3
     assert IdRegistration.objects.count() == 6
     assert AuditEvent.objects.filter(action="archives.household.create").count() == 3
+    event = AuditEvent.objects.get(action="archives.household.create", object_id=created[0].pk)
+    head_id, spouse_id = created[0].id_number, created[0].members.get().id_number
+    assert event.changes["id_number"] == [None, head_id[:6] + "********" + head_id[-4:]]
+    (spouse,) = event.changes["members"][1]  # the members as filed, their IDs masked
+    assert spouse["id_number"] == spouse_id[:6] + "********" + spouse_id[-4:]
+    assert head_id not in str(event.changes) and spouse_id not in str(event.changes)
     assert verify_chain()[1] is None
 
 

@@ -70,6 +70,9 @@ def test_create_files_an_application_with_number_registry_visit_and_masked_audit
     assert event.object_id == str(household.pk)
     assert event.changes["id_number"] == [None, head_id[:6] + "********" + head_id[-4:]]
     assert event.changes["mobile"] == [None, "138****5678"]
+    (spouse,) = event.changes["members"][1]  # the members as filed, their IDs masked
+    assert spouse["id_number"] == spouse_id[:6] + "********" + spouse_id[-4:]
+    assert spouse["birth_date"] == "1977-03-02"
     assert head_id not in str(event.changes)
     assert spouse_id not in str(event.changes)
     assert bank_card() not in str(event.changes)

@@ -15,6 +15,7 @@ for a handful of rows, it is `bulk_create`.
 
 from __future__ import annotations
 
+import operator
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
@@ -47,28 +48,13 @@ def bulk_insert(model: type[M], objs: Sequence[M]) -> list[M]:
         for field in opts.concrete_fields
     ):
         return model._default_manager.bulk_create(objs)
-    for obj in objs:
-        obj._prepare_related_fields_for_save(operation_name="bulk_insert")  # type: ignore[attr-defined]
+    _prepare_related(model, objs)
     missing = [obj for obj in objs if obj.pk is None]
     if missing:
         take_keys(model, missing)
     fields = list(opts.concrete_fields)
-    plan = [_plan(field) for field in fields]
-
-    def rows() -> Iterator[list[Any]]:
-        for obj in objs:
-            row = []
-            for field, attname, given, accepts in plan:
-                value = getattr(obj, attname) if attname else field.pre_save(obj, True)
-                if given is None or not (
-                    value is None
-                    or (value.__class__ is given and (accepts is None or accepts(value)))
-                ):
-                    value = field.get_db_prep_save(value, connection)
-                row.append(value)
-            yield row
-
-    copy_rows(model, [field.column for field in fields], rows(), count=len(objs))
+    _load_deferred(fields, objs)
+    copy_rows(model, [field.column for field in fields], _rows(model, objs), count=len(objs))
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
@@ -124,6 +110,135 @@ def _plan(field: Any) -> tuple[Any, str | None, type | None, Callable[[Any], boo
         given = _as_given(type(field.target_field))
     kind_given, accepts = given if given is not None else (None, None)
     return field, field.attname if reads_only else None, kind_given, accepts
+
+
+def _relations(model: type[models.Model]) -> list[tuple[Any, str, str, str]] | None:
+    """(field, its cache name, its attribute, the related model's attribute it holds) for each
+    relation among the model's columns; None when the model has a private relation (a generic
+    foreign key), which `_prepare_related` leaves to Django."""
+    opts = model._meta
+    if any(field.is_relation for field in opts.private_fields):
+        return None
+    relations: list[Any] = [field for field in opts.concrete_fields if field.is_relation]
+    return [
+        (field, field.cache_name, field.attname, field.target_field.attname) for field in relations
+    ]
+
+
+def _prepare_related(model: type[models.Model], objs: list[Any]) -> None:
+    """What Django's `_prepare_related_fields_for_save` does before a save, for each object:
+    an unsaved related object is refused (ValueError), a related object saved since it was
+    assigned gives its key. Django's method walks all of a model's fields for each object (an
+    archive has 88); here an object whose related objects are all saved and agree with the
+    keys it holds — what it then finds, doing nothing — is passed over, and any other is
+    handed to Django's method, which decides as it always does."""
+    relations = _relations(model)
+    for obj in objs:
+        if relations is not None:
+            cached = obj._state.fields_cache
+            values = obj.__dict__
+            for _field, name, attname, target in relations:
+                related = cached.get(name)
+                if related is None:
+                    continue  # nothing assigned (or None): nothing to check
+                value = values.get(attname)
+                if value is None or value == "" or related.pk is None:
+                    break
+                if value != getattr(related, target):
+                    break
+            else:
+                continue
+        obj._prepare_related_fields_for_save(operation_name="bulk_insert")
+
+
+def _load_deferred(fields: list[Any], objs: list[Any]) -> None:
+    """Read the deferred fields of instances that came from the database (`defer`, `only`)
+    now: read while the COPY is open, they would wait for the connection the COPY holds."""
+    names = [field.attname for field in fields]
+    read = operator.itemgetter(*names)
+    for obj in objs:
+        try:
+            read(obj.__dict__)
+        except KeyError:
+            obj.refresh_from_db(fields=list(obj.get_deferred_fields()))
+
+
+def _rows(model: type[models.Model], objs: list[Any]) -> Iterator[list[Any]]:
+    """Each object's values in the database's form, in the order of the model's columns: what
+    each field's `pre_save` and `get_db_prep_save` give, as `bulk_create` prepares them — a
+    value `_AS_GIVEN` takes as it is is written so.
+
+    Written for an archive's 88 columns: the values are read from the instance's attributes at
+    once (a foreign key's descriptor runs Python code for each read), a field whose `pre_save`
+    does more than read (an automatic time) put in its place, and the values taken as given
+    checked a type at a time (`_Given`); a value that fails is prepared by its field."""
+    fields = list(model._meta.concrete_fields)
+    plan = [_plan(field) for field in fields]
+    read_names = [attname for _field, attname, _given, _accepts in plan if attname]
+    read = operator.itemgetter(*read_names) if len(read_names) > 1 else None
+    saved = [(index, field) for index, (field, attname, _g, _a) in enumerate(plan) if not attname]
+    prepared = [(index, field) for index, (field, _n, given, _a) in enumerate(plan) if not given]
+    by_type: dict[tuple[type, Any], list[tuple[int, Any]]] = {}
+    for index, (field, _name, given, accepts) in enumerate(plan):
+        if given is not None:
+            by_type.setdefault((given, accepts), []).append((index, field))
+    checks = [_Given(given, accepts, members) for (given, accepts), members in by_type.items()]
+    for obj in objs:
+        attributes = obj.__dict__
+        if read is None:
+            row = [getattr(obj, name) for name in read_names]
+        else:
+            try:
+                row = list(read(attributes))
+            except KeyError:  # not an attribute of the instance (see `_load_deferred`)
+                row = [getattr(obj, name) for name in read_names]
+        for index, field in saved:  # in increasing order: each lands at its column
+            row.insert(index, field.pre_save(obj, True))
+        for index, field in prepared:
+            row[index] = field.get_db_prep_save(row[index], connection)
+        for check in checks:
+            check(row)
+        yield row
+
+
+_NONE = type(None)
+
+
+class _Given:
+    """The columns of a row whose values are written as they are when of one type (and, if
+    `accepts` is given, accepted by it): checked together — the types of all at once — and,
+    only when one fails, one by one, the failing value prepared by its field."""
+
+    def __init__(
+        self, given: type, accepts: Callable[[Any], bool] | None, members: list[tuple[int, Any]]
+    ) -> None:
+        self.given = given
+        self.allowed = {given, _NONE}
+        self.accepts = accepts
+        self.members = members
+        indexes = [index for index, _field in members]
+        # itemgetter of one index gives the value itself, not a tuple of one.
+        self.values: Callable[[list[Any]], tuple[Any, ...]] = operator.itemgetter(
+            *indexes, *indexes[:1] if len(indexes) == 1 else ()
+        )
+
+    def __call__(self, row: list[Any]) -> None:
+        values = self.values(row)
+        if set(map(type, values)) <= self.allowed and (
+            self.accepts is None or all(map(self.accepts, filter(_not_none, values)))
+        ):
+            return
+        given, accepts = self.given, self.accepts
+        for index, field in self.members:
+            value = row[index]
+            if not (
+                value is None or (value.__class__ is given and (accepts is None or accepts(value)))
+            ):
+                row[index] = field.get_db_prep_save(value, connection)
+
+
+def _not_none(value: Any) -> bool:
+    return value is not None
 
 
 class _Maker:

@@ -37,7 +37,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from bangfu.accounts import policy
-from bangfu.core.audit import AuditEntry, audit_record, audit_record_many, diff
+from bangfu.core.audit import (
+    AuditEntry,
+    PlainChanges,
+    audit_record,
+    audit_record_many,
+    diff,
+    plain,
+)
 from bangfu.core.bulk import bulk_insert, maker, take_keys
 from bangfu.core.collector import collector_paused
 from bangfu.core.dates import add_years
@@ -1362,11 +1369,11 @@ def _created_entry(household: Household, status_label: str) -> AuditEntry:
 
 
 def _creation_changes(household: Household, members: list[HouseholdMember]) -> dict[str, Any]:
-    """A new archive's creation event's changes: its head's values (masked) and its members'."""
-    return {
-        **diff(None, household_snapshot(household), masked=MASKED),
-        "members": [None, [_masked_member(m) for m in members]],
-    }
+    """A new archive's creation event's changes: its head's values (masked) and its members',
+    made plain here once (`PlainChanges`: the event's writer does not walk them again)."""
+    changes = PlainChanges(diff(None, household_snapshot(household), masked=MASKED))
+    changes["members"] = [None, plain([_masked_member(m) for m in members])]
+    return changes
 
 
 def _to_determine(households: list[Household]) -> list[Household]:

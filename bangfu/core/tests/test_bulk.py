@@ -19,7 +19,7 @@ from bangfu.archives.models import HouseholdMember, IdRegistration
 from bangfu.archives.models import choices as c
 from bangfu.archives.tests.factories import make_household, make_id_number
 from bangfu.core.audit import _COLUMNS, AuditEntry, audit_record_many, event_hash, verify_chain
-from bangfu.core.bulk import COPY_MIN_ROWS, bulk_insert
+from bangfu.core.bulk import COPY_MIN_ROWS, _load_deferred, bulk_insert
 from bangfu.core.masking import mask_id_number
 from bangfu.core.models import AuditEvent
 
@@ -207,3 +207,57 @@ def test_field_classes_written_as_given_only_when_they_prepare_values_as_djangos
     assert _as_given(models.CharField) is not None
     assert _as_given(EncryptedTextField) is None  # encrypts in get_prep_value
     assert _as_given(models.JSONField) is None
+
+
+def test_related_objects_are_checked_as_a_save_checks_them(network, staff):
+    household = make_household(network.station_a, filed_by=staff)
+    # An unsaved archive assigned to members: refused with Django's message, nothing written.
+    unsaved = make_household(network.station_a, filed_by=staff)
+    unsaved.pk = None
+    rows = _members(household, 500)
+    rows[5].household = unsaved
+    before = HouseholdMember.objects.count()
+    refused = r"bulk_insert\(\) prohibited .* unsaved related object 'household'"
+    with pytest.raises(ValueError, match=refused), transaction.atomic():
+        bulk_insert(HouseholdMember, rows)
+    assert HouseholdMember.objects.count() == before
+
+    # An archive saved after it was assigned gives its key, as it does to a save.
+    later = make_household(network.station_a, filed_by=staff)
+    rows = _members(household, 600)
+    later_pk, later.pk = later.pk, None
+    rows[3].household = later
+    assert rows[3].household_id is None
+    later.pk = later_pk
+    bulk_insert(HouseholdMember, rows)
+    assert HouseholdMember.objects.get(pk=rows[3].pk).household_id == later_pk
+
+    # A cached archive whose key the member no longer holds is dropped from the cache (the
+    # member's own key is written), as a save drops it.
+    rows = _members(household, 700)
+    rows[4].household_id = later_pk
+    bulk_insert(HouseholdMember, rows)
+    assert HouseholdMember.objects.get(pk=rows[4].pk).household_id == later_pk
+    assert rows[4].household == later  # read again, not the stale cached archive
+
+
+def test_deferred_fields_are_read_before_the_copy_not_during_it(network, staff):
+    # A deferred field read while the COPY holds the connection waited for ever; it is read
+    # first, and an instance that cannot be read back fails as `bulk_create` fails.
+    household = make_household(network.station_a, filed_by=staff)
+    bulk_insert(HouseholdMember, _members(household, 800))
+    kept = list(HouseholdMember.objects.filter(household=household).defer("name"))
+    _load_deferred(list(HouseholdMember._meta.concrete_fields), kept)
+    assert all("name" in member.__dict__ for member in kept)
+    assert not any(member.get_deferred_fields() for member in kept)
+
+    copies = list(HouseholdMember.objects.filter(household=household).defer("name"))
+    for member in copies:
+        member.pk = None
+        member._state.adding = True
+    before = HouseholdMember.objects.count()
+    with pytest.raises(HouseholdMember.DoesNotExist), transaction.atomic():
+        HouseholdMember.objects.bulk_create(copies)
+    with pytest.raises(HouseholdMember.DoesNotExist), transaction.atomic():
+        bulk_insert(HouseholdMember, copies)
+    assert HouseholdMember.objects.count() == before

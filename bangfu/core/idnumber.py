@@ -135,7 +135,10 @@ def parse_id_number(raw: str, *, field: str = "id_number", today: date | None = 
     a character that is not a digit, an implausible area code, an impossible or future birth
     date, or a wrong check character.
     """
-    value = normalize_id_input(raw)
+    if raw.__class__ is str and len(raw) == 18 and raw.isascii() and raw.isalnum():
+        value = raw.replace("x", "X")  # most numbers: nothing to clean (200,000 an import)
+    else:
+        value = normalize_id_input(raw)
     if not value:
         raise ValidationError(_("请填写身份证号。"), field=field)
     if len(value) not in (15, 18):
@@ -151,7 +154,7 @@ def parse_id_number(raw: str, *, field: str = "id_number", today: date | None = 
                     % {"position": position, "char": char},
                     field=field,
                 )
-    if int(value[:2]) not in PROVINCE_CODES:
+    if value[:2] not in _PROVINCE_PREFIXES:
         raise ValidationError(
             _("身份证号前两位 %(code)s 不是有效的省级行政区划代码。") % {"code": value[:2]},
             field=field,
@@ -181,14 +184,24 @@ def parse_id_number(raw: str, *, field: str = "id_number", today: date | None = 
 
     # The message does not name the expected character: a clerk told "should be 3" would
     # change the last digit, hiding a typo elsewhere in the number.
-    if value[17] != check_character(value[:17]):
+    if value[17] != _CHECK_CHARACTERS[(1 - 2 * int(value[:17], 13)) % 11]:  # `check_character`
         raise ValidationError(_("身份证号校验位错误,请对照身份证逐位核对。"), field=field)
-    return IdNumber(
+    # Made without the frozen dataclass's `__init__` (a field at a time through
+    # `object.__setattr__`: a third of a parse); the same fields, still frozen.
+    number = _new_id_number(IdNumber)
+    number.__dict__.update(
         value=value,
         area_code=value[:6],
         birth_date=birth_date,
-        sex=MALE if int(value[16]) % 2 == 1 else FEMALE,
+        sex=MALE if value[16] in "13579" else FEMALE,
     )
+    return number
+
+
+_new_id_number = object.__new__
+_PROVINCE_PREFIXES = frozenset(str(code) for code in PROVINCE_CODES)
+# ISO 7064 MOD 11-2 (stdnum's `ric.calc_check_digit`): the check character of a checksum.
+_CHECK_CHARACTERS = "0123456789X"
 
 
 @cache

@@ -637,7 +637,12 @@ def _skip_reason(cells: Sequence[Any]) -> str | None:
     # A totals label ends in 计 and a label line has a colon (":" or ":", the only characters
     # that `clean_text` turns into one): a row without them is read, and most rows are — one
     # test over the joined cells instead of cleaning every cell of every row.
-    joined = "".join(map(str, cells))
+    # Only text cells can be such a row's (a number, a date is never a label): the cells are
+    # joined in C when they are all text (calamine's empty cell is ""), the common case.
+    try:
+        joined = "".join(cells)
+    except TypeError:
+        joined = "".join([cell for cell in cells if isinstance(cell, str)])
     if "计" not in joined and ":" not in joined and "\uff1a" not in joined:
         return None
     texts: list[str | None] = []

@@ -206,6 +206,29 @@ def test_any_valid_number_round_trips_with_its_birth_date_and_sex(parts):
     assert number.sex == ("M" if parts[3] % 2 else "F")
 
 
+@given(valid_parts)
+def test_a_parsed_number_is_the_frozen_value_its_constructor_makes(parts):
+    import dataclasses
+
+    # given
+    value = build(parts)
+
+    # when
+    number = parse_id_number(value, today=TODAY)
+
+    # then: equal, hashed and shown like one built by `IdNumber(...)`, and frozen
+    made = IdNumber(
+        value=value,
+        area_code=value[:6],
+        birth_date=parts[2],
+        sex="M" if parts[3] % 2 else "F",
+    )
+    assert number == made and hash(number) == hash(made) and repr(number) == repr(made)
+    assert type(number) is IdNumber and vars(number) == vars(made)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        number.value = "x"  # type: ignore[misc]
+
+
 @given(valid_parts, st.integers(min_value=0, max_value=17), st.integers(min_value=1, max_value=10))
 def test_changing_any_one_character_is_refused(parts, position, shift):
     # given: a valid number with one character replaced by another allowed character

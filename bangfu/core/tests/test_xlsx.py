@@ -890,6 +890,22 @@ def test_only_two_characters_clean_to_a_colon_and_none_but_itself_to_ji():
     assert (colons, ji) == ({":", "\uff1a"}, {"计"})
 
 
+def test_rows_of_text_and_rows_with_numbers_or_times_are_told_apart_alike():
+    from datetime import time
+
+    from bangfu.core.xlsx import _skip_reason
+
+    # A totals or label line is found among numbers and dates; a number, date or time (whose
+    # text has a colon) never makes a row a label line, nor hides one.
+    assert _skip_reason(["合计", "", "", 1234.0, None]) == "合计"
+    assert _skip_reason(["合计:", "", ""]) == "合计:"
+    assert _skip_reason(["填表人:王五", "", "审核人:", ""]) == "填表人:王五"
+    assert _skip_reason(["填表人:王五", time(8, 30)]) is None
+    assert _skip_reason(["张三", datetime(1981, 2, 3, 8, 30), time(8, 30), 3, True]) is None
+    assert _skip_reason(["张三", "430302198001011234", "", "下岗"]) is None
+    assert _skip_reason([1.0, "", "共计", date(2026, 1, 1)]) == "共计"
+
+
 def test_a_read_row_reads_and_compares_like_a_dict():
     content = make_xlsx(("花名册", [["姓名", "身份证号", "月收入"], ["张三", None, 800]]))
     row = read_table(content, ROSTER).rows[0]

@@ -245,6 +245,24 @@ def test_the_blind_index_is_an_hmac_of_purpose_and_value():
     assert blind_index("11010519491231002X", purpose="id_number") == index
 
 
+def test_the_blind_index_follows_a_changed_key(settings):
+    # given: an index made under the test key
+    before = blind_index("11010519491231002X", purpose="id_number")
+
+    # when: the key changes
+    settings.BANGFU_BLIND_INDEX_KEY = "another-blind-index-key-of-32-characters"
+
+    # then: the same value's index is the HMAC under the new key, for every purpose
+    for purpose, value in (("id_number", "11010519491231002X"), ("mobile", "13800138000")):
+        expected = hmac.new(
+            b"another-blind-index-key-of-32-characters",
+            f"{purpose}\x00{value}".encode(),
+            hashlib.sha256,
+        ).hexdigest()
+        assert blind_index(value, purpose=purpose) == expected
+    assert blind_index("11010519491231002X", purpose="id_number") != before
+
+
 def test_different_purposes_and_values_give_different_indexes():
     # when
     indexes = {

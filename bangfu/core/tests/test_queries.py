@@ -44,10 +44,27 @@ def test_any_of_is_one_parameter_of_the_column_type(network, staff):
     query = any_of(Household.objects.all(), "id", keys)
     sql, params = query.query.sql_with_params()
     assert '"archives_household"."id" = ANY(%s::bigint[])' in sql
-    assert list(params) == [keys]
+    # Keys and plain texts go as one array literal (quoted once, not element by element).
+    assert list(params) == ["{" + ",".join(map(str, keys)) + "}"]
     sql, params = any_of(
         Household.objects.all(), "id_index", [household.id_index]
     ).query.sql_with_params()
     assert '"archives_household"."id_index" = ANY(%s::varchar(' in sql
-    assert list(params) == [[household.id_index]]
+    assert list(params) == ["{" + household.id_index + "}"]
     assert list(query) == [household]
+
+
+@pytest.mark.postgres
+def test_texts_that_need_quoting_are_sent_as_a_list_and_match_alike(network, staff):
+    household = make_household(network.station_a, filed_by=staff)
+    index = household.id_index
+    for awkward in ("NULL", "null", 'a"b', "a,b", "a b", "{x}", "a\\b", "", "张三"):
+        values = [index, awkward]
+        query = any_of(Household.objects.all(), "id_index", values)
+        _sql, params = query.query.sql_with_params()
+        assert list(params) == [values], awkward
+        assert list(query) == [household], awkward
+    # True is no key and 1.0 no whole number: sent as they are.
+    _sql, params = any_of(Household.objects.all(), "id", [household.pk, True]).query.sql_with_params()
+    assert list(params) == [[household.pk, True]]
+    assert list(any_of(Household.objects.all(), "id_index", [index, "0" * 64])) == [household]

@@ -26,6 +26,7 @@ _HALFWIDTH_TABLE[0x3000] = 0x20
 # chat apps; they make two equal-looking names differ.
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"))
 _CLEAN_TABLE = {**_HALFWIDTH_TABLE, **_ZERO_WIDTH}
+_TO_CLEAN = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(_CLEAN_TABLE)) + "]")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
 
 # Compound surnames, each with its reading as a surname. 单于 is left out on purpose: today a
@@ -120,8 +121,13 @@ def clean_text(value: object) -> str:
     """
     if value is None:
         return ""
+    text = value if value.__class__ is str else str(value)
+    # Translated only when it holds a character to translate (none is ASCII): a CJK address
+    # looked up each of its characters in the table (2.8 µs; an import cleans 300,000 texts).
+    if not text.isascii() and _TO_CLEAN.search(text):
+        text = text.translate(_CLEAN_TABLE)
     # str.split() without arguments splits on runs of any Unicode whitespace and drops the ends.
-    return " ".join(str(value).translate(_CLEAN_TABLE).split())
+    return " ".join(text.split())
 
 
 def _syllables(name: str) -> list[str]:

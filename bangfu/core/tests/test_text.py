@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bangfu.core.text import clean_text, name_initials, name_pinyin, to_halfwidth
 
@@ -60,3 +62,34 @@ def test_clean_text(value, expected):
 )
 def test_name_initials_and_pinyin(name, initials, pinyin):
     assert (name_initials(name), name_pinyin(name)) == (initials, pinyin)
+
+
+_CLEANED_CHARACTERS = [chr(code) for code in range(0xFF01, 0xFF5F)] + list(
+    "\u3000\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"
+)
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(_CLEANED_CHARACTERS),
+            st.sampled_from(list("张三丰湖南 \t\n\xa0ab1-:")),
+            st.characters(),
+        ),
+        max_size=30,
+    ).map("".join)
+)
+def test_clean_text_is_the_translated_text_with_its_spaces_collapsed(text):
+    # The reference: every character of the table translated, whitespace runs made one space.
+    from bangfu.core.text import _CLEAN_TABLE
+
+    assert clean_text(text) == " ".join(text.translate(_CLEAN_TABLE).split())
+
+
+def test_clean_text_of_other_values_is_their_text_cleaned():
+    class Name(str):
+        pass
+
+    assert clean_text(Name("\u3000张三\u200b ")) == "张三"
+    assert clean_text(12.5) == "12.5"
+    assert clean_text("") == ""

@@ -1434,7 +1434,9 @@ def cell_text(value: CellValue, *, max_length: int | None = None) -> str:
     """
     if value is None:
         return ""
-    if isinstance(value, bool):
+    if value.__class__ is str:  # most cells: past the checks of numbers and dates
+        text = clean_text(value)
+    elif isinstance(value, bool):
         text = "是" if value else "否"
     elif isinstance(value, int | float):
         text = _number_as_text(value)
@@ -1712,6 +1714,11 @@ def cell_id_text(value: CellValue, *, label: str | None = None) -> str | None:
     A whole number of at most 15 digits (an old 15-digit ID) is exact in Excel and is accepted.
     `label` names the value in the message ("身份证号" by default).
     """
+    if value.__class__ is str and value.isascii() and value.isalnum():
+        # Digits (and letters) only, the common case: nothing to clean; still refused when
+        # written in scientific notation.
+        if not _SCIENTIFIC.fullmatch(value):
+            return value
     if is_blank(value):
         return None
     lost: str | None = None

@@ -376,6 +376,10 @@ def test_a_roster_written_by_libreoffice_imports_with_exactly_the_expected_error
         ("4.30302e17", ID_LOST.replace("4.30302E+17", "4.30302e17")),
         ("４.３０３０２Ｅ＋１７", ID_LOST),
         (6222020200112233445.0, ID_LOST.replace("4.30302E+17", "6.22202E+18")),
+        ("43030E17", ID_LOST.replace("4.30302E+17", "43030E17")),  # letters and digits only
+        ("43030219800101123x", "43030219800101123x"),
+        ("", None),
+        ("　", None),
         (None, None),
     ],
 )

@@ -662,6 +662,7 @@ def _skip_reason(cells: Sequence[Any]) -> str | None:
 
 
 _XML_ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
+_XML_PLAIN_ROW = re.compile(rb"<row\b([^>]*)>")
 _XML_SHEET = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)>")
 _XML_RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)>")
 _XML_ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
@@ -785,7 +786,11 @@ class _XlsxPackage:
         last = 0
         for content in self._pieces(part):
             if streamable or b"hidden" in content:
-                for match in _XML_ROW.finditer(content):
+                # A sheet's rows are "<row …>" (no namespace prefix) in most files: found by
+                # their literal start, not by trying the pattern at every tag of every cell
+                # (a fifth of a second for 100,000 rows). Any prefixed row: the full pattern.
+                rows = _XML_ROW if b":row" in content else _XML_PLAIN_ROW
+                for match in rows.finditer(content):
                     attrs_text = match.group(1)
                     if streamable:
                         number = _XML_ATTR_R.search(attrs_text)

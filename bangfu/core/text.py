@@ -121,7 +121,7 @@ def clean_text(value: object) -> str:
     """
     if value is None:
         return ""
-    text = value if value.__class__ is str else str(value)
+    text = value if type(value) is str else str(value)
     # Translated only when it holds a character to translate (none is ASCII): a CJK address
     # looked up each of its characters in the table (2.8 µs; an import cleans 300,000 texts).
     if not text.isascii() and _TO_CLEAN.search(text):

@@ -1719,11 +1719,15 @@ def cell_id_text(value: CellValue, *, label: str | None = None) -> str | None:
     A whole number of at most 15 digits (an old 15-digit ID) is exact in Excel and is accepted.
     `label` names the value in the message ("身份证号" by default).
     """
-    if value.__class__ is str and value.isascii() and value.isalnum():
-        # Digits (and letters) only, the common case: nothing to clean; still refused when
-        # written in scientific notation.
-        if not _SCIENTIFIC.fullmatch(value):
-            return value
+    # Digits (and letters) only, the common case: nothing to clean; still refused when written
+    # in scientific notation.
+    if (
+        type(value) is str
+        and value.isascii()
+        and value.isalnum()
+        and not _SCIENTIFIC.fullmatch(value)
+    ):
+        return value
     if is_blank(value):
         return None
     lost: str | None = None

@@ -65,6 +65,7 @@ def test_texts_that_need_quoting_are_sent_as_a_list_and_match_alike(network, sta
         assert list(params) == [values], awkward
         assert list(query) == [household], awkward
     # True is no key and 1.0 no whole number: sent as they are.
-    _sql, params = any_of(Household.objects.all(), "id", [household.pk, True]).query.sql_with_params()
+    query = any_of(Household.objects.all(), "id", [household.pk, True])
+    _sql, params = query.query.sql_with_params()
     assert list(params) == [[household.pk, True]]
     assert list(any_of(Household.objects.all(), "id_index", [index, "0" * 64])) == [household]

@@ -26,7 +26,7 @@ from .bulk import bulk_insert, copy_rows, next_keys
 from .chain import (
     GENESIS_HASH,
     ChainedLog,
-    canonical_json,
+    canonical_json_plain,
     chain_count,
     chain_key,
     chains_in_use,
@@ -331,8 +331,8 @@ def _copy_events(
             "client_address": address,
             "prev_hash": prev_hash,
         }
-        changes_text = canonical_json(event["changes"])
-        text = canonical_json(_payload({**event, "changes": None}, hashed_now))
+        changes_text = canonical_json_plain(event["changes"])  # made by `plain`
+        text = canonical_json_plain(_payload({**event, "changes": None}, hashed_now))
         # The first '"changes":null' is the key's: a quote inside a string value is escaped.
         cut = text.index(_NO_CHANGES)
         prev_hash = keyed_hash_text(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pytest
+from django.db import router
 from django.db.models.signals import post_init
 
 from bangfu.archives.models import Household, HouseholdMember, IdRegistration
@@ -64,3 +66,41 @@ def test_a_model_with_init_receivers_is_made_by_its_constructor():
     assert seen == [member]
     maker(HouseholdMember)(name="女")
     assert seen == [member]
+
+
+def test_relations_are_set_as_their_descriptors_set_them():
+    unit = OrgUnit(pk=7, name="响水社区帮扶站")
+    made, built = maker(Household)(unit=unit), Household(unit=unit)
+    assert made._state.db == built._state.db == "default"
+    assert made._state.fields_cache == built._state.fields_cache == {"unit": unit}
+    assert unit._state.db == "default"  # the related instance gets the database too
+
+    # None clears the key as the descriptor does; a wrong type is refused with its message.
+    assert _fields(maker(Household)(unit=None)) == _fields(Household(unit=None))
+    with pytest.raises(ValueError) as by_maker:
+        maker(Household)(unit=Household(pk=1))
+    with pytest.raises(ValueError) as by_constructor:
+        Household(unit=Household(pk=1))  # type: ignore[misc]
+    assert str(by_maker.value) == str(by_constructor.value)
+
+    # A relation across databases is refused as Django refuses it (the instance took the
+    # first relation's database).
+    elsewhere = OrgUnit(pk=8)
+    elsewhere._state.db = "other"
+    with pytest.raises(ValueError) as by_maker:
+        maker(Household)(unit=unit, centre=elsewhere)
+    with pytest.raises(ValueError) as by_constructor:
+        Household(unit=unit, centre=elsewhere)
+    assert str(by_maker.value) == str(by_constructor.value)
+
+
+def test_with_database_routers_the_descriptor_decides(monkeypatch):
+    class Refusing:
+        def allow_relation(self, obj1, obj2, **hints):
+            return False
+
+    monkeypatch.setattr(router, "routers", [Refusing()])
+    with pytest.raises(ValueError, match="router prevents"):
+        Household(unit=OrgUnit(pk=7))
+    with pytest.raises(ValueError, match="router prevents"):
+        maker(Household)(unit=OrgUnit(pk=7))

@@ -193,6 +193,14 @@ MEMBER_CHOICES: tuple[tuple[str, frozenset[Any], bool], ...] = (
     ("education", frozenset(c.Education.values), False),
     ("sex", frozenset(c.Sex.values), False),
 )
+# The same with the values that pass at once (a choice, not blank): most do, and only the
+# others go through `_choice` (a call and a label for each choice of every person).
+_HEAD_CHOICES_CHECKED = tuple(
+    (name, allowed - {None, ""}, allowed, required) for name, allowed, required in HEAD_CHOICES
+)
+_MEMBER_CHOICES_CHECKED = tuple(
+    (name, allowed - {None, ""}, allowed, required) for name, allowed, required in MEMBER_CHOICES
+)
 MAX_SECONDARY_CAUSES = 3
 _REGISTRY_CHUNK = 10_000  # ID numbers per registry look-up
 ARCHIVE_NO_DIGITS = 5
@@ -314,6 +322,13 @@ def _money(errors: dict[str, str], key: str, value: Any, label: _Label) -> Decim
 _ZERO, _CENT, _TOO_MUCH = Decimal("0.00"), Decimal("0.01"), Decimal("10000000000")
 
 
+def _fair_amount(value: Any) -> bool:
+    """Whether `_money` would take `value` as it is, with nothing to say: a finite Decimal
+    from 0 up to the limit. The checks of a bulk filing ask this first, and call `_money`
+    (and make its label) only for the others."""
+    return value.__class__ is Decimal and value.is_finite() and _ZERO <= value < _TOO_MUCH
+
+
 def id_warnings(data: HouseholdInput | MemberInput, *, unchanged: Iterable[str] = ()) -> list[str]:
     """Return the warnings about the ID numbers of `data` (the head's and its members', or one
     member's): a valid number whose area code is in no edition of the national table.
@@ -388,9 +403,11 @@ def _check_member(member: MemberInput, prefix: str, errors: dict[str, str]) -> d
     elif len(name) > 50:
         errors[f"{prefix}name"] = _("家庭成员姓名不能超过 50 个字。")
     out["name"] = name
-    for name, allowed, required in MEMBER_CHOICES:
-        key = f"{prefix}{name}"
-        _choice(errors, key, getattr(member, name), allowed, _ml(name), required=required)
+    for name, present, allowed, required in _MEMBER_CHOICES_CHECKED:
+        value = getattr(member, name)
+        if value not in present:  # blank or not a choice: `_choice` says which
+            key = f"{prefix}{name}"
+            _choice(errors, key, value, allowed, _ml(name), required=required)
     _not_future(errors, f"{prefix}birth_date", member.birth_date, _ml("birth_date"))
     parsed = _person_id(
         errors,
@@ -410,9 +427,13 @@ def _check_member(member: MemberInput, prefix: str, errors: dict[str, str]) -> d
                 errors[f"{prefix}sex"] = _("未填身份证号时请选择性别。")
             if member.birth_date is None and f"{prefix}birth_date" not in errors:
                 errors[f"{prefix}birth_date"] = _("未填身份证号时请填写出生日期。")
-    out["monthly_income"] = _money(
-        errors, f"{prefix}monthly_income", member.monthly_income, _ml("monthly_income")
-    )
+    income = member.monthly_income
+    if _fair_amount(income):
+        out["monthly_income"] = income.quantize(_CENT)
+    else:
+        out["monthly_income"] = _money(
+            errors, f"{prefix}monthly_income", income, _ml("monthly_income")
+        )
     this_year = _today().year
     if member.enrolled_year is not None and not 1950 <= member.enrolled_year <= this_year:
         errors[f"{prefix}enrolled_year"] = _("入学年份应在 1950 年到今年之间。")
@@ -457,8 +478,10 @@ def _check_head(data: HouseholdInput) -> tuple[dict[str, str], _Cleaned]:
     if head["hukou_area_code"] and not re.fullmatch(r"\d{6,12}", head["hukou_area_code"]):
         errors["hukou_area_code"] = _("户口所在地行政区划代码应为 6–12 位数字。")
 
-    for name, allowed, required in HEAD_CHOICES:
-        _choice(errors, name, getattr(data, name), allowed, _hl(name), required=required)
+    for name, present, allowed, required in _HEAD_CHOICES_CHECKED:
+        value = getattr(data, name)
+        if value not in present:  # blank or not a choice: `_choice` says which
+            _choice(errors, name, value, allowed, _hl(name), required=required)
     if not clean_text(data.rule_version) or len(data.rule_version) > 32:
         errors["rule_version"] = _("请填写认定规则版本。")
 
@@ -484,7 +507,11 @@ def _check_head(data: HouseholdInput) -> tuple[dict[str, str], _Cleaned]:
 
     # Money and area.
     for name in MONEY_FIELDS:
-        head[name] = _money(errors, name, getattr(data, name), _hl(name))
+        amount = getattr(data, name)
+        if _fair_amount(amount):
+            head[name] = amount.quantize(_CENT)
+        else:
+            head[name] = _money(errors, name, amount, _hl(name))
     if data.floor_area is not None:
         head["floor_area"] = _money(errors, "floor_area", data.floor_area, _hl("floor_area"))
     else:

@@ -156,6 +156,55 @@ def test_validate_household_reports_every_field(network, staff):
     assert errors["members.0.birth_date"] == "未填身份证号时请填写出生日期。"
 
 
+def test_choices_and_amounts_are_taken_or_refused_alike_for_head_and_members(network):
+    def label(model, name):
+        return str(model._meta.get_field(name).verbose_name)
+
+    # given: blank, unknown and good choices; amounts negative, too large, not a number,
+    # typed as text, and good ones needing rounding — for the head and a member
+    data = household_input(
+        network.station_a,
+        housing="",
+        work_status=None,
+        industry="",
+        hukou="castle",
+        wage_income=Decimal("-1"),
+        business_income=Decimal("10000000000"),
+        property_income=Decimal("NaN"),
+        transfer_income="12.345",
+        other_income=Decimal("9999999999.994"),
+        medical_spending=Decimal("-0"),
+        members=[
+            member_input(relation="", health="bad", monthly_income=Decimal("-0.01")),
+            member_input(
+                id_number="", sex="M", birth_date=date(2015, 1, 1), monthly_income=Decimal("1.005")
+            ),  # fmt: skip
+        ],
+    )
+
+    # when
+    errors, (cleaned,) = filing._validate_batch([data])
+
+    # then
+    assert errors == {
+        "0.housing": f"请选择{label(Household, 'housing')}。",
+        "0.work_status": f"请选择{label(Household, 'work_status')}。",
+        "0.hukou": f"{label(Household, 'hukou')}“castle”不是有效的选项。",
+        "0.wage_income": f"{label(Household, 'wage_income')}不能为负数。",
+        "0.business_income": f"{label(Household, 'business_income')}金额过大,请核对。",
+        "0.property_income": f"{label(Household, 'property_income')}应为金额(元)。",
+        "0.members.0.relation": f"请选择{label(HouseholdMember, 'relation')}。",
+        "0.members.0.health": f"{label(HouseholdMember, 'health')}“bad”不是有效的选项。",
+        "0.members.0.monthly_income": f"{label(HouseholdMember, 'monthly_income')}不能为负数。",
+    }
+    head = cleaned.head
+    assert head["transfer_income"] == Decimal("12.34")  # half to even, as before
+    assert str(head["other_income"]) == "9999999999.99"
+    assert str(head["medical_spending"]) == "-0.00"
+    assert str(head["head_monthly_income"]) == "0.00"
+    assert str(cleaned.members[1]["monthly_income"]) == "1.00"
+
+
 def test_secondary_cause_equal_to_main_is_refused(network):
     data = household_input(network.station_a, main_cause=3, secondary_causes=[3])
     assert filing.validate_household(data) == {

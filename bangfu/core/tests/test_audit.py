@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -565,6 +565,26 @@ def test_diff_of_a_creation_lists_every_filled_field_plain_and_masked(before):
         "income": [None, "1.50"],
         "name": [None, "张三"],
     }
+
+
+def test_diff_of_a_creation_is_the_diff_against_a_record_of_nones():
+    """The creation's own path (an import's events) gives what the general one gives."""
+    after = {
+        "z": [Decimal("2.50"), date(2026, 1, 2)],
+        "phone": "13800001111",
+        "blank_phone": "",
+        "count": 0,
+        "flag": False,
+        "none": None,
+        "names": {"b": "乙", "a": "甲"},
+        "when": date(2026, 12, 7),
+    }
+    masked = {"phone": mask_phone, "blank_phone": mask_phone, "count": str, "absent": str}
+    expected = diff({key: None for key in after}, after, masked=masked)
+    changes = diff(None, after, masked=masked)
+    assert changes == expected and list(changes) == list(expected)
+    assert changes["phone"] == [None, mask_phone("13800001111")]
+    assert changes["blank_phone"] == [None, ""] and changes["count"] == [None, "0"]
 
 
 def test_diff_of_an_unchanged_masked_field_is_empty():

@@ -178,7 +178,7 @@ def test_choices_and_amounts_are_taken_or_refused_alike_for_head_and_members(net
             member_input(relation="", health="bad", monthly_income=Decimal("-0.01")),
             member_input(
                 id_number="", sex="M", birth_date=date(2015, 1, 1), monthly_income=Decimal("1.005")
-            ),  # fmt: skip
+            ),
         ],
     )
 

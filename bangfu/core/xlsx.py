@@ -346,14 +346,23 @@ class RowValues(MutableMapping[str, CellValue]):
         A roster's row has sixty-odd columns and a dozen filled in: the blank cells are passed
         over in C (`itertools.compress` on the cells' truth) instead of read one by one."""
         cells = self._cells
-        # Either may be the shorter: a row set by hand, columns not wanted at the end.
-        laid = zip(by_position, cells, strict=False)
-        if 0 in cells:  # a 0, 0.0 or False is filled in but false: look at each cell
+        try:
+            # Cells all text (calamine's empty cell is ""), the common case: none is a 0 or
+            # False. Joined in C; `0 in cells` compared 0 with each cell in turn.
+            "".join(cells)
+            false_filled = False
+        except TypeError:
+            false_filled = 0 in cells
+        if false_filled:  # a 0, 0.0 or False is filled in but false: look at each cell
+            # Either may be the shorter: a row set by hand, columns not wanted at the end.
+            laid = zip(by_position, cells, strict=False)
             pairs: Iterable[tuple[T | None, Any]] = (
                 (item, value) for item, value in laid if value is not None
             )
         else:
-            pairs = compress(laid, cells)
+            # The items and the values of the true cells, paired in order (the items' list
+            # may be the shorter: the pairs stop where it ends).
+            pairs = zip(compress(by_position, cells), compress(cells, cells))  # noqa: B905
         for item, value in pairs:
             if item is not None and not is_blank(value):
                 yield item, value

@@ -339,7 +339,9 @@ def _convert_row(
         if message is not None:
             errors.add(row.number, table.column_label(spec.key), message)
             continue
-        if value is not None and value != "" and value != []:
+        # None, "" and [] say nothing; any other value is kept (compared by class: a Decimal
+        # compared with "" went through the numbers ABC's isinstance check).
+        if value is not None and not (isinstance(value, str | list) and not value):
             values[spec.key] = value
     if "name" not in values and is_blank(row.values.get("name")):
         errors.convert(row, "name", roster.SPEC_BY_KEY["name"].convert, required=True)
@@ -576,18 +578,22 @@ def _household_size_agrees(group: Group, errors: Collector, table: Table) -> Non
     )
 
 
+# The household's columns, in the template's order (looked up for each member row).
+_HOUSEHOLD_KEYS = tuple(spec.key for spec in roster.ALL_SPECS if spec.scope == roster.HOUSEHOLD)
+
+
 def _household_values_agree(group: Group, errors: Collector, table: Table) -> None:
     """A member row may repeat the head's household cells; a different value is an error."""
     if group.head is None:
         return
     for member in group.members:
-        for spec in roster.ALL_SPECS:
-            if spec.scope != roster.HOUSEHOLD or spec.key not in member.values:
+        for key in _HOUSEHOLD_KEYS:
+            if key not in member.values:
                 continue
-            if member.values[spec.key] != group.head.values.get(spec.key):
+            if member.values[key] != group.head.values.get(key):
                 errors.add(
                     member.number,
-                    table.column_label(spec.key),
+                    table.column_label(key),
                     _("与户主行(第 %(row)d 行)不一致;家庭信息以户主行为准,成员行可留空。")
                     % {"row": group.head.number},
                 )

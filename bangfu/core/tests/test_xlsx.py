@@ -910,6 +910,32 @@ def test_rows_of_text_and_rows_with_numbers_or_times_are_told_apart_alike():
     assert _skip_reason([1.0, "", "共计", date(2026, 1, 1)]) == "共计"
 
 
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["张三", "", "430302198001011234", "", " ", "下岗"],  # text only (calamine's rows)
+        ["张三", None, "", 0, 0.0, False, "800"],  # filled-in zeros and false
+        ["", "", "", "", "", "", "", "", "甲"],  # a true cell past the items' end
+        [None, "李四", 1.5, True, "", "\u3000"],
+    ],
+)
+@pytest.mark.parametrize("width", [3, 6, 12])
+def test_a_rows_filled_cells_are_its_cells_neither_none_nor_blank(cells, width):
+    from bangfu.core.xlsx import RowValues
+
+    # given: items at some positions (None elsewhere), fewer or more than the cells
+    items = [f"item{n}" if n % 4 != 1 else None for n in range(width)]
+    row = RowValues(list(cells), {})
+
+    # then: an item with its cell for each cell filled in, in column order
+    expected = [
+        (item, value)
+        for item, value in zip(items, cells, strict=False)
+        if item is not None and value is not None and not is_blank(value)
+    ]
+    assert list(row.filled(items)) == expected
+
+
 def test_a_read_row_reads_and_compares_like_a_dict():
     content = make_xlsx(("花名册", [["姓名", "身份证号", "月收入"], ["张三", None, 800]]))
     row = read_table(content, ROSTER).rows[0]

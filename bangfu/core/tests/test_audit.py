@@ -580,7 +580,7 @@ def test_diff_of_a_creation_is_the_diff_against_a_record_of_nones():
         "when": date(2026, 12, 7),
     }
     masked = {"phone": mask_phone, "blank_phone": mask_phone, "count": str, "absent": str}
-    expected = diff({key: None for key in after}, after, masked=masked)
+    expected = diff(dict.fromkeys(after), after, masked=masked)
     changes = diff(None, after, masked=masked)
     assert changes == expected and list(changes) == list(expected)
     assert changes["phone"] == [None, mask_phone("13800001111")]

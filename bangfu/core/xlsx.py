@@ -1171,7 +1171,14 @@ def _data_rows(
             skipped.append((row_index + 1, reason))
             continue
         if wanted:
-            for position in [p for p in wanted if p < width]:
+            try:
+                # Cells all text (the common case): only the true ones can be samples — not
+                # each column still wanting one, which a column blank in every row always is.
+                "".join(cells)
+                looked_at = [p for p in compress(range(width), cells) if p in wanted]
+            except TypeError:  # a number, date, None or False among them: every column
+                looked_at = [p for p in wanted if p < width]
+            for position in looked_at:
                 value = cells[position]
                 if value is None or value == "" or is_blank(value):
                     continue

@@ -936,6 +936,37 @@ def test_a_rows_filled_cells_are_its_cells_neither_none_nor_blank(cells, width):
     assert list(row.filled(items)) == expected
 
 
+def test_samples_are_the_first_three_cells_filled_in_below_each_header_cell():
+    from datetime import date as day
+
+    # given: text rows, and rows with numbers, a date, zero and false among text
+    content = make_xlsx(
+        (
+            "花名册",
+            [
+                ["姓名", "身份证号", "月收入", "备注", "空列"],
+                ["张三", "", "", " ", ""],
+                ["李四", "430302198001011234", 0, "甲", None],
+                ["王五", None, 800, False, ""],
+                ["赵六", "", "", "", ""],
+                ["钱七", "43030219800101123X", 1.5, day(2020, 1, 2), None],
+            ],
+        )
+    )
+
+    # when
+    table = read_table(content, ROSTER)
+
+    # then: blank cells are passed over; 0 and false are shown as filled in
+    assert table.samples == {
+        "A": ["张三", "李四", "王五"],
+        "B": ["430302198001011234", "43030219800101123X"],
+        "C": ["0", "800", "1.5"],
+        "D": ["甲", "否", "2020-01-02"],
+        "E": [],
+    }
+
+
 def test_a_read_row_reads_and_compares_like_a_dict():
     content = make_xlsx(("花名册", [["姓名", "身份证号", "月收入"], ["张三", None, 800]]))
     row = read_table(content, ROSTER).rows[0]

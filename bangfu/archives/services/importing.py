@@ -1430,6 +1430,7 @@ def _file_batch(
             for household, group in zip(created, found.groups, strict=True)
         ],
     )
+    filing.release_filed(created)  # freed when the batch is let go, not by the collector
     return None
 
 

@@ -222,3 +222,36 @@ def test_create_many_without_a_standard_files_without_category(network, staff):
         "",
     ]
     assert not Determination.objects.exists()
+
+
+def test_released_archives_are_freed_without_the_cyclic_collector(network, staff):
+    """`release_filed`: a written import batch is freed by reference counting alone (its
+    archives, members and determinations named one another: each batch waited for a full
+    collection)."""
+    import gc
+    import weakref
+
+    make_standards(make_area())  # the categories determined: archive ↔ determination too
+    enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        created = filing.household_create_many(actor=staff, items=_items(network, 3))
+        members = [m for h in created for m in h._new_members]  # type: ignore[attr-defined]
+        assert members and all(h.latest_determination is not None for h in created)
+        refs = [weakref.ref(obj) for obj in [*created, *members]]
+        refs += [weakref.ref(h.latest_determination) for h in created]
+        del members
+        filing.release_filed(created)
+        del created
+        assert [ref for ref in refs if ref() is not None] == []
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def test_released_archives_still_read_their_relations(network, staff):
+    (created,) = filing.household_create_many(actor=staff, items=_items(network, 1))
+    filing.release_filed([created])
+    assert not hasattr(created, "_new_members")
+    assert created.unit == network.station_b and created.members.count() == 1

@@ -322,13 +322,6 @@ def _money(errors: dict[str, str], key: str, value: Any, label: _Label) -> Decim
 _ZERO, _CENT, _TOO_MUCH = Decimal("0.00"), Decimal("0.01"), Decimal("10000000000")
 
 
-def _fair_amount(value: Any) -> bool:
-    """Whether `_money` would take `value` as it is, with nothing to say: a finite Decimal
-    from 0 up to the limit. The checks of a bulk filing ask this first, and call `_money`
-    (and make its label) only for the others."""
-    return value.__class__ is Decimal and value.is_finite() and _ZERO <= value < _TOO_MUCH
-
-
 def id_warnings(data: HouseholdInput | MemberInput, *, unchanged: Iterable[str] = ()) -> list[str]:
     """Return the warnings about the ID numbers of `data` (the head's and its members', or one
     member's): a valid number whose area code is in no edition of the national table.
@@ -427,13 +420,9 @@ def _check_member(member: MemberInput, prefix: str, errors: dict[str, str]) -> d
                 errors[f"{prefix}sex"] = _("未填身份证号时请选择性别。")
             if member.birth_date is None and f"{prefix}birth_date" not in errors:
                 errors[f"{prefix}birth_date"] = _("未填身份证号时请填写出生日期。")
-    income = member.monthly_income
-    if _fair_amount(income):
-        out["monthly_income"] = income.quantize(_CENT)
-    else:
-        out["monthly_income"] = _money(
-            errors, f"{prefix}monthly_income", income, _ml("monthly_income")
-        )
+    out["monthly_income"] = _money(
+        errors, f"{prefix}monthly_income", member.monthly_income, _ml("monthly_income")
+    )
     this_year = _today().year
     if member.enrolled_year is not None and not 1950 <= member.enrolled_year <= this_year:
         errors[f"{prefix}enrolled_year"] = _("入学年份应在 1950 年到今年之间。")
@@ -507,11 +496,7 @@ def _check_head(data: HouseholdInput) -> tuple[dict[str, str], _Cleaned]:
 
     # Money and area.
     for name in MONEY_FIELDS:
-        amount = getattr(data, name)
-        if _fair_amount(amount):
-            head[name] = amount.quantize(_CENT)
-        else:
-            head[name] = _money(errors, name, amount, _hl(name))
+        head[name] = _money(errors, name, getattr(data, name), _hl(name))
     if data.floor_area is not None:
         head["floor_area"] = _money(errors, "floor_area", data.floor_area, _hl("floor_area"))
     else:

@@ -113,17 +113,15 @@ def _plan(field: Any) -> tuple[Any, str | None, type | None, Callable[[Any], boo
     return field, field.attname if reads_only else None, kind_given, accepts
 
 
-def _relations(model: type[models.Model]) -> list[tuple[Any, str, str, str]] | None:
-    """(field, its cache name, its attribute, the related model's attribute it holds) for each
+def _relations(model: type[models.Model]) -> list[tuple[str, str, str]] | None:
+    """(its cache name, its attribute, the related model's attribute it holds) for each
     relation among the model's columns; None when the model has a private relation (a generic
     foreign key), which `_prepare_related` leaves to Django."""
     opts = model._meta
     if any(field.is_relation for field in opts.private_fields):
         return None
     relations: list[Any] = [field for field in opts.concrete_fields if field.is_relation]
-    return [
-        (field, field.cache_name, field.attname, field.target_field.attname) for field in relations
-    ]
+    return [(field.cache_name, field.attname, field.target_field.attname) for field in relations]
 
 
 def _prepare_related(model: type[models.Model], objs: list[Any]) -> None:
@@ -138,7 +136,7 @@ def _prepare_related(model: type[models.Model], objs: list[Any]) -> None:
         if relations is not None:
             cached = obj._state.fields_cache
             values = obj.__dict__
-            for _field, name, attname, target in relations:
+            for name, attname, target in relations:
                 related = cached.get(name)
                 if related is None:
                     continue  # nothing assigned (or None): nothing to check
@@ -185,14 +183,11 @@ def _rows(model: type[models.Model], objs: list[Any]) -> Iterator[list[Any]]:
             by_type.setdefault((given, accepts), []).append((index, field))
     checks = [_Given(given, accepts, members) for (given, accepts), members in by_type.items()]
     for obj in objs:
-        attributes = obj.__dict__
+        # Every field is an attribute of the instance by now (`_load_deferred`).
         if read is None:
             row = [getattr(obj, name) for name in read_names]
         else:
-            try:
-                row = list(read(attributes))
-            except KeyError:  # not an attribute of the instance (see `_load_deferred`)
-                row = [getattr(obj, name) for name in read_names]
+            row = list(read(obj.__dict__))
         for index, field in saved:  # in increasing order: each lands at its column
             row.insert(index, field.pre_save(obj, True))
         for index, field in prepared:

@@ -23,7 +23,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any, TypeVar, cast
 
-from django.db import DEFAULT_DB_ALIAS, connection, models, router
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, router
 from django.db.models import NOT_PROVIDED
 from django.db.models.base import ModelState
 from django.db.models.fields.related_descriptors import ForwardManyToOneDescriptor
@@ -56,9 +56,10 @@ def bulk_insert(model: type[M], objs: Sequence[M]) -> list[M]:
     fields = list(opts.concrete_fields)
     _load_deferred(fields, objs)
     copy_rows(model, [field.column for field in fields], _rows(model, objs), count=len(objs))
+    alias = connection.alias
     for obj in objs:
         obj._state.adding = False
-        obj._state.db = connection.alias
+        obj._state.db = alias
     return objs
 
 
@@ -181,7 +182,12 @@ def _rows(model: type[models.Model], objs: list[Any]) -> Iterator[list[Any]]:
     for index, (field, _name, given, accepts) in enumerate(plan):
         if given is not None:
             by_type.setdefault((given, accepts), []).append((index, field))
-    checks = [_Given(given, accepts, members) for (given, accepts), members in by_type.items()]
+    # The connection itself, not the proxy `connection`: a field's preparation reads it (a
+    # JSON field its `ops`) for each value, and the proxy looks it up each time.
+    database = connections[DEFAULT_DB_ALIAS]
+    checks = [
+        _Given(given, accepts, members, database) for (given, accepts), members in by_type.items()
+    ]
     for obj in objs:
         # Every field is an attribute of the instance by now (`_load_deferred`).
         if read is None:
@@ -191,7 +197,7 @@ def _rows(model: type[models.Model], objs: list[Any]) -> Iterator[list[Any]]:
         for index, field in saved:  # in increasing order: each lands at its column
             row.insert(index, field.pre_save(obj, True))
         for index, field in prepared:
-            row[index] = field.get_db_prep_save(row[index], connection)
+            row[index] = field.get_db_prep_save(row[index], database)
         for check in checks:
             check(row)
         yield row
@@ -206,9 +212,14 @@ class _Given:
     only when one fails, one by one, the failing value prepared by its field."""
 
     def __init__(
-        self, given: type, accepts: Callable[[Any], bool] | None, members: list[tuple[int, Any]]
+        self,
+        given: type,
+        accepts: Callable[[Any], bool] | None,
+        members: list[tuple[int, Any]],
+        database: Any,
     ) -> None:
         self.given = given
+        self.database = database
         self.allowed = {given, _NONE}
         self.accepts = accepts
         self.members = members
@@ -230,7 +241,7 @@ class _Given:
             if not (
                 value is None or (value.__class__ is given and (accepts is None or accepts(value)))
             ):
-                row[index] = field.get_db_prep_save(value, connection)
+                row[index] = field.get_db_prep_save(value, self.database)
 
 
 def _not_none(value: Any) -> bool:

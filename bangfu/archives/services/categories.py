@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from bangfu.accounts import policy
 from bangfu.core.audit import AuditEntry, audit_record, audit_record_many
-from bangfu.core.bulk import bulk_insert, maker, take_keys
+from bangfu.core.bulk import bulk_insert, maker, next_keys
 from bangfu.core.errors import Conflict, DomainError, NotFound
 
 from .. import rules
@@ -444,8 +444,37 @@ class NewDeterminations:
     skipped: list[tuple[Household, str]]
 
 
+Figures = dict[int, tuple[DibaoStandard | None, MinimumWage | None]]  # `figures_in_force`
+
+
+@dataclass
+class DeterminationBasis:
+    """What `determinations_prepare_new` reads from the database, read before it
+    (`determination_basis`)."""
+
+    on: date
+    figures: Figures
+    keys: list[int]  # one per archive, increasing (an archive that cannot be determined
+    # leaves its key unused, as a rolled-back insert leaves a gap)
+
+
+def determination_basis(households: list[Household], on: date | None = None) -> DeterminationBasis:
+    """The figures in force and the determinations' keys for `determinations_prepare_new`,
+    read before it: a caller can then send writes ahead (`core.bulk.overlapped`) that the
+    evaluation, needing no database, overlaps."""
+    on = on or timezone.localdate()
+    areas = list({h.area_id: h.area for h in households}.values())
+    return DeterminationBasis(
+        on, figures_in_force(areas, on), next_keys(Determination, len(households))
+    )
+
+
 def determinations_prepare_new(
-    *, actor: User | None, households: list[Household], on: date | None = None
+    *,
+    actor: User | None,
+    households: list[Household],
+    on: date | None = None,
+    basis: DeterminationBasis | None = None,
 ) -> NewDeterminations:
     """Determine the categories of new archives before they are written (PostgreSQL, the bulk
     filing): each archive given its key, its members in `_new_members`, its area and unit.
@@ -453,12 +482,13 @@ def determinations_prepare_new(
     The same determinations as `household_determine_many(fresh=True)` run after the archives
     are written, but each archive is then written once with its category, latest
     determination and the income the 应享未享低保 list reads, instead of being rewritten by two
-    UPDATEs (4.3 s of a 33,000-household import). The determinations get their keys here
-    (`core.bulk.take_keys`; the archives' foreign key to them is checked at the commit); write
-    the archives, then call `determinations_store_new`."""
-    on = on or timezone.localdate()
-    areas = list({h.area_id: h.area for h in households}.values())
-    figures = figures_in_force(areas, on)
+    UPDATEs (4.3 s of a 33,000-household import). The determinations get their keys from the
+    table's sequence (`determination_basis`; the archives' foreign key to them is checked at
+    the commit); write the archives, then call `determinations_store_new`. `basis`: what
+    `determination_basis` read for these archives, else read here."""
+    if basis is None:
+        basis = determination_basis(households, on)
+    on, figures = basis.on, basis.figures
     stored: list[tuple[Household, Determination, str]] = []
     skipped: list[tuple[Household, str]] = []
     for household in households:
@@ -470,8 +500,8 @@ def determinations_prepare_new(
         determination = _new_determination(actor, household, evaluation)
         stored.append((household, determination, household.category))
         household.category = evaluation.result.category
-    if stored:
-        take_keys(Determination, [determination for _h, determination, _old in stored])
+    for (_household, determination, _old), key in zip(stored, basis.keys, strict=False):
+        determination.pk = key
     for household, determination, _old in stored:
         _keep_latest(household, determination)
     return NewDeterminations(actor, list(households), stored, skipped)
@@ -485,7 +515,10 @@ def determinations_store_new(found: NewDeterminations) -> None:
     wanted = {h.pk for h in found.households}
     if _determinable(found.actor).filter(pk__in=wanted).count() < len(wanted):
         raise NotFound(_("未找到该档案。"))
-    bulk_insert(Determination, [determination for _h, determination, _old in found.stored])
+    # Sent ahead in a caller's `core.bulk.overlapped`: their keys are taken already.
+    bulk_insert(
+        Determination, [determination for _h, determination, _old in found.stored], overlap=True
+    )
     audit_record_many(actor=found.actor, entries=_determined_entries(found.stored))
     _log_skipped(found.skipped)
 

@@ -45,7 +45,7 @@ from bangfu.core.audit import (
     diff,
     plain,
 )
-from bangfu.core.bulk import bulk_insert, maker, take_keys
+from bangfu.core.bulk import bulk_insert, constraints_checked_ahead, maker, take_keys
 from bangfu.core.collector import collector_paused
 from bangfu.core.dates import add_years
 from bangfu.core.errors import Conflict, ValidationError
@@ -1349,23 +1349,39 @@ def _create_many(
         created = [_created_entry(h, status_label) for h in households]
         found: categories.NewDeterminations | None = None
         to_determine = _to_determine(households)
-        if connection.vendor == "postgresql" and to_determine:
-            # The categories determined before the archives are written (their keys taken
-            # first): each archive is written once with them, not rewritten by two UPDATEs.
+        postgres = connection.vendor == "postgresql"
+        if postgres:
+            # The archives' keys first: their events name them, and their categories are
+            # determined before they are written — each archive is written once with them,
+            # not rewritten by two UPDATEs. The events are written first: in a caller's
+            # `core.bulk.overlapped` the server writes them (and checks the foreign keys of
+            # the batch before) while the categories are evaluated here and the archives'
+            # rows made.
+            # What the categories need from the database (figures, keys) is read first too.
             take_keys(Household, households)
-            found = categories.determinations_prepare_new(actor=actor, households=to_determine)
-        bulk_insert(Household, households)
-        bulk_insert(HouseholdMember, all_members)
+            take_keys(HouseholdMember, all_members)
+            basis = categories.determination_basis(to_determine) if to_determine else None
+            audit_record_many(actor=actor, entries=created)
+            constraints_checked_ahead()
+            if basis is not None:
+                found = categories.determinations_prepare_new(
+                    actor=actor, households=to_determine, basis=basis
+                )
+        # Sent ahead in an `overlapped` block: their keys are taken, their numbers reserved.
+        bulk_insert(Household, households, overlap=True)
+        bulk_insert(HouseholdMember, all_members, overlap=True)
         registrations = [
             row
             for household in households
             for row in _registrations(household, household._new_members)  # type: ignore[attr-defined]
         ]
+        # Not sent ahead: a clash with another filer is an answer (`_insert_registrations`).
         _insert_registrations(registrations, lambda: _clash_errors(households, indexed=True))
+        if not postgres:
+            audit_record_many(actor=actor, entries=created)
         if status == Household.Status.APPLIED and households:
             # One calendar for all: one query for the holidays, not one per archive.
             _open_procedure(actor, households)
-        audit_record_many(actor=actor, entries=created)
         if found is not None:
             categories.determinations_store_new(found)
         else:

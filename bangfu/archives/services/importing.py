@@ -68,7 +68,7 @@ from django.utils.translation import gettext as _
 
 from bangfu.accounts import policy
 from bangfu.core.audit import audit_record
-from bangfu.core.bulk import bulk_insert, maker
+from bangfu.core.bulk import bulk_insert, maker, overlapped
 from bangfu.core.collector import collector_paused, collector_spared, spare_more
 from bangfu.core.errors import Conflict, ValidationError
 from bangfu.core.idnumber import parse_id_number
@@ -1417,7 +1417,7 @@ def _file_batch(
         return exc
     mode = ImportedArchive.Mode.HISTORICAL if historical else ImportedArchive.Mode.NEW
     new = maker(ImportedArchive)
-    bulk_insert(
+    bulk_insert(  # sent ahead in `RosterImporter.write`: one row per archive just filed
         ImportedArchive,
         [
             new(
@@ -1429,6 +1429,7 @@ def _file_batch(
             )
             for household, group in zip(created, found.groups, strict=True)
         ],
+        overlap=True,
     )
     filing.release_filed(created)  # freed when the batch is let go, not by the collector
     return None
@@ -1521,7 +1522,9 @@ class RosterImporter:
         error is reported, and the transaction is rolled back: nothing is written."""
         checker = _Checker(user, b"", batch.source_name, progress, table)
         historical = batch.mode != ImportedArchive.Mode.NEW
-        with transaction.atomic():
+        # `overlapped`: the COPYs that cannot be refused are sent ahead, so that the server
+        # writes a batch while Python prepares the rest (see `household_create_many`).
+        with transaction.atomic(), overlapped():
             for found in checker.batches(validate=None):
                 if checker.failed:
                     continue

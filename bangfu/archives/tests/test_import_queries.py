@@ -92,7 +92,6 @@ def test_reimport_check_is_constant_whatever_the_number_of_households(network, s
 
 
 @pytest.mark.postgres
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY sent ahead: PostgreSQL")
 def test_the_write_sends_its_copies_ahead_but_not_the_registry(network, staff, monkeypatch):
     # given: the COPYs that the thread of `core.bulk.overlapped` makes, by table
     from bangfu.core import bulk

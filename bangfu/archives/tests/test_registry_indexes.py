@@ -30,13 +30,13 @@ def on_id_index() -> dict[str, bool]:
     }
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's LIKE index")
+@pytest.mark.postgres
 def test_the_blind_index_is_unique_without_a_like_index():
     # then
     assert on_id_index() == {"archives_idregistration_id_index_key": True}
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's LIKE index")
+@pytest.mark.postgres
 def test_the_migration_goes_back_and_forth():
     # given
     migration = import_module(f"bangfu.archives.migrations.{NAME}")

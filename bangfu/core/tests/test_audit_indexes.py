@@ -91,7 +91,7 @@ def test_an_archives_history_still_finds_its_events(staff, network):
     assert "乙" not in found
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner")
+@pytest.mark.postgres
 def test_an_objects_events_are_found_by_the_index():
     # given: enough events that a scan of the table would cost more than the index
     with connection.cursor() as cursor:

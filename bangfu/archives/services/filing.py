@@ -1351,15 +1351,16 @@ def _create_many(
         to_determine = _to_determine(households)
         postgres = connection.vendor == "postgresql"
         if postgres:
-            # The archives' keys first: their events name them, and their categories are
-            # determined before they are written — each archive is written once with them,
-            # not rewritten by two UPDATEs. The events are written first: in a caller's
-            # `core.bulk.overlapped` the server writes them (and checks the foreign keys of
-            # the batch before) while the categories are evaluated here and the archives'
-            # rows made.
-            # What the categories need from the database (figures, keys) is read first too.
+            # Everything read from the database first — the keys of archives and members (the
+            # events name the archives), the figures and keys for their categories, then the
+            # chain's head (`audit_record_many`) — and the creation's events written: in a
+            # caller's `core.bulk.overlapped` the server writes them (and checks the foreign
+            # keys of the batches before) while the categories are evaluated here, needing no
+            # database. Each archive is then written once with its category, not rewritten by
+            # two UPDATEs.
             take_keys(Household, households)
-            take_keys(HouseholdMember, all_members)
+            if all_members:
+                take_keys(HouseholdMember, all_members)
             basis = categories.determination_basis(to_determine) if to_determine else None
             audit_record_many(actor=actor, entries=created)
             constraints_checked_ahead()

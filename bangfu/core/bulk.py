@@ -357,15 +357,24 @@ def copy_rows(
     else:
         if writer is not None:
             writer.wait()  # the COPYs sent ahead first: in the order they were asked for
-        with connection.wrap_database_errors, connection.cursor() as cursor:
-            raw: Any = cursor.cursor  # psycopg's own cursor, for COPY
-            with raw.copy(sql) as copy:
-                for row in rows:
-                    copy.write_row(row)
+        connection.ensure_connection()
+        _copy(connections[DEFAULT_DB_ALIAS], sql, rows)
     if connection.queries_logged:  # counted like the INSERT it replaces (query-count tests)
         connection.queries_log.append(
             {"sql": f"{sql} -- {count} rows", "time": f"{time.monotonic() - started:.3f}"}
         )
+
+
+def _copy(database: Any, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+    """COPY `rows` on `database`'s psycopg connection itself (Django's wrapper belongs to the
+    thread that opened it: `_Writer` sends from another), its errors made Django's."""
+    with (
+        database.wrap_database_errors,
+        database.connection.cursor() as cursor,
+        cursor.copy(sql) as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
 
 
 class OverlappedWriteError(RuntimeError):
@@ -393,15 +402,8 @@ class _Writer:
             cursor.execute(sql)
 
     def _copy(self, sql: str, rows: list[Sequence[Any]]) -> None:
-        # psycopg's connection itself (Django's wrapper belongs to the thread that opened it);
-        # nothing else uses it meanwhile: every other statement waits (`wait`).
-        with (
-            self.database.wrap_database_errors,
-            self.database.connection.cursor() as cursor,
-            cursor.copy(sql) as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
+        # Nothing else uses the connection meanwhile: every other statement waits (`wait`).
+        _copy(self.database, sql, rows)
 
     def wait(self) -> None:
         """Wait until every COPY sent has ended; raise OverlappedWriteError if one failed."""

@@ -20,12 +20,12 @@ TABLE = AuditEvent._meta.db_table
 NAME = "0007_audit_object_indexes_equality"
 
 
-def indexes_on(column: str) -> dict[str, list[str]]:
-    """{index name: its columns' opclasses} of the single-column indexes on `column`."""
+def indexes_on(column: str) -> set[str]:
+    """The names of the single-column, non-unique indexes on `column`."""
     with connection.cursor() as cursor:
         found = connection.introspection.get_constraints(cursor, TABLE)
     return {
-        name: list(info.get("orders") or [])  # opclasses are not introspected portably
+        name
         for name, info in found.items()
         if info["index"] and not info["unique"] and info["columns"] == [column]
     }
@@ -45,8 +45,8 @@ def pattern_ops_indexes() -> set[str]:
 
 def test_object_type_and_id_have_one_plain_index_each():
     # then
-    assert set(indexes_on("object_type")) == {"core_audit_object_type"}
-    assert set(indexes_on("object_id")) == {"core_audit_object_id"}
+    assert indexes_on("object_type") == {"core_audit_object_type"}
+    assert indexes_on("object_id") == {"core_audit_object_id"}
     # The action keeps its LIKE index (the audit page filters a context's actions by prefix).
     assert all("action" in name for name in pattern_ops_indexes())
 
@@ -61,7 +61,7 @@ def test_the_migration_goes_back_and_forth():
     migration.backward(apps, editor)
 
     # then: Django's own two indexes again (the LIKE one on PostgreSQL only)
-    back = set(indexes_on("object_id")) | set(indexes_on("object_type"))
+    back = indexes_on("object_id") | indexes_on("object_type")
     assert back.isdisjoint({"core_audit_object_type", "core_audit_object_id"})
     assert len(back) == (4 if connection.vendor == "postgresql" else 2)
     assert len(pattern_ops_indexes()) == (3 if connection.vendor == "postgresql" else 0)
@@ -70,8 +70,8 @@ def test_the_migration_goes_back_and_forth():
     migration.forward(apps, editor)
 
     # then
-    assert set(indexes_on("object_type")) == {"core_audit_object_type"}
-    assert set(indexes_on("object_id")) == {"core_audit_object_id"}
+    assert indexes_on("object_type") == {"core_audit_object_type"}
+    assert indexes_on("object_id") == {"core_audit_object_id"}
     assert len(pattern_ops_indexes()) == (1 if connection.vendor == "postgresql" else 0)
 
 

@@ -13,6 +13,7 @@ flat. A sheet holds at most 1,048,576 rows (Excel's limit): the rows go on in an
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import date, datetime
@@ -76,6 +77,9 @@ _ESCAPE = str.maketrans(
         **{chr(code): None for code in [*range(0, 9), 11, 12, *range(14, 32)]},
     }
 )
+# Whether a text needs `_ESCAPE` at all: most cells do not, and a search is 2-9 times faster
+# than `translate` (which looks each character up in the table: 1.3 µs for an address).
+_NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f]").search
 
 
 def _serial(value: date | datetime) -> str:
@@ -92,10 +96,9 @@ def _serial(value: date | datetime) -> str:
 
 def _string(ref: str, text: str, style: int = 0) -> str:
     styled = f' s="{style}"' if style else ""
-    return (
-        f'<c r="{ref}"{styled} t="inlineStr"><is><t xml:space="preserve">'
-        f"{text.translate(_ESCAPE)}</t></is></c>"
-    )
+    if _NEEDS_ESCAPE(text) is not None:
+        text = text.translate(_ESCAPE)
+    return f'<c r="{ref}"{styled} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
 
 
 def _other(ref: str, value: Any, as_text: bool) -> str:
@@ -284,7 +287,7 @@ def _write(book: _Book, rows: Iterator[Sequence[Any]]) -> None:
     limit = SHEET_MAX_ROWS
     letters = book.letters
     text_indexes = book.text_indexes
-    escape = _ESCAPE
+    escape, needs_escape = _ESCAPE, _NEEDS_ESCAPE
     # Per column: its letter and whether it is a text column (then every value is text, "@").
     columns = [(letter, index in text_indexes) for index, letter in enumerate(letters)]
     columns += [(column_letter(index), False) for index in range(len(letters), len(letters) + 64)]
@@ -298,7 +301,8 @@ def _write(book: _Book, rows: Iterator[Sequence[Any]]) -> None:
             number = book.new_sheet()
             stream = book.stream
             assert stream is not None
-        cells = [f'<row r="{number}">']
+        row_ref = str(number)  # formatted once, not in each cell's reference
+        cells = [f'<row r="{row_ref}">']
         for (letter, as_text), value in zip(columns, row, strict=False):
             if value is None:
                 continue
@@ -306,30 +310,31 @@ def _write(book: _Book, rows: Iterator[Sequence[Any]]) -> None:
             if kind is str:
                 if not value:  # openpyxl writes no value for "" (read back: None)
                     if as_text:
-                        cells.append(f'<c r="{letter}{number}" s="1"/>')
+                        cells.append(f'<c r="{letter}{row_ref}" s="1"/>')
                     continue
+                if needs_escape(value) is not None:
+                    value = value.translate(escape)
                 if as_text:
                     cells.append(
-                        f'<c r="{letter}{number}" s="1" t="inlineStr"><is><t xml:space="preserve">'
-                        f"{value.translate(escape)}</t></is></c>"
+                        f'<c r="{letter}{row_ref}" s="1" t="inlineStr"><is><t xml:space="preserve">'
+                        f"{value}</t></is></c>"
                     )
                 else:
                     cells.append(
-                        f'<c r="{letter}{number}" t="inlineStr"><is><t xml:space="preserve">'
-                        f"{value.translate(escape)}</t></is></c>"
+                        f'<c r="{letter}{row_ref}" t="inlineStr"><is><t xml:space="preserve">'
+                        f"{value}</t></is></c>"
                     )
             elif as_text:
-                cells.append(_other(f"{letter}{number}", value, True))
+                cells.append(_other(f"{letter}{row_ref}", value, True))
             elif kind is Decimal:
-                cells.append(f'<c r="{letter}{number}" s="4"><v>{value}</v></c>')
+                cells.append(f'<c r="{letter}{row_ref}" s="4"><v>{value}</v></c>')
             elif kind is int:
-                cells.append(f'<c r="{letter}{number}"><v>{value}</v></c>')
+                cells.append(f'<c r="{letter}{row_ref}"><v>{value}</v></c>')
             elif kind is date:
-                cells.append(
-                    f'<c r="{letter}{number}" s="2"><v>{value.toordinal() - _EPOCH_ORDINAL}</v></c>'
-                )
+                serial = value.toordinal() - _EPOCH_ORDINAL
+                cells.append(f'<c r="{letter}{row_ref}" s="2"><v>{serial}</v></c>')
             else:
-                cells.append(_other(f"{letter}{number}", value, False))
+                cells.append(_other(f"{letter}{row_ref}", value, False))
         cells.append("</row>")
         buffer.append("".join(cells))
         number += 1

@@ -1,12 +1,15 @@
 """Time the archives Excel import on a large roster: check (phase 1), write (phase 2), the
 second (idempotent) import, each beside its floor, with the peak memory of each phase.
 
-Run: `.venv/bin/python bench/archives_import.py [households]` (default 10,000 households of
-three people: about 30,000 rows). Uses a fresh SQLite file in a temporary folder, or — with
-BENCH_KEEP_DATABASE=1 — the database of DATABASE_URL, which is dropped and created again
-(PostgreSQL). Builds a small network and a staff user, generates the roster in the import
-template, then runs every phase in a process of its own, so that each phase's peak RSS
-(`resource.getrusage`) is its own and not the generator's:
+Run: `.venv/bin/python bench/archives_import.py [households] [--full]` (default 10,000
+households of three people: about 30,000 rows; `--full` fills every column a township's roster
+usually fills — the head's national-form facts, mobile and bank card, each member's sex, birth
+date, health, income, school or work — where the default fills the template's few). Uses a
+fresh SQLite file in a temporary folder, or — with BENCH_KEEP_DATABASE=1 — the database of
+DATABASE_URL, which is dropped and created again (PostgreSQL). Builds a small network and a
+staff user, generates the roster in the import template, then runs every phase in a process of
+its own, so that each phase's peak RSS (`resource.getrusage`) is its own and not the
+generator's:
 
 - check: upload (read the file, seal and store it and its rows as read, queue the job) + the
   check's job (the kept rows checked), as the upload page and the worker run them;
@@ -71,7 +74,62 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def generate(households: int) -> bytes:
+def _luhn(digits: str) -> str:
+    """`digits` with the check digit that makes it a valid bank card number."""
+    total = 0
+    for position, digit in enumerate(reversed(digits)):
+        value = int(digit) * (2 if position % 2 == 0 else 1)
+        total += value - 9 if value > 9 else value
+    return digits + str((10 - total % 10) % 10)
+
+
+# `--full`: the columns a township's own roster fills besides the template's few, on every
+# head (the national form's facts, a mobile and a bank card: encrypted and indexed) and member.
+def _full_head(n: int, born: date) -> dict[str, object]:
+    return {
+        "sex": "男",
+        "birth_date": born.isoformat(),
+        "ethnicity": "汉族",
+        "political_status": "群众",
+        "health": ("健康", "长期慢性病", "患重特大疾病")[n % 3],
+        "disability": "无",
+        "work_unit": f"湘潭电机厂第{n % 40}车间",
+        "work_started_on": "1985-07-01",
+        "industry": "制造业",
+        "employer_nature": "国有企业",
+        "enterprise_status": "困难",
+        "mobile": f"139{n:08d}",
+        "hukou_area_code": "430302",
+        "union_member": "是",
+        "postcode": "411100",
+        "floor_area": "62.5",
+        "single_parent": "否",
+        "zero_employment": "否",
+        "transfer_income": "1200",
+        "medical_spending": str(300 + n % 700),
+        "bank_name": "中国工商银行",
+        "bank_branch": "湘潭雨湖支行",
+        "bank_card": _luhn(f"62220219{n:010d}"),
+        "bank_account_holder": f"职工{n}",
+        "consent_sensitive_on": "2026-03-01",
+        "consent_publication_on": "2026-03-01",
+        "notes": "2026 年入户核实",
+    }
+
+
+def _full_member(n: int, born: date, sex: str, student: bool) -> dict[str, object]:
+    return {
+        "sex": sex,
+        "birth_date": born.isoformat(),
+        "health": "健康",
+        "disability": "无",
+        "income": "0" if student else "600",
+        "work_unit": "湘潭市第一中学" if student else f"雨湖区{n % 90}号商店",
+        "education": "高中、中专、职高" if student else "初中",
+    }
+
+
+def generate(households: int, full: bool = False) -> bytes:
     titles = [str(spec.title) for spec in roster.SPECS]
     index = {spec.key: i for i, spec in enumerate(roster.SPECS)}
 
@@ -93,17 +151,20 @@ def generate(households: int) -> bytes:
                 medical_insurance="城镇职工基本医疗保险", unit="响水社区帮扶站", area="430302",
                 applied_on="2026-03-01", address=f"响水乡响水社区 {n} 号", income="800",
                 wage_income="9600", main_cause="下岗失业", secondary_causes="2,6",
+                **(_full_head(n, born) if full else {}),
             )
         )  # fmt: skip
         rows.append(
             row(household_no=str(n + 1), relation="配偶", name=f"配偶{n}",
-                id_number=make_id_number(born, sex="F", seq=n // 15000 * 3 + 1), identity="失业")
+                id_number=make_id_number(born, sex="F", seq=n // 15000 * 3 + 1), identity="失业",
+                **(_full_member(n, born, "女", False) if full else {}))
         )  # fmt: skip
+        child_born = born + timedelta(days=9000)
         rows.append(
             row(household_no=str(n + 1), relation="儿子", name=f"子{n}",
-                id_number=make_id_number(born + timedelta(days=9000), sex="M",
-                                         seq=n // 15000 * 3 + 2),
-                identity="在校学生", able_to_work="否")
+                id_number=make_id_number(child_born, sex="M", seq=n // 15000 * 3 + 2),
+                identity="在校学生", able_to_work="否",
+                **(_full_member(n, child_born, "男", True) if full else {}))
         )  # fmt: skip
     return write_workbook([roster.roster_sheet(rows, title_line="基准测试花名册")])
 
@@ -130,7 +191,7 @@ def _staff() -> User:
     return User.objects.get(username="bench-staff")
 
 
-def phase_setup(path: Path, households: int) -> dict[str, float]:
+def phase_setup(path: Path, households: int, full: bool = False) -> dict[str, float]:
     call_command("migrate", verbosity=0)
     county = make_unit("雨湖区总工会职工服务(帮扶)中心", level=OrgUnit.Level.COUNTY)
     township = make_unit("响水乡职工服务(帮扶)中心", parent=county, level=OrgUnit.Level.TOWNSHIP)
@@ -138,7 +199,7 @@ def phase_setup(path: Path, households: int) -> dict[str, float]:
     make_user((Role.STAFF, township), username="bench-staff")
     make_standards(make_area())
     started = time.perf_counter()
-    content = generate(households)
+    content = generate(households, full)
     path.write_bytes(content)
     return {"seconds": time.perf_counter() - started, "mb": len(content) / 1e6}
 
@@ -238,8 +299,8 @@ def child(phase: str, arg: str) -> None:
         profiler = cProfile.Profile()
         profiler.enable()
     if phase == "setup":
-        path, households = arg.split("|")
-        result: dict[str, object] = dict(phase_setup(Path(path), int(households)))
+        path, households, full = arg.split("|")
+        result: dict[str, object] = dict(phase_setup(Path(path), int(households), full == "1"))
     elif phase == "check":
         result = phase_check(Path(arg))
     elif phase == "write":
@@ -277,13 +338,19 @@ def main() -> None:
     if args[:1] == ["--profile"]:
         os.environ["BENCH_PROFILE"] = args[1]
         args = args[2:]
+    full = "--full" in args
+    args = [arg for arg in args if arg != "--full"]
     households = int(args[0]) if args else 10_000
     if POSTGRES:
         _recreate_postgres()
     path = Path(_tmp.name) / "bench.xlsx"
     load = os.getloadavg()
-    print(f"{connection.vendor}, {households:,} households; load average {load[0]:.1f}")
-    made = run("setup", f"{path}|{households}")
+    print(
+        f"{connection.vendor}, {households:,} households"
+        f"{' (full rows: every column a township fills)' if full else ''}; "
+        f"load average {load[0]:.1f}"
+    )
+    made = run("setup", f"{path}|{households}|{int(full)}")
     print(f"generate: {made['seconds']:.1f} s, {made['mb']:.1f} MB")
 
     floor = run("floor", str(path))

@@ -62,3 +62,37 @@ def test_a_full_roster_export_with_a_purpose_is_downloaded_and_listed(
     assert "困难职工花名册" in listed and "报送市总工会年度花名册" in listed
     if SCREENSHOTS:
         page.screenshot(path=os.path.join(SCREENSHOTS, "export-list.png"), full_page=True)
+
+
+def test_on_a_phone_my_exports_are_cards_with_their_status(page: Any, demo: None) -> None:
+    # given: a masked export of the roster made by the staff user
+    from bangfu.accounts.models import User
+    from bangfu.kits.exports.services import export_request
+
+    export_request(
+        user=User.objects.get(username="staff"),
+        kind="archives.roster",
+        params={"status": "active"},
+        filters_text="档案状态:在档",
+        purpose="report",
+    )
+    page.set_viewport_size({"width": 375, "height": 812})
+    login(page, "staff", DEMO_PASSWORD)
+    page.wait_for_url("**/worklist/")
+
+    # when
+    page.goto(f"{page.base_url}/exports/")
+
+    # then: one card, no header row, nothing wider than the phone; its title opens it
+    rows = page.get_by_test_id("export-list").locator("tbody tr")
+    assert rows.count() == 1
+    assert page.get_by_test_id("export-list").locator("thead").is_hidden()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    status = rows.first.locator("td.bf-stack-status")
+    box = status.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375
+    assert status.inner_text().strip() == "可下载"
+    if SCREENSHOTS:
+        page.screenshot(path=os.path.join(SCREENSHOTS, "export-list-phone.png"), full_page=True)
+    rows.first.locator("td.bf-stack-title a").click()
+    page.wait_for_url("**/exports/*/")

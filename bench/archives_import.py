@@ -54,6 +54,7 @@ from bangfu.archives import xlsx as roster  # noqa: E402
 from bangfu.archives.models import Household, HouseholdMember  # noqa: E402
 from bangfu.archives.services import importing  # noqa: E402
 from bangfu.archives.tests.factories import make_area, make_id_number, make_standards  # noqa: E402
+from bangfu.archives.tests.filing_factories import bank_card  # noqa: E402
 from bangfu.core.xlsx import write_workbook  # noqa: E402
 from bangfu.kits.imports import services as imports  # noqa: E402
 from bangfu.kits.imports.models import ImportBatch  # noqa: E402
@@ -72,15 +73,6 @@ def cpu_seconds() -> float:
     wall time that was this phase's own work."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
-
-
-def _luhn(digits: str) -> str:
-    """`digits` with the check digit that makes it a valid bank card number."""
-    total = 0
-    for position, digit in enumerate(reversed(digits)):
-        value = int(digit) * (2 if position % 2 == 0 else 1)
-        total += value - 9 if value > 9 else value
-    return digits + str((10 - total % 10) % 10)
 
 
 # `--full`: the columns a township's own roster fills besides the template's few, on every
@@ -109,7 +101,7 @@ def _full_head(n: int, born: date) -> dict[str, object]:
         "medical_spending": str(300 + n % 700),
         "bank_name": "中国工商银行",
         "bank_branch": "湘潭雨湖支行",
-        "bank_card": _luhn(f"62220219{n:010d}"),
+        "bank_card": bank_card(f"62220219{n:010d}"),
         "bank_account_holder": f"职工{n}",
         "consent_sensitive_on": "2026-03-01",
         "consent_publication_on": "2026-03-01",

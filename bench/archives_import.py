@@ -29,6 +29,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -68,11 +69,20 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def helper_peak_mb() -> float:
+    """The largest peak RSS of the helper processes this phase forked (`core.forked`), 0 if
+    none: pages shared with this process (the file's rows) are counted in both."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
 def cpu_seconds() -> float:
-    """CPU time of this process so far (user + system): on a shared machine, the part of the
-    wall time that was this phase's own work."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    """CPU time of this process and of its helper processes so far (user + system): on a
+    shared machine, the part of the wall time that was this phase's own work."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total
 
 
 # `--full`: the columns a township's own roster fills besides the template's few, on every
@@ -305,21 +315,58 @@ def child(phase: str, arg: str) -> None:
         profiler.disable()
         profiler.dump_stats(f"/tmp/import_{phase}.prof")
     result["peak_mb"] = peak_mb()
+    result["helper_mb"] = helper_peak_mb()
     result["cpu"] = cpu_seconds() - cpu
     print("RESULT " + json.dumps(result, default=str))
 
 
+def _available_mb() -> float:
+    with open("/proc/meminfo") as info:
+        for line in info:
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def run(phase: str, arg: str) -> dict[str, object]:
+    """Run a phase in a process of its own; besides its figures, the most memory the machine
+    lost while it ran ("taken": MemAvailable sampled every 50 ms, against before it started),
+    which counts a helper process's own pages once and the server's too."""
     env = {**os.environ, "BENCH_CHILD": "1"}
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", phase, arg],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
+    before = _available_mb()
+    lowest = [before]
+    running = threading.Event()
+    running.set()
+
+    def sample() -> None:
+        while running.is_set():
+            lowest[0] = min(lowest[0], _available_mb())
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", phase, arg],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+    finally:
+        running.clear()
+        sampler.join()
     line = next(x for x in out.stdout.splitlines() if x.startswith("RESULT "))
-    return dict(json.loads(line[len("RESULT ") :]))
+    result = dict(json.loads(line[len("RESULT ") :]))
+    result["taken_mb"] = before - lowest[0]
+    return result
+
+
+def _memory(result: dict[str, object]) -> str:
+    text = f"peak RSS {result['peak_mb']:.0f} MB"
+    if result.get("helper_mb"):
+        text += f" + helper {result['helper_mb']:.0f} MB (shared pages in both)"
+    return text + f"; machine's memory taken {result['taken_mb']:.0f} MB"
 
 
 def main() -> None:
@@ -356,7 +403,7 @@ def main() -> None:
     print(
         f"check (upload + read + convert + group + validate): {check['seconds']:.1f} s, "
         f"{rows / check['seconds']:,.0f} rows/s, {check['cpu']:.1f} s CPU; "
-        f"status {check['status']}, errors {check['errors']}; peak RSS {check['peak_mb']:.0f} MB"
+        f"status {check['status']}, errors {check['errors']}; {_memory(check)}"
     )
     write = run("write", str(check["batch"]))
     print(
@@ -364,14 +411,14 @@ def main() -> None:
         f"{rows / write['seconds']:,.0f} rows/s, {write['cpu']:.1f} s CPU; "
         f"status {write['status']}, "
         f"{write['households']} households, {write['members']} members; "
-        f"peak RSS {write['peak_mb']:.0f} MB"
+        f"{_memory(write)}"
     )
     second = run("second", str(path))
     print(
         f"second import, check (all already present): {second['seconds']:.1f} s, "
         f"{rows / second['seconds']:,.0f} rows/s, {second['cpu']:.1f} s CPU; "
         f"status {second['status']}, skipped "
-        f"{second['skipped']}; peak RSS {second['peak_mb']:.0f} MB"
+        f"{second['skipped']}; {_memory(second)}"
     )
     total = check["seconds"] + write["seconds"]  # type: ignore[operator]
     load = os.getloadavg()

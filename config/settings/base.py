@@ -437,3 +437,7 @@ BANGFU_SAMPLE_MARGIN = env("BANGFU_SAMPLE_MARGIN", "0.10")
 # Approved items whose notice has ended are on the payer's worklist, due this many working days
 # after they became payable (the centre's own rule; local rules often say 5–10 working days).
 BANGFU_PAY_WITHIN_DAYS = int(env("BANGFU_PAY_WITHIN_DAYS", "10"))
+
+# A large import's check and write use a second process (`bangfu.core.forked`) on PostgreSQL;
+# False keeps them in one.
+BANGFU_HELPER_PROCESSES = env_bool("BANGFU_HELPER_PROCESSES", True)

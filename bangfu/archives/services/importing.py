@@ -56,9 +56,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from typing import Any, NamedTuple
 
 from django.db import transaction
@@ -67,6 +68,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from bangfu.accounts import policy
+from bangfu.core import forked
 from bangfu.core.audit import audit_record
 from bangfu.core.bulk import bulk_insert, maker, overlapped
 from bangfu.core.collector import collector_paused, collector_spared, spare_more
@@ -179,6 +181,23 @@ class Collector(ErrorCollector):
 
     def has(self, row: int, column: str) -> bool:
         return (row, column) in self.cells
+
+    def adopt(self, errors: Iterable[CellError]) -> None:
+        """Take problems found by another collector of the same file (a helper process's
+        part), as found: one per cell still."""
+        for error in errors:
+            if (error.row, error.column) not in self.cells:
+                self.cells.add((error.row, error.column))
+                self.count += 1
+                self._errors.append(error)
+
+    def since(self, start: int) -> list[CellError]:
+        """The problems recorded after the first `start`."""
+        return self._errors[start:]
+
+    @property
+    def size(self) -> int:
+        return len(self._errors)
 
 
 # --- Look-ups --------------------------------------------------------------------------------
@@ -1062,6 +1081,19 @@ class _Batch:
     items: list[HouseholdInput]
 
 
+@dataclass
+class _Part:
+    """What a helper process (`core.forked`) sends of its part of a check: a batch to file
+    (the write) with the count of problems it has found so far and its progress, then, last,
+    the problems it found and its result."""
+
+    batch: _Batch | None
+    failed: int
+    done: int = 0
+    errors: list[CellError] | None = None
+    result: CheckResult | None = None
+
+
 def roster_check(
     *,
     user: Any,
@@ -1082,10 +1114,12 @@ def roster_check(
     `HouseholdInput`s are not held at once).
     """
     checker = _Checker(user, source, source_name, progress, table)
-    for batch in checker.batches(validate=validate):
-        if keep_items:
+    if keep_items:
+        for batch in checker.batches(validate=validate):
             checker.result.items.extend(batch.items)
             checker.result.groups.extend(batch.groups)
+    else:
+        checker.count_all(validate=validate)
     return checker.finish()
 
 
@@ -1115,10 +1149,11 @@ class _Checker:
         self.progress = progress
         self.total = len(self.table.rows)
         self.converted: dict[tuple[str, type, Any], Any] = {}  # see `_Expected`
+        self.failed_elsewhere = 0  # problems a helper process has found so far (the write)
 
     @property
     def failed(self) -> bool:
-        return self.errors.count > 0
+        return self.errors.count + self.failed_elsewhere > 0
 
     def report(self, done: int) -> None:
         if self.progress is not None:
@@ -1132,7 +1167,110 @@ class _Checker:
             yield from self._batches(validate=validate)
 
     def _batches(self, *, validate: bool | None) -> Iterator[_Batch]:
-        table, errors, result, total = self.table, self.errors, self.result, self.total
+        groups = self._groups()
+        spare_more()
+        yield from self._batches_of(groups, Lookups(self.user), validate=validate)
+
+    # A file's households are checked in batches that need nothing of one another once the
+    # rows are converted and grouped: with a helper process (`core.forked`), the check gives it
+    # the later half of the households, and the write gives it the whole check (it sends each
+    # batch to file) while this process files. Each is what the same calls do in one process.
+
+    def count_all(self, *, validate: bool) -> None:
+        """Check the whole file, counting (not keeping) the households to file."""
+        with collector_spared():
+            groups = self._groups()
+            spare_more()
+            lookups = Lookups(self.user)
+            if len(groups) <= BATCH_HOUSEHOLDS or not forked.possible():
+                for _found in self._batches_of(groups, lookups, validate=validate):
+                    pass
+                return
+            half = len(groups) // 2
+            theirs = groups[half:]
+            del groups[half:]
+            with forked.Helper(partial(self._later_part, theirs, lookups, validate)) as helper:
+                del theirs  # the helper's now
+                for _found in self._batches_of(groups, lookups, validate=validate):
+                    pass
+                for part in helper:
+                    self._take(part)
+
+    def _later_part(self, groups: list[Group], lookups: Lookups, validate: bool) -> Iterator[_Part]:
+        """In the helper: check `groups` and send the problems and counts found."""
+        self.progress = None
+        start = self.errors.size
+        self.result = CheckResult(source_name=self.result.source_name, rows=self.result.rows)
+        for _found in self._batches_of(groups, lookups, validate=validate):
+            pass
+        yield _Part(None, self.errors.count, errors=self.errors.since(start), result=self.result)
+
+    def _take(self, part: _Part) -> None:
+        """Add a helper's problems and counts to this check's."""
+        assert part.errors is not None and part.result is not None
+        self.errors.adopt(part.errors)
+        result, theirs = self.result, part.result
+        result.skipped.extend(theirs.skipped)
+        result.people_existing += theirs.people_existing
+        result.households_new_count += theirs.households_new_count
+        result.members_new_count += theirs.members_new_count
+
+    @contextmanager
+    def write_batches(self) -> Iterator[Iterator[_Batch]]:
+        """The batches to file, as `batches(validate=None)`: checked by a helper process while
+        this one files the batches before, when one may be used. The helper's problems are
+        counted in `failed` as it goes and taken at the end."""
+        if not forked.possible():
+            yield self.batches(validate=None)
+            return
+        start = self.errors.size
+        # What this process holds (the file's rows) is hidden from the cyclic collector, as in
+        # `batches`: each batch received is made here, and each full collection walked it all.
+        with collector_spared(), forked.Helper(self._whole_check) as helper:
+            yield self._received(helper, start)
+
+    def _whole_check(self) -> Iterator[_Part]:
+        """In the helper: the whole check, each batch to file sent as it is ready."""
+        done = [0]
+        self.progress = lambda n, _total: done.__setitem__(0, n)
+        for found in self.batches(validate=None):
+            for group in found.groups:  # the cells as read are not needed there: not sent
+                for person in (*group.rows, *group.extra_heads):
+                    person.raw = {}
+            yield _Part(found, self.errors.count, done[0])
+        yield _Part(None, self.errors.count, self.total, self.errors.since(0), self.result)
+
+    def _received(self, helper: forked.Helper[_Part], start: int) -> Iterator[_Batch]:
+        for part in helper:
+            self.failed_elsewhere = part.failed
+            self.report(part.done)
+            if part.batch is not None:
+                if self.errors.count and not part.failed:
+                    # This process found problems (the filing service's) that the helper did
+                    # not know of: it did not validate the batch (`_batch`); done here.
+                    self._report_validation(part.batch)
+                yield part.batch
+                continue
+            assert part.errors is not None and part.result is not None
+            mine = self.errors.since(start)
+            self.errors = Collector(table=self.table)
+            self.errors.adopt(part.errors)  # the header's problems too: the helper's are all
+            self.errors.adopt(mine)
+            self.failed_elsewhere = 0
+            self.result = part.result
+
+    def _report_validation(self, batch: _Batch) -> None:
+        found = filing.validate_households(batch.items, across_items=False)
+        by_item: dict[int, dict[str, str]] = defaultdict(dict)
+        for key, message in found.items():
+            position, _dot, field_name = key.partition(".")
+            by_item[int(position)][field_name] = message
+        for index, field_errors in sorted(by_item.items()):
+            _report_field_errors(field_errors, batch.groups[index], self.errors, self.table)
+
+    def _groups(self) -> list[Group]:
+        """Every row converted, the duplicates reported and the rows grouped by household."""
+        table, errors, total = self.table, self.errors, self.total
         step = max(200, total // 50)
         people: list[PersonRow] = []
         today = timezone.localdate()
@@ -1143,10 +1281,14 @@ class _Checker:
                 if n % step == 0:
                     self.report(n // 2)
             _duplicates(people, errors, table)
-            groups = _group(people, errors, table)
-        spare_more()
-        del people
-        lookups = Lookups(self.user)
+            return _group(people, errors, table)
+
+    def _batches_of(
+        self, groups: list[Group], lookups: Lookups, *, validate: bool | None
+    ) -> Iterator[_Batch]:
+        """Check `groups` batch by batch (emptying the list: each batch is let go once
+        handed on) and yield each batch that has households to file."""
+        result, total = self.result, self.total
         count = len(groups)
         groups.reverse()  # taken from the end, in the file's order; each batch then let go
         done = 0
@@ -1523,9 +1665,10 @@ class RosterImporter:
         checker = _Checker(user, b"", batch.source_name, progress, table)
         historical = batch.mode != ImportedArchive.Mode.NEW
         # `overlapped`: the COPYs that cannot be refused are sent ahead, so that the server
-        # writes a batch while Python prepares the rest (see `household_create_many`).
-        with transaction.atomic(), overlapped():
-            for found in checker.batches(validate=None):
+        # writes a batch while Python prepares the rest (see `household_create_many`); the
+        # check runs ahead in a helper process when it may (`_Checker.write_batches`).
+        with checker.write_batches() as batches, transaction.atomic(), overlapped():
+            for found in batches:
                 if checker.failed:
                     continue
                 # The batch's models are garbage once written: one full collection then.

@@ -304,19 +304,20 @@ def batch_check(
     skipped). A file that cannot be read is refused (INVALID) with the reason as its message."""
     importer = importer_for(batch.kind)
     policy.require_perm(user, importer.permission)
-    with transaction.atomic():
-        try:
-            if table is None:
-                table = batch_table(batch)
-            outcome = importer.check(
-                user=user, batch=batch, table=table, progress=progress or _quiet
-            )
-        except ValidationError as exc:
+    # The check only reads (outside a transaction: a large one may give part of the file to a
+    # helper process, `core.forked`); what it found is stored in one.
+    try:
+        if table is None:
+            table = batch_table(batch)
+        outcome = importer.check(user=user, batch=batch, table=table, progress=progress or _quiet)
+    except ValidationError as exc:
+        with transaction.atomic():
             batch.status = Status.INVALID
             batch.message = exc.message
             _empty(batch)
             batch.save()
-            raise
+        raise
+    with transaction.atomic():
         _store(batch, outcome)
         batch.save()
     return batch

@@ -1,0 +1,202 @@
+"""The roster import with a helper process (`core.forked`, PostgreSQL outside a transaction):
+the check gives it the later half of the households, the write gives it the whole check while
+filing. Each finds and writes exactly what the same import does in one process."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from bangfu.archives.models import Household, HouseholdMember, ImportBatch
+from bangfu.archives.services import filing, importing
+from bangfu.archives.tests.factories import make_area, make_id_number, make_standards
+from bangfu.core import forked
+from bangfu.core.errors import ValidationError
+from bangfu.core.models import AuditEvent
+
+from . import roster_files as rf
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def helpers(monkeypatch) -> list[int]:
+    """Count the helpers started (each one's pid)."""
+    started: list[int] = []
+
+    class Counted(forked.Helper):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            assert self.pid is not None
+            started.append(self.pid)
+
+    monkeypatch.setattr(forked, "Helper", Counted)
+    return started
+
+
+def rows(households: int, start: int, **changed: Any) -> list[dict[str, Any]]:
+    """Two people a household; `changed`: "<index>" → cells of that household's head row."""
+    result = []
+    for i in range(households):
+        head_id = make_id_number(date(1970, 1, 1 + i % 28), seq=start + i)
+        result.append(rf.head(i + 1, f"职工{i}", head_id, **changed.get(str(i), {})))
+        spouse = make_id_number(date(1972, 2, 2), sex="F", seq=start + i)
+        result.append(rf.member(i + 1, "配偶", f"配偶{i}", spouse))
+    return result
+
+
+def checked(staff, content: bytes) -> ImportBatch:
+    batch, table = importing.import_upload(user=staff, content=content, source_name="a.xlsx")
+    return importing.import_check(user=staff, batch=batch, table=table)
+
+
+def counts() -> tuple[int, int, int]:
+    return (Household.objects.count(), HouseholdMember.objects.count(), AuditEvent.objects.count())
+
+
+def found(batch: ImportBatch) -> tuple[Any, ...]:
+    batch.refresh_from_db()
+    return (batch.status, batch.counts, batch.skipped, [tuple(e) for e in batch.errors])
+
+
+def test_the_check_with_a_helper_finds_what_one_process_finds(
+    network, staff, helpers, settings, monkeypatch
+):
+    # given: batches of 2 households; 6 households filed, then a file of 12 with one of the
+    # filed households changed (first half) and a wrong cell in a new one (later half)
+    make_standards(make_area())
+    monkeypatch.setattr(importing, "BATCH_HOUSEHOLDS", 2)
+    first = checked(staff, rf.workbook(rows(6, start=900)))
+    importing.import_confirm(user=staff, batch=first)
+    importing.import_write(user=staff, batch=first)
+    content = rf.workbook(
+        rows(12, start=900, **{"1": {"月收入": 950}, "10": {"工作状态": "在岗了"}})
+    )
+    helpers.clear()
+
+    # when: the same file checked with a helper and in one process
+    with_helper = found(checked(staff, content))
+    used = len(helpers)
+    settings.BANGFU_HELPER_PROCESSES = False
+    alone = found(checked(staff, content))
+
+    # then: a helper was used once, and the outcome is the same
+    assert used == 1 and len(helpers) == 1
+    assert with_helper == alone
+    status, counts, skipped, errors = with_helper
+    assert status == ImportBatch.Status.INVALID
+    assert [row for _sheet, row, _column, _message in errors] == [6, 24]  # 2nd and 11th heads
+    assert len(skipped) == 5 and counts["households_new"] == 0
+
+
+def test_a_clean_check_with_a_helper_counts_every_household(network, staff, helpers, monkeypatch):
+    # given: batches of 2 households, 3 of 9 filed before
+    make_standards(make_area())
+    monkeypatch.setattr(importing, "BATCH_HOUSEHOLDS", 2)
+    first = checked(staff, rf.workbook(rows(3, start=950)))
+    importing.import_confirm(user=staff, batch=first)
+    importing.import_write(user=staff, batch=first)
+    helpers.clear()
+
+    # when
+    status, counts, skipped, errors = found(checked(staff, rf.workbook(rows(9, start=950))))
+
+    # then: the skipped in the file's order, the new counted over both halves
+    assert helpers and status == ImportBatch.Status.READY and errors == []
+    assert [row[0] for row in skipped] == [4, 6, 8]
+    assert (counts["households_new"], counts["members_new"]) == (6, 6)  # spouses
+
+
+def test_the_write_with_a_helper_files_every_household_in_the_files_order(
+    network, staff, helpers, monkeypatch
+):
+    # given: batches of 3 households, a checked file of 10
+    make_standards(make_area())
+    monkeypatch.setattr(importing, "BATCH_HOUSEHOLDS", 3)
+    batch = checked(staff, rf.workbook(rows(10, start=700)))
+    helpers.clear()
+
+    # when
+    importing.import_confirm(user=staff, batch=batch)
+    importing.import_write(user=staff, batch=batch)
+
+    # then: a helper checked, this process filed: every household once, numbered in order
+    assert len(helpers) == 1
+    status, counts, _skipped, errors = found(batch)
+    assert (status, counts["households_new"], counts["members_new"], errors) == (
+        ImportBatch.Status.IMPORTED,
+        10,
+        10,
+        [],
+    )
+    names = list(Household.objects.order_by("archive_no").values_list("name", flat=True))
+    assert names == [f"职工{i}" for i in range(10)]
+    assert HouseholdMember.objects.count() == 10  # the spouses
+
+
+def test_a_problem_the_helper_finds_at_write_leaves_nothing_written(
+    network, staff, helpers, monkeypatch
+):
+    # given: a checked file of 10 households in batches of 3, and then the eighth household's
+    # head filed by someone else under another name (the helper's check finds it in the third
+    # batch, after this process has filed two)
+    make_standards(make_area())
+    monkeypatch.setattr(importing, "BATCH_HOUSEHOLDS", 3)
+    batch = checked(staff, rf.workbook(rows(10, start=600)))
+    other = checked(staff, rf.workbook(rows(8, start=600, **{"7": {"姓名": "另一人"}})[14:]))
+    importing.import_confirm(user=staff, batch=other)
+    importing.import_write(user=staff, batch=other)
+    before = counts()
+    helpers.clear()
+
+    # when
+    importing.import_confirm(user=staff, batch=batch)
+    with pytest.raises(ValidationError):
+        importing.import_write(user=staff, batch=batch)
+
+    # then: the batches filed before are rolled back; the problem is on the eighth head's row
+    assert len(helpers) == 1
+    status, _counts, _skipped, errors = found(batch)
+    assert status == ImportBatch.Status.INVALID
+    assert errors and {row for _sheet, row, _column, _message in errors} == {18}
+    assert counts() == before
+
+
+def test_after_the_filing_service_refuses_a_batch_the_later_ones_are_still_validated(
+    network, staff, helpers, monkeypatch
+):
+    # given: a checked file of 6 households in batches of 2; the filing service refuses the
+    # first batch (a race the check could not see) and validation finds a problem in the third
+    make_standards(make_area())
+    monkeypatch.setattr(importing, "BATCH_HOUSEHOLDS", 2)
+    batch = checked(staff, rf.workbook(rows(6, start=500)))
+    refused: list[int] = []
+
+    def refuse(**kwargs: Any) -> list[Household]:
+        refused.append(len(kwargs["items"]))
+        raise ValidationError("已被他人建档", errors={"0.name": "已被他人建档"})
+
+    def validate(items: list[Any], **kwargs: Any) -> dict[str, str]:
+        names = [item.name for item in items]
+        return {"1.name": "校验发现的问题"} if "职工5" in names else {}
+
+    monkeypatch.setattr(filing, "household_create_many", refuse)
+    monkeypatch.setattr(filing, "validate_households", validate)
+    helpers.clear()
+
+    # when
+    importing.import_confirm(user=staff, batch=batch)
+    with pytest.raises(ValidationError):
+        importing.import_write(user=staff, batch=batch)
+
+    # then: only the first batch went to the service; both problems are on their rows
+    assert len(helpers) == 1 and refused == [2]
+    status, _counts, _skipped, errors = found(batch)
+    assert status == ImportBatch.Status.INVALID
+    assert [(row, message) for _sheet, row, _column, message in errors] == [
+        (4, "已被他人建档"),
+        (14, "校验发现的问题"),
+    ]
+    assert Household.objects.count() == 0

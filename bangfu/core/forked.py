@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import logging
 import os
 import pickle
 import signal
@@ -37,6 +38,7 @@ from django.conf import settings
 from django.db import connections
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 _LENGTH = struct.Struct("!Q")
 _ITEM, _DONE, _FAILED = b"i", b"d", b"f"
@@ -72,9 +74,19 @@ def _die_with_parent() -> None:
 def _fresh_connections() -> None:
     """In the helper: forget the caller's database connections (kept referenced, not closed)
     so that the first query opens one of the helper's own."""
-    for alias in list(connections):
-        _inherited.append(connections[alias])
-        del connections[alias]
+    for connection in connections.all(initialized_only=True):
+        _inherited.append(connection)
+        del connections[connection.alias]
+
+
+def start(work: Callable[[], Iterator[T]]) -> Helper[T] | None:
+    """A helper running `work`, or None when the system cannot make another process now (the
+    caller then does the work itself)."""
+    try:
+        return Helper(work)
+    except OSError:
+        logger.warning("No helper process could be started; the work is done in one process.")
+        return None
 
 
 class Helper(Generic[T]):
@@ -88,7 +100,12 @@ class Helper(Generic[T]):
             with contextlib.suppress(Exception):
                 stream.flush()
         parent = os.getpid()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read_end)
+            os.close(write_end)
+            raise
         if pid == 0:  # the helper
             os.close(read_end)
             _run(work, write_end, parent)  # never returns
@@ -182,4 +199,4 @@ def _send(pipe: BinaryIO, kind: bytes, payload: bytes) -> None:
     pipe.flush()
 
 
-__all__ = ["Helper", "HelperFailed", "possible"]
+__all__ = ["Helper", "HelperFailed", "possible", "start"]

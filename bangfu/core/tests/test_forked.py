@@ -182,3 +182,19 @@ def test_on_postgresql_the_helper_reads_with_a_connection_of_its_own(staff):
     assert titles == ["已提交"]
     assert _backend_pid() == mine
     assert Job.objects.count() == 1
+
+
+def test_when_no_process_can_be_made_the_caller_is_told_and_nothing_is_left_open(monkeypatch):
+    # given: the system refuses another process
+    def refuse() -> int:
+        raise BlockingIOError("Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", refuse)
+    open_before = len(os.listdir("/proc/self/fd"))
+
+    # when
+    helper = forked.start(lambda: iter([1]))
+
+    # then: no helper (the caller does the work), and no pipe left open
+    assert helper is None
+    assert len(os.listdir("/proc/self/fd")) == open_before

@@ -1071,7 +1071,6 @@ def _collector(table: Table) -> Collector:
 
 
 BATCH_HOUSEHOLDS = 2000  # households looked up, checked by the filing service and written at once
-HELPED_ROWS = 5000  # a check converts the later half of its rows in a helper from this half up
 
 
 @dataclass
@@ -1180,7 +1179,7 @@ class _Checker:
     def count_all(self, *, validate: bool) -> None:
         """Check the whole file, counting (not keeping) the households to file."""
         with collector_spared():
-            groups = self._groups(helped=True)
+            groups = self._groups()
             spare_more()
             lookups = Lookups(self.user)
             half = len(groups) // 2
@@ -1274,47 +1273,20 @@ class _Checker:
         for index, field_errors in sorted(by_item.items()):
             _report_field_errors(field_errors, batch.groups[index], self.errors, self.table)
 
-    def _groups(self, *, helped: bool = False) -> list[Group]:
-        """Every row converted, the duplicates reported and the rows grouped by household.
-        `helped`: the later half of the rows converted by a helper process when one may be
-        used (`count_all`)."""
+    def _groups(self) -> list[Group]:
+        """Every row converted, the duplicates reported and the rows grouped by household."""
         table, errors, total = self.table, self.errors, self.total
         step = max(200, total // 50)
         people: list[PersonRow] = []
         today = timezone.localdate()
         specs = _RowSpecs.of(table)
-        rows = table.rows
-        half = len(rows) // 2
-        helper = None
-        if helped and half >= HELPED_ROWS and forked.possible():
-            helper = forked.start(partial(self._converted, half, today, specs))
         with collector_paused():  # plain values, no cycles: see `core.collector.collector_paused`
-            for n, row in enumerate(rows[:half] if helper else rows, start=1):
+            for n, row in enumerate(table.rows, start=1):
                 people.append(_convert_row(row, errors, table, today, specs))
                 if n % step == 0:
-                    self.report(n // (1 if helper else 2))
-            if helper is not None:
-                with helper:
-                    for theirs, found in helper:
-                        for person, row in zip(theirs, rows[half:], strict=True):
-                            person.raw = row.values  # not sent: this process has the rows
-                        people.extend(theirs)
-                        errors.adopt(found)
+                    self.report(n // 2)
             _duplicates(people, errors, table)
             return _group(people, errors, table)
-
-    def _converted(
-        self, start: int, today: date, specs: _RowSpecs
-    ) -> Iterator[tuple[list[PersonRow], list[CellError]]]:
-        """In a helper: the rows from `start` converted (without their cells as read), with
-        the problems found."""
-        table, errors = self.table, self.errors
-        known = errors.size
-        with collector_paused():
-            people = [_convert_row(row, errors, table, today, specs) for row in table.rows[start:]]
-        for person in people:
-            person.raw = {}
-        yield people, errors.since(known)
 
     def _batches_of(
         self, groups: list[Group], lookups: Lookups, *, validate: bool | None

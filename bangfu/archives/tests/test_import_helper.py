@@ -68,7 +68,6 @@ def test_the_check_with_a_helper_finds_what_one_process_finds(
     # filed households changed (first half) and a wrong cell in a new one (later half)
     make_standards(make_area())
     monkeypatch.setattr(importing, "BATCH_HOUSEHOLDS", 2)
-    monkeypatch.setattr(importing, "HELPED_ROWS", 4)
     first = checked(staff, rf.workbook(rows(6, start=900)))
     importing.import_confirm(user=staff, batch=first)
     importing.import_write(user=staff, batch=first)
@@ -83,9 +82,8 @@ def test_the_check_with_a_helper_finds_what_one_process_finds(
     settings.BANGFU_HELPER_PROCESSES = False
     alone = found(checked(staff, content))
 
-    # then: two helpers were used (the later rows converted, the later households checked),
-    # and the outcome is the same
-    assert used == 2 and len(helpers) == 2
+    # then: a helper was used once, and the outcome is the same
+    assert used == 1 and len(helpers) == 1
     assert with_helper == alone
     status, counts, skipped, errors = with_helper
     assert status == ImportBatch.Status.INVALID
@@ -94,11 +92,10 @@ def test_the_check_with_a_helper_finds_what_one_process_finds(
 
 
 def test_a_clean_check_with_a_helper_counts_every_household(network, staff, helpers, monkeypatch):
-    # given: batches of 2 households; of 9, the first and the last three filed before (their
-    # rows are converted by this process and by the helper)
+    # given: batches of 2 households; of 9, the first and the last three filed before (checked
+    # by this process and by the helper)
     make_standards(make_area())
     monkeypatch.setattr(importing, "BATCH_HOUSEHOLDS", 2)
-    monkeypatch.setattr(importing, "HELPED_ROWS", 4)
     file = rows(9, start=950)
     first = checked(staff, rf.workbook(file[:2] + file[12:]))
     importing.import_confirm(user=staff, batch=first)
@@ -109,7 +106,7 @@ def test_a_clean_check_with_a_helper_counts_every_household(network, staff, help
     status, counts, skipped, errors = found(checked(staff, rf.workbook(file)))
 
     # then: the skipped in the file's order, the new counted over both halves
-    assert len(helpers) == 2 and status == ImportBatch.Status.READY and errors == []
+    assert len(helpers) == 1 and status == ImportBatch.Status.READY and errors == []
     assert [row[0] for row in skipped] == [4, 16, 18, 20]
     assert (counts["households_new"], counts["members_new"]) == (5, 5)  # and the spouses
 
@@ -213,7 +210,6 @@ def test_when_no_helper_can_be_started_the_import_is_done_in_one_process(
     # given: batches of 2 households, and a system that gives no second process
     make_standards(make_area())
     monkeypatch.setattr(importing, "BATCH_HOUSEHOLDS", 2)
-    monkeypatch.setattr(importing, "HELPED_ROWS", 4)
     monkeypatch.setattr(forked, "start", lambda work: None)
 
     # when

@@ -1071,6 +1071,7 @@ def _collector(table: Table) -> Collector:
 
 
 BATCH_HOUSEHOLDS = 2000  # households looked up, checked by the filing service and written at once
+HELPER_ROWS = 5000  # a file of more rows is checked and written with a helper process when possible
 
 
 @dataclass
@@ -1186,7 +1187,7 @@ class _Checker:
             lookups = Lookups(self.user)
             half = len(groups) // 2
             helper = None
-            if len(groups) > BATCH_HOUSEHOLDS and forked.possible():
+            if self._helped() and len(groups) > BATCH_HOUSEHOLDS:
                 helper = forked.start(partial(self._later_part, groups[half:], lookups, validate))
             if helper is None:
                 for _found in self._batches_of(groups, lookups, validate=validate):
@@ -1198,6 +1199,10 @@ class _Checker:
                     pass
                 for part in helper:
                     self._take(part)
+
+    def _helped(self) -> bool:
+        """Whether this file is large enough for a helper process, and one may be used."""
+        return self.total > HELPER_ROWS and forked.possible()
 
     def _later_part(self, groups: list[Group], lookups: Lookups, validate: bool) -> Iterator[_Part]:
         """In the helper: check `groups` and send the problems and counts found."""
@@ -1224,7 +1229,7 @@ class _Checker:
         this one files the batches before, when one may be used — which also evaluates their
         categories for the filing as `status` (`filing.households_evaluate_ahead`). The
         helper's problems are counted in `failed` as it goes and taken at the end."""
-        if not forked.possible():
+        if not self._helped():
             yield self.batches(validate=None)
             return
         helper = forked.start(partial(self._whole_check, status))

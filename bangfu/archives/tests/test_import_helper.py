@@ -22,6 +22,11 @@ from . import roster_files as rf
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def small_files_helped(monkeypatch) -> None:
+    monkeypatch.setattr(importing, "HELPER_ROWS", 0)
+
+
 @pytest.fixture
 def helpers(monkeypatch) -> list[int]:
     """Count the helpers started (each one's pid)."""
@@ -242,3 +247,25 @@ def test_when_no_helper_can_be_started_the_import_is_done_in_one_process(
     status, counts, _skipped, errors = found(batch)
     assert (status, counts["households_new"], errors) == (ImportBatch.Status.IMPORTED, 7, [])
     assert Household.objects.count() == 7
+
+
+def test_a_small_file_is_imported_without_a_helper(network, staff, helpers, monkeypatch):
+    # given: files of up to 30 rows are imported in one process
+    make_standards(make_area())
+    monkeypatch.setattr(importing, "BATCH_HOUSEHOLDS", 2)
+    monkeypatch.setattr(importing, "HELPER_ROWS", 30)
+
+    # when: a file of 30 rows (15 households) is checked and written
+    batch = checked(staff, rf.workbook(rows(15, start=300)))
+    importing.import_confirm(user=staff, batch=batch)
+    importing.import_write(user=staff, batch=batch)
+
+    # then
+    assert helpers == []
+    assert Household.objects.count() == 15
+
+    # when: one of 32 rows
+    checked(staff, rf.workbook(rows(16, start=300)))
+
+    # then
+    assert len(helpers) == 1

@@ -317,6 +317,8 @@ def child(phase: str, arg: str) -> None:
     result["peak_mb"] = peak_mb()
     result["helper_mb"] = helper_peak_mb()
     result["cpu"] = cpu_seconds() - cpu
+    helper = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result["helper_cpu"] = helper.ru_utime + helper.ru_stime
     print("RESULT " + json.dumps(result, default=str))
 
 
@@ -326,6 +328,15 @@ def _available_mb() -> float:
             if line.startswith("MemAvailable:"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+def _machine_busy() -> tuple[float, float]:
+    """(busy, all) CPU seconds of the whole machine so far (`/proc/stat`): with PostgreSQL's."""
+    with open("/proc/stat") as stat:
+        fields = [int(x) for x in stat.readline().split()[1:]]
+    tick = os.sysconf("SC_CLK_TCK")
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields) - idle) / tick, sum(fields) / tick
 
 
 def run(phase: str, arg: str) -> dict[str, object]:
@@ -345,6 +356,7 @@ def run(phase: str, arg: str) -> dict[str, object]:
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
+    busy_before, all_before = _machine_busy()
     try:
         out = subprocess.run(
             [sys.executable, __file__, "--child", phase, arg],
@@ -354,19 +366,30 @@ def run(phase: str, arg: str) -> dict[str, object]:
             text=True,
         )
     finally:
+        busy_after, all_after = _machine_busy()
         running.clear()
         sampler.join()
     line = next(x for x in out.stdout.splitlines() if x.startswith("RESULT "))
     result = dict(json.loads(line[len("RESULT ") :]))
     result["taken_mb"] = before - lowest[0]
+    result["machine_busy"] = busy_after - busy_before
+    result["machine_all"] = all_after - all_before
     return result
 
 
 def _memory(result: dict[str, object]) -> str:
     text = f"peak RSS {result['peak_mb']:.0f} MB"
     if result.get("helper_mb"):
-        text += f" + helper {result['helper_mb']:.0f} MB (shared pages in both)"
-    return text + f"; machine's memory taken {result['taken_mb']:.0f} MB"
+        text += (
+            f" + helper {result['helper_mb']:.0f} MB (shared pages in both), "
+            f"helper CPU {result['helper_cpu']:.1f} s"
+        )
+    busy, every = result["machine_busy"], result["machine_all"]
+    return (
+        text
+        + f"; machine's memory taken {result['taken_mb']:.0f} MB"
+        + f"; machine's CPU busy {busy:.1f} of {every:.1f} s ({busy / max(every, 1e-9):.0%})"  # type: ignore[operator]
+    )
 
 
 def main() -> None:

@@ -469,78 +469,12 @@ def determination_basis(households: list[Household], on: date | None = None) -> 
     )
 
 
-def _figures_key(figures: tuple[DibaoStandard | None, MinimumWage | None]) -> tuple[Any, ...]:
-    """What an evaluation takes of an area's figures: each one's key and amount."""
-    standard, wage = figures
-    return (
-        (standard.pk, standard.amount) if standard is not None else None,
-        (wage.pk, wage.amount) if wage is not None else None,
-    )
-
-
-@dataclass
-class EvaluatedAhead:
-    """The categories of new archives evaluated before they are filed, by another process
-    (the import's helper, `core.forked`): for each archive, its rule result or the message
-    saying why it cannot be determined, with the day and each area's figures used
-    (`_figures_key`). `determinations_prepare_new` takes an archive's outcome only when its
-    own day and figures for the archive's area are the same, and evaluates it otherwise."""
-
-    on: date
-    figures: dict[int, tuple[Any, ...]]
-    outcomes: list[rules.RuleResult | str]
-    heads: list[str]  # each archive's head (`id_index`): the outcomes are matched by it too
-
-
-def evaluate_ahead(households: list[Household], on: date | None = None) -> EvaluatedAhead:
-    """Evaluate new archives (not written: each with its members in `_new_members`, its
-    area) with the figures in force, for `determinations_prepare_new` in another process."""
-    on = on or timezone.localdate()
-    areas = list({h.area_id: h.area for h in households}.values())
-    figures = figures_in_force(areas, on)
-    outcomes: list[rules.RuleResult | str] = []
-    for household in households:
-        try:
-            evaluation = _evaluation_of(household, household._new_members, figures, on)  # type: ignore[attr-defined]
-        except CannotDetermine as exc:
-            outcomes.append(exc.message)
-            continue
-        outcomes.append(evaluation.result)
-    return EvaluatedAhead(
-        on,
-        {pk: _figures_key(f) for pk, f in figures.items()},
-        outcomes,
-        [household.id_index for household in households],
-    )
-
-
-def _ahead(
-    ahead: EvaluatedAhead | None, index: int, household: Household, figures: Figures, on: date
-) -> Evaluation | str | None:
-    """The outcome evaluated ahead for the `index`th archive if it holds here (see
-    `EvaluatedAhead`), as an Evaluation or a message; None when it must be evaluated here."""
-    if ahead is None or ahead.on != on or household.area_id not in figures:
-        return None
-    if ahead.heads[index] != household.id_index:
-        return None
-    mine = figures[household.area_id]
-    if ahead.figures.get(household.area_id) != _figures_key(mine):
-        return None
-    outcome = ahead.outcomes[index]
-    if isinstance(outcome, str):
-        return outcome
-    standard, wage = mine
-    assert standard is not None  # a result was found with a standard, the same as this one
-    return Evaluation(result=outcome, standard=standard, minimum_wage=wage, on=on)
-
-
 def determinations_prepare_new(
     *,
     actor: User | None,
     households: list[Household],
     on: date | None = None,
     basis: DeterminationBasis | None = None,
-    ahead: EvaluatedAhead | None = None,
 ) -> NewDeterminations:
     """Determine the categories of new archives before they are written (PostgreSQL, the bulk
     filing): each archive given its key, its members in `_new_members`, its area and unit.
@@ -551,27 +485,15 @@ def determinations_prepare_new(
     UPDATEs (4.3 s of a 33,000-household import). The determinations get their keys from the
     table's sequence (`determination_basis`; the archives' foreign key to them is checked at
     the commit); write the archives, then call `determinations_store_new`. `basis`: what
-    `determination_basis` read for these archives, else read here. `ahead`: the same archives
-    evaluated ahead (`EvaluatedAhead`), one outcome each, in order."""
+    `determination_basis` read for these archives, else read here."""
     if basis is None:
         basis = determination_basis(households, on)
     on, figures = basis.on, basis.figures
-    if ahead is not None and not len(ahead.outcomes) == len(ahead.heads) == len(households):
-        ahead = None
     stored: list[tuple[Household, Determination, str]] = []
     skipped: list[tuple[Household, str]] = []
-    for index, household in enumerate(households):
-        found = _ahead(ahead, index, household, figures, on)
-        if isinstance(found, str):
-            skipped.append((household, found))
-            continue
+    for household in households:
         try:
-            evaluation = found or _evaluation_of(
-                household,
-                household._new_members,  # type: ignore[attr-defined]
-                figures,
-                on,
-            )
+            evaluation = _evaluation_of(household, household._new_members, figures, on)  # type: ignore[attr-defined]
         except CannotDetermine as exc:
             skipped.append((household, exc.message))
             continue

@@ -878,13 +878,10 @@ def _check_unit(actor: User, unit: OrgUnit) -> None:
     )
 
 
-def _apply_head(household: Household, head: Mapping[str, Any], *, derived: bool = True) -> None:
-    """Set the head's values; `derived`: with the look-up and masked forms made from them."""
+def _apply_head(household: Household, head: Mapping[str, Any]) -> None:
     for name in HEAD_FIELDS:
         setattr(household, name, head[name])
     household.id_index = id_index(household.id_number)
-    if not derived:
-        return
     household.id_last4 = household.id_number[-4:]
     household.name_initials = name_initials(household.name)
     household.mobile_last4 = digits_tail(household.mobile)
@@ -1266,7 +1263,6 @@ def household_create_many(
     items: list[HouseholdInput],
     origin: str = Household.Origin.IMPORT,
     status: str = Household.Status.ACTIVE,
-    evaluated_ahead: categories.EvaluatedAhead | None = None,
 ) -> list[Household]:
     """Create many archives at once (the Excel import) and return them in the order given.
 
@@ -1283,9 +1279,6 @@ def household_create_many(
     `status`: imported rosters are archives approved on paper before, so they arrive ACTIVE
     (filed on the application date, review due a year later) by default; pass APPLIED to put
     every item through the procedure (each gets its home visit due).
-
-    `evaluated_ahead`: the items' categories as `households_evaluate_ahead` evaluated them in
-    another process; each is taken only where it holds here (`categories.EvaluatedAhead`).
     """
     if status not in (Household.Status.ACTIVE, Household.Status.APPLIED, Household.Status.DRAFT):
         raise ValueError(f"Unsupported status for a bulk filing: {status}")
@@ -1293,62 +1286,11 @@ def household_create_many(
     # Thousands of models naming one another (archive, members, events): not walked by
     # several full collections as they are made (`core.collector`).
     with collector_paused():
-        return _create_many(actor, items, origin, status, evaluated_ahead)
-
-
-def _new_household(
-    new: Callable[..., Household],
-    item: HouseholdInput,
-    cleaned: _Cleaned,
-    status: str,
-    origin: str,
-    *,
-    derived: bool = True,
-    **given: Any,
-) -> Household:
-    """A new archive (not written) of a bulk filing, with its members in `_new_members`;
-    `derived`: with the head's look-up and masked forms (`_apply_head`)."""
-    household = new(unit=item.unit, area=item.area, status=status, **given)
-    _apply_head(household, cleaned.head, derived=derived)
-    household.origin = origin
-    if status == Household.Status.ACTIVE:
-        household.filed_on = item.applied_on
-        household.review_due_on = add_years(item.applied_on, 1)
-    household._new_members = [  # type: ignore[attr-defined]
-        _new_member(household, values, i) for i, values in enumerate(cleaned.members)
-    ]
-    return household
-
-
-def households_evaluate_ahead(
-    *, items: list[HouseholdInput], status: str, origin: str = Household.Origin.IMPORT
-) -> categories.EvaluatedAhead | None:
-    """The categories of `items` evaluated as `household_create_many` with the same status and
-    origin evaluates them, for it to take (`evaluated_ahead`): done ahead by another process
-    (the import's helper, `core.forked`), which reads the figures in force itself. None when
-    an item has an error (the filing refuses the batch then)."""
-    items = [_with_origin(item, origin) for item in items]
-    token = _BATCH_TODAY.set(timezone.localdate())
-    try:
-        checked = [_check_head(item) for item in items]
-    finally:
-        _BATCH_TODAY.reset(token)
-    if any(item_errors for item_errors, _cleaned in checked):
-        return None
-    new = maker(Household)
-    households = [  # the head's pinyin and masked forms are not needed to evaluate
-        _new_household(new, item, cleaned, status, origin, derived=False)
-        for item, (_errors, cleaned) in zip(items, checked, strict=True)
-    ]
-    return categories.evaluate_ahead(_to_determine(households))
+        return _create_many(actor, items, origin, status)
 
 
 def _create_many(
-    actor: User,
-    items: list[HouseholdInput],
-    origin: str,
-    status: str,
-    evaluated_ahead: categories.EvaluatedAhead | None = None,
+    actor: User, items: list[HouseholdInput], origin: str, status: str
 ) -> list[Household]:
     items = [_with_origin(item, origin) for item in items]
     units: dict[int, OrgUnit] = {}
@@ -1378,23 +1320,28 @@ def _create_many(
         new_household = maker(Household)
         for item, cleaned in zip(items, batch, strict=True):
             centre = centres[item.unit.pk]
-            household = _new_household(
-                new_household,
-                item,
-                cleaned,
-                status,
-                origin,
+            household = new_household(
+                unit=item.unit,
                 centre=centre,
+                area=item.area,
                 archive_no=numbers[(centre.pk, item.applied_on.year)].pop(0),
+                status=status,
                 filed_by=actor,
                 entered_by=actor,
             )
+            _apply_head(household, cleaned.head)
+            household.origin = origin
+            if status == Household.Status.ACTIVE:
+                household.filed_on = item.applied_on
+                household.review_due_on = add_years(item.applied_on, 1)
             households.append(household)
-        all_members: list[HouseholdMember] = [
-            member
-            for household in households
-            for member in household._new_members  # type: ignore[attr-defined]
-        ]
+        all_members: list[HouseholdMember] = []
+        for household, cleaned in zip(households, batch, strict=True):
+            members = [
+                _new_member(household, values, i) for i, values in enumerate(cleaned.members)
+            ]
+            household._new_members = members  # type: ignore[attr-defined]
+            all_members.extend(members)
         # One status for all: its label once (`get_status_display` translates every choice
         # label of the field to find it, for each archive).
         status_label = str(Household.Status(status).label)
@@ -1419,7 +1366,7 @@ def _create_many(
             constraints_checked_ahead()
             if basis is not None:
                 found = categories.determinations_prepare_new(
-                    actor=actor, households=to_determine, basis=basis, ahead=evaluated_ahead
+                    actor=actor, households=to_determine, basis=basis
                 )
         # Sent ahead in an `overlapped` block: their keys are taken, their numbers reserved.
         bulk_insert(Household, households, overlap=True)

@@ -99,7 +99,7 @@ from ..inputs import ZERO, HouseholdInput, MemberInput
 from ..models import Area, Household, IdRegistration, ImportedArchive
 from ..permissions import ArchivesPermission
 from ..selectors.exporting import ArchiveRows, archives_in_full
-from . import categories, filing
+from . import filing
 
 IMPORT = ArchivesPermission.IMPORT
 _CHUNK = 2000  # ids per IN (…) query; SQLite allows 32,766 parameters
@@ -1080,8 +1080,6 @@ class _Batch:
 
     groups: list[Group]
     items: list[HouseholdInput]
-    # Their categories, evaluated by the helper process that checked them (the write).
-    evaluated: categories.EvaluatedAhead | None = None
 
 
 @dataclass
@@ -1224,15 +1222,14 @@ class _Checker:
         result.members_new_count += theirs.members_new_count
 
     @contextmanager
-    def write_batches(self, status: str) -> Iterator[Iterator[_Batch]]:
+    def write_batches(self) -> Iterator[Iterator[_Batch]]:
         """The batches to file, as `batches(validate=None)`: checked by a helper process while
-        this one files the batches before, when one may be used — which also evaluates their
-        categories for the filing as `status` (`filing.households_evaluate_ahead`). The
-        helper's problems are counted in `failed` as it goes and taken at the end."""
+        this one files the batches before, when one may be used. The helper's problems are
+        counted in `failed` as it goes and taken at the end."""
         if not self._helped():
             yield self.batches(validate=None)
             return
-        helper = forked.start(partial(self._whole_check, status))
+        helper = forked.start(self._whole_check)
         if helper is None:
             yield self.batches(validate=None)
             return
@@ -1242,13 +1239,11 @@ class _Checker:
         with collector_spared(), helper:
             yield self._received(helper, start)
 
-    def _whole_check(self, status: str) -> Iterator[_Part]:
+    def _whole_check(self) -> Iterator[_Part]:
         """In the helper: the whole check, each batch to file sent as it is ready."""
         done = [0]
         self.progress = lambda n, _total: done.__setitem__(0, n)
         for found in self.batches(validate=None):
-            if not self.failed:  # else nothing more is filed
-                found.evaluated = filing.households_evaluate_ahead(items=found.items, status=status)
             for group in found.groups:  # the cells as read are not needed there: not sent
                 for person in (*group.rows, *group.extra_heads):
                     person.raw = {}
@@ -1567,8 +1562,8 @@ def _file_batch(
             actor=user,
             items=found.items,
             origin=Household.Origin.IMPORT,
-            status=_status(historical),
-            evaluated_ahead=found.evaluated,
+            # 新申请: each enters the filing procedure at 入户调查 (workflow kit)
+            status=Household.Status.ACTIVE if historical else Household.Status.APPLIED,
         )
     except ValidationError as exc:
         return exc
@@ -1590,11 +1585,6 @@ def _file_batch(
     )
     filing.release_filed(created)  # freed when the batch is let go, not by the collector
     return None
-
-
-def _status(historical: bool) -> str:
-    # 新申请: each enters the filing procedure at 入户调查 (workflow kit)
-    return Household.Status.ACTIVE if historical else Household.Status.APPLIED
 
 
 def _outcome(result: CheckResult) -> Outcome:
@@ -1687,11 +1677,7 @@ class RosterImporter:
         # `overlapped`: the COPYs that cannot be refused are sent ahead, so that the server
         # writes a batch while Python prepares the rest (see `household_create_many`); the
         # check runs ahead in a helper process when it may (`_Checker.write_batches`).
-        with (
-            checker.write_batches(_status(historical)) as batches,
-            transaction.atomic(),
-            overlapped(),
-        ):
+        with checker.write_batches() as batches, transaction.atomic(), overlapped():
             for found in batches:
                 if checker.failed:
                     continue

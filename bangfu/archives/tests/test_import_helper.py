@@ -8,10 +8,9 @@ from datetime import date
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
 from bangfu.archives.models import Household, HouseholdMember, ImportBatch
-from bangfu.archives.services import categories, filing, importing
+from bangfu.archives.services import filing, importing
 from bangfu.archives.tests.factories import make_area, make_id_number, make_standards
 from bangfu.core import forked
 from bangfu.core.errors import ValidationError
@@ -125,33 +124,13 @@ def test_the_write_with_a_helper_files_every_household_in_the_files_order(
     monkeypatch.setattr(importing, "BATCH_HOUSEHOLDS", 3)
     batch = checked(staff, rf.workbook(rows(10, start=700)))
     helpers.clear()
-    evaluated_here: list[int] = []
-    evaluation_of = categories._evaluation_of
-
-    def counted(*args: Any) -> Any:
-        evaluated_here.append(1)  # in this process (the helper counts in its own copy)
-        return evaluation_of(*args)
-
-    monkeypatch.setattr(categories, "_evaluation_of", counted)
 
     # when
     importing.import_confirm(user=staff, batch=batch)
     importing.import_write(user=staff, batch=batch)
 
-    # then: a helper checked and evaluated, this process filed: every household once,
-    # numbered in order, each determined as an evaluation of its archive finds
+    # then: a helper checked, this process filed: every household once, numbered in order
     assert len(helpers) == 1
-    assert evaluated_here == []
-    today = timezone.localdate()
-    for household in Household.objects.select_related("latest_determination"):
-        evaluation = categories.household_evaluate(household=household, on=today)
-        stored = household.latest_determination
-        assert stored is not None
-        assert (stored.category, stored.net_income_per_capita, stored.reason) == (
-            evaluation.result.category,
-            evaluation.result.net_income_per_capita,
-            evaluation.result.reason,
-        )
     status, counts, _skipped, errors = found(batch)
     assert (status, counts["households_new"], counts["members_new"], errors) == (
         ImportBatch.Status.IMPORTED,

@@ -54,12 +54,17 @@ Decisions:
 
 from __future__ import annotations
 
+import json
+import logging
+import pickle
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from functools import cache, lru_cache, partial
+from io import BytesIO
 from typing import Any, NamedTuple
 
 from django.db import transaction
@@ -88,7 +93,7 @@ from bangfu.core.xlsx import (
     read_table,
 )
 from bangfu.kits.imports import services as imports
-from bangfu.kits.imports.models import ImportBatch
+from bangfu.kits.imports.models import ImportBatch, ImportChunk
 from bangfu.kits.imports.registry import Outcome, importer_register
 from bangfu.network.models import OrgUnit
 
@@ -102,6 +107,7 @@ from ..selectors.exporting import ArchiveRows, archives_in_full
 from . import filing
 
 IMPORT = ArchivesPermission.IMPORT
+logger = logging.getLogger(__name__)
 _CHUNK = 2000  # ids per IN (…) query; SQLite allows 32,766 parameters
 
 
@@ -1093,6 +1099,7 @@ class _Part:
     done: int = 0
     errors: list[CellError] | None = None
     result: CheckResult | None = None
+    people: list[bytes] | None = None  # the check's converted rows, to keep (`_people_frames`)
 
 
 def roster_check(
@@ -1151,6 +1158,11 @@ class _Checker:
         self.total = len(self.table.rows)
         self.converted: dict[tuple[str, type, Any], Any] = {}  # see `_Expected`
         self.failed_elsewhere = 0  # problems a helper process has found so far (the write)
+        # The import batch whose converted rows are kept by a clean check and used by the
+        # write (`_kept_people`); None: neither.
+        self.batch: ImportBatch | None = None
+        self.keep = False  # the check: keep the converted rows if it finds no problem
+        self.people: list[PersonRow] | None = None  # the rows converted, while needed
 
     @property
     def failed(self) -> bool:
@@ -1186,7 +1198,10 @@ class _Checker:
             half = len(groups) // 2
             helper = None
             if self._helped() and len(groups) > BATCH_HOUSEHOLDS:
-                helper = forked.start(partial(self._later_part, groups[half:], lookups, validate))
+                helper = forked.start(
+                    partial(self._later_part, groups[half:], lookups, validate, self.people)
+                )
+            self.people = None  # (the helper sends them to keep)
             if helper is None:
                 for _found in self._batches_of(groups, lookups, validate=validate):
                     pass
@@ -1197,19 +1212,46 @@ class _Checker:
                     pass
                 for part in helper:
                     self._take(part)
+                    if self.keep:
+                        self._keep_people(None if self.failed else part.people)
+
+    def _keep_people(self, frames: list[bytes] | None) -> None:
+        """Keep a clean check's converted rows for the write (`_kept_people`), or forget any
+        kept before."""
+        assert self.batch is not None
+        with transaction.atomic():
+            if frames is None:
+                ImportChunk.objects.filter(batch=self.batch, part=ImportChunk.Part.CHECKED).delete()
+            else:
+                stamp = self._stamp(timezone.localdate())
+                imports.keep_frames(self.batch, ImportChunk.Part.CHECKED, stamp, frames)
 
     def _helped(self) -> bool:
         """Whether this file is large enough for a helper process, and one may be used."""
         return self.total > HELPER_ROWS and forked.possible()
 
-    def _later_part(self, groups: list[Group], lookups: Lookups, validate: bool) -> Iterator[_Part]:
-        """In the helper: check `groups` and send the problems and counts found."""
+    def _later_part(
+        self,
+        groups: list[Group],
+        lookups: Lookups,
+        validate: bool,
+        people: list[PersonRow] | None,
+    ) -> Iterator[_Part]:
+        """In the helper: check `groups` and send the problems and counts found — with the
+        file's converted rows to keep when it found none (`people`: every row's)."""
         self.progress = None
         start = self.errors.size
         self.result = CheckResult(source_name=self.result.source_name, rows=self.result.rows)
         for _found in self._batches_of(groups, lookups, validate=validate):
             pass
-        yield _Part(None, self.errors.count, errors=self.errors.since(start), result=self.result)
+        frames = _people_frames(people) if people is not None and not self.failed else None
+        yield _Part(
+            None,
+            self.errors.count,
+            errors=self.errors.since(start),
+            result=self.result,
+            people=frames,
+        )
 
     def _take(self, part: _Part) -> None:
         """Add a helper's problems and counts to this check's."""
@@ -1282,16 +1324,58 @@ class _Checker:
         """Every row converted, the duplicates reported and the rows grouped by household."""
         table, errors, total = self.table, self.errors, self.total
         step = max(200, total // 50)
-        people: list[PersonRow] = []
         today = timezone.localdate()
-        specs = _RowSpecs.of(table)
         with collector_paused():  # plain values, no cycles: see `core.collector.collector_paused`
-            for n, row in enumerate(table.rows, start=1):
-                people.append(_convert_row(row, errors, table, today, specs))
-                if n % step == 0:
-                    self.report(n // 2)
+            people = self._kept_people(today)
+            if people is None:
+                people = []
+                specs = _RowSpecs.of(table)
+                for n, row in enumerate(table.rows, start=1):
+                    people.append(_convert_row(row, errors, table, today, specs))
+                    if n % step == 0:
+                        self.report(n // 2)
+            if self.keep:
+                self.people = people
             _duplicates(people, errors, table)
             return _group(people, errors, table)
+
+    def _stamp(self, today: date) -> bytes:
+        """What the converted rows kept for the batch are bound to: the file, the mapping it
+        was read with, the day IDs were checked against, the format."""
+        assert self.batch is not None
+        return json.dumps(
+            {
+                "format": _PEOPLE_FORMAT,
+                "file": self.batch.sha256,
+                "mapping": self.batch.mapping,
+                "day": today.isoformat(),
+                "rows": len(self.table.rows),
+            },
+            sort_keys=True,
+            ensure_ascii=False,
+        ).encode()
+
+    def _kept_people(self, today: date) -> list[PersonRow] | None:
+        """The rows as a clean check of this batch converted them today, when kept whole and
+        intact for this file and mapping (`count_all`); else None (they are converted)."""
+        if self.batch is None:
+            return None
+        rows = self.table.rows
+        people: list[PersonRow] = []
+        stamp = self._stamp(today)
+        try:
+            for frame in imports.kept_frames(self.batch, ImportChunk.Part.CHECKED, stamp):
+                people.extend(_person_of(kept) for kept in _PeopleUnpickler(BytesIO(frame)).load())
+        except Exception:  # DecryptionError, a broken stream, frames of another kind
+            logger.warning("Import batch %s: its checked rows are not usable", self.batch.pk)
+            return None
+        if not people or len(people) != len(rows):
+            return None
+        for person, row in zip(people, rows, strict=True):
+            if person.number != row.number:
+                return None
+            person.raw = row.values
+        return people
 
     def _batches_of(
         self, groups: list[Group], lookups: Lookups, *, validate: bool | None
@@ -1587,6 +1671,57 @@ def _file_batch(
     return None
 
 
+_PEOPLE_FORMAT = 1
+_PEOPLE_FRAME = 2000  # people a frame
+
+
+def _people_frames(people: list[PersonRow]) -> list[bytes]:
+    """The converted rows as frames of plain tuples (without the cells as read, which the kept
+    table holds), for `_PeopleUnpickler`."""
+    return [
+        pickle.dumps(
+            [
+                (p.number, p.relation, p.values, p.id_text, p.canonical_id, p.masked, p.head_id)
+                for p in people[start : start + _PEOPLE_FRAME]
+            ],
+            pickle.HIGHEST_PROTOCOL,
+        )
+        for start in range(0, len(people), _PEOPLE_FRAME)
+    ]
+
+
+class _PeopleUnpickler(pickle.Unpickler):
+    """Loads frames of `_people_frames`: plain values, dates and Decimals, never any other
+    object (the "restricting globals" of the pickle documentation)."""
+
+    allowed: dict[tuple[str, str], Any] = {
+        ("datetime", "date"): date,
+        ("decimal", "Decimal"): Decimal,
+    }
+
+    def find_class(self, module: str, name: str) -> Any:
+        found = self.allowed.get((module, name))
+        if found is None:
+            raise pickle.UnpicklingError(f"{module}.{name} is not a converted value")
+        return found
+
+
+def _person_of(kept: Any) -> PersonRow:
+    number, relation, values, id_text, canonical_id, masked, head_id = kept
+    if not (
+        isinstance(number, int)
+        and (relation is None or isinstance(relation, str))
+        and isinstance(values, dict)
+        and all(isinstance(key, str) for key in values)
+        and isinstance(id_text, str)
+        and isinstance(canonical_id, str)
+        and isinstance(masked, bool)
+        and isinstance(head_id, str)
+    ):
+        raise ValueError("not a converted row")
+    return PersonRow(number, relation, values, id_text, canonical_id, masked, head_id)
+
+
 def _outcome(result: CheckResult) -> Outcome:
     return Outcome(
         rows=result.rows,
@@ -1657,15 +1792,11 @@ class RosterImporter:
         return True
 
     def check(self, *, user: Any, batch: Any, table: Table, progress: Progress) -> Outcome:
-        result = roster_check(
-            user=user,
-            source=b"",
-            source_name=batch.source_name,
-            progress=progress,
-            table=table,
-            keep_items=False,
-        )
-        return _outcome(result)
+        checker = _Checker(user, b"", batch.source_name, progress, table)
+        checker.batch, checker.keep = batch, True  # a large clean check keeps its converted
+        # rows for the write
+        checker.count_all(validate=True)
+        return _outcome(checker.finish())
 
     def write(self, *, user: Any, batch: Any, table: Table, progress: Progress) -> Outcome:
         """Check again and file the new households batch by batch in one transaction: each
@@ -1673,6 +1804,7 @@ class RosterImporter:
         found; after the first error the remaining batches are only checked, so that every
         error is reported, and the transaction is rolled back: nothing is written."""
         checker = _Checker(user, b"", batch.source_name, progress, table)
+        checker.batch = batch  # the rows its check converted, when kept (`_kept_people`)
         historical = batch.mode != ImportedArchive.Mode.NEW
         # `overlapped`: the COPYs that cannot be refused are sent ahead, so that the server
         # writes a batch while Python prepares the rest (see `household_create_many`); the

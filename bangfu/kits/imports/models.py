@@ -109,6 +109,7 @@ class ImportChunk(models.Model):
     class Part(models.TextChoices):
         FILE = "file", _("上传的文件")
         ROWS = "rows", _("读出的行")
+        CHECKED = "checked", _("校验时转换的行")
 
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="chunks")
     part = models.CharField(_("内容"), max_length=8, choices=Part.choices, default=Part.FILE)

@@ -11,7 +11,7 @@ import hashlib
 import json
 import logging
 import zlib
-from collections.abc import Generator
+from collections.abc import Generator, Iterable
 from datetime import datetime, timedelta
 from itertools import chain
 from typing import Any
@@ -97,21 +97,21 @@ def _empty(batch: ImportBatch) -> None:
 _LENGTH = 4
 
 
-def _rows_binding(batch: ImportBatch, seq: int) -> bytes:
-    return f"{batch.pk}:{seq}\n".encode()
+def _binding(batch: ImportBatch, part: str, seq: int) -> bytes:
+    if part == Part.ROWS:  # as kept before other parts were
+        return f"{batch.pk}:{seq}\n".encode()
+    return f"{batch.pk}:{part}:{seq}\n".encode()
 
 
 def _rows_stamp(batch: ImportBatch) -> bytes:
     return json.dumps([batch.sha256, batch.mapping], sort_keys=True, ensure_ascii=False).encode()
 
 
-def _store_table(batch: ImportBatch, table: Table) -> bool:
-    """Keep `table` (the file read with `batch.mapping`) for the phases to come, in place of
-    any kept before; False when it cannot be kept so (the phases read the file)."""
-    ImportChunk.objects.filter(batch=batch, part=Part.ROWS).delete()
-    frames = table_frames(table)
-    if frames is None:
-        return False
+def keep_frames(batch: ImportBatch, part: str, stamp: bytes, frames: Iterable[bytes]) -> None:
+    """Keep `frames` as the batch's `part` (in place of any kept before), after `stamp` (what
+    they were made from, as JSON, compared by `kept_frames`): deflated and sealed in chunks,
+    each bound to its batch, part and place."""
+    ImportChunk.objects.filter(batch=batch, part=part).delete()
     deflate = zlib.compressobj(1)
     chunks: list[ImportChunk] = []
     pending: list[bytes] = []
@@ -122,14 +122,14 @@ def _store_table(batch: ImportBatch, table: Table) -> bool:
         chunks.append(
             ImportChunk(
                 batch=batch,
-                part=Part.ROWS,
+                part=part,
                 seq=seq,
-                data=encrypt_bytes(_rows_binding(batch, seq) + data),
+                data=encrypt_bytes(_binding(batch, part, seq) + data),
             )
         )
 
     clear = 0  # bytes deflated since the last chunk: a chunk holds at most 16 × CHUNK_BYTES
-    for frame in chain([_rows_stamp(batch)], frames):
+    for frame in chain([stamp], frames):
         clear += _LENGTH + len(frame)
         pending.append(deflate.compress(len(frame).to_bytes(_LENGTH, "big")))
         pending.append(deflate.compress(frame))
@@ -143,20 +143,30 @@ def _store_table(batch: ImportBatch, table: Table) -> bool:
     pending.append(deflate.flush())
     seal(b"".join(pending))
     ImportChunk.objects.bulk_create(chunks)
+
+
+def _store_table(batch: ImportBatch, table: Table) -> bool:
+    """Keep `table` (the file read with `batch.mapping`) for the phases to come, in place of
+    any kept before; False when it cannot be kept so (the phases read the file)."""
+    frames = table_frames(table)
+    if frames is None:
+        ImportChunk.objects.filter(batch=batch, part=Part.ROWS).delete()
+        return False
+    keep_frames(batch, Part.ROWS, _rows_stamp(batch), frames)
     return True
 
 
-def _kept_frames(batch: ImportBatch) -> Generator[bytes, None, None]:
+def _kept_frames(batch: ImportBatch, part: str) -> Generator[bytes, None, None]:
     inflate = zlib.decompressobj()
     rest = b""
     chunks = (
-        ImportChunk.objects.filter(batch=batch, part=Part.ROWS)
+        ImportChunk.objects.filter(batch=batch, part=part)
         .order_by("seq")
         .values_list("seq", "data")
     )
     for expected, (seq, data) in enumerate(chunks.iterator(chunk_size=4)):
         clear = decrypt_bytes(bytes(data))
-        binding = _rows_binding(batch, expected)
+        binding = _binding(batch, part, expected)
         if seq != expected or not clear.startswith(binding):
             raise ValueError("a chunk of another batch or place")
         rest += inflate.decompress(clear[len(binding) :])
@@ -172,15 +182,30 @@ def _kept_frames(batch: ImportBatch) -> Generator[bytes, None, None]:
         raise ValueError("the kept rows end early")
 
 
+def kept_frames(batch: ImportBatch, part: str, stamp: bytes) -> Generator[bytes, None, None]:
+    """The frames kept as the batch's `part` after the same `stamp` (`keep_frames`), one by
+    one; nothing when none are kept or they were kept after another stamp. ValueError (or
+    `DecryptionError`) when the chunks are not all of this batch and part, in order, whole:
+    the caller then makes what they hold again."""
+    if not ImportChunk.objects.filter(batch=batch, part=part).exists():
+        return
+    frames = _kept_frames(batch, part)
+    try:
+        if json.loads(next(frames)) != json.loads(stamp):
+            return
+        yield from frames
+    finally:
+        frames.close()
+
+
 def _kept_table(batch: ImportBatch) -> Table | None:
     """The batch's file as read with its mapping, when kept whole and intact; else None."""
-    if not ImportChunk.objects.filter(batch=batch, part=Part.ROWS).exists():
-        return None
-    frames = _kept_frames(batch)
+    frames = kept_frames(batch, Part.ROWS, _rows_stamp(batch))
     try:
-        if json.loads(next(frames)) != json.loads(_rows_stamp(batch)):
-            return None  # another file or mapping
-        return table_from_frames(frames)
+        first = next(frames, None)
+        if first is None:
+            return None
+        return table_from_frames(chain([first], frames))
     except Exception:  # DecryptionError, a broken stream, frames of another kind
         logger.warning("Import batch %s: its kept rows are not usable; the file is read", batch.pk)
         return None

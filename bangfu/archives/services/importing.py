@@ -1099,7 +1099,6 @@ class _Part:
     done: int = 0
     errors: list[CellError] | None = None
     result: CheckResult | None = None
-    people: list[bytes] | None = None  # the check's converted rows, to keep (`_people_frames`)
 
 
 def roster_check(
@@ -1198,11 +1197,9 @@ class _Checker:
             half = len(groups) // 2
             helper = None
             if self._helped() and len(groups) > BATCH_HOUSEHOLDS:
-                helper = forked.start(
-                    partial(self._later_part, groups[half:], lookups, validate, self.people)
-                )
-            self.people = None  # (the helper sends them to keep)
+                helper = forked.start(partial(self._later_part, groups[half:], lookups, validate))
             if helper is None:
+                self.people = None
                 for _found in self._batches_of(groups, lookups, validate=validate):
                     pass
                 return
@@ -1212,8 +1209,11 @@ class _Checker:
                     pass
                 for part in helper:
                     self._take(part)
-                    if self.keep:
-                        self._keep_people(None if self.failed else part.people)
+            if self.keep:
+                # Only what a write will need: a clean check with households to file.
+                people, self.people = self.people, None
+                wanted = people is not None and not self.failed and self.result.households_new
+                self._keep_people(_people_frames(people) if wanted and people else None)
 
     def _keep_people(self, frames: list[bytes] | None) -> None:
         """Keep a clean check's converted rows for the write (`_kept_people`), or forget any
@@ -1230,28 +1230,14 @@ class _Checker:
         """Whether this file is large enough for a helper process, and one may be used."""
         return self.total > HELPER_ROWS and forked.possible()
 
-    def _later_part(
-        self,
-        groups: list[Group],
-        lookups: Lookups,
-        validate: bool,
-        people: list[PersonRow] | None,
-    ) -> Iterator[_Part]:
-        """In the helper: check `groups` and send the problems and counts found — with the
-        file's converted rows to keep when it found none (`people`: every row's)."""
+    def _later_part(self, groups: list[Group], lookups: Lookups, validate: bool) -> Iterator[_Part]:
+        """In the helper: check `groups` and send the problems and counts found."""
         self.progress = None
         start = self.errors.size
         self.result = CheckResult(source_name=self.result.source_name, rows=self.result.rows)
         for _found in self._batches_of(groups, lookups, validate=validate):
             pass
-        frames = _people_frames(people) if people is not None and not self.failed else None
-        yield _Part(
-            None,
-            self.errors.count,
-            errors=self.errors.since(start),
-            result=self.result,
-            people=frames,
-        )
+        yield _Part(None, self.errors.count, errors=self.errors.since(start), result=self.result)
 
     def _take(self, part: _Part) -> None:
         """Add a helper's problems and counts to this check's."""

@@ -149,6 +149,20 @@ def test_a_check_that_finds_a_problem_keeps_no_rows(network, staff):
     assert not ImportChunk.objects.filter(batch=batch, part=CHECKED).exists()
 
 
+def test_a_check_with_nothing_to_file_keeps_no_rows(network, staff, settings):
+    # given: a file imported
+    content = roster(8, start=600)
+    written(staff, checked(staff, content), settings)
+    settings.BANGFU_HELPER_PROCESSES = True
+
+    # when: the same file checked again (every household already filed)
+    batch = checked(staff, content)
+
+    # then: nothing to write, nothing kept
+    assert batch.status == ImportBatch.Status.NOTHING
+    assert not ImportChunk.objects.filter(batch=batch, part=CHECKED).exists()
+
+
 def test_kept_rows_load_plain_values_only():
     # given: a frame naming a class that is no converted value
     frame = pickle.dumps([(5, None, {"x": timezone.now()}, "", "", False, "")])

@@ -25,6 +25,8 @@ from bangfu.archives.services import importing
 from bangfu.archives.tests.factories import make_area, make_id_number, make_standards
 from bangfu.core.jobs import jobs_reap
 from bangfu.core.models import Job
+from bangfu.kits.imports import services as imports
+from bangfu.kits.imports.models import ImportChunk
 from bangfu.kits.imports.services import CHECK_KIND
 
 from . import roster_files as rf
@@ -274,3 +276,51 @@ def test_a_cancelled_batch_does_not_show_what_its_check_would_have_done(network,
     assert 'data-testid="count-households_new"' not in cancelled
     assert "将新建户数" not in cancelled and "将新建成员" not in cancelled
     assert Household.objects.count() == 0
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as children:
+            found.extend(int(child) for child in children.read().split())
+    return found
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_checks_and_writes_a_large_roster_with_a_helper_and_leaves_none_behind(
+    network, staff
+):
+    # given: a roster of more rows than a helper process is used for, and a worker process
+    make_standards(make_area())
+    households = importing.HELPER_ROWS // 2 + 1
+    rows = []
+    for n in range(households):
+        head = make_id_number(date(1950, 1, 1) + timedelta(days=n), seq=n // 9000)
+        rows.append(rf.head(n + 1, f"职工{n}", head))
+        spouse = make_id_number(date(1955, 1, 1) + timedelta(days=n), sex="F", seq=n // 9000)
+        rows.append(rf.member(n + 1, "配偶", f"配偶{n}", spouse))
+    batch, job = imports.batch_start_check(
+        user=staff, kind=importing.KIND, content=rf.workbook(rows), source_name="花名册.xlsx"
+    )
+    assert job is not None
+    worker = start_worker()
+    try:
+        # when: the worker checks it, then writes it
+        wait_for(lambda: Job.objects.get(pk=job.pk).status == Job.Status.SUCCEEDED, 240)
+        batch.refresh_from_db()
+        assert batch.status == ImportBatch.Status.READY, batch.message
+        # (its converted rows kept: only a check with a helper keeps them)
+        assert ImportChunk.objects.filter(batch=batch, part=ImportChunk.Part.CHECKED).exists()
+        write = imports.batch_start_write(user=staff, batch=batch, mode="historical")
+        assert write is not None
+        wait_for(lambda: Job.objects.get(pk=write.pk).status == Job.Status.SUCCEEDED, 240)
+
+        # then: every household filed, and the worker has no helper process left
+        batch.refresh_from_db()
+        assert batch.status == ImportBatch.Status.IMPORTED
+        assert Household.objects.count() == households
+        assert _children(worker.pid) == []
+    finally:
+        worker.kill()
+        worker.wait(timeout=30)

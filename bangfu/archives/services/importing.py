@@ -1298,12 +1298,7 @@ class _Checker:
             self.result = part.result
 
     def _report_validation(self, batch: _Batch) -> None:
-        found = filing.validate_households(batch.items, across_items=False)
-        by_item: dict[int, dict[str, str]] = defaultdict(dict)
-        for key, message in found.items():
-            position, _dot, field_name = key.partition(".")
-            by_item[int(position)][field_name] = message
-        for index, field_errors in sorted(by_item.items()):
+        for index, field_errors in sorted(_validated(batch.items).items()):
             _report_field_errors(field_errors, batch.groups[index], self.errors, self.table)
 
     def _groups(self) -> list[Group]:
@@ -1473,12 +1468,7 @@ class _Checker:
 
         # One bulk check for the batch's new households (one registry query). Duplicates
         # between households are left out: `_duplicates` has reported them at their rows.
-        by_item: dict[int, dict[str, str]] = defaultdict(dict)
-        if validate:
-            found = filing.validate_households([pair[1] for pair in pending], across_items=False)
-            for key, message in found.items():
-                position, _dot, field_name = key.partition(".")
-                by_item[int(position)][field_name] = message
+        by_item = _validated([pair[1] for pair in pending]) if validate else {}
         batch = _Batch([], [])
         for index, (group, item) in enumerate(pending):
             if index in by_item:
@@ -1510,6 +1500,16 @@ class _Checker:
             result.households_new_count = result.members_new_count = 0
         self.report(self.total)
         return result
+
+
+def _validated(items: list[HouseholdInput]) -> dict[int, dict[str, str]]:
+    """The filing check's problems with new households ("<index>.<field>"), by item. Duplicates
+    between households are left out: `_duplicates` has reported them at their rows."""
+    by_item: dict[int, dict[str, str]] = defaultdict(dict)
+    for key, message in filing.validate_households(items, across_items=False).items():
+        position, _dot, field_name = key.partition(".")
+        by_item[int(position)][field_name] = message
+    return by_item
 
 
 def _existing_archive(

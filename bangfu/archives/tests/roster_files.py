@@ -143,6 +143,18 @@ def member(no: Any, relation: str, name: str, id_value: Any, **extra: Any) -> di
     return row
 
 
+def couples(households: int, start: int, **changed: Any) -> list[dict[str, Any]]:
+    """`households` households of a head and a spouse (IDs numbered from `start`); `changed`:
+    "<index>" → cells of that household's head row."""
+    rows = []
+    for i in range(households):
+        head_id = make_id_number(date(1970, 1, 1 + i % 28), seq=start + i)
+        rows.append(head(i + 1, f"职工{i}", head_id, **changed.get(str(i), {})))
+        spouse = make_id_number(date(1972, 2, 2), sex="F", seq=start + i)
+        rows.append(member(i + 1, "配偶", f"配偶{i}", spouse))
+    return rows
+
+
 BLANK: dict[str, Any] = {}
 
 

@@ -4,14 +4,13 @@ filing. Each finds and writes exactly what the same import does in one process."
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import pytest
 
 from bangfu.archives.models import Household, HouseholdMember, ImportBatch
 from bangfu.archives.services import filing, importing
-from bangfu.archives.tests.factories import make_area, make_id_number, make_standards
+from bangfu.archives.tests.factories import make_area, make_standards
 from bangfu.core import forked
 from bangfu.core.errors import ValidationError
 from bangfu.core.models import AuditEvent
@@ -41,17 +40,6 @@ def helpers(monkeypatch) -> list[int]:
     return started
 
 
-def rows(households: int, start: int, **changed: Any) -> list[dict[str, Any]]:
-    """Two people a household; `changed`: "<index>" → cells of that household's head row."""
-    result = []
-    for i in range(households):
-        head_id = make_id_number(date(1970, 1, 1 + i % 28), seq=start + i)
-        result.append(rf.head(i + 1, f"职工{i}", head_id, **changed.get(str(i), {})))
-        spouse = make_id_number(date(1972, 2, 2), sex="F", seq=start + i)
-        result.append(rf.member(i + 1, "配偶", f"配偶{i}", spouse))
-    return result
-
-
 def checked(staff, content: bytes) -> ImportBatch:
     batch, table = importing.import_upload(user=staff, content=content, source_name="a.xlsx")
     return importing.import_check(user=staff, batch=batch, table=table)
@@ -73,11 +61,11 @@ def test_the_check_with_a_helper_finds_what_one_process_finds(
     # filed households changed (first half) and a wrong cell in a new one (later half)
     make_standards(make_area())
     monkeypatch.setattr(importing, "BATCH_HOUSEHOLDS", 2)
-    first = checked(staff, rf.workbook(rows(6, start=900)))
+    first = checked(staff, rf.workbook(rf.couples(6, start=900)))
     importing.import_confirm(user=staff, batch=first)
     importing.import_write(user=staff, batch=first)
     content = rf.workbook(
-        rows(12, start=900, **{"1": {"月收入": 950}, "10": {"工作状态": "在岗了"}})
+        rf.couples(12, start=900, **{"1": {"月收入": 950}, "10": {"工作状态": "在岗了"}})
     )
     helpers.clear()
 
@@ -101,7 +89,7 @@ def test_a_clean_check_with_a_helper_counts_every_household(network, staff, help
     # by this process and by the helper)
     make_standards(make_area())
     monkeypatch.setattr(importing, "BATCH_HOUSEHOLDS", 2)
-    file = rows(9, start=950)
+    file = rf.couples(9, start=950)
     first = checked(staff, rf.workbook(file[:2] + file[12:]))
     importing.import_confirm(user=staff, batch=first)
     importing.import_write(user=staff, batch=first)
@@ -122,7 +110,7 @@ def test_the_write_with_a_helper_files_every_household_in_the_files_order(
     # given: batches of 3 households, a checked file of 10
     make_standards(make_area())
     monkeypatch.setattr(importing, "BATCH_HOUSEHOLDS", 3)
-    batch = checked(staff, rf.workbook(rows(10, start=700)))
+    batch = checked(staff, rf.workbook(rf.couples(10, start=700)))
     helpers.clear()
 
     # when
@@ -151,8 +139,8 @@ def test_a_problem_the_helper_finds_at_write_leaves_nothing_written(
     # batch, after this process has filed two)
     make_standards(make_area())
     monkeypatch.setattr(importing, "BATCH_HOUSEHOLDS", 3)
-    batch = checked(staff, rf.workbook(rows(10, start=600)))
-    other = checked(staff, rf.workbook(rows(8, start=600, **{"7": {"姓名": "另一人"}})[14:]))
+    batch = checked(staff, rf.workbook(rf.couples(10, start=600)))
+    other = checked(staff, rf.workbook(rf.couples(8, start=600, **{"7": {"姓名": "另一人"}})[14:]))
     importing.import_confirm(user=staff, batch=other)
     importing.import_write(user=staff, batch=other)
     before = counts()
@@ -178,7 +166,7 @@ def test_after_the_filing_service_refuses_a_batch_the_later_ones_are_still_valid
     # first batch (a race the check could not see) and validation finds a problem in the third
     make_standards(make_area())
     monkeypatch.setattr(importing, "BATCH_HOUSEHOLDS", 2)
-    batch = checked(staff, rf.workbook(rows(6, start=500)))
+    batch = checked(staff, rf.workbook(rf.couples(6, start=500)))
     refused: list[int] = []
 
     def refuse(**kwargs: Any) -> list[Household]:
@@ -218,7 +206,7 @@ def test_when_no_helper_can_be_started_the_import_is_done_in_one_process(
     monkeypatch.setattr(forked, "start", lambda work: None)
 
     # when
-    batch = checked(staff, rf.workbook(rows(7, start=400)))
+    batch = checked(staff, rf.workbook(rf.couples(7, start=400)))
     importing.import_confirm(user=staff, batch=batch)
     importing.import_write(user=staff, batch=batch)
 
@@ -235,7 +223,7 @@ def test_a_small_file_is_imported_without_a_helper(network, staff, helpers, monk
     monkeypatch.setattr(importing, "HELPER_ROWS", 30)
 
     # when: a file of 30 rows (15 households) is checked and written
-    batch = checked(staff, rf.workbook(rows(15, start=300)))
+    batch = checked(staff, rf.workbook(rf.couples(15, start=300)))
     importing.import_confirm(user=staff, batch=batch)
     importing.import_write(user=staff, batch=batch)
 
@@ -244,7 +232,7 @@ def test_a_small_file_is_imported_without_a_helper(network, staff, helpers, monk
     assert Household.objects.count() == 15
 
     # when: one of 32 rows
-    checked(staff, rf.workbook(rows(16, start=300)))
+    checked(staff, rf.workbook(rf.couples(16, start=300)))
 
     # then
     assert len(helpers) == 1

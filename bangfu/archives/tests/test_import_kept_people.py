@@ -13,11 +13,12 @@ from django.utils import timezone
 
 from bangfu.archives.models import Household, ImportBatch
 from bangfu.archives.services import importing
-from bangfu.archives.tests.factories import make_area, make_id_number, make_standards
+from bangfu.archives.tests.factories import make_area, make_standards
 from bangfu.core.crypto import encrypt_bytes
 from bangfu.kits.imports.models import ImportChunk
 
 from . import roster_files as rf
+from .test_import_helper import checked
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 CHECKED = ImportChunk.Part.CHECKED
@@ -45,18 +46,7 @@ def conversions(monkeypatch) -> list[int]:
 
 
 def roster(households: int, start: int, **changed: Any) -> bytes:
-    rows = []
-    for i in range(households):
-        head_id = make_id_number(date(1970, 1, 1 + i % 28), seq=start + i)
-        rows.append(rf.head(i + 1, f"职工{i}", head_id, **changed.get(str(i), {})))
-        spouse = make_id_number(date(1972, 2, 2), sex="F", seq=start + i)
-        rows.append(rf.member(i + 1, "配偶", f"配偶{i}", spouse))
-    return rf.workbook(rows)
-
-
-def checked(staff, content: bytes) -> ImportBatch:
-    batch, table = importing.import_upload(user=staff, content=content, source_name="a.xlsx")
-    return importing.import_check(user=staff, batch=batch, table=table)
+    return rf.workbook(rf.couples(households, start, **changed))
 
 
 def written(staff, batch: ImportBatch, settings) -> ImportBatch:

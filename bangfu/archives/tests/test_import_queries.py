@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -11,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from bangfu.accounts.policy import forget_grants
 from bangfu.archives.models import Determination, Household
 from bangfu.archives.services import importing
-from bangfu.archives.tests.factories import make_area, make_id_number, make_standards
+from bangfu.archives.tests.factories import make_area, make_standards
 
 from . import roster_files as rf
 
@@ -19,16 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def roster(n: int, start: int) -> bytes:
-    rows = []
-    for i in range(n):
-        head_id = make_id_number(date(1970, 1, 1 + i % 28), seq=start + i)
-        rows.append(rf.head(i + 1, f"职工{i}", head_id))
-        rows.append(
-            rf.member(
-                i + 1, "配偶", f"配偶{i}", make_id_number(date(1972, 2, 2), sex="F", seq=start + i)
-            )
-        )
-    return rf.workbook(rows)
+    return rf.workbook(rf.couples(n, start))
 
 
 def _split(captured: CaptureQueriesContext) -> tuple[int, int]:

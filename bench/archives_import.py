@@ -292,8 +292,28 @@ def phase_floor(path: Path) -> dict[str, object]:
     return {"read": read, "copy": time.perf_counter() - started, "rows": len(rows)}
 
 
+class _CollectorTime:
+    """The time Python's cyclic garbage collector took in this process (`gc.callbacks`)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.runs = 0
+        self._started = 0.0
+
+    def __call__(self, stage: str, _info: dict[str, int]) -> None:
+        if stage == "start":
+            self._started = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self._started
+            self.runs += 1
+
+
 def child(phase: str, arg: str) -> None:
+    import gc
+
     profile = os.environ.get("BENCH_PROFILE") == phase
+    collector = _CollectorTime()
+    gc.callbacks.append(collector)
     cpu = cpu_seconds()
     if profile:
         import cProfile
@@ -319,6 +339,7 @@ def child(phase: str, arg: str) -> None:
     result["cpu"] = cpu_seconds() - cpu
     helper = resource.getrusage(resource.RUSAGE_CHILDREN)
     result["helper_cpu"] = helper.ru_utime + helper.ru_stime
+    result["gc_seconds"], result["gc_runs"] = collector.seconds, collector.runs
     print("RESULT " + json.dumps(result, default=str))
 
 
@@ -378,7 +399,10 @@ def run(phase: str, arg: str) -> dict[str, object]:
 
 
 def _memory(result: dict[str, object]) -> str:
-    text = f"peak RSS {result['peak_mb']:.0f} MB"
+    text = (
+        f"cyclic collector {result['gc_seconds']:.2f} s in {result['gc_runs']} runs; "
+        f"peak RSS {result['peak_mb']:.0f} MB"
+    )
     if result.get("helper_mb"):
         text += (
             f" + helper {result['helper_mb']:.0f} MB (shared pages in both), "

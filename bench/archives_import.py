@@ -299,13 +299,28 @@ class _CollectorTime:
         self.seconds = 0.0
         self.runs = 0
         self._started = 0.0
+        # BENCH_GC_WHERE=1: the seconds by the innermost bangfu function running at the time.
+        self.where: dict[str, float] | None = {} if os.environ.get("BENCH_GC_WHERE") else None
+        self._at = ""
 
     def __call__(self, stage: str, _info: dict[str, int]) -> None:
         if stage == "start":
+            if self.where is not None:
+                frame = sys._getframe(1)
+                while frame is not None and "/bangfu/" not in frame.f_code.co_filename:
+                    frame = frame.f_back  # type: ignore[assignment]
+                self._at = (
+                    f"{frame.f_code.co_filename.split('/bangfu/')[-1]}:{frame.f_code.co_name}"
+                    if frame is not None
+                    else "?"
+                )
             self._started = time.perf_counter()
         else:
-            self.seconds += time.perf_counter() - self._started
+            spent = time.perf_counter() - self._started
+            self.seconds += spent
             self.runs += 1
+            if self.where is not None:
+                self.where[self._at] = self.where.get(self._at, 0.0) + spent
 
 
 def child(phase: str, arg: str) -> None:
@@ -340,6 +355,9 @@ def child(phase: str, arg: str) -> None:
     helper = resource.getrusage(resource.RUSAGE_CHILDREN)
     result["helper_cpu"] = helper.ru_utime + helper.ru_stime
     result["gc_seconds"], result["gc_runs"] = collector.seconds, collector.runs
+    if collector.where is not None:
+        ranked = sorted(collector.where.items(), key=lambda item: -item[1])[:6]
+        print(f"{phase}: collector by place: " + "; ".join(f"{k} {v:.2f} s" for k, v in ranked))
     print("RESULT " + json.dumps(result, default=str))
 
 
@@ -390,6 +408,9 @@ def run(phase: str, arg: str) -> dict[str, object]:
         busy_after, all_after = _machine_busy()
         running.clear()
         sampler.join()
+    for other in out.stdout.splitlines():
+        if "collector by place" in other:
+            print(other)
     line = next(x for x in out.stdout.splitlines() if x.startswith("RESULT "))
     result = dict(json.loads(line[len("RESULT ") :]))
     result["taken_mb"] = before - lowest[0]

@@ -1799,8 +1799,11 @@ class RosterImporter:
             for found in batches:
                 if checker.failed:
                     continue
-                # The batch's models are garbage once written: one full collection then.
-                with collector_paused(collect=True):
+                # The batch's models are garbage once written, freed by reference counting
+                # (`filing.release_filed` breaks their cycles): no full collection after each
+                # batch — it found nothing to free and took 20–60 ms (measured: 17 batches of
+                # 100,000 rows, 0 objects collected each time).
+                with collector_paused():
                     refused = _file_batch(user, batch, found, historical)
                 if refused is not None:
                     # The service found what the check did not (a race with another filing):

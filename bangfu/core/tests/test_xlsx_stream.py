@@ -14,10 +14,12 @@ rows without numbers, a truncated sheet.
 from __future__ import annotations
 
 import io
+import threading
 import zipfile
+from collections.abc import Generator
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import openpyxl
 import pytest
@@ -326,3 +328,85 @@ def test_a_sheet_cut_short_is_a_broken_file_not_a_server_error(monkeypatch):
     # then a clear Chinese message both ways
     assert "无法读取" in in_pieces.value.message or "不是有效" in in_pieces.value.message
     assert "无法读取" in whole.value.message or "不是有效" in whole.value.message
+
+
+def _reader_threads() -> list[str]:
+    return [t.name for t in threading.enumerate() if t.name.startswith("bangfu-xlsx-read")]
+
+
+def test_pieces_are_parsed_ahead_in_a_thread_and_the_rows_come_in_order(monkeypatch):
+    # given pieces of one row each, parsed by a function that notes its thread
+    content = shared_strings_roster()
+    whole = read_whole(monkeypatch, content, columns=ROSTER)
+    parsed_in: list[str] = []
+    parse = xlsx._parse_piece
+
+    def noting(piece: bytes, name: str) -> Any:
+        parsed_in.append(threading.current_thread().name)
+        return parse(piece, name)
+
+    monkeypatch.setattr(xlsx, "_parse_piece", noting)
+
+    # when the sheet is read in pieces
+    table, pieces = read_in_pieces(monkeypatch, content, 1, columns=ROSTER)
+
+    # then every piece was parsed beside the caller, and the table is the whole read's
+    assert pieces > 3 and len(parsed_in) >= pieces
+    assert all(name.startswith("bangfu-xlsx-read") for name in parsed_in)
+    assert facts(table) == facts(whole)
+    assert _reader_threads() == []
+
+
+def test_a_piece_that_fails_in_the_reader_thread_is_a_broken_file(monkeypatch):
+    # given a parser that fails on the third piece, as calamine does on a damaged one
+    content = shared_strings_roster()
+    parse = xlsx._parse_piece
+    calls = 0
+
+    def failing(piece: bytes, name: str) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise ValueError("damaged piece")
+        return parse(piece, name)
+
+    monkeypatch.setattr(xlsx, "_parse_piece", failing)
+
+    # when it is read in pieces
+    with pytest.raises(ValidationError) as refused:
+        read_in_pieces(monkeypatch, content, 1, columns=ROSTER)
+
+    # then the caller gets the broken-file message, and no reader thread is left
+    assert "无法读取" in refused.value.message
+    assert isinstance(refused.value.__cause__, ValueError)
+    assert _reader_threads() == []
+
+
+def test_leaving_the_rows_early_stops_the_reader(monkeypatch):
+    # given a sheet of many pieces and a count of the pieces parsed
+    content = shared_strings_roster()
+    monkeypatch.setattr(xlsx, "CHUNK_BYTES", 1)
+    parse = xlsx._parse_piece
+    parsed = 0
+
+    def counting(piece: bytes, name: str) -> Any:
+        nonlocal parsed
+        parsed += 1
+        return parse(piece, name)
+
+    monkeypatch.setattr(xlsx, "_parse_piece", counting)
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        package = xlsx._XlsxPackage(archive)
+        part = package.part("花名册")
+        assert part is not None
+        total = sum(1 for _ in package._packages(part))
+
+        # when the caller takes the first row and lets the rest go
+        rows = cast(Generator[list[Any], None, None], package.rows(part, "花名册"))
+        next(rows)
+        rows.close()
+
+    # then the reader stopped a piece or two ahead, and is gone
+    assert total > 5
+    assert parsed <= 1 + xlsx._PIECES_AHEAD + 1
+    assert _reader_threads() == []

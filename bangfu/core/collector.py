@@ -8,9 +8,12 @@ tenth, then a seventh of the time. These blocks say when it need not run, or not
 
 from __future__ import annotations
 
+import ctypes
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cache
+from typing import cast
 
 
 @contextmanager
@@ -55,3 +58,22 @@ def collector_spared() -> Iterator[None]:
 def spare_more() -> None:
     """Inside `collector_spared`: hide what was made since from the collector too."""
     gc.freeze()
+
+
+@cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        return cast(Callable[[int], int], ctypes.CDLL(None).malloc_trim)
+    except (AttributeError, OSError):  # not glibc: nothing to ask
+        return None
+
+
+def return_free_memory() -> None:
+    """Ask the C allocator to give back to the system the memory freed in every one of its
+    arenas (glibc's `malloc_trim`; elsewhere nothing). A thread allocates in an arena of its
+    own: what a reader thread parsed and freed there (a large sheet's pieces) is not reused by
+    this thread's later allocations, and stayed resident — 30–50 MB more at the peak of a
+    100,000-row roster's check."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)

@@ -126,7 +126,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from .collector import collector_paused
+from .collector import collector_paused, return_free_memory
 from .errors import ValidationError
 from .masking import mask_numbers_in_text
 from .text import clean_text, to_halfwidth
@@ -840,15 +840,20 @@ class _XlsxPackage:
         """Every row of the sheet from the first, read by calamine piece by piece (an absent
         row is an empty list); the next piece is parsed while the last is read (`_parsed`)."""
         expected = 0
-        for book, sheet in self._parsed(part, sheet_name):
+        for parsed in self._parsed(part, sheet_name):
+            book, sheet = parsed
             start = sheet.start
-            if start is None or not sheet.height:
+            # to_python skips the empty area above and left of the piece (its rows start at
+            # `start`); iter_rows would give every row from the sheet's first.
+            values = sheet.to_python(skip_empty_area=True) if start and sheet.height else []
+            # The piece as parsed is let go before its rows are given: with the next piece
+            # parsed meanwhile, two are never held at once.
+            del parsed, book, sheet
+            if not values:
                 continue
             first, left = start
             pad = [""] * left
-            # to_python skips the empty area above and left of the piece (its rows start at
-            # `start`); iter_rows would give every row from the sheet's first.
-            for index, cells in enumerate(sheet.to_python(skip_empty_area=True), first):
+            for index, cells in enumerate(values, first):
                 if index < expected:
                     raise ValueError("rows out of order")  # the scan said they were not
                 while expected < index:
@@ -856,7 +861,7 @@ class _XlsxPackage:
                     expected += 1
                 yield pad + cells if left else cells
                 expected += 1
-            del sheet, book
+            del values
 
     def _parsed(self, part: str, sheet_name: str) -> Iterator[tuple[Any, Any]]:
         """(workbook, sheet) of each piece in order, each parsed by calamine in a thread while
@@ -879,6 +884,7 @@ class _XlsxPackage:
                 yield pending.popleft().result()
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+            return_free_memory()  # what the reader thread parsed and freed
 
     def _packages(self, part: str) -> Iterator[bytes]:
         """Small packages, each holding the workbook with the sheet cut to a piece of rows."""

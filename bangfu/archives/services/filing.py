@@ -760,6 +760,9 @@ def _registrations(household: Household, members: Iterable[HouseholdMember]) -> 
     """The registry rows of a saved archive (keys taken) and its members with an ID."""
     rows: list[_Registration] = [(household.id_index, household.pk, None)]
     rows += [(m.id_index, household.pk, m.pk) for m in members if m.id_index]
+    # A member without its key would be written as a head's row (member NULL).
+    if household.pk is None or any(member is None for _index, _id, member in rows[1:]):
+        raise ValueError("Registry rows are made for saved archives and members only.")
     return rows
 
 

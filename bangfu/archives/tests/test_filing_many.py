@@ -256,3 +256,20 @@ def test_released_archives_still_read_their_relations(network, staff):
     filing.release_filed([created])
     assert not hasattr(created, "_new_members")
     assert created.unit == network.station_b and created.members.count() == 1
+
+
+def test_registry_rows_are_made_for_saved_archives_and_members_only():
+    # A row with no member key would stand for the head: never written for an unsaved member.
+    from bangfu.archives.models import Household, HouseholdMember
+    from bangfu.archives.services.filing import _registrations
+
+    saved = Household(pk=7, id_index="h" * 64)
+    member = HouseholdMember(pk=9, id_index="m" * 64)
+    assert _registrations(saved, [member, HouseholdMember(id_index="")]) == [
+        ("h" * 64, 7, None),
+        ("m" * 64, 7, 9),
+    ]
+    with pytest.raises(ValueError):
+        _registrations(saved, [HouseholdMember(id_index="n" * 64)])
+    with pytest.raises(ValueError):
+        _registrations(Household(id_index="h" * 64), [])

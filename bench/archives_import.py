@@ -19,6 +19,10 @@ generator's:
   text) into a scratch table (PostgreSQL only; SQLite gets executemany).
 
 `--profile check|write|second` writes a cProfile of that phase to /tmp/import_<phase>.prof.
+Each phase prints the time Python's cyclic collector took in it; `BENCH_GC_WHERE=1` also
+prints where it ran (the innermost bangfu function at each collection). A profiler that
+samples Python stacks (py-spy) counts a thread in native code that let go of the GIL as idle:
+calamine's parse and psycopg's COPY are timed directly, not read from its profiles.
 """
 
 from __future__ import annotations

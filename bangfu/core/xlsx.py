@@ -845,7 +845,9 @@ class _XlsxPackage:
             start = sheet.start
             # to_python skips the empty area above and left of the piece (its rows start at
             # `start`); iter_rows would give every row from the sheet's first.
-            values = sheet.to_python(skip_empty_area=True) if start and sheet.height else []
+            values = (
+                sheet.to_python(skip_empty_area=True) if start is not None and sheet.height else []
+            )
             # The piece as parsed is let go before its rows are given: with the next piece
             # parsed meanwhile, two are never held at once.
             del parsed, book, sheet

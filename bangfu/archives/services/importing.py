@@ -1212,8 +1212,9 @@ class _Checker:
             if self.keep:
                 # Only what a write will need: a clean check with households to file.
                 people, self.people = self.people, None
-                wanted = people is not None and not self.failed and self.result.households_new
-                self._keep_people(_people_frames(people) if wanted and people else None)
+                if self.failed or not self.result.households_new:
+                    people = None
+                self._keep_people(_people_frames(people) if people else None)
 
     def _keep_people(self, frames: list[bytes] | None) -> None:
         """Keep a clean check's converted rows for the write (`_kept_people`), or forget any
@@ -1779,8 +1780,8 @@ class RosterImporter:
 
     def check(self, *, user: Any, batch: Any, table: Table, progress: Progress) -> Outcome:
         checker = _Checker(user, b"", batch.source_name, progress, table)
-        checker.batch, checker.keep = batch, True  # a large clean check keeps its converted
-        # rows for the write
+        # A large clean check keeps its converted rows for the write (`_kept_people`).
+        checker.batch, checker.keep = batch, True
         checker.count_all(validate=True)
         return _outcome(checker.finish())
 

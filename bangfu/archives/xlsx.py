@@ -210,9 +210,16 @@ def _text(max_length: int) -> Callable[[Any], str]:
     return partial(cell_text, max_length=max_length)
 
 
+# Named in a message only when a cell is refused: translated then, not for every cell read
+# (gettext for each phone and bank card cell was a twentieth of converting a roster).
+_LABEL_NUMBER = gettext_lazy("号码")
+_LABEL_BANK_CARD = gettext_lazy("银行卡号")
+_LABEL_POSTCODE = gettext_lazy("邮编")
+
+
 def cell_digits_text(value: CellValue) -> str | None:
     """Return a phone or code kept as text; Excel numbers of up to 15 digits are exact."""
-    return cell_id_text(value, label=_("号码"))
+    return cell_id_text(value, label=_LABEL_NUMBER)
 
 
 _LANDLINE = re.compile(r"(\(?0\d{2,3}\)?-?)?[2-9]\d{6,7}(-\d{1,4})?")
@@ -241,7 +248,7 @@ _PHONE_SEPARATORS = re.compile(r"[-‐‑–—]")
 
 
 def cell_bank_card(value: CellValue) -> str | None:
-    return cell_id_text(value, label=_("银行卡号"))
+    return cell_id_text(value, label=_LABEL_BANK_CARD)
 
 
 def cell_money(value: CellValue) -> Decimal | None:
@@ -466,7 +473,7 @@ def _category(value: CellValue) -> str | None:
 
 
 def _postcode(value: CellValue) -> str | None:
-    text = cell_id_text(value, label=_("邮编"))
+    text = cell_id_text(value, label=_LABEL_POSTCODE)
     if text and not re.fullmatch(r"\d{6}", text):
         raise CellValueError(_("邮编应为 6 位数字。"))
     return text

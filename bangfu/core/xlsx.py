@@ -1765,14 +1765,15 @@ _SCIENTIFIC = re.compile(r"[+-]?\d+(\.\d+)?[eE][+-]?\d+")
 _EXCEL_DIGITS = 15  # Excel keeps 15 significant digits of a number
 
 
-def cell_id_text(value: CellValue, *, label: str | None = None) -> str | None:
+def cell_id_text(value: CellValue, *, label: str | Promise | None = None) -> str | None:
     """Return a long number kept as text (ID, bank card) cleaned: half-width, no spaces, no
     leading apostrophe. The caller validates the number itself (`bangfu.core.idnumber`).
 
     Raise `CellValueError` when Excel stored it as a number of more than 15 digits, or as text
     in scientific notation ("4.30302E+17"): the last digits are lost and cannot be recovered.
     A whole number of at most 15 digits (an old 15-digit ID) is exact in Excel and is accepted.
-    `label` names the value in the message ("身份证号" by default).
+    `label` names the value in the message ("身份证号" by default; a lazy translation is
+    translated only then).
     """
     # Digits (and letters) only, the common case: nothing to clean; still refused when written
     # in scientific notation.

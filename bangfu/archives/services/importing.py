@@ -135,6 +135,9 @@ class Group:
     head: PersonRow | None = None
     members: list[PersonRow] = field(default_factory=list)
     extra_heads: list[PersonRow] = field(default_factory=list)
+    # `missing_fields` of the group, when worked out before it was sent without its values
+    # (`_Checker._whole_check`).
+    missing: list[str] | None = None
 
     @property
     def rows(self) -> list[PersonRow]:
@@ -1269,13 +1272,13 @@ class _Checker:
             yield self._received(helper, start)
 
     def _whole_check(self) -> Iterator[_Part]:
-        """In the helper: the whole check, each batch to file sent as it is ready."""
+        """In the helper: the whole check, each batch to file sent as it is ready — its
+        households' rows only as far as the filing needs them (`_sent`)."""
         done = [0]
         self.progress = lambda n, _total: done.__setitem__(0, n)
+        historical = self.batch is not None and self.batch.mode != ImportedArchive.Mode.NEW
         for found in self.batches(validate=None):
-            for group in found.groups:  # the cells as read are not needed there: not sent
-                for person in (*group.rows, *group.extra_heads):
-                    person.raw = {}
+            found.groups = [_sent(group, historical) for group in found.groups]
             yield _Part(found, self.errors.count, done[0])
         yield _Part(None, self.errors.count, self.total, self.errors.since(0), self.result)
 
@@ -1577,9 +1580,30 @@ def _title(key: str, language: str | None) -> str:
     return str(roster.SPEC_BY_KEY[key].title)
 
 
+def _sent(group: Group, historical: bool) -> Group:
+    """A household's rows as a helper sends them to the process filing it: what that process
+    reads of them — each row's number and relation, to put the filing service's refusal on
+    its cells (`_report_field_errors`), and the fields left blank (`missing_fields`, for an
+    archive approved on paper) — not their values. The values of a household's three rows
+    were a third of unpickling a batch there (the items to file carry them)."""
+    assert group.head is not None
+
+    def row(person: PersonRow) -> PersonRow:
+        return PersonRow(person.number, person.relation, {})
+
+    return Group(
+        group.label,
+        row(group.head),
+        [row(member) for member in group.members],
+        missing=missing_fields(group) if historical else [],
+    )
+
+
 def missing_fields(group: Group) -> list[str]:
     """The national-form fields the file left blank for this household, by title ("民族",
-    "李梅:健康状况")."""
+    "李梅:健康状况"); as worked out before the group was sent (`_sent`), if it was."""
+    if group.missing is not None:
+        return group.missing
     assert group.head is not None
     language = get_language()
     missing = [

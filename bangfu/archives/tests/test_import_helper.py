@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bangfu.archives.models import Household, HouseholdMember, ImportBatch
+from bangfu.archives.models import Household, HouseholdMember, ImportBatch, ImportedArchive
 from bangfu.archives.services import filing, importing
 from bangfu.archives.tests.factories import make_area, make_standards
 from bangfu.core import forked
@@ -195,6 +195,77 @@ def test_after_the_filing_service_refuses_a_batch_the_later_ones_are_still_valid
         (14, "校验发现的问题"),
     ]
     assert Household.objects.count() == 0
+
+
+def test_the_helper_sends_the_rows_without_their_values_and_the_import_is_the_same(
+    network, staff, helpers, settings, monkeypatch
+):
+    # given: batches of 2 households; what the filing process receives is watched
+    make_standards(make_area())
+    monkeypatch.setattr(importing, "BATCH_HOUSEHOLDS", 2)
+    received: list[Any] = []
+    file_batch = importing._file_batch
+
+    def watched(user: Any, batch: Any, found: Any, historical: bool) -> Any:
+        received.extend(found.groups)
+        return file_batch(user, batch, found, historical)
+
+    monkeypatch.setattr(importing, "_file_batch", watched)
+
+    def imported(start: int) -> list[tuple[str, list[str]]]:
+        batch = checked(staff, rf.workbook(rf.couples(5, start=start)))
+        importing.import_confirm(user=staff, batch=batch)
+        importing.import_write(user=staff, batch=batch)
+        return list(
+            ImportedArchive.objects.filter(batch_id=batch.pk)
+            .order_by("household__archive_no")
+            .values_list("household__name", "missing")
+        )
+
+    # when: the same households imported with a helper, then in one process
+    with_helper = imported(200)
+    sent = list(received)
+    settings.BANGFU_HELPER_PROCESSES = False
+    received.clear()
+    alone = imported(250)
+
+    # then: the helper sent each row's number and the fields left blank, not the values;
+    # every archive records the same fields to complete either way
+    assert len(helpers) == 2  # the check's and the write's
+    assert [(g.head.number, [m.number for m in g.members]) for g in sent] == [
+        (g.head.number, [m.number for m in g.members]) for g in received
+    ]
+    assert all(not p.values and not p.raw for g in sent for p in g.rows)
+    assert all(p.values for g in received for p in g.rows)
+    assert len(with_helper) == 5 and with_helper == alone
+    assert all("手机" in missing for _name, missing in with_helper)
+
+
+def test_a_refusal_of_a_member_lands_on_the_members_row_with_a_helper(
+    network, staff, helpers, monkeypatch
+):
+    # given: the filing service refuses the first batch for a member's ID (a race)
+    make_standards(make_area())
+    monkeypatch.setattr(importing, "BATCH_HOUSEHOLDS", 2)
+    batch = checked(staff, rf.workbook(rf.couples(4, start=150)))
+
+    def refuse(**kwargs: Any) -> list[Household]:
+        raise ValidationError("已被他人登记", errors={"1.members.0.id_number": "已被他人登记"})
+
+    monkeypatch.setattr(filing, "household_create_many", refuse)
+    helpers.clear()
+
+    # when
+    importing.import_confirm(user=staff, batch=batch)
+    with pytest.raises(ValidationError):
+        importing.import_write(user=staff, batch=batch)
+
+    # then: on the second household's spouse's row (rows 4–5 the first household, 6–7 the
+    # second), in the ID column
+    assert len(helpers) == 1
+    _status, _counts, _skipped, errors = found(batch)
+    assert [(row, message) for _sheet, row, _column, message in errors] == [(7, "已被他人登记")]
+    assert "身份证" in errors[0][2]
 
 
 def test_when_no_helper_can_be_started_the_import_is_done_in_one_process(

@@ -7,12 +7,20 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from bangfu.archives.models import Household, ImportBatch
 from bangfu.archives.services import dynamic
 from bangfu.archives.tests.factories import make_area, make_id_number, make_standards
-from bangfu.archives.xlsx import YearMonth, cell_birth_date, cell_causes
+from bangfu.archives.xlsx import (
+    YearMonth,
+    cell_bank_card,
+    cell_birth_date,
+    cell_causes,
+    cell_digits_text,
+    cell_mobile,
+)
+from bangfu.archives.xlsx import _postcode as cell_postcode
 from bangfu.core.xlsx import CellValueError
 
 from .test_export_roster import export_roster
@@ -391,3 +399,25 @@ def test_relation_words_for_two_sexes_take_the_sex_from_the_id_or_the_sex_column
         "mother",
         "father",
     ]
+
+
+@pytest.mark.parametrize(
+    ("converter", "chinese", "english"),
+    [
+        (cell_bank_card, "银行卡号", "Bank card number"),
+        (cell_mobile, "号码", "Number"),
+        (cell_digits_text, "号码", "Number"),
+        (cell_postcode, "邮编", "Postcode"),
+    ],
+)
+def test_a_long_number_excel_rounded_is_named_in_the_pages_language(converter, chinese, english):
+    # The column's name is translated when the message is made, in the language of that
+    # moment (it is not looked up for every cell read).
+    expected = {
+        "zh-hans": f"{chinese}被 Excel 存成了数字",
+        "en": f"Excel stored the {english} as a number",
+    }
+    for language, start in expected.items():
+        with translation.override(language), pytest.raises(CellValueError) as refused:
+            converter(6222020200112233445.0)
+        assert refused.value.message.startswith(start)

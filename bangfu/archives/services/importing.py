@@ -1483,14 +1483,11 @@ class _Checker:
         return batch
 
     def add_service_errors(self, exc: ValidationError, batch: _Batch) -> None:
-        """Put `household_create_many`'s errors for `batch` ("<item>.<field>") on its cells."""
-        by_item: dict[int, dict[str, str]] = defaultdict(dict)
-        for key, message in (exc.errors or {}).items():
-            item, _dot, field_name = key.partition(".")
-            if item.isdigit() and int(item) < len(batch.groups):
-                by_item[int(item)][field_name] = message
-            else:
-                self.errors.add(self.table.header_row, "", message)
+        """Put `household_create_many`'s errors for `batch` ("<item>.<field>") on its cells;
+        one naming no household of the batch on the header row."""
+        by_item, other = _by_item(exc.errors or {}, len(batch.groups))
+        for message in other:
+            self.errors.add(self.table.header_row, "", message)
         for index, field_errors in sorted(by_item.items()):
             _report_field_errors(field_errors, batch.groups[index], self.errors, self.table)
 
@@ -1509,11 +1506,23 @@ class _Checker:
 def _validated(items: list[HouseholdInput]) -> dict[int, dict[str, str]]:
     """The filing check's problems with new households ("<index>.<field>"), by item. Duplicates
     between households are left out: `_duplicates` has reported them at their rows."""
-    by_item: dict[int, dict[str, str]] = defaultdict(dict)
-    for key, message in filing.validate_households(items, across_items=False).items():
-        position, _dot, field_name = key.partition(".")
-        by_item[int(position)][field_name] = message
+    by_item, _other = _by_item(filing.validate_households(items, across_items=False), len(items))
     return by_item
+
+
+def _by_item(errors: Mapping[str, str], count: int) -> tuple[dict[int, dict[str, str]], list[str]]:
+    """The filing service's errors keyed "<index>.<field>" (`validate_households`,
+    `household_create_many`) as {index: {field: message}} for the indexes below `count`, and
+    the messages of any other key."""
+    by_item: dict[int, dict[str, str]] = defaultdict(dict)
+    other: list[str] = []
+    for key, message in errors.items():
+        position, _dot, field_name = key.partition(".")
+        if position.isdigit() and int(position) < count:
+            by_item[int(position)][field_name] = message
+        else:
+            other.append(message)
+    return by_item, other
 
 
 def _existing_archive(

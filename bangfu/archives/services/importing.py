@@ -1102,6 +1102,10 @@ class _Part:
     done: int = 0
     errors: list[CellError] | None = None
     result: CheckResult | None = None
+    # The check's later rows converted apart (`_Checker._later_rows`): first what ties them to
+    # the earlier rows, if anything; last, their converted rows as kept (`_people_frames`).
+    ties: _Ties | None = None
+    frames: list[bytes] | None = None
 
 
 def roster_check(
@@ -1131,6 +1135,68 @@ def roster_check(
     else:
         checker.count_all(validate=validate)
     return checker.finish()
+
+
+@dataclass
+class _Ties:
+    """What could tie some converted rows to others of the same file in `_duplicates` and
+    `_group`: their ID numbers, their heads' household keys, the household numbers and heads'
+    IDs their members name (a superset: only an empty overlap counts)."""
+
+    ids: set[str]
+    head_keys: set[str]
+    member_keys: set[str]
+
+    @classmethod
+    def of(cls, people: list[PersonRow]) -> _Ties:
+        ids: set[str] = set()
+        head_keys: set[str] = set()
+        member_keys: set[str] = set()
+        for person in people:
+            if person.canonical_id:
+                ids.add(person.canonical_id)
+            number = person.values.get("household_no")
+            if person.relation == roster.HEAD:
+                if number:
+                    head_keys.add(f"no:{number}")
+                elif person.canonical_id or person.id_text:
+                    head_keys.add(f"id:{person.canonical_id or person.id_text}")
+            else:
+                if number:
+                    member_keys.add(f"no:{number}")
+                if person.head_id:
+                    member_keys.add(f"id:{person.head_id}")
+        return cls(ids, head_keys, member_keys)
+
+    def tie(self, other: _Ties) -> bool:
+        """Whether these rows and `other` share an ID or a household."""
+        return bool(
+            self.ids & other.ids
+            or self.head_keys & other.head_keys
+            or self.member_keys & other.head_keys
+            or other.member_keys & self.head_keys
+            or {key[3:] for key in self.member_keys if key.startswith("id:")} & other.ids
+            or {key[3:] for key in other.member_keys if key.startswith("id:")} & self.ids
+        )
+
+
+def _split_at_head(rows: Sequence[SourceRow]) -> int | None:
+    """Where to cut a file's rows in two: at the first head's row (与户主关系 "户主" as typed)
+    from the middle on, so that a household's rows are not cut; None when there is none near
+    (the file is then checked as one). Only a matter of speed: rows tied across the cut are
+    found (`_Ties`) and the file then checked as one."""
+    middle = len(rows) // 2
+    for index in range(middle, min(len(rows), middle + _SPLIT_LOOK)):
+        relation = rows[index].values.get("relation")
+        if isinstance(relation, str) and relation.strip() == _HEAD_WORD:
+            return index
+    return None
+
+
+_HEAD_WORD = "户主"
+
+
+_SPLIT_LOOK = 1000  # rows looked at past the middle for a head's
 
 
 class _Checker:
@@ -1194,7 +1260,12 @@ class _Checker:
     def count_all(self, *, validate: bool) -> None:
         """Check the whole file, counting (not keeping) the households to file."""
         with collector_spared():
-            groups = self._groups()
+            first: list[PersonRow] | None = None
+            if self._helped() and self._may_split():
+                done, first = self._count_apart(validate)
+                if done:
+                    return
+            groups = self._groups(first)
             spare_more()
             lookups = Lookups(self.user)
             half = len(groups) // 2
@@ -1305,24 +1376,109 @@ class _Checker:
         for index, field_errors in sorted(_validated(batch.items).items()):
             _report_field_errors(field_errors, batch.groups[index], self.errors, self.table)
 
-    def _groups(self) -> list[Group]:
-        """Every row converted, the duplicates reported and the rows grouped by household."""
-        table, errors, total = self.table, self.errors, self.total
-        step = max(200, total // 50)
+    def _groups(self, first: list[PersonRow] | None = None) -> list[Group]:
+        """Every row converted (after `first`, the first rows converted already), the
+        duplicates reported and the rows grouped by household."""
         today = timezone.localdate()
         with collector_paused():  # plain values, no cycles: see `core.collector.collector_paused`
-            people = self._kept_people(today)
+            people = None if first is not None else self._kept_people(today)
             if people is None:
-                people = []
-                specs = _RowSpecs.of(table)
-                for n, row in enumerate(table.rows, start=1):
-                    people.append(_convert_row(row, errors, table, today, specs))
-                    if n % step == 0:
-                        self.report(n // 2)
+                people = list(first or [])
+                people.extend(self._converted(self.table.rows[len(people) :], today))
             if self.keep:
                 self.people = people
-            _duplicates(people, errors, table)
-            return _group(people, errors, table)
+            _duplicates(people, self.errors, self.table)
+            return _group(people, self.errors, self.table)
+
+    def _converted(self, rows: Sequence[SourceRow], today: date) -> list[PersonRow]:
+        """`rows` converted (`_convert_row`), their problems collected."""
+        table, errors = self.table, self.errors
+        step = max(200, self.total // 50)
+        specs = _RowSpecs.of(table)
+        people = []
+        for n, row in enumerate(rows, start=1):
+            people.append(_convert_row(row, errors, table, today, specs))
+            if n % step == 0:
+                self.report(n // 2)
+        return people
+
+    # A large file's rows are converted in two halves at once, the later by a helper process
+    # that then checks its households too, when nothing ties the halves together — no ID on
+    # both sides, no household with rows on both sides (`_Ties`): each half is then what the
+    # whole file's check makes of those rows. Anything tying them (a member above its head
+    # across the middle, a person twice) and the later half is converted here as well and the
+    # file checked as one (the helper's work is dropped).
+
+    def _may_split(self) -> bool:
+        """Whether the rows may be converted in halves: not when a clean check of this batch
+        has kept them converted (`_kept_people`, read instead)."""
+        return not (
+            self.batch is not None
+            and ImportChunk.objects.filter(batch=self.batch, part=ImportChunk.Part.CHECKED).exists()
+        )
+
+    def _count_apart(self, validate: bool) -> tuple[bool, list[PersonRow] | None]:
+        """`count_all` with the later half of the rows converted and checked by a helper:
+        (True, None) when done; else (False, the earlier rows converted) for the whole
+        file's check (the helper could not start, or the halves are tied)."""
+        rows = self.table.rows
+        split = _split_at_head(rows)
+        if split is None:
+            return False, None
+        lookups = Lookups(self.user)
+        helper = forked.start(partial(self._later_rows, split, lookups, validate))
+        if helper is None:
+            return False, None
+        today = timezone.localdate()
+        with helper:
+            with collector_paused():
+                first = self._converted(rows[:split], today)
+            parts = iter(helper)
+            theirs = next(parts).ties
+            assert theirs is not None
+            if _Ties.of(first).tie(theirs):
+                return False, first  # the helper is stopped on leaving the block
+            with collector_paused():
+                _duplicates(first, self.errors, self.table)
+                groups = _group(first, self.errors, self.table)
+            spare_more()
+            for _found in self._batches_of(groups, lookups, validate=validate):
+                pass
+            frames: list[bytes] | None = None
+            for part in parts:
+                self._take(part)
+                frames = part.frames
+        if self.keep:
+            # Only what a write will need: a clean check with households to file.
+            if self.failed or not self.result.households_new or frames is None:
+                self._keep_people(None)
+            else:
+                self._keep_people(_people_frames(first) + frames)
+        return True, None
+
+    def _later_rows(self, split: int, lookups: Lookups, validate: bool) -> Iterator[_Part]:
+        """In the helper: convert the rows from `split` on, send what ties them to the
+        earlier ones, then check their households and send the problems and counts found
+        (and, for a check that keeps them, the rows converted)."""
+        self.progress = None
+        start = self.errors.size
+        self.result = CheckResult(source_name=self.result.source_name, rows=self.result.rows)
+        with collector_paused():
+            people = self._converted(self.table.rows[split:], timezone.localdate())
+        yield _Part(None, self.errors.count, ties=_Ties.of(people))
+        with collector_paused():
+            _duplicates(people, self.errors, self.table)
+            groups = _group(people, self.errors, self.table)
+        spare_more()
+        for _found in self._batches_of(groups, lookups, validate=validate):
+            pass
+        yield _Part(
+            None,
+            self.errors.count,
+            errors=self.errors.since(start),
+            result=self.result,
+            frames=_people_frames(people) if self.keep else None,
+        )
 
     def _stamp(self, today: date) -> bytes:
         """What the converted rows kept for the batch are bound to: the file, the mapping it

@@ -84,6 +84,68 @@ def test_the_check_with_a_helper_finds_what_one_process_finds(
     assert len(skipped) == 5 and counts["households_new"] == 0
 
 
+def test_the_helper_converts_the_later_half_of_the_rows(
+    network, staff, helpers, settings, monkeypatch, conversions
+):
+    # given: the file of the test above (12 households, 24 rows)
+    make_standards(make_area())
+    monkeypatch.setattr(importing, "BATCH_HOUSEHOLDS", 2)
+    first = checked(staff, rf.workbook(rf.couples(6, start=950)))
+    importing.import_confirm(user=staff, batch=first)
+    importing.import_write(user=staff, batch=first)
+    content = rf.workbook(
+        rf.couples(12, start=950, **{"1": {"月收入": 950}, "10": {"工作状态": "在岗了"}})
+    )
+    conversions.clear()
+
+    # when
+    with_helper = found(checked(staff, content))
+    here = list(conversions)
+    settings.BANGFU_HELPER_PROCESSES = False
+    conversions.clear()
+    alone = found(checked(staff, content))
+
+    # then: this process converted the first 6 households' rows (rows 4–15), the helper the
+    # rest; the outcome is the one process's
+    assert here == list(range(4, 16))
+    assert len(conversions) == 24
+    assert with_helper == alone
+    assert with_helper[0] == ImportBatch.Status.INVALID and len(with_helper[3]) == 2
+
+
+@pytest.mark.parametrize("tie", ["a member far below its head", "one person on both sides"])
+def test_rows_tied_across_the_middle_are_checked_as_one_file(
+    network, staff, helpers, settings, monkeypatch, conversions, tie
+):
+    # given: 8 households (16 rows) where a row of the later half belongs with one of the
+    # earlier: the first household's spouse moved to the end, or the last household's spouse
+    # given the first spouse's ID
+    make_standards(make_area())
+    monkeypatch.setattr(importing, "BATCH_HOUSEHOLDS", 2)
+    rows = rf.couples(8, start=850)
+    if tie == "a member far below its head":
+        rows.append(rows.pop(1))
+    else:
+        rows[15]["身份证号码"] = rows[1]["身份证号码"]
+    content = rf.workbook(rows)
+    conversions.clear()
+
+    # when
+    with_helper = found(checked(staff, content))
+    here = len(conversions)
+    settings.BANGFU_HELPER_PROCESSES = False
+    alone = found(checked(staff, content))
+
+    # then: this process converted every row (the halves could not be checked apart) and
+    # the outcome is the one process's
+    assert here == 16
+    assert with_helper == alone
+    if tie == "a member far below its head":
+        assert with_helper[0] == ImportBatch.Status.READY
+    else:
+        assert [(row, "重复" in message) for _s, row, _c, message in with_helper[3]] == [(19, True)]
+
+
 def test_a_clean_check_with_a_helper_counts_every_household(network, staff, helpers, monkeypatch):
     # given: batches of 2 households; of 9, the first and the last three filed before (checked
     # by this process and by the helper)

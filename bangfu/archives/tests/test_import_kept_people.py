@@ -31,20 +31,6 @@ def small_batches(monkeypatch) -> None:
     monkeypatch.setattr(importing, "BATCH_HOUSEHOLDS", 2)
 
 
-@pytest.fixture
-def conversions(monkeypatch) -> list[int]:
-    """The rows converted in this process."""
-    converted: list[int] = []
-    convert_row = importing._convert_row
-
-    def counted(row: Any, *args: Any, **kwargs: Any) -> Any:
-        converted.append(row.number)
-        return convert_row(row, *args, **kwargs)
-
-    monkeypatch.setattr(importing, "_convert_row", counted)
-    return converted
-
-
 def roster(households: int, start: int, **changed: Any) -> bytes:
     return rf.workbook(rf.couples(households, start, **changed))
 

@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin
 
@@ -133,26 +132,61 @@ def clean_text(value: object) -> str:
 
 def _syllables(name: str) -> list[str]:
     """Return the name as pinyin syllables (and Latin words), with the surname read as one."""
-    name = clean_text(name)
-    surname: tuple[str, ...] = ()
+    surname, given = _split_surname(clean_text(name))
+    return [*surname, *_given_syllables(given)]
+
+
+def _split_surname(name: str) -> tuple[tuple[str, ...], str]:
+    """(the surname's syllables, the rest of the name) of a cleaned name."""
     if name[:2] in _COMPOUND_SURNAMES:
-        surname, name = _COMPOUND_SURNAMES[name[:2]], name[2:]
-    elif name[:1] in _SURNAME_READINGS:
-        surname, name = (_SURNAME_READINGS[name[:1]],), name[1:]
-    return [*surname, *_given_syllables(name)]
+        return _COMPOUND_SURNAMES[name[:2]], name[2:]
+    if name[:1] in _SURNAME_READINGS:
+        return (_SURNAME_READINGS[name[:1]],), name[1:]
+    return (), name
 
 
-@lru_cache(maxsize=1 << 16)
+# The syllables of names after their surname, kept for names met again: pypinyin takes ~12 µs
+# for a two-character name (segmenting it, then converting each reading's style), and given
+# names recur across a roster (an import's write reads 33,000 heads' names). A pure function of
+# the string; at most `_GIVEN_KEPT` names (a few MB), forgotten all at once when full.
+_GIVEN: dict[str, tuple[str, ...]] = {}
+_GIVEN_KEPT = 1 << 16
+
+
 def _given_syllables(name: str) -> tuple[str, ...]:
-    """The syllables of a name after its surname. Kept for names met again: pypinyin takes
-    ~12 µs for a two-character name (segmenting it, then converting each reading's style),
-    and given names recur across a roster (an import's write reads 33,000 heads' names).
-    A pure function of the string; 65,536 names at most (a few MB)."""
-    syllables: list[str] = []
-    for chunk in lazy_pinyin(name, style=Style.NORMAL, errors="default", v_to_u=False):
-        # pypinyin returns each Chinese character as a syllable and other text as it is.
-        syllables.extend(word.lower() for word in _LATIN_WORD.findall(chunk))
-    return tuple(syllables)
+    known = _GIVEN.get(name)
+    if known is None:
+        syllables: list[str] = []
+        for chunk in lazy_pinyin(name, style=Style.NORMAL, errors="default", v_to_u=False):
+            # pypinyin returns each Chinese character as a syllable and other text as it is.
+            syllables.extend(word.lower() for word in _LATIN_WORD.findall(chunk))
+        known = tuple(syllables)
+        _keep_given({name: known})
+    return known
+
+
+def _keep_given(known: dict[str, tuple[str, ...]]) -> None:
+    if len(_GIVEN) + len(known) > _GIVEN_KEPT:
+        _GIVEN.clear()
+    _GIVEN.update(known)
+
+
+def names_read(names: list[str]) -> dict[str, tuple[str, ...]]:
+    """What `name_initials` and `name_pinyin` look up for `names` (each name's syllables after
+    its surname), worked out here — in a helper process — for `names_known` to take in the
+    process that will read the names (an import's filing: the pinyin of 33,000 new heads was a
+    twentieth of its write)."""
+    known: dict[str, tuple[str, ...]] = {}
+    for name in names:
+        given = _split_surname(clean_text(name))[1]
+        known[given] = _given_syllables(given)
+    return known
+
+
+def names_known(known: dict[str, tuple[str, ...]]) -> None:
+    """Take what `names_read` worked out in a helper this process forked (the same code on the
+    same names): the names' pinyin is then not worked out again here."""
+    _keep_given(dict(known))
 
 
 def name_initials(name: str) -> str:

@@ -81,7 +81,7 @@ from bangfu.core.errors import Conflict, ValidationError
 from bangfu.core.idnumber import parse_id_number
 from bangfu.core.masking import mask_bank_card, mask_id_number, mask_phone
 from bangfu.core.queries import any_of
-from bangfu.core.text import clean_text
+from bangfu.core.text import clean_text, names_known, names_read
 from bangfu.core.xlsx import (
     CellError,
     CellValueError,
@@ -1106,6 +1106,8 @@ class _Part:
     # the earlier rows, if anything; last, their converted rows as kept (`_people_frames`).
     ties: _Ties | None = None
     frames: list[bytes] | None = None
+    # The write: the pinyin of a batch's new heads, worked out by the helper (`names_read`).
+    names: dict[str, tuple[str, ...]] | None = None
 
 
 def roster_check(
@@ -1350,7 +1352,8 @@ class _Checker:
         historical = self.batch is not None and self.batch.mode != ImportedArchive.Mode.NEW
         for found in self.batches(validate=None):
             found.groups = [_sent(group, historical) for group in found.groups]
-            yield _Part(found, self.errors.count, done[0])
+            names = names_read([item.name for item in found.items])
+            yield _Part(found, self.errors.count, done[0], names=names)
         yield _Part(None, self.errors.count, self.total, self.errors.since(0), self.result)
 
     def _received(self, helper: forked.Helper[_Part], start: int) -> Iterator[_Batch]:
@@ -1358,6 +1361,8 @@ class _Checker:
             self.failed_elsewhere = part.failed
             self.report(part.done)
             if part.batch is not None:
+                if part.names:
+                    names_known(part.names)
                 if self.errors.count and not part.failed:
                     # This process found problems (the filing service's) that the helper did
                     # not know of: it did not validate the batch (`_batch`); done here.

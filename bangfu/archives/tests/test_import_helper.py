@@ -303,6 +303,38 @@ def test_the_helper_sends_the_rows_without_their_values_and_the_import_is_the_sa
     assert all("手机" in missing for _name, missing in with_helper)
 
 
+def test_the_new_heads_pinyin_is_read_by_the_helper_at_write(network, staff, helpers, monkeypatch):
+    # given: a checked file of 6 households with names never read in this process
+    from bangfu.core import text
+
+    make_standards(make_area())
+    monkeypatch.setattr(importing, "BATCH_HOUSEHOLDS", 2)
+    rows = rf.couples(6, start=120)
+    names = ["欧阳娜娜", "单雄信", "曾国藩", "区志坚", "尉迟恭", "吕不韦"]
+    for row, name in zip(rows[::2], names, strict=True):
+        row["姓名"] = name
+        row["持卡人"] = name
+    batch = checked(staff, rf.workbook(rows))
+    expected = {name: text.name_initials(name) for name in names}
+    monkeypatch.setattr(text, "_GIVEN", {})
+    read_here: list[str] = []
+    lazy_pinyin = text.lazy_pinyin
+
+    def counted(name: str, *args: Any, **kwargs: Any) -> Any:
+        read_here.append(name)
+        return lazy_pinyin(name, *args, **kwargs)
+
+    monkeypatch.setattr(text, "lazy_pinyin", counted)
+
+    # when
+    importing.import_confirm(user=staff, batch=batch)
+    importing.import_write(user=staff, batch=batch)
+
+    # then: the archives' initials as read here before, none read in this process
+    assert dict(Household.objects.values_list("name", "name_initials")) == expected
+    assert read_here == []
+
+
 def test_a_refusal_of_a_member_lands_on_the_members_row_with_a_helper(
     network, staff, helpers, monkeypatch
 ):

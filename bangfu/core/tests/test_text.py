@@ -93,3 +93,39 @@ def test_clean_text_of_other_values_is_their_text_cleaned():
     assert clean_text(Name("\u3000张三\u200b ")) == "张三"
     assert clean_text(12.5) == "12.5"
     assert clean_text("") == ""
+
+
+def test_names_read_elsewhere_are_not_read_again(monkeypatch):
+    # given: names read by a helper (here: this process, before its memory is forgotten)
+    from bangfu.core import text
+
+    names = ["欧阳娜娜", "单雄信", "张三", "李A", "职工12345"]
+    expected = [(name_initials(n), name_pinyin(n)) for n in names]
+    monkeypatch.setattr(text, "_GIVEN", {})
+    read = text.names_read(names)
+    monkeypatch.setattr(text, "_GIVEN", {})
+
+    # when: taken by a process that has read none of them, whose pypinyin is not to be used
+    text.names_known(read)
+
+    def refused(*_args, **_kwargs):
+        raise AssertionError("read again")
+
+    monkeypatch.setattr(text, "lazy_pinyin", refused)
+
+    # then: the same initials and pinyin, none read again
+    assert [(name_initials(n), name_pinyin(n)) for n in names] == expected
+
+
+def test_the_names_kept_are_bounded(monkeypatch):
+    from bangfu.core import text
+
+    monkeypatch.setattr(text, "_GIVEN", {})
+    monkeypatch.setattr(text, "_GIVEN_KEPT", 3)
+    for name in ["张一", "张二", "张三"]:
+        name_initials(name)
+    assert len(text._GIVEN) == 3
+    name_initials("张四")  # full: forgotten at once, then kept
+    assert len(text._GIVEN) == 1
+    text.names_known(text.names_read(["张五", "张六", "张七"]))
+    assert len(text._GIVEN) == 3 and name_initials("张五") == "zw"

@@ -186,7 +186,7 @@ def names_read(names: list[str]) -> dict[str, tuple[str, ...]]:
 def names_known(known: dict[str, tuple[str, ...]]) -> None:
     """Take what `names_read` worked out in a helper this process forked (the same code on the
     same names): the names' pinyin is then not worked out again here."""
-    _keep_given(dict(known))
+    _keep_given(known)
 
 
 def name_initials(name: str) -> str:

@@ -1274,21 +1274,29 @@ class _Checker:
                 helper = forked.start(partial(self._later_part, groups[half:], lookups, validate))
             if helper is None:
                 self.people = None
-                for _found in self._batches_of(groups, lookups, validate=validate):
-                    pass
+                self._count(groups, lookups, validate)
                 return
             with helper:
                 del groups[half:]  # the helper's now
-                for _found in self._batches_of(groups, lookups, validate=validate):
-                    pass
+                self._count(groups, lookups, validate)
                 for part in helper:
                     self._take(part)
             if self.keep:
-                # Only what a write will need: a clean check with households to file.
                 people, self.people = self.people, None
-                if self.failed or not self.result.households_new:
-                    people = None
-                self._keep_people(_people_frames(people) if people else None)
+                self._keep_if_clean(partial(_people_frames, people) if people else None)
+
+    def _count(self, groups: list[Group], lookups: Lookups, validate: bool) -> None:
+        """Check `groups` batch by batch, counting the households to file."""
+        for _found in self._batches_of(groups, lookups, validate=validate):
+            pass
+
+    def _keep_if_clean(self, frames: Callable[[], list[bytes]] | None) -> None:
+        """Keep the converted rows (`frames()`) when a write will need them — a clean check
+        with households to file — else forget any kept before."""
+        if self.failed or not self.result.households_new or frames is None:
+            self._keep_people(None)
+        else:
+            self._keep_people(frames())
 
     def _keep_people(self, frames: list[bytes] | None) -> None:
         """Keep a clean check's converted rows for the write (`_kept_people`), or forget any
@@ -1307,12 +1315,16 @@ class _Checker:
 
     def _later_part(self, groups: list[Group], lookups: Lookups, validate: bool) -> Iterator[_Part]:
         """In the helper: check `groups` and send the problems and counts found."""
-        self.progress = None
-        start = self.errors.size
-        self.result = CheckResult(source_name=self.result.source_name, rows=self.result.rows)
-        for _found in self._batches_of(groups, lookups, validate=validate):
-            pass
+        start = self._in_helper()
+        self._count(groups, lookups, validate)
         yield _Part(None, self.errors.count, errors=self.errors.since(start), result=self.result)
+
+    def _in_helper(self) -> int:
+        """In a helper checking part of the file: no progress of its own, a result of its own
+        (sent to be added, `_take`); the number of problems found before it started."""
+        self.progress = None
+        self.result = CheckResult(source_name=self.result.source_name, rows=self.result.rows)
+        return self.errors.size
 
     def _take(self, part: _Part) -> None:
         """Add a helper's problems and counts to this check's."""
@@ -1390,8 +1402,12 @@ class _Checker:
                 people.extend(self._converted(self.table.rows[len(people) :], today))
             if self.keep:
                 self.people = people
-            _duplicates(people, self.errors, self.table)
-            return _group(people, self.errors, self.table)
+            return self._grouped(people)
+
+    def _grouped(self, people: list[PersonRow]) -> list[Group]:
+        """The duplicates among `people` reported and the rows grouped by household."""
+        _duplicates(people, self.errors, self.table)
+        return _group(people, self.errors, self.table)
 
     def _converted(self, rows: Sequence[SourceRow], today: date) -> list[PersonRow]:
         """`rows` converted (`_convert_row`), their problems collected."""
@@ -1442,39 +1458,31 @@ class _Checker:
             if _Ties.of(first).tie(theirs):
                 return False, first  # the helper is stopped on leaving the block
             with collector_paused():
-                _duplicates(first, self.errors, self.table)
-                groups = _group(first, self.errors, self.table)
+                groups = self._grouped(first)
             spare_more()
-            for _found in self._batches_of(groups, lookups, validate=validate):
-                pass
-            frames: list[bytes] | None = None
+            self._count(groups, lookups, validate)
+            theirs_kept: list[bytes] | None = None
             for part in parts:
                 self._take(part)
-                frames = part.frames
+                theirs_kept = part.frames
         if self.keep:
-            # Only what a write will need: a clean check with households to file.
-            if self.failed or not self.result.households_new or frames is None:
-                self._keep_people(None)
-            else:
-                self._keep_people(_people_frames(first) + frames)
+            self._keep_if_clean(
+                None if theirs_kept is None else lambda: _people_frames(first) + theirs_kept
+            )
         return True, None
 
     def _later_rows(self, split: int, lookups: Lookups, validate: bool) -> Iterator[_Part]:
         """In the helper: convert the rows from `split` on, send what ties them to the
         earlier ones, then check their households and send the problems and counts found
         (and, for a check that keeps them, the rows converted)."""
-        self.progress = None
-        start = self.errors.size
-        self.result = CheckResult(source_name=self.result.source_name, rows=self.result.rows)
+        start = self._in_helper()
         with collector_paused():
             people = self._converted(self.table.rows[split:], timezone.localdate())
         yield _Part(None, self.errors.count, ties=_Ties.of(people))
         with collector_paused():
-            _duplicates(people, self.errors, self.table)
-            groups = _group(people, self.errors, self.table)
+            groups = self._grouped(people)
         spare_more()
-        for _found in self._batches_of(groups, lookups, validate=validate):
-            pass
+        self._count(groups, lookups, validate)
         yield _Part(
             None,
             self.errors.count,

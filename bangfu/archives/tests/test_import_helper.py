@@ -55,7 +55,7 @@ def found(batch: ImportBatch) -> tuple[Any, ...]:
 
 
 def test_the_check_with_a_helper_finds_what_one_process_finds(
-    network, staff, helpers, settings, monkeypatch
+    network, staff, helpers, settings, monkeypatch, conversions
 ):
     # given: batches of 2 households; 6 households filed, then a file of 12 with one of the
     # filed households changed (first half) and a wrong cell in a new one (later half)
@@ -68,49 +68,25 @@ def test_the_check_with_a_helper_finds_what_one_process_finds(
         rf.couples(12, start=900, **{"1": {"月收入": 950}, "10": {"工作状态": "在岗了"}})
     )
     helpers.clear()
+    conversions.clear()
 
     # when: the same file checked with a helper and in one process
     with_helper = found(checked(staff, content))
-    used = len(helpers)
+    used, here = len(helpers), list(conversions)
     settings.BANGFU_HELPER_PROCESSES = False
+    conversions.clear()
     alone = found(checked(staff, content))
 
-    # then: a helper was used once, and the outcome is the same
+    # then: a helper was used once and converted the later half of the rows (this process the
+    # first 6 households', rows 4–15), and the outcome is the same
     assert used == 1 and len(helpers) == 1
+    assert here == list(range(4, 16))
+    assert len(conversions) == 24
     assert with_helper == alone
     status, counts, skipped, errors = with_helper
     assert status == ImportBatch.Status.INVALID
     assert [row for _sheet, row, _column, _message in errors] == [6, 24]  # 2nd and 11th heads
     assert len(skipped) == 5 and counts["households_new"] == 0
-
-
-def test_the_helper_converts_the_later_half_of_the_rows(
-    network, staff, helpers, settings, monkeypatch, conversions
-):
-    # given: the file of the test above (12 households, 24 rows)
-    make_standards(make_area())
-    monkeypatch.setattr(importing, "BATCH_HOUSEHOLDS", 2)
-    first = checked(staff, rf.workbook(rf.couples(6, start=950)))
-    importing.import_confirm(user=staff, batch=first)
-    importing.import_write(user=staff, batch=first)
-    content = rf.workbook(
-        rf.couples(12, start=950, **{"1": {"月收入": 950}, "10": {"工作状态": "在岗了"}})
-    )
-    conversions.clear()
-
-    # when
-    with_helper = found(checked(staff, content))
-    here = list(conversions)
-    settings.BANGFU_HELPER_PROCESSES = False
-    conversions.clear()
-    alone = found(checked(staff, content))
-
-    # then: this process converted the first 6 households' rows (rows 4–15), the helper the
-    # rest; the outcome is the one process's
-    assert here == list(range(4, 16))
-    assert len(conversions) == 24
-    assert with_helper == alone
-    assert with_helper[0] == ImportBatch.Status.INVALID and len(with_helper[3]) == 2
 
 
 @pytest.mark.parametrize("tie", ["a member far below its head", "one person on both sides"])
